@@ -1,0 +1,9 @@
+/* main.c: placeholder, being written. */
+#include <glib.h>
+
+int
+main (int   argc,
+      char *argv[])
+{
+  return 0;
+}

@@ -1,0 +1,2 @@
+/* kf-connection-validate.c: placeholder, being written. */
+#include <glib.h>

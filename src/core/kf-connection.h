@@ -1,0 +1,88 @@
+/* kf-connection.h: an SSH connection as the store keeps it.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "kf-enums.h"
+
+G_BEGIN_DECLS
+
+#define KF_TYPE_CONNECTION (kf_connection_get_type ())
+
+#define KF_CONNECTION_DEFAULT_PORT     22
+#define KF_CONNECTION_DEFAULT_TIMEOUT  10
+#define KF_CONNECTION_MIN_TIMEOUT      1
+#define KF_CONNECTION_MAX_TIMEOUT      600
+
+G_DECLARE_FINAL_TYPE (KfConnection, kf_connection, KF, CONNECTION, GObject)
+
+/* A new connection with a fresh UUID, port 22, user root, timeout 10 s, Manual. */
+KfConnection *kf_connection_new                   (const char    *name);
+
+const char   *kf_connection_get_id                (KfConnection  *self);
+const char   *kf_connection_get_name              (KfConnection  *self);
+void          kf_connection_set_name              (KfConnection  *self,
+                                                   const char    *name);
+KfSetupMethod kf_connection_get_setup_method      (KfConnection  *self);
+void          kf_connection_set_setup_method      (KfConnection  *self,
+                                                   KfSetupMethod  setup_method);
+/* Host name or IP address; IPv6 literals without brackets. */
+const char   *kf_connection_get_host              (KfConnection  *self);
+void          kf_connection_set_host              (KfConnection  *self,
+                                                   const char    *host);
+guint         kf_connection_get_port              (KfConnection  *self);
+void          kf_connection_set_port              (KfConnection  *self,
+                                                   guint          port);
+const char   *kf_connection_get_username          (KfConnection  *self);
+void          kf_connection_set_username          (KfConnection  *self,
+                                                   const char    *username);
+/* The id of the KfKeypair used to log in. */
+const char   *kf_connection_get_keypair_id        (KfConnection  *self);
+void          kf_connection_set_keypair_id        (KfConnection  *self,
+                                                   const char    *keypair_id);
+/* The remote's host keys as OpenSSH key lines ("type base64 [comment]"). */
+const char * const *kf_connection_get_host_keys   (KfConnection  *self);
+void          kf_connection_set_host_keys         (KfConnection  *self,
+                                                   const char * const *host_keys);
+guint         kf_connection_get_connect_timeout   (KfConnection  *self);
+void          kf_connection_set_connect_timeout   (KfConnection  *self,
+                                                   guint          connect_timeout);
+/* Semi-automatic only: the normalised TrueNAS URL and admin user (never the password). */
+const char   *kf_connection_get_truenas_url       (KfConnection  *self);
+void          kf_connection_set_truenas_url       (KfConnection  *self,
+                                                   const char    *truenas_url);
+const char   *kf_connection_get_admin_username    (KfConnection  *self);
+void          kf_connection_set_admin_username    (KfConnection  *self,
+                                                   const char    *admin_username);
+/* Semi-automatic only: the pinned TLS certificate, "SHA256:" + lowercase hex, or NULL. */
+const char   *kf_connection_get_tls_pin           (KfConnection  *self);
+void          kf_connection_set_tls_pin           (KfConnection  *self,
+                                                   const char    *tls_pin);
+gboolean      kf_connection_get_sudo_zfs          (KfConnection  *self);
+void          kf_connection_set_sudo_zfs          (KfConnection  *self,
+                                                   gboolean       sudo_zfs);
+/* TRUE once an SSH login saw one of the stored host keys. */
+gboolean      kf_connection_get_host_key_verified (KfConnection  *self);
+void          kf_connection_set_host_key_verified (KfConnection  *self,
+                                                   gboolean       host_key_verified);
+/* The last Test: state, a one-line message, and when (unix seconds). */
+KfTestState   kf_connection_get_test_state        (KfConnection  *self);
+void          kf_connection_set_test_state        (KfConnection  *self,
+                                                   KfTestState    test_state);
+const char   *kf_connection_get_test_message      (KfConnection  *self);
+void          kf_connection_set_test_message      (KfConnection  *self,
+                                                   const char    *test_message);
+gint64        kf_connection_get_tested_at         (KfConnection  *self);
+void          kf_connection_set_tested_at         (KfConnection  *self,
+                                                   gint64         tested_at);
+gint64        kf_connection_get_created           (KfConnection  *self);
+
+void          kf_connection_assign                (KfConnection  *self,
+                                                   KfConnection  *from);
+KfConnection *kf_connection_copy                  (KfConnection  *self);
+
+G_END_DECLS

@@ -1,0 +1,2 @@
+/* kf-host-key.c: placeholder, being written. */
+#include <glib.h>

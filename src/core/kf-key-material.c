@@ -1,0 +1,2 @@
+/* kf-key-material.c: placeholder, being written. */
+#include <glib.h>

@@ -1,0 +1,2 @@
+/* kf-keyring.c: placeholder, being written. */
+#include <glib.h>

@@ -1,0 +1,71 @@
+/* kf-keyring.h: private keys in the Secret Service (libsecret).
+ *
+ * One item per key pair, schema "io.github.keyferry.Keyferry.PrivateKey" with
+ * the attribute "keypair-id", label "Keyferry: <name> private key", in the
+ * default collection. A locked collection is unlocked through the service's own
+ * prompt; if the user declines: KF_KEYRING_ERROR_LOCKED. No service on the bus:
+ * KF_KEYRING_ERROR_NO_SERVICE. Messages are one plain sentence.
+ *
+ * Private keys come back in a non-pageable buffer (SecretValue); wipe and free
+ * them with kf_keyring_secret_free().
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+void        kf_keyring_store_async           (const char          *keypair_id,
+                                              const char          *keypair_name,
+                                              const char          *private_key,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean    kf_keyring_store_finish          (GAsyncResult        *result,
+                                              GError             **error);
+/* Returns the private key text (kf_keyring_secret_free it), or NULL with
+ * KF_KEYRING_ERROR_NOT_FOUND when there is no item. */
+void        kf_keyring_lookup_async          (const char          *keypair_id,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+char       *kf_keyring_lookup_finish         (GAsyncResult        *result,
+                                              GError             **error);
+/* Deleting an item that does not exist is not an error. */
+void        kf_keyring_delete_async          (const char          *keypair_id,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean    kf_keyring_delete_finish         (GAsyncResult        *result,
+                                              GError             **error);
+
+/* Blocking twins, for worker threads, the CLI and tests. Never on the GUI's main thread. */
+gboolean    kf_keyring_store_sync            (const char          *keypair_id,
+                                              const char          *keypair_name,
+                                              const char          *private_key,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+char       *kf_keyring_lookup_sync           (const char          *keypair_id,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+gboolean    kf_keyring_delete_sync           (const char          *keypair_id,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+/* The keypair-ids of every Keyferry item (attributes only, no secrets read). */
+GStrv       kf_keyring_list_ids_sync         (GCancellable        *cancellable,
+                                              GError             **error);
+
+/* Wipes (explicit_bzero) and frees a secret returned by a lookup. */
+void        kf_keyring_secret_free           (char                *secret);
+
+/* Counts calls to the Secret Service made by this process (for the start-up test). */
+guint       kf_keyring_get_call_count        (void);
+
+/* g_autoptr(KfSecret) secret = kf_keyring_lookup_finish (...); */
+typedef char KfSecret;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfSecret, kf_keyring_secret_free)
+
+G_END_DECLS

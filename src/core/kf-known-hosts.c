@@ -1,0 +1,2 @@
+/* kf-known-hosts.c: placeholder, being written. */
+#include <glib.h>

@@ -1,0 +1,94 @@
+/* kf-model.c: helpers shared by the model types.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-model"
+
+#include "kf-model-private.h"
+#include "kf-serialize.h"
+
+gboolean
+kf_set_str (char       **str_pointer,
+            const char  *new_str)
+{
+  char *copy;
+
+  if (*str_pointer == new_str || g_strcmp0 (*str_pointer, new_str) == 0)
+    return FALSE;
+  copy = g_strdup (new_str);
+  g_free (*str_pointer);
+  *str_pointer = copy;
+  return TRUE;
+}
+
+gboolean
+kf_set_strv (char              ***strv_pointer,
+             const char * const  *new_strv)
+{
+  char **copy;
+
+  if (*strv_pointer == NULL && new_strv == NULL)
+    return FALSE;
+  if (*strv_pointer != NULL && new_strv != NULL
+      && g_strv_equal ((const char * const *) *strv_pointer, new_strv))
+    return FALSE;
+  copy = g_strdupv ((char **) new_strv);
+  g_strfreev (*strv_pointer);
+  *strv_pointer = copy;
+  return TRUE;
+}
+
+void
+kf_model_assign (GObject *self,
+                 GObject *from)
+{
+  guint n_pspecs = 0;
+  g_autofree GParamSpec **pspecs = NULL;
+
+  g_return_if_fail (G_OBJECT_TYPE (self) == G_OBJECT_TYPE (from));
+
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (self), &n_pspecs);
+  g_object_freeze_notify (self);
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      GParamSpec *pspec = pspecs[i];
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      if (!(pspec->flags & KF_PARAM_PERSIST)
+          || !(pspec->flags & G_PARAM_WRITABLE)
+          || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+        continue;
+      g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+      g_object_get_property (from, pspec->name, &value);
+      g_object_set_property (self, pspec->name, &value);
+    }
+  g_object_thaw_notify (self);
+}
+
+GObject *
+kf_model_copy (GObject *self)
+{
+  guint n_pspecs = 0;
+  g_autofree GParamSpec **pspecs =
+    g_object_class_list_properties (G_OBJECT_GET_CLASS (self), &n_pspecs);
+  g_autofree const char **names = g_new0 (const char *, n_pspecs);
+  g_autofree GValue *values = g_new0 (GValue, n_pspecs);
+  guint n = 0;
+  GObject *copy;
+
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      GParamSpec *pspec = pspecs[i];
+
+      if (!(pspec->flags & KF_PARAM_PERSIST))
+        continue;
+      g_value_init (&values[n], G_PARAM_SPEC_VALUE_TYPE (pspec));
+      g_object_get_property (self, pspec->name, &values[n]);
+      names[n++] = pspec->name;
+    }
+  copy = g_object_new_with_properties (G_OBJECT_TYPE (self), n, names, values);
+  for (guint i = 0; i < n; i++)
+    g_value_unset (&values[i]);
+  return copy;
+}

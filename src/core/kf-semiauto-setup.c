@@ -1,0 +1,2 @@
+/* kf-semiauto-setup.c: placeholder, being written. */
+#include <glib.h>

@@ -1,0 +1,2 @@
+/* kf-ssh-key.c: placeholder, being written. */
+#include <glib.h>

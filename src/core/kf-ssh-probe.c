@@ -1,0 +1,2 @@
+/* kf-ssh-probe.c: placeholder, being written. */
+#include <glib.h>

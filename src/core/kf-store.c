@@ -1,0 +1,2 @@
+/* kf-store.c: placeholder, being written. */
+#include <glib.h>

@@ -1,0 +1,95 @@
+/* kf-store.h: the key pairs and connections, kept in one JSON file.
+ *
+ * The file lives in $XDG_DATA_HOME/keyferry/keyferry.json (0600, directory 0700).
+ * It never holds a private key: those live in the keyring (KfKeyring).
+ *
+ * Every change is a transaction: take an exclusive lock on the file's lock
+ * file, re-read the file if another process (GUI or CLI) changed it, apply the
+ * change, write a temporary file, fsync, rename, fsync the directory, unlock.
+ * So two processes never lose each other's writes, and a crash at any moment
+ * leaves either the old or the new file. A file monitor reloads the lists when
+ * another process writes, so the GUI shows what the CLI did.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "kf-connection.h"
+#include "kf-keypair.h"
+
+G_BEGIN_DECLS
+
+#define KF_STORE_FORMAT_VERSION 1
+
+#define KF_TYPE_STORE (kf_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (KfStore, kf_store, KF, STORE, GObject)
+
+/* @path: the store file; NULL for $XDG_DATA_HOME/keyferry/keyferry.json. */
+KfStore      *kf_store_new                     (const char    *path);
+const char   *kf_store_get_path                (KfStore       *self);
+
+/* Reads the file (a missing file is an empty store). A damaged, truncated or
+ * newer-version file is renamed to "<path>.damaged-<timestamp>" and the
+ * error (KF_STORE_ERROR_DAMAGED / _NEWER_VERSION) names that file; the store
+ * is then empty and usable. Other errors (KF_STORE_ERROR_IO) leave the file
+ * where it is and the store read-only until a load succeeds. */
+gboolean      kf_store_load                    (KfStore       *self,
+                                                GError       **error);
+/* Re-read the file if another process changed it since we last read/wrote it. */
+gboolean      kf_store_reload_if_changed       (KfStore       *self,
+                                                GError       **error);
+/* Watch the file and reload (emitting "reloaded") when another process writes it. */
+void          kf_store_watch                   (KfStore       *self);
+
+/* Live lists for list views: GListModel of KfKeypair / KfConnection, in file order. */
+GListModel   *kf_store_get_keypairs            (KfStore       *self);
+GListModel   *kf_store_get_connections         (KfStore       *self);
+
+KfKeypair    *kf_store_find_keypair            (KfStore       *self,
+                                                const char    *id);
+KfKeypair    *kf_store_find_keypair_by_name    (KfStore       *self,
+                                                const char    *name);
+KfConnection *kf_store_find_connection         (KfStore       *self,
+                                                const char    *id);
+KfConnection *kf_store_find_connection_by_name (KfStore       *self,
+                                                const char    *name);
+/* Connections whose keypair-id is @keypair_id (a new array of borrowed refs). */
+GPtrArray    *kf_store_list_connections_using  (KfStore       *self,
+                                                const char    *keypair_id);
+
+/* Each of these is one locked transaction and saves the file.
+ * Names must be unique per kind (KF_STORE_ERROR_NAME_TAKEN) and not empty.
+ * add/update take a model object; the store keeps its own object per id, so
+ * update copies @keypair's saved fields onto the stored one. */
+gboolean      kf_store_add_keypair             (KfStore       *self,
+                                                KfKeypair     *keypair,
+                                                GError       **error);
+gboolean      kf_store_update_keypair          (KfStore       *self,
+                                                KfKeypair     *keypair,
+                                                GError       **error);
+/* Fails with KF_STORE_ERROR_IN_USE when connections use it, unless
+ * @with_connections, which removes them in the same transaction. */
+gboolean      kf_store_remove_keypair          (KfStore       *self,
+                                                const char    *id,
+                                                gboolean       with_connections,
+                                                GError       **error);
+gboolean      kf_store_add_connection          (KfStore       *self,
+                                                KfConnection  *connection,
+                                                GError       **error);
+gboolean      kf_store_update_connection       (KfStore       *self,
+                                                KfConnection  *connection,
+                                                GError       **error);
+gboolean      kf_store_remove_connection       (KfStore       *self,
+                                                const char    *id,
+                                                GError       **error);
+/* Adds a key pair and a connection using it in one transaction (Generate New). */
+gboolean      kf_store_add_connection_with_keypair (KfStore   *self,
+                                                KfConnection  *connection,
+                                                KfKeypair     *keypair,
+                                                GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,2 @@
+/* kf-test-result.c: placeholder, being written. */
+#include <glib.h>

@@ -1,0 +1,2 @@
+/* kf-truenas-certificate.c: placeholder, being written. */
+#include <glib.h>

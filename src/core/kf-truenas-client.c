@@ -1,0 +1,2 @@
+/* kf-truenas-client.c: placeholder, being written. */
+#include <glib.h>

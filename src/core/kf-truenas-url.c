@@ -1,0 +1,2 @@
+/* kf-truenas-url.c: placeholder, being written. */
+#include <glib.h>

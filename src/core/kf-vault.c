@@ -1,0 +1,2 @@
+/* kf-vault.c: placeholder, being written. */
+#include <glib.h>

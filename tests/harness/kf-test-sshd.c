@@ -1,0 +1,2 @@
+/* kf-test-sshd.c: being written. */
+#include "kf-test-sshd.h"

@@ -1,0 +1,136 @@
+/* kf-test-util.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "kf-test-util.h"
+
+#include <gio/gio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *tmpdir;
+
+static void
+remove_tmpdir (void)
+{
+  if (tmpdir != NULL && g_strcmp0 (g_getenv ("KF_TEST_KEEP"), "1") != 0)
+    {
+      const char *argv[] = { "rm", "-rf", tmpdir, NULL };
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+}
+
+void
+kf_test_init (int    *argc,
+              char ***argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *cache = NULL;
+
+  g_test_init (argc, argv, NULL);
+
+  if (g_strcmp0 (g_getenv ("KF_TEST_HARNESS"), "1") != 0)
+    g_error ("Run the tests through tools/run-tests.sh: they need its private D-Bus, keyring and X server.");
+
+  tmpdir = g_dir_make_tmp ("kf-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  atexit (remove_tmpdir);
+
+  data = g_build_filename (tmpdir, "data", NULL);
+  config = g_build_filename (tmpdir, "config", NULL);
+  cache = g_build_filename (tmpdir, "cache", NULL);
+  g_mkdir_with_parents (data, 0700);
+  g_mkdir_with_parents (config, 0700);
+  g_mkdir_with_parents (cache, 0700);
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+}
+
+const char *
+kf_test_get_tmpdir (void)
+{
+  g_assert_nonnull (tmpdir);
+  return tmpdir;
+}
+
+char *
+kf_test_make_tmpdir (const char *name)
+{
+  static guint counter;
+  char *path = g_strdup_printf ("%s/%s-%u", kf_test_get_tmpdir (), name, ++counter);
+  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+  return path;
+}
+
+const char *
+kf_test_get_srcdir (void)
+{
+  const char *dir = g_getenv ("KF_SOURCE_DIR");
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+const char *
+kf_test_get_builddir (void)
+{
+  const char *dir = g_getenv ("KF_BUILD_DIR");
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+static gboolean
+on_wait_timeout (gpointer data)
+{
+  gboolean *timed_out = data;
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+kf_test_wait_for (gboolean *done,
+                  guint     timeout_s)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (timeout_s, on_wait_timeout, &timed_out);
+
+  while (!*done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  if (!*done)
+    g_error ("Timed out after %u s waiting for an asynchronous operation", timeout_s);
+}
+
+int
+kf_test_run_command (const char * const *argv,
+                     const char         *stdin_text,
+                     char              **out_stdout,
+                     char              **out_stderr)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GBytes) in = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+
+  proc = g_subprocess_newv (argv,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE
+                            | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                            | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  in = g_bytes_new (stdin_text ? stdin_text : "", stdin_text ? strlen (stdin_text) : 0);
+  g_subprocess_communicate (proc, in, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (out_stdout)
+    *out_stdout = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  if (out_stderr)
+    *out_stderr = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  if (g_subprocess_get_if_exited (proc))
+    return g_subprocess_get_exit_status (proc);
+  return 128 + g_subprocess_get_term_sig (proc);
+}

@@ -1,0 +1,33 @@
+/* kf-test-util.h: what every test binary shares.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init() plus: refuses to run outside tools/run-tests.sh (the tests
+ * need its private bus, keyring and X server), and points XDG_DATA_HOME,
+ * XDG_CONFIG_HOME and XDG_CACHE_HOME of this process at a fresh directory of
+ * its own, so test binaries never see each other's store. */
+void        kf_test_init          (int    *argc,
+                                   char ***argv);
+/* A fresh empty directory below this binary's private directory. */
+char       *kf_test_make_tmpdir   (const char *name);
+/* The private directory of this test binary (removed at exit unless KF_TEST_KEEP=1). */
+const char *kf_test_get_tmpdir    (void);
+const char *kf_test_get_srcdir    (void);   /* KF_SOURCE_DIR */
+const char *kf_test_get_builddir  (void);   /* KF_BUILD_DIR */
+/* Runs the main context until @done becomes TRUE, failing the test after @timeout_s. */
+void        kf_test_wait_for      (gboolean *done,
+                                   guint     timeout_s);
+/* Runs a command (argv) with stdin text, returns its exit status; stdout/stderr out. */
+int         kf_test_run_command   (const char * const *argv,
+                                   const char         *stdin_text,
+                                   char              **out_stdout,
+                                   char              **out_stderr);
+
+G_END_DECLS
