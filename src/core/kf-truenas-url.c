@@ -1,2 +1,363 @@
-/* kf-truenas-url.c: placeholder, being written. */
-#include <glib.h>
+/* kf-truenas-url.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-truenas-url"
+
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "kf-errors.h"
+#include "kf-truenas-url.h"
+
+struct _KfTruenasUrl
+{
+  gatomicrefcount ref;
+  char *base;
+  char *versions_url;
+  char *jsonrpc_url;
+  char *legacy_url;
+  char *host;
+  int port;
+  gboolean https;
+  char *note;
+};
+
+G_DEFINE_BOXED_TYPE (KfTruenasUrl, kf_truenas_url, kf_truenas_url_ref, kf_truenas_url_unref)
+
+#define EXAMPLE "for example https://nas.lan or 192.168.1.10"
+
+KfTruenasUrl *
+kf_truenas_url_ref (KfTruenasUrl *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref);
+  return self;
+}
+
+void
+kf_truenas_url_unref (KfTruenasUrl *self)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_atomic_ref_count_dec (&self->ref))
+    return;
+  g_free (self->base);
+  g_free (self->versions_url);
+  g_free (self->jsonrpc_url);
+  g_free (self->legacy_url);
+  g_free (self->host);
+  g_free (self->note);
+  g_free (self);
+}
+
+static gboolean
+bad_url (GError    **error,
+         const char *format,
+         ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+bad_url (GError    **error,
+         const char *format,
+         ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  if (error != NULL)
+    *error = g_error_new_valist (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL, format, args);
+  va_end (args);
+  return FALSE;
+}
+
+static gboolean
+is_ipv6_literal (const char *host)
+{
+  return strchr (host, ':') != NULL && g_hostname_is_ip_address (host);
+}
+
+/* Letters, digits, '-', '_' and dots, no empty label (a final dot is fine). */
+static gboolean
+is_valid_hostname (const char *host)
+{
+  gsize label_len = 0;
+
+  if (*host == '\0' || strlen (host) > KF_MAX_HOST_LEN)
+    return FALSE;
+  for (const char *p = host; *p != '\0'; p++)
+    {
+      if (*p == '.')
+        {
+          if (label_len == 0)
+            return FALSE;
+          label_len = 0;
+          continue;
+        }
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+        return FALSE;
+      if (++label_len > 63)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_note (GString    *notes,
+          const char *note)
+{
+  if (notes->len > 0)
+    g_string_append_c (notes, ' ');
+  g_string_append (notes, note);
+}
+
+/* Splits "scheme://rest"; FALSE with an error for a scheme we do not speak. */
+static gboolean
+split_scheme (const char  *text,
+              gboolean    *https,
+              const char **rest,
+              GError     **error)
+{
+  const char *sep = strstr (text, "://");
+  g_autofree char *scheme = NULL;
+
+  *https = TRUE;
+  *rest = text;
+  if (sep == NULL)
+    {
+      if (g_ascii_strncasecmp (text, "http:", 5) == 0 || g_ascii_strncasecmp (text, "https:", 6) == 0)
+        return bad_url (error, "Write the TrueNAS URL with two slashes after the scheme, for example https://nas.lan.");
+      return TRUE;
+    }
+
+  /* "://" further on, inside a path: no scheme was typed. */
+  if (strcspn (text, "/?#") < (gsize) (sep - text))
+    return TRUE;
+
+  scheme = g_ascii_strdown (text, sep - text);
+  if (g_str_equal (scheme, "https") || g_str_equal (scheme, "wss"))
+    *https = TRUE;
+  else if (g_str_equal (scheme, "http") || g_str_equal (scheme, "ws"))
+    *https = FALSE;
+  else
+    return bad_url (error, "The TrueNAS URL must start with https:// (or nothing), not %s://.", scheme);
+
+  *rest = sep + 3;
+  return TRUE;
+}
+
+KfTruenasUrl *
+kf_truenas_url_parse (const char  *text,
+                      GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *authority = NULL;
+  g_autofree char *host = NULL;
+  g_autoptr(GString) notes = g_string_new (NULL);
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *to_parse = NULL;
+  g_autofree char *host_in_url = NULL;
+  g_autofree char *host_port = NULL;
+  const char *rest;
+  const char *tail;
+  const char *ws_scheme;
+  gboolean https;
+  int port;
+  KfTruenasUrl *self;
+
+  if (text == NULL)
+    text = "";
+  if (strlen (text) > KF_MAX_URL_LEN)
+    {
+      bad_url (error, "The TrueNAS URL is too long (at most %d characters).", KF_MAX_URL_LEN);
+      return NULL;
+    }
+
+  trimmed = g_strstrip (g_strdup (text));
+  if (*trimmed == '\0')
+    {
+      bad_url (error, "Enter the address of the TrueNAS, " EXAMPLE ".");
+      return NULL;
+    }
+  if (!g_utf8_validate (trimmed, -1, NULL))
+    {
+      bad_url (error, "The TrueNAS URL contains invalid characters; type it again, " EXAMPLE ".");
+      return NULL;
+    }
+  for (const char *p = trimmed; *p != '\0'; p++)
+    {
+      if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
+        {
+          bad_url (error, "The TrueNAS URL must not contain spaces; type an address " EXAMPLE ".");
+          return NULL;
+        }
+    }
+
+  if (!split_scheme (trimmed, &https, &rest, error))
+    return NULL;
+
+  tail = rest + strcspn (rest, "/?#");
+  authority = g_strndup (rest, tail - rest);
+
+  if (strchr (authority, '@') != NULL)
+    {
+      bad_url (error, "Leave the user name and password out of the TrueNAS URL and enter them in their own fields.");
+      return NULL;
+    }
+  if (*authority == '\0')
+    {
+      bad_url (error, "The TrueNAS URL has no host name; type an address " EXAMPLE ".");
+      return NULL;
+    }
+
+  /* A bare IPv6 literal: bracket it rather than mistake its last group for a port. */
+  if (authority[0] != '[' && strchr (authority, ':') != strrchr (authority, ':'))
+    {
+      g_autofree char *escaped = NULL;
+      char *percent;
+
+      if (!is_ipv6_literal (authority))
+        {
+          bad_url (error, "Put an IPv6 address in square brackets, for example https://[fd00::5] or https://[fd00::5]:8443.");
+          return NULL;
+        }
+      /* A zone id ("%eth0") is written "%25eth0" inside a URL. */
+      percent = strchr (authority, '%');
+      if (percent != NULL)
+        escaped = g_strdup_printf ("[%.*s%%25%s]", (int) (percent - authority), authority, percent + 1);
+      else
+        escaped = g_strdup_printf ("[%s]", authority);
+      g_free (authority);
+      authority = g_steal_pointer (&escaped);
+      add_note (notes, "The IPv6 address was put in square brackets, as URLs need.");
+    }
+
+  to_parse = g_strdup_printf ("%s://%s", https ? "https" : "http", authority);
+  uri = g_uri_parse (to_parse, G_URI_FLAGS_NON_DNS, &local_error);
+  if (uri == NULL)
+    {
+      const char *close = strchr (authority, ']');
+
+      if (authority[0] == '[' && (close == NULL || (close[1] != '\0' && close[1] != ':')))
+        bad_url (error, "“%s” is not a valid IPv6 address in square brackets; type one like https://[fd00::5].", authority);
+      else if (authority[0] == '[' && close[1] == '\0')
+        bad_url (error, "“%s” is not a valid IPv6 address; check the part in square brackets.", authority);
+      else if (strchr (authority[0] == '[' ? close : authority, ':') != NULL)
+        bad_url (error, "The port in the TrueNAS URL must be a number from 1 to 65535.");
+      else
+        bad_url (error, "“%s” is not a valid TrueNAS address; type one " EXAMPLE ".", authority);
+      return NULL;
+    }
+
+  port = g_uri_get_port (uri);
+  if (port == 0 || port > 65535)
+    {
+      bad_url (error, "The port in the TrueNAS URL must be a number from 1 to 65535.");
+      return NULL;
+    }
+  if (port == (https ? 443 : 80))
+    port = -1;
+
+  host = g_ascii_strdown (g_uri_get_host (uri) ? g_uri_get_host (uri) : "", -1);
+  if (*host == '\0')
+    {
+      bad_url (error, "The TrueNAS URL has no host name; type an address " EXAMPLE ".");
+      return NULL;
+    }
+  if (authority[0] == '[' && !is_ipv6_literal (host))
+    {
+      bad_url (error, "“%s” is not a valid IPv6 address; check the part in square brackets.", host);
+      return NULL;
+    }
+  if (authority[0] != '[' && !g_hostname_is_ip_address (host) && !is_valid_hostname (host))
+    {
+      bad_url (error, "“%s” is not a valid host name; use letters, digits, dots and dashes, " EXAMPLE ".", host);
+      return NULL;
+    }
+
+  if (*tail != '\0' && !g_str_equal (tail, "/"))
+    add_note (notes, "Only the address of the TrueNAS is used; the rest of the URL was dropped.");
+
+  if (is_ipv6_literal (host))
+    {
+      const char *percent = strchr (host, '%');
+      if (percent != NULL)
+        host_in_url = g_strdup_printf ("[%.*s%%25%s]", (int) (percent - host), host, percent + 1);
+      else
+        host_in_url = g_strdup_printf ("[%s]", host);
+    }
+  else
+    host_in_url = g_strdup (host);
+
+  host_port = port > 0 ? g_strdup_printf ("%s:%d", host_in_url, port) : g_strdup (host_in_url);
+  ws_scheme = https ? "wss" : "ws";
+
+  self = g_new0 (KfTruenasUrl, 1);
+  g_atomic_ref_count_init (&self->ref);
+  self->https = https;
+  self->port = port;
+  self->host = g_steal_pointer (&host);
+  self->base = g_strdup_printf ("%s://%s", https ? "https" : "http", host_port);
+  self->versions_url = g_strdup_printf ("%s/api/versions", self->base);
+  self->jsonrpc_url = g_strdup_printf ("%s://%s/api/current", ws_scheme, host_port);
+  self->legacy_url = g_strdup_printf ("%s://%s/websocket", ws_scheme, host_port);
+  self->note = notes->len > 0 ? g_strdup (notes->str) : NULL;
+  return self;
+}
+
+const char *
+kf_truenas_url_get_base (KfTruenasUrl *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->base;
+}
+
+const char *
+kf_truenas_url_get_versions_url (KfTruenasUrl *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->versions_url;
+}
+
+const char *
+kf_truenas_url_get_jsonrpc_url (KfTruenasUrl *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->jsonrpc_url;
+}
+
+const char *
+kf_truenas_url_get_legacy_url (KfTruenasUrl *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->legacy_url;
+}
+
+const char *
+kf_truenas_url_get_host (KfTruenasUrl *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->host;
+}
+
+int
+kf_truenas_url_get_port (KfTruenasUrl *self)
+{
+  g_return_val_if_fail (self != NULL, -1);
+  return self->port;
+}
+
+gboolean
+kf_truenas_url_is_https (KfTruenasUrl *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->https;
+}
+
+const char *
+kf_truenas_url_get_note (KfTruenasUrl *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->note;
+}
