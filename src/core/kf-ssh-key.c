@@ -1,2 +1,1467 @@
-/* kf-ssh-key.c: placeholder, being written. */
-#include <glib.h>
+/* kf-ssh-key.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * libssh does the cryptography (generate, decrypt, re-export); this file does the
+ * checks around it, so that every failure gets a precise error: libssh only says
+ * "failed", and with an encrypted key and no passphrase OpenSSL would even prompt
+ * on the terminal. So we read the armor and the unencrypted headers ourselves
+ * first (openssh-key-v1 header, PEM headers, the outer DER structure) and hand
+ * libssh a cleaned-up text only when we know what it is.
+ */
+#define G_LOG_DOMAIN "kf-ssh-key"
+
+#include <string.h>
+
+#include <libssh/libssh.h>
+
+#include "kf-ssh-key.h"
+
+/* ---------------------------------------------------------------- secrets */
+
+static void
+wipe_free (char *secret)
+{
+  if (secret != NULL)
+    {
+      explicit_bzero (secret, strlen (secret));
+      g_free (secret);
+    }
+}
+
+/* A NUL-terminated string holding secret text. */
+typedef char KfWipedText;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfWipedText, wipe_free)
+
+/* Decoded key bytes; wiped when freed. */
+typedef struct {
+  guchar *data;
+  gsize   len;
+} KfWipedBytes;
+
+static void
+wiped_bytes_free (KfWipedBytes *bytes)
+{
+  if (bytes == NULL)
+    return;
+  if (bytes->data != NULL)
+    {
+      explicit_bzero (bytes->data, bytes->len);
+      g_free (bytes->data);
+    }
+  g_free (bytes);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfWipedBytes, wiped_bytes_free)
+
+/* A GString for secret text. It is sized once up front so that appending never
+ * reallocates (a realloc would leave an unwiped copy behind). */
+static GString *
+secret_string_new (gsize capacity)
+{
+  return g_string_sized_new (capacity);
+}
+
+static void
+secret_string_free (GString *str)
+{
+  if (str == NULL)
+    return;
+  explicit_bzero (str->str, str->allocated_len);
+  g_string_free (str, TRUE);
+}
+
+typedef GString KfSecretString;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfSecretString, secret_string_free)
+
+/* --------------------------------------------------------------- key types */
+
+typedef struct {
+  const char         *name;      /* OpenSSH name */
+  const char         *label;     /* for messages */
+  KfKeyType           type;
+  enum ssh_keytypes_e ssh_type;
+  guint               bits;      /* 0: depends on the key (RSA) */
+  const char         *curve;     /* ECDSA curve name inside the blob */
+} KeyTypeInfo;
+
+static const KeyTypeInfo key_types[] = {
+  { "ssh-ed25519",         "Ed25519",     KF_KEY_TYPE_ED25519,    SSH_KEYTYPE_ED25519,    256, NULL },
+  { "ecdsa-sha2-nistp256", "ECDSA P-256", KF_KEY_TYPE_ECDSA_P256, SSH_KEYTYPE_ECDSA_P256, 256, "nistp256" },
+  { "ecdsa-sha2-nistp384", "ECDSA P-384", KF_KEY_TYPE_ECDSA_P384, SSH_KEYTYPE_ECDSA_P384, 384, "nistp384" },
+  { "ecdsa-sha2-nistp521", "ECDSA P-521", KF_KEY_TYPE_ECDSA_P521, SSH_KEYTYPE_ECDSA_P521, 521, "nistp521" },
+  { "ssh-rsa",             "RSA",         KF_KEY_TYPE_RSA,        SSH_KEYTYPE_RSA,        0,   NULL },
+};
+
+static const KeyTypeInfo *
+key_type_by_name (const char *name,
+                  gsize       len)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (key_types); i++)
+    if (strlen (key_types[i].name) == len && memcmp (key_types[i].name, name, len) == 0)
+      return &key_types[i];
+  return NULL;
+}
+
+static const KeyTypeInfo *
+key_type_by_kf (KfKeyType type)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (key_types); i++)
+    if (key_types[i].type == type)
+      return &key_types[i];
+  return NULL;
+}
+
+static const KeyTypeInfo *
+key_type_by_ssh (enum ssh_keytypes_e ssh_type)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (key_types); i++)
+    if (key_types[i].ssh_type == ssh_type)
+      return &key_types[i];
+  return NULL;
+}
+
+/* Names OpenSSH uses for keys we recognise but refuse. */
+static gboolean
+is_unsupported_type_name (const char *name)
+{
+  return g_str_equal (name, "ssh-dss") ||
+         (g_str_has_prefix (name, "sk-") && g_str_has_suffix (name, "@openssh.com")) ||
+         g_str_has_suffix (name, "-cert-v01@openssh.com");
+}
+
+static void
+set_unsupported_type_error (GError    **error,
+                            const char *name)
+{
+  if (g_str_equal (name, "ssh-dss"))
+    g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                         "DSA keys are not supported because OpenSSH no longer accepts them; use an Ed25519 key instead.");
+  else if (g_str_has_prefix (name, "sk-"))
+    g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                         "Security-key (FIDO) keys are not supported because their secret part stays on the hardware key.");
+  else if (g_str_has_suffix (name, "-cert-v01@openssh.com"))
+    g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                         "SSH certificates are not supported; use the plain public key instead.");
+  else
+    g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                 "Keys of type “%s” are not supported; use Ed25519, ECDSA or RSA.", name);
+}
+
+const char *
+kf_ssh_key_type_to_name (KfKeyType type)
+{
+  const KeyTypeInfo *info = key_type_by_kf (type);
+
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->name;
+}
+
+guint
+kf_ssh_key_check_bits (KfKeyType  type,
+                       guint      bits,
+                       GError   **error)
+{
+  const KeyTypeInfo *info = key_type_by_kf (type);
+
+  g_return_val_if_fail (info != NULL, 0);
+
+  if (type == KF_KEY_TYPE_RSA)
+    {
+      if (bits == 0)
+        return KF_SSH_KEY_RSA_DEFAULT_BITS;
+      if (bits == 2048 || bits == 3072 || bits == 4096)
+        return bits;
+      g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                   "RSA keys can be 2048, 3072 or 4096 bits long, not %u.", bits);
+      return 0;
+    }
+
+  if (bits == 0 || bits == info->bits)
+    return info->bits;
+  g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+               "An %s key is always %u bits long.", info->label, info->bits);
+  return 0;
+}
+
+/* ------------------------------------------------------- SSH wire format */
+
+typedef struct {
+  const guchar *p;
+  gsize         left;
+} Reader;
+
+static gboolean
+reader_u32 (Reader  *r,
+            guint32 *out)
+{
+  if (r->left < 4)
+    return FALSE;
+  *out = ((guint32) r->p[0] << 24) | ((guint32) r->p[1] << 16) | ((guint32) r->p[2] << 8) | r->p[3];
+  r->p += 4;
+  r->left -= 4;
+  return TRUE;
+}
+
+static gboolean
+reader_string (Reader        *r,
+               const guchar **data,
+               gsize         *len)
+{
+  guint32 n;
+
+  if (!reader_u32 (r, &n) || n > r->left)
+    return FALSE;
+  *data = r->p;
+  *len = n;
+  r->p += n;
+  r->left -= n;
+  return TRUE;
+}
+
+static gboolean
+bytes_equal_str (const guchar *data,
+                 gsize         len,
+                 const char   *str)
+{
+  return strlen (str) == len && memcmp (data, str, len) == 0;
+}
+
+/* Number of significant bits of an unsigned big-endian integer (an SSH mpint). */
+static guint
+mpint_bits (const guchar *data,
+            gsize         len)
+{
+  while (len > 0 && data[0] == 0)
+    {
+      data++;
+      len--;
+    }
+  if (len == 0)
+    return 0;
+  return (guint) (len - 1) * 8 + (guint) g_bit_storage (data[0]);
+}
+
+/* Reads a public key blob: its type (which must be one we support) and size.
+ * Any error is KF_KEY_ERROR_*. */
+static const KeyTypeInfo *
+inspect_public_blob (const guchar  *blob,
+                     gsize          len,
+                     guint         *out_bits,
+                     GError       **error)
+{
+  Reader r = { blob, len };
+  const guchar *name, *a, *b;
+  gsize name_len, a_len, b_len;
+  const KeyTypeInfo *info;
+  g_autofree char *name_str = NULL;
+
+  if (!reader_string (&r, &name, &name_len))
+    goto truncated;
+
+  info = key_type_by_name ((const char *) name, name_len);
+  if (info == NULL)
+    {
+      name_str = g_strndup ((const char *) name, name_len);
+      if (name_len > 0 && name_len < 64 && g_utf8_validate (name_str, -1, NULL) &&
+          is_unsupported_type_name (name_str))
+        set_unsupported_type_error (error, name_str);
+      else
+        g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                             "The key data is damaged and cannot be read.");
+      return NULL;
+    }
+
+  switch (info->type)
+    {
+    case KF_KEY_TYPE_ED25519:
+      if (!reader_string (&r, &a, &a_len))
+        goto truncated;
+      if (a_len != 32)
+        goto damaged;
+      *out_bits = info->bits;
+      break;
+
+    case KF_KEY_TYPE_ECDSA_P256:
+    case KF_KEY_TYPE_ECDSA_P384:
+    case KF_KEY_TYPE_ECDSA_P521:
+      if (!reader_string (&r, &a, &a_len) || !reader_string (&r, &b, &b_len))
+        goto truncated;
+      if (!bytes_equal_str (a, a_len, info->curve))
+        goto damaged;
+      *out_bits = info->bits;
+      break;
+
+    case KF_KEY_TYPE_RSA:
+    default:
+      /* e, then the modulus n */
+      if (!reader_string (&r, &a, &a_len) || !reader_string (&r, &b, &b_len))
+        goto truncated;
+      *out_bits = mpint_bits (b, b_len);
+      if (*out_bits < 1024)
+        goto damaged;
+      break;
+    }
+
+  if (r.left != 0)
+    goto damaged;
+  return info;
+
+truncated:
+  g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_TRUNCATED,
+                       "The key data is cut short; copy the whole key again.");
+  return NULL;
+damaged:
+  g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                       "The key data is damaged and cannot be read.");
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ base64 */
+
+typedef enum {
+  B64_OK,
+  B64_INVALID,
+  B64_TRUNCATED,
+} B64Result;
+
+/* Strict base64 (what g_base64_decode silently skips, we refuse). */
+static B64Result
+check_base64 (const char *b64,
+              gsize       len)
+{
+  gsize pad = 0;
+
+  if (len == 0)
+    return B64_TRUNCATED;
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = b64[i];
+
+      if (c == '=')
+        pad++;
+      else if (pad > 0 || !(g_ascii_isalnum (c) || c == '+' || c == '/'))
+        return B64_INVALID;
+    }
+  if (pad > 2)
+    return B64_INVALID;
+  if (len % 4 != 0)
+    return B64_TRUNCATED;
+  return B64_OK;
+}
+
+/* Decodes checked base64 into wiped memory. */
+static KfWipedBytes *
+decode_base64 (const char *b64,
+               gsize       len)
+{
+  g_autoptr(KfWipedText) copy = g_strndup (b64, len);
+  KfWipedBytes *bytes = g_new0 (KfWipedBytes, 1);
+
+  bytes->data = g_base64_decode (copy, &bytes->len);
+  return bytes;
+}
+
+/* ------------------------------------------------------------ public keys */
+
+static char *
+fingerprint_of_blob (const guchar *blob,
+                     gsize         len)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  g_autofree char *b64 = NULL;
+  char *pad;
+
+  g_checksum_update (checksum, blob, len);
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  b64 = g_base64_encode (digest, digest_len);
+  /* ssh-keygen prints the base64 without '=' padding */
+  pad = strchr (b64, '=');
+  if (pad != NULL)
+    *pad = '\0';
+  return g_strconcat ("SHA256:", b64, NULL);
+}
+
+/* Builds the material from a checked public blob; takes @private_key. */
+static KfKeyMaterial *
+material_from_blob (const KeyTypeInfo *info,
+                    guint              bits,
+                    const guchar      *blob,
+                    gsize              len,
+                    const char        *comment,
+                    char              *private_key)
+{
+  g_autofree char *b64 = g_base64_encode (blob, len);
+  g_autofree char *fingerprint = fingerprint_of_blob (blob, len);
+  g_autofree char *line = NULL;
+
+  if (comment != NULL && comment[0] != '\0')
+    line = g_strconcat (info->name, " ", b64, " ", comment, NULL);
+  else
+    line = g_strconcat (info->name, " ", b64, NULL);
+
+  return kf_key_material_new (info->name, bits, fingerprint, comment, line, private_key);
+}
+
+static gboolean
+check_comment (const char  *comment,
+               GError     **error)
+{
+  if (comment == NULL)
+    return TRUE;
+  if (strlen (comment) > KF_MAX_COMMENT_LEN)
+    {
+      g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
+                   "The comment is too long; keep it under %d characters.", KF_MAX_COMMENT_LEN);
+      return FALSE;
+    }
+  if (!g_utf8_validate (comment, -1, NULL))
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
+                           "The comment is not valid text.");
+      return FALSE;
+    }
+  for (const char *p = comment; *p; p++)
+    if ((guchar) *p < 0x20 && *p != '\t')
+      {
+        g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
+                             "The comment must fit on one line.");
+        return FALSE;
+      }
+  return TRUE;
+}
+
+typedef struct {
+  const char *start;
+  gsize       len;
+} Token;
+
+/* Splits at blanks, keeping "quoted strings" (authorized_keys options) whole. */
+static guint
+tokenize (const char *line,
+          Token      *tokens,
+          guint       max_tokens)
+{
+  guint n = 0;
+  const char *p = line;
+
+  while (*p != '\0' && n < max_tokens)
+    {
+      gboolean quoted = FALSE;
+      const char *start;
+
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (*p == '\0')
+        break;
+      start = p;
+      while (*p != '\0' && (quoted || (*p != ' ' && *p != '\t')))
+        {
+          if (*p == '\\' && quoted && p[1] != '\0')
+            p++;
+          else if (*p == '"')
+            quoted = !quoted;
+          p++;
+        }
+      tokens[n].start = start;
+      tokens[n].len = p - start;
+      n++;
+    }
+  return n;
+}
+
+static gboolean
+token_is_digits (const Token *token)
+{
+  for (gsize i = 0; i < token->len; i++)
+    if (!g_ascii_isdigit (token->start[i]))
+      return FALSE;
+  return token->len > 0;
+}
+
+static gboolean
+check_text_size (const char  *text,
+                 const char  *what,
+                 GError     **error)
+{
+  if (strnlen (text, KF_MAX_KEY_TEXT_LEN + 1) > KF_MAX_KEY_TEXT_LEN)
+    {
+      g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
+                   "The %s is too large to be an SSH key (over %d KiB).", what, KF_MAX_KEY_TEXT_LEN / 1024);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  if (text == NULL)
+    return TRUE;
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
+KfKeyMaterial *
+kf_ssh_key_parse_public (const char  *line,
+                         GError     **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(KfWipedBytes) blob = NULL;
+  g_autofree char *type_name = NULL;
+  g_autofree char *comment = NULL;
+  Token tokens[4];
+  const KeyTypeInfo *info;
+  const Token *type_tok = NULL, *b64_tok;
+  const char *rest;
+  guint n, bits = 0;
+  ssh_key key = NULL;
+  int rc;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (line == NULL || is_blank (line))
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                           "The public key is empty; paste a line like “ssh-ed25519 AAAA… comment”.");
+      return NULL;
+    }
+  if (!check_text_size (line, "public key", error))
+    return NULL;
+  if (!g_utf8_validate (line, -1, NULL))
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, "This is not an SSH public key.");
+      return NULL;
+    }
+
+  text = g_strstrip (g_strdup (line));
+
+  if (g_str_has_prefix (text, "---- BEGIN SSH2 PUBLIC KEY"))
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                           "This public key is in the SSH2 (RFC 4716) format; convert it with “ssh-keygen -i -f FILE” first.");
+      return NULL;
+    }
+  if (g_str_has_prefix (text, "-----BEGIN ") && strstr (text, "PRIVATE KEY-----") != NULL)
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                           "This is a private key, not a public key.");
+      return NULL;
+    }
+  if (strpbrk (text, "\r\n") != NULL)
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                           "Enter a single public key, on one line.");
+      return NULL;
+    }
+
+  n = tokenize (text, tokens, G_N_ELEMENTS (tokens));
+
+  /* SSH-1 RSA public keys are "bits exponent modulus [comment]". */
+  if (n >= 3 && token_is_digits (&tokens[0]) && token_is_digits (&tokens[1]) && token_is_digits (&tokens[2]))
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                           "SSH-1 keys are not supported; create a new Ed25519 key instead.");
+      return NULL;
+    }
+
+  /* The type is the first token, or comes after authorized_keys options or a
+   * known_hosts host field (and a known_hosts marker): those are dropped. */
+  for (guint i = 0; i + 1 < n && i < 3; i++)
+    {
+      g_autofree char *name = g_strndup (tokens[i].start, tokens[i].len);
+
+      if (key_type_by_name (tokens[i].start, tokens[i].len) != NULL || is_unsupported_type_name (name))
+        {
+          type_tok = &tokens[i];
+          break;
+        }
+    }
+  if (type_tok == NULL)
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, "This is not an SSH public key.");
+      return NULL;
+    }
+
+  type_name = g_strndup (type_tok->start, type_tok->len);
+  info = key_type_by_name (type_tok->start, type_tok->len);
+  if (info == NULL)
+    {
+      set_unsupported_type_error (error, type_name);
+      return NULL;
+    }
+
+  b64_tok = type_tok + 1;
+  switch (check_base64 (b64_tok->start, b64_tok->len))
+    {
+    case B64_INVALID:
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                           "The public key is damaged: its key data is not valid base64.");
+      return NULL;
+    case B64_TRUNCATED:
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_TRUNCATED,
+                           "The public key is cut short; copy the whole line again.");
+      return NULL;
+    case B64_OK:
+    default:
+      break;
+    }
+
+  blob = decode_base64 (b64_tok->start, b64_tok->len);
+  if (inspect_public_blob (blob->data, blob->len, &bits, error) != info)
+    {
+      if (error == NULL || *error == NULL)
+        g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                             "The public key is damaged: its type does not match its key data.");
+      return NULL;
+    }
+
+  /* Let libssh check the numbers too (e.g. that an ECDSA point is on its curve). */
+  {
+    g_autofree char *b64 = g_strndup (b64_tok->start, b64_tok->len);
+
+    rc = ssh_pki_import_pubkey_base64 (b64, info->ssh_type, &key);
+    ssh_key_free (key);
+    if (rc != SSH_OK)
+      {
+        g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                             "The public key is damaged and cannot be read.");
+        return NULL;
+      }
+  }
+
+  rest = b64_tok->start + b64_tok->len;
+  comment = g_strstrip (g_strdup (rest));
+  if (!check_comment (comment, error))
+    return NULL;
+
+  return material_from_blob (info, bits, blob->data, blob->len, comment, NULL);
+}
+
+char *
+kf_ssh_key_fingerprint (const char  *public_line,
+                        GError     **error)
+{
+  g_autoptr(KfKeyMaterial) material = kf_ssh_key_parse_public (public_line, error);
+
+  if (material == NULL)
+    return NULL;
+  return g_strdup (kf_key_material_get_fingerprint (material));
+}
+
+/* ----------------------------------------------------------- private keys */
+
+/* Builds the material of a private key libssh holds: the public line and
+ * fingerprint from its public part, the private text re-exported unencrypted. */
+static KfKeyMaterial *
+material_from_private_key (ssh_key      key,
+                           const char  *comment,
+                           GError     **error)
+{
+  ssh_key pub = NULL;
+  char *pub_b64 = NULL;
+  char *priv_b64 = NULL;
+  g_autoptr(KfWipedBytes) blob = NULL;
+  const KeyTypeInfo *info;
+  guint bits = 0;
+  g_autoptr(GError) local_error = NULL;
+  char *private_text;
+  gsize priv_len;
+
+  if (key_type_by_ssh (ssh_key_type (key)) == NULL)
+    {
+      const char *name = ssh_key_type_to_char (ssh_key_type (key));
+
+      set_unsupported_type_error (error, name != NULL ? name : "unknown");
+      return NULL;
+    }
+
+  if (ssh_pki_export_privkey_to_pubkey (key, &pub) != SSH_OK ||
+      ssh_pki_export_pubkey_base64 (pub, &pub_b64) != SSH_OK)
+    {
+      ssh_key_free (pub);
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
+                           "The public part of the key could not be derived.");
+      return NULL;
+    }
+  ssh_key_free (pub);
+
+  blob = decode_base64 (pub_b64, strlen (pub_b64));
+  ssh_string_free_char (pub_b64);
+  info = inspect_public_blob (blob->data, blob->len, &bits, &local_error);
+  if (info == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  /* NULL passphrase and no callback: written unencrypted */
+  if (ssh_pki_export_privkey_base64 (key, NULL, NULL, NULL, &priv_b64) != SSH_OK || priv_b64 == NULL)
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
+                           "The private key could not be written out.");
+      return NULL;
+    }
+  priv_len = strlen (priv_b64);
+  /* OpenSSH wants the final newline */
+  private_text = g_malloc (priv_len + 2);
+  memcpy (private_text, priv_b64, priv_len);
+  if (priv_len > 0 && priv_b64[priv_len - 1] != '\n')
+    private_text[priv_len++] = '\n';
+  private_text[priv_len] = '\0';
+  explicit_bzero (priv_b64, strlen (priv_b64));
+  ssh_string_free_char (priv_b64);
+
+  return material_from_blob (info, bits, blob->data, blob->len, comment, private_text);
+}
+
+typedef enum {
+  FORMAT_OPENSSH,
+  FORMAT_PEM,            /* "RSA PRIVATE KEY", "EC PRIVATE KEY" */
+  FORMAT_PKCS8,          /* "PRIVATE KEY" */
+  FORMAT_PKCS8_ENCRYPTED /* "ENCRYPTED PRIVATE KEY" */
+} KeyFormat;
+
+/* What we learnt about a private key text before giving it to libssh. */
+typedef struct {
+  KeyFormat  format;
+  gboolean   encrypted;
+  char      *comment;     /* unencrypted OpenSSH keys only */
+  char      *canonical;   /* secret: the armor re-wrapped cleanly */
+} PrivateKeyInfo;
+
+static void
+private_key_info_clear (PrivateKeyInfo *pki)
+{
+  g_clear_pointer (&pki->comment, g_free);
+  g_clear_pointer (&pki->canonical, wipe_free);
+}
+
+static void
+set_damaged_private_error (GError **error)
+{
+  g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                       "The private key is damaged and cannot be read.");
+}
+
+static void
+set_truncated_private_error (GError **error)
+{
+  g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_TRUNCATED,
+                       "The private key is cut short; copy the whole key again, from its BEGIN line to its END line.");
+}
+
+/* openssh-key-v1: magic, cipher, kdf, kdf options, key count, public blob,
+ * then the (possibly encrypted) private section. Everything up to the private
+ * section is readable without the passphrase. */
+static gboolean
+inspect_openssh_key (const guchar    *data,
+                     gsize            len,
+                     PrivateKeyInfo  *pki,
+                     GError         **error)
+{
+  static const char magic[] = "openssh-key-v1";   /* followed by its NUL */
+  Reader r = { data, len };
+  const guchar *cipher, *kdf, *kdfopts, *pubblob, *priv;
+  gsize cipher_len, kdf_len, kdfopts_len, pubblob_len, priv_len;
+  guint32 nkeys;
+  guint bits;
+
+  if (len < sizeof magic)
+    {
+      set_truncated_private_error (error);
+      return FALSE;
+    }
+  if (memcmp (data, magic, sizeof magic) != 0)
+    {
+      set_damaged_private_error (error);
+      return FALSE;
+    }
+  r.p += sizeof magic;
+  r.left -= sizeof magic;
+
+  if (!reader_string (&r, &cipher, &cipher_len) ||
+      !reader_string (&r, &kdf, &kdf_len) ||
+      !reader_string (&r, &kdfopts, &kdfopts_len) ||
+      !reader_u32 (&r, &nkeys))
+    {
+      set_truncated_private_error (error);
+      return FALSE;
+    }
+  if (nkeys != 1)
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                           "This file holds several keys; import them one at a time.");
+      return FALSE;
+    }
+  if (!reader_string (&r, &pubblob, &pubblob_len))
+    {
+      set_truncated_private_error (error);
+      return FALSE;
+    }
+  if (inspect_public_blob (pubblob, pubblob_len, &bits, error) == NULL)
+    return FALSE;
+  if (!reader_string (&r, &priv, &priv_len))
+    {
+      set_truncated_private_error (error);
+      return FALSE;
+    }
+
+  pki->encrypted = !bytes_equal_str (cipher, cipher_len, "none");
+
+  if (!pki->encrypted)
+    {
+      /* checkint x2, type, the type's fields, comment */
+      Reader pr = { priv, priv_len };
+      const guchar *type, *field, *comment = NULL;
+      gsize type_len, field_len, comment_len = 0;
+      const KeyTypeInfo *info;
+      guint32 check1, check2, n_fields;
+      gboolean ok;
+
+      ok = reader_u32 (&pr, &check1) && reader_u32 (&pr, &check2) &&
+           reader_string (&pr, &type, &type_len);
+      info = ok ? key_type_by_name ((const char *) type, type_len) : NULL;
+      if (info != NULL)
+        {
+          n_fields = info->type == KF_KEY_TYPE_RSA ? 6 : info->type == KF_KEY_TYPE_ED25519 ? 2 : 3;
+          for (guint i = 0; ok && i < n_fields; i++)
+            ok = reader_string (&pr, &field, &field_len);
+          if (ok && reader_string (&pr, &comment, &comment_len) && comment_len > 0)
+            {
+              g_autofree char *str = g_strndup ((const char *) comment, comment_len);
+
+              if (check_comment (str, NULL))
+                pki->comment = g_steal_pointer (&str);
+            }
+        }
+    }
+  return TRUE;
+}
+
+/* Reads one DER length; FALSE when the data ends first. */
+static gboolean
+der_read_header (Reader  *r,
+                 guint8  *tag,
+                 gsize   *len)
+{
+  guint8 first;
+
+  if (r->left < 2)
+    return FALSE;
+  *tag = r->p[0];
+  first = r->p[1];
+  r->p += 2;
+  r->left -= 2;
+  if (first < 0x80)
+    {
+      *len = first;
+      return TRUE;
+    }
+  first &= 0x7f;
+  if (first == 0 || first > 4 || r->left < first)
+    return FALSE;
+  *len = 0;
+  for (guint i = 0; i < first; i++)
+    *len = (*len << 8) | r->p[i];
+  r->p += first;
+  r->left -= first;
+  return TRUE;
+}
+
+/* The outer DER SEQUENCE must be complete; for unencrypted PKCS#8 also look at
+ * the algorithm, to name unsupported ones (DSA) instead of failing generically. */
+static gboolean
+inspect_der_key (const guchar    *data,
+                 gsize            len,
+                 PrivateKeyInfo  *pki,
+                 GError         **error)
+{
+  static const guchar oid_rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
+  static const guchar oid_ec[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 };
+  static const guchar oid_ed25519[] = { 0x2b, 0x65, 0x70 };
+  static const guchar oid_dsa[] = { 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01 };
+  Reader r = { data, len };
+  guint8 tag;
+  gsize seq_len, item_len;
+
+  if (!der_read_header (&r, &tag, &seq_len))
+    {
+      set_truncated_private_error (error);
+      return FALSE;
+    }
+  if (tag != 0x30)
+    {
+      set_damaged_private_error (error);
+      return FALSE;
+    }
+  if (seq_len > r.left)
+    {
+      set_truncated_private_error (error);
+      return FALSE;
+    }
+
+  if (pki->format == FORMAT_PKCS8)
+    {
+      /* PrivateKeyInfo ::= SEQUENCE { INTEGER version, SEQUENCE { OID algorithm, ... }, ... } */
+      if (!der_read_header (&r, &tag, &item_len) || tag != 0x02 || item_len > r.left)
+        goto damaged;
+      r.p += item_len;
+      r.left -= item_len;
+      if (!der_read_header (&r, &tag, &item_len) || tag != 0x30 || item_len > r.left)
+        goto damaged;
+      if (!der_read_header (&r, &tag, &item_len) || tag != 0x06 || item_len > r.left)
+        goto damaged;
+
+#define OID_IS(oid) (item_len == sizeof (oid) && memcmp (r.p, oid, sizeof (oid)) == 0)
+      if (OID_IS (oid_dsa))
+        {
+          set_unsupported_type_error (error, "ssh-dss");
+          return FALSE;
+        }
+      if (!OID_IS (oid_rsa) && !OID_IS (oid_ec) && !OID_IS (oid_ed25519))
+        {
+          g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                               "This kind of private key is not supported; use Ed25519, ECDSA or RSA.");
+          return FALSE;
+        }
+#undef OID_IS
+    }
+  return TRUE;
+
+damaged:
+  set_damaged_private_error (error);
+  return FALSE;
+}
+
+/* Text that is not PEM armor: say what it is when we can tell. */
+static void
+set_not_armored_error (const char  *text,
+                       GError     **error)
+{
+  const char *p = text;
+  g_autoptr(KfKeyMaterial) as_public = NULL;
+
+  while (g_ascii_isspace (*p))
+    p++;
+
+  if (g_str_has_prefix (p, "PuTTY-User-Key-File-"))
+    g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                         "PuTTY keys are not supported; export the key in OpenSSH format from PuTTYgen first.");
+  else if (g_str_has_prefix (p, "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY"))
+    g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                         "Keys in the SSH.com format are not supported; convert the key to OpenSSH format first.");
+  else if (g_str_has_prefix (p, "---- BEGIN SSH2 PUBLIC KEY") ||
+           (as_public = kf_ssh_key_parse_public (p, NULL)) != NULL)
+    g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                         "This is a public key; the private key is the other file (the one without “.pub”).");
+  else
+    g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                         "This is not an SSH private key.");
+}
+
+/* Finds the PEM armor in @text (tolerating CRLF, indentation, blank lines and
+ * text around it), checks what can be checked without the passphrase, and
+ * rebuilds a clean armor for libssh in pki->canonical. */
+static gboolean
+inspect_private_text (const char      *text,
+                      PrivateKeyInfo  *pki,
+                      GError         **error)
+{
+  enum { BEFORE, HEADERS, BODY, DONE } state = BEFORE;
+  gsize capacity = strlen (text) + 512;
+  g_autoptr(KfSecretString) body = secret_string_new (capacity);
+  g_autoptr(GString) headers = g_string_new (NULL);
+  g_autoptr(KfSecretString) canonical = NULL;
+  g_autoptr(KfWipedBytes) der = NULL;
+  g_autofree char *label = NULL;
+  const char *p = text;
+  guint width;
+
+  /* SSH-1 key files are binary and start with this text. */
+  if (g_str_has_prefix (text, "SSH PRIVATE KEY FILE FORMAT 1.1"))
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                           "SSH-1 keys are not supported; create a new Ed25519 key instead.");
+      return FALSE;
+    }
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, "This is not an SSH private key.");
+      return FALSE;
+    }
+
+  while (*p != '\0' && state != DONE)
+    {
+      const char *eol = p + strcspn (p, "\r\n");
+      const char *s = p, *e = eol;
+      gsize len;
+
+      while (s < e && (*s == ' ' || *s == '\t'))
+        s++;
+      while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+      len = e - s;
+      p = eol;
+      while (*p == '\r' || *p == '\n')
+        p++;
+
+      if (state == BEFORE)
+        {
+          if (len > 16 && strncmp (s, "-----BEGIN ", 11) == 0 && strncmp (e - 5, "-----", 5) == 0)
+            {
+              label = g_strndup (s + 11, len - 16);
+              state = HEADERS;
+            }
+          continue;
+        }
+
+      if (len == 0)
+        continue;
+
+      if (len >= 9 && strncmp (s, "-----END ", 9) == 0)
+        {
+          if (len != strlen (label) + 14 || strncmp (s + 9, label, len - 14) != 0 ||
+              strncmp (e - 5, "-----", 5) != 0)
+            {
+              set_damaged_private_error (error);
+              return FALSE;
+            }
+          state = DONE;
+        }
+      else if (len >= 11 && strncmp (s, "-----BEGIN ", 11) == 0)
+        {
+          /* a second BEGIN before the END: the first key was cut */
+          set_truncated_private_error (error);
+          return FALSE;
+        }
+      else if (state == HEADERS && memchr (s, ':', len) != NULL)
+        {
+          /* RFC 1421 headers ("Proc-Type: 4,ENCRYPTED", "DEK-Info: ...");
+           * base64 never contains ':' */
+          g_string_append_len (headers, s, len);
+          g_string_append_c (headers, '\n');
+        }
+      else
+        {
+          state = BODY;
+          g_string_append_len (body, s, len);
+        }
+    }
+
+  if (state == BEFORE)
+    {
+      set_not_armored_error (text, error);
+      return FALSE;
+    }
+  if (state != DONE)
+    {
+      set_truncated_private_error (error);
+      return FALSE;
+    }
+
+  if (g_str_equal (label, "OPENSSH PRIVATE KEY"))
+    pki->format = FORMAT_OPENSSH;
+  else if (g_str_equal (label, "RSA PRIVATE KEY") || g_str_equal (label, "EC PRIVATE KEY"))
+    pki->format = FORMAT_PEM;
+  else if (g_str_equal (label, "PRIVATE KEY"))
+    pki->format = FORMAT_PKCS8;
+  else if (g_str_equal (label, "ENCRYPTED PRIVATE KEY"))
+    pki->format = FORMAT_PKCS8_ENCRYPTED;
+  else if (g_str_equal (label, "DSA PRIVATE KEY"))
+    {
+      set_unsupported_type_error (error, "ssh-dss");
+      return FALSE;
+    }
+  else if (strstr (label, "PUBLIC KEY") != NULL)
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                           "This is a public key; the private key is the other file (the one without “.pub”).");
+      return FALSE;
+    }
+  else if (strstr (label, "PRIVATE KEY") != NULL)
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                           "This kind of private key is not supported; use Ed25519, ECDSA or RSA.");
+      return FALSE;
+    }
+  else
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, "This is not an SSH private key.");
+      return FALSE;
+    }
+
+  if (headers->len > 0 && pki->format != FORMAT_PEM)
+    {
+      set_damaged_private_error (error);
+      return FALSE;
+    }
+
+  switch (check_base64 (body->str, body->len))
+    {
+    case B64_INVALID:
+      set_damaged_private_error (error);
+      return FALSE;
+    case B64_TRUNCATED:
+      set_truncated_private_error (error);
+      return FALSE;
+    case B64_OK:
+    default:
+      break;
+    }
+
+  der = decode_base64 (body->str, body->len);
+
+  switch (pki->format)
+    {
+    case FORMAT_OPENSSH:
+      if (!inspect_openssh_key (der->data, der->len, pki, error))
+        return FALSE;
+      break;
+    case FORMAT_PEM:
+      pki->encrypted = strstr (headers->str, "ENCRYPTED") != NULL;
+      /* an encrypted traditional PEM body is ciphertext: nothing to look at */
+      if (!pki->encrypted && !inspect_der_key (der->data, der->len, pki, error))
+        return FALSE;
+      break;
+    case FORMAT_PKCS8:
+    case FORMAT_PKCS8_ENCRYPTED:
+    default:
+      pki->encrypted = pki->format == FORMAT_PKCS8_ENCRYPTED;
+      if (!inspect_der_key (der->data, der->len, pki, error))
+        return FALSE;
+      break;
+    }
+
+  /* the same armor, wrapped the way OpenSSH and OpenSSL write it */
+  width = pki->format == FORMAT_OPENSSH ? 70 : 64;
+  canonical = secret_string_new (capacity + body->len / width + headers->len);
+  g_string_append_printf (canonical, "-----BEGIN %s-----\n", label);
+  if (headers->len > 0)
+    {
+      g_string_append (canonical, headers->str);
+      g_string_append_c (canonical, '\n');
+    }
+  for (gsize i = 0; i < body->len; i += width)
+    {
+      g_string_append_len (canonical, body->str + i, MIN (width, body->len - i));
+      g_string_append_c (canonical, '\n');
+    }
+  g_string_append_printf (canonical, "-----END %s-----\n", label);
+
+  pki->canonical = g_strndup (canonical->str, canonical->len);
+  return TRUE;
+}
+
+/* libssh would fall back to OpenSSL's terminal prompt without a callback. */
+static int
+refuse_passphrase_prompt (const char *prompt,
+                          char       *buf,
+                          size_t      len,
+                          int         echo,
+                          int         verify,
+                          void       *userdata)
+{
+  return -1;
+}
+
+static KfKeyMaterial *
+import_private (const char  *private_text,
+                const char  *passphrase,
+                const char  *comment,
+                GError     **error)
+{
+  PrivateKeyInfo pki = { 0 };
+  ssh_key key = NULL;
+  KfKeyMaterial *material = NULL;
+  int rc;
+
+  if (!inspect_private_text (private_text, &pki, error))
+    goto out;
+
+  if (pki.encrypted && (passphrase == NULL || passphrase[0] == '\0'))
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NEEDS_PASSPHRASE,
+                           "This private key is protected by a passphrase; enter the passphrase to import it.");
+      goto out;
+    }
+
+  rc = ssh_pki_import_privkey_base64 (pki.canonical, pki.encrypted ? passphrase : NULL,
+                                      refuse_passphrase_prompt, NULL, &key);
+  if (rc != SSH_OK || key == NULL)
+    {
+      if (pki.encrypted)
+        g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_WRONG_PASSPHRASE,
+                             "The passphrase is wrong for this private key.");
+      else
+        set_damaged_private_error (error);
+      goto out;
+    }
+
+  material = material_from_private_key (key, comment != NULL ? comment : pki.comment, error);
+
+out:
+  ssh_key_free (key);
+  private_key_info_clear (&pki);
+  return material;
+}
+
+static gboolean
+public_key_part_equal (const char *line_a,
+                       const char *line_b)
+{
+  /* "type base64" without the comment; both lines are ones we built */
+  const char *a_end = strchr (strchr (line_a, ' ') + 1, ' ');
+  const char *b_end = strchr (strchr (line_b, ' ') + 1, ' ');
+  gsize a_len = a_end ? (gsize) (a_end - line_a) : strlen (line_a);
+  gsize b_len = b_end ? (gsize) (b_end - line_b) : strlen (line_b);
+
+  return a_len == b_len && memcmp (line_a, line_b, a_len) == 0;
+}
+
+KfKeyMaterial *
+kf_ssh_key_import (const char  *private_text,
+                   const char  *public_text,
+                   const char  *passphrase,
+                   GError     **error)
+{
+  g_autoptr(KfKeyMaterial) public = NULL;
+  g_autoptr(KfKeyMaterial) private = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (is_blank (private_text) && is_blank (public_text))
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                           "This is not an SSH private key.");
+      return NULL;
+    }
+
+  if (!is_blank (public_text))
+    {
+      public = kf_ssh_key_parse_public (public_text, error);
+      if (public == NULL)
+        return NULL;
+    }
+
+  if (is_blank (private_text))
+    return g_steal_pointer (&public);
+
+  if (!check_text_size (private_text, "private key", error))
+    return NULL;
+
+  private = import_private (private_text, passphrase,
+                            public != NULL ? kf_key_material_get_comment (public) : NULL,
+                            error);
+  if (private == NULL)
+    return NULL;
+
+  if (public != NULL &&
+      !public_key_part_equal (kf_key_material_get_public_key (public),
+                              kf_key_material_get_public_key (private)))
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_MISMATCH,
+                           "The public key does not match the private key.");
+      return NULL;
+    }
+
+  return g_steal_pointer (&private);
+}
+
+/* ----------------------------------------------------------------- tasks */
+
+/* Shared end of the worker threads: the tasks return as soon as they are
+ * cancelled (return-on-cancel), so a late result is dropped here. */
+static void
+return_material (GTask         *task,
+                 KfKeyMaterial *material,
+                 GError        *error)
+{
+  if (!g_task_set_return_on_cancel (task, FALSE))
+    {
+      g_clear_object (&material);
+      g_clear_error (&error);
+      return;
+    }
+  if (material == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, material, g_object_unref);
+}
+
+static KfKeyMaterial *
+material_finish (GAsyncResult  *result,
+                 gpointer       source_tag,
+                 GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+  KfKeyType  type;
+  guint      bits;
+  char      *comment;
+} GenerateData;
+
+static void
+generate_data_free (GenerateData *data)
+{
+  g_free (data->comment);
+  g_free (data);
+}
+
+KfKeyMaterial *
+kf_ssh_key_generate_sync (KfKeyType      type,
+                          guint          bits,
+                          const char    *comment,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  const KeyTypeInfo *info = key_type_by_kf (type);
+  ssh_key key = NULL;
+  KfKeyMaterial *material;
+
+  g_return_val_if_fail (info != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  bits = kf_ssh_key_check_bits (type, bits, error);
+  if (bits == 0 || !check_comment (comment, error))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  if (ssh_pki_generate (info->ssh_type, (int) bits, &key) != SSH_OK || key == NULL)
+    {
+      g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
+                   "The %s key could not be generated.", info->label);
+      return NULL;
+    }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      ssh_key_free (key);
+      return NULL;
+    }
+
+  material = material_from_private_key (key, comment, error);
+  ssh_key_free (key);
+  return material;
+}
+
+static void
+generate_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  GenerateData *data = task_data;
+  GError *error = NULL;
+  KfKeyMaterial *material;
+
+  material = kf_ssh_key_generate_sync (data->type, data->bits, data->comment, cancellable, &error);
+  return_material (task, material, error);
+}
+
+void
+kf_ssh_key_generate_async (KfKeyType            type,
+                           guint                bits,
+                           const char          *comment,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GenerateData *data;
+
+  g_return_if_fail (key_type_by_kf (type) != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kf_ssh_key_generate_async);
+  g_task_set_name (task, "kf_ssh_key_generate_async");
+
+  data = g_new0 (GenerateData, 1);
+  data->type = type;
+  data->bits = bits;
+  data->comment = g_strdup (comment);
+  g_task_set_task_data (task, data, (GDestroyNotify) generate_data_free);
+
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, generate_thread);
+}
+
+KfKeyMaterial *
+kf_ssh_key_generate_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  return material_finish (result, kf_ssh_key_generate_async, error);
+}
+
+typedef struct {
+  char *private_text;   /* secret */
+  char *public_text;
+  char *passphrase;     /* secret */
+} ImportData;
+
+static void
+import_data_free (ImportData *data)
+{
+  wipe_free (data->private_text);
+  g_free (data->public_text);
+  wipe_free (data->passphrase);
+  g_free (data);
+}
+
+static void
+import_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ImportData *data = task_data;
+  GError *error = NULL;
+  KfKeyMaterial *material;
+
+  material = kf_ssh_key_import (data->private_text, data->public_text, data->passphrase, &error);
+  return_material (task, material, error);
+}
+
+void
+kf_ssh_key_import_async (const char          *private_text,
+                         const char          *public_text,
+                         const char          *passphrase,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ImportData *data;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kf_ssh_key_import_async);
+  g_task_set_name (task, "kf_ssh_key_import_async");
+
+  data = g_new0 (ImportData, 1);
+  data->private_text = g_strdup (private_text);
+  data->public_text = g_strdup (public_text);
+  data->passphrase = g_strdup (passphrase);
+  g_task_set_task_data (task, data, (GDestroyNotify) import_data_free);
+
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, import_thread);
+}
+
+KfKeyMaterial *
+kf_ssh_key_import_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  return material_finish (result, kf_ssh_key_import_async, error);
+}
