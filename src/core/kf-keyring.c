@@ -1,2 +1,688 @@
-/* kf-keyring.c: placeholder, being written. */
-#include <glib.h>
+/* kf-keyring.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-keyring"
+
+#include <string.h>
+
+#include <libsecret/secret.h>
+
+#include "kf-errors.h"
+#include "kf-keyring.h"
+
+#define ATTR_KEYPAIR_ID "keypair-id"
+#define ATTR_STORE      "store"
+
+#define MESSAGE_LOCKED     "The keyring is locked; unlock it (for example in Passwords and Keys) and try again."
+#define MESSAGE_NO_SERVICE "No keyring service is running; start one (for example GNOME Keyring) and try again."
+#define MESSAGE_NOT_FOUND  "The keyring holds no private key for this key pair."
+
+static const SecretSchema kf_private_key_schema = {
+  "io.github.keyferry.Keyferry.PrivateKey",
+  SECRET_SCHEMA_NONE,
+  {
+    { ATTR_KEYPAIR_ID, SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { ATTR_STORE, SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+};
+
+static guint call_count;
+
+guint
+kf_keyring_get_call_count (void)
+{
+  return (guint) g_atomic_int_get (&call_count);
+}
+
+void
+kf_keyring_secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  /* Handles both libsecret's non-pageable memory and ordinary heap memory. */
+  secret_password_free (secret);
+}
+
+void
+kf_keyring_entry_free (KfKeyringEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->keypair_id);
+  g_free (entry->store_path);
+  g_free (entry);
+}
+
+static gboolean
+is_unreachable_error (const GError *error)
+{
+  if (error->domain == G_DBUS_ERROR)
+    {
+      switch (error->code)
+        {
+        case G_DBUS_ERROR_SERVICE_UNKNOWN:
+        case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
+        case G_DBUS_ERROR_DISCONNECTED:
+        case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
+        case G_DBUS_ERROR_SPAWN_FORK_FAILED:
+        case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
+        case G_DBUS_ERROR_SPAWN_CHILD_SIGNALED:
+        case G_DBUS_ERROR_SPAWN_FAILED:
+        case G_DBUS_ERROR_SPAWN_SETUP_FAILED:
+        case G_DBUS_ERROR_SPAWN_CONFIG_INVALID:
+        case G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
+        case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
+        case G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID:
+        case G_DBUS_ERROR_SPAWN_FILE_INVALID:
+        case G_DBUS_ERROR_SPAWN_NO_MEMORY:
+          return TRUE;
+        default:
+          return FALSE;
+        }
+    }
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+}
+
+/* Turns what libsecret/GDBus reported into a KF_KEYRING_ERROR with one
+ * sentence; cancellation stays G_IO_ERROR_CANCELLED so callers can ignore it.
+ * @what is the verb for the generic case ("save", "read", ...). */
+static void
+propagate_error (GError     **error,
+                 GError      *local_error,
+                 const char  *what)
+{
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, local_error);
+      return;
+    }
+
+  if (g_error_matches (local_error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
+    g_set_error_literal (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED, MESSAGE_LOCKED);
+  else if (is_unreachable_error (local_error))
+    {
+      /* The daemon went away: forget the cached connection so the next call
+       * looks for a (possibly restarted) service again. */
+      secret_service_disconnect ();
+      g_set_error_literal (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NO_SERVICE, MESSAGE_NO_SERVICE);
+    }
+  else
+    g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
+                 "The keyring could not %s the private key (%s).", what, local_error->message);
+  g_error_free (local_error);
+}
+
+/* Every public operation goes through here exactly once: this is the call
+ * that reaches the Secret Service, so it is what the start-up test counts. */
+static SecretService *
+get_service (GCancellable  *cancellable,
+             GError       **error)
+{
+  GError *local_error = NULL;
+  SecretService *service;
+
+  g_atomic_int_inc (&call_count);
+
+  service = secret_service_get_sync (SECRET_SERVICE_NONE, cancellable, &local_error);
+  if (service == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, local_error);
+      else
+        {
+          /* No bus, no service file, or the service failed to start: to the
+           * user all of these mean there is no keyring to talk to. */
+          g_debug ("Secret Service unavailable: %s", local_error->message);
+          g_error_free (local_error);
+          g_set_error_literal (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NO_SERVICE, MESSAGE_NO_SERVICE);
+        }
+    }
+  return service;
+}
+
+/* Unlocks @objects (items or collections) through the service's own prompt.
+ * A declined prompt, or one that cannot be shown (no prompter), unlocks
+ * nothing and reports no error: that is KF_KEYRING_ERROR_LOCKED here. */
+static gboolean
+unlock_objects (SecretService  *service,
+                GList          *objects,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  GError *local_error = NULL;
+  GList *unlocked = NULL;
+  guint n_wanted = g_list_length (objects);
+  guint n_unlocked;
+
+  if (n_wanted == 0)
+    return TRUE;
+
+  secret_service_unlock_sync (service, objects, cancellable, &unlocked, &local_error);
+  n_unlocked = g_list_length (unlocked);
+  g_list_free_full (unlocked, g_object_unref);
+
+  if (local_error != NULL)
+    {
+      propagate_error (error, local_error, "unlock");
+      return FALSE;
+    }
+  if (n_unlocked < n_wanted)
+    {
+      g_set_error_literal (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED, MESSAGE_LOCKED);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+ensure_default_unlocked (SecretService  *service,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  g_autoptr(SecretCollection) collection = NULL;
+  GError *local_error = NULL;
+  GList objects = { NULL, NULL, NULL };
+
+  collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                 SECRET_COLLECTION_NONE, cancellable, &local_error);
+  if (local_error != NULL)
+    {
+      propagate_error (error, local_error, "open the keyring for");
+      return FALSE;
+    }
+  /* No default collection yet: storing creates it (the service asks the user
+   * for a password for it). */
+  if (collection == NULL || !secret_collection_get_locked (collection))
+    return TRUE;
+
+  objects.data = collection;
+  return unlock_objects (service, &objects, cancellable, error);
+}
+
+/* All Keyferry items matching @attributes, locked ones unlocked first. */
+static GList *
+search_unlocked (SecretService   *service,
+                 GHashTable      *attributes,
+                 GCancellable    *cancellable,
+                 GError         **error)
+{
+  GError *local_error = NULL;
+  GList *items;
+  GList *locked = NULL;
+
+  /* SECRET_SEARCH_ALL returns locked items too; a plain lookup would answer
+   * "not found" for a locked item, which is exactly the trap to avoid. */
+  items = secret_service_search_sync (service, &kf_private_key_schema, attributes,
+                                      SECRET_SEARCH_ALL, cancellable, &local_error);
+  if (local_error != NULL)
+    {
+      propagate_error (error, local_error, "search for");
+      return NULL;
+    }
+
+  for (GList *l = items; l != NULL; l = l->next)
+    if (secret_item_get_locked (l->data))
+      locked = g_list_prepend (locked, l->data);
+
+  if (locked != NULL)
+    {
+      gboolean ok = unlock_objects (service, locked, cancellable, error);
+
+      g_list_free (locked);
+      if (!ok)
+        {
+          g_list_free_full (items, g_object_unref);
+          return NULL;
+        }
+      /* The proxies' cached "Locked" state is stale now; callers that need a
+       * secret load it explicitly, which works once the item is unlocked. */
+    }
+  return items;
+}
+
+static GHashTable *
+build_attributes (const char *keypair_id,
+                  const char *store_path)
+{
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  if (keypair_id != NULL)
+    g_hash_table_insert (attributes, g_strdup (ATTR_KEYPAIR_ID), g_strdup (keypair_id));
+  if (store_path != NULL)
+    g_hash_table_insert (attributes, g_strdup (ATTR_STORE), g_strdup (store_path));
+  return attributes;
+}
+
+static gboolean
+store_value_sync (const char    *keypair_id,
+                  const char    *keypair_name,
+                  SecretValue   *value,
+                  const char    *store_path,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autofree char *label = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (keypair_id != NULL && *keypair_id != '\0', FALSE);
+  g_return_val_if_fail (keypair_name != NULL, FALSE);
+
+  if (!(service = get_service (cancellable, error)))
+    return FALSE;
+  if (!ensure_default_unlocked (service, cancellable, error))
+    return FALSE;
+
+  attributes = build_attributes (keypair_id, store_path);
+  /* Seahorse ("Passwords and Keys") shows this label. */
+  label = g_strdup_printf ("Keyferry: %s private key", keypair_name);
+  if (!secret_service_store_sync (service, &kf_private_key_schema, attributes,
+                                  SECRET_COLLECTION_DEFAULT, label, value,
+                                  cancellable, &local_error))
+    {
+      propagate_error (error, local_error, "save");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static SecretValue *
+value_new (const char *private_key)
+{
+  /* SecretValue copies the text into libsecret's non-pageable memory. */
+  return secret_value_new (private_key, -1, "text/plain");
+}
+
+gboolean
+kf_keyring_store_full_sync (const char    *keypair_id,
+                            const char    *keypair_name,
+                            const char    *private_key,
+                            const char    *store_path,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autoptr(SecretValue) value = NULL;
+
+  g_return_val_if_fail (private_key != NULL && *private_key != '\0', FALSE);
+
+  value = value_new (private_key);
+  return store_value_sync (keypair_id, keypair_name, value, store_path, cancellable, error);
+}
+
+gboolean
+kf_keyring_store_sync (const char    *keypair_id,
+                       const char    *keypair_name,
+                       const char    *private_key,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  return kf_keyring_store_full_sync (keypair_id, keypair_name, private_key, NULL, cancellable, error);
+}
+
+char *
+kf_keyring_lookup_sync (const char    *keypair_id,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  GError *local_error = NULL;
+  SecretValue *value = NULL;
+  GList *items;
+
+  g_return_val_if_fail (keypair_id != NULL, NULL);
+
+  if (!(service = get_service (cancellable, error)))
+    return NULL;
+
+  attributes = build_attributes (keypair_id, NULL);
+  items = search_unlocked (service, attributes, cancellable, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  if (items == NULL)
+    {
+      g_set_error_literal (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NOT_FOUND, MESSAGE_NOT_FOUND);
+      return NULL;
+    }
+
+  /* Key pair ids are UUIDs, so there is one item; take the first that loads. */
+  for (GList *l = items; l != NULL && value == NULL; l = l->next)
+    {
+      g_clear_error (&local_error);
+      if (secret_item_load_secret_sync (l->data, cancellable, &local_error))
+        value = secret_item_get_secret (l->data);
+    }
+  g_list_free_full (items, g_object_unref);
+
+  if (value == NULL)
+    {
+      if (local_error != NULL)
+        propagate_error (error, local_error, "read");
+      else
+        g_set_error_literal (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED, MESSAGE_LOCKED);
+      return NULL;
+    }
+  g_clear_error (&local_error);
+
+  return secret_value_unref_to_password (value, NULL);
+}
+
+static gboolean
+delete_matching_sync (GHashTable    *attributes,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(SecretService) service = NULL;
+  GError *local_error = NULL;
+  GList *items;
+
+  if (!(service = get_service (cancellable, error)))
+    return FALSE;
+
+  items = search_unlocked (service, attributes, cancellable, &local_error);
+  for (GList *l = items; l != NULL && local_error == NULL; l = l->next)
+    {
+      GError *delete_error = NULL;
+
+      if (!secret_item_delete_sync (l->data, cancellable, &delete_error))
+        {
+          /* Gone in the meantime (another process deleted it): fine. */
+          if (g_error_matches (delete_error, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
+              g_error_matches (delete_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+              g_error_matches (delete_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT))
+            g_error_free (delete_error);
+          else
+            propagate_error (&local_error, delete_error, "delete");
+        }
+    }
+  g_list_free_full (items, g_object_unref);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kf_keyring_delete_sync (const char    *keypair_id,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(GHashTable) attributes = NULL;
+
+  g_return_val_if_fail (keypair_id != NULL, FALSE);
+
+  attributes = build_attributes (keypair_id, NULL);
+  return delete_matching_sync (attributes, cancellable, error);
+}
+
+GPtrArray *
+kf_keyring_list_entries_sync (const char    *store_path,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  GError *local_error = NULL;
+  GPtrArray *entries;
+  GList *items;
+
+  if (!(service = get_service (cancellable, error)))
+    return NULL;
+
+  /* The schema adds xdg:schema to the search, so this is every Keyferry item
+   * (of @store_path), and nothing else. Secrets are not loaded. */
+  attributes = build_attributes (NULL, store_path);
+  items = search_unlocked (service, attributes, cancellable, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) kf_keyring_entry_free);
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) item_attributes = secret_item_get_attributes (l->data);
+      const char *id = g_hash_table_lookup (item_attributes, ATTR_KEYPAIR_ID);
+      KfKeyringEntry *entry;
+
+      if (id == NULL)
+        continue;
+      entry = g_new0 (KfKeyringEntry, 1);
+      entry->keypair_id = g_strdup (id);
+      entry->store_path = g_strdup (g_hash_table_lookup (item_attributes, ATTR_STORE));
+      entry->created = (gint64) secret_item_get_created (l->data);
+      g_ptr_array_add (entries, entry);
+    }
+  g_list_free_full (items, g_object_unref);
+
+  return entries;
+}
+
+GStrv
+kf_keyring_list_ids_sync (GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+
+  if (!(entries = kf_keyring_list_entries_sync (NULL, cancellable, error)))
+    return NULL;
+
+  /* An id can appear twice (the same key pair in two collections): once is enough. */
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  ids = g_ptr_array_new ();
+  for (guint i = 0; i < entries->len; i++)
+    {
+      KfKeyringEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_hash_table_add (seen, entry->keypair_id))
+        g_ptr_array_add (ids, g_strdup (entry->keypair_id));
+    }
+  g_ptr_array_add (ids, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+gboolean
+kf_keyring_ensure_unlocked_sync (GCancellable  *cancellable,
+                                 GError       **error)
+{
+  g_autoptr(SecretService) service = NULL;
+
+  if (!(service = get_service (cancellable, error)))
+    return FALSE;
+  return ensure_default_unlocked (service, cancellable, error);
+}
+
+/* Asynchronous variants: the blocking twin in a worker thread, so prompts
+ * and D-Bus round trips never stall the caller's main loop. */
+
+typedef enum {
+  OP_STORE,
+  OP_LOOKUP,
+  OP_DELETE,
+} Op;
+
+typedef struct {
+  Op           op;
+  char        *keypair_id;
+  char        *keypair_name;
+  char        *store_path;
+  SecretValue *value;
+} TaskData;
+
+static void
+task_data_free (TaskData *data)
+{
+  g_free (data->keypair_id);
+  g_free (data->keypair_name);
+  g_free (data->store_path);
+  g_clear_pointer (&data->value, secret_value_unref);
+  g_free (data);
+}
+
+static void
+run_in_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  TaskData *data = task_data;
+  GError *error = NULL;
+
+  switch (data->op)
+    {
+    case OP_STORE:
+      if (store_value_sync (data->keypair_id, data->keypair_name, data->value,
+                            data->store_path, cancellable, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, error);
+      break;
+
+    case OP_LOOKUP:
+      {
+        char *secret = kf_keyring_lookup_sync (data->keypair_id, cancellable, &error);
+
+        if (secret != NULL)
+          g_task_return_pointer (task, secret, (GDestroyNotify) kf_keyring_secret_free);
+        else
+          g_task_return_error (task, error);
+      }
+      break;
+
+    case OP_DELETE:
+      if (kf_keyring_delete_sync (data->keypair_id, cancellable, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, error);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+start_task (TaskData            *data,
+            gpointer             source_tag,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) task_data_free);
+  g_task_run_in_thread (task, run_in_thread);
+}
+
+void
+kf_keyring_store_full_async (const char          *keypair_id,
+                             const char          *keypair_name,
+                             const char          *private_key,
+                             const char          *store_path,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  TaskData *data;
+
+  g_return_if_fail (keypair_id != NULL && *keypair_id != '\0');
+  g_return_if_fail (keypair_name != NULL);
+  g_return_if_fail (private_key != NULL && *private_key != '\0');
+
+  data = g_new0 (TaskData, 1);
+  data->op = OP_STORE;
+  data->keypair_id = g_strdup (keypair_id);
+  data->keypair_name = g_strdup (keypair_name);
+  data->store_path = g_strdup (store_path);
+  data->value = value_new (private_key);
+  start_task (data, kf_keyring_store_async, cancellable, callback, user_data);
+}
+
+void
+kf_keyring_store_async (const char          *keypair_id,
+                        const char          *keypair_name,
+                        const char          *private_key,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  kf_keyring_store_full_async (keypair_id, keypair_name, private_key, NULL,
+                               cancellable, callback, user_data);
+}
+
+gboolean
+kf_keyring_store_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_keyring_store_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+kf_keyring_lookup_async (const char          *keypair_id,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  TaskData *data;
+
+  g_return_if_fail (keypair_id != NULL);
+
+  data = g_new0 (TaskData, 1);
+  data->op = OP_LOOKUP;
+  data->keypair_id = g_strdup (keypair_id);
+  start_task (data, kf_keyring_lookup_async, cancellable, callback, user_data);
+}
+
+char *
+kf_keyring_lookup_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_keyring_lookup_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+kf_keyring_delete_async (const char          *keypair_id,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  TaskData *data;
+
+  g_return_if_fail (keypair_id != NULL);
+
+  data = g_new0 (TaskData, 1);
+  data->op = OP_DELETE;
+  data->keypair_id = g_strdup (keypair_id);
+  start_task (data, kf_keyring_delete_async, cancellable, callback, user_data);
+}
+
+gboolean
+kf_keyring_delete_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_keyring_delete_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

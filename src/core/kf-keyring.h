@@ -58,6 +58,46 @@ gboolean    kf_keyring_delete_sync           (const char          *keypair_id,
 GStrv       kf_keyring_list_ids_sync         (GCancellable        *cancellable,
                                               GError             **error);
 
+/* Like kf_keyring_store_*, but also tags the item with the store file it
+ * belongs to (attribute "store" = @store_path), so that KfVault's reconcile
+ * only ever considers items of its own store (a second store, e.g. a test or a
+ * development build, shares the same keyring). @store_path may be NULL. */
+void        kf_keyring_store_full_async      (const char          *keypair_id,
+                                              const char          *keypair_name,
+                                              const char          *private_key,
+                                              const char          *store_path,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean    kf_keyring_store_full_sync       (const char          *keypair_id,
+                                              const char          *keypair_name,
+                                              const char          *private_key,
+                                              const char          *store_path,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+
+/* One Keyferry item as listing sees it (no secret). */
+typedef struct {
+  char   *keypair_id;
+  char   *store_path;   /* NULL when the item carries no "store" attribute */
+  gint64  created;      /* seconds since the epoch, as the service reports it */
+} KfKeyringEntry;
+
+void        kf_keyring_entry_free            (KfKeyringEntry      *entry);
+/* The Keyferry items tagged with @store_path (every Keyferry item when NULL),
+ * as a GPtrArray of KfKeyringEntry. Locked items are unlocked first (through
+ * the service's prompt) because only an unlocked item's attributes are to be
+ * trusted; if that is declined: KF_KEYRING_ERROR_LOCKED. */
+GPtrArray  *kf_keyring_list_entries_sync     (const char          *store_path,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+/* Makes sure the default collection can be written: unlocks it through the
+ * service's prompt if needed (KF_KEYRING_ERROR_LOCKED if declined). */
+gboolean    kf_keyring_ensure_unlocked_sync  (GCancellable        *cancellable,
+                                              GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfKeyringEntry, kf_keyring_entry_free)
+
 /* Wipes (explicit_bzero) and frees a secret returned by a lookup. */
 void        kf_keyring_secret_free           (char                *secret);
 
