@@ -1,2 +1,1504 @@
-/* kf-store.c: placeholder, being written. */
-#include <glib.h>
+/* kf-store.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-store"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kf-errors.h"
+#include "kf-serialize.h"
+#include "kf-store.h"
+#include "kf-store-reader.h"
+
+#define FORMAT_NAME       "keyferry-store"
+#define LOCK_TIMEOUT_USEC (10 * G_USEC_PER_SEC)
+#define HEADER_PEEK_SIZE  4096
+#define RELOAD_DELAY_MS   50
+
+/* What identifies one version of the file on disk. Each save renames a new
+ * inode into place, but ext4 reuses freed inodes and mtime only moves once
+ * per clock tick, so the random serial written near the top of the file is
+ * compared too: a different serial is a different save. */
+typedef struct
+{
+  gboolean exists;
+  dev_t    dev;
+  ino_t    ino;
+  off_t    size;
+  gint64   mtime_nsec;
+} FileStamp;
+
+struct _KfStore
+{
+  GObject       parent_instance;
+
+  char         *path;
+  char         *dir;
+  char         *lock_path;
+  char         *temp_prefix;     /* basename prefix of our temporary files */
+
+  GListStore   *keypairs;
+  GListStore   *connections;
+  GHashTable   *keypairs_by_id;      /* id → KfKeypair, borrowed from the list */
+  GHashTable   *connections_by_id;   /* id → KfConnection */
+
+  /* The file as we last read or wrote it. known is FALSE before the first
+   * successful read and after a failed one: nothing is written until the
+   * file has been read again, so we never overwrite what we could not read. */
+  gboolean      known;
+  FileStamp     stamp;
+  char         *serial;
+
+  GFileMonitor *monitor;
+  guint         reload_source;
+};
+
+G_DEFINE_FINAL_TYPE (KfStore, kf_store, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  N_PROPS
+};
+
+enum {
+  RELOADED,
+  RELOAD_FAILED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* One mutation, checked against the lists as they are after re-reading the
+ * file, written, and only then applied to the lists. */
+typedef struct
+{
+  GPtrArray    *add_keypairs;          /* KfKeypair copies, appended */
+  GPtrArray    *add_connections;       /* KfConnection copies, appended */
+  KfKeypair    *update_keypair;        /* the stored one with the caller's fields */
+  KfConnection *update_connection;
+  char         *remove_keypair_id;
+  gboolean      remove_with_connections;
+  GHashTable   *remove_connection_ids; /* set of ids */
+} Change;
+
+static Change *
+change_new (void)
+{
+  Change *change = g_new0 (Change, 1);
+
+  change->add_keypairs = g_ptr_array_new_with_free_func (g_object_unref);
+  change->add_connections = g_ptr_array_new_with_free_func (g_object_unref);
+  change->remove_connection_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return change;
+}
+
+static void
+change_free (Change *change)
+{
+  g_ptr_array_unref (change->add_keypairs);
+  g_ptr_array_unref (change->add_connections);
+  g_clear_object (&change->update_keypair);
+  g_clear_object (&change->update_connection);
+  g_free (change->remove_keypair_id);
+  g_hash_table_unref (change->remove_connection_ids);
+  g_free (change);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Change, change_free)
+
+/* ------------------------------------------------------------------------ */
+/* Files */
+
+/* The messages of KF_STORE_ERROR_IO: a path, then the system's reason. */
+#define READ_FAILED   "Could not read the Keyferry data file “%s” (%s); nothing is saved until it can be read."
+#define SAVE_FAILED   "Could not save the Keyferry data file “%s” (%s), so the change was not made."
+#define LOCK_FAILED   "Could not lock the Keyferry data file “%s” (%s)."
+#define MKDIR_FAILED  "Could not create the Keyferry data folder “%s” (%s), so the change was not made."
+#define MOVE_FAILED   "Could not move the damaged Keyferry data file “%s” aside (%s)."
+
+static void io_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+io_error (GError     **error,
+          const char  *format,
+          ...)
+{
+  va_list args;
+
+  if (error == NULL)
+    return;
+  va_start (args, format);
+  *error = g_error_new_valist (KF_STORE_ERROR, KF_STORE_ERROR_IO, format, args);
+  va_end (args);
+}
+
+static void
+stamp_from_stat (FileStamp         *stamp,
+                 const struct stat *st)
+{
+  stamp->exists = TRUE;
+  stamp->dev = st->st_dev;
+  stamp->ino = st->st_ino;
+  stamp->size = st->st_size;
+  stamp->mtime_nsec = (gint64) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static gboolean
+stamp_equal (const FileStamp *a,
+             const FileStamp *b)
+{
+  if (a->exists != b->exists)
+    return FALSE;
+  return !a->exists
+         || (a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_nsec == b->mtime_nsec);
+}
+
+static gboolean
+errno_means_missing (int e)
+{
+  /* ENOTDIR: a path component is a file, so the store file cannot exist */
+  return e == ENOENT || e == ENOTDIR;
+}
+
+/* Reads the whole file into a NUL-terminated buffer. A missing file is not an
+ * error: *data is NULL and stamp->exists FALSE. */
+static gboolean
+read_file (const char  *path,
+           char       **data,
+           gsize       *length,
+           FileStamp   *stamp,
+           GError     **error)
+{
+  g_autofree char *buf = NULL;
+  struct stat st;
+  gsize size, used = 0;
+  int fd;
+
+  *data = NULL;
+  *length = 0;
+  memset (stamp, 0, sizeof *stamp);
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int e = errno;
+      if (errno_means_missing (e))
+        return TRUE;
+      io_error (error, READ_FAILED, path, g_strerror (e));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || S_ISDIR (st.st_mode))
+    {
+      int e = S_ISDIR (st.st_mode) ? EISDIR : errno;
+      close (fd);
+      io_error (error, READ_FAILED, path, g_strerror (e));
+      return FALSE;
+    }
+
+  size = (gsize) st.st_size;
+  buf = g_malloc (size + 1);
+  for (;;)
+    {
+      gssize n;
+
+      if (used == size)
+        {
+          /* Someone is appending (we only ever rename whole files in): keep reading. */
+          size = size * 2 + 4096;
+          buf = g_realloc (buf, size + 1);
+        }
+      n = read (fd, buf + used, size - used);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int e = errno;
+          close (fd);
+          io_error (error, READ_FAILED, path, g_strerror (e));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      used += n;
+    }
+  close (fd);
+  buf[used] = '\0';
+  stamp_from_stat (stamp, &st);
+  stamp->size = used;
+  *length = used;
+  *data = g_steal_pointer (&buf);
+  return TRUE;
+}
+
+static gboolean
+fsync_dir (const char  *dir,
+           GError     **error)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || fsync (fd) != 0)
+    {
+      int e = errno;
+      if (fd >= 0)
+        close (fd);
+      io_error (error, SAVE_FAILED, dir, g_strerror (e));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* Temporary file in the same directory, write, fsync, rename, fsync the
+ * directory: after a crash the path holds either the old or the new file. */
+static gboolean
+write_atomically (KfStore     *self,
+                  const char  *data,
+                  gsize        length,
+                  GError     **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s/%sXXXXXX", self->dir, self->temp_prefix);
+  gsize done = 0;
+  int fd;
+
+  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      io_error (error, SAVE_FAILED, self->path, g_strerror (errno));
+      return FALSE;
+    }
+  if (fchmod (fd, 0600) != 0)
+    goto fail;
+  while (done < length)
+    {
+      gssize n = write (fd, data + done, length - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        goto fail;
+      done += n;
+    }
+  if (fsync (fd) != 0)
+    goto fail;
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      goto fail;
+    }
+  fd = -1;
+  if (rename (tmp, self->path) != 0)
+    goto fail;
+  return fsync_dir (self->dir, error);
+
+fail:
+  {
+    int e = errno;
+    if (fd >= 0)
+      close (fd);
+    unlink (tmp);
+    io_error (error, SAVE_FAILED, self->path, g_strerror (e));
+    return FALSE;
+  }
+}
+
+/* Removes temporary files left by a process killed while saving. Only called
+ * with the lock held: nobody else is writing one then. */
+static void
+remove_stale_temp_files (KfStore *self)
+{
+  g_autoptr(GDir) dir = g_dir_open (self->dir, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, self->temp_prefix)
+        && strlen (name) == strlen (self->temp_prefix) + 6)
+      {
+        g_autofree char *stale = g_build_filename (self->dir, name, NULL);
+        g_debug ("Removing %s, left by an interrupted save", stale);
+        unlink (stale);
+      }
+}
+
+/* flock() on "<path>.lock" (never removed: removing a lock file races with
+ * processes waiting on it). Returns the fd, or -1 with @error set. */
+static int
+lock_store (KfStore  *self,
+            GError  **error)
+{
+  gint64 deadline = g_get_monotonic_time () + LOCK_TIMEOUT_USEC;
+  gulong pause = 500;
+  int fd;
+
+  if (g_mkdir_with_parents (self->dir, 0700) != 0)
+    {
+      io_error (error, MKDIR_FAILED, self->dir, g_strerror (errno));
+      return -1;
+    }
+  fd = open (self->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    {
+      io_error (error, LOCK_FAILED, self->lock_path, g_strerror (errno));
+      return -1;
+    }
+  /* Poll rather than block, so a stuck process cannot freeze the GUI. */
+  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        {
+          io_error (error, LOCK_FAILED, self->lock_path, g_strerror (errno));
+          close (fd);
+          return -1;
+        }
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IO,
+                       "Another program has kept the Keyferry data file “%s” locked for over 10 seconds; try again.",
+                       self->path);
+          close (fd);
+          return -1;
+        }
+      g_usleep (pause);
+      pause = MIN (pause * 2, 20000);
+    }
+  return fd;
+}
+
+static void
+unlock_store (int fd)
+{
+  if (fd >= 0)
+    close (fd);   /* releases the flock */
+}
+
+/* Renames a file we cannot use to "<path>.damaged-<timestamp>", never over an
+ * existing backup. Returns the backup's path. */
+static char *
+move_aside (KfStore  *self,
+            GError  **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+
+  for (guint n = 1; n < 1000; n++)
+    {
+      g_autofree char *backup = n == 1
+        ? g_strdup_printf ("%s.damaged-%s", self->path, stamp)
+        : g_strdup_printf ("%s.damaged-%s-%u", self->path, stamp, n);
+
+      /* link + unlink: link() refuses to replace an existing backup */
+      if (link (self->path, backup) == 0)
+        {
+          if (unlink (self->path) != 0)
+            {
+              int e = errno;
+              unlink (backup);
+              io_error (error, MOVE_FAILED, self->path, g_strerror (e));
+              return NULL;
+            }
+          fsync_dir (self->dir, NULL);
+          return g_steal_pointer (&backup);
+        }
+      if (errno != EEXIST)
+        {
+          io_error (error, MOVE_FAILED, self->path, g_strerror (errno));
+          return NULL;
+        }
+    }
+  g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IO,
+               "Could not move the damaged Keyferry data file “%s” aside (too many backups).", self->path);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The lists */
+
+/* Replaces the items of @store with @items in one splice of the part that
+ * differs, so rows of unchanged objects stay put. */
+static void
+set_list_items (GListStore *store,
+                GPtrArray  *items)
+{
+  GListModel *model = G_LIST_MODEL (store);
+  guint old_n = g_list_model_get_n_items (model);
+  guint new_n = items->len;
+  guint prefix = 0, suffix = 0;
+
+  while (prefix < old_n && prefix < new_n)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, prefix);
+      if (item != g_ptr_array_index (items, prefix))
+        break;
+      prefix++;
+    }
+  while (suffix < old_n - prefix && suffix < new_n - prefix)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, old_n - 1 - suffix);
+      if (item != g_ptr_array_index (items, new_n - 1 - suffix))
+        break;
+      suffix++;
+    }
+  if (old_n - prefix - suffix == 0 && new_n - prefix - suffix == 0)
+    return;
+  g_list_store_splice (store, prefix, old_n - prefix - suffix,
+                       items->pdata + prefix, new_n - prefix - suffix);
+}
+
+static void
+index_lists (KfStore *self)
+{
+  GListModel *keypairs = G_LIST_MODEL (self->keypairs);
+  GListModel *connections = G_LIST_MODEL (self->connections);
+  guint n = g_list_model_get_n_items (keypairs);
+
+  g_hash_table_remove_all (self->keypairs_by_id);
+  g_hash_table_remove_all (self->connections_by_id);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KfKeypair) keypair = g_list_model_get_item (keypairs, i);
+      g_hash_table_insert (self->keypairs_by_id, (char *) kf_keypair_get_id (keypair), keypair);
+    }
+  n = g_list_model_get_n_items (connections);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KfConnection) connection = g_list_model_get_item (connections, i);
+      g_hash_table_insert (self->connections_by_id, (char *) kf_connection_get_id (connection), connection);
+    }
+}
+
+static void
+update_usage_counts (KfStore *self)
+{
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  GListModel *connections = G_LIST_MODEL (self->connections);
+  GListModel *keypairs = G_LIST_MODEL (self->keypairs);
+  guint n = g_list_model_get_n_items (connections);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KfConnection) connection = g_list_model_get_item (connections, i);
+      const char *id = kf_connection_get_keypair_id (connection);
+
+      if (id != NULL)
+        g_hash_table_insert (counts, (char *) id,
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, id)) + 1));
+    }
+  n = g_list_model_get_n_items (keypairs);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KfKeypair) keypair = g_list_model_get_item (keypairs, i);
+      kf_keypair_set_usage_count (keypair,
+                                  GPOINTER_TO_UINT (g_hash_table_lookup (counts, kf_keypair_get_id (keypair))));
+    }
+}
+
+/* Checks what the reader cannot: ids and names present and unique. */
+static gboolean
+check_unique (GPtrArray   *objects,
+              const char *(*get_id) (gpointer),
+              const char *(*get_name) (gpointer),
+              const char  *what,
+              GError     **error)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < objects->len; i++)
+    {
+      const char *id = get_id (objects->pdata[i]);
+      const char *name = get_name (objects->pdata[i]);
+
+      if (id == NULL || *id == '\0' || !g_hash_table_add (ids, (char *) id))
+        {
+          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                       "%s %u has a missing or repeated id", what, i);
+          return FALSE;
+        }
+      if (name == NULL || *name == '\0' || !g_hash_table_add (names, (char *) name))
+        {
+          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                       "%s %u has a missing or repeated name", what, i);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Puts what was read into the lists, keeping the existing object of every id
+ * that is still there (updated in place), so views do not rebuild their rows. */
+static void
+apply_contents (KfStore   *self,
+                GPtrArray *keypairs,
+                GPtrArray *connections)
+{
+  g_autoptr(GPtrArray) new_keypairs = g_ptr_array_new_full (keypairs->len, g_object_unref);
+  g_autoptr(GPtrArray) new_connections = g_ptr_array_new_full (connections->len, g_object_unref);
+
+  for (guint i = 0; i < keypairs->len; i++)
+    {
+      KfKeypair *read = keypairs->pdata[i];
+      KfKeypair *existing = g_hash_table_lookup (self->keypairs_by_id, kf_keypair_get_id (read));
+
+      if (existing != NULL)
+        kf_keypair_assign (existing, read);
+      g_ptr_array_add (new_keypairs, g_object_ref (existing ? existing : read));
+    }
+  for (guint i = 0; i < connections->len; i++)
+    {
+      KfConnection *read = connections->pdata[i];
+      KfConnection *existing = g_hash_table_lookup (self->connections_by_id, kf_connection_get_id (read));
+
+      if (existing != NULL)
+        kf_connection_assign (existing, read);
+      g_ptr_array_add (new_connections, g_object_ref (existing ? existing : read));
+    }
+
+  set_list_items (self->keypairs, new_keypairs);
+  set_list_items (self->connections, new_connections);
+  index_lists (self);
+  update_usage_counts (self);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading */
+
+/* Has the file changed since we last read or wrote it? */
+static gboolean
+file_changed (KfStore *self)
+{
+  struct stat st;
+  FileStamp now = { 0 };
+  g_autofree char *serial = NULL;
+  char header[HEADER_PEEK_SIZE];
+  gssize n;
+  int fd;
+
+  if (!self->known)
+    return TRUE;
+  if (stat (self->path, &st) == 0)
+    stamp_from_stat (&now, &st);
+  else if (!errno_means_missing (errno))
+    return TRUE;
+  if (!stamp_equal (&now, &self->stamp))
+    return TRUE;
+  if (!now.exists)
+    return FALSE;
+
+  fd = open (self->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return TRUE;
+  n = read (fd, header, sizeof header);
+  close (fd);
+  if (n < 0)
+    return TRUE;
+  serial = kf_store_reader_peek_serial (header, n);
+  return g_strcmp0 (serial, self->serial) != 0;
+}
+
+static void
+forget_file (KfStore *self)
+{
+  self->known = FALSE;
+  g_clear_pointer (&self->serial, g_free);
+}
+
+/* Reads the file into the lists. Without the lock a damaged file is read
+ * again under the lock before it is moved aside, as another process may be
+ * replacing it at that moment; so @lock_fd is -1 or the held lock. */
+static gboolean
+reload (KfStore  *self,
+        int       lock_fd,
+        gboolean  force,
+        GError  **error)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *backup = NULL;
+  KfStoreContents contents = { 0 };
+  FileStamp stamp;
+  gsize length;
+
+  if (!force && !file_changed (self))
+    return TRUE;
+
+  if (!read_file (self->path, &data, &length, &stamp, error))
+    {
+      forget_file (self);
+      return FALSE;
+    }
+
+  if (data == NULL)
+    {
+      g_autoptr(GPtrArray) none = g_ptr_array_new ();
+      apply_contents (self, none, none);
+      self->known = TRUE;
+      self->stamp = stamp;
+      g_clear_pointer (&self->serial, g_free);
+      g_signal_emit (self, signals[RELOADED], 0);
+      return TRUE;
+    }
+
+  if (kf_store_reader_parse (data, length, &contents, &local_error)
+      && check_unique (contents.keypairs, (gpointer) kf_keypair_get_id, (gpointer) kf_keypair_get_name,
+                       "Key pair", &local_error)
+      && check_unique (contents.connections, (gpointer) kf_connection_get_id, (gpointer) kf_connection_get_name,
+                       "Connection", &local_error))
+    {
+      apply_contents (self, contents.keypairs, contents.connections);
+      self->known = TRUE;
+      self->stamp = stamp;
+      g_free (self->serial);
+      self->serial = g_steal_pointer (&contents.serial);
+      kf_store_contents_clear (&contents);
+      g_signal_emit (self, signals[RELOADED], 0);
+      return TRUE;
+    }
+  kf_store_contents_clear (&contents);
+
+  if (lock_fd < 0)
+    {
+      int fd = lock_store (self, error);
+      gboolean ok;
+
+      if (fd < 0)
+        {
+          forget_file (self);
+          return FALSE;
+        }
+      ok = reload (self, fd, TRUE, error);
+      unlock_store (fd);
+      return ok;
+    }
+
+  g_message ("%s is unusable: %s", self->path, local_error->message);
+  backup = move_aside (self, error);
+  if (backup == NULL)
+    {
+      forget_file (self);
+      return FALSE;
+    }
+  {
+    g_autoptr(GPtrArray) none = g_ptr_array_new ();
+    apply_contents (self, none, none);
+  }
+  self->known = TRUE;
+  memset (&self->stamp, 0, sizeof self->stamp);
+  g_clear_pointer (&self->serial, g_free);
+  g_signal_emit (self, signals[RELOADED], 0);
+
+  if (g_error_matches (local_error, KF_STORE_ERROR, KF_STORE_ERROR_NEWER_VERSION))
+    g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NEWER_VERSION,
+                 "The saved connections and key pairs were written by a newer version of Keyferry, "
+                 "so they were kept in “%s” and this version started with empty lists.", backup);
+  else
+    g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                 "The saved connections and key pairs could not be read because the file is damaged, "
+                 "so it was kept in “%s” and Keyferry started with empty lists.", backup);
+  return FALSE;
+}
+
+gboolean
+kf_store_load (KfStore  *self,
+               GError  **error)
+{
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return reload (self, -1, TRUE, error);
+}
+
+gboolean
+kf_store_reload_if_changed (KfStore  *self,
+                            GError  **error)
+{
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return reload (self, -1, FALSE, error);
+}
+
+static gboolean
+reload_timeout_cb (gpointer data)
+{
+  KfStore *self = data;
+  g_autoptr(GError) error = NULL;
+
+  self->reload_source = 0;
+  if (!kf_store_reload_if_changed (self, &error))
+    g_signal_emit (self, signals[RELOAD_FAILED], 0, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+monitor_changed_cb (GFileMonitor      *monitor,
+                    GFile             *file,
+                    GFile             *other_file,
+                    GFileMonitorEvent  event,
+                    gpointer           data)
+{
+  KfStore *self = data;
+  g_autofree char *base = g_path_get_basename (self->path);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *other = other_file ? g_file_get_basename (other_file) : NULL;
+
+  if (g_strcmp0 (name, base) != 0 && g_strcmp0 (other, base) != 0)
+    return;
+  /* A save is several events (create, rename, attribute changes): wait for
+   * them to settle, then compare with what we last read or wrote, which also
+   * ignores our own saves. */
+  if (self->reload_source == 0)
+    self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_timeout_cb, self);
+}
+
+void
+kf_store_watch (KfStore *self)
+{
+  g_autoptr(GFile) dir = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (KF_IS_STORE (self));
+
+  if (self->monitor != NULL)
+    return;
+  g_mkdir_with_parents (self->dir, 0700);
+  dir = g_file_new_for_path (self->dir);
+  self->monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->monitor == NULL)
+    {
+      g_message ("Not watching %s for changes by other programs: %s", self->dir, error->message);
+      return;
+    }
+  g_signal_connect (self->monitor, "changed", G_CALLBACK (monitor_changed_cb), self);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Transactions */
+
+/* Names of the given kind that stay after @change, minus the entries in
+ * @skip_ids (ids being removed or renamed). name → id. */
+static GHashTable *
+names_in_use (GListModel  *model,
+              gboolean     keypairs,
+              GHashTable  *skip_ids,
+              const char  *skip_id)
+{
+  GHashTable *names = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) object = g_list_model_get_item (model, i);
+      const char *id = keypairs ? kf_keypair_get_id (KF_KEYPAIR (object)) : kf_connection_get_id (KF_CONNECTION (object));
+      const char *name = keypairs ? kf_keypair_get_name (KF_KEYPAIR (object)) : kf_connection_get_name (KF_CONNECTION (object));
+
+      if ((skip_ids != NULL && g_hash_table_contains (skip_ids, id)) || g_strcmp0 (id, skip_id) == 0)
+        continue;
+      if (name != NULL)
+        g_hash_table_insert (names, (char *) name, (char *) id);
+    }
+  return names;
+}
+
+static gboolean
+claim_name (GHashTable  *names,
+            const char  *name,
+            const char  *id,
+            gboolean     keypair,
+            GError     **error)
+{
+  const char *p = name;
+
+  while (p != NULL && g_ascii_isspace (*p))
+    p++;
+  if (p == NULL || *p == '\0')
+    {
+      g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_NAME,
+                           keypair ? "A key pair needs a name." : "A connection needs a name.");
+      return FALSE;
+    }
+  if (g_hash_table_contains (names, name))
+    {
+      g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
+                   keypair ? "A key pair named “%s” already exists; choose another name."
+                           : "A connection named “%s” already exists; choose another name.",
+                   name);
+      return FALSE;
+    }
+  g_hash_table_insert (names, (char *) name, (char *) id);
+  return TRUE;
+}
+
+static gboolean
+keypair_exists_after (KfStore    *self,
+                      Change     *change,
+                      const char *id)
+{
+  if (g_strcmp0 (id, change->remove_keypair_id) == 0)
+    return FALSE;
+  if (g_hash_table_contains (self->keypairs_by_id, id))
+    return TRUE;
+  for (guint i = 0; i < change->add_keypairs->len; i++)
+    if (g_strcmp0 (kf_keypair_get_id (change->add_keypairs->pdata[i]), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+check_connection_keypair (KfStore      *self,
+                          Change       *change,
+                          KfConnection *connection,
+                          GError      **error)
+{
+  const char *keypair_id = kf_connection_get_keypair_id (connection);
+
+  if (keypair_id == NULL || keypair_exists_after (self, change, keypair_id))
+    return TRUE;
+  g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
+               "The key pair chosen for the connection “%s” no longer exists; choose another one.",
+               kf_connection_get_name (connection));
+  return FALSE;
+}
+
+/* Checks @change against the lists as they are now (just re-read) and fills
+ * in what depends on them (the connections removed with a key pair). */
+static gboolean
+prepare_change (KfStore  *self,
+                Change   *change,
+                GError  **error)
+{
+  g_autoptr(GHashTable) keypair_names = NULL;
+  g_autoptr(GHashTable) connection_names = NULL;
+
+  if (change->remove_keypair_id != NULL)
+    {
+      KfKeypair *keypair = g_hash_table_lookup (self->keypairs_by_id, change->remove_keypair_id);
+      g_autoptr(GPtrArray) users = NULL;
+
+      if (keypair == NULL)
+        {
+          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
+                               "The key pair no longer exists; it may have been removed in another window.");
+          return FALSE;
+        }
+      users = kf_store_list_connections_using (self, change->remove_keypair_id);
+      if (users->len > 0 && !change->remove_with_connections)
+        {
+          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IN_USE,
+                       users->len == 1
+                       ? "The key pair “%s” is used by %u connection; remove that connection first, or remove it together with the key pair."
+                       : "The key pair “%s” is used by %u connections; remove those connections first, or remove them together with the key pair.",
+                       kf_keypair_get_name (keypair), users->len);
+          return FALSE;
+        }
+      for (guint i = 0; i < users->len; i++)
+        g_hash_table_add (change->remove_connection_ids,
+                          g_strdup (kf_connection_get_id (users->pdata[i])));
+    }
+
+  {
+    GHashTableIter iter;
+    gpointer id;
+
+    g_hash_table_iter_init (&iter, change->remove_connection_ids);
+    while (g_hash_table_iter_next (&iter, &id, NULL))
+      if (!g_hash_table_contains (self->connections_by_id, id))
+        {
+          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
+                               "The connection no longer exists; it may have been removed in another window.");
+          return FALSE;
+        }
+  }
+
+  if (change->update_keypair != NULL || change->add_keypairs->len > 0)
+    {
+      keypair_names = names_in_use (G_LIST_MODEL (self->keypairs), TRUE, NULL,
+                                    change->update_keypair ? kf_keypair_get_id (change->update_keypair) : NULL);
+      if (change->remove_keypair_id != NULL)
+        {
+          KfKeypair *removed = g_hash_table_lookup (self->keypairs_by_id, change->remove_keypair_id);
+          g_hash_table_remove (keypair_names, kf_keypair_get_name (removed));
+        }
+    }
+  if (change->update_keypair != NULL)
+    {
+      const char *id = kf_keypair_get_id (change->update_keypair);
+
+      if (!g_hash_table_contains (self->keypairs_by_id, id))
+        {
+          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
+                               "The key pair no longer exists; it may have been removed in another window.");
+          return FALSE;
+        }
+      if (!claim_name (keypair_names, kf_keypair_get_name (change->update_keypair), id, TRUE, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < change->add_keypairs->len; i++)
+    {
+      KfKeypair *keypair = change->add_keypairs->pdata[i];
+
+      if (g_hash_table_contains (self->keypairs_by_id, kf_keypair_get_id (keypair)))
+        {
+          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
+                       "The key pair “%s” is already saved.", kf_keypair_get_name (keypair));
+          return FALSE;
+        }
+      if (!claim_name (keypair_names, kf_keypair_get_name (keypair), kf_keypair_get_id (keypair), TRUE, error))
+        return FALSE;
+    }
+
+  if (change->update_connection != NULL || change->add_connections->len > 0)
+    connection_names = names_in_use (G_LIST_MODEL (self->connections), FALSE, change->remove_connection_ids,
+                                     change->update_connection ? kf_connection_get_id (change->update_connection) : NULL);
+  if (change->update_connection != NULL)
+    {
+      const char *id = kf_connection_get_id (change->update_connection);
+
+      if (!g_hash_table_contains (self->connections_by_id, id))
+        {
+          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
+                               "The connection no longer exists; it may have been removed in another window.");
+          return FALSE;
+        }
+      if (!claim_name (connection_names, kf_connection_get_name (change->update_connection), id, FALSE, error)
+          || !check_connection_keypair (self, change, change->update_connection, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < change->add_connections->len; i++)
+    {
+      KfConnection *connection = change->add_connections->pdata[i];
+
+      if (g_hash_table_contains (self->connections_by_id, kf_connection_get_id (connection)))
+        {
+          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
+                       "The connection “%s” is already saved.", kf_connection_get_name (connection));
+          return FALSE;
+        }
+      if (!claim_name (connection_names, kf_connection_get_name (connection), kf_connection_get_id (connection), FALSE, error)
+          || !check_connection_keypair (self, change, connection, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The items of a list after @change, in order (new references). */
+static GPtrArray *
+items_after (GListModel *model,
+             GHashTable *remove_ids,
+             const char *remove_id,
+             GPtrArray  *added,
+             gboolean    keypairs)
+{
+  guint n = g_list_model_get_n_items (model);
+  GPtrArray *items = g_ptr_array_new_full (n + added->len, g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      GObject *object = g_list_model_get_item (model, i);
+      const char *id = keypairs ? kf_keypair_get_id (KF_KEYPAIR (object)) : kf_connection_get_id (KF_CONNECTION (object));
+
+      if ((remove_ids != NULL && g_hash_table_contains (remove_ids, id)) || g_strcmp0 (id, remove_id) == 0)
+        g_object_unref (object);
+      else
+        g_ptr_array_add (items, object);
+    }
+  for (guint i = 0; i < added->len; i++)
+    g_ptr_array_add (items, g_object_ref (added->pdata[i]));
+  return items;
+}
+
+/* @items with @stored written as @update (the stored object with its new fields). */
+static void
+serialize_list (JsonBuilder *builder,
+                GPtrArray   *items,
+                gpointer     stored,
+                gpointer     update)
+{
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < items->len; i++)
+    kf_serialize_object (items->pdata[i] == stored ? update : items->pdata[i], builder);
+  json_builder_end_array (builder);
+}
+
+static char *
+new_serial (void)
+{
+  return g_strdup_printf ("%08x%08x%08x%08x", g_random_int (), g_random_int (), g_random_int (), g_random_int ());
+}
+
+static char *
+serialize_store (KfStore    *self,
+                 GPtrArray  *keypairs,
+                 GPtrArray  *connections,
+                 Change     *change,
+                 const char *serial,
+                 gsize      *length)
+{
+  KfKeypair *update_keypair = change->update_keypair;
+  KfConnection *update_connection = change->update_connection;
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  /* format, version and serial first: kf_store_reader_peek_serial() looks
+   * only at the start of the file */
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, FORMAT_NAME);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, KF_STORE_FORMAT_VERSION);
+  json_builder_set_member_name (builder, "serial");
+  json_builder_add_string_value (builder, serial);
+  json_builder_set_member_name (builder, "keypairs");
+  serialize_list (builder, keypairs,
+                  update_keypair ? kf_store_find_keypair (self, kf_keypair_get_id (update_keypair)) : NULL,
+                  update_keypair);
+  json_builder_set_member_name (builder, "connections");
+  serialize_list (builder, connections,
+                  update_connection ? kf_store_find_connection (self, kf_connection_get_id (update_connection)) : NULL,
+                  update_connection);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 1);
+  json_generator_set_indent_char (generator, '\t');
+  return json_generator_to_data (generator, length);
+}
+
+/* One locked transaction: re-read the file if another process changed it,
+ * check the change, write the file, and only then apply the change to the
+ * lists, so a failed write leaves the lists as the file is. */
+static gboolean
+run_change (KfStore  *self,
+            Change   *change,
+            GError  **error)
+{
+  g_autoptr(GPtrArray) keypairs = NULL;
+  g_autoptr(GPtrArray) connections = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *serial = NULL;
+  gsize length;
+  struct stat st;
+  int fd;
+
+  fd = lock_store (self, error);
+  if (fd < 0)
+    return FALSE;
+
+  if (!reload (self, fd, FALSE, error) || !prepare_change (self, change, error))
+    {
+      unlock_store (fd);
+      return FALSE;
+    }
+
+  remove_stale_temp_files (self);
+  keypairs = items_after (G_LIST_MODEL (self->keypairs), NULL, change->remove_keypair_id,
+                          change->add_keypairs, TRUE);
+  connections = items_after (G_LIST_MODEL (self->connections), change->remove_connection_ids, NULL,
+                             change->add_connections, FALSE);
+  serial = new_serial ();
+  data = serialize_store (self, keypairs, connections, change, serial, &length);
+  if (!write_atomically (self, data, length, error))
+    {
+      unlock_store (fd);
+      return FALSE;
+    }
+
+  if (stat (self->path, &st) == 0)
+    {
+      stamp_from_stat (&self->stamp, &st);
+      g_free (self->serial);
+      self->serial = g_steal_pointer (&serial);
+      self->known = TRUE;
+    }
+  else
+    forget_file (self);
+  unlock_store (fd);
+
+  if (change->update_keypair != NULL)
+    kf_keypair_assign (g_hash_table_lookup (self->keypairs_by_id, kf_keypair_get_id (change->update_keypair)),
+                       change->update_keypair);
+  if (change->update_connection != NULL)
+    kf_connection_assign (g_hash_table_lookup (self->connections_by_id, kf_connection_get_id (change->update_connection)),
+                          change->update_connection);
+  set_list_items (self->keypairs, keypairs);
+  set_list_items (self->connections, connections);
+  index_lists (self);
+  update_usage_counts (self);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* GObject */
+
+static void
+kf_store_constructed (GObject *object)
+{
+  KfStore *self = KF_STORE (object);
+  g_autofree char *base = NULL;
+
+  G_OBJECT_CLASS (kf_store_parent_class)->constructed (object);
+
+  if (self->path == NULL)
+    self->path = g_build_filename (g_get_user_data_dir (), "keyferry", "keyferry.json", NULL);
+  self->dir = g_path_get_dirname (self->path);
+  self->lock_path = g_strconcat (self->path, ".lock", NULL);
+  base = g_path_get_basename (self->path);
+  self->temp_prefix = g_strdup_printf (".%s.tmp-", base);
+}
+
+static void
+kf_store_dispose (GObject *object)
+{
+  KfStore *self = KF_STORE (object);
+
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  if (self->monitor != NULL)
+    {
+      g_file_monitor_cancel (self->monitor);
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_clear_object (&self->monitor);
+    }
+  if (self->keypairs_by_id != NULL)
+    g_hash_table_remove_all (self->keypairs_by_id);
+  if (self->connections_by_id != NULL)
+    g_hash_table_remove_all (self->connections_by_id);
+  g_clear_object (&self->keypairs);
+  g_clear_object (&self->connections);
+
+  G_OBJECT_CLASS (kf_store_parent_class)->dispose (object);
+}
+
+static void
+kf_store_finalize (GObject *object)
+{
+  KfStore *self = KF_STORE (object);
+
+  g_clear_pointer (&self->keypairs_by_id, g_hash_table_unref);
+  g_clear_pointer (&self->connections_by_id, g_hash_table_unref);
+  g_free (self->path);
+  g_free (self->dir);
+  g_free (self->lock_path);
+  g_free (self->temp_prefix);
+  g_free (self->serial);
+
+  G_OBJECT_CLASS (kf_store_parent_class)->finalize (object);
+}
+
+static void
+kf_store_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  KfStore *self = KF_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kf_store_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  KfStore *self = KF_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      self->path = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kf_store_class_init (KfStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = kf_store_constructed;
+  object_class->dispose = kf_store_dispose;
+  object_class->finalize = kf_store_finalize;
+  object_class->get_property = kf_store_get_property;
+  object_class->set_property = kf_store_set_property;
+
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[RELOADED] =
+    g_signal_new ("reloaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[RELOAD_FAILED] =
+    g_signal_new ("reload-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+kf_store_init (KfStore *self)
+{
+  self->keypairs = g_list_store_new (KF_TYPE_KEYPAIR);
+  self->connections = g_list_store_new (KF_TYPE_CONNECTION);
+  self->keypairs_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->connections_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public API */
+
+KfStore *
+kf_store_new (const char *path)
+{
+  return g_object_new (KF_TYPE_STORE, "path", path, NULL);
+}
+
+const char *
+kf_store_get_path (KfStore *self)
+{
+  g_return_val_if_fail (KF_IS_STORE (self), NULL);
+  return self->path;
+}
+
+GListModel *
+kf_store_get_keypairs (KfStore *self)
+{
+  g_return_val_if_fail (KF_IS_STORE (self), NULL);
+  return G_LIST_MODEL (self->keypairs);
+}
+
+GListModel *
+kf_store_get_connections (KfStore *self)
+{
+  g_return_val_if_fail (KF_IS_STORE (self), NULL);
+  return G_LIST_MODEL (self->connections);
+}
+
+KfKeypair *
+kf_store_find_keypair (KfStore    *self,
+                       const char *id)
+{
+  g_return_val_if_fail (KF_IS_STORE (self), NULL);
+  return id ? g_hash_table_lookup (self->keypairs_by_id, id) : NULL;
+}
+
+KfConnection *
+kf_store_find_connection (KfStore    *self,
+                          const char *id)
+{
+  g_return_val_if_fail (KF_IS_STORE (self), NULL);
+  return id ? g_hash_table_lookup (self->connections_by_id, id) : NULL;
+}
+
+KfKeypair *
+kf_store_find_keypair_by_name (KfStore    *self,
+                               const char *name)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_val_if_fail (KF_IS_STORE (self), NULL);
+  model = G_LIST_MODEL (self->keypairs);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KfKeypair) keypair = g_list_model_get_item (model, i);
+      if (g_strcmp0 (kf_keypair_get_name (keypair), name) == 0)
+        return keypair;   /* the list keeps it alive */
+    }
+  return NULL;
+}
+
+KfConnection *
+kf_store_find_connection_by_name (KfStore    *self,
+                                  const char *name)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_val_if_fail (KF_IS_STORE (self), NULL);
+  model = G_LIST_MODEL (self->connections);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KfConnection) connection = g_list_model_get_item (model, i);
+      if (g_strcmp0 (kf_connection_get_name (connection), name) == 0)
+        return connection;
+    }
+  return NULL;
+}
+
+GPtrArray *
+kf_store_list_connections_using (KfStore    *self,
+                                 const char *keypair_id)
+{
+  GListModel *model;
+  GPtrArray *result = g_ptr_array_new ();
+  guint n;
+
+  g_return_val_if_fail (KF_IS_STORE (self), result);
+  model = G_LIST_MODEL (self->connections);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KfConnection) connection = g_list_model_get_item (model, i);
+      if (keypair_id != NULL && g_strcmp0 (kf_connection_get_keypair_id (connection), keypair_id) == 0)
+        g_ptr_array_add (result, connection);
+    }
+  return result;
+}
+
+gboolean
+kf_store_add_keypair (KfStore    *self,
+                      KfKeypair  *keypair,
+                      GError    **error)
+{
+  g_autoptr(Change) change = change_new ();
+
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
+
+  g_ptr_array_add (change->add_keypairs, kf_keypair_copy (keypair));
+  return run_change (self, change, error);
+}
+
+gboolean
+kf_store_add_connection (KfStore       *self,
+                         KfConnection  *connection,
+                         GError       **error)
+{
+  g_autoptr(Change) change = change_new ();
+
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (KF_IS_CONNECTION (connection), FALSE);
+
+  g_ptr_array_add (change->add_connections, kf_connection_copy (connection));
+  return run_change (self, change, error);
+}
+
+gboolean
+kf_store_add_connection_with_keypair (KfStore       *self,
+                                      KfConnection  *connection,
+                                      KfKeypair     *keypair,
+                                      GError       **error)
+{
+  g_autoptr(Change) change = change_new ();
+  KfConnection *copy;
+
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (KF_IS_CONNECTION (connection), FALSE);
+  g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
+
+  g_ptr_array_add (change->add_keypairs, kf_keypair_copy (keypair));
+  copy = kf_connection_copy (connection);
+  kf_connection_set_keypair_id (copy, kf_keypair_get_id (keypair));
+  g_ptr_array_add (change->add_connections, copy);
+  return run_change (self, change, error);
+}
+
+gboolean
+kf_store_add_all (KfStore    *self,
+                  GPtrArray  *keypairs,
+                  GPtrArray  *connections,
+                  GError    **error)
+{
+  g_autoptr(Change) change = change_new ();
+
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+
+  for (guint i = 0; keypairs != NULL && i < keypairs->len; i++)
+    g_ptr_array_add (change->add_keypairs, kf_keypair_copy (keypairs->pdata[i]));
+  for (guint i = 0; connections != NULL && i < connections->len; i++)
+    g_ptr_array_add (change->add_connections, kf_connection_copy (connections->pdata[i]));
+  return run_change (self, change, error);
+}
+
+gboolean
+kf_store_update_keypair (KfStore    *self,
+                         KfKeypair  *keypair,
+                         GError    **error)
+{
+  g_autoptr(Change) change = NULL;
+  KfKeypair *stored;
+
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
+
+  /* The stored object after the change: its own id and creation time, the
+   * caller's other fields. Re-done after the transaction re-reads the file. */
+  change = change_new ();
+  stored = kf_store_find_keypair (self, kf_keypair_get_id (keypair));
+  change->update_keypair = stored ? kf_keypair_copy (stored) : kf_keypair_copy (keypair);
+  kf_keypair_assign (change->update_keypair, keypair);
+  return run_change (self, change, error);
+}
+
+gboolean
+kf_store_update_connection (KfStore       *self,
+                            KfConnection  *connection,
+                            GError       **error)
+{
+  g_autoptr(Change) change = NULL;
+  KfConnection *stored;
+
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (KF_IS_CONNECTION (connection), FALSE);
+
+  change = change_new ();
+  stored = kf_store_find_connection (self, kf_connection_get_id (connection));
+  change->update_connection = stored ? kf_connection_copy (stored) : kf_connection_copy (connection);
+  kf_connection_assign (change->update_connection, connection);
+  return run_change (self, change, error);
+}
+
+gboolean
+kf_store_remove_keypair (KfStore     *self,
+                         const char  *id,
+                         gboolean     with_connections,
+                         GError     **error)
+{
+  g_autoptr(Change) change = change_new ();
+
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  change->remove_keypair_id = g_strdup (id);
+  change->remove_with_connections = with_connections;
+  return run_change (self, change, error);
+}
+
+gboolean
+kf_store_remove_connection (KfStore     *self,
+                            const char  *id,
+                            GError     **error)
+{
+  g_autoptr(Change) change = change_new ();
+
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  g_hash_table_add (change->remove_connection_ids, g_strdup (id));
+  return run_change (self, change, error);
+}

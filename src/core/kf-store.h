@@ -10,6 +10,28 @@
  * leaves either the old or the new file. A file monitor reloads the lists when
  * another process writes, so the GUI shows what the CLI did.
  *
+ * "Changed since we last read it" is decided by the file's inode, size and
+ * mtime plus a random "serial" member written near the top of the file on
+ * every save (ext4 reuses inodes and mtime moves once per clock tick, so the
+ * stat fields alone can miss a quick second save). Reading needs no lock, as
+ * the file is only ever replaced whole by rename().
+ *
+ * The file: {"format": "keyferry-store", "version": 1, "serial": "...",
+ * "keypairs": [...], "connections": [...]}, each element written by
+ * kf_serialize_object(). It is read by kf-store-reader.c, which follows the
+ * same property flags but is several times faster than json-glib's parser.
+ *
+ * Signals:
+ *   "reloaded" ()                  the lists were (re)read from the file: by
+ *                                  kf_store_load(), or because another process
+ *                                  wrote it. Existing objects of unchanged ids
+ *                                  are kept and updated in place.
+ *   "reload-failed" (GError *)     a reload started by kf_store_watch() failed
+ *                                  (e.g. the file is damaged: the error names
+ *                                  the backup), for the GUI to show.
+ *
+ * A KfStore is used from one thread (the main one).
+ *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -63,8 +85,12 @@ GPtrArray    *kf_store_list_connections_using  (KfStore       *self,
 
 /* Each of these is one locked transaction and saves the file.
  * Names must be unique per kind (KF_STORE_ERROR_NAME_TAKEN) and not empty.
- * add/update take a model object; the store keeps its own object per id, so
- * update copies @keypair's saved fields onto the stored one. */
+ * add/update take a model object; the store keeps its own object per id (add
+ * stores a copy: look it up with kf_store_find_keypair()), so update copies
+ * @keypair's saved fields onto the stored one. An empty name fails with
+ * KF_INPUT_ERROR_NAME; a connection whose keypair-id names no stored key pair
+ * with KF_STORE_ERROR_NOT_FOUND. When the file cannot be written, nothing
+ * changes (KF_STORE_ERROR_IO). */
 gboolean      kf_store_add_keypair             (KfStore       *self,
                                                 KfKeypair     *keypair,
                                                 GError       **error);
@@ -90,6 +116,12 @@ gboolean      kf_store_remove_connection       (KfStore       *self,
 gboolean      kf_store_add_connection_with_keypair (KfStore   *self,
                                                 KfConnection  *connection,
                                                 KfKeypair     *keypair,
+                                                GError       **error);
+/* Adds many key pairs and connections in one transaction (import; tests and
+ * benchmarks). Same checks as the single adds; either all are added or none. */
+gboolean      kf_store_add_all                 (KfStore       *self,
+                                                GPtrArray     *keypairs,
+                                                GPtrArray     *connections,
                                                 GError       **error);
 
 G_END_DECLS

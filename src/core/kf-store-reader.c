@@ -1,0 +1,918 @@
+/* kf-store-reader.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _GNU_SOURCE   /* memmem */
+#define G_LOG_DOMAIN "kf-store-reader"
+
+#include <string.h>
+
+#include "kf-connection.h"
+#include "kf-errors.h"
+#include "kf-keypair.h"
+#include "kf-serialize.h"
+#include "kf-store.h"
+#include "kf-store-reader.h"
+
+#define MAX_DEPTH 64
+
+/* The saved properties of one model type, and scratch space for one object. */
+typedef struct
+{
+  GType        type;
+  GParamSpec **pspecs;
+  guint        n_pspecs;
+  GValue      *values;
+  GPtrArray  **strvs;        /* scratch pointer arrays for G_TYPE_STRV slots */
+  GEnumClass **enums;        /* for enum slots */
+  guint64      present;      /* bit i: pspecs[i] was in the current object */
+  const char **names;        /* for g_object_new_with_properties */
+  GValue      *ctor_values;
+} ModelInfo;
+
+typedef struct
+{
+  char       *p;
+  const char *start;
+  GError     *model_error;   /* first wrong field; parsing goes on to tell damage from version */
+} Reader;
+
+static void
+model_info_init (ModelInfo *info,
+                 GType      type)
+{
+  GObjectClass *klass = g_type_class_ref (type);
+  guint n_all = 0;
+  g_autofree GParamSpec **all = g_object_class_list_properties (klass, &n_all);
+
+  memset (info, 0, sizeof *info);
+  info->type = type;
+  info->pspecs = g_new0 (GParamSpec *, n_all);
+  for (guint i = 0; i < n_all; i++)
+    if (all[i]->flags & KF_PARAM_PERSIST)
+      info->pspecs[info->n_pspecs++] = all[i];
+  /* "present" is a 64-bit mask */
+  g_assert (info->n_pspecs <= 64);
+
+  info->values = g_new0 (GValue, info->n_pspecs);
+  info->strvs = g_new0 (GPtrArray *, info->n_pspecs);
+  info->enums = g_new0 (GEnumClass *, info->n_pspecs);
+  info->names = g_new0 (const char *, info->n_pspecs);
+  info->ctor_values = g_new0 (GValue, info->n_pspecs);
+  for (guint i = 0; i < info->n_pspecs; i++)
+    {
+      GType vtype = G_PARAM_SPEC_VALUE_TYPE (info->pspecs[i]);
+
+      g_value_init (&info->values[i], vtype);
+      if (vtype == G_TYPE_STRV)
+        info->strvs[i] = g_ptr_array_new ();
+      else if (G_TYPE_IS_ENUM (vtype))
+        info->enums[i] = g_type_class_ref (vtype);
+    }
+  g_type_class_unref (klass);
+}
+
+static void
+model_info_clear (ModelInfo *info)
+{
+  for (guint i = 0; i < info->n_pspecs; i++)
+    {
+      g_value_unset (&info->values[i]);
+      if (info->strvs[i] != NULL)
+        g_ptr_array_unref (info->strvs[i]);
+      if (info->enums[i] != NULL)
+        g_type_class_unref (info->enums[i]);
+    }
+  g_free (info->values);
+  g_free (info->strvs);
+  g_free (info->enums);
+  g_free (info->names);
+  g_free (info->ctor_values);
+  g_free (info->pspecs);
+  memset (info, 0, sizeof *info);
+}
+
+static gboolean
+fail (Reader     *r,
+      GError    **error,
+      const char *what)
+{
+  g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+               "At byte %" G_GSIZE_FORMAT ": %s", (gsize) (r->p - r->start), what);
+  return FALSE;
+}
+
+static inline void
+skip_ws (Reader *r)
+{
+  while (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t')
+    r->p++;
+}
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static gboolean
+read_hex4 (Reader   *r,
+           gunichar *out)
+{
+  gunichar v = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      int h = hex_value (r->p[i]);
+      if (h < 0)
+        return FALSE;
+      v = (v << 4) | (gunichar) h;
+    }
+  r->p += 4;
+  *out = v;
+  return TRUE;
+}
+
+/* r->p is on the opening quote. Decodes the string in place, NUL-terminates
+ * it and returns it in @out; the buffer holds it until the reader is done.
+ * Decoded text is never longer than its escaped form, so it fits. */
+static gboolean
+parse_string (Reader  *r,
+              char   **out,
+              GError **error)
+{
+  char *start = ++r->p;
+  char *w;
+  guchar high = 0;
+
+  /* Fast path: most strings have no escapes. The buffer ends in a NUL,
+   * which stops the loop as a control character. */
+  while (*r->p != '"' && *r->p != '\\' && (guchar) *r->p >= 0x20)
+    high |= (guchar) *r->p++;
+
+  w = r->p;
+  while (*r->p != '"')
+    {
+      guchar c = (guchar) *r->p;
+
+      if (c < 0x20)
+        return fail (r, error, c == 0 ? "the file ends inside a string" : "a control character inside a string");
+      if (c != '\\')
+        {
+          high |= c;
+          *w++ = *r->p++;
+          continue;
+        }
+      r->p++;
+      switch (*r->p++)
+        {
+        case '"':  *w++ = '"'; break;
+        case '\\': *w++ = '\\'; break;
+        case '/':  *w++ = '/'; break;
+        case 'b':  *w++ = '\b'; break;
+        case 'f':  *w++ = '\f'; break;
+        case 'n':  *w++ = '\n'; break;
+        case 'r':  *w++ = '\r'; break;
+        case 't':  *w++ = '\t'; break;
+        case 'u':
+          {
+            gunichar u, low;
+
+            if (!read_hex4 (r, &u))
+              return fail (r, error, "a bad \\u escape");
+            if (u >= 0xD800 && u <= 0xDBFF)
+              {
+                if (r->p[0] != '\\' || r->p[1] != 'u')
+                  return fail (r, error, "a lone UTF-16 surrogate");
+                r->p += 2;
+                if (!read_hex4 (r, &low) || low < 0xDC00 || low > 0xDFFF)
+                  return fail (r, error, "a lone UTF-16 surrogate");
+                u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
+              }
+            else if (u >= 0xDC00 && u <= 0xDFFF)
+              return fail (r, error, "a lone UTF-16 surrogate");
+            else if (u == 0)
+              return fail (r, error, "a NUL character inside a string");
+            w += g_unichar_to_utf8 (u, w);
+          }
+          break;
+        default:
+          r->p--;
+          return fail (r, error, "a bad escape in a string");
+        }
+    }
+  *w = '\0';
+  r->p++;
+  if ((high & 0x80) && !g_utf8_validate_len (start, w - start, NULL))
+    return fail (r, error, "a string that is not UTF-8");
+  *out = start;
+  return TRUE;
+}
+
+/* JSON number grammar; @is_int is TRUE for a plain integer that fits gint64. */
+static gboolean
+parse_number (Reader   *r,
+              gint64   *out,
+              gboolean *is_int,
+              GError  **error)
+{
+  gboolean negative = FALSE;
+  gboolean overflow = FALSE;
+  guint64 v = 0;
+
+  *is_int = TRUE;
+  if (*r->p == '-')
+    {
+      negative = TRUE;
+      r->p++;
+    }
+  if (*r->p == '0')
+    r->p++;
+  else if (*r->p >= '1' && *r->p <= '9')
+    {
+      while (*r->p >= '0' && *r->p <= '9')
+        {
+          guint d = *r->p++ - '0';
+          if (v > (G_MAXUINT64 - d) / 10)
+            overflow = TRUE;
+          else
+            v = v * 10 + d;
+        }
+    }
+  else
+    return fail (r, error, "a malformed number");
+
+  if (*r->p == '.')
+    {
+      *is_int = FALSE;
+      r->p++;
+      if (!g_ascii_isdigit (*r->p))
+        return fail (r, error, "a malformed number");
+      while (g_ascii_isdigit (*r->p))
+        r->p++;
+    }
+  if (*r->p == 'e' || *r->p == 'E')
+    {
+      *is_int = FALSE;
+      r->p++;
+      if (*r->p == '+' || *r->p == '-')
+        r->p++;
+      if (!g_ascii_isdigit (*r->p))
+        return fail (r, error, "a malformed number");
+      while (g_ascii_isdigit (*r->p))
+        r->p++;
+    }
+
+  if (overflow || v > (guint64) G_MAXINT64 + (negative ? 1 : 0))
+    *is_int = FALSE;
+  else if (negative)
+    *out = v == (guint64) G_MAXINT64 + 1 ? G_MININT64 : -(gint64) v;
+  else
+    *out = (gint64) v;
+  return TRUE;
+}
+
+static gboolean
+parse_literal (Reader     *r,
+               const char *word,
+               GError    **error)
+{
+  gsize len = strlen (word);
+
+  if (strncmp (r->p, word, len) != 0)
+    return fail (r, error, "an unexpected character");
+  r->p += len;
+  return TRUE;
+}
+
+/* Checks and steps over any JSON value. */
+static gboolean
+skip_value (Reader  *r,
+            guint    depth,
+            GError **error)
+{
+  skip_ws (r);
+  if (depth > MAX_DEPTH)
+    return fail (r, error, "values nested too deeply");
+
+  switch (*r->p)
+    {
+    case '"':
+      {
+        char *s;
+        return parse_string (r, &s, error);
+      }
+    case '{':
+    case '[':
+      {
+        char close = *r->p == '{' ? '}' : ']';
+        gboolean object = close == '}';
+
+        r->p++;
+        skip_ws (r);
+        if (*r->p == close)
+          {
+            r->p++;
+            return TRUE;
+          }
+        for (;;)
+          {
+            if (object)
+              {
+                char *name;
+
+                skip_ws (r);
+                if (*r->p != '"')
+                  return fail (r, error, "expected a member name");
+                if (!parse_string (r, &name, error))
+                  return FALSE;
+                skip_ws (r);
+                if (*r->p++ != ':')
+                  return fail (r, error, "expected ':'");
+              }
+            if (!skip_value (r, depth + 1, error))
+              return FALSE;
+            skip_ws (r);
+            if (*r->p == ',')
+              r->p++;
+            else if (*r->p == close)
+              {
+                r->p++;
+                return TRUE;
+              }
+            else
+              return fail (r, error, object ? "expected ',' or '}'" : "expected ',' or ']'");
+          }
+      }
+    case 't':
+      return parse_literal (r, "true", error);
+    case 'f':
+      return parse_literal (r, "false", error);
+    case 'n':
+      return parse_literal (r, "null", error);
+    default:
+      {
+        gint64 v;
+        gboolean is_int;
+        return parse_number (r, &v, &is_int, error);
+      }
+    }
+}
+
+/* Reads one member value into slot @i of @info. Returns FALSE on a JSON
+ * syntax error (@error set); a well-formed value of the wrong type or out of
+ * range sets *@bad instead, as kf_deserialize_object() refuses it. */
+static gboolean
+parse_member_value (Reader    *r,
+                    ModelInfo *info,
+                    guint      i,
+                    gboolean  *bad,
+                    GError   **error)
+{
+  GParamSpec *pspec = info->pspecs[i];
+  GValue *value = &info->values[i];
+  GType vtype = G_PARAM_SPEC_VALUE_TYPE (pspec);
+  char c;
+
+  skip_ws (r);
+  c = *r->p;
+
+  if (vtype == G_TYPE_STRING)
+    {
+      char *s;
+
+      if (c == 'n')
+        {
+          if (!parse_literal (r, "null", error))
+            return FALSE;
+          g_value_set_static_string (value, NULL);
+          return TRUE;
+        }
+      if (c != '"')
+        goto wrong_type;
+      if (!parse_string (r, &s, error))
+        return FALSE;
+      g_value_set_static_string (value, s);
+      return TRUE;
+    }
+  else if (vtype == G_TYPE_STRV)
+    {
+      GPtrArray *strv = info->strvs[i];
+
+      if (c != '[')
+        goto wrong_type;
+      g_ptr_array_set_size (strv, 0);
+      r->p++;
+      skip_ws (r);
+      if (*r->p == ']')
+        r->p++;
+      else
+        for (;;)
+          {
+            char *s;
+
+            skip_ws (r);
+            if (*r->p != '"')
+              {
+                *bad = TRUE;
+                if (!skip_value (r, 1, error))
+                  return FALSE;
+              }
+            else
+              {
+                if (!parse_string (r, &s, error))
+                  return FALSE;
+                g_ptr_array_add (strv, s);
+              }
+            skip_ws (r);
+            if (*r->p == ',')
+              r->p++;
+            else if (*r->p == ']')
+              {
+                r->p++;
+                break;
+              }
+            else
+              return fail (r, error, "expected ',' or ']'");
+          }
+      g_ptr_array_add (strv, NULL);
+      g_value_set_static_boxed (value, strv->pdata);
+      return TRUE;
+    }
+  else if (vtype == G_TYPE_BOOLEAN)
+    {
+      if (c == 't')
+        {
+          if (!parse_literal (r, "true", error))
+            return FALSE;
+          g_value_set_boolean (value, TRUE);
+          return TRUE;
+        }
+      if (c == 'f')
+        {
+          if (!parse_literal (r, "false", error))
+            return FALSE;
+          g_value_set_boolean (value, FALSE);
+          return TRUE;
+        }
+      goto wrong_type;
+    }
+  else if (vtype == G_TYPE_UINT || vtype == G_TYPE_INT || vtype == G_TYPE_INT64)
+    {
+      gint64 v = 0;
+      gboolean is_int;
+
+      if (c != '-' && !g_ascii_isdigit (c))
+        goto wrong_type;
+      if (!parse_number (r, &v, &is_int, error))
+        return FALSE;
+      if (!is_int)
+        *bad = TRUE;
+      else if (vtype == G_TYPE_UINT)
+        {
+          GParamSpecUInt *p = G_PARAM_SPEC_UINT (pspec);
+          if (v < p->minimum || v > p->maximum)
+            *bad = TRUE;
+          else
+            g_value_set_uint (value, (guint) v);
+        }
+      else if (vtype == G_TYPE_INT)
+        {
+          GParamSpecInt *p = G_PARAM_SPEC_INT (pspec);
+          if (v < p->minimum || v > p->maximum)
+            *bad = TRUE;
+          else
+            g_value_set_int (value, (int) v);
+        }
+      else
+        {
+          GParamSpecInt64 *p = G_PARAM_SPEC_INT64 (pspec);
+          if (v < p->minimum || v > p->maximum)
+            *bad = TRUE;
+          else
+            g_value_set_int64 (value, v);
+        }
+      return TRUE;
+    }
+  else if (G_TYPE_IS_ENUM (vtype))
+    {
+      GEnumValue *ev;
+      char *s;
+
+      if (c != '"')
+        goto wrong_type;
+      if (!parse_string (r, &s, error))
+        return FALSE;
+      ev = g_enum_get_value_by_nick (info->enums[i], s);
+      if (ev == NULL)
+        *bad = TRUE;
+      else
+        g_value_set_enum (value, ev->value);
+      return TRUE;
+    }
+
+wrong_type:
+  *bad = TRUE;
+  return skip_value (r, 1, error);
+}
+
+static guint
+find_slot (ModelInfo  *info,
+           const char *name,
+           guint       hint)
+{
+  /* Members usually come in property order: try the next one first. */
+  if (hint < info->n_pspecs && strcmp (info->pspecs[hint]->name, name) == 0)
+    return hint;
+  for (guint i = 0; i < info->n_pspecs; i++)
+    if (strcmp (info->pspecs[i]->name, name) == 0)
+      return i;
+  return G_MAXUINT;
+}
+
+static GObject *
+build_object (ModelInfo *info)
+{
+  GObject *object;
+  GObjectClass *klass;
+  guint n_ctor = 0;
+
+  /* Construct-only properties (id, created) go to the constructor; the rest
+   * are set through the class's set_property, which calls the model's own
+   * setter. g_object_set_property() would validate and queue notifications
+   * for every one, which made loading three times slower; the values were
+   * already range-checked above and nobody listens to a new object yet. */
+  for (guint i = 0; i < info->n_pspecs; i++)
+    if ((info->present & (G_GUINT64_CONSTANT (1) << i))
+        && (info->pspecs[i]->flags & (G_PARAM_CONSTRUCT_ONLY | G_PARAM_CONSTRUCT)))
+      {
+        info->names[n_ctor] = info->pspecs[i]->name;
+        info->ctor_values[n_ctor] = info->values[i];   /* a shallow copy, not unset */
+        n_ctor++;
+      }
+  object = g_object_new_with_properties (info->type, n_ctor, info->names, info->ctor_values);
+  memset (info->ctor_values, 0, n_ctor * sizeof (GValue));
+
+  klass = G_OBJECT_GET_CLASS (object);
+  for (guint i = 0; i < info->n_pspecs; i++)
+    {
+      GParamSpec *pspec = info->pspecs[i];
+
+      if ((info->present & (G_GUINT64_CONSTANT (1) << i))
+          && !(pspec->flags & (G_PARAM_CONSTRUCT_ONLY | G_PARAM_CONSTRUCT))
+          && (pspec->flags & G_PARAM_WRITABLE))
+        klass->set_property (object, pspec->param_id, &info->values[i], pspec);
+    }
+  return object;
+}
+
+/* r->p is on '{'. *@out is the new object, or NULL when a field was wrong
+ * (then r->model_error is set). FALSE only on a syntax error. */
+static gboolean
+parse_model (Reader     *r,
+             ModelInfo  *info,
+             GObject   **out,
+             GError    **error)
+{
+  gboolean bad = FALSE;
+  guint hint = 0;
+  char *bad_field = NULL;
+
+  *out = NULL;
+  info->present = 0;
+  r->p++;
+  skip_ws (r);
+  if (*r->p == '}')
+    r->p++;
+  else
+    for (;;)
+      {
+        char *name;
+        guint slot;
+
+        skip_ws (r);
+        if (*r->p != '"')
+          return fail (r, error, "expected a member name");
+        if (!parse_string (r, &name, error))
+          return FALSE;
+        skip_ws (r);
+        if (*r->p++ != ':')
+          return fail (r, error, "expected ':'");
+
+        slot = find_slot (info, name, hint);
+        if (slot == G_MAXUINT)
+          {
+            /* unknown members are ignored, as kf_deserialize_object() does */
+            if (!skip_value (r, 2, error))
+              return FALSE;
+          }
+        else
+          {
+            gboolean was_bad = bad;
+
+            if (!parse_member_value (r, info, slot, &bad, error))
+              return FALSE;
+            if (bad && !was_bad)
+              bad_field = name;
+            info->present |= G_GUINT64_CONSTANT (1) << slot;
+            hint = slot + 1;
+          }
+
+        skip_ws (r);
+        if (*r->p == ',')
+          r->p++;
+        else if (*r->p == '}')
+          {
+            r->p++;
+            break;
+          }
+        else
+          return fail (r, error, "expected ',' or '}'");
+      }
+
+  if (bad)
+    {
+      if (r->model_error == NULL)
+        g_set_error (&r->model_error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                     "Before byte %" G_GSIZE_FORMAT ": the field “%s” of a %s has a wrong value",
+                     (gsize) (r->p - r->start), bad_field, g_type_name (info->type));
+      return TRUE;
+    }
+  *out = build_object (info);
+  return TRUE;
+}
+
+/* r->p is on '['. With @into NULL the elements are only checked. */
+static gboolean
+parse_model_array (Reader     *r,
+                   ModelInfo  *info,
+                   GPtrArray  *into,
+                   GError    **error)
+{
+  r->p++;
+  skip_ws (r);
+  if (*r->p == ']')
+    {
+      r->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      skip_ws (r);
+      if (into == NULL || r->model_error != NULL)
+        {
+          if (!skip_value (r, 2, error))
+            return FALSE;
+        }
+      else if (*r->p != '{')
+        {
+          g_set_error (&r->model_error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                       "At byte %" G_GSIZE_FORMAT ": a list element is not an object",
+                       (gsize) (r->p - r->start));
+          if (!skip_value (r, 2, error))
+            return FALSE;
+        }
+      else
+        {
+          GObject *object;
+
+          if (!parse_model (r, info, &object, error))
+            return FALSE;
+          if (object != NULL)
+            g_ptr_array_add (into, object);
+        }
+      skip_ws (r);
+      if (*r->p == ',')
+        r->p++;
+      else if (*r->p == ']')
+        {
+          r->p++;
+          return TRUE;
+        }
+      else
+        return fail (r, error, "expected ',' or ']'");
+    }
+}
+
+void
+kf_store_contents_clear (KfStoreContents *contents)
+{
+  g_clear_pointer (&contents->serial, g_free);
+  g_clear_pointer (&contents->keypairs, g_ptr_array_unref);
+  g_clear_pointer (&contents->connections, g_ptr_array_unref);
+  contents->version = 0;
+}
+
+gboolean
+kf_store_reader_parse (char            *data,
+                       gsize            length,
+                       KfStoreContents *contents,
+                       GError         **error)
+{
+  Reader r = { data, data, NULL };
+  ModelInfo keypair_info, connection_info;
+  g_autofree char *format = NULL;
+  gboolean have_version = FALSE;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (data[length] == '\0', FALSE);
+
+  memset (contents, 0, sizeof *contents);
+  contents->keypairs = g_ptr_array_new_with_free_func (g_object_unref);
+  contents->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  model_info_init (&keypair_info, KF_TYPE_KEYPAIR);
+  model_info_init (&connection_info, KF_TYPE_CONNECTION);
+
+  if (memchr (data, '\0', length) != NULL)
+    {
+      r.p = memchr (data, '\0', length);
+      fail (&r, error, "a NUL byte");
+      goto out;
+    }
+
+  skip_ws (&r);
+  if (*r.p != '{')
+    {
+      fail (&r, error, "the file does not start with a JSON object");
+      goto out;
+    }
+  r.p++;
+  skip_ws (&r);
+  if (*r.p == '}')
+    r.p++;
+  else
+    for (;;)
+      {
+        char *name;
+
+        skip_ws (&r);
+        if (*r.p != '"')
+          {
+            fail (&r, error, "expected a member name");
+            goto out;
+          }
+        if (!parse_string (&r, &name, error))
+          goto out;
+        skip_ws (&r);
+        if (*r.p++ != ':')
+          {
+            fail (&r, error, "expected ':'");
+            goto out;
+          }
+        skip_ws (&r);
+
+        if (strcmp (name, "keypairs") == 0 || strcmp (name, "connections") == 0)
+          {
+            gboolean is_keypairs = name[0] == 'k';
+            /* a newer version may have changed what the lists hold: only check the syntax */
+            gboolean newer = have_version && contents->version > KF_STORE_FORMAT_VERSION;
+
+            if (*r.p != '[')
+              {
+                if (r.model_error == NULL)
+                  g_set_error (&r.model_error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                               "At byte %" G_GSIZE_FORMAT ": “%s” is not a list",
+                               (gsize) (r.p - r.start), name);
+                if (!skip_value (&r, 1, error))
+                  goto out;
+              }
+            else if (!parse_model_array (&r,
+                                         is_keypairs ? &keypair_info : &connection_info,
+                                         newer ? NULL : is_keypairs ? contents->keypairs : contents->connections,
+                                         error))
+              goto out;
+          }
+        else if (strcmp (name, "format") == 0 && *r.p == '"')
+          {
+            char *s;
+            if (!parse_string (&r, &s, error))
+              goto out;
+            g_free (format);
+            format = g_strdup (s);
+          }
+        else if (strcmp (name, "serial") == 0 && *r.p == '"')
+          {
+            char *s;
+            if (!parse_string (&r, &s, error))
+              goto out;
+            g_free (contents->serial);
+            contents->serial = g_strdup (s);
+          }
+        else if (strcmp (name, "version") == 0 && (*r.p == '-' || g_ascii_isdigit (*r.p)))
+          {
+            gboolean is_int;
+            if (!parse_number (&r, &contents->version, &is_int, error))
+              goto out;
+            have_version = is_int;
+          }
+        else if (!skip_value (&r, 1, error))
+          goto out;
+
+        skip_ws (&r);
+        if (*r.p == ',')
+          r.p++;
+        else if (*r.p == '}')
+          {
+            r.p++;
+            break;
+          }
+        else
+          {
+            fail (&r, error, "expected ',' or '}'");
+            goto out;
+          }
+      }
+  skip_ws (&r);
+  if (r.p != data + length)
+    {
+      fail (&r, error, "text after the end of the JSON object");
+      goto out;
+    }
+
+  if (g_strcmp0 (format, "keyferry-store") != 0)
+    g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                         "The “format” member is not “keyferry-store”");
+  else if (!have_version || contents->version < 1)
+    g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                         "The “version” member is missing or wrong");
+  else if (contents->version > KF_STORE_FORMAT_VERSION)
+    g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NEWER_VERSION,
+                 "Version %" G_GINT64_FORMAT " is newer than %d", contents->version, KF_STORE_FORMAT_VERSION);
+  else if (r.model_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&r.model_error));
+  else
+    ok = TRUE;
+
+out:
+  g_clear_error (&r.model_error);
+  model_info_clear (&keypair_info);
+  model_info_clear (&connection_info);
+  if (!ok)
+    kf_store_contents_clear (contents);
+  return ok;
+}
+
+GObject *
+kf_store_reader_parse_object (GType        type,
+                              const char  *json,
+                              GError     **error)
+{
+  g_autofree char *copy = g_strdup (json);
+  Reader r = { copy, copy, NULL };
+  ModelInfo info;
+  GObject *object = NULL;
+
+  model_info_init (&info, type);
+  skip_ws (&r);
+  if (*r.p != '{')
+    fail (&r, error, "not a JSON object");
+  else if (parse_model (&r, &info, &object, error))
+    {
+      skip_ws (&r);
+      if (r.model_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&r.model_error));
+      else if (*r.p != '\0')
+        {
+          g_clear_object (&object);
+          fail (&r, error, "text after the end of the JSON object");
+        }
+    }
+  g_clear_error (&r.model_error);
+  model_info_clear (&info);
+  return object;
+}
+
+char *
+kf_store_reader_peek_serial (const char *data,
+                             gsize       length)
+{
+  static const char key[] = "\"serial\"";
+  const char *end = data + length;
+  const char *p = memmem (data, length, key, strlen (key));
+  const char *q;
+
+  if (p == NULL)
+    return NULL;
+  p += strlen (key);
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    p++;
+  if (p == end || *p++ != ':')
+    return NULL;
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    p++;
+  if (p == end || *p++ != '"')
+    return NULL;
+  /* the serial is plain hex: no escapes to decode */
+  for (q = p; q < end && g_ascii_isxdigit (*q); q++)
+    ;
+  if (q == end || *q != '"' || q == p)
+    return NULL;
+  return g_strndup (p, q - p);
+}

@@ -1,0 +1,52 @@
+/* kf-store-reader.h: reads the store file's JSON straight into models (private to KfStore).
+ *
+ * KfStore writes its file with kf_serialize_object() through json-glib. Reading
+ * it back the same way (JsonParser, then kf_deserialize_object()) took about
+ * 230 ms + 55 ms for 10,000 key pairs and 10,000 connections, far over the
+ * 100 ms the GUI can afford at start-up. This reader parses the JSON in place
+ * (no tree, strings decoded where they lie) and sets each model's saved
+ * properties, found through the same KF_PARAM_PERSIST flags, with the same
+ * rules as kf_deserialize_object(): missing members keep their defaults,
+ * unknown members are ignored, a member of the wrong type or out of range is
+ * an error. tests/store/test-store-reader.c checks the two agree.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char      *serial;      /* the file's "serial" member, or NULL */
+  gint64     version;     /* the file's "version" member */
+  GPtrArray *keypairs;    /* KfKeypair, in file order */
+  GPtrArray *connections; /* KfConnection, in file order */
+} KfStoreContents;
+
+/* Parses a whole store file. @data must hold @length bytes followed by a NUL
+ * and is overwritten (strings are decoded in place). Fails with
+ * KF_STORE_ERROR_DAMAGED (malformed JSON, not a Keyferry store, a field with a
+ * wrong value) or KF_STORE_ERROR_NEWER_VERSION (a version above
+ * KF_STORE_FORMAT_VERSION); the message is a technical detail for the log. */
+gboolean  kf_store_reader_parse          (char            *data,
+                                          gsize            length,
+                                          KfStoreContents *contents,
+                                          GError         **error);
+void      kf_store_contents_clear        (KfStoreContents *contents);
+
+/* Parses one JSON object (the text of one list element) into a new @type
+ * object, as kf_store_reader_parse() does for each element; for tests. */
+GObject  *kf_store_reader_parse_object   (GType            type,
+                                          const char      *json,
+                                          GError         **error);
+
+/* Reads just the "serial" member from the start of a store file (KfStore
+ * writes it before the lists); NULL when it is not in @data. */
+char     *kf_store_reader_peek_serial    (const char      *data,
+                                          gsize            length);
+
+G_END_DECLS
