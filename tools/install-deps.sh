@@ -14,6 +14,7 @@ packages=(
   appstream desktop-file-utils
   xvfb xauth dbus-daemon dbus-x11 gnome-keyring libsecret-tools
   openssh-server openssh-client openssl imagemagick python3
+  librsvg2-common  # gdk-pixbuf SVG loader for icons (only a Recommends of GTK)
   flatpak flatpak-builder elfutils
   clang libclang-rt-14-dev valgrind
 )
