@@ -414,16 +414,25 @@ delete_matching_sync (GHashTable    *attributes,
 }
 
 gboolean
-kf_keyring_delete_sync (const char    *keypair_id,
-                        GCancellable  *cancellable,
-                        GError       **error)
+kf_keyring_delete_full_sync (const char    *keypair_id,
+                             const char    *store_path,
+                             GCancellable  *cancellable,
+                             GError       **error)
 {
   g_autoptr(GHashTable) attributes = NULL;
 
   g_return_val_if_fail (keypair_id != NULL, FALSE);
 
-  attributes = build_attributes (keypair_id, NULL);
+  attributes = build_attributes (keypair_id, store_path);
   return delete_matching_sync (attributes, cancellable, error);
+}
+
+gboolean
+kf_keyring_delete_sync (const char    *keypair_id,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  return kf_keyring_delete_full_sync (keypair_id, NULL, cancellable, error);
 }
 
 GPtrArray *

@@ -91,6 +91,12 @@ void        kf_keyring_entry_free            (KfKeyringEntry      *entry);
 GPtrArray  *kf_keyring_list_entries_sync     (const char          *store_path,
                                               GCancellable        *cancellable,
                                               GError             **error);
+/* Deletes the items of @keypair_id tagged with @store_path (any item of that
+ * id when NULL). Missing items are not an error. */
+gboolean    kf_keyring_delete_full_sync      (const char          *keypair_id,
+                                              const char          *store_path,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
 /* Makes sure the default collection can be written: unlocks it through the
  * service's prompt if needed (KF_KEYRING_ERROR_LOCKED if declined). */
 gboolean    kf_keyring_ensure_unlocked_sync  (GCancellable        *cancellable,

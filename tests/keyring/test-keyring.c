@@ -262,9 +262,16 @@ test_list (void)
   g_assert_true (g_strv_contains ((const char * const *) ids, id2));
   g_assert_true (g_strv_contains ((const char * const *) ids, id3));
 
+  /* Deleting within one store leaves another store's item alone. */
+  g_assert_true (kf_keyring_delete_full_sync (id3, store_a, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_items (id3), ==, 1);
+  g_assert_true (kf_keyring_delete_full_sync (id3, store_b, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_items (id3), ==, 0);
+
   g_assert_true (kf_keyring_delete_sync (id1, NULL, &error));
   g_assert_true (kf_keyring_delete_sync (id2, NULL, &error));
-  g_assert_true (kf_keyring_delete_sync (id3, NULL, &error));
   g_assert_no_error (error);
   g_clear_pointer (&entries, g_ptr_array_unref);
   entries = kf_keyring_list_entries_sync (store_a, NULL, &error);
@@ -294,6 +301,8 @@ test_call_count (void)
 
   /* Freeing nothing is allowed and is no call. */
   kf_keyring_secret_free (NULL);
+  /* Ordinary heap memory is accepted too (the vault wipes its copies with it). */
+  kf_keyring_secret_free (g_strdup ("not from the keyring"));
   g_assert_cmpuint (kf_keyring_get_call_count (), ==, before + 4);
 }
 
