@@ -655,22 +655,49 @@ kf_ssh_key_fingerprint (const char  *public_line,
 
 /* ----------------------------------------------------------- private keys */
 
+/* The private key re-exported by libssh, unencrypted (NULL passphrase and no
+ * callback): OpenSSH format for Ed25519, PKCS#8 PEM for the others. */
+static char *
+export_private_text (ssh_key   key,
+                     GError  **error)
+{
+  char *priv_b64 = NULL;
+  char *private_text;
+  gsize priv_len;
+
+  if (ssh_pki_export_privkey_base64 (key, NULL, NULL, NULL, &priv_b64) != SSH_OK || priv_b64 == NULL)
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
+                           "The private key could not be written out.");
+      return NULL;
+    }
+  priv_len = strlen (priv_b64);
+  /* OpenSSH wants the final newline */
+  private_text = g_malloc (priv_len + 2);
+  memcpy (private_text, priv_b64, priv_len);
+  if (priv_len > 0 && priv_b64[priv_len - 1] != '\n')
+    private_text[priv_len++] = '\n';
+  private_text[priv_len] = '\0';
+  explicit_bzero (priv_b64, strlen (priv_b64));
+  ssh_string_free_char (priv_b64);
+  return private_text;
+}
+
 /* Builds the material of a private key libssh holds: the public line and
- * fingerprint from its public part, the private text re-exported unencrypted. */
+ * fingerprint from its public part. Takes @private_text (the unencrypted
+ * private key). */
 static KfKeyMaterial *
 material_from_private_key (ssh_key      key,
                            const char  *comment,
+                           char        *private_text,
                            GError     **error)
 {
+  g_autoptr(KfWipedText) owned_private = private_text;
   ssh_key pub = NULL;
   char *pub_b64 = NULL;
-  char *priv_b64 = NULL;
   g_autoptr(KfWipedBytes) blob = NULL;
   const KeyTypeInfo *info;
   guint bits = 0;
-  g_autoptr(GError) local_error = NULL;
-  char *private_text;
-  gsize priv_len;
 
   if (key_type_by_ssh (ssh_key_type (key)) == NULL)
     {
@@ -692,31 +719,11 @@ material_from_private_key (ssh_key      key,
 
   blob = decode_base64 (pub_b64, strlen (pub_b64));
   ssh_string_free_char (pub_b64);
-  info = inspect_public_blob (blob->data, blob->len, &bits, &local_error);
+  info = inspect_public_blob (blob->data, blob->len, &bits, error);
   if (info == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
+    return NULL;
 
-  /* NULL passphrase and no callback: written unencrypted */
-  if (ssh_pki_export_privkey_base64 (key, NULL, NULL, NULL, &priv_b64) != SSH_OK || priv_b64 == NULL)
-    {
-      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
-                           "The private key could not be written out.");
-      return NULL;
-    }
-  priv_len = strlen (priv_b64);
-  /* OpenSSH wants the final newline */
-  private_text = g_malloc (priv_len + 2);
-  memcpy (private_text, priv_b64, priv_len);
-  if (priv_len > 0 && priv_b64[priv_len - 1] != '\n')
-    private_text[priv_len++] = '\n';
-  private_text[priv_len] = '\0';
-  explicit_bzero (priv_b64, strlen (priv_b64));
-  ssh_string_free_char (priv_b64);
-
-  return material_from_blob (info, bits, blob->data, blob->len, comment, private_text);
+  return material_from_blob (info, bits, blob->data, blob->len, comment, g_steal_pointer (&owned_private));
 }
 
 typedef enum {
@@ -1178,6 +1185,7 @@ import_private (const char  *private_text,
   PrivateKeyInfo pki = { 0 };
   ssh_key key = NULL;
   KfKeyMaterial *material = NULL;
+  char *unencrypted;
   int rc;
 
   if (!inspect_private_text (private_text, &pki, error))
@@ -1202,7 +1210,30 @@ import_private (const char  *private_text,
       goto out;
     }
 
-  material = material_from_private_key (key, comment != NULL ? comment : pki.comment, error);
+  if (!pki.encrypted)
+    {
+      /* Already unencrypted, and libssh has just read it: keep it as given
+       * (cleaned up). Re-exporting would also lose the comment, and libssh
+       * 0.10 cannot write out RSA keys read from the OpenSSH format. */
+      unencrypted = g_steal_pointer (&pki.canonical);
+    }
+  else
+    {
+      unencrypted = export_private_text (key, NULL);
+      if (unencrypted == NULL)
+        {
+          if (pki.format == FORMAT_OPENSSH && ssh_key_type (key) == SSH_KEYTYPE_RSA)
+            g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                                 "Passphrase-protected RSA keys in the OpenSSH format cannot be imported yet; "
+                                 "remove the passphrase with “ssh-keygen -p -f FILE” and import the key again.");
+          else
+            g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
+                                 "The decrypted private key could not be written out.");
+          goto out;
+        }
+    }
+
+  material = material_from_private_key (key, comment != NULL ? comment : pki.comment, unencrypted, error);
 
 out:
   ssh_key_free (key);
@@ -1325,7 +1356,8 @@ kf_ssh_key_generate_sync (KfKeyType      type,
 {
   const KeyTypeInfo *info = key_type_by_kf (type);
   ssh_key key = NULL;
-  KfKeyMaterial *material;
+  KfKeyMaterial *material = NULL;
+  char *private_text;
 
   g_return_val_if_fail (info != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1349,7 +1381,9 @@ kf_ssh_key_generate_sync (KfKeyType      type,
       return NULL;
     }
 
-  material = material_from_private_key (key, comment, error);
+  private_text = export_private_text (key, error);
+  if (private_text != NULL)
+    material = material_from_private_key (key, comment, private_text, error);
   ssh_key_free (key);
   return material;
 }
