@@ -1,0 +1,177 @@
+/* kf-cli-format.c: key pairs and connections as JSON and as text.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-cli"
+
+#include "kf-cli.h"
+#include "kf-host-key.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+static void
+add_string (JsonBuilder *b,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_int (JsonBuilder *b,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_bool (JsonBuilder *b,
+          const char  *name,
+          gboolean     value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+JsonNode *
+kf_cli_keypair_to_json (KfStore    *store,
+                        KfKeypair  *keypair,
+                        gboolean    with_private_key_text,
+                        const char *private_key)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GPtrArray) users = kf_store_list_connections_using (store, kf_keypair_get_id (keypair));
+
+  json_builder_begin_object (b);
+  add_string (b, "id", kf_keypair_get_id (keypair));
+  add_string (b, "name", kf_keypair_get_name (keypair));
+  add_string (b, "type", kf_keypair_get_key_type (keypair));
+  add_int (b, "bits", kf_keypair_get_bits (keypair));
+  add_string (b, "fingerprint", kf_keypair_get_fingerprint (keypair));
+  add_string (b, "comment", kf_keypair_get_comment (keypair));
+  add_string (b, "public_key", kf_keypair_get_public_key (keypair));
+  add_bool (b, "has_private_key", kf_keypair_get_has_private_key (keypair));
+  json_builder_set_member_name (b, "used_by");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < users->len; i++)
+    json_builder_add_string_value (b, kf_connection_get_name (g_ptr_array_index (users, i)));
+  json_builder_end_array (b);
+  if (with_private_key_text)
+    add_string (b, "private_key", private_key);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+JsonNode *
+kf_cli_connection_to_json (KfStore      *store,
+                           KfConnection *connection)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const char *keypair_id = kf_connection_get_keypair_id (connection);
+  KfKeypair *keypair = keypair_id ? kf_store_find_keypair (store, keypair_id) : NULL;
+  const char * const *host_keys = kf_connection_get_host_keys (connection);
+  KfSetupMethod method = kf_connection_get_setup_method (connection);
+
+  json_builder_begin_object (b);
+  add_string (b, "id", kf_connection_get_id (connection));
+  add_string (b, "name", kf_connection_get_name (connection));
+  add_string (b, "host", kf_connection_get_host (connection));
+  add_int (b, "port", kf_connection_get_port (connection));
+  add_string (b, "username", kf_connection_get_username (connection));
+  add_string (b, "keypair", keypair ? kf_keypair_get_name (keypair) : NULL);
+  add_string (b, "keypair_id", keypair_id);
+  add_string (b, "setup_method", kf_setup_method_to_string (method));
+  json_builder_set_member_name (b, "host_keys");
+  json_builder_begin_array (b);
+  for (guint i = 0; host_keys != NULL && host_keys[i] != NULL; i++)
+    {
+      g_autoptr(KfHostKey) key = kf_host_key_parse (host_keys[i], NULL);
+      json_builder_begin_object (b);
+      add_string (b, "type", key ? kf_host_key_get_key_type (key) : NULL);
+      add_string (b, "key", key ? kf_host_key_get_base64 (key) : host_keys[i]);
+      add_string (b, "fingerprint", key ? kf_host_key_get_fingerprint (key) : NULL);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  add_int (b, "connect_timeout", kf_connection_get_connect_timeout (connection));
+  if (method == KF_SETUP_METHOD_SEMI_AUTOMATIC)
+    {
+      add_string (b, "truenas_url", kf_connection_get_truenas_url (connection));
+      add_string (b, "admin_username", kf_connection_get_admin_username (connection));
+      add_string (b, "tls_pin", kf_connection_get_tls_pin (connection));
+      add_bool (b, "sudo_zfs", kf_connection_get_sudo_zfs (connection));
+    }
+  add_bool (b, "host_key_verified", kf_connection_get_host_key_verified (connection));
+  add_string (b, "last_test", kf_test_state_to_string (kf_connection_get_test_state (connection)));
+  add_string (b, "last_test_message", kf_connection_get_test_message (connection));
+  add_int (b, "last_test_at", kf_connection_get_tested_at (connection));
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+void
+kf_cli_print_keypair (KfStore    *store,
+                      KfKeypair  *keypair,
+                      const char *private_key)
+{
+  g_autoptr(GPtrArray) users = kf_store_list_connections_using (store, kf_keypair_get_id (keypair));
+
+  printf ("%-12s %s\n", _("Name:"), kf_keypair_get_name (keypair));
+  printf ("%-12s %s\n", _("Type:"), kf_keypair_get_key_type (keypair));
+  printf ("%-12s %u\n", _("Bits:"), kf_keypair_get_bits (keypair));
+  printf ("%-12s %s\n", _("Fingerprint:"), kf_keypair_get_fingerprint (keypair));
+  printf ("%-12s %s\n", _("Comment:"), kf_keypair_get_comment (keypair) ? kf_keypair_get_comment (keypair) : "");
+  printf ("%-12s %s\n", _("Private key:"),
+          kf_keypair_get_has_private_key (keypair) ? _("in the keyring") : _("none (public key only)"));
+  printf ("%-12s ", _("Used by:"));
+  for (guint i = 0; i < users->len; i++)
+    printf ("%s%s", i ? ", " : "", kf_connection_get_name (g_ptr_array_index (users, i)));
+  printf ("%s\n", users->len ? "" : _("no connection"));
+  printf ("%-12s %s\n", _("ID:"), kf_keypair_get_id (keypair));
+  printf ("\n%s\n", kf_keypair_get_public_key (keypair));
+  if (private_key != NULL)
+    printf ("\n%s%s", private_key, g_str_has_suffix (private_key, "\n") ? "" : "\n");
+}
+
+void
+kf_cli_print_connection (KfStore      *store,
+                         KfConnection *connection)
+{
+  const char *keypair_id = kf_connection_get_keypair_id (connection);
+  KfKeypair *keypair = keypair_id ? kf_store_find_keypair (store, keypair_id) : NULL;
+  const char * const *host_keys = kf_connection_get_host_keys (connection);
+
+  printf ("%-16s %s\n", _("Name:"), kf_connection_get_name (connection));
+  printf ("%-16s %s\n", _("Setup method:"), kf_setup_method_to_string (kf_connection_get_setup_method (connection)));
+  if (kf_connection_get_setup_method (connection) == KF_SETUP_METHOD_SEMI_AUTOMATIC)
+    {
+      printf ("%-16s %s\n", _("TrueNAS URL:"), kf_connection_get_truenas_url (connection));
+      printf ("%-16s %s\n", _("Admin user:"), kf_connection_get_admin_username (connection));
+      if (kf_connection_get_tls_pin (connection) != NULL)
+        printf ("%-16s %s\n", _("Pinned TLS:"), kf_connection_get_tls_pin (connection));
+    }
+  printf ("%-16s %s\n", _("Host:"), kf_connection_get_host (connection));
+  printf ("%-16s %u\n", _("Port:"), kf_connection_get_port (connection));
+  printf ("%-16s %s\n", _("Username:"), kf_connection_get_username (connection));
+  printf ("%-16s %s\n", _("Key pair:"), keypair ? kf_keypair_get_name (keypair) : _("(missing)"));
+  printf ("%-16s %u s\n", _("Connect timeout:"), kf_connection_get_connect_timeout (connection));
+  printf ("%-16s %s\n", _("Last test:"), kf_connection_get_test_message (connection)
+          ? kf_connection_get_test_message (connection) : _("never tested"));
+  printf ("%s\n", _("Host keys:"));
+  for (guint i = 0; host_keys != NULL && host_keys[i] != NULL; i++)
+    {
+      g_autoptr(KfHostKey) key = kf_host_key_parse (host_keys[i], NULL);
+      if (key != NULL)
+        printf ("  %-22s %s\n", kf_host_key_get_key_type (key), kf_host_key_get_fingerprint (key));
+      else
+        printf ("  %s\n", _("(unreadable host key line)"));
+    }
+}
