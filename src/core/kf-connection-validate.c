@@ -1,2 +1,400 @@
-/* kf-connection-validate.c: placeholder, being written. */
-#include <glib.h>
+/* kf-connection-validate.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-connection-validate"
+
+#include "kf-connection-validate.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+void
+kf_host_input_clear (KfHostInput *input)
+{
+  g_clear_pointer (&input->host, g_free);
+  g_clear_pointer (&input->username, g_free);
+  g_clear_pointer (&input->note, g_free);
+  input->port = 0;
+}
+
+char *
+kf_connection_validate_name (const char  *text,
+                             GError     **error)
+{
+  g_autofree char *name = g_strstrip (g_strdup (text ? text : ""));
+
+  if (*name == '\0')
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_NAME, "Enter a name for the connection.");
+      return NULL;
+    }
+  if (!g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_NAME, "The name is not valid text.");
+      return NULL;
+    }
+  if (g_utf8_strlen (name, -1) > KF_MAX_NAME_LEN)
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TOO_LONG,
+                   "The name is longer than %d characters.", KF_MAX_NAME_LEN);
+      return NULL;
+    }
+  return g_steal_pointer (&name);
+}
+
+/* Parses a whole decimal number in [min, max]; FALSE on anything else. */
+static gboolean
+parse_number (const char *text,
+              guint       min,
+              guint       max,
+              guint      *out)
+{
+  g_autofree char *s = g_strstrip (g_strdup (text ? text : ""));
+  guint64 value = 0;
+
+  if (*s == '\0' || strlen (s) > 10)
+    return FALSE;
+  for (const char *p = s; *p; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  value = g_ascii_strtoull (s, NULL, 10);
+  if (value < min || value > max)
+    return FALSE;
+  *out = (guint) value;
+  return TRUE;
+}
+
+gboolean
+kf_connection_validate_port (const char  *text,
+                             guint       *out_port,
+                             GError     **error)
+{
+  guint port;
+
+  if (!parse_number (text, 1, 65535, &port))
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_PORT,
+                   "The port must be a number from 1 to 65535.");
+      return FALSE;
+    }
+  if (out_port)
+    *out_port = port;
+  return TRUE;
+}
+
+gboolean
+kf_connection_validate_timeout (const char  *text,
+                                guint       *out_timeout,
+                                GError     **error)
+{
+  guint timeout;
+
+  if (!parse_number (text, KF_CONNECTION_MIN_TIMEOUT, KF_CONNECTION_MAX_TIMEOUT, &timeout))
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TIMEOUT,
+                   "The Connect Timeout must be a number of seconds from %d to %d.",
+                   KF_CONNECTION_MIN_TIMEOUT, KF_CONNECTION_MAX_TIMEOUT);
+      return FALSE;
+    }
+  if (out_timeout)
+    *out_timeout = timeout;
+  return TRUE;
+}
+
+static gboolean
+username_is_valid (const char *name)
+{
+  gsize len = strlen (name);
+
+  if (len == 0 || len > KF_MAX_USERNAME_LEN || name[0] == '-')
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = name[i];
+
+      if (g_ascii_isalnum (c) || c == '.' || c == '_' || c == '-' || c == '@')
+        continue;
+      if (c == '$' && i == len - 1 && len > 1)
+        continue;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+kf_connection_validate_username (const char  *text,
+                                 GError     **error)
+{
+  g_autofree char *name = g_strstrip (g_strdup (text ? text : ""));
+
+  if (*name == '\0')
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME, "Enter the username to log in as.");
+      return NULL;
+    }
+  if (strlen (name) > KF_MAX_USERNAME_LEN)
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME,
+                   "The username is longer than %d characters.", KF_MAX_USERNAME_LEN);
+      return NULL;
+    }
+  if (!username_is_valid (name))
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME,
+                   "The username may only hold letters, digits, “.”, “_”, “-” and “@”, and must not start with “-”.");
+      return NULL;
+    }
+  return g_steal_pointer (&name);
+}
+
+/* A DNS name (labels of letters, digits, "-" and "_", dots between, an
+ * optional final dot) or an IP address (IPv6 bare). */
+static gboolean
+host_is_valid (const char *host)
+{
+  gsize len = strlen (host);
+  gsize label = 0;
+
+  if (len == 0 || len > KF_MAX_HOST_LEN)
+    return FALSE;
+  if (g_hostname_is_ip_address (host))
+    return TRUE;
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = host[i];
+
+      if (c == '.')
+        {
+          if (label == 0)
+            return FALSE;
+          label = 0;
+          continue;
+        }
+      if (!(g_ascii_isalnum (c) || c == '-' || c == '_'))
+        return FALSE;
+      if (c == '-' && label == 0)
+        return FALSE;
+      if (++label > 63)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+set_host_error (GError     **error,
+                const char  *shown)
+{
+  g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST,
+               "“%s” is not a host name or IP address.", shown);
+  return FALSE;
+}
+
+/* Splits "[v6]", "[v6]:port", "host:port", "v6" or "host". */
+static gboolean
+split_host_port (const char  *text,
+                 char       **out_host,
+                 guint       *out_port,
+                 gboolean    *out_had_port,
+                 GError     **error)
+{
+  const char *colon;
+
+  *out_had_port = FALSE;
+  *out_port = 0;
+
+  if (text[0] == '[')
+    {
+      const char *close = strchr (text, ']');
+
+      if (close == NULL)
+        return set_host_error (error, text);
+      *out_host = g_strndup (text + 1, close - text - 1);
+      if (close[1] == '\0')
+        return TRUE;
+      if (close[1] != ':' || !parse_number (close + 2, 1, 65535, out_port))
+        {
+          g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_PORT,
+                       "The port after “%s” must be a number from 1 to 65535.", *out_host);
+          g_clear_pointer (out_host, g_free);
+          return FALSE;
+        }
+      *out_had_port = TRUE;
+      return TRUE;
+    }
+
+  colon = strchr (text, ':');
+  if (colon != NULL && strchr (colon + 1, ':') == NULL)
+    {
+      /* Exactly one colon: host:port (an IPv6 literal has at least two). */
+      if (!parse_number (colon + 1, 1, 65535, out_port))
+        {
+          g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_PORT,
+                       "The port after “:” must be a number from 1 to 65535.");
+          return FALSE;
+        }
+      *out_host = g_strndup (text, colon - text);
+      *out_had_port = TRUE;
+      return TRUE;
+    }
+
+  *out_host = g_strdup (text);
+  return TRUE;
+}
+
+gboolean
+kf_connection_validate_host (const char   *text,
+                             KfHostInput  *out,
+                             GError      **error)
+{
+  g_autofree char *s = g_strstrip (g_strdup (text ? text : ""));
+  g_autofree char *host = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *ascii = NULL;
+  g_autoptr(GString) note = g_string_new (NULL);
+  const char *hostpart = s;
+  gboolean had_port = FALSE;
+  guint port = 0;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+  memset (out, 0, sizeof *out);
+
+  if (*s == '\0')
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST,
+                   "Enter the host name or IP address of the server.");
+      return FALSE;
+    }
+  if (strlen (s) > KF_MAX_URL_LEN || !g_utf8_validate (s, -1, NULL))
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TOO_LONG,
+                   "The host is too long to be a host name or address.");
+      return FALSE;
+    }
+
+  if (strstr (s, "://") != NULL)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (s, G_URI_FLAGS_NON_DNS | G_URI_FLAGS_ENCODED, NULL);
+      const char *scheme;
+      gboolean is_ssh;
+
+      if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+        {
+          g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_URL,
+                       "The pasted address has no host in it; enter just the host name or IP address.");
+          return FALSE;
+        }
+      scheme = g_uri_get_scheme (uri);
+      is_ssh = g_ascii_strcasecmp (scheme, "ssh") == 0 || g_ascii_strcasecmp (scheme, "sftp") == 0;
+      host = g_strdup (g_uri_get_host (uri));
+      /* Only an ssh:// address says anything about the SSH port and login;
+       * an https:// one names the web UI's. */
+      if (is_ssh && g_uri_get_port (uri) > 0)
+        {
+          port = (guint) g_uri_get_port (uri);
+          had_port = TRUE;
+        }
+      if (is_ssh && g_uri_get_user (uri) != NULL && *g_uri_get_user (uri) != '\0')
+        {
+          g_autofree char *decoded = g_uri_unescape_string (g_uri_get_user (uri), NULL);
+          user = kf_connection_validate_username (decoded, error);
+          if (user == NULL)
+            return FALSE;
+        }
+      g_string_append_printf (note, "Took the host “%s”", host);
+      if (had_port)
+        g_string_append_printf (note, ", port %u", port);
+      if (user)
+        g_string_append_printf (note, " and user “%s”", user);
+      g_string_append (note, " from the pasted address.");
+      /* GUri already dropped IPv6 brackets. */
+      hostpart = NULL;
+    }
+  else
+    {
+      const char *at = strrchr (s, '@');
+
+      if (at != NULL)
+        {
+          g_autofree char *u = g_strndup (s, at - s);
+
+          user = kf_connection_validate_username (u, error);
+          if (user == NULL)
+            return FALSE;
+          hostpart = at + 1;
+        }
+      if (!split_host_port (hostpart, &host, &port, &had_port, error))
+        return FALSE;
+      if (user != NULL || had_port)
+        {
+          g_string_append_printf (note, "Took the host “%s”", host);
+          if (had_port)
+            g_string_append_printf (note, ", port %u", port);
+          if (user)
+            g_string_append_printf (note, " and user “%s”", user);
+          g_string_append (note, " from what was entered.");
+        }
+    }
+
+  if (g_hostname_is_non_ascii (host))
+    {
+      ascii = g_hostname_to_ascii (host);
+      if (ascii == NULL)
+        return set_host_error (error, host);
+      if (note->len > 0)
+        g_string_append_c (note, ' ');
+      g_string_append_printf (note, "“%s” is written “%s” for SSH.", host, ascii);
+      g_free (host);
+      host = g_steal_pointer (&ascii);
+    }
+
+  if (!host_is_valid (host))
+    return set_host_error (error, host);
+
+  out->host = g_steal_pointer (&host);
+  out->port = port;
+  out->username = g_steal_pointer (&user);
+  out->note = note->len > 0 ? g_string_free (g_steal_pointer (&note), FALSE) : NULL;
+  return TRUE;
+}
+
+gboolean
+kf_connection_validate (KfConnection  *connection,
+                        GError       **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *timeout = NULL;
+  g_auto(KfHostInput) host = { 0 };
+  const char *stored_host;
+
+  g_return_val_if_fail (KF_IS_CONNECTION (connection), FALSE);
+
+  name = kf_connection_validate_name (kf_connection_get_name (connection), error);
+  if (name == NULL)
+    return FALSE;
+
+  stored_host = kf_connection_get_host (connection);
+  if (!kf_connection_validate_host (stored_host, &host, error))
+    return FALSE;
+  /* A stored host is already reduced: no URL, port, user or brackets left. */
+  if (host.note != NULL || g_strcmp0 (host.host, stored_host) != 0)
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST,
+                   "The host must be just a host name or IP address, without user, port or brackets.");
+      return FALSE;
+    }
+
+  port = g_strdup_printf ("%u", kf_connection_get_port (connection));
+  if (!kf_connection_validate_port (port, NULL, error))
+    return FALSE;
+  user = kf_connection_validate_username (kf_connection_get_username (connection), error);
+  if (user == NULL)
+    return FALSE;
+  timeout = g_strdup_printf ("%u", kf_connection_get_connect_timeout (connection));
+  if (!kf_connection_validate_timeout (timeout, NULL, error))
+    return FALSE;
+  return TRUE;
+}

@@ -1,0 +1,581 @@
+/* test-ssh-probe.c: host key discovery and connection Test against a real
+ * sshd on loopback, and the ways they fail.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <gio/gio.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kf-known-hosts.h"
+#include "kf-ssh-probe.h"
+#include "kf-test-sshd.h"
+#include "kf-test-util.h"
+
+/* One sshd and one authorized client key for the whole binary. */
+static KfTestSshd *sshd;
+static char *client_key_path;
+static char *client_private;
+
+/* ------------------------------------------------------------- helpers */
+
+static void
+on_async_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  GAsyncResult **out = data;
+  *out = g_object_ref (result);
+}
+
+static GPtrArray *
+discover (const char  *host,
+          guint        port,
+          guint        timeout_s,
+          GCancellable *cancellable,
+          GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  kf_ssh_probe_discover_async (host, port, timeout_s, cancellable, on_async_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return kf_ssh_probe_discover_finish (result, error);
+}
+
+static KfTestResult *
+run_test (KfConnection  *conn,
+          const char    *keypair_name,
+          const char    *private_key,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  kf_ssh_probe_test_async (conn, keypair_name, private_key, cancellable, on_async_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return kf_ssh_probe_test_finish (result, error);
+}
+
+static KfConnection *
+make_connection (KfTestSshd *server,
+                 guint       timeout_s)
+{
+  KfConnection *conn = kf_connection_new ("Loopback");
+  g_auto(GStrv) keys = NULL;
+
+  kf_connection_set_setup_method (conn, KF_SETUP_METHOD_MANUAL);
+  kf_connection_set_host (conn, "127.0.0.1");
+  kf_connection_set_username (conn, kf_test_sshd_get_user (server));
+  kf_connection_set_connect_timeout (conn, timeout_s);
+  if (server != NULL)
+    {
+      kf_connection_set_port (conn, kf_test_sshd_get_port (server));
+      keys = kf_test_sshd_get_host_key_lines (server);
+      kf_connection_set_host_keys (conn, (const char * const *) keys);
+    }
+  return conn;
+}
+
+/* The "SHA256:..." that ssh-keygen -lf prints for @pub_path. */
+static char *
+ssh_keygen_fingerprint (const char *pub_path)
+{
+  const char *argv[] = { "ssh-keygen", "-l", "-E", "sha256", "-f", pub_path, NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) words = NULL;
+
+  g_assert_cmpint (kf_test_run_command (argv, NULL, &out, NULL), ==, 0);
+  words = g_strsplit (out, " ", 3);
+  g_assert_cmpuint (g_strv_length (words), >=, 2);
+  g_assert_true (g_str_has_prefix (words[1], "SHA256:"));
+  return g_strdup (words[1]);
+}
+
+/* A port on 127.0.0.1 that nothing listens on. */
+static guint
+closed_port (void)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  close (fd);
+  return ntohs (addr.sin_port);
+}
+
+/* A listener that completes TCP connections and then says nothing, ever.
+ * Returns the listening fd; *out_port gets its port. */
+static int
+silent_listener (guint *out_port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (fd, 64), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  *out_port = ntohs (addr.sin_port);
+  return fd;
+}
+
+/* ------------------------------------------------------------- discover */
+
+static void
+test_discover (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  static const char * const types[] = { "rsa", "ecdsa", "ed25519" };
+  static const char * const names[] = { "ssh-rsa", "ecdsa-sha2-nistp256", "ssh-ed25519" };
+  g_auto(GStrv) lines = kf_test_sshd_get_host_key_lines (sshd);
+
+  keys = discover ("127.0.0.1", kf_test_sshd_get_port (sshd), 5, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (keys);
+  g_assert_cmpuint (keys->len, ==, 3);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      KfHostKey *key = g_ptr_array_index (keys, i);
+      g_autofree char *pub = g_strconcat (kf_test_sshd_get_host_key_path (sshd, types[i]), ".pub", NULL);
+      g_autofree char *expected = ssh_keygen_fingerprint (pub);
+      g_auto(GStrv) words = g_strsplit (lines[i], " ", 3);
+
+      g_assert_cmpstr (kf_host_key_get_key_type (key), ==, names[i]);
+      g_assert_cmpstr (kf_host_key_get_fingerprint (key), ==, expected);
+      g_assert_cmpstr (kf_host_key_get_base64 (key), ==, words[1]);
+    }
+  g_assert_cmpuint (kf_host_key_get_bits (g_ptr_array_index (keys, 0)), ==, 2048);
+  g_assert_cmpuint (kf_host_key_get_bits (g_ptr_array_index (keys, 1)), ==, 256);
+}
+
+static void
+test_discover_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  guint port = closed_port ();
+  g_autofree char *expected = g_strdup_printf ("The connection to 127.0.0.1:%u was refused.", port);
+
+  keys = discover ("127.0.0.1", port, 5, NULL, &error);
+  g_assert_null (keys);
+  g_assert_error (error, KF_SSH_ERROR, KF_SSH_ERROR_REFUSED);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+static void
+test_discover_timeout (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  guint port;
+  int fd = silent_listener (&port);
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  keys = discover ("127.0.0.1", port, 2, NULL, &error);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  close (fd);
+
+  g_assert_null (keys);
+  g_assert_error (error, KF_SSH_ERROR, KF_SSH_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "2 seconds"));
+  g_test_message ("discovery against a silent listener gave up after %.2f s", elapsed);
+  g_assert_cmpfloat (elapsed, >=, 1.8);
+  g_assert_cmpfloat (elapsed, <=, 4.0);
+}
+
+static void
+test_discover_resolve (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = discover ("no-such-host.invalid", 22, 5, NULL, &error);
+
+  g_assert_null (keys);
+  g_assert_error (error, KF_SSH_ERROR, KF_SSH_ERROR_RESOLVE);
+  g_assert_cmpstr (error->message, ==, "The host name “no-such-host.invalid” could not be found.");
+}
+
+/* ----------------------------------------------------------------- test */
+
+static void
+test_ok (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 5);
+  g_autoptr(KfTestResult) result = NULL;
+  g_autofree char *pub = g_strconcat (kf_test_sshd_get_host_key_path (sshd, "ed25519"), ".pub", NULL);
+  g_autofree char *ed25519_fp = ssh_keygen_fingerprint (pub);
+  g_autofree char *timing = NULL;
+  double sum = 0;
+
+  result = run_test (conn, "Loopback Key", client_private, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  if (!kf_test_result_get_ok (result))
+    g_printerr ("test failed: %s\n", kf_test_result_get_message (result));
+  g_assert_true (kf_test_result_get_ok (result));
+  g_assert_null (kf_test_result_get_error (result));
+  g_assert_true (kf_test_result_get_host_key_verified (result));
+  /* Ed25519 is asked for first when it is stored. */
+  g_assert_cmpstr (kf_test_result_get_host_key_type (result), ==, "ssh-ed25519");
+  g_assert_cmpstr (kf_test_result_get_host_key_fingerprint (result), ==, ed25519_fp);
+  g_assert_nonnull (strstr (kf_test_result_get_message (result), "Loopback Key"));
+
+  g_assert_cmpuint (kf_test_result_get_n_phases (result), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      double ms;
+      gboolean ok;
+      g_assert_cmpint (kf_test_result_get_phase (result, i, &ms, &ok), ==, (KfTestPhase) i);
+      g_assert_true (ok);
+      g_assert_cmpfloat (ms, >=, 0);
+      sum += ms;
+    }
+  g_assert_cmpfloat (kf_test_result_get_total_ms (result), >=, sum);
+  timing = kf_test_result_format_timing (result);
+  g_test_message ("Test timing: %s", timing);
+  g_assert_true (g_str_has_prefix (timing, "connect "));
+
+  kf_test_result_apply_to_connection (result, conn);
+  g_assert_cmpint (kf_connection_get_test_state (conn), ==, KF_TEST_STATE_OK);
+  g_assert_true (kf_connection_get_host_key_verified (conn));
+  g_assert_cmpint (kf_connection_get_tested_at (conn), >, 0);
+}
+
+/* Only one stored key type: the server must present that one. */
+static void
+test_ok_single_type (gconstpointer data)
+{
+  const char *type = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 5);
+  g_autoptr(KfTestResult) result = NULL;
+  g_auto(GStrv) lines = kf_test_sshd_get_host_key_lines (sshd);
+  const char *only[2] = { NULL, NULL };
+
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], type))
+      only[0] = lines[i];
+  g_assert_nonnull (only[0]);
+  kf_connection_set_host_keys (conn, only);
+
+  result = run_test (conn, "Loopback Key", client_private, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (kf_test_result_get_ok (result));
+  g_assert_cmpstr (kf_test_result_get_host_key_type (result), ==, type);
+}
+
+static void
+test_host_key_changed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) server = kf_test_sshd_start (&error);
+  g_autoptr(KfConnection) conn = NULL;
+  g_autoptr(KfTestResult) result = NULL;
+  g_autofree char *old_fp = NULL;
+  g_autofree char *new_fp = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *pub = NULL;
+  const GError *failure;
+
+  g_assert_no_error (error);
+  line = g_strconcat (client_key_path, ".pub", NULL);
+  {
+    g_autofree char *contents = NULL;
+    g_assert_true (g_file_get_contents (line, &contents, NULL, NULL));
+    kf_test_sshd_add_authorized_key (server, contents);
+  }
+  conn = make_connection (server, 5);
+  pub = g_strconcat (kf_test_sshd_get_host_key_path (server, "ed25519"), ".pub", NULL);
+  old_fp = ssh_keygen_fingerprint (pub);
+
+  /* Works before the change... */
+  result = run_test (conn, "Loopback Key", client_private, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (kf_test_result_get_ok (result));
+  g_clear_object (&result);
+
+  /* ...and is refused, loudly, after it. */
+  g_assert_true (kf_test_sshd_regenerate_host_keys (server, &error));
+  g_assert_no_error (error);
+  kf_connection_set_port (conn, kf_test_sshd_get_port (server));
+  new_fp = ssh_keygen_fingerprint (pub);
+  g_assert_cmpstr (old_fp, !=, new_fp);
+
+  result = run_test (conn, "Loopback Key", client_private, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (kf_test_result_get_ok (result));
+  failure = kf_test_result_get_error (result);
+  g_assert_error ((GError *) failure, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH);
+  g_test_message ("%s", failure->message);
+  g_assert_true (g_str_has_prefix (failure->message, "The server's host key has changed"));
+  g_assert_nonnull (strstr (failure->message, old_fp));
+  g_assert_nonnull (strstr (failure->message, new_fp));
+  g_assert_cmpstr (kf_test_result_get_message (result), ==, failure->message);
+  g_assert_false (kf_test_result_get_host_key_verified (result));
+  g_assert_cmpstr (kf_test_result_get_host_key_fingerprint (result), ==, new_fp);
+  /* Never got to log in. */
+  g_assert_cmpuint (kf_test_result_get_n_phases (result), ==, 2);
+  g_assert_cmpfloat (kf_test_result_get_phase_ms (result, KF_TEST_PHASE_AUTHENTICATE), ==, -1);
+
+  kf_test_result_apply_to_connection (result, conn);
+  g_assert_cmpint (kf_connection_get_test_state (conn), ==, KF_TEST_STATE_FAILED);
+  g_assert_cmpstr (kf_connection_get_test_message (conn), ==, failure->message);
+}
+
+static void
+test_auth_failed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 5);
+  g_autoptr(KfTestResult) result = NULL;
+  g_autofree char *dir = kf_test_make_tmpdir ("stranger");
+  g_autofree char *path = g_build_filename (dir, "id_stranger", NULL);
+  g_autofree char *line = kf_test_sshd_make_client_key (path, &error);
+  g_autofree char *private = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &private, NULL, NULL));
+
+  result = run_test (conn, "Stranger", private, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (kf_test_result_get_ok (result));
+  g_assert_error ((GError *) kf_test_result_get_error (result), KF_SSH_ERROR, KF_SSH_ERROR_AUTH_FAILED);
+  expected = g_strdup_printf ("The server did not accept the key pair “Stranger” for user %s.",
+                              kf_test_sshd_get_user (sshd));
+  g_assert_cmpstr (kf_test_result_get_message (result), ==, expected);
+  g_assert_true (kf_test_result_get_host_key_verified (result));
+  g_assert_cmpuint (kf_test_result_get_n_phases (result), ==, 3);
+}
+
+static void
+test_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 5);
+  g_autoptr(KfTestResult) result = NULL;
+  guint port = closed_port ();
+  g_autofree char *expected = g_strdup_printf ("The connection to 127.0.0.1:%u was refused.", port);
+
+  kf_connection_set_port (conn, port);
+  result = run_test (conn, NULL, client_private, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (kf_test_result_get_ok (result));
+  g_assert_error ((GError *) kf_test_result_get_error (result), KF_SSH_ERROR, KF_SSH_ERROR_REFUSED);
+  g_assert_cmpstr (kf_test_result_get_message (result), ==, expected);
+  g_assert_cmpuint (kf_test_result_get_n_phases (result), ==, 1);
+}
+
+static void
+test_timeout (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 2);
+  g_autoptr(KfTestResult) result = NULL;
+  guint port;
+  int fd = silent_listener (&port);
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+  g_autofree char *expected = NULL;
+
+  kf_connection_set_port (conn, port);
+  result = run_test (conn, NULL, client_private, NULL, &error);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  close (fd);
+
+  g_assert_no_error (error);
+  g_assert_false (kf_test_result_get_ok (result));
+  g_assert_error ((GError *) kf_test_result_get_error (result), KF_SSH_ERROR, KF_SSH_ERROR_TIMEOUT);
+  expected = g_strdup_printf ("127.0.0.1:%u did not answer within the Connect Timeout of 2 seconds.", port);
+  g_assert_cmpstr (kf_test_result_get_message (result), ==, expected);
+  g_test_message ("Test against a silent listener gave up after %.2f s", elapsed);
+  g_assert_cmpfloat (elapsed, >=, 1.8);
+  g_assert_cmpfloat (elapsed, <=, 4.0);
+  /* TCP worked; the handshake is what timed out. */
+  g_assert_cmpuint (kf_test_result_get_n_phases (result), ==, 2);
+}
+
+static gboolean
+cancel_later (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 30);
+  g_autoptr(KfTestResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint port;
+  int fd = silent_listener (&port);
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  kf_connection_set_port (conn, port);
+  g_timeout_add (300, cancel_later, cancellable);
+  result = run_test (conn, NULL, client_private, cancellable, &error);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  close (fd);
+
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpfloat (elapsed, <, 2.0);
+}
+
+static void
+test_no_host_keys (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 5);
+  g_autoptr(KfTestResult) result = NULL;
+
+  kf_connection_set_host_keys (conn, NULL);
+  result = run_test (conn, NULL, client_private, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (kf_test_result_get_ok (result));
+  g_assert_error ((GError *) kf_test_result_get_error (result), KF_SSH_ERROR, KF_SSH_ERROR_NO_HOST_KEYS);
+  g_assert_cmpuint (kf_test_result_get_n_phases (result), ==, 0);
+}
+
+static void
+test_sync (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 5);
+  g_autoptr(KfTestResult) result = kf_ssh_probe_test_sync (conn, "Loopback Key", client_private, NULL, &error);
+  g_autoptr(GPtrArray) keys = kf_ssh_probe_discover_sync ("127.0.0.1", kf_test_sshd_get_port (sshd), 5, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (kf_test_result_get_ok (result));
+  g_assert_cmpuint (keys->len, ==, 3);
+}
+
+/* ---------------------------------------------------------- known_hosts */
+
+static int
+ssh_with_known_hosts (KfTestSshd *server,
+                      const char *known_hosts,
+                      const char *algos)
+{
+  g_autofree char *dir = kf_test_make_tmpdir ("known-hosts");
+  g_autofree char *file = g_build_filename (dir, "known_hosts", NULL);
+  g_autofree char *port = g_strdup_printf ("%u", kf_test_sshd_get_port (server));
+  g_autofree char *dest = g_strdup_printf ("%s@127.0.0.1", kf_test_sshd_get_user (server));
+  g_autofree char *known = g_strdup_printf ("UserKnownHostsFile=%s", file);
+  g_autofree char *hka = g_strdup_printf ("HostKeyAlgorithms=%s", algos);
+  g_autofree char *err = NULL;
+  const char *argv[] = {
+    "ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+    "-o", known, "-o", "GlobalKnownHostsFile=/dev/null", "-o", hka,
+    "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "ConnectTimeout=10",
+    "-i", client_key_path, "-p", port, dest, "true", NULL
+  };
+  int status;
+
+  g_assert_true (g_file_set_contents (file, known_hosts, -1, NULL));
+  status = kf_test_run_command (argv, NULL, NULL, &err);
+  if (status != 0)
+    g_test_message ("ssh (%s): %s", algos, err);
+  return status;
+}
+
+static void
+test_known_hosts_openssh (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 5);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new ();
+  g_autofree char *known = NULL;
+  g_autofree char *expected_prefix = g_strdup_printf ("[127.0.0.1]:%u ", kf_test_sshd_get_port (sshd));
+  static const char * const algos[] = { "ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512" };
+
+  /* What discovery found is what gets stored and exported. */
+  keys = discover ("127.0.0.1", kf_test_sshd_get_port (sshd), 5, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < keys->len; i++)
+    g_ptr_array_add (lines, (gpointer) kf_host_key_get_line (g_ptr_array_index (keys, i)));
+  g_ptr_array_add (lines, NULL);
+  kf_connection_set_host_keys (conn, (const char * const *) lines->pdata);
+
+  known = kf_known_hosts_for_connection (conn);
+  g_assert_true (g_str_has_prefix (known, expected_prefix));
+  for (guint i = 0; i < G_N_ELEMENTS (algos); i++)
+    g_assert_cmpint (ssh_with_known_hosts (sshd, known, algos[i]), ==, 0);
+
+  /* The same lines do not vouch for another server on that port. */
+  {
+    g_autoptr(KfTestSshd) other = kf_test_sshd_start (&error);
+    g_autofree char *pub = g_strconcat (client_key_path, ".pub", NULL);
+    g_autofree char *contents = NULL;
+    g_autofree char *moved = NULL;
+    g_autofree char *other_prefix = NULL;
+    g_autoptr(GString) retargeted = g_string_new (known);
+
+    g_assert_no_error (error);
+    g_assert_true (kf_test_sshd_regenerate_host_keys (other, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (pub, &contents, NULL, NULL));
+    kf_test_sshd_add_authorized_key (other, contents);
+    other_prefix = g_strdup_printf ("[127.0.0.1]:%u ", kf_test_sshd_get_port (other));
+    g_string_replace (retargeted, expected_prefix, other_prefix, 0);
+    g_assert_cmpint (ssh_with_known_hosts (other, retargeted->str, "ssh-ed25519"), ==, 255);
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *line = NULL;
+  int status;
+
+  kf_test_init (&argc, &argv);
+
+  sshd = kf_test_sshd_start (&error);
+  g_assert_no_error (error);
+  dir = kf_test_make_tmpdir ("client");
+  client_key_path = g_build_filename (dir, "id_ed25519", NULL);
+  line = kf_test_sshd_make_client_key (client_key_path, &error);
+  g_assert_no_error (error);
+  kf_test_sshd_add_authorized_key (sshd, line);
+  g_assert_true (g_file_get_contents (client_key_path, &client_private, NULL, NULL));
+
+  g_test_add_func ("/ssh-probe/discover", test_discover);
+  g_test_add_func ("/ssh-probe/discover-refused", test_discover_refused);
+  g_test_add_func ("/ssh-probe/discover-timeout", test_discover_timeout);
+  g_test_add_func ("/ssh-probe/discover-resolve", test_discover_resolve);
+  g_test_add_func ("/ssh-probe/test-ok", test_ok);
+  g_test_add_data_func ("/ssh-probe/test-ok-rsa-only", "ssh-rsa", test_ok_single_type);
+  g_test_add_data_func ("/ssh-probe/test-ok-ecdsa-only", "ecdsa-sha2-nistp256", test_ok_single_type);
+  g_test_add_func ("/ssh-probe/test-host-key-changed", test_host_key_changed);
+  g_test_add_func ("/ssh-probe/test-auth-failed", test_auth_failed);
+  g_test_add_func ("/ssh-probe/test-refused", test_refused);
+  g_test_add_func ("/ssh-probe/test-timeout", test_timeout);
+  g_test_add_func ("/ssh-probe/test-cancel", test_cancel);
+  g_test_add_func ("/ssh-probe/test-no-host-keys", test_no_host_keys);
+  g_test_add_func ("/ssh-probe/sync", test_sync);
+  g_test_add_func ("/ssh-probe/known-hosts-openssh", test_known_hosts_openssh);
+
+  status = g_test_run ();
+  kf_test_sshd_stop (sshd);
+  explicit_bzero (client_private, strlen (client_private));
+  g_free (client_private);
+  g_free (client_key_path);
+  return status;
+}
