@@ -126,10 +126,11 @@ kf_test_run_command (const char * const *argv,
   in = g_bytes_new (stdin_text ? stdin_text : "", stdin_text ? strlen (stdin_text) : 0);
   g_subprocess_communicate (proc, in, NULL, &out, &err, &error);
   g_assert_no_error (error);
+  /* g_strndup (NULL, 0) is NULL: empty output must be "". */
   if (out_stdout)
-    *out_stdout = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+    *out_stdout = g_bytes_get_size (out) ? g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out)) : g_strdup ("");
   if (out_stderr)
-    *out_stderr = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+    *out_stderr = g_bytes_get_size (err) ? g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err)) : g_strdup ("");
   if (g_subprocess_get_if_exited (proc))
     return g_subprocess_get_exit_status (proc);
   return 128 + g_subprocess_get_term_sig (proc);
