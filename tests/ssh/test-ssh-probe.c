@@ -405,6 +405,66 @@ test_timeout (void)
   g_assert_cmpuint (kf_test_result_get_n_phases (result), ==, 2);
 }
 
+/* A server that speaks, but too slowly to ever finish a handshake: the
+ * banner, then one byte of a key exchange packet every 200 ms. Each byte
+ * would restart a per-read timeout; only an overall deadline stops it. */
+typedef struct {
+  int      listen_fd;
+  gboolean stop;
+} Trickler;
+
+static gpointer
+trickle_thread (gpointer data)
+{
+  Trickler *t = data;
+  int fd = accept (t->listen_fd, NULL, NULL);
+  static const char banner[] = "SSH-2.0-OpenSSH_9.2 trickle\r\n";
+  static const char header[] = { 0, 0, 1, 0 };
+
+  if (fd < 0)
+    return NULL;
+  if (send (fd, banner, strlen (banner), MSG_NOSIGNAL) > 0)
+    for (guint i = 0; !g_atomic_int_get (&t->stop) && i < 300; i++)
+      {
+        char byte = i < sizeof header ? header[i] : 'A';
+        if (send (fd, &byte, 1, MSG_NOSIGNAL) != 1)
+          break;
+        g_usleep (200 * 1000);
+      }
+  close (fd);
+  return NULL;
+}
+
+static void
+test_timeout_trickle (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 2);
+  g_autoptr(KfTestResult) result = NULL;
+  Trickler t = { 0 };
+  guint port;
+  GThread *thread;
+  gint64 start;
+  double elapsed;
+
+  t.listen_fd = silent_listener (&port);
+  thread = g_thread_new ("trickler", trickle_thread, &t);
+  kf_connection_set_port (conn, port);
+
+  start = g_get_monotonic_time ();
+  result = run_test (conn, NULL, client_private, NULL, &error);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_atomic_int_set (&t.stop, TRUE);
+  g_thread_join (thread);
+  close (t.listen_fd);
+
+  g_assert_no_error (error);
+  g_assert_error ((GError *) kf_test_result_get_error (result), KF_SSH_ERROR, KF_SSH_ERROR_TIMEOUT);
+  g_test_message ("Test against a trickling server gave up after %.2f s", elapsed);
+  g_assert_cmpfloat (elapsed, >=, 1.8);
+  g_assert_cmpfloat (elapsed, <=, 4.0);
+}
+
 static gboolean
 cancel_later (gpointer data)
 {
@@ -567,6 +627,7 @@ main (int    argc,
   g_test_add_func ("/ssh-probe/test-auth-failed", test_auth_failed);
   g_test_add_func ("/ssh-probe/test-refused", test_refused);
   g_test_add_func ("/ssh-probe/test-timeout", test_timeout);
+  g_test_add_func ("/ssh-probe/test-timeout-trickle", test_timeout_trickle);
   g_test_add_func ("/ssh-probe/test-cancel", test_cancel);
   g_test_add_func ("/ssh-probe/test-no-host-keys", test_no_host_keys);
   g_test_add_func ("/ssh-probe/sync", test_sync);
