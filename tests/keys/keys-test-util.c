@@ -154,3 +154,59 @@ kt_generate (KfKeyType    type,
     g_propagate_error (error, wait.error);
   return wait.material;
 }
+
+typedef struct {
+  KtStall  *out;
+  gint64    last;
+  gboolean  done;
+} StallProbe;
+
+static void
+stall_note_gap (StallProbe *probe)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  probe->out->max_gap_us = MAX (probe->out->max_gap_us, now - probe->last);
+  probe->last = now;
+}
+
+static gboolean
+on_stall_tick (gpointer user_data)
+{
+  StallProbe *probe = user_data;
+
+  stall_note_gap (probe);
+  probe->out->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_stall_generated (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  StallProbe *probe = user_data;
+
+  stall_note_gap (probe);
+  probe->out->material = kf_ssh_key_generate_finish (result, &probe->out->error);
+  probe->done = TRUE;
+}
+
+void
+kt_measure_generate_stall (KfKeyType  type,
+                           guint      bits,
+                           KtStall   *out)
+{
+  StallProbe probe = { out, 0, FALSE };
+  gint64 start;
+  guint tick_id;
+
+  memset (out, 0, sizeof *out);
+  start = probe.last = g_get_monotonic_time ();
+  tick_id = g_timeout_add (5, on_stall_tick, &probe);
+  kf_ssh_key_generate_async (type, bits, NULL, NULL, on_stall_generated, &probe);
+  while (!probe.done)
+    g_main_context_iteration (NULL, TRUE);
+  out->elapsed_us = probe.last - start;
+  g_source_remove (tick_id);
+}

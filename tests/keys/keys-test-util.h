@@ -33,4 +33,19 @@ KfKeyMaterial *kt_generate                    (KfKeyType    type,
                                                const char  *comment,
                                                GError     **error);
 
+/* How the main loop fared while one key was generated in the background. */
+typedef struct {
+  guint          ticks;        /* dispatches of a 5 ms timeout meanwhile */
+  gint64         max_gap_us;   /* longest time without one (start and end included) */
+  gint64         elapsed_us;   /* start of the call to the ready callback */
+  KfKeyMaterial *material;     /* the key (owned by the caller), NULL on error */
+  GError        *error;
+} KtStall;
+
+/* Runs kf_ssh_key_generate_async in the thread-default main context with a
+ * timeout ticking every 5 ms, and measures the gaps between its ticks. */
+void           kt_measure_generate_stall      (KfKeyType    type,
+                                               guint        bits,
+                                               KtStall     *out);
+
 G_END_DECLS
