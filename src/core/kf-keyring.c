@@ -7,6 +7,9 @@
 
 #include <string.h>
 
+/* For secret_service_search_for_dbus_paths_sync() and
+ * secret_item_new_for_dbus_path_sync(): unchanged since libsecret 0.7. */
+#define SECRET_API_SUBJECT_TO_CHANGE
 #include <libsecret/secret.h>
 
 #include "kf-errors.h"
@@ -203,7 +206,54 @@ ensure_default_unlocked (SecretService  *service,
   return unlock_objects (service, &objects, cancellable, error);
 }
 
-/* All Keyferry items matching @attributes, locked ones unlocked first. */
+/* An item another process deleted while we were looking at it. */
+static gboolean
+is_vanished_error (const GError *error)
+{
+  return g_error_matches (error, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE);
+}
+
+/* Proxies for @paths, skipping items deleted in the meantime. */
+static gboolean
+add_items (SecretService  *service,
+           char          **paths,
+           GList         **items,
+           GList         **locked,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      GError *local_error = NULL;
+      SecretItem *item = secret_item_new_for_dbus_path_sync (service, paths[i], SECRET_ITEM_NONE,
+                                                             cancellable, &local_error);
+
+      if (item == NULL)
+        {
+          if (is_vanished_error (local_error))
+            {
+              g_error_free (local_error);
+              continue;
+            }
+          propagate_error (error, local_error, "search for");
+          return FALSE;
+        }
+      *items = g_list_prepend (*items, item);
+      if (locked != NULL)
+        *locked = g_list_prepend (*locked, item);
+    }
+  return TRUE;
+}
+
+/* All Keyferry items matching @attributes, locked ones unlocked first.
+ *
+ * Not secret_service_search_sync(): it fails as a whole when any matching
+ * item disappears between the search and reading its properties, which
+ * happens whenever another program (another test, the CLI) deletes its own
+ * Keyferry item at that moment. */
 static GList *
 search_unlocked (SecretService   *service,
                  GHashTable      *attributes,
@@ -211,22 +261,28 @@ search_unlocked (SecretService   *service,
                  GError         **error)
 {
   GError *local_error = NULL;
-  GList *items;
+  g_auto(GStrv) unlocked_paths = NULL;
+  g_auto(GStrv) locked_paths = NULL;
+  GList *items = NULL;
   GList *locked = NULL;
 
-  /* SECRET_SEARCH_ALL returns locked items too; a plain lookup would answer
-   * "not found" for a locked item, which is exactly the trap to avoid. */
-  items = secret_service_search_sync (service, &kf_private_key_schema, attributes,
-                                      SECRET_SEARCH_ALL, cancellable, &local_error);
-  if (local_error != NULL)
+  /* Locked items are listed too: a plain lookup would answer "not found"
+   * for a locked item, which is exactly the trap to avoid. */
+  if (!secret_service_search_for_dbus_paths_sync (service, &kf_private_key_schema, attributes,
+                                                  cancellable, &unlocked_paths, &locked_paths,
+                                                  &local_error))
     {
       propagate_error (error, local_error, "search for");
       return NULL;
     }
 
-  for (GList *l = items; l != NULL; l = l->next)
-    if (secret_item_get_locked (l->data))
-      locked = g_list_prepend (locked, l->data);
+  if (!add_items (service, unlocked_paths, &items, NULL, cancellable, error) ||
+      !add_items (service, locked_paths, &items, &locked, cancellable, error))
+    {
+      g_list_free (locked);
+      g_list_free_full (items, g_object_unref);
+      return NULL;
+    }
 
   if (locked != NULL)
     {
@@ -238,10 +294,8 @@ search_unlocked (SecretService   *service,
           g_list_free_full (items, g_object_unref);
           return NULL;
         }
-      /* The proxies' cached "Locked" state is stale now; callers that need a
-       * secret load it explicitly, which works once the item is unlocked. */
     }
-  return items;
+  return g_list_reverse (items);
 }
 
 static GHashTable *
@@ -395,9 +449,7 @@ delete_matching_sync (GHashTable    *attributes,
       if (!secret_item_delete_sync (l->data, cancellable, &delete_error))
         {
           /* Gone in the meantime (another process deleted it): fine. */
-          if (g_error_matches (delete_error, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
-              g_error_matches (delete_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
-              g_error_matches (delete_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT))
+          if (is_vanished_error (delete_error))
             g_error_free (delete_error);
           else
             propagate_error (&local_error, delete_error, "delete");

@@ -25,6 +25,11 @@ static const SecretSchema test_schema = {
   { { "keypair-id", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "store", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
 };
 
+static const SecretSchema other_schema = {
+  "org.example.OtherApp", SECRET_SCHEMA_NONE,
+  { { "keypair-id", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+};
+
 static const char sample_key[] =
   "-----BEGIN OPENSSH PRIVATE KEY-----\n"
   "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
@@ -232,6 +237,7 @@ test_list (void)
   g_autofree char *id1 = g_uuid_string_random ();
   g_autofree char *id2 = g_uuid_string_random ();
   g_autofree char *id3 = g_uuid_string_random ();
+  g_autofree char *id4 = g_uuid_string_random ();
   g_autoptr(GPtrArray) entries = NULL;
   g_auto(GStrv) ids = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
@@ -255,8 +261,16 @@ test_list (void)
       g_assert_cmpint (entry->created, <=, now + 5);
     }
 
+  /* Another application's item, even with a look-alike attribute, is not ours. */
+  g_assert_true (secret_password_store_sync (&other_schema, SECRET_COLLECTION_DEFAULT, "Other app", "other",
+                                             NULL, &error, "keypair-id", id4, NULL));
+  g_assert_no_error (error);
+
   /* Without a store: every Keyferry item, ours among them (others may exist). */
   ids = kf_keyring_list_ids_sync (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_strv_contains ((const char * const *) ids, id4));
+  g_assert_true (secret_password_clear_sync (&other_schema, NULL, &error, "keypair-id", id4, NULL));
   g_assert_no_error (error);
   g_assert_true (g_strv_contains ((const char * const *) ids, id1));
   g_assert_true (g_strv_contains ((const char * const *) ids, id2));
