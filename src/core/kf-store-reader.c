@@ -152,9 +152,10 @@ parse_string (Reader  *r,
   char *w;
   guchar high = 0;
 
-  /* Fast path: most strings have no escapes. The buffer ends in a NUL,
-   * which stops the loop as a control character. */
-  while (*r->p != '"' && *r->p != '\\' && (guchar) *r->p >= 0x20)
+  /* Fast path: most strings have no escapes. The buffer ends in a NUL.
+   * Raw control characters are let through: json-glib 1.6 writes U+001F
+   * unescaped, and the reader must take whatever the writer wrote. */
+  while (*r->p != '"' && *r->p != '\\' && *r->p != '\0')
     high |= (guchar) *r->p++;
 
   w = r->p;
@@ -162,8 +163,8 @@ parse_string (Reader  *r,
     {
       guchar c = (guchar) *r->p;
 
-      if (c < 0x20)
-        return fail (r, error, c == 0 ? "the file ends inside a string" : "a control character inside a string");
+      if (c == 0)
+        return fail (r, error, "the file ends inside a string");
       if (c != '\\')
         {
           high |= c;

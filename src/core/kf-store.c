@@ -455,119 +455,147 @@ set_list_items (GListStore *store,
                        items->pdata + prefix, new_n - prefix - suffix);
 }
 
-static void
-index_lists (KfStore *self)
-{
-  GListModel *keypairs = G_LIST_MODEL (self->keypairs);
-  GListModel *connections = G_LIST_MODEL (self->connections);
-  guint n = g_list_model_get_n_items (keypairs);
+typedef const char *(*GetString) (gpointer object);
 
-  g_hash_table_remove_all (self->keypairs_by_id);
-  g_hash_table_remove_all (self->connections_by_id);
-  for (guint i = 0; i < n; i++)
+/* id → object (borrowed) for @items. With @get_name, also checks what the
+ * reader cannot: every id and name present and unique in the file. */
+static GHashTable *
+index_items (GPtrArray   *items,
+             GetString    get_id,
+             GetString    get_name,
+             const char  *what,
+             GError     **error)
+{
+  g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) names = get_name ? g_hash_table_new (g_str_hash, g_str_equal) : NULL;
+
+  for (guint i = 0; i < items->len; i++)
     {
-      g_autoptr(KfKeypair) keypair = g_list_model_get_item (keypairs, i);
-      g_hash_table_insert (self->keypairs_by_id, (char *) kf_keypair_get_id (keypair), keypair);
+      const char *id = get_id (items->pdata[i]);
+      gboolean new_id = g_hash_table_insert (index, (char *) id, items->pdata[i]);
+
+      if (get_name == NULL)
+        continue;
+      if (id == NULL || *id == '\0' || !new_id)
+        {
+          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                       "%s %u has a missing or repeated id", what, i);
+          return NULL;
+        }
+      {
+        const char *name = get_name (items->pdata[i]);
+        if (name == NULL || *name == '\0' || !g_hash_table_add (names, (char *) name))
+          {
+            g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                         "%s %u has a missing or repeated name", what, i);
+            return NULL;
+          }
+      }
     }
-  n = g_list_model_get_n_items (connections);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(KfConnection) connection = g_list_model_get_item (connections, i);
-      g_hash_table_insert (self->connections_by_id, (char *) kf_connection_get_id (connection), connection);
-    }
+  return g_steal_pointer (&index);
 }
 
 static void
-update_usage_counts (KfStore *self)
+update_usage_counts (GPtrArray *keypairs,
+                     GPtrArray *connections)
 {
   g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
-  GListModel *connections = G_LIST_MODEL (self->connections);
-  GListModel *keypairs = G_LIST_MODEL (self->keypairs);
-  guint n = g_list_model_get_n_items (connections);
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < connections->len; i++)
     {
-      g_autoptr(KfConnection) connection = g_list_model_get_item (connections, i);
-      const char *id = kf_connection_get_keypair_id (connection);
+      const char *id = kf_connection_get_keypair_id (connections->pdata[i]);
 
       if (id != NULL)
         g_hash_table_insert (counts, (char *) id,
                              GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, id)) + 1));
     }
-  n = g_list_model_get_n_items (keypairs);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(KfKeypair) keypair = g_list_model_get_item (keypairs, i);
-      kf_keypair_set_usage_count (keypair,
-                                  GPOINTER_TO_UINT (g_hash_table_lookup (counts, kf_keypair_get_id (keypair))));
-    }
+  for (guint i = 0; i < keypairs->len; i++)
+    kf_keypair_set_usage_count (keypairs->pdata[i],
+                                GPOINTER_TO_UINT (g_hash_table_lookup (counts, kf_keypair_get_id (keypairs->pdata[i]))));
 }
 
-/* Checks what the reader cannot: ids and names present and unique. */
-static gboolean
-check_unique (GPtrArray   *objects,
-              const char *(*get_id) (gpointer),
-              const char *(*get_name) (gpointer),
-              const char  *what,
-              GError     **error)
+/* Makes @keypairs and @connections (and their indexes) the lists' contents. */
+static void
+set_contents (KfStore    *self,
+              GPtrArray  *keypairs,
+              GPtrArray  *connections,
+              GHashTable *keypair_index,
+              GHashTable *connection_index)
 {
-  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  set_list_items (self->keypairs, keypairs);
+  set_list_items (self->connections, connections);
+  g_hash_table_unref (self->keypairs_by_id);
+  self->keypairs_by_id = keypair_index;
+  g_hash_table_unref (self->connections_by_id);
+  self->connections_by_id = connection_index;
+  update_usage_counts (keypairs, connections);
+}
 
-  for (guint i = 0; i < objects->len; i++)
+/* The objects to show for what was read: the existing object of every id
+ * that is still there, updated in place, so views do not rebuild its row;
+ * @index (built from @read) is made to point at them. */
+static GPtrArray *
+merge_items (GHashTable *old_index,
+             GHashTable *index,
+             GPtrArray  *read,
+             GetString   get_id,
+             void      (*assign) (gpointer, gpointer))
+{
+  GPtrArray *items = g_ptr_array_new_full (read->len, g_object_unref);
+  gboolean any_old = g_hash_table_size (old_index) > 0;
+
+  for (guint i = 0; i < read->len; i++)
     {
-      const char *id = get_id (objects->pdata[i]);
-      const char *name = get_name (objects->pdata[i]);
+      gpointer existing = any_old ? g_hash_table_lookup (old_index, get_id (read->pdata[i])) : NULL;
 
-      if (id == NULL || *id == '\0' || !g_hash_table_add (ids, (char *) id))
+      if (existing != NULL)
         {
-          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
-                       "%s %u has a missing or repeated id", what, i);
-          return FALSE;
+          assign (existing, read->pdata[i]);
+          g_hash_table_replace (index, (char *) get_id (existing), existing);
         }
-      if (name == NULL || *name == '\0' || !g_hash_table_add (names, (char *) name))
-        {
-          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
-                       "%s %u has a missing or repeated name", what, i);
-          return FALSE;
-        }
+      g_ptr_array_add (items, g_object_ref (existing ? existing : read->pdata[i]));
     }
+  return items;
+}
+
+/* Puts what was read into the lists; FALSE (damaged) on repeated ids or names. */
+static gboolean
+apply_contents (KfStore    *self,
+                GPtrArray  *keypairs,
+                GPtrArray  *connections,
+                GError    **error)
+{
+  GHashTable *keypair_index = NULL;
+  GHashTable *connection_index = NULL;
+  g_autoptr(GPtrArray) new_keypairs = NULL;
+  g_autoptr(GPtrArray) new_connections = NULL;
+
+  keypair_index = index_items (keypairs, (GetString) kf_keypair_get_id, (GetString) kf_keypair_get_name,
+                               "Key pair", error);
+  if (keypair_index == NULL)
+    return FALSE;
+  connection_index = index_items (connections, (GetString) kf_connection_get_id, (GetString) kf_connection_get_name,
+                                  "Connection", error);
+  if (connection_index == NULL)
+    {
+      g_hash_table_unref (keypair_index);
+      return FALSE;
+    }
+
+  new_keypairs = merge_items (self->keypairs_by_id, keypair_index, keypairs,
+                              (GetString) kf_keypair_get_id, (gpointer) kf_keypair_assign);
+  new_connections = merge_items (self->connections_by_id, connection_index, connections,
+                                 (GetString) kf_connection_get_id, (gpointer) kf_connection_assign);
+  set_contents (self, new_keypairs, new_connections, keypair_index, connection_index);
   return TRUE;
 }
 
-/* Puts what was read into the lists, keeping the existing object of every id
- * that is still there (updated in place), so views do not rebuild their rows. */
 static void
-apply_contents (KfStore   *self,
-                GPtrArray *keypairs,
-                GPtrArray *connections)
+clear_contents (KfStore *self)
 {
-  g_autoptr(GPtrArray) new_keypairs = g_ptr_array_new_full (keypairs->len, g_object_unref);
-  g_autoptr(GPtrArray) new_connections = g_ptr_array_new_full (connections->len, g_object_unref);
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
 
-  for (guint i = 0; i < keypairs->len; i++)
-    {
-      KfKeypair *read = keypairs->pdata[i];
-      KfKeypair *existing = g_hash_table_lookup (self->keypairs_by_id, kf_keypair_get_id (read));
-
-      if (existing != NULL)
-        kf_keypair_assign (existing, read);
-      g_ptr_array_add (new_keypairs, g_object_ref (existing ? existing : read));
-    }
-  for (guint i = 0; i < connections->len; i++)
-    {
-      KfConnection *read = connections->pdata[i];
-      KfConnection *existing = g_hash_table_lookup (self->connections_by_id, kf_connection_get_id (read));
-
-      if (existing != NULL)
-        kf_connection_assign (existing, read);
-      g_ptr_array_add (new_connections, g_object_ref (existing ? existing : read));
-    }
-
-  set_list_items (self->keypairs, new_keypairs);
-  set_list_items (self->connections, new_connections);
-  index_lists (self);
-  update_usage_counts (self);
+  apply_contents (self, none, none, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -640,8 +668,7 @@ reload (KfStore  *self,
 
   if (data == NULL)
     {
-      g_autoptr(GPtrArray) none = g_ptr_array_new ();
-      apply_contents (self, none, none);
+      clear_contents (self);
       self->known = TRUE;
       self->stamp = stamp;
       g_clear_pointer (&self->serial, g_free);
@@ -650,12 +677,8 @@ reload (KfStore  *self,
     }
 
   if (kf_store_reader_parse (data, length, &contents, &local_error)
-      && check_unique (contents.keypairs, (gpointer) kf_keypair_get_id, (gpointer) kf_keypair_get_name,
-                       "Key pair", &local_error)
-      && check_unique (contents.connections, (gpointer) kf_connection_get_id, (gpointer) kf_connection_get_name,
-                       "Connection", &local_error))
+      && apply_contents (self, contents.keypairs, contents.connections, &local_error))
     {
-      apply_contents (self, contents.keypairs, contents.connections);
       self->known = TRUE;
       self->stamp = stamp;
       g_free (self->serial);
@@ -688,10 +711,7 @@ reload (KfStore  *self,
       forget_file (self);
       return FALSE;
     }
-  {
-    g_autoptr(GPtrArray) none = g_ptr_array_new ();
-    apply_contents (self, none, none);
-  }
+  clear_contents (self);
   self->known = TRUE;
   memset (&self->stamp, 0, sizeof self->stamp);
   g_clear_pointer (&self->serial, g_free);
@@ -842,27 +862,24 @@ claim_name (GHashTable  *names,
 static gboolean
 keypair_exists_after (KfStore    *self,
                       Change     *change,
+                      GHashTable *added_ids,
                       const char *id)
 {
   if (g_strcmp0 (id, change->remove_keypair_id) == 0)
     return FALSE;
-  if (g_hash_table_contains (self->keypairs_by_id, id))
-    return TRUE;
-  for (guint i = 0; i < change->add_keypairs->len; i++)
-    if (g_strcmp0 (kf_keypair_get_id (change->add_keypairs->pdata[i]), id) == 0)
-      return TRUE;
-  return FALSE;
+  return g_hash_table_contains (self->keypairs_by_id, id) || g_hash_table_contains (added_ids, id);
 }
 
 static gboolean
 check_connection_keypair (KfStore      *self,
                           Change       *change,
+                          GHashTable   *added_ids,
                           KfConnection *connection,
                           GError      **error)
 {
   const char *keypair_id = kf_connection_get_keypair_id (connection);
 
-  if (keypair_id == NULL || keypair_exists_after (self, change, keypair_id))
+  if (keypair_id == NULL || keypair_exists_after (self, change, added_ids, keypair_id))
     return TRUE;
   g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
                "The key pair chosen for the connection “%s” no longer exists; choose another one.",
@@ -879,6 +896,8 @@ prepare_change (KfStore  *self,
 {
   g_autoptr(GHashTable) keypair_names = NULL;
   g_autoptr(GHashTable) connection_names = NULL;
+  g_autoptr(GHashTable) added_ids = index_items (change->add_keypairs, (GetString) kf_keypair_get_id,
+                                                 NULL, NULL, NULL);
 
   if (change->remove_keypair_id != NULL)
     {
@@ -971,7 +990,7 @@ prepare_change (KfStore  *self,
           return FALSE;
         }
       if (!claim_name (connection_names, kf_connection_get_name (change->update_connection), id, FALSE, error)
-          || !check_connection_keypair (self, change, change->update_connection, error))
+          || !check_connection_keypair (self, change, added_ids, change->update_connection, error))
         return FALSE;
     }
   for (guint i = 0; i < change->add_connections->len; i++)
@@ -985,7 +1004,7 @@ prepare_change (KfStore  *self,
           return FALSE;
         }
       if (!claim_name (connection_names, kf_connection_get_name (connection), kf_connection_get_id (connection), FALSE, error)
-          || !check_connection_keypair (self, change, connection, error))
+          || !check_connection_keypair (self, change, added_ids, connection, error))
         return FALSE;
     }
   return TRUE;
@@ -1133,10 +1152,9 @@ run_change (KfStore  *self,
   if (change->update_connection != NULL)
     kf_connection_assign (g_hash_table_lookup (self->connections_by_id, kf_connection_get_id (change->update_connection)),
                           change->update_connection);
-  set_list_items (self->keypairs, keypairs);
-  set_list_items (self->connections, connections);
-  index_lists (self);
-  update_usage_counts (self);
+  set_contents (self, keypairs, connections,
+                index_items (keypairs, (GetString) kf_keypair_get_id, NULL, NULL, NULL),
+                index_items (connections, (GetString) kf_connection_get_id, NULL, NULL, NULL));
   return TRUE;
 }
 
