@@ -159,6 +159,38 @@ test_two_at_once (void)
                    kf_test_sshd_get_authorized_keys_path (b));
 }
 
+/* A port someone else holds: start_in with that port reports it, and with
+ * port 0 a free one is found. */
+static void
+test_port_taken (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) holder = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, &error);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *dir = kf_test_make_tmpdir ("taken");
+  KfTestSshd *sshd;
+  guint port;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (holder, any, FALSE, &error));
+  g_assert_true (g_socket_listen (holder, &error));
+  bound = g_socket_get_local_address (holder, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+  sshd = kf_test_sshd_start_in (dir, port, &error);
+  g_assert_null (sshd);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&error);
+
+  sshd = kf_test_sshd_start_in (dir, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (kf_test_sshd_get_port (sshd), !=, port);
+  kf_test_sshd_stop (sshd);
+}
+
 /* The standalone kf-test-sshd: prints port= and authorized_keys=, stops on SIGTERM. */
 static void
 test_standalone (void)
@@ -210,6 +242,7 @@ main (int    argc,
   g_test_add_func ("/sshd-fixture/login-and-stop", test_login_and_stop);
   g_test_add_func ("/sshd-fixture/regenerate", test_regenerate);
   g_test_add_func ("/sshd-fixture/two-at-once", test_two_at_once);
+  g_test_add_func ("/sshd-fixture/port-taken", test_port_taken);
   g_test_add_func ("/sshd-fixture/standalone", test_standalone);
   return g_test_run ();
 }
