@@ -36,6 +36,7 @@ struct _KfTestSshd
   char     *log_path;
   char     *authorized_keys_path;
   char     *host_key_paths[G_N_ELEMENTS (key_types)];
+  GPtrArray *extra_host_key_paths;
   guint     port;
   GPid      pid;
 };
@@ -61,13 +62,16 @@ remove_key_cache (void)
   remove_tree (key_cache_dir);
 }
 
+/* @bits 0: 2048 for RSA, P-256 for ECDSA. */
 static gboolean
 run_ssh_keygen (const char  *type,
+                guint        bits_wanted,
                 const char  *path,
                 const char  *comment,
                 GError     **error)
 {
-  const char *bits = g_str_equal (type, "rsa") ? "2048" : (g_str_equal (type, "ecdsa") ? "256" : NULL);
+  g_autofree char *bits = bits_wanted != 0 ? g_strdup_printf ("%u", bits_wanted)
+    : g_strdup (g_str_equal (type, "rsa") ? "2048" : (g_str_equal (type, "ecdsa") ? "256" : NULL));
   const char *argv[16];
   g_autofree char *err = NULL;
   g_autofree char *pub = g_strconcat (path, ".pub", NULL);
@@ -142,7 +146,7 @@ install_host_keys (KfTestSshd  *self,
           g_autofree char *path = g_strdup_printf ("%s/ssh_host_%s_key", dir, key_types[i]);
           g_autofree char *comment = g_strdup_printf ("kf-test-sshd-%s", key_types[i]);
 
-          if (!run_ssh_keygen (key_types[i], path, comment, error))
+          if (!run_ssh_keygen (key_types[i], 0, path, comment, error))
             {
               remove_tree (dir);
               return FALSE;
@@ -161,7 +165,7 @@ install_host_keys (KfTestSshd  *self,
         {
           g_autofree char *comment = g_strdup_printf ("kf-test-sshd-%s-%u", key_types[i],
                                                       g_random_int_range (0, G_MAXINT32));
-          if (!run_ssh_keygen (key_types[i], path, comment, error))
+          if (!run_ssh_keygen (key_types[i], 0, path, comment, error))
             return FALSE;
         }
       else
@@ -222,6 +226,8 @@ write_config (KfTestSshd  *self,
                           self->port, self->authorized_keys_path, g_get_user_name ());
   for (guint i = 0; i < G_N_ELEMENTS (key_types); i++)
     g_string_append_printf (conf, "HostKey %s\n", self->host_key_paths[i]);
+  for (guint i = 0; i < self->extra_host_key_paths->len; i++)
+    g_string_append_printf (conf, "HostKey %s\n", (char *) g_ptr_array_index (self->extra_host_key_paths, i));
 
   return g_file_set_contents_full (self->config_path, conf->str, conf->len,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
@@ -381,6 +387,7 @@ kf_test_sshd_free (KfTestSshd *self)
   g_free (self->authorized_keys_path);
   for (guint i = 0; i < G_N_ELEMENTS (key_types); i++)
     g_free (self->host_key_paths[i]);
+  g_ptr_array_unref (self->extra_host_key_paths);
   g_free (self);
 }
 
@@ -396,6 +403,7 @@ start_common (char      *dir,
 
   self->dir = dir;
   self->own_dir = own_dir;
+  self->extra_host_key_paths = g_ptr_array_new_with_free_func (g_free);
   self->config_path = g_build_filename (dir, "sshd_config", NULL);
   self->log_path = g_build_filename (dir, "sshd.log", NULL);
   self->authorized_keys_path = g_build_filename (dir, "authorized_keys", NULL);
@@ -549,6 +557,22 @@ kf_test_sshd_regenerate_host_keys (KfTestSshd  *self,
   return launch (self, TRUE, TRUE, error);
 }
 
+gboolean
+kf_test_sshd_add_host_key (KfTestSshd  *self,
+                           const char  *type,
+                           guint        bits,
+                           GError     **error)
+{
+  g_autofree char *path = g_strdup_printf ("%s/ssh_host_extra%u_%s_key", self->dir,
+                                           self->extra_host_key_paths->len, type);
+
+  if (!run_ssh_keygen (type, bits, path, "kf-test-sshd-extra", error))
+    return FALSE;
+  g_ptr_array_add (self->extra_host_key_paths, g_steal_pointer (&path));
+  kill_sshd (self);
+  return launch (self, TRUE, TRUE, error);
+}
+
 char *
 kf_test_sshd_make_client_key (const char  *path,
                               GError     **error)
@@ -556,7 +580,7 @@ kf_test_sshd_make_client_key (const char  *path,
   g_autofree char *pub = g_strconcat (path, ".pub", NULL);
   g_autofree char *line = NULL;
 
-  if (!run_ssh_keygen ("ed25519", path, "kf-test-client", error))
+  if (!run_ssh_keygen ("ed25519", 0, path, "kf-test-client", error))
     return NULL;
   if (!g_file_get_contents (pub, &line, NULL, error))
     return NULL;

@@ -45,6 +45,14 @@ char       **kf_test_sshd_get_host_key_lines       (KfTestSshd  *self);
 gboolean     kf_test_sshd_regenerate_host_keys     (KfTestSshd  *self,
                                                     GError     **error);
 
+/* Restarts sshd with one more host key, made by ssh-keygen -t @type -b @bits
+ * (e.g. "ecdsa", 384); its .pub is "ssh_host_extraN_TYPE_key.pub" in the dir.
+ * Not part of get_host_key_lines. */
+gboolean     kf_test_sshd_add_host_key             (KfTestSshd  *self,
+                                                    const char  *type,
+                                                    guint        bits,
+                                                    GError     **error);
+
 /* A fresh unencrypted Ed25519 key pair made by ssh-keygen at @path (and
  * @path.pub); returns the public key line. */
 char        *kf_test_sshd_make_client_key          (const char  *path,

@@ -157,6 +157,57 @@ test_discover (void)
   g_assert_cmpuint (kf_host_key_get_bits (g_ptr_array_index (keys, 1)), ==, 256);
 }
 
+/* A server with ECDSA keys on three curves shows all of them, and a Test with
+ * only the P-521 key stored gets that one presented. */
+static void
+test_discover_all_curves (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) server = kf_test_sshd_start (&error);
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(KfConnection) conn = NULL;
+  g_autoptr(KfTestResult) result = NULL;
+  static const char * const expected[] = {
+    "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-ed25519",
+  };
+  g_autofree char *p384 = NULL;
+  g_autofree char *p521 = NULL;
+  g_autofree char *fp384 = NULL;
+  g_autofree char *fp521 = NULL;
+  g_autofree char *pub = g_strconcat (client_key_path, ".pub", NULL);
+  g_autofree char *contents = NULL;
+  const char *only[2] = { NULL, NULL };
+
+  g_assert_no_error (error);
+  g_assert_true (kf_test_sshd_add_host_key (server, "ecdsa", 384, &error));
+  g_assert_no_error (error);
+  g_assert_true (kf_test_sshd_add_host_key (server, "ecdsa", 521, &error));
+  g_assert_no_error (error);
+  p384 = g_strdup_printf ("%s/ssh_host_extra0_ecdsa_key.pub", kf_test_sshd_get_dir (server));
+  p521 = g_strdup_printf ("%s/ssh_host_extra1_ecdsa_key.pub", kf_test_sshd_get_dir (server));
+  fp384 = ssh_keygen_fingerprint (p384);
+  fp521 = ssh_keygen_fingerprint (p521);
+
+  keys = discover ("127.0.0.1", kf_test_sshd_get_port (server), 5, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < keys->len; i++)
+    g_assert_cmpstr (kf_host_key_get_key_type (g_ptr_array_index (keys, i)), ==, expected[i]);
+  g_assert_cmpstr (kf_host_key_get_fingerprint (g_ptr_array_index (keys, 2)), ==, fp384);
+  g_assert_cmpstr (kf_host_key_get_fingerprint (g_ptr_array_index (keys, 3)), ==, fp521);
+  g_assert_cmpuint (kf_host_key_get_bits (g_ptr_array_index (keys, 3)), ==, 521);
+
+  g_assert_true (g_file_get_contents (pub, &contents, NULL, NULL));
+  kf_test_sshd_add_authorized_key (server, contents);
+  conn = make_connection (server, 5);
+  only[0] = kf_host_key_get_line (g_ptr_array_index (keys, 3));
+  kf_connection_set_host_keys (conn, only);
+  result = run_test (conn, NULL, client_private, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (kf_test_result_get_ok (result));
+  g_assert_cmpstr (kf_test_result_get_host_key_fingerprint (result), ==, fp521);
+}
+
 static void
 test_discover_refused (void)
 {
@@ -617,6 +668,7 @@ main (int    argc,
   g_assert_true (g_file_get_contents (client_key_path, &client_private, NULL, NULL));
 
   g_test_add_func ("/ssh-probe/discover", test_discover);
+  g_test_add_func ("/ssh-probe/discover-all-curves", test_discover_all_curves);
   g_test_add_func ("/ssh-probe/discover-refused", test_discover_refused);
   g_test_add_func ("/ssh-probe/discover-timeout", test_discover_timeout);
   g_test_add_func ("/ssh-probe/discover-resolve", test_discover_resolve);
