@@ -1,0 +1,217 @@
+/* bench-startup.c: the GUI's start-up and search with 10,000 connections and
+ * 10,000 key pairs, beside a bare AdwApplicationWindow in the same binary.
+ *
+ * Usage (bench/bench-startup.sh runs it under Xvfb and sums up):
+ *   bench-startup fill N     writes N key pairs + N connections to the store
+ *                            in $XDG_DATA_HOME (one transaction)
+ *   bench-startup bare       a bare AdwApplicationWindow
+ *   bench-startup app        the real KfApplication on that store, then types
+ *                            a search term one key at a time
+ * "bare" and "app" print one line of key=value pairs:
+ *   first_frame_ms  from main() to the end of the first painted frame
+ *   peak_rss_kb     getrusage() maximum resident set size at that moment
+ *   (app) filter_max_ms / filter_median_ms   set the search text until the
+ *         filtered model is final (synchronous filter), per keystroke
+ *   (app) frame_max_ms  set the search text until the next frame is painted
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include "kf-application.h"
+#include "kf-window.h"
+#include "store-test-data.h"
+
+static gint64 t_main;
+
+static long
+peak_rss_kb (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+static double
+ms_since (gint64 t)
+{
+  return (g_get_monotonic_time () - t) / 1000.0;
+}
+
+static int
+cmp_double (gconstpointer a,
+            gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Runs the main context until @widget's toplevel paints a frame. */
+static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static void
+wait_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+
+  gtk_widget_queue_draw (widget);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, id);
+}
+
+/* The first frame: timed by a one-shot after-paint handler, so nothing
+ * iterates the main loop from inside the window's own set-up. */
+static double first_frame_ms = -1;
+static long first_frame_rss_kb;
+
+static void
+on_first_paint (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  first_frame_ms = ms_since (t_main);
+  first_frame_rss_kb = peak_rss_kb ();
+  g_signal_handlers_disconnect_by_func (clock, on_first_paint, user_data);
+}
+
+static void
+watch_first_frame (GtkWindow *window)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                    G_CALLBACK (on_first_paint), NULL);
+}
+
+static void
+report_first_frame (void)
+{
+  while (first_frame_ms < 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_print ("first_frame_ms=%.1f peak_rss_kb=%ld", first_frame_ms, first_frame_rss_kb);
+}
+
+static void
+bench_filter (KfWindow *window)
+{
+  KfListPage *page = kf_window_get_connections_page (window);
+  GListModel *all = kf_list_page_get_model (page);
+  g_autoptr(GArray) filter_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(KfConnection) target = g_list_model_get_item (all, g_list_model_get_n_items (all) / 2);
+  const char *term = kf_connection_get_host (target);
+  double frame_max = 0;
+  guint n_final = 0;
+
+  /* Type the host of one connection, then clear the search. */
+  for (gsize len = 1; len <= strlen (term) + 1; len++)
+    {
+      g_autofree char *text = len <= strlen (term) ? g_strndup (term, len) : g_strdup ("");
+      gint64 t = g_get_monotonic_time ();
+      double ms;
+
+      kf_list_page_set_search_text (page, text);
+      ms = ms_since (t);
+      g_array_append_val (filter_ms, ms);
+      wait_frame (GTK_WIDGET (window));
+      frame_max = MAX (frame_max, ms_since (t));
+      if (len == strlen (term))
+        n_final = g_list_model_get_n_items (kf_list_page_get_shown (page));
+    }
+
+  g_assert_cmpuint (n_final, >=, 1);
+  g_array_sort (filter_ms, cmp_double);
+  g_print (" rows=%u term=%s matches=%u filter_max_ms=%.2f filter_median_ms=%.2f frame_max_ms=%.1f peak_rss_end_kb=%ld",
+           g_list_model_get_n_items (all), term, n_final,
+           g_array_index (filter_ms, double, filter_ms->len - 1),
+           g_array_index (filter_ms, double, filter_ms->len / 2),
+           frame_max, peak_rss_kb ());
+}
+
+static gboolean
+finish (gpointer user_data)
+{
+  GtkApplication *app = user_data;
+  GtkWindow *window = gtk_application_get_active_window (app);
+
+  report_first_frame ();
+  if (KF_IS_WINDOW (window))
+    bench_filter (KF_WINDOW (window));
+  g_print ("\n");
+  g_application_quit (G_APPLICATION (app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_bare_activate (GtkApplication *app)
+{
+  GtkWidget *window = adw_application_window_new (app);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  gtk_box_append (GTK_BOX (box), gtk_label_new ("Bare"));
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  watch_first_frame (GTK_WINDOW (window));
+  g_idle_add (finish, app);
+}
+
+/* Runs after KfApplication's own activate, which presented the window. */
+static void
+on_app_activate_after (GtkApplication *app)
+{
+  watch_first_frame (gtk_application_get_active_window (app));
+  g_idle_add (finish, app);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *mode = argc > 1 ? argv[1] : "";
+
+  t_main = g_get_monotonic_time ();
+
+  if (g_str_equal (mode, "fill"))
+    {
+      guint n = argc > 2 ? (guint) atoi (argv[2]) : 10000;
+      g_autoptr(KfStore) store = kf_store_new (NULL);
+      g_autoptr(GPtrArray) keypairs = NULL;
+      g_autoptr(GPtrArray) connections = NULL;
+      g_autoptr(GError) error = NULL;
+
+      store_test_generate (n, 42, FALSE, &keypairs, &connections);
+      if (!kf_store_load (store, &error) || !kf_store_add_all (store, keypairs, connections, &error))
+        g_error ("%s", error->message);
+      g_print ("filled %s with %u key pairs and %u connections\n", kf_store_get_path (store), n, n);
+      return 0;
+    }
+
+  if (g_str_equal (mode, "bare"))
+    {
+      g_autoptr(AdwApplication) app = adw_application_new ("io.github.keyferry.Bench", G_APPLICATION_NON_UNIQUE);
+
+      g_signal_connect (app, "activate", G_CALLBACK (on_bare_activate), NULL);
+      return g_application_run (G_APPLICATION (app), 1, argv);
+    }
+
+  if (g_str_equal (mode, "app"))
+    {
+      g_autoptr(KfApplication) app = kf_application_new ();
+
+      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+      g_signal_connect_after (app, "activate", G_CALLBACK (on_app_activate_after), NULL);
+      return g_application_run (G_APPLICATION (app), 1, argv);
+    }
+
+  g_printerr ("Usage: %s fill N | bare | app\n", argv[0]);
+  return 2;
+}

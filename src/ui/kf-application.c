@@ -1,0 +1,205 @@
+/* kf-application.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-application"
+
+#include <glib/gi18n.h>
+
+#include "kf-application.h"
+#include "kf-errors.h"
+#include "kf-window.h"
+
+struct _KfApplication
+{
+  AdwApplication  parent_instance;
+
+  KfStore        *store;
+  /* A load failure, kept until a window can show it. */
+  GError         *load_error;
+};
+
+G_DEFINE_FINAL_TYPE (KfApplication, kf_application, ADW_TYPE_APPLICATION)
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GApplication *app = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  /* Close rather than destroy, so windows save their size. */
+  for (GList *l = windows; l != NULL;)
+    {
+      GtkWindow *window = l->data;
+
+      l = l->next;
+      gtk_window_close (window);
+    }
+  g_application_quit (app);
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  static const char *developers[] = { "The Keyferry authors", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "modal", TRUE,
+                        "application-name", _("Keyferry"),
+                        "application-icon", KF_APP_ID,
+                        "developer-name", _("The Keyferry authors"),
+                        "version", KF_VERSION,
+                        "website", "https://github.com/keyferry/keyferry",
+                        "issue-url", "https://github.com/keyferry/keyferry/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "copyright", "© 2026 The Keyferry authors",
+                        "developers", developers,
+                        /* Translators: your names, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+shortcuts_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWindow *window;
+
+  builder = gtk_builder_new_from_resource ("/io/github/keyferry/Keyferry/kf-shortcuts-window.ui");
+  window = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+  gtk_window_set_transient_for (window, gtk_application_get_active_window (app));
+  gtk_window_set_application (window, app);
+  gtk_window_present (window);
+}
+
+static const GActionEntry app_entries[] = {
+  { "quit", quit_activated },
+  { "about", about_activated },
+  { "shortcuts", shortcuts_activated },
+};
+
+static void
+show_store_error (KfWindow     *window,
+                  const GError *error)
+{
+  const char *heading;
+
+  if (g_error_matches (error, KF_STORE_ERROR, KF_STORE_ERROR_IO))
+    heading = _("Saved Connections Could Not Be Opened");
+  else
+    heading = _("Saved Connections Were Damaged");
+
+  kf_window_show_message (window, heading, error->message);
+}
+
+/* Another process wrote a file we cannot read; the store kept it aside. */
+static void
+on_reload_failed (KfApplication *self,
+                  const GError  *error)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (KF_IS_WINDOW (window))
+    show_store_error (KF_WINDOW (window), error);
+  else if (self->load_error == NULL)
+    self->load_error = g_error_copy (error);
+}
+
+static void
+kf_application_startup (GApplication *app)
+{
+  KfApplication *self = KF_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
+  static const char *add_accels[] = { "<Control>n", NULL };
+  static const char *search_accels[] = { "<Control>f", NULL };
+
+  G_APPLICATION_CLASS (kf_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries, G_N_ELEMENTS (app_entries), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.shortcuts", shortcuts_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.add", add_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
+
+  /* Only the JSON file: the keyring is not touched until a private key is needed. */
+  self->store = kf_store_new (NULL);
+  if (!kf_store_load (self->store, &self->load_error))
+    g_debug ("Could not load the store: %s", self->load_error->message);
+  g_signal_connect_object (self->store, "reload-failed", G_CALLBACK (on_reload_failed), self, G_CONNECT_SWAPPED);
+  kf_store_watch (self->store);
+}
+
+static void
+kf_application_activate (GApplication *app)
+{
+  KfApplication *self = KF_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (kf_window_new (GTK_APPLICATION (app), self->store));
+
+  gtk_window_present (window);
+  if (self->load_error != NULL)
+    {
+      show_store_error (KF_WINDOW (window), self->load_error);
+      g_clear_error (&self->load_error);
+    }
+}
+
+static void
+kf_application_finalize (GObject *object)
+{
+  KfApplication *self = (KfApplication *) object;
+
+  g_clear_object (&self->store);
+  g_clear_error (&self->load_error);
+
+  G_OBJECT_CLASS (kf_application_parent_class)->finalize (object);
+}
+
+static void
+kf_application_class_init (KfApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = kf_application_finalize;
+  app_class->startup = kf_application_startup;
+  app_class->activate = kf_application_activate;
+}
+
+static void
+kf_application_init (KfApplication *self)
+{
+}
+
+KfApplication *
+kf_application_new (void)
+{
+  return g_object_new (KF_TYPE_APPLICATION,
+                       "application-id", KF_APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/keyferry/Keyferry",
+                       NULL);
+}
+
+KfStore *
+kf_application_get_store (KfApplication *self)
+{
+  g_return_val_if_fail (KF_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}

@@ -1,0 +1,977 @@
+/* kf-list-page.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-list-page"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "kf-list-page.h"
+
+/* One casefolded search word; @ascii lets the match skip casefolding the
+ * (almost always ASCII) names and hosts, which keeps a 10,000-row filter
+ * well under a frame. */
+typedef struct
+{
+  char     *text;
+  gsize     len;
+  gboolean  ascii;
+} SearchToken;
+
+typedef struct
+{
+  KfListPage       *page;
+  char             *property;
+  KfListFormatFunc  format;
+  gpointer          user_data;
+  guint             width_chars;
+} Column;
+
+struct _KfListPage
+{
+  GtkWidget           parent_instance;
+
+  /* template */
+  GtkWidget          *box;
+  GtkSearchBar       *search_bar;
+  GtkSearchEntry     *search_entry;
+  GtkStack           *stack;
+  GtkColumnView      *column_view;
+  AdwStatusPage      *empty_page;
+  AdwStatusPage      *no_results_page;
+  GtkButton          *empty_add_button;
+  GtkWidget          *row_menu;       /* GtkPopoverMenu, child of the page */
+
+  GListModel         *model;          /* the store's list, or NULL */
+  GtkSortListModel   *sort_model;     /* owned by filter_model */
+  GtkFilterListModel *filter_model;   /* owned by selection */
+  GtkSingleSelection *selection;
+  GtkCustomFilter    *filter;         /* owned by filter_model */
+
+  char               *search_text;
+  GArray             *tokens;         /* SearchToken */
+  KfListFieldsFunc    fields_func;
+  KfListMenuFunc      menu_func;
+  gpointer            menu_data;
+  GPtrArray          *columns;        /* Column */
+  GHashTable         *bound_cells;    /* GtkListItem -> Column, visible cells */
+  const char         *state;
+};
+
+G_DEFINE_FINAL_TYPE (KfListPage, kf_list_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_EMPTY_ICON_NAME,
+  PROP_EMPTY_TITLE,
+  PROP_EMPTY_DESCRIPTION,
+  PROP_ADD_LABEL,
+  PROP_ADD_ACTION_NAME,
+  PROP_SEARCH_PLACEHOLDER,
+  PROP_SEARCH_MODE,
+  PROP_SEARCH_TEXT,
+  PROP_STATE,
+  N_PROPS
+};
+
+enum {
+  ITEM_ACTIVATED,
+  DELETE_REQUESTED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+search_token_clear (gpointer data)
+{
+  SearchToken *token = data;
+
+  g_free (token->text);
+}
+
+static void
+column_free (gpointer data)
+{
+  Column *column = data;
+
+  g_free (column->property);
+  g_free (column);
+}
+
+static gboolean
+is_ascii (const char *str)
+{
+  for (; *str != '\0'; str++)
+    if ((guchar) *str >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* @token is casefolded; @haystack is anything. */
+static gboolean
+text_contains (const char        *haystack,
+               const SearchToken *token)
+{
+  if (haystack == NULL || *haystack == '\0')
+    return FALSE;
+
+  if (token->ascii && is_ascii (haystack))
+    {
+      gsize len = strlen (haystack);
+
+      if (len < token->len)
+        return FALSE;
+
+      for (gsize i = 0; i + token->len <= len; i++)
+        {
+          gsize j = 0;
+
+          while (j < token->len && g_ascii_tolower (haystack[i + j]) == token->text[j])
+            j++;
+          if (j == token->len)
+            return TRUE;
+        }
+      return FALSE;
+    }
+  else
+    {
+      g_autofree char *folded = g_utf8_casefold (haystack, -1);
+
+      return strstr (folded, token->text) != NULL;
+    }
+}
+
+/* Every word of the search must appear in one of the item's fields. */
+static gboolean
+match_item (gpointer item,
+            gpointer user_data)
+{
+  KfListPage *self = user_data;
+  const char *fields[KF_LIST_PAGE_MAX_FIELDS] = { NULL, };
+  guint n_fields;
+
+  if (self->fields_func == NULL)
+    return TRUE;
+
+  n_fields = self->fields_func (item, fields, G_N_ELEMENTS (fields));
+
+  for (guint t = 0; t < self->tokens->len; t++)
+    {
+      const SearchToken *token = &g_array_index (self->tokens, SearchToken, t);
+      gboolean found = FALSE;
+
+      for (guint f = 0; f < n_fields && !found; f++)
+        found = text_contains (fields[f], token);
+
+      if (!found)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+set_state (KfListPage *self,
+           const char *state)
+{
+  if (g_strcmp0 (self->state, state) == 0)
+    return;
+
+  self->state = state;
+  gtk_stack_set_visible_child_name (self->stack, state);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+update_state (KfListPage *self)
+{
+  if (self->model == NULL || g_list_model_get_n_items (self->model) == 0)
+    set_state (self, "empty");
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) == 0)
+    set_state (self, "no-results");
+  else
+    set_state (self, "list");
+}
+
+static void
+on_items_changed (KfListPage *self)
+{
+  update_state (self);
+}
+
+static void
+apply_search (KfListPage *self,
+              const char *text)
+{
+  g_autofree char *old_text = g_steal_pointer (&self->search_text);
+  g_autofree char *folded = NULL;
+  g_auto(GStrv) words = NULL;
+  gboolean had_tokens = self->tokens->len > 0;
+
+  self->search_text = g_strdup (text != NULL ? text : "");
+  if (g_strcmp0 (old_text, self->search_text) == 0)
+    return;
+
+  folded = g_utf8_casefold (self->search_text, -1);
+  words = g_strsplit_set (folded, " \t\n", -1);
+
+  g_array_set_size (self->tokens, 0);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      SearchToken token;
+
+      if (words[i][0] == '\0')
+        continue;
+      token.text = g_strdup (words[i]);
+      token.len = strlen (token.text);
+      token.ascii = is_ascii (token.text);
+      g_array_append_val (self->tokens, token);
+    }
+
+  /* No words: a filter without a function matches everything at no cost. */
+  if (self->tokens->len == 0)
+    gtk_custom_filter_set_filter_func (self->filter, NULL, NULL, NULL);
+  else if (!had_tokens)
+    gtk_custom_filter_set_filter_func (self->filter, match_item, self, NULL);
+  else if (g_str_has_prefix (self->search_text, old_text))
+    /* Typing on only narrows: the filter model re-checks just the shown rows. */
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  else if (g_str_has_prefix (old_text, self->search_text))
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  else
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+}
+
+static void
+on_search_changed (KfListPage     *self,
+                   GtkSearchEntry *entry)
+{
+  apply_search (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+on_column_view_activate (KfListPage    *self,
+                         guint          position,
+                         GtkColumnView *column_view)
+{
+  g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (item != NULL)
+    g_signal_emit (self, signals[ITEM_ACTIVATED], 0, item);
+}
+
+static gboolean
+on_delete_shortcut (GtkWidget *widget,
+                    GVariant  *args,
+                    gpointer   user_data)
+{
+  KfListPage *self = KF_LIST_PAGE (user_data);
+  gpointer item = kf_list_page_get_selected_item (self);
+
+  if (item == NULL)
+    return FALSE;
+
+  g_signal_emit (self, signals[DELETE_REQUESTED], 0, item);
+  return TRUE;
+}
+
+static void
+on_search_mode_notify (KfListPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_MODE]);
+}
+
+/* Cells */
+
+static char *
+property_text (GObject    *item,
+               const char *property)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (item), property);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_auto(GValue) text = G_VALUE_INIT;
+
+  g_return_val_if_fail (pspec != NULL, NULL);
+
+  g_value_init (&value, pspec->value_type);
+  g_object_get_property (item, property, &value);
+  g_value_init (&text, G_TYPE_STRING);
+  if (!g_value_transform (&value, &text))
+    return NULL;
+  return g_value_dup_string (&text);
+}
+
+static void
+render_cell (GtkListItem *list_item,
+             Column      *column)
+{
+  GObject *item = gtk_list_item_get_item (list_item);
+  GtkInscription *inscription = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
+  g_autofree char *text = NULL;
+
+  if (item == NULL)
+    return;
+
+  if (column->format != NULL)
+    text = column->format (item, column->user_data);
+  else
+    text = property_text (item, column->property);
+
+  gtk_inscription_set_text (inscription, text);
+}
+
+/* The full text of a cut-off cell. Asked for on hover only: setting a
+ * tooltip on every bind costs an X round trip per cell in GTK 4.8. */
+static gboolean
+on_cell_query_tooltip (GtkWidget  *widget,
+                       int         x,
+                       int         y,
+                       gboolean    keyboard,
+                       GtkTooltip *tooltip)
+{
+  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+on_cell_item_notify (GtkListItem *list_item)
+{
+  Column *column = g_object_get_data (G_OBJECT (list_item), "kf-column");
+
+  render_cell (list_item, column);
+}
+
+static void
+cell_setup (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            Column                   *column)
+{
+  GtkWidget *inscription = gtk_inscription_new (NULL);
+
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (inscription), column->width_chars);
+  /* One line, centred: the row is as tall as its menu button, and an
+   * inscription fills whatever height it gets with wrapped lines. */
+  gtk_inscription_set_min_lines (GTK_INSCRIPTION (inscription), 1);
+  gtk_inscription_set_nat_lines (GTK_INSCRIPTION (inscription), 1);
+  gtk_widget_set_valign (inscription, GTK_ALIGN_CENTER);
+  gtk_widget_set_has_tooltip (inscription, TRUE);
+  g_signal_connect (inscription, "query-tooltip", G_CALLBACK (on_cell_query_tooltip), NULL);
+  gtk_list_item_set_child (list_item, inscription);
+  g_object_set_data (G_OBJECT (list_item), "kf-column", column);
+  g_object_set_data (G_OBJECT (inscription), "kf-list-item", list_item);
+}
+
+static void
+cell_bind (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           Column                   *column)
+{
+  GObject *item = gtk_list_item_get_item (list_item);
+  gulong handler;
+
+  /* Keep the cell current when the store updates the object in place. */
+  handler = g_signal_connect_swapped (item, "notify", G_CALLBACK (on_cell_item_notify), list_item);
+  g_object_set_data (G_OBJECT (list_item), "kf-notify-handler", GSIZE_TO_POINTER (handler));
+  g_hash_table_add (column->page->bound_cells, list_item);
+  render_cell (list_item, column);
+}
+
+static void
+cell_unbind (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             Column                   *column)
+{
+  GObject *item = gtk_list_item_get_item (list_item);
+  gulong handler = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (list_item), "kf-notify-handler"));
+
+  if (item != NULL && handler != 0)
+    g_signal_handler_disconnect (item, handler);
+  g_object_set_data (G_OBJECT (list_item), "kf-notify-handler", NULL);
+  g_hash_table_remove (column->page->bound_cells, list_item);
+}
+
+static void
+cell_teardown (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               Column                   *column)
+{
+  g_hash_table_remove (column->page->bound_cells, list_item);
+}
+
+static int
+compare_formatted (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  Column *column = user_data;
+  g_autofree char *text_a = column->format ((gpointer) a, column->user_data);
+  g_autofree char *text_b = column->format ((gpointer) b, column->user_data);
+
+  return g_utf8_collate (text_a != NULL ? text_a : "", text_b != NULL ? text_b : "");
+}
+
+static GtkSorter *
+column_sorter (KfListPage *self,
+               Column     *column)
+{
+  GType item_type = g_list_model_get_item_type (self->model);
+  g_autoptr(GTypeClass) klass = g_type_class_ref (item_type);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), column->property);
+  GType value_type;
+
+  g_return_val_if_fail (pspec != NULL, NULL);
+  value_type = G_TYPE_FUNDAMENTAL (pspec->value_type);
+
+  if (value_type == G_TYPE_STRING && column->format == NULL)
+    return GTK_SORTER (gtk_string_sorter_new (gtk_property_expression_new (item_type, NULL, column->property)));
+
+  if (value_type == G_TYPE_UINT || value_type == G_TYPE_INT ||
+      value_type == G_TYPE_INT64 || value_type == G_TYPE_UINT64 ||
+      value_type == G_TYPE_BOOLEAN || value_type == G_TYPE_DOUBLE)
+    return GTK_SORTER (gtk_numeric_sorter_new (gtk_property_expression_new (item_type, NULL, column->property)));
+
+  if (column->format != NULL)
+    return GTK_SORTER (gtk_custom_sorter_new (compare_formatted, column, NULL));
+
+  return NULL;
+}
+
+/* Row menu */
+
+/* One popover for the page, filled when opened: a GtkMenuButton in each of
+ * the up to 200 rows GTK keeps alive made every search visibly slower. */
+static void
+show_row_menu (KfListPage            *self,
+               gpointer               item,
+               const graphene_rect_t *where)
+{
+  g_autoptr(GMenuModel) menu = NULL;
+  GdkRectangle rect;
+
+  if (item == NULL || self->menu_func == NULL)
+    return;
+
+  /* Built on demand, so the menu's targets name the item shown right now. */
+  menu = self->menu_func (item, self->menu_data);
+  gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->row_menu), menu);
+  rect.x = (int) where->origin.x;
+  rect.y = (int) where->origin.y;
+  rect.width = MAX (1, (int) where->size.width);
+  rect.height = MAX (1, (int) where->size.height);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->row_menu), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->row_menu));
+}
+
+static void
+on_row_menu_button_clicked (GtkButton  *button,
+                            KfListPage *self)
+{
+  GtkListItem *list_item = g_object_get_data (G_OBJECT (button), "kf-list-item");
+  graphene_rect_t bounds;
+
+  if (list_item == NULL || !gtk_widget_compute_bounds (GTK_WIDGET (button), GTK_WIDGET (self), &bounds))
+    return;
+
+  show_row_menu (self, gtk_list_item_get_item (list_item), &bounds);
+}
+
+/* Right click on any cell opens the same menu at the pointer. */
+static void
+on_context_click (GtkGestureClick *gesture,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  KfListPage      *self)
+{
+  GtkWidget *view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkWidget *picked = gtk_widget_pick (view, x, y, GTK_PICK_DEFAULT);
+  GtkListItem *list_item = NULL;
+  graphene_point_t point;
+
+  for (; picked != NULL && picked != view; picked = gtk_widget_get_parent (picked))
+    if ((list_item = g_object_get_data (G_OBJECT (picked), "kf-list-item")) != NULL)
+      break;
+
+  if (list_item == NULL || gtk_list_item_get_item (list_item) == NULL)
+    return;
+  if (!gtk_widget_compute_point (view, GTK_WIDGET (self), &GRAPHENE_POINT_INIT (x, y), &point))
+    return;
+
+  gtk_single_selection_set_selected (self->selection, gtk_list_item_get_position (list_item));
+  show_row_menu (self, gtk_list_item_get_item (list_item), &GRAPHENE_RECT_INIT (point.x, point.y, 1, 1));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static gboolean
+on_menu_button_query_tooltip (GtkWidget  *widget,
+                              int         x,
+                              int         y,
+                              gboolean    keyboard,
+                              GtkTooltip *tooltip)
+{
+  gtk_tooltip_set_text (tooltip, _("More Actions"));
+  return TRUE;
+}
+
+static void
+menu_cell_setup (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item,
+                 KfListPage               *self)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("view-more-symbolic");
+
+  gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_has_tooltip (button, TRUE);
+  g_signal_connect (button, "query-tooltip", G_CALLBACK (on_menu_button_query_tooltip), NULL);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_row_menu_button_clicked), self);
+  g_object_set_data (G_OBJECT (button), "kf-list-item", list_item);
+  gtk_list_item_set_child (list_item, button);
+  /* Tab should reach the row, not every button of every row. */
+  gtk_widget_set_focusable (button, FALSE);
+}
+
+static void
+kf_list_page_measure (GtkWidget      *widget,
+                      GtkOrientation  orientation,
+                      int             for_size,
+                      int            *minimum,
+                      int            *natural,
+                      int            *minimum_baseline,
+                      int            *natural_baseline)
+{
+  KfListPage *self = KF_LIST_PAGE (widget);
+
+  gtk_widget_measure (self->box, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+kf_list_page_size_allocate (GtkWidget *widget,
+                            int        width,
+                            int        height,
+                            int        baseline)
+{
+  KfListPage *self = KF_LIST_PAGE (widget);
+
+  gtk_widget_allocate (self->box, width, height, baseline, NULL);
+  gtk_popover_present (GTK_POPOVER (self->row_menu));
+}
+
+static void
+kf_list_page_dispose (GObject *object)
+{
+  KfListPage *self = (KfListPage *) object;
+
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  if (self->filter_model != NULL)
+    g_signal_handlers_disconnect_by_data (self->filter_model, self);
+
+  g_clear_pointer (&self->row_menu, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), KF_TYPE_LIST_PAGE);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+
+  G_OBJECT_CLASS (kf_list_page_parent_class)->dispose (object);
+}
+
+static void
+kf_list_page_finalize (GObject *object)
+{
+  KfListPage *self = (KfListPage *) object;
+
+  g_free (self->search_text);
+  g_array_unref (self->tokens);
+  g_ptr_array_unref (self->columns);
+  g_hash_table_unref (self->bound_cells);
+
+  G_OBJECT_CLASS (kf_list_page_parent_class)->finalize (object);
+}
+
+static void
+kf_list_page_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  KfListPage *self = KF_LIST_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_EMPTY_ICON_NAME:
+      g_value_set_string (value, adw_status_page_get_icon_name (self->empty_page));
+      break;
+    case PROP_EMPTY_TITLE:
+      g_value_set_string (value, adw_status_page_get_title (self->empty_page));
+      break;
+    case PROP_EMPTY_DESCRIPTION:
+      g_value_set_string (value, adw_status_page_get_description (self->empty_page));
+      break;
+    case PROP_ADD_LABEL:
+      g_value_set_string (value, gtk_button_get_label (self->empty_add_button));
+      break;
+    case PROP_ADD_ACTION_NAME:
+      g_value_set_string (value, gtk_actionable_get_action_name (GTK_ACTIONABLE (self->empty_add_button)));
+      break;
+    case PROP_SEARCH_PLACEHOLDER:
+      /* No accessor before GTK 4.10, only the property. */
+      g_object_get_property (G_OBJECT (self->search_entry), "placeholder-text", value);
+      break;
+    case PROP_SEARCH_MODE:
+      g_value_set_boolean (value, kf_list_page_get_search_mode (self));
+      break;
+    case PROP_SEARCH_TEXT:
+      g_value_set_string (value, kf_list_page_get_search_text (self));
+      break;
+    case PROP_STATE:
+      g_value_set_string (value, kf_list_page_get_state (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kf_list_page_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  KfListPage *self = KF_LIST_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_EMPTY_ICON_NAME:
+      adw_status_page_set_icon_name (self->empty_page, g_value_get_string (value));
+      break;
+    case PROP_EMPTY_TITLE:
+      adw_status_page_set_title (self->empty_page, g_value_get_string (value));
+      break;
+    case PROP_EMPTY_DESCRIPTION:
+      adw_status_page_set_description (self->empty_page, g_value_get_string (value));
+      break;
+    case PROP_ADD_LABEL:
+      gtk_button_set_label (self->empty_add_button, g_value_get_string (value));
+      break;
+    case PROP_ADD_ACTION_NAME:
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_add_button), g_value_get_string (value));
+      break;
+    case PROP_SEARCH_PLACEHOLDER:
+      g_object_set_property (G_OBJECT (self->search_entry), "placeholder-text", value);
+      break;
+    case PROP_SEARCH_MODE:
+      kf_list_page_set_search_mode (self, g_value_get_boolean (value));
+      break;
+    case PROP_SEARCH_TEXT:
+      kf_list_page_set_search_text (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kf_list_page_class_init (KfListPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = kf_list_page_dispose;
+  object_class->finalize = kf_list_page_finalize;
+  object_class->get_property = kf_list_page_get_property;
+  object_class->set_property = kf_list_page_set_property;
+
+  properties[PROP_EMPTY_ICON_NAME] = g_param_spec_string ("empty-icon-name", NULL, NULL, NULL, rw);
+  properties[PROP_EMPTY_TITLE] = g_param_spec_string ("empty-title", NULL, NULL, NULL, rw);
+  properties[PROP_EMPTY_DESCRIPTION] = g_param_spec_string ("empty-description", NULL, NULL, NULL, rw);
+  properties[PROP_ADD_LABEL] = g_param_spec_string ("add-label", NULL, NULL, NULL, rw);
+  properties[PROP_ADD_ACTION_NAME] = g_param_spec_string ("add-action-name", NULL, NULL, NULL, rw);
+  properties[PROP_SEARCH_PLACEHOLDER] = g_param_spec_string ("search-placeholder", NULL, NULL, NULL, rw);
+  properties[PROP_SEARCH_MODE] = g_param_spec_boolean ("search-mode", NULL, NULL, FALSE, rw);
+  properties[PROP_SEARCH_TEXT] = g_param_spec_string ("search-text", NULL, NULL, "", rw);
+  properties[PROP_STATE] =
+    g_param_spec_string ("state", NULL, NULL, "empty", G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* ::item-activated (item): Enter or double click on a row. */
+  signals[ITEM_ACTIVATED] =
+    g_signal_new ("item-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_OBJECT);
+  /* ::delete-requested (item): the Delete key on the selected row. */
+  signals[DELETE_REQUESTED] =
+    g_signal_new ("delete-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_OBJECT);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/keyferry/Keyferry/kf-list-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, KfListPage, box);
+  gtk_widget_class_bind_template_child (widget_class, KfListPage, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, KfListPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, KfListPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, KfListPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, KfListPage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, KfListPage, no_results_page);
+  gtk_widget_class_bind_template_child (widget_class, KfListPage, empty_add_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate);
+
+  widget_class->measure = kf_list_page_measure;
+  widget_class->size_allocate = kf_list_page_size_allocate;
+}
+
+static void
+kf_list_page_init (KfListPage *self)
+{
+  GtkEventController *shortcuts;
+  GtkShortcutAction *action;
+  GtkGesture *context;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->search_text = g_strdup ("");
+  self->tokens = g_array_new (FALSE, FALSE, sizeof (SearchToken));
+  g_array_set_clear_func (self->tokens, search_token_clear);
+  self->columns = g_ptr_array_new_with_free_func (column_free);
+  self->bound_cells = g_hash_table_new (NULL, NULL);
+
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  /* Typing anywhere in the page starts a search. */
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+  g_signal_connect_swapped (self->search_bar, "notify::search-mode-enabled",
+                            G_CALLBACK (on_search_mode_notify), self);
+
+  /* Sort first, then filter: a search then only walks the filter, and the
+   * sorted order is computed once per sort change, not per keystroke. */
+  self->sort_model = gtk_sort_list_model_new (NULL, g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->filter = gtk_custom_filter_new (NULL, NULL, NULL);
+  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (self->sort_model), GTK_FILTER (self->filter));
+  /* Filtering 10,000 rows synchronously is cheap (see bench/); incremental
+   * filtering would only make the row count flicker. */
+  gtk_filter_list_model_set_incremental (self->filter_model, FALSE);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->filter_model));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (on_items_changed), self);
+
+  /* Delete only when the list has the focus: in the search entry it edits text. */
+  shortcuts = gtk_shortcut_controller_new ();
+  action = gtk_callback_action_new (on_delete_shortcut, self, NULL);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                                                       gtk_keyval_trigger_new (GDK_KEY_KP_Delete, 0)),
+                                                          action));
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), shortcuts);
+
+  self->row_menu = gtk_popover_menu_new_from_model (NULL);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->row_menu), TRUE);
+  gtk_widget_set_parent (self->row_menu, GTK_WIDGET (self));
+  context = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
+  g_signal_connect (context, "pressed", G_CALLBACK (on_context_click), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (context));
+
+  self->state = "empty";
+  gtk_stack_set_visible_child_name (self->stack, self->state);
+}
+
+void
+kf_list_page_set_model (KfListPage *self,
+                        GListModel *model)
+{
+  g_return_if_fail (KF_IS_LIST_PAGE (self));
+  g_return_if_fail (model == NULL || G_IS_LIST_MODEL (model));
+
+  if (self->model == model)
+    return;
+
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_set_object (&self->model, model);
+  if (self->model != NULL)
+    g_signal_connect_swapped (self->model, "items-changed", G_CALLBACK (on_items_changed), self);
+
+  gtk_sort_list_model_set_model (self->sort_model, model);
+  update_state (self);
+}
+
+GListModel *
+kf_list_page_get_model (KfListPage *self)
+{
+  g_return_val_if_fail (KF_IS_LIST_PAGE (self), NULL);
+
+  return self->model;
+}
+
+GListModel *
+kf_list_page_get_shown (KfListPage *self)
+{
+  g_return_val_if_fail (KF_IS_LIST_PAGE (self), NULL);
+
+  return G_LIST_MODEL (self->filter_model);
+}
+
+void
+kf_list_page_set_fields_func (KfListPage       *self,
+                              KfListFieldsFunc  func)
+{
+  g_return_if_fail (KF_IS_LIST_PAGE (self));
+
+  self->fields_func = func;
+  if (self->tokens->len > 0)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+void
+kf_list_page_append_column (KfListPage       *self,
+                            const char       *title,
+                            const char       *property,
+                            KfListFormatFunc  format,
+                            gpointer          user_data,
+                            guint             width_chars,
+                            gboolean          expand)
+{
+  g_autoptr(GtkListItemFactory) factory = NULL;
+  g_autoptr(GtkColumnViewColumn) view_column = NULL;
+  g_autoptr(GtkSorter) sorter = NULL;
+  Column *column;
+
+  g_return_if_fail (KF_IS_LIST_PAGE (self));
+  g_return_if_fail (self->model != NULL);
+  g_return_if_fail (property != NULL);
+
+  column = g_new0 (Column, 1);
+  column->page = self;
+  column->property = g_strdup (property);
+  column->format = format;
+  column->user_data = user_data;
+  column->width_chars = width_chars;
+  g_ptr_array_add (self->columns, column);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup), column);
+  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind), column);
+  g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind), column);
+  g_signal_connect (factory, "teardown", G_CALLBACK (cell_teardown), column);
+
+  view_column = gtk_column_view_column_new (title, g_object_ref (factory));
+  gtk_column_view_column_set_expand (view_column, expand);
+  gtk_column_view_column_set_resizable (view_column, TRUE);
+  sorter = column_sorter (self, column);
+  gtk_column_view_column_set_sorter (view_column, sorter);
+  gtk_column_view_append_column (self->column_view, view_column);
+}
+
+void
+kf_list_page_set_menu_func (KfListPage     *self,
+                            KfListMenuFunc  func,
+                            gpointer        user_data)
+{
+  g_autoptr(GtkListItemFactory) factory = NULL;
+  g_autoptr(GtkColumnViewColumn) view_column = NULL;
+
+  g_return_if_fail (KF_IS_LIST_PAGE (self));
+  g_return_if_fail (self->menu_func == NULL);
+
+  self->menu_func = func;
+  self->menu_data = user_data;
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (menu_cell_setup), self);
+  view_column = gtk_column_view_column_new (NULL, g_object_ref (factory));
+  gtk_column_view_append_column (self->column_view, view_column);
+}
+
+void
+kf_list_page_refresh (KfListPage *self)
+{
+  GHashTableIter iter;
+  gpointer list_item;
+
+  g_return_if_fail (KF_IS_LIST_PAGE (self));
+
+  g_hash_table_iter_init (&iter, self->bound_cells);
+  while (g_hash_table_iter_next (&iter, &list_item, NULL))
+    on_cell_item_notify (list_item);
+}
+
+const char *
+kf_list_page_get_search_text (KfListPage *self)
+{
+  g_return_val_if_fail (KF_IS_LIST_PAGE (self), NULL);
+
+  return self->search_text;
+}
+
+/* Filters at once (the entry's own signal waits for a typing pause). */
+void
+kf_list_page_set_search_text (KfListPage *self,
+                              const char *text)
+{
+  g_return_if_fail (KF_IS_LIST_PAGE (self));
+
+  if (text != NULL && *text != '\0')
+    gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text != NULL ? text : "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  apply_search (self, text);
+}
+
+gboolean
+kf_list_page_get_search_mode (KfListPage *self)
+{
+  g_return_val_if_fail (KF_IS_LIST_PAGE (self), FALSE);
+
+  return gtk_search_bar_get_search_mode (self->search_bar);
+}
+
+void
+kf_list_page_set_search_mode (KfListPage *self,
+                              gboolean    search_mode)
+{
+  g_return_if_fail (KF_IS_LIST_PAGE (self));
+
+  gtk_search_bar_set_search_mode (self->search_bar, search_mode);
+}
+
+void
+kf_list_page_start_search (KfListPage *self)
+{
+  g_return_if_fail (KF_IS_LIST_PAGE (self));
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+const char *
+kf_list_page_get_state (KfListPage *self)
+{
+  g_return_val_if_fail (KF_IS_LIST_PAGE (self), NULL);
+
+  return self->state;
+}
+
+gpointer
+kf_list_page_get_selected_item (KfListPage *self)
+{
+  g_return_val_if_fail (KF_IS_LIST_PAGE (self), NULL);
+
+  return gtk_single_selection_get_selected_item (self->selection);
+}

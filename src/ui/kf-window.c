@@ -1,0 +1,600 @@
+/* kf-window.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-window"
+
+#include <glib/gi18n.h>
+
+#include "kf-connection-actions.h"
+#include "kf-keypair-actions.h"
+#include "kf-ui-util.h"
+#include "kf-window.h"
+
+struct _KfWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template */
+  AdwToastOverlay      *toast_overlay;
+  AdwHeaderBar         *header_bar;
+  GtkButton            *add_button;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkMenuButton        *menu_button;
+  GtkToggleButton      *search_button;
+  AdwViewStack         *view_stack;
+  KfListPage           *connections_page;
+  KfListPage           *keypairs_page;
+  AdwViewSwitcherBar   *switcher_bar;
+
+  KfStore              *store;
+  GSettings            *settings;
+  GBinding             *search_binding;
+};
+
+G_DEFINE_FINAL_TYPE (KfWindow, kf_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* What a page's Add, Enter and Delete do, by action name ("win." omitted). */
+typedef struct
+{
+  const char *add;
+  const char *activate;
+  const char *delete;
+} PageActions;
+
+static const PageActions connection_actions = { "connection-add", "connection-edit", "connection-delete" };
+static const PageActions keypair_actions = { "keypair-add", "keypair-edit", "keypair-delete" };
+
+/* Row menus: an item appears when its action exists (see kf-connection-actions.h). */
+typedef struct
+{
+  const char *label;
+  const char *action;
+} MenuEntry;
+
+static const MenuEntry connection_menu[] = {
+  { N_("_Edit"), "connection-edit" },
+  { N_("_Test"), "connection-test" },
+  { N_("_Copy SSH Command"), "connection-copy-command" },
+  { N_("_Delete"), "connection-delete" },
+};
+
+static const MenuEntry keypair_menu[] = {
+  { N_("_Copy Public Key"), "keypair-copy-public-key" },
+  { N_("_Download…"), "keypair-download" },
+  { N_("_Edit"), "keypair-edit" },
+  { N_("_Delete"), "keypair-delete" },
+};
+
+static gboolean
+has_action (KfWindow   *self,
+            const char *name)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  return action != NULL && g_action_get_enabled (action);
+}
+
+static void
+activate_with_id (KfWindow   *self,
+                  const char *action,
+                  const char *id)
+{
+  if (has_action (self, action))
+    g_action_group_activate_action (G_ACTION_GROUP (self), action, g_variant_new_string (id));
+}
+
+static const char *
+item_id (gpointer item)
+{
+  if (KF_IS_CONNECTION (item))
+    return kf_connection_get_id (item);
+  return kf_keypair_get_id (item);
+}
+
+static GMenuModel *
+build_row_menu (KfWindow        *self,
+                const MenuEntry *entries,
+                guint            n_entries,
+                const char      *id)
+{
+  GMenu *menu = g_menu_new ();
+
+  for (guint i = 0; i < n_entries; i++)
+    {
+      g_autofree char *detailed = NULL;
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (!has_action (self, entries[i].action))
+        continue;
+      detailed = g_strdup_printf ("win.%s", entries[i].action);
+      item = g_menu_item_new (_(entries[i].label), NULL);
+      g_menu_item_set_action_and_target_value (item, detailed, g_variant_new_string (id));
+      g_menu_append_item (menu, item);
+    }
+
+  return G_MENU_MODEL (menu);
+}
+
+static GMenuModel *
+connection_menu_func (gpointer item,
+                      gpointer user_data)
+{
+  return build_row_menu (user_data, connection_menu, G_N_ELEMENTS (connection_menu), item_id (item));
+}
+
+static GMenuModel *
+keypair_menu_func (gpointer item,
+                   gpointer user_data)
+{
+  return build_row_menu (user_data, keypair_menu, G_N_ELEMENTS (keypair_menu), item_id (item));
+}
+
+/* Cells */
+
+static char *
+format_connection_keypair (gpointer item,
+                           gpointer user_data)
+{
+  KfWindow *self = user_data;
+  const char *id = kf_connection_get_keypair_id (item);
+  KfKeypair *keypair;
+
+  if (id == NULL || *id == '\0')
+    return g_strdup (_("None"));
+  keypair = kf_store_find_keypair (self->store, id);
+  if (keypair == NULL)
+    return g_strdup (_("Missing"));
+  return g_strdup (kf_keypair_get_name (keypair));
+}
+
+static char *
+format_setup_method (gpointer item,
+                     gpointer user_data)
+{
+  return g_strdup (kf_ui_setup_method_label (kf_connection_get_setup_method (item)));
+}
+
+static char *
+format_last_test (gpointer item,
+                  gpointer user_data)
+{
+  KfTestState state = kf_connection_get_test_state (item);
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *date = NULL;
+
+  if (state == KF_TEST_STATE_UNTESTED || kf_connection_get_tested_at (item) <= 0)
+    return g_strdup (_("Never"));
+
+  when = g_date_time_new_from_unix_local (kf_connection_get_tested_at (item));
+  date = when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M") : g_strdup ("");
+
+  if (state == KF_TEST_STATE_OK)
+    /* Translators: the last connection test succeeded; %s is a date and time. */
+    return g_strdup_printf (_("Succeeded %s"), date);
+  /* Translators: the last connection test failed; %s is a date and time. */
+  return g_strdup_printf (_("Failed %s"), date);
+}
+
+static char *
+format_key_type (gpointer item,
+                 gpointer user_data)
+{
+  return g_strdup (kf_ui_key_type_label (kf_keypair_get_key_type (item)));
+}
+
+static char *
+format_usage_count (gpointer item,
+                    gpointer user_data)
+{
+  guint count = kf_keypair_get_usage_count (item);
+
+  if (count == 0)
+    return g_strdup (_("Unused"));
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u connection", "%u connections", count), count);
+}
+
+static guint
+connection_fields (gpointer     item,
+                   const char **fields,
+                   guint        max)
+{
+  g_assert (max >= 3);
+  fields[0] = kf_connection_get_name (item);
+  fields[1] = kf_connection_get_host (item);
+  fields[2] = kf_connection_get_username (item);
+  return 3;
+}
+
+static guint
+keypair_fields (gpointer     item,
+                const char **fields,
+                guint        max)
+{
+  g_assert (max >= 5);
+  fields[0] = kf_keypair_get_name (item);
+  fields[1] = kf_keypair_get_key_type (item);
+  fields[2] = kf_ui_key_type_label (kf_keypair_get_key_type (item));
+  fields[3] = kf_keypair_get_fingerprint (item);
+  fields[4] = kf_keypair_get_comment (item);
+  return 5;
+}
+
+static void
+setup_pages (KfWindow *self)
+{
+  KfListPage *page;
+
+  page = self->connections_page;
+  kf_list_page_set_model (page, kf_store_get_connections (self->store));
+  kf_list_page_set_fields_func (page, connection_fields);
+  kf_list_page_append_column (page, _("Name"), "name", NULL, NULL, 16, TRUE);
+  kf_list_page_append_column (page, _("Host"), "host", NULL, NULL, 18, TRUE);
+  kf_list_page_append_column (page, _("Port"), "port", NULL, NULL, 5, FALSE);
+  kf_list_page_append_column (page, _("User"), "username", NULL, NULL, 10, FALSE);
+  kf_list_page_append_column (page, _("Key Pair"), "keypair-id", format_connection_keypair, self, 14, TRUE);
+  kf_list_page_append_column (page, _("Setup Method"), "setup-method", format_setup_method, self, 12, FALSE);
+  kf_list_page_append_column (page, _("Last Test"), "tested-at", format_last_test, self, 20, FALSE);
+  kf_list_page_set_menu_func (page, connection_menu_func, self);
+
+  page = self->keypairs_page;
+  kf_list_page_set_model (page, kf_store_get_keypairs (self->store));
+  kf_list_page_set_fields_func (page, keypair_fields);
+  kf_list_page_append_column (page, _("Name"), "name", NULL, NULL, 16, TRUE);
+  kf_list_page_append_column (page, _("Type"), "key-type", format_key_type, self, 11, FALSE);
+  kf_list_page_append_column (page, _("Bits"), "bits", NULL, NULL, 5, FALSE);
+  kf_list_page_append_column (page, _("Fingerprint"), "fingerprint", NULL, NULL, 50, TRUE);
+  kf_list_page_append_column (page, _("Comment"), "comment", NULL, NULL, 14, TRUE);
+  kf_list_page_append_column (page, _("Used By"), "usage-count", format_usage_count, self, 13, FALSE);
+  kf_list_page_set_menu_func (page, keypair_menu_func, self);
+}
+
+/* Pages */
+
+static KfListPage *
+visible_page (KfWindow *self)
+{
+  if (g_strcmp0 (kf_window_get_visible_page (self), "keypairs") == 0)
+    return self->keypairs_page;
+  return self->connections_page;
+}
+
+static const PageActions *
+visible_page_actions (KfWindow *self)
+{
+  return visible_page (self) == self->keypairs_page ? &keypair_actions : &connection_actions;
+}
+
+static void
+update_add_action (KfWindow *self)
+{
+  GAction *add = g_action_map_lookup_action (G_ACTION_MAP (self), "add");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (add), has_action (self, visible_page_actions (self)->add));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->add_button),
+                               visible_page (self) == self->keypairs_page ? _("Add Key Pair") : _("Add Connection"));
+}
+
+static void
+on_visible_page_changed (KfWindow *self)
+{
+  g_clear_pointer (&self->search_binding, g_binding_unbind);
+  self->search_binding = g_object_bind_property (visible_page (self), "search-mode",
+                                                 self->search_button, "active",
+                                                 G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  update_add_action (self);
+  g_settings_set_string (self->settings, "last-view", kf_window_get_visible_page (self));
+}
+
+/* A page action appeared, went or changed state: keep Add in step. */
+static void
+on_action_added_or_removed (KfWindow   *self,
+                            const char *name)
+{
+  update_add_action (self);
+}
+
+static void
+on_item_activated (KfWindow   *self,
+                   GObject    *item,
+                   KfListPage *page)
+{
+  const PageActions *actions = page == self->keypairs_page ? &keypair_actions : &connection_actions;
+
+  activate_with_id (self, actions->activate, item_id (item));
+}
+
+static void
+on_delete_requested (KfWindow   *self,
+                     GObject    *item,
+                     KfListPage *page)
+{
+  const PageActions *actions = page == self->keypairs_page ? &keypair_actions : &connection_actions;
+
+  activate_with_id (self, actions->delete, item_id (item));
+}
+
+/* A key pair's name shows in the Connections list too. */
+static void
+on_store_reloaded (KfWindow *self)
+{
+  kf_list_page_refresh (self->connections_page);
+  kf_list_page_refresh (self->keypairs_page);
+}
+
+/* Actions */
+
+static void
+add_activated (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  KfWindow *self = user_data;
+  const char *name = visible_page_actions (self)->add;
+
+  if (has_action (self, name))
+    g_action_group_activate_action (G_ACTION_GROUP (self), name, NULL);
+}
+
+static void
+search_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer      user_data)
+{
+  KfWindow *self = user_data;
+
+  kf_list_page_start_search (visible_page (self));
+}
+
+static const GActionEntry win_entries[] = {
+  { "add", add_activated },
+  { "search", search_activated },
+};
+
+/* Size */
+
+static gboolean
+kf_window_close_request (GtkWindow *window)
+{
+  KfWindow *self = KF_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window))
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (kf_window_parent_class)->close_request (window);
+}
+
+static void
+kf_window_constructed (GObject *object)
+{
+  KfWindow *self = (KfWindow *) object;
+  g_autofree char *last_view = NULL;
+
+  G_OBJECT_CLASS (kf_window_parent_class)->constructed (object);
+
+  g_return_if_fail (KF_IS_STORE (self->store));
+
+  setup_pages (self);
+  g_signal_connect_object (self->store, "reloaded", G_CALLBACK (on_store_reloaded), self, G_CONNECT_SWAPPED);
+
+  kf_connection_actions_install (self);
+  kf_keypair_actions_install (self);
+
+  last_view = g_settings_get_string (self->settings, "last-view");
+  if (g_strcmp0 (last_view, "keypairs") == 0 || g_strcmp0 (last_view, "connections") == 0)
+    adw_view_stack_set_visible_child_name (self->view_stack, last_view);
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child", G_CALLBACK (on_visible_page_changed), self);
+  on_visible_page_changed (self);
+}
+
+static void
+kf_window_dispose (GObject *object)
+{
+  KfWindow *self = (KfWindow *) object;
+
+  g_clear_pointer (&self->search_binding, g_binding_unbind);
+  if (self->view_stack != NULL)
+    g_signal_handlers_disconnect_by_data (self->view_stack, self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), KF_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (kf_window_parent_class)->dispose (object);
+}
+
+static void
+kf_window_finalize (GObject *object)
+{
+  KfWindow *self = (KfWindow *) object;
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (kf_window_parent_class)->finalize (object);
+}
+
+static void
+kf_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  KfWindow *self = KF_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kf_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  KfWindow *self = KF_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kf_window_class_init (KfWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = kf_window_constructed;
+  object_class->dispose = kf_window_dispose;
+  object_class->finalize = kf_window_finalize;
+  object_class->get_property = kf_window_get_property;
+  object_class->set_property = kf_window_set_property;
+  window_class->close_request = kf_window_close_request;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, KF_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (KF_TYPE_LIST_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/keyferry/Keyferry/kf-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, add_button);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, connections_page);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, keypairs_page);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, switcher_bar);
+}
+
+static void
+kf_window_init (KfWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (KF_APP_ID);
+  g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_GET | G_SETTINGS_BIND_GET_NO_CHANGES);
+  g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_GET | G_SETTINGS_BIND_GET_NO_CHANGES);
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries), self);
+  g_signal_connect (self, "action-added", G_CALLBACK (on_action_added_or_removed), NULL);
+  g_signal_connect (self, "action-removed", G_CALLBACK (on_action_added_or_removed), NULL);
+  g_signal_connect (self, "action-enabled-changed", G_CALLBACK (on_action_added_or_removed), NULL);
+
+  g_signal_connect_swapped (self->connections_page, "item-activated", G_CALLBACK (on_item_activated), self);
+  g_signal_connect_swapped (self->keypairs_page, "item-activated", G_CALLBACK (on_item_activated), self);
+  g_signal_connect_swapped (self->connections_page, "delete-requested", G_CALLBACK (on_delete_requested), self);
+  g_signal_connect_swapped (self->keypairs_page, "delete-requested", G_CALLBACK (on_delete_requested), self);
+}
+
+KfWindow *
+kf_window_new (GtkApplication *application,
+               KfStore        *store)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (KF_IS_STORE (store), NULL);
+
+  return g_object_new (KF_TYPE_WINDOW,
+                       "application", application,
+                       "store", store,
+                       NULL);
+}
+
+KfStore *
+kf_window_get_store (KfWindow *self)
+{
+  g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
+
+  return self->store;
+}
+
+void
+kf_window_add_toast (KfWindow   *self,
+                     const char *title)
+{
+  g_return_if_fail (KF_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+}
+
+AdwMessageDialog *
+kf_window_show_message (KfWindow   *self,
+                        const char *heading,
+                        const char *body)
+{
+  AdwMessageDialog *dialog;
+
+  g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  adw_message_dialog_add_response (dialog, "close", _("_OK"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+const char *
+kf_window_get_visible_page (KfWindow *self)
+{
+  g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->view_stack);
+}
+
+void
+kf_window_set_visible_page (KfWindow   *self,
+                            const char *name)
+{
+  g_return_if_fail (KF_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+KfListPage *
+kf_window_get_connections_page (KfWindow *self)
+{
+  g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
+
+  return self->connections_page;
+}
+
+KfListPage *
+kf_window_get_keypairs_page (KfWindow *self)
+{
+  g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
+
+  return self->keypairs_page;
+}

@@ -1,0 +1,520 @@
+/* test-window.c: the real KfApplication and KfWindow under Xvfb.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+
+#include "kf-connection-actions.h"
+#include "kf-errors.h"
+#include "kf-keyring.h"
+#include "kf-store.h"
+#include "kf-test-util.h"
+#include "ui-test-util.h"
+
+#define FP_A "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"
+#define FP_B "SHA256:Qx7nF0VbQ1pYtD3oQ9yC2hZ2m3bJ0Xx5s8kq1RrW8nE"
+
+/* Writes the store file the application will load: two key pairs, three
+ * connections (two use "Laptop Key"), or nothing when @empty. */
+static void
+write_store (gboolean empty)
+{
+  g_autoptr(KfStore) store = kf_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfKeypair) a = NULL;
+  g_autoptr(KfKeypair) b = NULL;
+  struct {
+    const char *name, *host, *user;
+    guint port;
+  } conns[] = {
+    { "Backup NAS", "nas-b.example.org", "root", 22 },
+    { "Media Box", "10.0.0.7", "admin", 2222 },
+    { "Office TrueNAS", "truenas.office.lan", "truenas_admin", 22 },
+  };
+
+  g_remove (kf_store_get_path (store));
+  if (empty)
+    return;
+
+  g_assert_true (kf_store_load (store, &error));
+  g_assert_no_error (error);
+
+  a = kf_keypair_new ("Laptop Key");
+  kf_keypair_set_key_type (a, "ssh-ed25519");
+  kf_keypair_set_bits (a, 256);
+  kf_keypair_set_fingerprint (a, FP_A);
+  kf_keypair_set_comment (a, "alice@laptop");
+  kf_keypair_set_public_key (a, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDmZ7dJ0w5l7uQ7bK7o0dP8Qq2yY2pEhXb2V3w7m6w1c alice@laptop");
+  g_assert_true (kf_store_add_keypair (store, a, &error));
+  g_assert_no_error (error);
+
+  b = kf_keypair_new ("Old RSA");
+  kf_keypair_set_key_type (b, "ssh-rsa");
+  kf_keypair_set_bits (b, 3072);
+  kf_keypair_set_fingerprint (b, FP_B);
+  kf_keypair_set_comment (b, "backup@server");
+  kf_keypair_set_public_key (b, "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC backup@server");
+  g_assert_true (kf_store_add_keypair (store, b, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (conns); i++)
+    {
+      g_autoptr(KfConnection) c = kf_connection_new (conns[i].name);
+
+      kf_connection_set_setup_method (c, KF_SETUP_METHOD_MANUAL);
+      kf_connection_set_host (c, conns[i].host);
+      kf_connection_set_username (c, conns[i].user);
+      kf_connection_set_port (c, conns[i].port);
+      kf_connection_set_keypair_id (c, kf_keypair_get_id (i < 2 ? a : b));
+      g_assert_true (kf_store_add_connection (store, c, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static GtkSearchEntry *
+page_entry (KfListPage *page)
+{
+  return GTK_SEARCH_ENTRY (ui_test_find (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY, NULL, FALSE));
+}
+
+typedef struct
+{
+  KfListPage *page;
+  const char *state;
+  guint       n_shown;
+} PageWait;
+
+static gboolean
+page_reached (gpointer data)
+{
+  PageWait *wait = data;
+
+  return g_strcmp0 (kf_list_page_get_state (wait->page), wait->state) == 0 &&
+         g_list_model_get_n_items (kf_list_page_get_shown (wait->page)) == wait->n_shown;
+}
+
+/* Types @text into the page's search entry like a user (the entry's own
+ * delay included) and waits for the list to show @n_shown rows in @state. */
+static void
+type_search (KfListPage *page,
+             const char *text,
+             const char *state,
+             guint       n_shown)
+{
+  PageWait wait = { page, state, n_shown };
+
+  kf_list_page_start_search (page);
+  gtk_editable_set_text (GTK_EDITABLE (page_entry (page)), text);
+  ui_test_wait_until (page_reached, &wait, 5);
+  ui_test_wait_frame (GTK_WIDGET (page));
+}
+
+static void
+test_startup_no_keyring (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+
+  /* Start-up and the first frame read only the JSON file. */
+  g_assert_cmpuint (kf_keyring_get_call_count (), ==, 0);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  g_assert_nonnull (kf_application_get_store (app));
+  g_assert_cmpstr (kf_window_get_visible_page (window), ==, "connections");
+
+  ui_test_screenshot (GTK_WIDGET (window), "window-connections");
+  ui_test_stop_app (g_steal_pointer (&app));
+  g_assert_cmpuint (kf_keyring_get_call_count (), ==, 0);
+}
+
+static void
+test_lists_show_items (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+  KfListPage *connections, *keypairs;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+  connections = kf_window_get_connections_page (window);
+  keypairs = kf_window_get_keypairs_page (window);
+
+  g_assert_cmpstr (kf_list_page_get_state (connections), ==, "list");
+  g_assert_cmpuint (g_list_model_get_n_items (kf_list_page_get_shown (connections)), ==, 3);
+  /* Rows really drawn, with the columns' text. */
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Backup NAS"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Media Box"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "truenas.office.lan"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "2222"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "truenas_admin"), ==, 1);
+  /* Key pair names come from the store, not the ids. */
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Laptop Key"), ==, 2);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Old RSA"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Manual"), ==, 3);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Never"), ==, 3);
+
+  kf_window_set_visible_page (window, "keypairs");
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpstr (kf_list_page_get_state (keypairs), ==, "list");
+  g_assert_cmpuint (g_list_model_get_n_items (kf_list_page_get_shown (keypairs)), ==, 2);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "Laptop Key"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "Ed25519"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "RSA"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "3072"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), FP_A), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "alice@laptop"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "2 connections"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "1 connection"), ==, 1);
+  /* The connections page is not drawn while hidden. */
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Backup NAS"), ==, 0);
+
+  ui_test_screenshot (GTK_WIDGET (window), "window-keypairs");
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_search_filters (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+  KfListPage *connections, *keypairs;
+  GtkWidget *no_results;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+  connections = kf_window_get_connections_page (window);
+  keypairs = kf_window_get_keypairs_page (window);
+
+  /* By host, case-insensitively. */
+  type_search (connections, "NAS-B", "list", 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Backup NAS"), ==, 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Media Box"), ==, 0);
+  /* By user, and by name. */
+  type_search (connections, "truenas_admin", "list", 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Office TrueNAS"), ==, 1);
+  type_search (connections, "box", "list", 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "Media Box"), ==, 1);
+  /* Every word must match somewhere. */
+  type_search (connections, "nas root", "list", 1);
+  type_search (connections, "nas", "list", 3);
+  /* Nothing found: the "no results" state, not the empty one. */
+  type_search (connections, "no-such-host", "no-results", 0);
+  no_results = ui_test_find (GTK_WIDGET (connections), ADW_TYPE_STATUS_PAGE, "No Results Found", TRUE);
+  g_assert_nonnull (no_results);
+  g_assert_null (ui_test_find (GTK_WIDGET (connections), ADW_TYPE_STATUS_PAGE, "No SSH Connections", TRUE));
+  ui_test_screenshot (GTK_WIDGET (window), "window-no-results");
+  /* Clearing the search shows everything again. */
+  type_search (connections, "", "list", 3);
+
+  kf_window_set_visible_page (window, "keypairs");
+  ui_test_wait_frame (GTK_WIDGET (window));
+  type_search (keypairs, "ed25519", "list", 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "Laptop Key"), ==, 1);
+  /* The type as shown ("ECDSA P-256", "RSA") matches too. */
+  type_search (keypairs, "rsa", "list", 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "Old RSA"), ==, 1);
+  type_search (keypairs, "Qx7nF0", "list", 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "Old RSA"), ==, 1);
+  type_search (keypairs, "alice@", "list", 1);
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "Laptop Key"), ==, 1);
+  type_search (keypairs, "sha256:", "list", 2);
+  type_search (keypairs, "nothing-like-this", "no-results", 0);
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_sort_by_column (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+  KfListPage *connections;
+  GtkColumnView *view;
+  g_autoptr(GtkColumnViewColumn) port_column = NULL;
+  GListModel *shown;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+  connections = kf_window_get_connections_page (window);
+  view = GTK_COLUMN_VIEW (ui_test_find (GTK_WIDGET (connections), GTK_TYPE_COLUMN_VIEW, NULL, FALSE));
+  shown = kf_list_page_get_shown (connections);
+
+  port_column = g_list_model_get_item (gtk_column_view_get_columns (view), 2);
+  g_assert_cmpstr (gtk_column_view_column_get_title (port_column), ==, "Port");
+  gtk_column_view_sort_by_column (view, port_column, GTK_SORT_DESCENDING);
+  {
+    g_autoptr(KfConnection) first = g_list_model_get_item (shown, 0);
+    g_assert_cmpuint (kf_connection_get_port (first), ==, 2222);
+  }
+
+  /* Sorted and filtered together. */
+  type_search (connections, "nas", "list", 3);
+  {
+    g_autoptr(GtkColumnViewColumn) name_column = g_list_model_get_item (gtk_column_view_get_columns (view), 0);
+    g_autoptr(KfConnection) first = NULL;
+    g_autoptr(KfConnection) last = NULL;
+
+    gtk_column_view_sort_by_column (view, name_column, GTK_SORT_DESCENDING);
+    first = g_list_model_get_item (shown, 0);
+    last = g_list_model_get_item (shown, 2);
+    g_assert_cmpstr (kf_connection_get_name (first), ==, "Office TrueNAS");
+    g_assert_cmpstr (kf_connection_get_name (last), ==, "Backup NAS");
+  }
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_empty_state (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) connection = NULL;
+  KfWindow *window;
+  KfListPage *connections, *keypairs;
+  GtkWidget *status;
+  GtkWidget *add;
+
+  write_store (TRUE);
+  app = ui_test_start_app (&window);
+  connections = kf_window_get_connections_page (window);
+  keypairs = kf_window_get_keypairs_page (window);
+
+  g_assert_cmpstr (kf_list_page_get_state (connections), ==, "empty");
+  status = ui_test_find (GTK_WIDGET (connections), ADW_TYPE_STATUS_PAGE, "No SSH Connections", TRUE);
+  g_assert_nonnull (status);
+  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), ==,
+                   "Add a connection to a NAS or any SSH server");
+  add = ui_test_find (status, GTK_TYPE_BUTTON, "Add Connection", TRUE);
+  g_assert_nonnull (add);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (add)), ==, "win.connection-add");
+  ui_test_screenshot (GTK_WIDGET (window), "window-empty");
+
+  g_assert_cmpstr (kf_list_page_get_state (keypairs), ==, "empty");
+  kf_window_set_visible_page (window, "keypairs");
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (keypairs), ADW_TYPE_STATUS_PAGE, "No SSH Keypairs", TRUE));
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (keypairs), GTK_TYPE_BUTTON, "Add Key Pair", TRUE));
+
+  /* The lists follow the store: one connection in, the list shows; out, empty again. */
+  kf_window_set_visible_page (window, "connections");
+  connection = kf_connection_new ("Fresh");
+  kf_connection_set_host (connection, "fresh.example.org");
+  g_assert_true (kf_store_add_connection (kf_window_get_store (window), connection, &error));
+  g_assert_no_error (error);
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpstr (kf_list_page_get_state (connections), ==, "list");
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (connections), "fresh.example.org"), ==, 1);
+
+  g_assert_true (kf_store_remove_connection (kf_window_get_store (window), kf_connection_get_id (connection), &error));
+  g_assert_no_error (error);
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpstr (kf_list_page_get_state (connections), ==, "empty");
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (connections), ADW_TYPE_STATUS_PAGE, "No SSH Connections", TRUE));
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_load_error_shown (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(KfStore) probe = kf_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (kf_store_get_path (probe));
+  KfWindow *window;
+  GtkWindow *dialog;
+  const char *body;
+
+  g_mkdir_with_parents (dir, 0700);
+  g_file_set_contents (kf_store_get_path (probe), "{ \"version\": 1, \"keypairs\": [ {", -1, &error);
+  g_assert_no_error (error);
+
+  app = ui_test_start_app (&window);
+
+  /* Never silent: a dialog over the window carries the store's message. */
+  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_nonnull (body);
+  g_assert_nonnull (strstr (body, ".damaged-"));
+  ui_test_screenshot (GTK_WIDGET (dialog), "load-error");
+  /* The damaged file is kept aside, and the lists are empty but usable. */
+  g_assert_false (g_file_test (kf_store_get_path (probe), G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (kf_list_page_get_state (kf_window_get_connections_page (window)), ==, "empty");
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static gboolean
+page_has_rows (gpointer data)
+{
+  PageWait *wait = data;
+
+  return g_list_model_get_n_items (kf_list_page_get_shown (wait->page)) == wait->n_shown;
+}
+
+/* Another process (here: another KfStore on the same file) writes: the
+ * window follows; it writes garbage: the user is told. */
+static void
+test_follows_other_writers (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(KfStore) other = kf_store_new (NULL);
+  g_autoptr(KfConnection) connection = kf_connection_new ("From The CLI");
+  g_autoptr(GError) error = NULL;
+  KfWindow *window;
+  PageWait wait;
+  GtkWindow *dialog;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+  wait.page = kf_window_get_connections_page (window);
+  wait.n_shown = 4;
+
+  g_assert_true (kf_store_load (other, &error));
+  g_assert_no_error (error);
+  kf_connection_set_host (connection, "cli.example.org");
+  g_assert_true (kf_store_add_connection (other, connection, &error));
+  g_assert_no_error (error);
+  ui_test_wait_until (page_has_rows, &wait, 10);
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (wait.page), "cli.example.org"), ==, 1);
+
+  g_assert_null (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_file_set_contents (kf_store_get_path (other), "not json at all", -1, &error);
+  g_assert_no_error (error);
+  ui_test_wait_until (has_message_dialog, NULL, 10);
+  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ".damaged-"));
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_connection_actions (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autofree char *text = NULL;
+  KfWindow *window;
+  KfStore *store;
+  KfConnection *media;
+  GtkWindow *dialog;
+  g_autofree char *media_id = NULL;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+  store = kf_window_get_store (window);
+  media = kf_store_find_connection_by_name (store, "Media Box");
+  g_assert_nonnull (media);
+  media_id = g_strdup (kf_connection_get_id (media));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "connection-copy-command",
+                                  g_variant_new_string (media_id));
+  text = ui_test_read_clipboard (GTK_WIDGET (window));
+  g_assert_cmpstr (text, ==, "ssh -p 2222 admin@10.0.0.7");
+
+  /* Delete asks first; Cancel keeps it. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "connection-delete", g_variant_new_string (media_id));
+  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  ui_test_screenshot (GTK_WIDGET (dialog), "delete-connection");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  ui_test_spin (50);
+  g_assert_nonnull (kf_store_find_connection (store, media_id));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "connection-delete", g_variant_new_string (media_id));
+  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
+  ui_test_spin (50);
+  g_assert_null (kf_store_find_connection (store, media_id));
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_list_page_get_shown (kf_window_get_connections_page (window))), ==, 2);
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_ssh_command_quoting (void)
+{
+  g_autoptr(KfConnection) c = kf_connection_new ("x");
+  g_autofree char *plain = NULL;
+  g_autofree char *v6 = NULL;
+  g_autofree char *odd = NULL;
+
+  kf_connection_set_host (c, "nas.local");
+  kf_connection_set_username (c, "root");
+  plain = kf_connection_dup_ssh_command (c);
+  g_assert_cmpstr (plain, ==, "ssh root@nas.local");
+
+  kf_connection_set_host (c, "fd00::12");
+  kf_connection_set_port (c, 2200);
+  v6 = kf_connection_dup_ssh_command (c);
+  g_assert_cmpstr (v6, ==, "ssh -p 2200 root@fd00::12");
+
+  kf_connection_set_username (c, "we ird$");
+  odd = kf_connection_dup_ssh_command (c);
+  g_assert_cmpstr (odd, ==, "ssh -p 2200 'we ird$@fd00::12'");
+}
+
+static void
+test_window_size_saved (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (KF_APP_ID);
+  KfWindow *window;
+  int width, height;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 555);
+  kf_window_set_visible_page (window, "keypairs");
+  ui_test_wait_frame (GTK_WIDGET (window));
+  gtk_window_close (GTK_WINDOW (window));
+  ui_test_spin (20);
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 555);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+  g_assert_cmpstr (g_settings_get_string (settings, "last-view"), ==, "keypairs");
+  g_assert_null (gtk_application_get_active_window (GTK_APPLICATION (app)));
+
+  /* The next window opens the same way. */
+  window = ui_test_activate (app);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 555);
+  g_assert_cmpstr (kf_window_get_visible_page (window), ==, "keypairs");
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ui_test_init (&argc, &argv);
+
+  ui_test_add ("/ui/window/startup-no-keyring", test_startup_no_keyring);
+  ui_test_add ("/ui/window/lists-show-items", test_lists_show_items);
+  ui_test_add ("/ui/window/search-filters", test_search_filters);
+  ui_test_add ("/ui/window/sort-by-column", test_sort_by_column);
+  ui_test_add ("/ui/window/empty-state", test_empty_state);
+  ui_test_add ("/ui/window/load-error-shown", test_load_error_shown);
+  ui_test_add ("/ui/window/follows-other-writers", test_follows_other_writers);
+  ui_test_add ("/ui/window/connection-actions", test_connection_actions);
+  ui_test_add ("/ui/window/ssh-command-quoting", test_ssh_command_quoting);
+  ui_test_add ("/ui/window/window-size-saved", test_window_size_saved);
+
+  return g_test_run ();
+}

@@ -1,0 +1,282 @@
+/* ui-test-util.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "ui-test-util.h"
+
+#include "kf-test-util.h"
+
+void
+ui_test_init (int    *argc,
+              char ***argv)
+{
+  kf_test_init (argc, argv);
+  /* Never touch the developer's dconf; the schema comes from <build>/data. */
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+}
+
+static void
+run_in_subprocess (gconstpointer data)
+{
+  GTestFunc func = (GTestFunc) data;
+
+  if (g_test_subprocess ())
+    {
+      func ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+void
+ui_test_add (const char *path,
+             GTestFunc   func)
+{
+  g_test_add_data_func (path, (gconstpointer) func, run_in_subprocess);
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+void
+ui_test_wait_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong handler;
+
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (gtk_widget_get_root (widget)));
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (GTK_WIDGET (gtk_widget_get_root (widget)));
+  kf_test_wait_for (&painted, 10);
+  g_signal_handler_disconnect (clock, handler);
+}
+
+static gboolean
+spin_done (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+ui_test_spin (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, spin_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+void
+ui_test_wait_until (gboolean (*check) (gpointer data),
+                    gpointer   data,
+                    guint      timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out after %u s waiting for a condition", timeout_s);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+KfWindow *
+ui_test_activate (KfApplication *app)
+{
+  GtkWindow *active;
+
+  g_application_activate (G_APPLICATION (app));
+  active = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (KF_IS_WINDOW (active));
+  ui_test_wait_frame (GTK_WIDGET (active));
+  return KF_WINDOW (active);
+}
+
+KfApplication *
+ui_test_start_app (KfWindow **window)
+{
+  g_autoptr(GError) error = NULL;
+  KfApplication *app = kf_application_new ();
+  KfWindow *active;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  active = ui_test_activate (app);
+
+  if (window != NULL)
+    *window = active;
+  return app;
+}
+
+void
+ui_test_stop_app (KfApplication *app)
+{
+  GList *windows;
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
+    gtk_window_destroy (windows->data);
+  ui_test_spin (20);
+  g_object_unref (app);
+}
+
+static const char *
+widget_text (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_label (GTK_LABEL (widget));
+  if (GTK_IS_INSCRIPTION (widget))
+    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  if (GTK_IS_BUTTON (widget))
+    return gtk_button_get_label (GTK_BUTTON (widget));
+  if (GTK_IS_WINDOW (widget))
+    return gtk_window_get_title (GTK_WINDOW (widget));
+  if (ADW_IS_STATUS_PAGE (widget))
+    return adw_status_page_get_title (ADW_STATUS_PAGE (widget));
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
+  if (ADW_IS_MESSAGE_DIALOG (widget))
+    return adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (widget));
+  return NULL;
+}
+
+GtkWidget *
+ui_test_find (GtkWidget  *root,
+              GType       type,
+              const char *text,
+              gboolean    mapped_only)
+{
+  if (mapped_only && !gtk_widget_get_mapped (root))
+    return NULL;
+
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    {
+      const char *t = widget_text (root);
+
+      if (text == NULL || (t != NULL && strstr (t, text) != NULL))
+        return root;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ui_test_find (child, type, text, mapped_only);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+guint
+ui_test_count_text (GtkWidget  *root,
+                    const char *text)
+{
+  guint count = 0;
+
+  if (!gtk_widget_get_mapped (root))
+    return 0;
+
+  if (GTK_IS_INSCRIPTION (root) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (root)), text) == 0)
+    count++;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += ui_test_count_text (child, text);
+
+  return count;
+}
+
+GtkWindow *
+ui_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+void
+ui_test_screenshot (GtkWidget  *widget,
+                    const char *name)
+{
+  const char *dir = g_getenv ("KF_UI_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+
+  ui_test_wait_frame (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir, 0755);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+static void
+on_clipboard_text (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+  g_assert_no_error (error);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+have_text (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+char *
+ui_test_read_clipboard (GtkWidget *widget)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, on_clipboard_text, &text);
+  ui_test_wait_until (have_text, &text, 10);
+  return text;
+}

@@ -1,0 +1,56 @@
+/* ui-test-util.h: what the GUI tests share: the real application under Xvfb,
+ * waiting for frames, finding widgets, screenshots.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "kf-application.h"
+#include "kf-window.h"
+
+G_BEGIN_DECLS
+
+/* kf_test_init() plus the GSettings memory backend. */
+void          ui_test_init            (int          *argc,
+                                       char       ***argv);
+/* Adds a test that runs in a fresh child process: its own application,
+ * XDG dirs, store and keyring call counter (GApplication stays exported on
+ * the bus until the process ends, so one process cannot start two). */
+void          ui_test_add             (const char  *path,
+                                       GTestFunc    func);
+/* A registered, activated KfApplication (non-unique, so test binaries running
+ * side by side do not activate each other) and its window, drawn once. */
+KfApplication *ui_test_start_app      (KfWindow    **window);
+/* Activates @app again (a new window if none is open) and waits for a frame. */
+KfWindow     *ui_test_activate        (KfApplication *app);
+/* Destroys every window of @app and drops it. */
+void          ui_test_stop_app        (KfApplication *app);
+/* Runs the main loop until @widget's toplevel has painted one more frame. */
+void          ui_test_wait_frame      (GtkWidget   *widget);
+/* Runs the main loop for @ms milliseconds. */
+void          ui_test_spin            (guint        ms);
+/* Waits until @check (@data) holds, failing after @timeout_s. */
+void          ui_test_wait_until      (gboolean   (*check) (gpointer data),
+                                       gpointer     data,
+                                       guint        timeout_s);
+/* The first descendant (depth first, @root included) of @type whose
+ * visible text contains @text (labels, inscriptions, buttons, window titles,
+ * status pages, rows); @text NULL: the first of @type. Mapped widgets only
+ * when @mapped_only. */
+GtkWidget    *ui_test_find            (GtkWidget   *root,
+                                       GType        type,
+                                       const char  *text,
+                                       gboolean     mapped_only);
+/* How many mapped GtkInscriptions below @root show exactly @text. */
+guint         ui_test_count_text      (GtkWidget   *root,
+                                       const char  *text);
+/* The toplevel of @type (e.g. ADW_TYPE_MESSAGE_DIALOG) that is visible, or NULL. */
+GtkWindow    *ui_test_find_toplevel   (GType        type);
+/* Saves @widget as PNG in $KF_UI_SCREENSHOT_DIR/@name.png when that is set. */
+void          ui_test_screenshot      (GtkWidget   *widget,
+                                       const char  *name);
+/* The clipboard's text (waits for it). */
+char         *ui_test_read_clipboard  (GtkWidget   *widget);
+
+G_END_DECLS
