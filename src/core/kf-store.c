@@ -58,6 +58,10 @@ struct _KfStore
   FileStamp     stamp;
   char         *serial;
 
+  /* "reloaded" is emitted once the lock is released, so handlers may
+   * start transactions of their own */
+  gboolean      reloaded_pending;
+
   GFileMonitor *monitor;
   guint         reload_source;
 };
@@ -672,7 +676,7 @@ reload (KfStore  *self,
       self->known = TRUE;
       self->stamp = stamp;
       g_clear_pointer (&self->serial, g_free);
-      g_signal_emit (self, signals[RELOADED], 0);
+      self->reloaded_pending = TRUE;
       return TRUE;
     }
 
@@ -684,7 +688,7 @@ reload (KfStore  *self,
       g_free (self->serial);
       self->serial = g_steal_pointer (&contents.serial);
       kf_store_contents_clear (&contents);
-      g_signal_emit (self, signals[RELOADED], 0);
+      self->reloaded_pending = TRUE;
       return TRUE;
     }
   kf_store_contents_clear (&contents);
@@ -715,7 +719,7 @@ reload (KfStore  *self,
   self->known = TRUE;
   memset (&self->stamp, 0, sizeof self->stamp);
   g_clear_pointer (&self->serial, g_free);
-  g_signal_emit (self, signals[RELOADED], 0);
+  self->reloaded_pending = TRUE;
 
   if (g_error_matches (local_error, KF_STORE_ERROR, KF_STORE_ERROR_NEWER_VERSION))
     g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NEWER_VERSION,
@@ -728,24 +732,42 @@ reload (KfStore  *self,
   return FALSE;
 }
 
+static void
+emit_pending (KfStore *self)
+{
+  if (self->reloaded_pending)
+    {
+      self->reloaded_pending = FALSE;
+      g_signal_emit (self, signals[RELOADED], 0);
+    }
+}
+
 gboolean
 kf_store_load (KfStore  *self,
                GError  **error)
 {
+  gboolean ok;
+
   g_return_val_if_fail (KF_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return reload (self, -1, TRUE, error);
+  ok = reload (self, -1, TRUE, error);
+  emit_pending (self);
+  return ok;
 }
 
 gboolean
 kf_store_reload_if_changed (KfStore  *self,
                             GError  **error)
 {
+  gboolean ok;
+
   g_return_val_if_fail (KF_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return reload (self, -1, FALSE, error);
+  ok = reload (self, -1, FALSE, error);
+  emit_pending (self);
+  return ok;
 }
 
 static gboolean
@@ -1119,6 +1141,7 @@ run_change (KfStore  *self,
   if (!reload (self, fd, FALSE, error) || !prepare_change (self, change, error))
     {
       unlock_store (fd);
+      emit_pending (self);
       return FALSE;
     }
 
@@ -1132,6 +1155,7 @@ run_change (KfStore  *self,
   if (!write_atomically (self, data, length, error))
     {
       unlock_store (fd);
+      emit_pending (self);
       return FALSE;
     }
 
@@ -1155,6 +1179,7 @@ run_change (KfStore  *self,
   set_contents (self, keypairs, connections,
                 index_items (keypairs, (GetString) kf_keypair_get_id, NULL, NULL, NULL),
                 index_items (connections, (GetString) kf_connection_get_id, NULL, NULL, NULL));
+  emit_pending (self);
   return TRUE;
 }
 
