@@ -510,7 +510,8 @@ KfKeyMaterial *
 kf_ssh_key_parse_public (const char  *line,
                          GError     **error)
 {
-  g_autofree char *text = NULL;
+  /* wiped: set_not_armored_error() also tries private texts here */
+  g_autoptr(KfWipedText) text = NULL;
   g_autoptr(KfWipedBytes) blob = NULL;
   g_autofree char *type_name = NULL;
   g_autofree char *comment = NULL;
@@ -737,6 +738,7 @@ typedef enum {
 typedef struct {
   KeyFormat  format;
   gboolean   encrypted;
+  gboolean   ec;          /* "EC PRIVATE KEY" */
   char      *comment;     /* unencrypted OpenSSH keys only */
   char      *canonical;   /* secret: the armor re-wrapped cleanly */
 } PrivateKeyInfo;
@@ -880,8 +882,69 @@ der_read_header (Reader  *r,
   return TRUE;
 }
 
-/* The outer DER SEQUENCE must be complete; for unencrypted PKCS#8 also look at
- * the algorithm, to name unsupported ones (DSA) instead of failing generically. */
+/* Enters (@enter) or skips the next DER element, which must have @tag. */
+static gboolean
+der_next (Reader  *r,
+          guint8   tag,
+          gboolean enter)
+{
+  guint8 got;
+  gsize len;
+
+  if (!der_read_header (r, &got, &len) || got != tag || len > r->left)
+    return FALSE;
+  if (enter)
+    r->left = len;
+  else
+    {
+      r->p += len;
+      r->left -= len;
+    }
+  return TRUE;
+}
+
+#define DER_SEQUENCE    0x30
+#define DER_INTEGER     0x02
+#define DER_OCTETSTRING 0x04
+#define DER_OID         0x06
+#define DER_CONTEXT_0   0xa0
+
+static gboolean
+der_oid_is (const Reader *r,
+            const guchar *oid,
+            gsize         oid_len)
+{
+  return r->left >= oid_len && memcmp (r->p, oid, oid_len) == 0;
+}
+
+/* Reads the next element as an OID: TRUE when it is one of the curves
+ * OpenSSH supports (P-256, P-384, P-521). */
+static gboolean
+der_curve_supported (Reader *r)
+{
+  static const guchar p256[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+  static const guchar p384[] = { 0x2b, 0x81, 0x04, 0x00, 0x22 };
+  static const guchar p521[] = { 0x2b, 0x81, 0x04, 0x00, 0x23 };
+  guint8 tag;
+  gsize len;
+
+  if (!der_read_header (r, &tag, &len) || tag != DER_OID || len > r->left)
+    return FALSE;
+  return (len == sizeof p256 && memcmp (r->p, p256, len) == 0) ||
+         (len == sizeof p384 && memcmp (r->p, p384, len) == 0) ||
+         (len == sizeof p521 && memcmp (r->p, p521, len) == 0);
+}
+
+static void
+set_unsupported_curve_error (GError **error)
+{
+  g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                       "This ECDSA key uses a curve SSH does not support; use P-256, P-384 or P-521.");
+}
+
+/* The outer DER SEQUENCE must be complete. Unencrypted keys are also looked
+ * at more closely, to name what libssh or OpenSSH would refuse (DSA, other
+ * curves, Ed25519 in PKCS#8) instead of failing generically. */
 static gboolean
 inspect_der_key (const guchar    *data,
                  gsize            len,
@@ -894,14 +957,14 @@ inspect_der_key (const guchar    *data,
   static const guchar oid_dsa[] = { 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01 };
   Reader r = { data, len };
   guint8 tag;
-  gsize seq_len, item_len;
+  gsize seq_len;
 
   if (!der_read_header (&r, &tag, &seq_len))
     {
       set_truncated_private_error (error);
       return FALSE;
     }
-  if (tag != 0x30)
+  if (tag != DER_SEQUENCE)
     {
       set_damaged_private_error (error);
       return FALSE;
@@ -911,32 +974,58 @@ inspect_der_key (const guchar    *data,
       set_truncated_private_error (error);
       return FALSE;
     }
+  r.left = seq_len;
 
   if (pki->format == FORMAT_PKCS8)
     {
-      /* PrivateKeyInfo ::= SEQUENCE { INTEGER version, SEQUENCE { OID algorithm, ... }, ... } */
-      if (!der_read_header (&r, &tag, &item_len) || tag != 0x02 || item_len > r.left)
+      /* PrivateKeyInfo ::= SEQUENCE { INTEGER version,
+       *   SEQUENCE { OID algorithm, parameters }, OCTET STRING key } */
+      if (!der_next (&r, DER_INTEGER, FALSE) || !der_next (&r, DER_SEQUENCE, TRUE))
         goto damaged;
-      r.p += item_len;
-      r.left -= item_len;
-      if (!der_read_header (&r, &tag, &item_len) || tag != 0x30 || item_len > r.left)
-        goto damaged;
-      if (!der_read_header (&r, &tag, &item_len) || tag != 0x06 || item_len > r.left)
+      if (!der_read_header (&r, &tag, &seq_len) || tag != DER_OID || seq_len > r.left)
         goto damaged;
 
-#define OID_IS(oid) (item_len == sizeof (oid) && memcmp (r.p, oid, sizeof (oid)) == 0)
+#define OID_IS(oid) (seq_len == sizeof (oid) && der_oid_is (&r, oid, sizeof (oid)))
       if (OID_IS (oid_dsa))
         {
           set_unsupported_type_error (error, "ssh-dss");
           return FALSE;
         }
-      if (!OID_IS (oid_rsa) && !OID_IS (oid_ec) && !OID_IS (oid_ed25519))
+      if (OID_IS (oid_ed25519))
+        {
+          /* neither libssh 0.10 nor OpenSSH 9.2 can use these */
+          g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                               "Ed25519 keys in PKCS#8 format are not supported; use a key in OpenSSH format (what ssh-keygen writes).");
+          return FALSE;
+        }
+      if (OID_IS (oid_ec))
+        {
+          r.p += seq_len;
+          r.left -= seq_len;
+          if (!der_curve_supported (&r))
+            {
+              set_unsupported_curve_error (error);
+              return FALSE;
+            }
+        }
+      else if (!OID_IS (oid_rsa))
         {
           g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
                                "This kind of private key is not supported; use Ed25519, ECDSA or RSA.");
           return FALSE;
         }
 #undef OID_IS
+    }
+  else if (pki->format == FORMAT_PEM && !pki->encrypted && pki->ec)
+    {
+      /* ECPrivateKey ::= SEQUENCE { INTEGER 1, OCTET STRING key, [0] OID curve, ... } */
+      if (!der_next (&r, DER_INTEGER, FALSE) || !der_next (&r, DER_OCTETSTRING, FALSE))
+        goto damaged;
+      if (!der_next (&r, DER_CONTEXT_0, TRUE) || !der_curve_supported (&r))
+        {
+          set_unsupported_curve_error (error);
+          return FALSE;
+        }
     }
   return TRUE;
 
@@ -1074,7 +1163,10 @@ inspect_private_text (const char      *text,
   if (g_str_equal (label, "OPENSSH PRIVATE KEY"))
     pki->format = FORMAT_OPENSSH;
   else if (g_str_equal (label, "RSA PRIVATE KEY") || g_str_equal (label, "EC PRIVATE KEY"))
-    pki->format = FORMAT_PEM;
+    {
+      pki->format = FORMAT_PEM;
+      pki->ec = g_str_equal (label, "EC PRIVATE KEY");
+    }
   else if (g_str_equal (label, "PRIVATE KEY"))
     pki->format = FORMAT_PKCS8;
   else if (g_str_equal (label, "ENCRYPTED PRIVATE KEY"))

@@ -188,6 +188,45 @@ test_imported_login (gconstpointer data)
   g_assert_false (libssh_login (kf_key_material_get_private_key (stranger)));
 }
 
+/* ------------------------------------------------------------- host keys */
+
+/* The server's own host keys (what discovery and known_hosts deal with) parse,
+ * with the fingerprints ssh-keygen gives their files. */
+static void
+test_host_keys (void)
+{
+  const char *types[] = { "rsa", "ecdsa", "ed25519" };
+  g_auto(GStrv) lines = kf_test_sshd_get_host_key_lines (sshd);
+
+  g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (types));
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *pub_path = g_strconcat (kf_test_sshd_get_host_key_path (sshd, types[i]), ".pub", NULL);
+      const char *argv[] = { "ssh-keygen", "-E", "sha256", "-lf", pub_path, NULL };
+      g_autofree char *out = NULL;
+      g_auto(GStrv) fields = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KfKeyMaterial) material = NULL;
+      g_autofree char *known_hosts_line = NULL;
+      g_autofree char *fingerprint = NULL;
+
+      g_assert_cmpint (kf_test_run_command (argv, NULL, &out, NULL), ==, 0);
+      fields = g_strsplit (out, " ", 3);
+
+      material = kf_ssh_key_parse_public (lines[i], &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (kf_key_material_get_fingerprint (material), ==, fields[1]);
+      g_assert_cmpuint (kf_key_material_get_bits (material), ==, (guint) g_ascii_strtoull (fields[0], NULL, 10));
+      g_assert_false (kf_key_material_get_has_private_key (material));
+
+      /* the same key as a known_hosts line */
+      known_hosts_line = g_strdup_printf ("[127.0.0.1]:%u %s", kf_test_sshd_get_port (sshd), lines[i]);
+      fingerprint = kf_ssh_key_fingerprint (known_hosts_line, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (fingerprint, ==, fields[1]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -204,6 +243,8 @@ main (int   argc,
     g_test_add_data_func (generate_cases[i].path, &generate_cases[i], test_generated_login);
   for (guint i = 0; i < G_N_ELEMENTS (import_cases); i++)
     g_test_add_data_func (import_cases[i].path, &import_cases[i], test_imported_login);
+
+  g_test_add_func ("/keys/login/host-keys", test_host_keys);
 
   status = g_test_run ();
   kf_test_sshd_stop (sshd);

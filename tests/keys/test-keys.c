@@ -734,6 +734,26 @@ test_import_unsupported (void)
     g_clear_error (&error);
   }
 
+  /* keys OpenSSL makes that SSH cannot use */
+  {
+    const char *files[][2] = {
+      { "ed25519-pkcs8.key",   "PKCS#8" },
+      { "secp256k1-pkcs8.key", "curve" },
+      { "secp256k1-ec.key",    "curve" },
+      { "ed448-pkcs8.key",     "not supported" },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+      {
+        g_autofree char *text = read_data_file (files[i][0]);
+        g_autoptr(KfKeyMaterial) m = kf_ssh_key_import (text, NULL, NULL, &error);
+
+        g_assert_null (m);
+        assert_key_error (error, KF_KEY_ERROR_UNSUPPORTED_TYPE);
+        g_assert_nonnull (strstr (error->message, files[i][1]));
+        g_clear_error (&error);
+      }
+  }
+
   /* SSH-1 private key file and SSH-1 public key */
   assert_import_fails ("SSH PRIVATE KEY FILE FORMAT 1.1\n\001\002garbage", NULL, NULL, KF_KEY_ERROR_UNSUPPORTED_TYPE);
   assert_import_fails (NULL, "2048 65537 2323232323232323232323 old@host", NULL, KF_KEY_ERROR_UNSUPPORTED_TYPE);
