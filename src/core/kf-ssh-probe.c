@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <libssh/libssh.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -290,6 +291,7 @@ link_handshake (Link        *link,
 {
   GSocket *socket = g_socket_connection_get_socket (link->conn);
   int yes = 1, no = 0;
+  bool process_config = false;
   long timeout = link->timeout_s;
   socket_t fd;
 
@@ -301,7 +303,7 @@ link_handshake (Link        *link,
 
   /* Nothing from ~/.ssh or the system: no config, no known_hosts, no agent,
    * no default identities; we check host keys ourselves. */
-  if (ssh_options_set (link->session, SSH_OPTIONS_PROCESS_CONFIG, &no) < 0
+  if (ssh_options_set (link->session, SSH_OPTIONS_PROCESS_CONFIG, &process_config) < 0
       || ssh_options_set (link->session, SSH_OPTIONS_HOST, link->host) < 0
       || ssh_options_set (link->session, SSH_OPTIONS_PORT, &link->port) < 0
       || (username != NULL && ssh_options_set (link->session, SSH_OPTIONS_USER, username) < 0)

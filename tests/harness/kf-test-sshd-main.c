@@ -1,7 +1,8 @@
-/* kf-test-sshd-main.c: `kf-test-sshd --dir DIR [--port N]`, one test sshd
- * for the demo and the fake TrueNAS. Prints `port=N`, `authorized_keys=PATH`
- * (and user=, host_key_TYPE=PATH.pub, then `ready`) on stdout, runs until
- * SIGTERM or SIGINT, then stops sshd.
+/* kf-test-sshd-main.c: `kf-test-sshd --dir DIR [--port N] [--exit-with-parent]`,
+ * one test sshd for the demo and the fake TrueNAS. Prints `port=N`,
+ * `authorized_keys=PATH` (and user=, host_key_TYPE=PATH.pub, then `ready`) on
+ * stdout, runs until SIGTERM or SIGINT (or, with --exit-with-parent, until
+ * the process that started it dies), then stops sshd.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,8 +10,11 @@
 #define G_LOG_DOMAIN "kf-test-sshd"
 
 #include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "kf-test-sshd.h"
 
@@ -31,9 +35,12 @@ main (int    argc,
   g_autoptr(KfTestSshd) sshd = NULL;
   g_autofree char *dir = NULL;
   int port = 0;
+  gboolean exit_with_parent = FALSE;
   GOptionEntry entries[] = {
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "Directory for the config, keys and log", "DIR" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port to listen on (default: a free one)", "N" },
+    { "exit-with-parent", 0, 0, G_OPTION_ARG_NONE, &exit_with_parent,
+      "Stop when the process that started this one dies", NULL },
     { NULL }
   };
   static const char * const types[] = { "rsa", "ecdsa", "ed25519" };
@@ -46,8 +53,17 @@ main (int    argc,
     }
   if (dir == NULL || port < 0 || port > 65535)
     {
-      g_printerr ("kf-test-sshd: usage: kf-test-sshd --dir DIR [--port N]\n");
+      g_printerr ("kf-test-sshd: usage: kf-test-sshd --dir DIR [--port N] [--exit-with-parent]\n");
       return 2;
+    }
+
+  if (exit_with_parent)
+    {
+      pid_t parent = getppid ();
+      /* SIGTERM goes through the same clean stop as a kill by hand. */
+      prctl (PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid () != parent)
+        return 1;
     }
 
   sshd = kf_test_sshd_start_in (dir, (guint) port, &error);
