@@ -22,6 +22,11 @@ tools/update-potfiles.sh --check || status=1
 if ! tools/make-pot.sh "$tmp/keyferry.pot" 2>"$tmp/xgettext.log"; then
   cat "$tmp/xgettext.log"
   problem "xgettext failed"
+elif [ -s "$tmp/xgettext.log" ]; then
+  # E.g. a format macro inside a string: xgettext extracts only the part
+  # before it, so the real string is never found in a catalogue at run time.
+  cat "$tmp/xgettext.log"
+  problem "xgettext warns about the sources (a string it cannot extract whole is never translated)"
 fi
 
 languages=$(grep -v '^#' po/LINGUAS)

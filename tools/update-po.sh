@@ -19,12 +19,12 @@ status=0
 for lang in $(grep -v '^#' po/LINGUAS); do
   po=po/$lang.po
   if [ ! -f "$po" ]; then
-    msginit --no-translator --locale="$lang" --input="$pot" --output-file="$po"
+    msginit --no-wrap --no-translator --locale="$lang" --input="$pot" --output-file="$po"
   else
-    msgmerge --quiet --update --backup=none --previous "$po" "$pot"
+    msgmerge --quiet --no-wrap --update --backup=none --previous "$po" "$pot"
   fi
   # Obsolete entries only bloat the file; git keeps the history.
-  msgattrib --no-obsolete --output-file="$po" "$po"
+  msgattrib --no-wrap --no-obsolete --output-file="$po" "$po"
   untranslated=$(msgattrib --untranslated --no-obsolete "$po" | grep -c '^msgid ' || true)
   fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$po" | grep -c '^msgid ' || true)
   # msgattrib prints the header entry too when anything is listed.
