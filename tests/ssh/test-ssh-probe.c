@@ -516,6 +516,69 @@ test_timeout_trickle (void)
   g_assert_cmpfloat (elapsed, <=, 4.0);
 }
 
+/* A listener whose accept queue is full: the kernel drops further SYNs, so
+ * TCP connect itself hangs. Returns the listening fd; *fillers gets the
+ * sockets that fill the queue (close them too). */
+static int
+full_listener (guint  *out_port,
+               int     fillers[3])
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (fd, 0), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  *out_port = ntohs (addr.sin_port);
+  for (guint i = 0; i < 3; i++)
+    {
+      fillers[i] = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      connect (fillers[i], (struct sockaddr *) &addr, sizeof addr);
+    }
+  g_usleep (100 * 1000);
+  return fd;
+}
+
+static void
+test_timeout_connect (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 2);
+  g_autoptr(KfTestResult) result = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  int fillers[3];
+  guint port;
+  int fd = full_listener (&port, fillers);
+  gint64 start;
+  double elapsed;
+
+  kf_connection_set_port (conn, port);
+  start = g_get_monotonic_time ();
+  result = run_test (conn, NULL, client_private, NULL, &error);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  g_assert_no_error (error);
+  g_assert_error ((GError *) kf_test_result_get_error (result), KF_SSH_ERROR, KF_SSH_ERROR_TIMEOUT);
+  /* It is TCP that never completed. */
+  g_assert_cmpuint (kf_test_result_get_n_phases (result), ==, 1);
+  g_test_message ("Test against an unanswered TCP connect gave up after %.2f s", elapsed);
+  g_assert_cmpfloat (elapsed, >=, 1.8);
+  g_assert_cmpfloat (elapsed, <=, 4.0);
+
+  start = g_get_monotonic_time ();
+  keys = discover ("127.0.0.1", port, 2, NULL, &error);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_assert_null (keys);
+  g_assert_error (error, KF_SSH_ERROR, KF_SSH_ERROR_TIMEOUT);
+  g_assert_cmpfloat (elapsed, >=, 1.8);
+  g_assert_cmpfloat (elapsed, <=, 4.0);
+
+  for (guint i = 0; i < 3; i++)
+    close (fillers[i]);
+  close (fd);
+}
+
 static gboolean
 cancel_later (gpointer data)
 {
@@ -680,6 +743,7 @@ main (int    argc,
   g_test_add_func ("/ssh-probe/test-refused", test_refused);
   g_test_add_func ("/ssh-probe/test-timeout", test_timeout);
   g_test_add_func ("/ssh-probe/test-timeout-trickle", test_timeout_trickle);
+  g_test_add_func ("/ssh-probe/test-timeout-connect", test_timeout_connect);
   g_test_add_func ("/ssh-probe/test-cancel", test_cancel);
   g_test_add_func ("/ssh-probe/test-no-host-keys", test_no_host_keys);
   g_test_add_func ("/ssh-probe/sync", test_sync);
