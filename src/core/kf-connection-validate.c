@@ -161,6 +161,9 @@ host_is_valid (const char *host)
     return FALSE;
   if (g_hostname_is_ip_address (host))
     return TRUE;
+  /* Digits and dots only, yet not an IP address: "300.1.1.1", "10.1". */
+  if (strspn (host, "0123456789.") == len)
+    return FALSE;
   for (gsize i = 0; i < len; i++)
     {
       char c = host[i];
@@ -243,6 +246,32 @@ split_host_port (const char  *text,
   return TRUE;
 }
 
+/* "Took the host “h”, port 22 and user “u” from WHERE." */
+static void
+append_taken (GString    *note,
+              const char *host,
+              guint       port,
+              const char *user,
+              const char *where)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (parts, g_strdup_printf ("the host “%s”", host));
+  if (port != 0)
+    g_ptr_array_add (parts, g_strdup_printf ("port %u", port));
+  if (user != NULL)
+    g_ptr_array_add (parts, g_strdup_printf ("user “%s”", user));
+
+  g_string_append (note, "Took ");
+  for (guint i = 0; i < parts->len; i++)
+    {
+      if (i > 0)
+        g_string_append (note, i == parts->len - 1 ? " and " : ", ");
+      g_string_append (note, g_ptr_array_index (parts, i));
+    }
+  g_string_append_printf (note, " from %s.", where);
+}
+
 gboolean
 kf_connection_validate_host (const char   *text,
                              KfHostInput  *out,
@@ -275,7 +304,7 @@ kf_connection_validate_host (const char   *text,
 
   if (strstr (s, "://") != NULL)
     {
-      g_autoptr(GUri) uri = g_uri_parse (s, G_URI_FLAGS_NON_DNS | G_URI_FLAGS_ENCODED, NULL);
+      g_autoptr(GUri) uri = g_uri_parse (s, G_URI_FLAGS_NON_DNS, NULL);
       const char *scheme;
       gboolean is_ssh;
 
@@ -290,6 +319,12 @@ kf_connection_validate_host (const char   *text,
       host = g_strdup (g_uri_get_host (uri));
       /* Only an ssh:// address says anything about the SSH port and login;
        * an https:// one names the web UI's. */
+      if (is_ssh && g_uri_get_port (uri) == 0)
+        {
+          g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_PORT,
+                       "The port in the pasted address must be a number from 1 to 65535.");
+          return FALSE;
+        }
       if (is_ssh && g_uri_get_port (uri) > 0)
         {
           port = (guint) g_uri_get_port (uri);
@@ -297,17 +332,11 @@ kf_connection_validate_host (const char   *text,
         }
       if (is_ssh && g_uri_get_user (uri) != NULL && *g_uri_get_user (uri) != '\0')
         {
-          g_autofree char *decoded = g_uri_unescape_string (g_uri_get_user (uri), NULL);
-          user = kf_connection_validate_username (decoded, error);
+          user = kf_connection_validate_username (g_uri_get_user (uri), error);
           if (user == NULL)
             return FALSE;
         }
-      g_string_append_printf (note, "Took the host “%s”", host);
-      if (had_port)
-        g_string_append_printf (note, ", port %u", port);
-      if (user)
-        g_string_append_printf (note, " and user “%s”", user);
-      g_string_append (note, " from the pasted address.");
+      append_taken (note, host, had_port ? port : 0, user, "the pasted address");
       /* GUri already dropped IPv6 brackets. */
       hostpart = NULL;
     }
@@ -327,14 +356,7 @@ kf_connection_validate_host (const char   *text,
       if (!split_host_port (hostpart, &host, &port, &had_port, error))
         return FALSE;
       if (user != NULL || had_port)
-        {
-          g_string_append_printf (note, "Took the host “%s”", host);
-          if (had_port)
-            g_string_append_printf (note, ", port %u", port);
-          if (user)
-            g_string_append_printf (note, " and user “%s”", user);
-          g_string_append (note, " from what was entered.");
-        }
+        append_taken (note, host, had_port ? port : 0, user, "what was entered");
     }
 
   if (g_hostname_is_non_ascii (host))

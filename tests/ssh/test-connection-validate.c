@@ -212,11 +212,31 @@ test_host_reduced (void)
 }
 
 static void
+test_host_notes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(KfHostInput) a = { 0 };
+  g_auto(KfHostInput) b = { 0 };
+  g_auto(KfHostInput) c = { 0 };
+
+  g_assert_true (kf_connection_validate_host ("ssh://backup@nas.lan:2222/x", &a, &error));
+  g_assert_cmpstr (a.note, ==, "Took the host “nas.lan”, port 2222 and user “backup” from the pasted address.");
+  g_assert_true (kf_connection_validate_host ("nas:2222", &b, &error));
+  g_assert_cmpstr (b.note, ==, "Took the host “nas” and port 2222 from what was entered.");
+  /* International names are stored the way DNS and OpenSSH see them. */
+  g_assert_true (kf_connection_validate_host ("nas.bücher.de", &c, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (c.host, ==, "nas.xn--bcher-kva.de");
+  g_assert_nonnull (strstr (c.note, "nas.xn--bcher-kva.de"));
+}
+
+static void
 test_host_bad (void)
 {
   const char *bad[] = {
     "", "   ", "nas lan", "nas/ui", "https://", "ssh://:22", "nas:0", "nas:99999", "nas:ssh",
     "[fd00::1", "[fd00::1]:", "-oProxyCommand=x", "a..b", "host!", "-@nas", "ssh://-x@nas",
+    "ssh://nas:0", "300.1.1.1", "10.1", "nas:22:33",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -277,6 +297,7 @@ main (int    argc,
   g_test_add_func ("/connection-validate/username", test_username);
   g_test_add_func ("/connection-validate/host-plain", test_host_plain);
   g_test_add_func ("/connection-validate/host-reduced", test_host_reduced);
+  g_test_add_func ("/connection-validate/host-notes", test_host_notes);
   g_test_add_func ("/connection-validate/host-bad", test_host_bad);
   g_test_add_func ("/connection-validate/connection", test_connection);
   return g_test_run ();
