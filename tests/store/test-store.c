@@ -4,11 +4,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kf-errors.h"
 #include "kf-serialize.h"
@@ -344,6 +346,91 @@ test_reader_agrees (void)
         g_assert_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED);
       }
   }
+}
+
+/* Thousands of random edits of a real store file: the reader never reads
+ * out of bounds or crashes, and answers either with models or DAMAGED /
+ * NEWER_VERSION (run under valgrind or ASan to see the first part). */
+static void
+test_reader_mutations (void)
+{
+  g_autofree char *path = new_store_path ();
+  g_autoptr(KfStore) store = make_store (path, 6, TRUE);
+  g_autoptr(GBytes) original = read_bytes (path);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  const guint8 *orig = g_bytes_get_data (original, NULL);
+  gsize orig_len = g_bytes_get_size (original);
+  guint ok = 0, damaged = 0;
+
+  for (guint round = 0; round < 20000; round++)
+    {
+      g_autoptr(GByteArray) buf = g_byte_array_new ();
+      g_autoptr(GError) error = NULL;
+      KfStoreContents contents;
+      guint edits = 1 + g_rand_int_range (rand, 0, 4);
+
+      g_byte_array_append (buf, orig, orig_len);
+      for (guint e = 0; e < edits && buf->len > 2; e++)
+        {
+          guint at = g_rand_int_range (rand, 0, buf->len);
+          guint span = g_rand_int_range (rand, 1, 60);   /* not inside MIN(): it evaluates twice */
+          guint8 byte;
+
+          switch (g_rand_int_range (rand, 0, 6))
+            {
+            case 0:   /* change a byte to one JSON cares about */
+              buf->data[at] = "{}[]\\\",:0-9eEtfnu \x01\xc3\xff"[g_rand_int_range (rand, 0, 21)];
+              break;
+            case 1:   /* any byte */
+              buf->data[at] = (guint8) g_rand_int_range (rand, 0, 256);
+              break;
+            case 2:   /* cut */
+              g_byte_array_set_size (buf, at);
+              break;
+            case 3:   /* delete a range */
+              g_byte_array_remove_range (buf, at, MIN (buf->len - at, span));
+              break;
+            case 4:   /* insert a byte */
+              byte = (guint8) g_rand_int_range (rand, 0, 256);
+              g_array_insert_vals ((GArray *) buf, at, &byte, 1);
+              break;
+            default:  /* repeat a range */
+              {
+                guint n = MIN (buf->len - at, span);
+                g_autofree guint8 *copy = g_memdup2 (buf->data + at, n);
+                g_byte_array_append (buf, copy, n);
+              }
+            }
+        }
+
+      {
+        /* exactly len bytes plus the NUL the reader needs, nothing after */
+        gsize len = buf->len;
+        char *data = g_malloc (len + 1);
+        memcpy (data, buf->data, len);
+        data[len] = '\0';
+        if (kf_store_reader_parse (data, len, &contents, &error))
+          {
+            ok++;
+            g_assert_no_error (error);
+            for (guint i = 0; i < contents.keypairs->len; i++)
+              g_assert_true (KF_IS_KEYPAIR (contents.keypairs->pdata[i]));
+            kf_store_contents_clear (&contents);
+          }
+        else
+          {
+            damaged++;
+            g_assert_nonnull (error);
+            g_assert_true (error->domain == KF_STORE_ERROR
+                           && (error->code == KF_STORE_ERROR_DAMAGED || error->code == KF_STORE_ERROR_NEWER_VERSION));
+            g_assert_null (contents.keypairs);
+          }
+        g_free (data);
+      }
+    }
+  g_test_message ("%u parsed, %u refused", ok, damaged);
+  g_assert_cmpuint (damaged, >, 10000);
+  g_assert_cmpuint (ok, >, 100);
 }
 
 static void
@@ -806,6 +893,43 @@ test_second_store_sees_changes (void)
   g_assert_true (kf_store_reload_if_changed (one, &error));
   g_assert_cmpstr (kf_keypair_get_comment (kept), ==, "y");
   g_assert_true (kf_store_find_keypair (one, kf_keypair_get_id (a)) == kept);
+
+  /* A change that leaves inode, size and mtime as they were (rewritten in
+   * place, mtime put back): only the serial tells. */
+  {
+    g_autoptr(GBytes) bytes = read_bytes (path);
+    g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    char *serial = strstr (text, "\"serial\"");
+    char *comment = strstr (text, "\"comment\" : \"y\"");
+    struct stat st;
+    struct timespec times[2];
+    int fd;
+
+    g_assert_nonnull (serial);
+    g_assert_nonnull (comment);
+    serial = strchr (serial + 8, '"') + 1;
+    *serial = *serial == '0' ? '1' : '0';
+    comment[strlen ("\"comment\" : \"")] = 'z';
+
+    g_assert_cmpint (stat (path, &st), ==, 0);
+    fd = open (path, O_WRONLY);
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (pwrite (fd, text, strlen (text), 0), ==, (gssize) strlen (text));
+    times[0] = st.st_atim;
+    times[1] = st.st_mtim;
+    g_assert_cmpint (futimens (fd, times), ==, 0);
+    g_assert_cmpint (close (fd), ==, 0);
+    {
+      struct stat now;
+      g_assert_cmpint (stat (path, &now), ==, 0);
+      g_assert_true (now.st_ino == st.st_ino && now.st_size == st.st_size
+                     && now.st_mtim.tv_sec == st.st_mtim.tv_sec && now.st_mtim.tv_nsec == st.st_mtim.tv_nsec);
+    }
+
+    g_assert_true (kf_store_reload_if_changed (two, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (kf_keypair_get_comment (kf_store_find_keypair (two, kf_keypair_get_id (a))), ==, "z");
+  }
 }
 
 int
@@ -817,6 +941,7 @@ main (int    argc,
   g_test_add_func ("/store/round-trip-10k", test_round_trip);
   g_test_add_func ("/store/file-format", test_file_format);
   g_test_add_func ("/store/reader-agrees-with-json-glib", test_reader_agrees);
+  g_test_add_func ("/store/damaged/reader-mutations", test_reader_mutations);
   g_test_add_func ("/store/damaged/garbage", test_garbage);
   g_test_add_func ("/store/damaged/truncated", test_truncated);
   g_test_add_func ("/store/damaged/versions-and-content", test_versions_and_content);
