@@ -49,6 +49,30 @@ ok "German summary and description merged from po/de.po" \
   bash -c "test -n \"\$(xmllint --xpath 'string(/component/summary[@xml:lang=\"de\"])' '$metainfo')\" &&
            test -n \"\$(xmllint --xpath 'string(/component/description/p[@xml:lang=\"de\"][1])' '$metainfo')\""
 
+# Screenshots are fetched from the repository by URL, which --no-net cannot
+# check: the files must exist in this tree, with the size the metainfo says.
+screenshots_ok() {
+  local n i url path w h size status=0
+  n=$(xpath 'count(/component/screenshots/screenshot/image)')
+  [ "${n:-0}" -ge 1 ] || { echo "no screenshots"; return 1; }
+  for i in $(seq 1 "$n"); do
+    url=$(xpath "string((/component/screenshots/screenshot/image)[$i])")
+    w=$(xpath "string((/component/screenshots/screenshot/image)[$i]/@width)")
+    h=$(xpath "string((/component/screenshots/screenshot/image)[$i]/@height)")
+    path=${url#https://raw.githubusercontent.com/keyferry/keyferry/main/}
+    if [ "$path" = "$url" ] || [ ! -f "$src/$path" ]; then
+      echo "$url is not a file of this repository"; status=1; continue
+    fi
+    size=$(identify -format '%wx%h' "$src/$path")
+    [ "$size" = "${w}x$h" ] || { echo "$path is $size, metainfo says ${w}x$h"; status=1; }
+  done
+  return $status
+}
+ok "screenshots are files of this repository with the stated size" screenshots_ok
+ok "exactly one default screenshot, each with a caption" \
+  test "$(xpath 'count(/component/screenshots/screenshot[@type="default"])')" = 1 -a \
+       "$(xpath 'count(/component/screenshots/screenshot[not(caption)])')" = 0
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 grep -v '<summary' "$metainfo" > "$tmp/$app_id.metainfo.xml"
