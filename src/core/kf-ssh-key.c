@@ -740,6 +740,7 @@ typedef struct {
   gboolean   encrypted;
   gboolean   ec;          /* "EC PRIVATE KEY" */
   char      *comment;     /* unencrypted OpenSSH keys only */
+  GBytes    *public_blob; /* OpenSSH keys: the public key in the clear header */
   char      *canonical;   /* secret: the armor re-wrapped cleanly */
 } PrivateKeyInfo;
 
@@ -747,6 +748,7 @@ static void
 private_key_info_clear (PrivateKeyInfo *pki)
 {
   g_clear_pointer (&pki->comment, g_free);
+  g_clear_pointer (&pki->public_blob, g_bytes_unref);
   g_clear_pointer (&pki->canonical, wipe_free);
 }
 
@@ -814,6 +816,7 @@ inspect_openssh_key (const guchar    *data,
     }
   if (inspect_public_blob (pubblob, pubblob_len, &bits, error) == NULL)
     return FALSE;
+  pki->public_blob = g_bytes_new (pubblob, pubblob_len);
   if (!reader_string (&r, &priv, &priv_len))
     {
       set_truncated_private_error (error);
@@ -1326,6 +1329,23 @@ import_private (const char  *private_text,
     }
 
   material = material_from_private_key (key, comment != NULL ? comment : pki.comment, unencrypted, error);
+
+  /* an OpenSSH key states its public key twice: in the clear header and
+   * inside the private part, which libssh used; they must agree */
+  if (material != NULL && pki.public_blob != NULL)
+    {
+      g_autofree char *b64 = g_base64_encode (g_bytes_get_data (pki.public_blob, NULL),
+                                              g_bytes_get_size (pki.public_blob));
+      const char *line = kf_key_material_get_public_key (material);
+      const char *line_b64 = strchr (line, ' ') + 1;
+
+      if (strncmp (line_b64, b64, strlen (b64)) != 0 ||
+          (line_b64[strlen (b64)] != '\0' && line_b64[strlen (b64)] != ' '))
+        {
+          g_clear_object (&material);
+          set_damaged_private_error (error);
+        }
+    }
 
 out:
   ssh_key_free (key);
