@@ -315,6 +315,7 @@ link_handshake (Link        *link,
       || ssh_options_set (link->session, SSH_OPTIONS_KBDINT_AUTH, &no) < 0
       || ssh_options_set (link->session, SSH_OPTIONS_GSSAPI_AUTH, &no) < 0
       || ssh_options_set (link->session, SSH_OPTIONS_PUBKEY_AUTH, &yes) < 0
+      || ssh_options_set (link->session, SSH_OPTIONS_IDENTITY_AGENT, "/dev/null") < 0
       || ssh_options_set (link->session, SSH_OPTIONS_HOSTKEYS, hostkey_algos) < 0)
     return link_fail (link, error, KF_SSH_ERROR_FAILED,
                       "Could not set up the SSH session (%s).", ssh_get_error (link->session));

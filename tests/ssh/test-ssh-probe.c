@@ -19,6 +19,9 @@
 static KfTestSshd *sshd;
 static char *client_key_path;
 static char *client_private;
+/* SSH_AUTH_SOCK, set before any thread exists; an agent listens there during
+ * test_agent_ignored. */
+static char *agent_sock;
 
 /* ------------------------------------------------------------- helpers */
 
@@ -409,6 +412,46 @@ test_auth_failed (void)
   g_assert_cmpuint (kf_test_result_get_n_phases (result), ==, 3);
 }
 
+/* An ssh-agent holding the authorized key must not rescue a Test run with
+ * another key: the probe logs in with the key it is given, nothing else. */
+static void
+test_agent_ignored (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 5);
+  g_autoptr(KfTestResult) result = NULL;
+  g_autoptr(GSubprocess) agent = NULL;
+  g_autofree char *dir = kf_test_make_tmpdir ("agent");
+  const char *sock = agent_sock;
+  g_autofree char *stranger = g_build_filename (dir, "id_stranger", NULL);
+  g_autofree char *stranger_line = kf_test_sshd_make_client_key (stranger, &error);
+  g_autofree char *stranger_private = NULL;
+  g_autofree char *list = NULL;
+  const char *add[] = { "ssh-add", client_key_path, NULL };
+  const char *ls[] = { "ssh-add", "-l", NULL };
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (stranger, &stranger_private, NULL, NULL));
+
+  agent = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                            "ssh-agent", "-D", "-a", sock, NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 200 && !g_file_test (sock, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10 * 1000);
+  g_assert_true (g_file_test (sock, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (g_getenv ("SSH_AUTH_SOCK"), ==, sock);
+  g_assert_cmpint (kf_test_run_command (add, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (kf_test_run_command (ls, NULL, &list, NULL), ==, 0);
+  g_assert_nonnull (strstr (list, "kf-test-client"));
+
+  result = run_test (conn, "Stranger", stranger_private, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_error ((GError *) kf_test_result_get_error (result), KF_SSH_ERROR, KF_SSH_ERROR_AUTH_FAILED);
+
+  g_subprocess_force_exit (agent);
+  g_subprocess_wait (agent, NULL, NULL);
+}
+
 static void
 test_refused (void)
 {
@@ -720,6 +763,8 @@ main (int    argc,
   int status;
 
   kf_test_init (&argc, &argv);
+  agent_sock = g_build_filename (kf_test_get_tmpdir (), "agent.sock", NULL);
+  g_setenv ("SSH_AUTH_SOCK", agent_sock, TRUE);
 
   sshd = kf_test_sshd_start (&error);
   g_assert_no_error (error);
@@ -740,6 +785,7 @@ main (int    argc,
   g_test_add_data_func ("/ssh-probe/test-ok-ecdsa-only", "ecdsa-sha2-nistp256", test_ok_single_type);
   g_test_add_func ("/ssh-probe/test-host-key-changed", test_host_key_changed);
   g_test_add_func ("/ssh-probe/test-auth-failed", test_auth_failed);
+  g_test_add_func ("/ssh-probe/test-agent-ignored", test_agent_ignored);
   g_test_add_func ("/ssh-probe/test-refused", test_refused);
   g_test_add_func ("/ssh-probe/test-timeout", test_timeout);
   g_test_add_func ("/ssh-probe/test-timeout-trickle", test_timeout_trickle);
@@ -754,5 +800,6 @@ main (int    argc,
   explicit_bzero (client_private, strlen (client_private));
   g_free (client_private);
   g_free (client_key_path);
+  g_free (agent_sock);
   return status;
 }
