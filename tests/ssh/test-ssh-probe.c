@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "kf-known-hosts.h"
+#include "kf-ssh-key.h"
 #include "kf-ssh-probe.h"
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
@@ -326,6 +327,29 @@ test_ok_single_type (gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (kf_test_result_get_ok (result));
   g_assert_cmpstr (kf_test_result_get_host_key_type (result), ==, type);
+}
+
+/* Keys the app itself makes (OpenSSH Ed25519, PKCS#8 PEM ECDSA and RSA) log in. */
+static void
+test_ok_generated_keys (void)
+{
+  static const KfKeyType types[] = { KF_KEY_TYPE_ED25519, KF_KEY_TYPE_ECDSA_P384, KF_KEY_TYPE_RSA };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KfKeyMaterial) key = kf_ssh_key_generate_sync (types[i], types[i] == KF_KEY_TYPE_RSA ? 2048 : 0,
+                                                               "kf-generated", NULL, &error);
+      g_autoptr(KfConnection) conn = make_connection (sshd, 5);
+      g_autoptr(KfTestResult) result = NULL;
+
+      g_assert_no_error (error);
+      kf_test_sshd_add_authorized_key (sshd, kf_key_material_get_public_key (key));
+      result = run_test (conn, "Generated", kf_key_material_get_private_key (key), NULL, &error);
+      g_assert_no_error (error);
+      if (!kf_test_result_get_ok (result))
+        g_error ("%s: %s", kf_key_material_get_key_type (key), kf_test_result_get_message (result));
+    }
 }
 
 static void
@@ -783,6 +807,7 @@ main (int    argc,
   g_test_add_func ("/ssh-probe/test-ok", test_ok);
   g_test_add_data_func ("/ssh-probe/test-ok-rsa-only", "ssh-rsa", test_ok_single_type);
   g_test_add_data_func ("/ssh-probe/test-ok-ecdsa-only", "ecdsa-sha2-nistp256", test_ok_single_type);
+  g_test_add_func ("/ssh-probe/test-ok-generated-keys", test_ok_generated_keys);
   g_test_add_func ("/ssh-probe/test-host-key-changed", test_host_key_changed);
   g_test_add_func ("/ssh-probe/test-auth-failed", test_auth_failed);
   g_test_add_func ("/ssh-probe/test-agent-ignored", test_agent_ignored);
