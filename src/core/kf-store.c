@@ -3,6 +3,7 @@
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _GNU_SOURCE   /* renameat2 */
 #define G_LOG_DOMAIN "kf-store"
 
 #include <errno.h>
@@ -89,7 +90,7 @@ typedef struct
 {
   GPtrArray    *add_keypairs;          /* KfKeypair copies, appended */
   GPtrArray    *add_connections;       /* KfConnection copies, appended */
-  KfKeypair    *update_keypair;        /* the stored one with the caller's fields */
+  KfKeypair    *update_keypair;        /* the caller's fields; then the stored one with them */
   KfConnection *update_connection;
   char         *remove_keypair_id;
   gboolean      remove_with_connections;
@@ -345,10 +346,17 @@ lock_store (KfStore  *self,
   gulong pause = 500;
   int fd;
 
-  if (g_mkdir_with_parents (self->dir, 0700) != 0)
+  if (!g_file_test (self->dir, G_FILE_TEST_IS_DIR))
     {
-      io_error (error, MKDIR_FAILED, self->dir, g_strerror (errno));
-      return -1;
+      g_autofree char *parent = g_path_get_dirname (self->dir);
+
+      if (g_mkdir_with_parents (self->dir, 0700) != 0)
+        {
+          io_error (error, MKDIR_FAILED, self->dir, g_strerror (errno));
+          return -1;
+        }
+      /* so a crash right after the first save cannot lose the new folder */
+      fsync_dir (parent, NULL);
     }
   fd = open (self->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
@@ -411,6 +419,18 @@ move_aside (KfStore  *self,
               io_error (error, MOVE_FAILED, self->path, g_strerror (e));
               return NULL;
             }
+          fsync_dir (self->dir, NULL);
+          return g_steal_pointer (&backup);
+        }
+      if (errno == EEXIST)
+        continue;
+      /* no hard links here (some FUSE and FAT file systems): rename without
+       * replacing, which the lock we hold keeps safe */
+      if (renameat2 (AT_FDCWD, self->path, AT_FDCWD, backup, RENAME_NOREPLACE) == 0
+          || ((errno == EINVAL || errno == ENOSYS)
+              && !g_file_test (backup, G_FILE_TEST_EXISTS)
+              && rename (self->path, backup) == 0))
+        {
           fsync_dir (self->dir, NULL);
           return g_steal_pointer (&backup);
         }
@@ -983,6 +1003,14 @@ prepare_change (KfStore  *self,
         }
       if (!claim_name (keypair_names, kf_keypair_get_name (change->update_keypair), id, TRUE, error))
         return FALSE;
+      /* what will be saved: the stored object (its id and creation time)
+       * with the caller's fields, built from the lists as just re-read */
+      {
+        KfKeypair *merged = kf_keypair_copy (g_hash_table_lookup (self->keypairs_by_id, id));
+        kf_keypair_assign (merged, change->update_keypair);
+        g_object_unref (change->update_keypair);
+        change->update_keypair = merged;
+      }
     }
   for (guint i = 0; i < change->add_keypairs->len; i++)
     {
@@ -1014,6 +1042,12 @@ prepare_change (KfStore  *self,
       if (!claim_name (connection_names, kf_connection_get_name (change->update_connection), id, FALSE, error)
           || !check_connection_keypair (self, change, added_ids, change->update_connection, error))
         return FALSE;
+      {
+        KfConnection *merged = kf_connection_copy (g_hash_table_lookup (self->connections_by_id, id));
+        kf_connection_assign (merged, change->update_connection);
+        g_object_unref (change->update_connection);
+        change->update_connection = merged;
+      }
     }
   for (guint i = 0; i < change->add_connections->len; i++)
     {
@@ -1483,18 +1517,12 @@ kf_store_update_keypair (KfStore    *self,
                          KfKeypair  *keypair,
                          GError    **error)
 {
-  g_autoptr(Change) change = NULL;
-  KfKeypair *stored;
+  g_autoptr(Change) change = change_new ();
 
   g_return_val_if_fail (KF_IS_STORE (self), FALSE);
   g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
 
-  /* The stored object after the change: its own id and creation time, the
-   * caller's other fields. Re-done after the transaction re-reads the file. */
-  change = change_new ();
-  stored = kf_store_find_keypair (self, kf_keypair_get_id (keypair));
-  change->update_keypair = stored ? kf_keypair_copy (stored) : kf_keypair_copy (keypair);
-  kf_keypair_assign (change->update_keypair, keypair);
+  change->update_keypair = kf_keypair_copy (keypair);
   return run_change (self, change, error);
 }
 
@@ -1503,16 +1531,12 @@ kf_store_update_connection (KfStore       *self,
                             KfConnection  *connection,
                             GError       **error)
 {
-  g_autoptr(Change) change = NULL;
-  KfConnection *stored;
+  g_autoptr(Change) change = change_new ();
 
   g_return_val_if_fail (KF_IS_STORE (self), FALSE);
   g_return_val_if_fail (KF_IS_CONNECTION (connection), FALSE);
 
-  change = change_new ();
-  stored = kf_store_find_connection (self, kf_connection_get_id (connection));
-  change->update_connection = stored ? kf_connection_copy (stored) : kf_connection_copy (connection);
-  kf_connection_assign (change->update_connection, connection);
+  change->update_connection = kf_connection_copy (connection);
   return run_change (self, change, error);
 }
 

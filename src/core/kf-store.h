@@ -30,7 +30,10 @@
  *                                  (e.g. the file is damaged: the error names
  *                                  the backup), for the GUI to show.
  *
- * A KfStore is used from one thread (the main one).
+ * A KfStore is used from one thread (the main one). A transaction that
+ * re-reads the file updates the lists while it holds the lock: handlers of
+ * the lists' "items-changed" and of the models' "notify" must not change the
+ * store (handlers of "reloaded" may: it is emitted after the lock is released).
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later

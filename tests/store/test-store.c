@@ -722,6 +722,27 @@ test_names (void)
   g_assert_no_error (error);
   g_assert_cmpstr (kf_keypair_get_comment (kf_store_find_keypair_by_name (store, "Beta")), ==, "new comment");
 
+  /* an update keeps the stored id and creation time, on disk too */
+  {
+    KfKeypair *stored = kf_store_find_keypair_by_name (store, "Beta");
+    gint64 created = kf_keypair_get_created (stored);
+    g_autoptr(KfKeypair) impostor = g_object_new (KF_TYPE_KEYPAIR,
+                                                  "id", kf_keypair_get_id (stored),
+                                                  "created", created + 1000,
+                                                  "name", "Beta",
+                                                  "comment", "from a fresh object",
+                                                  NULL);
+    g_autoptr(KfStore) again = kf_store_new (path);
+
+    g_assert_true (kf_store_update_keypair (store, impostor, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (kf_keypair_get_created (stored), ==, created);
+    g_assert_cmpstr (kf_keypair_get_comment (stored), ==, "from a fresh object");
+    g_assert_true (kf_store_load (again, &error));
+    g_assert_cmpint (kf_keypair_get_created (kf_store_find_keypair_by_name (again, "Beta")), ==, created);
+    g_assert_cmpstr (kf_keypair_get_comment (kf_store_find_keypair_by_name (again, "Beta")), ==, "from a fresh object");
+  }
+
   /* unknown ids and key pairs */
   g_assert_false (kf_store_update_keypair (store, ghost, &error));
   g_assert_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND);
