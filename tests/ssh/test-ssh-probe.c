@@ -410,6 +410,37 @@ test_host_key_changed (void)
   g_assert_cmpstr (kf_connection_get_test_message (conn), ==, failure->message);
 }
 
+/* Only a P-521 key is stored, and the server has no P-521 key at all. */
+static void
+test_host_key_type_gone (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) conn = make_connection (sshd, 5);
+  g_autoptr(KfTestResult) result = NULL;
+  g_autofree char *dir = kf_test_make_tmpdir ("p521");
+  g_autofree char *path = g_build_filename (dir, "ssh_host_ecdsa_key", NULL);
+  g_autofree char *pub = g_strconcat (path, ".pub", NULL);
+  g_autofree char *line = NULL;
+  g_autofree char *fp = NULL;
+  const char *gen[] = { "ssh-keygen", "-q", "-t", "ecdsa", "-b", "521", "-N", "", "-f", path, NULL };
+  const char *only[2] = { NULL, NULL };
+  const GError *failure;
+
+  g_assert_cmpint (kf_test_run_command (gen, NULL, NULL, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (pub, &line, NULL, NULL));
+  fp = ssh_keygen_fingerprint (pub);
+  only[0] = g_strstrip (line);
+  kf_connection_set_host_keys (conn, only);
+
+  result = run_test (conn, NULL, client_private, NULL, &error);
+  g_assert_no_error (error);
+  failure = kf_test_result_get_error (result);
+  g_assert_error ((GError *) failure, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH);
+  g_assert_true (g_str_has_prefix (failure->message, "The server's host key has changed"));
+  g_assert_nonnull (strstr (failure->message, fp));
+  g_assert_null (kf_test_result_get_host_key_fingerprint (result));
+}
+
 static void
 test_auth_failed (void)
 {
@@ -809,6 +840,7 @@ main (int    argc,
   g_test_add_data_func ("/ssh-probe/test-ok-ecdsa-only", "ecdsa-sha2-nistp256", test_ok_single_type);
   g_test_add_func ("/ssh-probe/test-ok-generated-keys", test_ok_generated_keys);
   g_test_add_func ("/ssh-probe/test-host-key-changed", test_host_key_changed);
+  g_test_add_func ("/ssh-probe/test-host-key-type-gone", test_host_key_type_gone);
   g_test_add_func ("/ssh-probe/test-auth-failed", test_auth_failed);
   g_test_add_func ("/ssh-probe/test-agent-ignored", test_agent_ignored);
   g_test_add_func ("/ssh-probe/test-refused", test_refused);
