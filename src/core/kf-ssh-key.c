@@ -414,7 +414,7 @@ check_comment (const char  *comment,
   if (strlen (comment) > KF_MAX_COMMENT_LEN)
     {
       g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
-                   "The comment is too long; keep it under %d characters.", KF_MAX_COMMENT_LEN);
+                   "The comment is too long; shorten it to at most %d bytes.", KF_MAX_COMMENT_LEN);
       return FALSE;
     }
   if (!g_utf8_validate (comment, -1, NULL))
@@ -551,6 +551,12 @@ kf_ssh_key_parse_public (const char  *line,
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
                            "This is a private key, not a public key.");
+      return NULL;
+    }
+  if (g_str_has_prefix (text, "-----BEGIN ") && strstr (text, "PUBLIC KEY-----") != NULL)
+    {
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                           "This public key is in PEM format; convert it with “ssh-keygen -i -m PKCS8 -f FILE” first.");
       return NULL;
     }
   if (strpbrk (text, "\r\n") != NULL)
@@ -824,6 +830,38 @@ inspect_openssh_key (const guchar    *data,
     }
 
   pki->encrypted = !bytes_equal_str (cipher, cipher_len, "none");
+  if (pki->encrypted)
+    {
+      /* libssh 0.10 crashes on the AEAD ciphers (aes*-gcm, chacha20-poly1305)
+       * instead of failing: let it see only the ones it decrypts */
+      static const char * const readable[] = {
+        "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc",
+      };
+      gboolean known = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (readable) && !known; i++)
+        known = bytes_equal_str (cipher, cipher_len, readable[i]);
+      if (!bytes_equal_str (kdf, kdf_len, "bcrypt"))
+        {
+          set_damaged_private_error (error);
+          return FALSE;
+        }
+      if (!known)
+        {
+          g_autofree char *name = g_strndup ((const char *) cipher, MIN (cipher_len, 64));
+
+          g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                       "This private key is encrypted with %s, which Keyferry cannot decrypt; "
+                       "re-encrypt it with “ssh-keygen -p -Z aes256-ctr -f FILE” and import it again.",
+                       g_utf8_validate (name, -1, NULL) ? name : "an unknown cipher");
+          return FALSE;
+        }
+    }
+  else if (!bytes_equal_str (kdf, kdf_len, "none"))
+    {
+      set_damaged_private_error (error);
+      return FALSE;
+    }
 
   if (!pki->encrypted)
     {
@@ -1380,7 +1418,7 @@ kf_ssh_key_import (const char  *private_text,
   if (is_blank (private_text) && is_blank (public_text))
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                           "This is not an SSH private key.");
+                           "There is no key to import; paste a private key, a public key, or both.");
       return NULL;
     }
 

@@ -791,6 +791,34 @@ test_import_unsupported (void)
     g_autofree char *line = blob_to_line (blob, "ssh-ed25519-cert-v01@openssh.com");
     assert_import_fails (NULL, line, NULL, KF_KEY_ERROR_UNSUPPORTED_TYPE);
   }
+  /* OpenSSH keys encrypted with ciphers libssh 0.10 cannot decrypt (it
+   * crashes on them): refused before libssh sees them */
+  {
+    const char *ciphers[] = { "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (ciphers); i++)
+      {
+        g_autofree char *private_text = NULL;
+        g_autofree char *path = NULL;
+        g_autofree char *err = NULL;
+        g_autofree char *dir = kf_test_make_tmpdir ("cipher");
+        const char *argv[] = { "ssh-keygen", "-q", "-t", "ed25519", "-Z", ciphers[i], "-N", PASSPHRASE,
+                               "-f", NULL, NULL };
+        g_autoptr(KfKeyMaterial) m = NULL;
+
+        path = g_build_filename (dir, "id", NULL);
+        argv[9] = path;
+        g_assert_cmpint (kf_test_run_command (argv, NULL, NULL, &err), ==, 0);
+        g_assert_true (g_file_get_contents (path, &private_text, NULL, NULL));
+
+        m = kf_ssh_key_import (private_text, NULL, PASSPHRASE, &error);
+        g_assert_null (m);
+        assert_key_error (error, KF_KEY_ERROR_UNSUPPORTED_TYPE);
+        g_assert_nonnull (strstr (error->message, ciphers[i]));
+        g_clear_error (&error);
+      }
+  }
+
   /* PuTTY */
   assert_import_fails ("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: x\n", NULL, NULL,
                        KF_KEY_ERROR_UNSUPPORTED_TYPE);
@@ -1077,6 +1105,9 @@ test_public_damaged (void)
     g_autofree char *two = g_strconcat (g_strstrip (public_text), "\n", rsa_public, NULL);
     assert_import_fails (NULL, two, NULL, KF_KEY_ERROR_NOT_A_KEY);
   }
+  /* PEM public key (what openssl writes) */
+  assert_import_fails (NULL, "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n", NULL,
+                       KF_KEY_ERROR_UNSUPPORTED_TYPE);
   /* RFC 4716 */
   assert_import_fails (NULL, "---- BEGIN SSH2 PUBLIC KEY ----\nAAAA\n---- END SSH2 PUBLIC KEY ----\n", NULL,
                        KF_KEY_ERROR_UNSUPPORTED_TYPE);
