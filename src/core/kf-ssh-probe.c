@@ -194,6 +194,15 @@ link_free (Link *link)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Link, link_free)
 
+static void
+set_timeout_error (Link    *link,
+                   GError **error)
+{
+  g_set_error (error, KF_SSH_ERROR, KF_SSH_ERROR_TIMEOUT,
+               "%s did not answer within the Connect Timeout of %u second%s.",
+               link->address, link->timeout_s, link->timeout_s == 1 ? "" : "s");
+}
+
 /* Replaces a failure by the timeout or cancellation that caused it, if any.
  * Returns FALSE, for tail calls. */
 static gboolean
@@ -219,9 +228,7 @@ link_fail (Link        *link,
       if (cancelled)
         g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The operation was cancelled.");
       else
-        g_set_error (error, KF_SSH_ERROR, KF_SSH_ERROR_TIMEOUT,
-                     "%s did not answer within the Connect Timeout of %u second%s.",
-                     link->address, link->timeout_s, link->timeout_s == 1 ? "" : "s");
+        set_timeout_error (link, error);
       return FALSE;
     }
 
@@ -257,10 +264,8 @@ link_connect_tcp (Link    *link,
                           "The connection to %s was refused.", link->address);
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         {
-          /* GSocketClient's own timeout: report it as ours. */
-          g_set_error (error, KF_SSH_ERROR, KF_SSH_ERROR_TIMEOUT,
-                       "%s did not answer within the Connect Timeout of %u second%s.",
-                       link->address, link->timeout_s, link->timeout_s == 1 ? "" : "s");
+          /* GSocketClient's own timeout: the same deadline, reported the same way. */
+          set_timeout_error (link, error);
           return FALSE;
         }
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)
