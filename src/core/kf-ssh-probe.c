@@ -384,14 +384,18 @@ deadline_after (guint timeout_s)
 
 /* -------------------------------------------------------------- discover */
 
-/* One connection per key type, as ssh-keyscan does. RSA keys are asked for
- * with SHA-2 signatures (libssh 0.10 refuses SHA-1 "ssh-rsa"). */
-static const char * const discover_algos[] = {
-  "rsa-sha2-512,rsa-sha2-256",
-  "ecdsa-sha2-nistp256",
-  "ecdsa-sha2-nistp384",
-  "ecdsa-sha2-nistp521",
-  "ssh-ed25519",
+/* The host key types Keyferry knows, RSA first, and the algorithms that ask
+ * a server for a key of that type. RSA keys are asked for with SHA-2
+ * signatures (libssh 0.10 refuses SHA-1 "ssh-rsa"). */
+static const struct {
+  const char *key_type;
+  const char *algos;
+} key_algos[] = {
+  { "ssh-rsa", "rsa-sha2-512,rsa-sha2-256" },
+  { "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256" },
+  { "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384" },
+  { "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521" },
+  { "ssh-ed25519", "ssh-ed25519" },
 };
 
 typedef struct {
@@ -427,8 +431,8 @@ kf_ssh_probe_discover_sync (const char    *host,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  DiscoverSlot slots[G_N_ELEMENTS (discover_algos)] = { 0 };
-  GThread *threads[G_N_ELEMENTS (discover_algos)];
+  DiscoverSlot slots[G_N_ELEMENTS (key_algos)] = { 0 };
+  GThread *threads[G_N_ELEMENTS (key_algos)];
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_object_unref);
   gint64 deadline = deadline_after (timeout_s);
   GError *first_error = NULL;
@@ -440,10 +444,11 @@ kf_ssh_probe_discover_sync (const char    *host,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  /* Side by side, so that discovery takes one Connect Timeout at most. */
+  /* One connection per key type, as ssh-keyscan does, side by side so that
+   * discovery takes one Connect Timeout at most. */
   for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
     {
-      slots[i] = (DiscoverSlot) { host, port, timeout_s, deadline, cancellable, discover_algos[i] };
+      slots[i] = (DiscoverSlot) { host, port, timeout_s, deadline, cancellable, key_algos[i].algos };
       threads[i] = g_thread_new ("kf-ssh-discover", discover_one, &slots[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
@@ -596,23 +601,20 @@ refuse_passphrase (const char *prompt,
   return -1;
 }
 
-/* The host key algorithms that make the server present a key of a stored type. */
+/* The host key algorithms that make the server present a key of a stored
+ * type, Ed25519 preferred, RSA last. */
 static char *
 algos_for_keys (GPtrArray *keys)
 {
-  static const char * const order[] = {
-    "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa",
-  };
   g_autoptr(GString) algos = g_string_new (NULL);
 
-  for (guint o = 0; o < G_N_ELEMENTS (order); o++)
+  for (guint k = G_N_ELEMENTS (key_algos); k-- > 0;)
     for (guint i = 0; i < keys->len; i++)
-      if (g_str_equal (kf_host_key_get_key_type (g_ptr_array_index (keys, i)), order[o]))
+      if (g_str_equal (kf_host_key_get_key_type (g_ptr_array_index (keys, i)), key_algos[k].key_type))
         {
           if (algos->len > 0)
             g_string_append_c (algos, ',');
-          g_string_append (algos, g_str_equal (order[o], "ssh-rsa")
-                                  ? "rsa-sha2-512,rsa-sha2-256" : order[o]);
+          g_string_append (algos, key_algos[k].algos);
           break;
         }
   if (algos->len == 0)
