@@ -708,6 +708,27 @@ test_cancel (void)
 }
 
 static void
+test_discover_cancel (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint port;
+  int fd = silent_listener (&port);
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  g_timeout_add (300, cancel_later, cancellable);
+  keys = discover ("127.0.0.1", port, 30, cancellable, &error);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  close (fd);
+
+  g_assert_null (keys);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpfloat (elapsed, <, 2.0);
+}
+
+static void
 test_no_host_keys (void)
 {
   g_autoptr(GError) error = NULL;
@@ -848,6 +869,7 @@ main (int    argc,
   g_test_add_func ("/ssh-probe/test-timeout-trickle", test_timeout_trickle);
   g_test_add_func ("/ssh-probe/test-timeout-connect", test_timeout_connect);
   g_test_add_func ("/ssh-probe/test-cancel", test_cancel);
+  g_test_add_func ("/ssh-probe/discover-cancel", test_discover_cancel);
   g_test_add_func ("/ssh-probe/test-no-host-keys", test_no_host_keys);
   g_test_add_func ("/ssh-probe/sync", test_sync);
   g_test_add_func ("/ssh-probe/known-hosts-openssh", test_known_hosts_openssh);
