@@ -315,6 +315,8 @@ launch_once (KfTestSshd  *self,
       if (r == self->pid)
         {
           self->pid = 0;
+          /* Read again: it may have written its last words after the check above. */
+          g_clear_pointer (&log, g_free);
           g_file_get_contents (self->log_path, &log, NULL, NULL);
           if (log != NULL && strstr (log, "Address already in use") != NULL)
             {
