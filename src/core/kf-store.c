@@ -336,15 +336,109 @@ remove_stale_temp_files (KfStore *self)
       }
 }
 
+/* A blocking flock() is fair between processes (the kernel queues the
+ * waiters; polling with LOCK_NB let one busy writer starve the other), but
+ * has no timeout. So it runs in a thread, and the caller waits for it at
+ * most LOCK_TIMEOUT_USEC: a process stopped while holding the lock must not
+ * freeze the GUI. A thread given up on closes the fd (so releases the lock)
+ * as soon as it gets it. */
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  int      fd;
+  int      result;       /* -1 while waiting, then 0 or an errno */
+  gboolean abandoned;
+  gint     refs;
+} LockWait;
+
+static void
+lock_wait_unref (LockWait *wait)
+{
+  if (g_atomic_int_dec_and_test (&wait->refs))
+    {
+      g_mutex_clear (&wait->mutex);
+      g_cond_clear (&wait->cond);
+      g_free (wait);
+    }
+}
+
+static gpointer
+lock_thread (gpointer data)
+{
+  LockWait *wait = data;
+  int r;
+
+  while ((r = flock (wait->fd, LOCK_EX)) != 0 && errno == EINTR)
+    ;
+  g_mutex_lock (&wait->mutex);
+  wait->result = r == 0 ? 0 : errno;
+  if (wait->abandoned)
+    close (wait->fd);
+  g_cond_signal (&wait->cond);
+  g_mutex_unlock (&wait->mutex);
+  lock_wait_unref (wait);
+  return NULL;
+}
+
+/* Takes ownership of @fd: on failure it is closed (now or by the thread). */
+static gboolean
+wait_for_lock (int  fd,
+               int *out_errno)
+{
+  LockWait *wait = g_new0 (LockWait, 1);
+  /* KF_STORE_LOCK_TIMEOUT_MS lets the tests wait less than 10 s */
+  const char *timeout_ms = g_getenv ("KF_STORE_LOCK_TIMEOUT_MS");
+  gint64 deadline = g_get_monotonic_time ()
+                    + (timeout_ms ? g_ascii_strtoll (timeout_ms, NULL, 10) * 1000 : LOCK_TIMEOUT_USEC);
+  GThread *thread;
+  gboolean ok;
+
+  g_mutex_init (&wait->mutex);
+  g_cond_init (&wait->cond);
+  wait->fd = fd;
+  wait->result = -1;
+  wait->refs = 2;
+  thread = g_thread_try_new ("kf-store-lock", lock_thread, wait, NULL);
+  if (thread == NULL)
+    {
+      wait->refs = 1;
+      lock_wait_unref (wait);
+      close (fd);
+      *out_errno = EAGAIN;
+      return FALSE;
+    }
+  g_thread_unref (thread);
+
+  g_mutex_lock (&wait->mutex);
+  while (wait->result < 0)
+    if (!g_cond_wait_until (&wait->cond, &wait->mutex, deadline))
+      break;
+  if (wait->result < 0)
+    {
+      wait->abandoned = TRUE;
+      *out_errno = ETIMEDOUT;
+      ok = FALSE;
+    }
+  else
+    {
+      *out_errno = wait->result;
+      ok = wait->result == 0;
+      if (!ok)
+        close (fd);
+    }
+  g_mutex_unlock (&wait->mutex);
+  lock_wait_unref (wait);
+  return ok;
+}
+
 /* flock() on "<path>.lock" (never removed: removing a lock file races with
  * processes waiting on it). Returns the fd, or -1 with @error set. */
 static int
 lock_store (KfStore  *self,
             GError  **error)
 {
-  gint64 deadline = g_get_monotonic_time () + LOCK_TIMEOUT_USEC;
-  gulong pause = 500;
-  int fd;
+  int fd, e;
 
   if (!g_file_test (self->dir, G_FILE_TEST_IS_DIR))
     {
@@ -364,25 +458,23 @@ lock_store (KfStore  *self,
       io_error (error, LOCK_FAILED, self->lock_path, g_strerror (errno));
       return -1;
     }
-  /* Poll rather than block, so a stuck process cannot freeze the GUI. */
-  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+  if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+    return fd;
+  if (errno != EWOULDBLOCK && errno != EINTR)
     {
-      if (errno != EWOULDBLOCK && errno != EINTR)
-        {
-          io_error (error, LOCK_FAILED, self->lock_path, g_strerror (errno));
-          close (fd);
-          return -1;
-        }
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IO,
-                       "Another program has kept the Keyferry data file “%s” locked for over 10 seconds; try again.",
-                       self->path);
-          close (fd);
-          return -1;
-        }
-      g_usleep (pause);
-      pause = MIN (pause * 2, 20000);
+      io_error (error, LOCK_FAILED, self->lock_path, g_strerror (errno));
+      close (fd);
+      return -1;
+    }
+  if (!wait_for_lock (fd, &e))
+    {
+      if (e == ETIMEDOUT)
+        g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IO,
+                     "Another program has kept the Keyferry data file “%s” locked for over 10 seconds; try again.",
+                     self->path);
+      else
+        io_error (error, LOCK_FAILED, self->lock_path, g_strerror (e));
+      return -1;
     }
   return fd;
 }
@@ -448,17 +540,58 @@ move_aside (KfStore  *self,
 /* ------------------------------------------------------------------------ */
 /* The lists */
 
-/* Replaces the items of @store with @items in one splice of the part that
- * differs, so rows of unchanged objects stay put. */
+/* Replaces the items of @store with @items: removes the objects that go and
+ * inserts the new ones, run by run, so the rows of the objects that stay are
+ * left alone; a change of order falls back to one splice of what differs. */
 static void
 set_list_items (GListStore *store,
                 GPtrArray  *items)
 {
   GListModel *model = G_LIST_MODEL (store);
-  guint old_n = g_list_model_get_n_items (model);
-  guint new_n = items->len;
+  g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
+  guint old_n, new_n = items->len;
   guint prefix = 0, suffix = 0;
 
+  for (guint i = 0; i < items->len; i++)
+    g_hash_table_add (wanted, items->pdata[i]);
+
+  /* removals, from the end so positions stay valid */
+  for (guint i = g_list_model_get_n_items (model); i > 0;)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, --i);
+      guint end = i + 1;
+
+      if (g_hash_table_contains (wanted, item))
+        {
+          g_hash_table_add (present, item);
+          continue;
+        }
+      while (i > 0)
+        {
+          g_autoptr(GObject) before = g_list_model_get_item (model, i - 1);
+          if (g_hash_table_contains (wanted, before))
+            break;
+          i--;
+        }
+      g_list_store_splice (store, i, end - i, NULL, 0);
+    }
+
+  /* insertions; right when the objects that stay kept their order */
+  for (guint j = 0; j < new_n;)
+    {
+      guint start = j;
+
+      while (j < new_n && !g_hash_table_contains (present, items->pdata[j]))
+        j++;
+      if (j > start)
+        g_list_store_splice (store, MIN (start, g_list_model_get_n_items (model)), 0,
+                             items->pdata + start, j - start);
+      else
+        j++;
+    }
+
+  old_n = g_list_model_get_n_items (model);
   while (prefix < old_n && prefix < new_n)
     {
       g_autoptr(GObject) item = g_list_model_get_item (model, prefix);

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -953,6 +954,46 @@ test_second_store_sees_changes (void)
   }
 }
 
+/* Another holder of the lock (here an fd of our own, as a stopped process
+ * would hold it): the transaction gives up with a clear error instead of
+ * freezing, changes nothing, and works once the lock is free. */
+static void
+test_lock_busy (void)
+{
+  g_autofree char *path = new_store_path ();
+  g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
+  g_autoptr(KfStore) store = make_store (path, 2, FALSE);
+  g_autoptr(GBytes) before = read_bytes (path);
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfKeypair) keypair = kf_keypair_new ("waiting");
+  gint64 start;
+  int fd;
+
+  g_setenv ("KF_STORE_LOCK_TIMEOUT_MS", "300", TRUE);
+  fd = open (lock_path, O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
+
+  start = g_get_monotonic_time ();
+  g_assert_false (kf_store_add_keypair (store, keypair, &error));
+  g_assert_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "locked"));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 250000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5000000);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_keypairs (store), ==, 2);
+  after = read_bytes (path);
+  g_assert_true (g_bytes_equal (before, after));
+
+  /* the given-up waiter lets go as soon as it gets the lock */
+  g_assert_cmpint (close (fd), ==, 0);
+  g_unsetenv ("KF_STORE_LOCK_TIMEOUT_MS");
+  g_assert_true (kf_store_add_keypair (store, keypair, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_keypairs (store), ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -972,6 +1013,7 @@ main (int    argc,
   g_test_add_func ("/store/names", test_names);
   g_test_add_func ("/store/in-use-and-usage-count", test_in_use);
   g_test_add_func ("/store/second-store-sees-changes", test_second_store_sees_changes);
+  g_test_add_func ("/store/lock-busy", test_lock_busy);
 
   return g_test_run ();
 }
