@@ -107,6 +107,10 @@ watchdog_fired (Watchdog *wd,
   gboolean fired;
 
   g_mutex_lock (&wd->mutex);
+  /* libssh's own timeout can beat a busy watchdog thread to it by a hair:
+   * past the deadline, a failure is the deadline's either way. */
+  if (!wd->cancelled && g_get_monotonic_time () >= wd->deadline)
+    wd->expired = TRUE;
   fired = wd->expired || wd->cancelled;
   if (out_cancelled)
     *out_cancelled = wd->cancelled;
@@ -297,7 +301,8 @@ link_handshake (Link        *link,
   GSocket *socket = g_socket_connection_get_socket (link->conn);
   int yes = 1, no = 0;
   bool process_config = false;
-  long timeout = link->timeout_s;
+  /* A backstop only: the watchdog ends the probe at the deadline. */
+  long timeout = link->timeout_s + 1;
   socket_t fd;
 
   *out_no_match = FALSE;
