@@ -9,6 +9,7 @@
 
 #include <glib-unix.h>
 #include <gio/gio.h>
+#include <gio/gunixinputstream.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +41,24 @@ on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+on_stdin_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GMainLoop *loop = user_data;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+
+  /* EOF (or an error): whoever started us has gone away. */
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      g_message ("stdin closed");
+      g_main_loop_quit (loop);
+      return;
+    }
+  g_input_stream_read_bytes_async (G_INPUT_STREAM (source), 256, G_PRIORITY_DEFAULT, NULL, on_stdin_read, loop);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -53,6 +72,8 @@ main (int   argc,
   int port = 0;
   int redirect_port = -1;
   int ssh_port = -1;
+  gboolean exit_with_stdin = FALSE;
+  g_autoptr(GInputStream) in = NULL;
   GOptionEntry entries[] = {
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, "JSON configuration (see README.md)", "FILE" },
     { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert_path, "TLS certificate (PEM)", "FILE" },
@@ -63,6 +84,7 @@ main (int   argc,
     { "ssh-port", 0, 0, G_OPTION_ARG_INT, &ssh_port, "Overrides ssh.port", "N" },
     { "authorized-keys", 0, 0, G_OPTION_ARG_FILENAME, &authorized_keys, "Overrides ssh.authorized_keys", "FILE" },
     { "host-key", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &host_keys, "Overrides ssh.host_key_files (repeat: RSA, ECDSA, Ed25519)", "FILE.pub" },
+    { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin, "Exit when stdin reaches end of file (so a crashed test cannot leak the server)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -139,6 +161,11 @@ main (int   argc,
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, on_signal, loop);
   g_unix_signal_add (SIGINT, on_signal, loop);
+  if (exit_with_stdin)
+    {
+      in = g_unix_input_stream_new (0, FALSE);
+      g_input_stream_read_bytes_async (in, 256, G_PRIORITY_DEFAULT, NULL, on_stdin_read, loop);
+    }
   g_main_loop_run (loop);
 
   g_message ("Stopping");
