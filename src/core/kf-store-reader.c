@@ -29,14 +29,64 @@ typedef struct
   guint64      present;      /* bit i: pspecs[i] was in the current object */
   const char **names;        /* for g_object_new_with_properties */
   GValue      *ctor_values;
+  guint        id_slot;      /* the "id" property, or G_MAXUINT */
 } ModelInfo;
 
 typedef struct
 {
-  char       *p;
-  const char *start;
-  GError     *model_error;   /* first wrong field; parsing goes on to tell damage from version */
+  char             *p;
+  const char       *start;
+  GError           *model_error;   /* first wrong field; parsing goes on to tell damage from version */
+  KfStoreReuseFunc  reuse;
+  gpointer          reuse_data;
 } Reader;
+
+static GQuark
+text_hash_quark (void)
+{
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("kf-store-text-hash");
+  return quark;
+}
+
+/* A 64-bit hash of an element's text, 8 bytes at a time (this runs over the
+ * whole file on every load). Only compared with the hash of the same id's
+ * previous text, so it needs to tell edits apart, not resist attacks. */
+static guint64
+hash_text (const char *p,
+           gsize       n)
+{
+  guint64 h = G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) ^ n;
+  guint64 w;
+
+  for (; n >= 8; p += 8, n -= 8)
+    {
+      memcpy (&w, p, 8);
+      h = (h ^ w) * G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+      h ^= h >> 32;
+    }
+  w = 0;
+  memcpy (&w, p, n);
+  h = (h ^ w) * G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
+  h ^= h >> 29;
+  return h | 1;   /* never 0, which means "no hash" */
+}
+
+/* pointer-sized: the whole hash on 64-bit systems */
+guint64
+kf_store_reader_get_text_hash (GObject *object)
+{
+  return (guint64) GPOINTER_TO_SIZE (g_object_get_qdata (object, text_hash_quark ()));
+}
+
+void
+kf_store_reader_set_text_hash (GObject *object,
+                               guint64  text_hash)
+{
+  g_object_set_qdata (object, text_hash_quark (), GSIZE_TO_POINTER ((gsize) text_hash));
+}
 
 static void
 model_info_init (ModelInfo *info,
@@ -60,9 +110,13 @@ model_info_init (ModelInfo *info,
   info->enums = g_new0 (GEnumClass *, info->n_pspecs);
   info->names = g_new0 (const char *, info->n_pspecs);
   info->ctor_values = g_new0 (GValue, info->n_pspecs);
+  info->id_slot = G_MAXUINT;
   for (guint i = 0; i < info->n_pspecs; i++)
     {
       GType vtype = G_PARAM_SPEC_VALUE_TYPE (info->pspecs[i]);
+
+      if (vtype == G_TYPE_STRING && strcmp (info->pspecs[i]->name, "id") == 0)
+        info->id_slot = i;
 
       g_value_init (&info->values[i], vtype);
       if (vtype == G_TYPE_STRV)
@@ -585,6 +639,8 @@ parse_model (Reader     *r,
   gboolean bad = FALSE;
   guint hint = 0;
   char *bad_field = NULL;
+  const char *start = r->p;
+  guint64 hash;
 
   *out = NULL;
   info->present = 0;
@@ -646,7 +702,14 @@ parse_model (Reader     *r,
                      (gsize) (r->p - r->start), bad_field, g_type_name (info->type));
       return TRUE;
     }
-  *out = build_object (info);
+  hash = hash_text (start, r->p - start);
+  if (r->reuse != NULL && info->id_slot != G_MAXUINT && (info->present & (G_GUINT64_CONSTANT (1) << info->id_slot)))
+    *out = r->reuse (info->type, g_value_get_string (&info->values[info->id_slot]), hash, r->reuse_data);
+  if (*out == NULL)
+    {
+      *out = build_object (info);
+      kf_store_reader_set_text_hash (*out, hash);
+    }
   return TRUE;
 }
 
@@ -712,12 +775,14 @@ kf_store_contents_clear (KfStoreContents *contents)
 }
 
 gboolean
-kf_store_reader_parse (char            *data,
-                       gsize            length,
-                       KfStoreContents *contents,
-                       GError         **error)
+kf_store_reader_parse (char              *data,
+                       gsize              length,
+                       KfStoreReuseFunc   reuse,
+                       gpointer           reuse_data,
+                       KfStoreContents   *contents,
+                       GError           **error)
 {
-  Reader r = { data, data, NULL };
+  Reader r = { data, data, NULL, reuse, reuse_data };
   ModelInfo keypair_info, connection_info;
   g_autofree char *format = NULL;
   gboolean have_version = FALSE;
@@ -866,7 +931,7 @@ kf_store_reader_parse_object (GType        type,
                               GError     **error)
 {
   g_autofree char *copy = g_strdup (json);
-  Reader r = { copy, copy, NULL };
+  Reader r = { copy, copy, NULL, NULL, NULL };
   ModelInfo info;
   GObject *object = NULL;
 

@@ -27,15 +27,32 @@ typedef struct
   GPtrArray *connections; /* KfConnection, in file order */
 } KfStoreContents;
 
+/* Asked for each well-formed element before an object is built for it:
+ * @text_hash is a hash of the element's text. Return a new reference to an
+ * object to use instead (one read earlier from the same text), or NULL. */
+typedef GObject *(*KfStoreReuseFunc) (GType       type,
+                                      const char *id,
+                                      guint64     text_hash,
+                                      gpointer    user_data);
+
 /* Parses a whole store file. @data must hold @length bytes followed by a NUL
  * and is overwritten (strings are decoded in place). Fails with
  * KF_STORE_ERROR_DAMAGED (malformed JSON, not a Keyferry store, a field with a
  * wrong value) or KF_STORE_ERROR_NEWER_VERSION (a version above
- * KF_STORE_FORMAT_VERSION); the message is a technical detail for the log. */
-gboolean  kf_store_reader_parse          (char            *data,
-                                          gsize            length,
-                                          KfStoreContents *contents,
-                                          GError         **error);
+ * KF_STORE_FORMAT_VERSION); the message is a technical detail for the log.
+ * Every object built gets the hash of its text (see below). */
+gboolean  kf_store_reader_parse          (char             *data,
+                                          gsize             length,
+                                          KfStoreReuseFunc  reuse,
+                                          gpointer          reuse_data,
+                                          KfStoreContents  *contents,
+                                          GError          **error);
+
+/* The hash of the text an object was built from (0: none, e.g. it was changed
+ * since); on 32-bit systems only its lower half is kept. */
+guint64   kf_store_reader_get_text_hash  (GObject         *object);
+void      kf_store_reader_set_text_hash  (GObject         *object,
+                                          guint64          text_hash);
 void      kf_store_contents_clear        (KfStoreContents *contents);
 
 /* Parses one JSON object (the text of one list element) into a new @type

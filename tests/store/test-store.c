@@ -410,7 +410,7 @@ test_reader_mutations (void)
         char *data = g_malloc (len + 1);
         memcpy (data, buf->data, len);
         data[len] = '\0';
-        if (kf_store_reader_parse (data, len, &contents, &error))
+        if (kf_store_reader_parse (data, len, NULL, NULL, &contents, &error))
           {
             ok++;
             g_assert_no_error (error);
@@ -538,7 +538,7 @@ test_versions_and_content (void)
     g_assert_true (kf_store_add_keypair (store, keypair, &error));
     g_assert_no_error (error);
     g_assert_nonnull (kf_store_find_keypair_by_name (store, "K1"));
-    find_backup (path, backups);
+    g_free (find_backup (path, backups));
   }
 }
 
@@ -873,6 +873,12 @@ test_in_use (void)
   }
 }
 
+static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
 /* A change made through another KfStore (as another process would) is seen
  * by the next transaction, which then keeps both. */
 static void
@@ -915,6 +921,27 @@ test_second_store_sees_changes (void)
   g_assert_true (kf_store_reload_if_changed (one, &error));
   g_assert_cmpstr (kf_keypair_get_comment (kept), ==, "y");
   g_assert_true (kf_store_find_keypair (one, kf_keypair_get_id (a)) == kept);
+
+  /* only the changed object hears about a reload */
+  {
+    KfKeypair *other = kf_store_find_keypair (one, kf_keypair_get_id (b));
+    guint kept_notified = 0, other_notified = 0;
+
+    g_signal_connect_swapped (kept, "notify", G_CALLBACK (count_notify), &kept_notified);
+    g_signal_connect_swapped (other, "notify", G_CALLBACK (count_notify), &other_notified);
+    kf_keypair_set_comment (edit, "w");
+    g_assert_true (kf_store_update_keypair (two, edit, &error));
+    g_assert_true (kf_store_reload_if_changed (one, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (kept_notified, ==, 1);
+    g_assert_cmpuint (other_notified, ==, 0);
+    g_assert_cmpstr (kf_keypair_get_comment (kept), ==, "w");
+    g_assert_true (kf_store_find_keypair (one, kf_keypair_get_id (b)) == other);
+    g_signal_handlers_disconnect_by_data (kept, &kept_notified);
+    g_signal_handlers_disconnect_by_data (other, &other_notified);
+    kf_keypair_set_comment (edit, "y");
+    g_assert_true (kf_store_update_keypair (two, edit, &error));
+  }
 
   /* A change that leaves inode, size and mtime as they were (rewritten in
    * place, mtime put back): only the serial tells. */
