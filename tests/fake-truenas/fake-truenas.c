@@ -160,15 +160,20 @@ listen_loopback (SoupServer              *server,
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (v4, port);
   g_autoptr(GSocketAddress) address6 = NULL;
   g_autoptr(GError) v6_error = NULL;
-  GSList *uris;
+  g_autoptr(GSocketAddress) local = NULL;
+  GSList *listeners;
   guint bound = 0;
 
   if (!soup_server_listen (server, address, options, error))
     return 0;
-  uris = soup_server_get_uris (server);
-  if (uris != NULL)
-    bound = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* The port the kernel picked (soup_server_get_uris would leak an address). */
+  listeners = soup_server_get_listeners (server);
+  if (listeners != NULL)
+    local = g_socket_get_local_address (listeners->data, error);
+  g_slist_free (listeners);
+  if (local == NULL)
+    return 0;
+  bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
 
   /* ::1 on the same port when the machine has IPv6; not fatal without. */
   address6 = g_inet_socket_address_new (v6, bound);
