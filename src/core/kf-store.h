@@ -14,7 +14,15 @@
  * mtime plus a random "serial" member written near the top of the file on
  * every save (ext4 reuses inodes and mtime moves once per clock tick, so the
  * stat fields alone can miss a quick second save). Reading needs no lock, as
- * the file is only ever replaced whole by rename().
+ * the file is only ever replaced whole by rename(). The lock is a blocking
+ * flock() (fair between processes) waited for at most 10 seconds, then the
+ * change fails with KF_STORE_ERROR_IO. A transaction that finds the file
+ * damaged moves it aside and fails with that error, changing nothing else.
+ *
+ * The objects in the lists belong to the store: change them through
+ * kf_store_update_keypair() / _connection() with a modified copy, not by
+ * setting their properties directly (the store would not save that, and a
+ * reload keeps objects whose text in the file did not change).
  *
  * The file: {"format": "keyferry-store", "version": 1, "serial": "...",
  * "keypairs": [...], "connections": [...]}, each element written by
