@@ -839,6 +839,40 @@ test_protocol_selection (void)
   fake_stop (fake);
 }
 
+static void
+test_jsonrpc_only (void)
+{
+  Fake *fake = fake_start ("\"protocols\": \"jsonrpc\", \"login_redirect_urls\": [\"wss://10.0.0.2/api/current\"]");
+  g_autofree char *url = g_strdup_printf ("wss://127.0.0.1:%u/websocket", fake->https_port);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  ConnectResult r = { 0 };
+  Client *client;
+  JsonNode *reply;
+  JsonObject *result;
+
+  /* No legacy endpoint on this box. */
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_our_certificate), NULL);
+  soup_session_websocket_connect_async (fake->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_ws_connected, &r);
+  kf_test_wait_for (&r.done, 20);
+  g_assert_nonnull (r.error);
+  g_assert_null (r.client);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 404);
+  g_clear_error (&r.error);
+
+  /* An HA standby sends the client elsewhere. */
+  client = client_connect (fake, "/api/current");
+  reply = rpc (client, 1, "auth.login_ex",
+               "[{\"mechanism\":\"PASSWORD_PLAIN\",\"username\":\"truenas_admin\",\"password\":\"s3cret\"}]");
+  result = result_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (result, "response_type"), ==, "REDIRECT");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (result, "urls"), 0), ==,
+                   "wss://10.0.0.2/api/current");
+  json_node_unref (reply);
+  client_free (client);
+  fake_stop (fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -852,5 +886,6 @@ main (int   argc,
   g_test_add_func ("/fake-truenas/legacy", test_legacy);
   g_test_add_func ("/fake-truenas/faults", test_faults);
   g_test_add_func ("/fake-truenas/protocol-selection", test_protocol_selection);
+  g_test_add_func ("/fake-truenas/jsonrpc-only", test_jsonrpc_only);
   return g_test_run ();
 }
