@@ -336,25 +336,7 @@ on_wait_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The next frame (parsed), or NULL if none comes within @timeout_ms or the socket closes. */
-static JsonNode *
-client_next (Client *client,
-             guint   timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, on_wait_timeout, &timed_out);
-  g_autofree char *text = NULL;
-
-  while (g_queue_is_empty (&client->messages) && !client->closed && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  text = g_queue_pop_head (&client->messages);
-  if (text == NULL)
-    return NULL;
-  return json_from_string (text, NULL);
-}
-
+/* The next frame, or NULL if none comes within @timeout_ms or the socket closes. */
 static char *
 client_next_text (Client *client,
                   guint   timeout_ms)
@@ -367,6 +349,18 @@ client_next_text (Client *client,
   if (!timed_out)
     g_source_remove (id);
   return g_queue_pop_head (&client->messages);
+}
+
+/* The same, parsed. */
+static JsonNode *
+client_next (Client *client,
+             guint   timeout_ms)
+{
+  g_autofree char *text = client_next_text (client, timeout_ms);
+
+  if (text == NULL)
+    return NULL;
+  return json_from_string (text, NULL);
 }
 
 static JsonNode *
