@@ -73,6 +73,19 @@ n_connections (KfStore *store)
   return g_list_model_get_n_items (kf_store_get_connections (store));
 }
 
+static guint
+count_temp_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, ".keyferry.json.tmp-"))
+      n++;
+  return n;
+}
+
 /* Kills a process that saves in a loop at random moments, 50 times: the file
  * always loads, holds every save the process had finished, and no damaged
  * copy or temporary file is left behind. */
@@ -85,6 +98,7 @@ test_kill_while_saving (void)
   g_autoptr(GError) error = NULL;
   guint total = 0;
   guint killed_mid_run = 0;
+  guint killed_while_writing = 0;
 
   /* ~2.5 MB, so a save takes long enough to be interrupted */
   {
@@ -111,7 +125,16 @@ test_kill_while_saving (void)
       helper_start (&helper, args);
       first = helper_read_line (&helper);
       g_assert_cmpstr (first, ==, "loaded");
-      g_usleep (g_rand_int_range (rand, 0, 200000));
+      if (round % 2 == 0)
+        g_usleep (g_rand_int_range (rand, 0, 200000));
+      else
+        {
+          /* aim at the write itself: kill once a temporary file shows up */
+          gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+          while (count_temp_files (dir) == 0 && g_get_monotonic_time () < deadline)
+            g_usleep (100);
+          g_usleep (g_rand_int_range (rand, 0, 1000));
+        }
       g_subprocess_send_signal (helper.proc, SIGKILL);
       g_subprocess_wait (helper.proc, NULL, &error);
       g_assert_no_error (error);
@@ -124,6 +147,8 @@ test_kill_while_saving (void)
           g_free (line);
         }
       helper_clear (&helper);
+      if (count_temp_files (dir) > 0)
+        killed_while_writing++;
 
       g_assert_true (kf_store_load (store, &error));
       g_assert_no_error (error);
@@ -134,6 +159,10 @@ test_kill_while_saving (void)
       g_test_message ("round %u: %u saves acknowledged, %u connections", round, acknowledged, total);
     }
   g_assert_cmpuint (killed_mid_run, ==, 50);
+  /* some kills landed while the new file was being written, not only
+   * between saves (left temporary files show it) */
+  g_test_message ("%u of 50 kills left a half-written temporary file", killed_while_writing);
+  g_assert_cmpuint (killed_while_writing, >=, 10);
 
   /* temporary files of killed saves are swept by the next transaction */
   {
