@@ -1,4 +1,4 @@
-/* kf-connection-actions.c
+/* kf-connection-actions.c: what the main window does with connections.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "kf-connection-actions.h"
+#include "kf-connection-dialog.h"
+#include "kf-connection-ops.h"
+#include "kf-errors.h"
 #include "kf-ui-util.h"
 
 /* Quote only what a shell would split or expand: the usual
@@ -53,6 +56,144 @@ lookup (KfWindow *window,
   return kf_store_find_connection (kf_window_get_store (window), g_variant_get_string (parameter, NULL));
 }
 
+/* ---- add / edit ------------------------------------------------------------ */
+
+static void
+on_dialog_saved (KfConnectionDialog *dialog,
+                 KfConnection       *connection,
+                 const char         *warning,
+                 KfWindow           *window)
+{
+  g_autofree char *toast = g_strdup_printf (_("Connection “%s” saved"), kf_connection_get_name (connection));
+
+  kf_window_add_toast (window, toast);
+  if (warning != NULL)
+    kf_window_show_message (window, _("Host Key Not Verified"), warning);
+}
+
+static void
+open_dialog (KfWindow     *window,
+             KfConnection *connection)
+{
+  KfConnectionDialog *dialog = kf_connection_dialog_new (GTK_WINDOW (window), kf_window_get_vault (window),
+                                                         connection);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_dialog_saved), window, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+add_activated (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  open_dialog (KF_WINDOW (user_data), NULL);
+}
+
+static void
+edit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  KfWindow *window = user_data;
+  KfConnection *connection = lookup (window, parameter);
+
+  if (connection != NULL)
+    open_dialog (window, connection);
+}
+
+/* ---- test ------------------------------------------------------------------ */
+
+static void
+on_test_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  GCancellable     *cancellable)
+{
+  /* Closing the dialog while the test runs cancels it. */
+  g_cancellable_cancel (cancellable);
+}
+
+static void
+on_test_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(AdwMessageDialog) dialog = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestResult) test = kf_connection_ops_test_finish (result, &error);
+  GtkWidget *spinner = adw_message_dialog_get_extra_child (dialog);
+  const char *name = g_object_get_data (G_OBJECT (dialog), "kf-name");
+  g_autofree char *body = NULL;
+
+  if (spinner != NULL)
+    gtk_widget_set_visible (spinner, FALSE);
+  adw_message_dialog_set_response_label (dialog, "close", _("_Close"));
+
+  if (test == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_message_dialog_set_heading (dialog, _("Could Not Test"));
+      adw_message_dialog_set_body (dialog, error->message);
+      return;
+    }
+
+  if (kf_test_result_get_ok (test))
+    {
+      g_autofree char *timing = kf_test_result_format_timing (test);
+      adw_message_dialog_set_heading (dialog, _("Connection Works"));
+      body = g_strdup_printf (_("Keyferry logged in to “%s” with its key pair and ran a command.\n\nHost key %s %s (matches the stored key)\n%s"),
+                              name, kf_test_result_get_host_key_type (test) ?: "",
+                              kf_test_result_get_host_key_fingerprint (test) ?: "", timing);
+    }
+  else
+    {
+      const GError *failure = kf_test_result_get_error (test);
+      gboolean changed = failure != NULL && g_error_matches (failure, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH);
+
+      adw_message_dialog_set_heading (dialog, changed ? _("Host Key Changed!") : _("Connection Failed"));
+      body = g_strdup (kf_test_result_get_message (test));
+      if (changed)
+        gtk_widget_add_css_class (GTK_WIDGET (dialog), "kf-host-key-changed");
+    }
+  adw_message_dialog_set_body (dialog, body);
+}
+
+static void
+test_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  KfWindow *window = user_data;
+  KfConnection *connection = lookup (window, parameter);
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *spinner;
+
+  if (connection == NULL)
+    return;
+
+  cancellable = g_cancellable_new ();
+  body = g_strdup_printf (_("Logging in to %s@%s with the connection’s key pair…"),
+                          kf_connection_get_username (connection), kf_connection_get_host (connection));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (window), _("Testing Connection"), body));
+  spinner = gtk_spinner_new ();
+  gtk_spinner_start (GTK_SPINNER (spinner));
+  gtk_widget_set_size_request (spinner, 32, 32);
+  adw_message_dialog_set_extra_child (dialog, spinner);
+  adw_message_dialog_add_response (dialog, "close", _("_Cancel"));
+  adw_message_dialog_set_close_response (dialog, "close");
+  g_object_set_data_full (G_OBJECT (dialog), "kf-name", g_strdup (kf_connection_get_name (connection)), g_free);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_test_response),
+                         g_object_ref (cancellable), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  kf_connection_ops_test_async (kf_window_get_vault (window), connection, cancellable,
+                                on_test_done, g_object_ref (dialog));
+}
+
+/* ---- copy command ---------------------------------------------------------- */
+
 static void
 copy_command_activated (GSimpleAction *action,
                         GVariant      *parameter,
@@ -70,21 +211,35 @@ copy_command_activated (GSimpleAction *action,
   kf_window_add_toast (window, _("SSH command copied"));
 }
 
+/* ---- delete ---------------------------------------------------------------- */
+
+static void
+on_deleted (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(KfWindow) window = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kf_connection_ops_delete_finish (result, &error))
+    kf_window_show_message (window, _("Could Not Delete Connection"), error->message);
+  else
+    kf_window_add_toast (window, _("Connection deleted"));
+}
+
 static void
 on_delete_response (AdwMessageDialog *dialog,
                     const char       *response,
                     KfWindow         *window)
 {
   const char *id = g_object_get_data (G_OBJECT (dialog), "kf-connection-id");
-  g_autoptr(GError) error = NULL;
+  KfConnection *connection = kf_store_find_connection (kf_window_get_store (window), id);
+  gboolean with_keypair = g_strcmp0 (response, "delete-both") == 0;
 
-  if (g_strcmp0 (response, "delete") != 0)
+  if (connection == NULL || (g_strcmp0 (response, "delete") != 0 && !with_keypair))
     return;
-
-  if (!kf_store_remove_connection (kf_window_get_store (window), id, &error))
-    kf_window_show_message (window, _("Could Not Delete Connection"), error->message);
-  else
-    kf_window_add_toast (window, _("Connection deleted"));
+  kf_connection_ops_delete_async (kf_window_get_vault (window), connection, with_keypair, NULL,
+                                  on_deleted, g_object_ref (window));
 }
 
 static void
@@ -94,20 +249,29 @@ delete_activated (GSimpleAction *action,
 {
   KfWindow *window = user_data;
   KfConnection *connection = lookup (window, parameter);
+  KfKeypair *keypair;
   AdwMessageDialog *dialog;
   g_autofree char *body = NULL;
 
   if (connection == NULL)
     return;
 
-  /* Translators: %s is a connection name. */
-  body = g_strdup_printf (_("“%s” will be removed from Keyferry. Its key pair is kept, and nothing changes on the server."),
-                          kf_connection_get_name (connection));
+  keypair = kf_connection_ops_get_exclusive_keypair (kf_window_get_store (window), connection);
+  if (keypair != NULL)
+    /* Translators: the first %s is a connection name, the second a key pair name. */
+    body = g_strdup_printf (_("“%s” will be removed from Keyferry; nothing changes on the server. No other connection uses its key pair “%s”: you can delete it too, which also removes its private key from the keyring."),
+                            kf_connection_get_name (connection), kf_keypair_get_name (keypair));
+  else
+    /* Translators: %s is a connection name. */
+    body = g_strdup_printf (_("“%s” will be removed from Keyferry. Its key pair is kept, and nothing changes on the server."),
+                            kf_connection_get_name (connection));
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (window), _("Delete Connection?"), body));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "delete", _("_Delete"),
-                                    NULL);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
+  if (keypair != NULL)
+    {
+      adw_message_dialog_add_response (dialog, "delete-both", _("Delete With _Key Pair"));
+      adw_message_dialog_set_response_appearance (dialog, "delete-both", ADW_RESPONSE_DESTRUCTIVE);
+    }
   adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
@@ -118,6 +282,9 @@ delete_activated (GSimpleAction *action,
 }
 
 static const GActionEntry entries[] = {
+  { "connection-add", add_activated },
+  { "connection-edit", edit_activated, "s" },
+  { "connection-test", test_activated, "s" },
   { "connection-copy-command", copy_command_activated, "s" },
   { "connection-delete", delete_activated, "s" },
 };

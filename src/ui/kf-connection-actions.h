@@ -1,18 +1,12 @@
 /* kf-connection-actions.h: what the main window can do with a connection.
  *
- * Installs these actions on the window's "win" group (parameter: the
- * connection id, "s"):
- *   win.connection-copy-command  copies "ssh [-p PORT] USER@HOST"
- *   win.connection-delete        asks, then removes the connection
- *
- * Extension point for the connection dialog and the Test work: add
- *   win.connection-add   (no parameter)  Add button, Ctrl+N, empty state
- *   win.connection-edit  ("s")           row menu "Edit", Enter on a row
- *   win.connection-test  ("s")           row menu "Test"
- * to kf_connection_actions_install() (or install them from your own file and
- * call it from there). The window shows each menu item and enables Add only
- * while the matching action exists and is enabled, so nothing needs changing
- * in kf-window.c.
+ * Installs these actions on the window's "win" group:
+ *   win.connection-add                   opens the Add SSH Connection dialog
+ *   win.connection-edit ("s": id)        opens it on a stored connection
+ *   win.connection-test ("s")            logs in and shows the result
+ *   win.connection-copy-command ("s")    copies "ssh [-p PORT] USER@HOST"
+ *   win.connection-delete ("s")          asks (offering to delete a key pair
+ *                                        nothing else uses), then deletes
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
