@@ -542,6 +542,13 @@ kf_truenas_client_get_redirect_note (KfTruenasClient *self)
   return self->redirect_note;
 }
 
+const char *
+kf_truenas_client_get_base (KfTruenasClient *self)
+{
+  g_return_val_if_fail (KF_IS_TRUENAS_CLIENT (self), NULL);
+  return self->base;
+}
+
 guint
 kf_truenas_client_get_round_trips (KfTruenasClient *self)
 {
@@ -1747,6 +1754,7 @@ on_set_options (GObject      *source,
   g_autoptr(RemoteError) remote = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = send_call_finish (self, result, &remote, &error);
+  GCancellable *cancellable;
   GString *params;
 
   if (node == NULL && remote == NULL)
@@ -1765,7 +1773,8 @@ on_set_options (GObject      *source,
   g_string_append (params, ",\"login_options\":{\"user_info\":false}}]");
   free_secret (g_steal_pointer (&data->password));
 
-  send_call (self, "auth.login_ex", params->str, g_task_get_cancellable (task), on_login_ex, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  send_call (self, "auth.login_ex", params->str, cancellable, on_login_ex, g_steal_pointer (&task));
   free_secret_gstring (params);
 }
 
@@ -2344,6 +2353,7 @@ on_user_query (GObject      *source,
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) params = NULL;
   g_autofree char *text = NULL;
+  GCancellable *cancellable;
   JsonObject *user;
   JsonArray *nopasswd;
   const char *shell;
@@ -2410,7 +2420,8 @@ on_user_query (GObject      *source,
   params = json_builder_get_root (builder);
   text = json_to_text (params);
 
-  send_call (self, "user.update", text, g_task_get_cancellable (task), on_user_update, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  send_call (self, "user.update", text, cancellable, on_user_update, g_steal_pointer (&task));
 }
 
 void

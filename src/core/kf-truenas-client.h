@@ -89,6 +89,8 @@ void              kf_truenas_client_set_connect_timeout  (KfTruenasClient     *s
 KfTruenasCertificate *kf_truenas_client_get_peer_certificate (KfTruenasClient *self);
 /* "The TrueNAS redirected http://nas.lan to https://nas.lan." or NULL. */
 const char       *kf_truenas_client_get_redirect_note    (KfTruenasClient     *self);
+/* "https://host[:port]": the URL's base, or where a redirect led. */
+const char       *kf_truenas_client_get_base             (KfTruenasClient     *self);
 /* WebSocket request/reply pairs plus HTTP requests made so far. */
 guint             kf_truenas_client_get_round_trips      (KfTruenasClient     *self);
 gboolean          kf_truenas_client_is_connected         (KfTruenasClient     *self);

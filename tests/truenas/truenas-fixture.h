@@ -1,0 +1,49 @@
+/* truenas-fixture.h: runs tests/fake-truenas (real TLS, self-signed
+ * certificate from make-cert.sh) for the client and setup tests.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char        *dir;
+  char        *home;             /* an existing home directory for users */
+  char        *authorized_keys;  /* where ssh_pair writes */
+  char        *state_out;
+  GSubprocess *process;
+  guint        https_port;
+  guint        http_port;
+  char        *https_url;        /* "https://127.0.0.1:PORT" */
+  char        *http_url;         /* "http://127.0.0.1:PORT" (redirects) */
+} TnFake;
+
+typedef struct {
+  guint        ssh_port;          /* 0: 2222 */
+  const char  *authorized_keys;   /* NULL: a file in the fake's dir */
+  const char * const *host_keys;  /* three .pub files, or NULL: made once */
+  const char  *ssh_user;          /* NULL: the current user */
+} TnFakeOptions;
+
+/* Makes the certificate and default host keys (once per binary). */
+void         tn_fixture_init       (void);
+const char  *tn_fixture_cert_path  (void);
+/* "SHA256:" + hex of the fake's certificate, computed with openssl. */
+const char  *tn_fixture_cert_pin   (void);
+/* The base admins/users; @extra adds top-level members ("\"faults\": {…}"). */
+TnFake      *tn_fake_start         (const char          *extra,
+                                    const TnFakeOptions *options);
+void         tn_fake_stop          (TnFake              *fake);
+/* The file ssh_pair wrote, or "" when none. */
+char        *tn_fake_read_authorized_keys (TnFake       *fake);
+/* The server state (--state-out) as JSON, or NULL before the first change. */
+JsonNode    *tn_fake_read_state    (TnFake              *fake);
+/* A TCP port on 127.0.0.1 where nothing listens. */
+guint        tn_fixture_closed_port (void);
+
+G_END_DECLS
