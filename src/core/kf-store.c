@@ -122,6 +122,8 @@ change_free (Change *change)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Change, change_free)
 
+static void forget_json (gpointer object);
+
 /* ------------------------------------------------------------------------ */
 /* Files */
 
@@ -711,6 +713,7 @@ merge_items (GHashTable *old_index,
       if (existing != NULL && existing != read->pdata[i])
         {
           assign (existing, read->pdata[i]);
+          forget_json (existing);
           kf_store_reader_set_text_hash (existing, kf_store_reader_get_text_hash (read->pdata[i]));
           g_hash_table_replace (index, (char *) get_id (existing), existing);
         }
@@ -1247,17 +1250,65 @@ items_after (GListModel *model,
   return items;
 }
 
-/* @items with @stored written as @update (the stored object with its new fields). */
-static void
-serialize_list (JsonBuilder *builder,
-                GPtrArray   *items,
-                gpointer     stored,
-                gpointer     update)
+/* Each stored object keeps its JSON text, as kf_serialize_object() gives it,
+ * until it changes: a save then serialises only what changed and copies the
+ * rest (with 10,000 + 10,000 items, a save went from ~330 ms to the cost of
+ * writing the file). Whoever changes a stored object calls forget_json(). */
+static GQuark
+json_quark (void)
 {
-  json_builder_begin_array (builder);
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("kf-store-json");
+  return quark;
+}
+
+static void
+forget_json (gpointer object)
+{
+  g_object_set_qdata (object, json_quark (), NULL);
+}
+
+static const char *
+object_json (GObject       *object,
+             JsonBuilder   *builder,
+             JsonGenerator *generator)
+{
+  char *text = g_object_get_qdata (object, json_quark ());
+
+  if (text == NULL)
+    {
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_reset (builder);
+      kf_serialize_object (object, builder);
+      root = json_builder_get_root (builder);
+      json_generator_set_root (generator, root);
+      text = json_generator_to_data (generator, NULL);
+      g_object_set_qdata_full (object, json_quark (), text, g_free);
+    }
+  return text;
+}
+
+/* @items, one per line, with @stored written as @update (the stored object
+ * with its new fields). */
+static void
+serialize_list (GString       *out,
+                GPtrArray     *items,
+                gpointer       stored,
+                gpointer       update,
+                JsonBuilder   *builder,
+                JsonGenerator *generator)
+{
+  g_string_append_c (out, '[');
   for (guint i = 0; i < items->len; i++)
-    kf_serialize_object (items->pdata[i] == stored ? update : items->pdata[i], builder);
-  json_builder_end_array (builder);
+    {
+      g_string_append (out, i == 0 ? "\n" : ",\n");
+      g_string_append (out, object_json (items->pdata[i] == stored ? update : items->pdata[i],
+                                         builder, generator));
+    }
+  g_string_append (out, items->len > 0 ? "\n]" : "]");
 }
 
 static char *
@@ -1278,33 +1329,101 @@ serialize_store (KfStore    *self,
   KfConnection *update_connection = change->update_connection;
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  /* sized like the last file: growing a 20 MB string costs more than writing it */
+  GString *out = g_string_sized_new (self->stamp.exists ? self->stamp.size + self->stamp.size / 8 + 4096 : 4096);
 
   /* format, version and serial first: kf_store_reader_peek_serial() looks
-   * only at the start of the file */
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "format");
-  json_builder_add_string_value (builder, FORMAT_NAME);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, KF_STORE_FORMAT_VERSION);
-  json_builder_set_member_name (builder, "serial");
-  json_builder_add_string_value (builder, serial);
-  json_builder_set_member_name (builder, "keypairs");
-  serialize_list (builder, keypairs,
+   * only at the start of the file; then one item per line */
+  g_string_append_printf (out, "{\"format\": \"%s\", \"version\": %d, \"serial\": \"%s\",\n\"keypairs\": ",
+                          FORMAT_NAME, KF_STORE_FORMAT_VERSION, serial);
+  serialize_list (out, keypairs,
                   update_keypair ? kf_store_find_keypair (self, kf_keypair_get_id (update_keypair)) : NULL,
-                  update_keypair);
-  json_builder_set_member_name (builder, "connections");
-  serialize_list (builder, connections,
+                  update_keypair, builder, generator);
+  g_string_append (out, ",\n\"connections\": ");
+  serialize_list (out, connections,
                   update_connection ? kf_store_find_connection (self, kf_connection_get_id (update_connection)) : NULL,
-                  update_connection);
-  json_builder_end_object (builder);
+                  update_connection, builder, generator);
+  g_string_append (out, "}\n");
+  *length = out->len;
+  return g_string_free (out, FALSE);
+}
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 1);
-  json_generator_set_indent_char (generator, '\t');
-  return json_generator_to_data (generator, length);
+/* Gives the stored object the fields (and the JSON text) just saved for it. */
+static void
+commit_update (gpointer stored,
+               gpointer update,
+               void   (*assign) (gpointer, gpointer))
+{
+  assign (stored, update);
+  kf_store_reader_set_text_hash (stored, 0);   /* no longer what was read */
+  g_object_set_qdata_full (stored, json_quark (),
+                           g_object_steal_qdata (update, json_quark ()), g_free);
+}
+
+/* Applies a saved @change to the lists (@keypairs and @connections are the
+ * lists after it). The indexes and usage counts are updated for what changed
+ * only: rebuilding them for 10,000 + 10,000 items was most of a small save. */
+static void
+commit_change (KfStore   *self,
+               Change    *change,
+               GPtrArray *keypairs,
+               GPtrArray *connections)
+{
+  g_autoptr(GPtrArray) touched = g_ptr_array_new_with_free_func (g_free);   /* key pair ids */
+  GHashTableIter iter;
+  gpointer id;
+
+  for (guint i = 0; i < change->add_connections->len; i++)
+    g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (change->add_connections->pdata[i])));
+  for (guint i = 0; i < change->add_keypairs->len; i++)
+    g_ptr_array_add (touched, g_strdup (kf_keypair_get_id (change->add_keypairs->pdata[i])));
+
+  if (change->update_keypair != NULL)
+    commit_update (g_hash_table_lookup (self->keypairs_by_id, kf_keypair_get_id (change->update_keypair)),
+                   change->update_keypair, (gpointer) kf_keypair_assign);
+  if (change->update_connection != NULL)
+    {
+      KfConnection *stored = g_hash_table_lookup (self->connections_by_id,
+                                                  kf_connection_get_id (change->update_connection));
+
+      g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (stored)));
+      g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (change->update_connection)));
+      commit_update (stored, change->update_connection, (gpointer) kf_connection_assign);
+    }
+
+  if (change->remove_keypair_id != NULL)
+    g_hash_table_remove (self->keypairs_by_id, change->remove_keypair_id);
+  g_hash_table_iter_init (&iter, change->remove_connection_ids);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (g_hash_table_lookup (self->connections_by_id, id))));
+      g_hash_table_remove (self->connections_by_id, id);
+    }
+  for (guint i = 0; i < change->add_keypairs->len; i++)
+    g_hash_table_insert (self->keypairs_by_id, (char *) kf_keypair_get_id (change->add_keypairs->pdata[i]),
+                         change->add_keypairs->pdata[i]);
+  for (guint i = 0; i < change->add_connections->len; i++)
+    g_hash_table_insert (self->connections_by_id, (char *) kf_connection_get_id (change->add_connections->pdata[i]),
+                         change->add_connections->pdata[i]);
+
+  if (touched->len > 16)
+    update_usage_counts (keypairs, connections);
+  else
+    for (guint t = 0; t < touched->len; t++)
+      {
+        KfKeypair *keypair = touched->pdata[t] ? g_hash_table_lookup (self->keypairs_by_id, touched->pdata[t]) : NULL;
+        guint count = 0;
+
+        if (keypair == NULL)
+          continue;
+        for (guint i = 0; i < connections->len; i++)
+          if (g_strcmp0 (kf_connection_get_keypair_id (connections->pdata[i]), touched->pdata[t]) == 0)
+            count++;
+        kf_keypair_set_usage_count (keypair, count);
+      }
+
+  set_list_items (self->keypairs, keypairs);
+  set_list_items (self->connections, connections);
 }
 
 /* One locked transaction: re-read the file if another process changed it,
@@ -1359,21 +1478,7 @@ run_change (KfStore  *self,
     forget_file (self);
   unlock_store (fd);
 
-  if (change->update_keypair != NULL)
-    {
-      KfKeypair *stored = g_hash_table_lookup (self->keypairs_by_id, kf_keypair_get_id (change->update_keypair));
-      kf_keypair_assign (stored, change->update_keypair);
-      kf_store_reader_set_text_hash (G_OBJECT (stored), 0);   /* no longer what was read */
-    }
-  if (change->update_connection != NULL)
-    {
-      KfConnection *stored = g_hash_table_lookup (self->connections_by_id, kf_connection_get_id (change->update_connection));
-      kf_connection_assign (stored, change->update_connection);
-      kf_store_reader_set_text_hash (G_OBJECT (stored), 0);
-    }
-  set_contents (self, keypairs, connections,
-                index_items (keypairs, (GetString) kf_keypair_get_id, NULL, NULL, NULL),
-                index_items (connections, (GetString) kf_connection_get_id, NULL, NULL, NULL));
+  commit_change (self, change, keypairs, connections);
   emit_pending (self);
   return TRUE;
 }

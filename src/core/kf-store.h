@@ -25,9 +25,11 @@
  * reload keeps objects whose text in the file did not change).
  *
  * The file: {"format": "keyferry-store", "version": 1, "serial": "...",
- * "keypairs": [...], "connections": [...]}, each element written by
- * kf_serialize_object(). It is read by kf-store-reader.c, which follows the
- * same property flags but is several times faster than json-glib's parser.
+ * "keypairs": [...], "connections": [...]}, one item per line, each written
+ * by kf_serialize_object() through json-glib. Each stored object keeps its
+ * text until it changes, so a save serialises only what changed. The file is
+ * read by kf-store-reader.c, which follows the same property flags but is
+ * several times faster than json-glib's parser.
  *
  * Signals:
  *   "reloaded" ()                  the lists were (re)read from the file: by
