@@ -5,6 +5,7 @@
  */
 #define G_LOG_DOMAIN "kf-ui-util"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "kf-ui-util.h"
@@ -55,4 +56,37 @@ kf_ui_copy_text (GtkWidget  *widget,
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text != NULL ? text : "");
+}
+
+void
+kf_ui_add_toast (GtkWidget  *widget,
+                 const char *title)
+{
+  GtkRoot *root;
+  GtkWidget *content = NULL;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  root = gtk_widget_get_root (widget);
+  if (ADW_IS_APPLICATION_WINDOW (root))
+    content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (root));
+  else if (ADW_IS_WINDOW (root))
+    content = adw_window_get_content (ADW_WINDOW (root));
+
+  if (ADW_IS_TOAST_OVERLAY (content))
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (content), adw_toast_new (title));
+  else
+    g_debug ("No toast overlay for: %s", title);
+}
+
+GtkWidget *
+kf_ui_show_message (GtkWindow  *parent,
+                    const char *heading,
+                    const char *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new (parent, heading, body);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_OK"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
 }

@@ -20,4 +20,13 @@ const char *kf_ui_key_type_label     (const char    *key_type);
 void        kf_ui_copy_text          (GtkWidget     *widget,
                                       const char    *text);
 
+/* Shows a toast in @widget's window when its content is an AdwToastOverlay
+ * (the main window and the key pair details are built that way). */
+void        kf_ui_add_toast          (GtkWidget     *widget,
+                                      const char    *title);
+/* A modal message with an OK button over @parent. */
+GtkWidget  *kf_ui_show_message       (GtkWindow     *parent,
+                                      const char    *heading,
+                                      const char    *body);
+
 G_END_DECLS

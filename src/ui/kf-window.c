@@ -29,6 +29,7 @@ struct _KfWindow
   AdwViewSwitcherBar   *switcher_bar;
 
   KfStore              *store;
+  KfVault              *vault;
   GSettings            *settings;
   GBinding             *search_binding;
 };
@@ -391,6 +392,8 @@ kf_window_constructed (GObject *object)
 
   g_return_if_fail (KF_IS_STORE (self->store));
 
+  /* Creating a vault makes no keyring call: start-up stays off the Secret Service. */
+  self->vault = kf_vault_new (self->store);
   setup_pages (self);
   g_signal_connect_object (self->store, "reloaded", G_CALLBACK (on_store_reloaded), self, G_CONNECT_SWAPPED);
 
@@ -423,6 +426,7 @@ kf_window_finalize (GObject *object)
 {
   KfWindow *self = (KfWindow *) object;
 
+  g_clear_object (&self->vault);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
@@ -542,13 +546,21 @@ kf_window_get_store (KfWindow *self)
   return self->store;
 }
 
+KfVault *
+kf_window_get_vault (KfWindow *self)
+{
+  g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
+
+  return self->vault;
+}
+
 void
 kf_window_add_toast (KfWindow   *self,
                      const char *title)
 {
   g_return_if_fail (KF_IS_WINDOW (self));
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  kf_ui_add_toast (GTK_WIDGET (self), title);
 }
 
 AdwMessageDialog *
@@ -556,14 +568,9 @@ kf_window_show_message (KfWindow   *self,
                         const char *heading,
                         const char *body)
 {
-  AdwMessageDialog *dialog;
-
   g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
-  adw_message_dialog_add_response (dialog, "close", _("_OK"));
-  gtk_window_present (GTK_WINDOW (dialog));
-  return dialog;
+  return ADW_MESSAGE_DIALOG (kf_ui_show_message (GTK_WINDOW (self), heading, body));
 }
 
 const char *

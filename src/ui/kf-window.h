@@ -9,6 +9,7 @@
 
 #include "kf-list-page.h"
 #include "kf-store.h"
+#include "kf-vault.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,8 @@ G_DECLARE_FINAL_TYPE (KfWindow, kf_window, KF, WINDOW, AdwApplicationWindow)
 KfWindow   *kf_window_new                  (GtkApplication *application,
                                             KfStore        *store);
 KfStore    *kf_window_get_store            (KfWindow       *self);
+/* The store plus keyring operations (one KfVault per window). */
+KfVault    *kf_window_get_vault            (KfWindow       *self);
 /* Short feedback at the bottom of the window ("Public key copied"). */
 void        kf_window_add_toast            (KfWindow       *self,
                                             const char     *title);

@@ -42,6 +42,12 @@ GtkWidget    *ui_test_find            (GtkWidget   *root,
                                        GType        type,
                                        const char  *text,
                                        gboolean     mapped_only);
+/* The first descendant of @root whose widget name (gtk_widget_set_name, the
+ * "name" property in .ui files) is @name. */
+GtkWidget    *ui_test_find_named      (GtkWidget   *root,
+                                       const char  *name);
+/* Clicks @button as a user would (it must be sensitive). */
+void          ui_test_click           (GtkWidget   *button);
 /* How many mapped GtkInscriptions below @root show exactly @text. */
 guint         ui_test_count_text      (GtkWidget   *root,
                                        const char  *text);

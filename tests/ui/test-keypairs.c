@@ -1,0 +1,796 @@
+/* test-keypairs.c: the key pair screens, end to end: the real dialogs under
+ * Xvfb, the real store file, the real gnome-keyring, ssh-keygen as referee.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+#include "kf-errors.h"
+#include "kf-keypair-actions.h"
+#include "kf-keypair-details.h"
+#include "kf-keypair-dialog.h"
+#include "kf-keyring.h"
+#include "kf-ssh-key.h"
+#include "kf-store.h"
+#include "kf-test-util.h"
+#include "kf-vault.h"
+#include "ui-test-util.h"
+
+/* Helpers */
+
+static KfApplication *
+start_empty (KfWindow **window)
+{
+  g_autoptr(KfStore) store = kf_store_new (NULL);
+
+  g_remove (kf_store_get_path (store));
+  return ui_test_start_app (window);
+}
+
+static KfKeypairDialog *
+open_add_dialog (KfWindow *window)
+{
+  GtkWindow *dialog;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-add", NULL);
+  dialog = ui_test_find_toplevel (KF_TYPE_KEYPAIR_DIALOG);
+  g_assert_nonnull (dialog);
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  return KF_KEYPAIR_DIALOG (dialog);
+}
+
+static GtkWidget *
+row (gpointer    root,
+     GType       type,
+     const char *title)
+{
+  GtkWidget *found = ui_test_find (GTK_WIDGET (root), type, title, FALSE);
+
+  g_assert_nonnull (found);
+  return found;
+}
+
+static GtkWidget *
+save_button (KfKeypairDialog *dialog)
+{
+  return row (dialog, GTK_TYPE_BUTTON, "_Save");
+}
+
+static void
+set_entry (gpointer    root,
+           const char *title,
+           const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row (root, ADW_TYPE_ENTRY_ROW, title)), text);
+}
+
+static void
+set_view (KfKeypairDialog *dialog,
+          const char      *name,
+          const char      *text)
+{
+  GtkWidget *view = ui_test_find_named (GTK_WIDGET (dialog), name);
+
+  g_assert_true (GTK_IS_TEXT_VIEW (view));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+}
+
+static void
+choose_import (KfKeypairDialog *dialog)
+{
+  GtkWidget *label = ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_LABEL, "_Import", FALSE);
+  GtkWidget *toggle;
+
+  g_assert_nonnull (label);
+  toggle = gtk_widget_get_ancestor (label, GTK_TYPE_TOGGLE_BUTTON);
+  g_assert_nonnull (toggle);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  g_assert_true (gtk_widget_get_mapped (ui_test_find_named (GTK_WIDGET (dialog), "private-key")));
+}
+
+/* The visible error label right after the widget named or titled @near. */
+static const char *
+error_text (GtkWidget *root,
+            GtkWidget *near)
+{
+  for (GtkWidget *w = gtk_widget_get_next_sibling (near); w != NULL; w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_LABEL (w) && gtk_widget_has_css_class (w, "error"))
+      return gtk_widget_get_visible (w) ? gtk_label_get_text (GTK_LABEL (w)) : NULL;
+  return NULL;
+}
+
+/* The error label shown under a text view (its scrolled window's sibling). */
+static const char *
+view_error (KfKeypairDialog *dialog,
+            const char      *name)
+{
+  GtkWidget *view = ui_test_find_named (GTK_WIDGET (dialog), name);
+
+  return error_text (GTK_WIDGET (dialog), gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW));
+}
+
+static const char *
+name_error (KfKeypairDialog *dialog)
+{
+  GtkWidget *name_row = row (dialog, ADW_TYPE_ENTRY_ROW, "Name");
+  /* The group keeps its rows in a list box; the error label follows it. */
+  GtkWidget *list = gtk_widget_get_ancestor (name_row, GTK_TYPE_LIST_BOX);
+
+  return error_text (GTK_WIDGET (dialog), list);
+}
+
+static gboolean
+dialog_idle (gpointer data)
+{
+  return !kf_keypair_dialog_get_busy (data);
+}
+
+/* Clicks Save and waits until the dialog has closed (saved) or is back to
+ * the form; returns TRUE when it closed. */
+static gboolean
+press_save (KfKeypairDialog *dialog)
+{
+  g_object_ref (dialog);
+  ui_test_click (save_button (dialog));
+  ui_test_wait_until (dialog_idle, dialog, 60);
+  ui_test_spin (50);
+  {
+    gboolean closed = !gtk_widget_get_visible (GTK_WIDGET (dialog));
+    g_object_unref (dialog);
+    return closed;
+  }
+}
+
+static char *
+ssh_keygen_fingerprint (const char *public_path)
+{
+  const char *argv[] = { "ssh-keygen", "-l", "-E", "sha256", "-f", public_path, NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_cmpint (kf_test_run_command (argv, NULL, &out, NULL), ==, 0);
+  fields = g_strsplit (out, " ", 3);
+  g_assert_nonnull (fields[1]);
+  return g_strdup (fields[1]);
+}
+
+/* Writes a key with ssh-keygen into a new directory; returns the private key path. */
+static char *
+make_key (const char *type,
+          const char *passphrase,
+          const char *comment)
+{
+  g_autofree char *dir = kf_test_make_tmpdir ("keys");
+  char *path = g_build_filename (dir, "id_test", NULL);
+  const char *argv[] = { "ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", comment, "-f", path, NULL };
+
+  g_assert_cmpint (kf_test_run_command (argv, NULL, NULL, NULL), ==, 0);
+  return path;
+}
+
+static char *
+read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+/* The keyring is shared by the whole test run: compare against a snapshot. */
+static GStrv
+keyring_ids (void)
+{
+  g_autoptr(GError) error = NULL;
+  GStrv ids = kf_keyring_list_ids_sync (NULL, &error);
+
+  g_assert_no_error (error);
+  return ids;
+}
+
+/* The ids in @after that are not in @before, as a new array. */
+static GPtrArray *
+new_ids (const char * const *before,
+         const char * const *after)
+{
+  GPtrArray *added = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; after[i] != NULL; i++)
+    if (!g_strv_contains (before, after[i]))
+      g_ptr_array_add (added, g_strdup (after[i]));
+  return added;
+}
+
+static char *
+keyring_secret (const char *keypair_id)
+{
+  g_autoptr(GError) error = NULL;
+  char *secret = kf_keyring_lookup_sync (keypair_id, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (secret);
+  return secret;
+}
+
+/* A real key pair in the store and keyring, through the vault. */
+static KfKeypair *
+add_keypair (KfWindow   *window,
+             const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfKeyMaterial) material = kf_ssh_key_generate_sync (KF_KEY_TYPE_ED25519, 0, "test@keyferry", NULL, &error);
+  g_autoptr(KfKeypair) keypair = kf_keypair_new (name);
+
+  g_assert_no_error (error);
+  kf_key_material_apply_to_keypair (material, keypair);
+  g_assert_true (kf_vault_add_keypair_sync (kf_window_get_vault (window), keypair,
+                                            kf_key_material_get_private_key (material), NULL, &error));
+  g_assert_no_error (error);
+  return kf_store_find_keypair (kf_window_get_store (window), kf_keypair_get_id (keypair));
+}
+
+static KfConnection *
+add_connection (KfWindow   *window,
+                const char *name,
+                KfKeypair  *keypair)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) connection = kf_connection_new (name);
+
+  kf_connection_set_setup_method (connection, KF_SETUP_METHOD_MANUAL);
+  kf_connection_set_host (connection, "nas.example.org");
+  kf_connection_set_keypair_id (connection, kf_keypair_get_id (keypair));
+  g_assert_true (kf_store_add_connection (kf_window_get_store (window), connection, &error));
+  g_assert_no_error (error);
+  return kf_store_find_connection (kf_window_get_store (window), kf_connection_get_id (connection));
+}
+
+/* Tests */
+
+static void
+test_generate_ed25519 (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autofree char *pub_path = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autoptr(KfSecret) secret = NULL;
+  g_autofree char *dir = NULL;
+  KfKeypairDialog *dialog;
+  KfWindow *window;
+  KfKeypair *keypair;
+
+  app = start_empty (&window);
+  dialog = open_add_dialog (window);
+
+  /* Nothing to save without a name. */
+  g_assert_false (gtk_widget_is_sensitive (save_button (dialog)));
+  set_entry (dialog, "Name", "Laptop Key");
+  set_entry (dialog, "Comment", "alice@laptop");
+  g_assert_true (gtk_widget_is_sensitive (save_button (dialog)));
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Type"))), ==, 0);
+  ui_test_screenshot (GTK_WIDGET (dialog), "keypair-add-generate");
+  g_assert_cmpuint (kf_keyring_get_call_count (), ==, 0);
+
+  g_assert_true (press_save (dialog));
+
+  keypair = kf_store_find_keypair_by_name (kf_window_get_store (window), "Laptop Key");
+  g_assert_nonnull (keypair);
+  g_assert_cmpstr (kf_keypair_get_key_type (keypair), ==, "ssh-ed25519");
+  g_assert_cmpuint (kf_keypair_get_bits (keypair), ==, 256);
+  g_assert_cmpstr (kf_keypair_get_comment (keypair), ==, "alice@laptop");
+  g_assert_true (kf_keypair_get_has_private_key (keypair));
+  g_assert_true (g_str_has_suffix (kf_keypair_get_public_key (keypair), " alice@laptop"));
+
+  /* The secret is in the keyring, and ssh-keygen agrees on the fingerprint. */
+  secret = keyring_secret (kf_keypair_get_id (keypair));
+  g_assert_true (g_str_has_prefix (secret, "-----BEGIN OPENSSH PRIVATE KEY-----"));
+  dir = kf_test_make_tmpdir ("pub");
+  pub_path = g_build_filename (dir, "key.pub", NULL);
+  g_assert_true (g_file_set_contents (pub_path, kf_keypair_get_public_key (keypair), -1, NULL));
+  fingerprint = ssh_keygen_fingerprint (pub_path);
+  g_assert_cmpstr (kf_keypair_get_fingerprint (keypair), ==, fingerprint);
+
+  /* The window switched to the key pairs and shows it. */
+  g_assert_cmpstr (kf_window_get_visible_page (window), ==, "keypairs");
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (kf_window_get_keypairs_page (window)), "Laptop Key"), ==, 1);
+  ui_test_screenshot (GTK_WIDGET (window), "keypair-added");
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_generate_types (void)
+{
+  static const struct { guint index; const char *type; guint bits; } cases[] = {
+    { 1, "ecdsa-sha2-nistp256", 256 },
+    { 3, "ecdsa-sha2-nistp521", 521 },
+    { 4, "ssh-rsa", 2048 },
+  };
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+
+  app = start_empty (&window);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      KfKeypairDialog *dialog = open_add_dialog (window);
+      g_autofree char *name = g_strdup_printf ("Key %u", i);
+      g_autoptr(KfSecret) secret = NULL;
+      KfKeypair *keypair;
+
+      set_entry (dialog, "Name", name);
+      adw_combo_row_set_selected (ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Type")), cases[i].index);
+      g_assert_true (press_save (dialog));
+
+      keypair = kf_store_find_keypair_by_name (kf_window_get_store (window), name);
+      g_assert_nonnull (keypair);
+      g_assert_cmpstr (kf_keypair_get_key_type (keypair), ==, cases[i].type);
+      g_assert_cmpuint (kf_keypair_get_bits (keypair), ==, cases[i].bits);
+      secret = keyring_secret (kf_keypair_get_id (keypair));
+      g_assert_true (g_str_has_prefix (secret, "-----BEGIN "));
+    }
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_generate_cancel (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_auto(GStrv) before = keyring_ids ();
+  g_auto(GStrv) after = NULL;
+  g_autoptr(GPtrArray) added = NULL;
+  KfKeypairDialog *dialog;
+  KfWindow *window;
+
+  app = start_empty (&window);
+  dialog = open_add_dialog (window);
+  set_entry (dialog, "Name", "Big RSA");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Type")), 6);
+
+  ui_test_click (save_button (dialog));
+  g_assert_true (kf_keypair_dialog_get_busy (dialog));
+  ui_test_screenshot (GTK_WIDGET (dialog), "keypair-add-progress");
+  /* Cancel stops the job and keeps the dialog with what was typed. */
+  ui_test_click (row (dialog, GTK_TYPE_BUTTON, "_Cancel"));
+  g_assert_false (kf_keypair_dialog_get_busy (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (dialog, ADW_TYPE_ENTRY_ROW, "Name"))), ==, "Big RSA");
+
+  /* A fresh Ed25519 save right away is not confused by the abandoned job. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Type")), 0);
+  set_entry (dialog, "Name", "Small");
+  g_assert_true (press_save (dialog));
+
+  /* Give the abandoned RSA-4096 worker time to finish: it must not save. */
+  ui_test_spin (4000);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (kf_window_get_store (window))), ==, 1);
+  g_assert_nonnull (kf_store_find_keypair_by_name (kf_window_get_store (window), "Small"));
+  g_assert_null (kf_store_find_keypair_by_name (kf_window_get_store (window), "Big RSA"));
+  after = keyring_ids ();
+  added = new_ids ((const char * const *) before, (const char * const *) after);
+  g_assert_cmpuint (added->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (added, 0), ==,
+                   kf_keypair_get_id (kf_store_find_keypair_by_name (kf_window_get_store (window), "Small")));
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_name_validation (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfKeypairDialog *dialog;
+  KfWindow *window;
+  g_autofree char *long_name = NULL;
+
+  app = start_empty (&window);
+  add_keypair (window, "Taken");
+  dialog = open_add_dialog (window);
+
+  set_entry (dialog, "Name", "Taken");
+  g_assert_false (gtk_widget_is_sensitive (save_button (dialog)));
+  g_assert_nonnull (name_error (dialog));
+  g_assert_nonnull (strstr (name_error (dialog), "already exists"));
+  ui_test_screenshot (GTK_WIDGET (dialog), "keypair-add-name-taken");
+
+  set_entry (dialog, "Name", "   ");
+  g_assert_false (gtk_widget_is_sensitive (save_button (dialog)));
+  g_assert_null (name_error (dialog));
+
+  long_name = g_strnfill (KF_MAX_NAME_LEN + 1, 'x');
+  set_entry (dialog, "Name", long_name);
+  g_assert_false (gtk_widget_is_sensitive (save_button (dialog)));
+  g_assert_nonnull (name_error (dialog));
+
+  set_entry (dialog, "Name", "Fresh");
+  g_assert_true (gtk_widget_is_sensitive (save_button (dialog)));
+  g_assert_null (name_error (dialog));
+
+  /* Import needs some key text before Save. */
+  choose_import (dialog);
+  g_assert_false (gtk_widget_is_sensitive (save_button (dialog)));
+  set_view (dialog, "private-key", "x");
+  g_assert_true (gtk_widget_is_sensitive (save_button (dialog)));
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_import_encrypted (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autofree char *path = make_key ("ed25519", "correct horse", "bob@desk");
+  g_autofree char *pub_path = g_strconcat (path, ".pub", NULL);
+  g_autofree char *private_text = read_file (path);
+  g_autofree char *public_text = read_file (pub_path);
+  g_autofree char *fingerprint = ssh_keygen_fingerprint (pub_path);
+  g_autoptr(KfSecret) secret = NULL;
+  g_autoptr(KfKeyMaterial) reread = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *passphrase;
+  KfKeypairDialog *dialog;
+  KfWindow *window;
+  KfKeypair *keypair;
+
+  app = start_empty (&window);
+  dialog = open_add_dialog (window);
+  set_entry (dialog, "Name", "Desk Key");
+  choose_import (dialog);
+  set_view (dialog, "private-key", private_text);
+
+  /* First try: the key needs its passphrase, asked for inline. */
+  passphrase = row (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW, "Passphrase");
+  g_assert_false (gtk_widget_get_mapped (passphrase));
+  g_assert_false (press_save (dialog));
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  g_assert_true (gtk_widget_get_mapped (passphrase));
+  g_assert_nonnull (error_text (GTK_WIDGET (dialog), gtk_widget_get_parent (passphrase)));
+  ui_test_screenshot (GTK_WIDGET (dialog), "keypair-import-passphrase");
+
+  /* A wrong one is said so, next to the field. */
+  gtk_editable_set_text (GTK_EDITABLE (passphrase), "wrong");
+  g_assert_false (press_save (dialog));
+  g_assert_nonnull (error_text (GTK_WIDGET (dialog), gtk_widget_get_parent (passphrase)));
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (kf_window_get_store (window))), ==, 0);
+
+  gtk_editable_set_text (GTK_EDITABLE (passphrase), "correct horse");
+  g_assert_true (press_save (dialog));
+
+  keypair = kf_store_find_keypair_by_name (kf_window_get_store (window), "Desk Key");
+  g_assert_nonnull (keypair);
+  g_assert_cmpstr (kf_keypair_get_fingerprint (keypair), ==, fingerprint);
+  {
+    /* Same "type base64"; the comment sits inside the encrypted part, so
+     * without a public key pasted there is none (kf-ssh-key.h). */
+    g_auto(GStrv) expected = g_strsplit (g_strstrip (public_text), " ", 3);
+    g_autofree char *type_and_blob = g_strdup_printf ("%s %s", expected[0], expected[1]);
+
+    g_assert_true (g_str_has_prefix (kf_keypair_get_public_key (keypair), type_and_blob));
+  }
+  /* The keyring holds the key without its passphrase: it reads back alone. */
+  secret = keyring_secret (kf_keypair_get_id (keypair));
+  reread = kf_ssh_key_import (secret, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kf_key_material_get_fingerprint (reread), ==, fingerprint);
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_import_errors (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autofree char *path = make_key ("ed25519", "", "one@x");
+  g_autofree char *other = make_key ("ed25519", "", "two@x");
+  g_autofree char *other_pub = g_strconcat (other, ".pub", NULL);
+  g_autofree char *private_text = read_file (path);
+  g_autofree char *other_public = read_file (other_pub);
+  g_auto(GStrv) before = keyring_ids ();
+  KfKeypairDialog *dialog;
+  KfWindow *window;
+
+  app = start_empty (&window);
+  dialog = open_add_dialog (window);
+  set_entry (dialog, "Name", "Broken");
+  choose_import (dialog);
+
+  set_view (dialog, "private-key", "-----BEGIN OPENSSH PRIVATE KEY-----\nnot really\n");
+  g_assert_false (press_save (dialog));
+  g_assert_nonnull (view_error (dialog, "private-key"));
+  g_assert_null (view_error (dialog, "public-key"));
+  ui_test_screenshot (GTK_WIDGET (dialog), "keypair-import-error");
+
+  /* A public key of another key pair: the mismatch is shown at the public key. */
+  set_view (dialog, "private-key", private_text);
+  set_view (dialog, "public-key", other_public);
+  g_assert_false (press_save (dialog));
+  g_assert_null (view_error (dialog, "private-key"));
+  g_assert_nonnull (view_error (dialog, "public-key"));
+
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (kf_window_get_store (window))), ==, 0);
+  {
+    g_auto(GStrv) after = keyring_ids ();
+    g_autoptr(GPtrArray) added = new_ids ((const char * const *) before, (const char * const *) after);
+
+    g_assert_cmpuint (added->len, ==, 0);
+  }
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static gboolean
+views_filled (gpointer data)
+{
+  KfKeypairDialog *dialog = data;
+  GtkTextView *pub = GTK_TEXT_VIEW (ui_test_find_named (GTK_WIDGET (dialog), "public-key"));
+  GtkTextView *priv = GTK_TEXT_VIEW (ui_test_find_named (GTK_WIDGET (dialog), "private-key"));
+
+  return gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (pub)) > 0 &&
+         gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (priv)) > 0;
+}
+
+static void
+test_import_file (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autofree char *path = make_key ("ecdsa", "", "file@x");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  KfKeypairDialog *dialog;
+  KfWindow *window;
+  KfKeypair *keypair;
+
+  app = start_empty (&window);
+  dialog = open_add_dialog (window);
+  set_entry (dialog, "Name", "From File");
+  choose_import (dialog);
+  /* What Open File… does with the chosen file: the .pub beside it comes too. */
+  kf_keypair_dialog_load_file (dialog, file);
+  ui_test_wait_until (views_filled, dialog, 10);
+  ui_test_screenshot (GTK_WIDGET (dialog), "keypair-import-file");
+  g_assert_true (press_save (dialog));
+
+  keypair = kf_store_find_keypair_by_name (kf_window_get_store (window), "From File");
+  g_assert_nonnull (keypair);
+  g_assert_cmpstr (kf_keypair_get_key_type (keypair), ==, "ecdsa-sha2-nistp256");
+  g_assert_cmpstr (kf_keypair_get_comment (keypair), ==, "file@x");
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static gboolean
+details_revealed (gpointer data)
+{
+  return kf_keypair_details_get_revealed (data);
+}
+
+static void
+test_details (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autofree char *clip = NULL;
+  g_autoptr(KfSecret) secret = NULL;
+  GtkWindow *details;
+  KfWindow *window;
+  KfKeypair *keypair;
+  GtkWidget *fingerprint, *private_label;
+  guint calls;
+
+  app = start_empty (&window);
+  keypair = add_keypair (window, "Server Key");
+  add_connection (window, "Backup NAS", keypair);
+  secret = keyring_secret (kf_keypair_get_id (keypair));
+
+  calls = kf_keyring_get_call_count ();
+  g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-edit",
+                                  g_variant_new_string (kf_keypair_get_id (keypair)));
+  details = ui_test_find_toplevel (KF_TYPE_KEYPAIR_DETAILS);
+  g_assert_nonnull (details);
+  ui_test_wait_frame (GTK_WIDGET (details));
+
+  fingerprint = row (details, ADW_TYPE_ACTION_ROW, "Fingerprint");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (fingerprint)), ==, kf_keypair_get_fingerprint (keypair));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row (details, ADW_TYPE_ACTION_ROW, "Type"))), ==,
+                   "Ed25519, 256 bits");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row (details, ADW_TYPE_ACTION_ROW, "Used By"))), ==,
+                   "1 connection");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ui_test_find_named (GTK_WIDGET (details), "public-key"))), ==,
+                   kf_keypair_get_public_key (keypair));
+
+  /* Hidden until asked: opening the details read nothing from the keyring. */
+  private_label = ui_test_find_named (GTK_WIDGET (details), "private-key");
+  g_assert_false (gtk_widget_get_mapped (private_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (private_label)), ==, "");
+  g_assert_cmpuint (kf_keyring_get_call_count (), ==, calls);
+  ui_test_screenshot (GTK_WIDGET (details), "keypair-details");
+
+  ui_test_click (ui_test_find_named (GTK_WIDGET (details), "copy-public"));
+  clip = ui_test_read_clipboard (GTK_WIDGET (details));
+  g_assert_cmpstr (clip, ==, kf_keypair_get_public_key (keypair));
+  g_clear_pointer (&clip, g_free);
+
+  /* Show: read from the keyring now, shown, copyable; Hide: gone again. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (ui_test_find_named (GTK_WIDGET (details), "reveal")), TRUE);
+  ui_test_wait_until (details_revealed, details, 20);
+  ui_test_wait_frame (GTK_WIDGET (details));
+  g_assert_cmpuint (kf_keyring_get_call_count (), >, calls);
+  g_assert_true (gtk_widget_get_mapped (private_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (private_label)), ==, secret);
+  ui_test_screenshot (GTK_WIDGET (details), "keypair-details-revealed");
+  ui_test_click (ui_test_find_named (GTK_WIDGET (details), "copy-private"));
+  clip = ui_test_read_clipboard (GTK_WIDGET (details));
+  g_assert_cmpstr (clip, ==, secret);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (ui_test_find_named (GTK_WIDGET (details), "reveal")), FALSE);
+  g_assert_false (kf_keypair_details_get_revealed (KF_KEYPAIR_DETAILS (details)));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (private_label)), ==, "");
+
+  /* Rename: saved, and the Connections list shows the new name. */
+  set_entry (details, "Name", "Renamed Key");
+  g_signal_emit_by_name (row (details, ADW_TYPE_ENTRY_ROW, "Name"), "apply");
+  g_assert_cmpstr (kf_keypair_get_name (kf_store_find_keypair (kf_window_get_store (window),
+                                                                 kf_keypair_get_id (keypair))), ==, "Renamed Key");
+  gtk_window_close (details);
+  kf_window_set_visible_page (window, "connections");
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (kf_window_get_connections_page (window)), "Renamed Key"), ==, 1);
+
+  /* A taken name is refused next to the field. */
+  add_keypair (window, "Other");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-edit",
+                                  g_variant_new_string (kf_keypair_get_id (keypair)));
+  details = ui_test_find_toplevel (KF_TYPE_KEYPAIR_DETAILS);
+  set_entry (details, "Name", "Other");
+  g_signal_emit_by_name (row (details, ADW_TYPE_ENTRY_ROW, "Name"), "apply");
+  g_assert_cmpstr (kf_keypair_get_name (keypair), ==, "Renamed Key");
+  g_assert_nonnull (error_text (GTK_WIDGET (details),
+                                gtk_widget_get_ancestor (row (details, ADW_TYPE_ENTRY_ROW, "Name"), GTK_TYPE_LIST_BOX)));
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static gboolean
+keypair_gone (gpointer data)
+{
+  KfWindow *window = data;
+
+  return kf_store_find_keypair_by_name (kf_window_get_store (window), "Shared Key") == NULL;
+}
+
+static void
+test_delete_lists_connections (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfSecret) gone = NULL;
+  g_autofree char *shared_id = NULL;
+  KfWindow *window;
+  KfKeypair *shared, *other;
+  GtkWindow *dialog;
+  const char *body;
+  KfStore *store;
+
+  app = start_empty (&window);
+  store = kf_window_get_store (window);
+  shared = add_keypair (window, "Shared Key");
+  other = add_keypair (window, "Other Key");
+  shared_id = g_strdup (kf_keypair_get_id (shared));
+  add_connection (window, "Backup NAS", shared);
+  add_connection (window, "Media Box", shared);
+  add_connection (window, "Office", other);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-delete", g_variant_new_string (shared_id));
+  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_nonnull (strstr (body, "Backup NAS"));
+  g_assert_nonnull (strstr (body, "Media Box"));
+  g_assert_null (strstr (body, "Office"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  ui_test_screenshot (GTK_WIDGET (dialog), "keypair-delete");
+
+  /* Cancel: everything stays. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  ui_test_spin (50);
+  g_assert_nonnull (kf_store_find_keypair (store, shared_id));
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 3);
+
+  /* Agreed: the key pair, its secret and exactly the two listed connections go. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-delete", g_variant_new_string (shared_id));
+  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
+  ui_test_wait_until (keypair_gone, window, 20);
+  ui_test_spin (100);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 1);
+  g_assert_nonnull (kf_store_find_connection_by_name (store, "Office"));
+  g_assert_nonnull (kf_store_find_keypair_by_name (store, "Other Key"));
+  gone = kf_keyring_lookup_sync (shared_id, NULL, &error);
+  g_assert_null (gone);
+  g_assert_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NOT_FOUND);
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+on_downloaded (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kf_keypair_download_to_file_finish (result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_download (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autofree char *dir = kf_test_make_tmpdir ("download");
+  g_autofree char *path = g_build_filename (dir, "server_key", NULL);
+  g_autofree char *pub_path = g_strconcat (path, ".pub", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(KfSecret) secret = NULL;
+  g_autofree char *written = NULL;
+  g_autofree char *written_pub = NULL;
+  g_autofree char *fingerprint = NULL;
+  gboolean done = FALSE;
+  GStatBuf st;
+  KfWindow *window;
+  KfKeypair *keypair;
+
+  app = start_empty (&window);
+  keypair = add_keypair (window, "Server Key");
+  secret = keyring_secret (kf_keypair_get_id (keypair));
+
+  kf_keypair_download_to_file_async (GTK_WINDOW (window), kf_window_get_vault (window), keypair, file,
+                                     on_downloaded, &done);
+  kf_test_wait_for (&done, 20);
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  written = read_file (path);
+  g_assert_cmpstr (written, ==, secret);
+  written_pub = read_file (pub_path);
+  g_assert_true (g_str_has_prefix (written_pub, kf_keypair_get_public_key (keypair)));
+  /* ssh-keygen reads what we wrote. */
+  fingerprint = ssh_keygen_fingerprint (path);
+  g_assert_cmpstr (fingerprint, ==, kf_keypair_get_fingerprint (keypair));
+
+  /* Copy Public Key from the list. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-copy-public-key",
+                                  g_variant_new_string (kf_keypair_get_id (keypair)));
+  {
+    g_autofree char *clip = ui_test_read_clipboard (GTK_WIDGET (window));
+    g_assert_cmpstr (clip, ==, kf_keypair_get_public_key (keypair));
+  }
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ui_test_init (&argc, &argv);
+
+  ui_test_add ("/ui/keypairs/generate-ed25519", test_generate_ed25519);
+  ui_test_add ("/ui/keypairs/generate-types", test_generate_types);
+  ui_test_add ("/ui/keypairs/generate-cancel", test_generate_cancel);
+  ui_test_add ("/ui/keypairs/name-validation", test_name_validation);
+  ui_test_add ("/ui/keypairs/import-encrypted", test_import_encrypted);
+  ui_test_add ("/ui/keypairs/import-errors", test_import_errors);
+  ui_test_add ("/ui/keypairs/import-file", test_import_file);
+  ui_test_add ("/ui/keypairs/details", test_details);
+  ui_test_add ("/ui/keypairs/delete-lists-connections", test_delete_lists_connections);
+  ui_test_add ("/ui/keypairs/download", test_download);
+
+  return g_test_run ();
+}
