@@ -858,7 +858,11 @@ reload (KfStore  *self,
       return TRUE;
     }
 
-  if (kf_store_reader_parse (data, length, reuse_unchanged, self, &contents, &local_error)
+  /* nothing to reuse in an empty store: skip the lookups */
+  if (kf_store_reader_parse (data, length,
+                             g_hash_table_size (self->keypairs_by_id) + g_hash_table_size (self->connections_by_id) > 0
+                             ? reuse_unchanged : NULL,
+                             self, &contents, &local_error)
       && apply_contents (self, contents.keypairs, contents.connections, &local_error))
     {
       self->known = TRUE;
