@@ -4,10 +4,22 @@
  * the attribute "keypair-id", label "Keyferry: <name> private key", in the
  * default collection. A locked collection is unlocked through the service's own
  * prompt; if the user declines: KF_KEYRING_ERROR_LOCKED. No service on the bus:
- * KF_KEYRING_ERROR_NO_SERVICE. Messages are one plain sentence.
+ * KF_KEYRING_ERROR_NO_SERVICE. Messages are one plain sentence; cancellation
+ * stays G_IO_ERROR_CANCELLED.
+ *
+ * Items written through KfVault also carry the attribute "store" (the path of
+ * the store file they belong to); lookups and deletes by id ignore it.
+ *
+ * A locked item is never mistaken for a missing one: every call lists locked
+ * items too and asks the service to unlock them (its own prompt); a prompt
+ * that is declined or cannot be shown (no prompter, e.g. headless) is
+ * KF_KEYRING_ERROR_LOCKED.
  *
  * Private keys come back in a non-pageable buffer (SecretValue); wipe and free
  * them with kf_keyring_secret_free().
+ *
+ * Every function that talks to the service counts one call
+ * (kf_keyring_get_call_count); nothing here runs at start-up by itself.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later

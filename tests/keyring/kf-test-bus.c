@@ -5,7 +5,9 @@
  */
 #include "kf-test-bus.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "kf-test-util.h"
 
@@ -30,11 +32,33 @@ static const char bus_config[] =
   "  </policy>\n"
   "</busconfig>\n";
 
+/* If this test dies on a failed assertion, its daemons must die too: they
+ * would otherwise keep meson's output pipes open until its timeout. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static GSubprocessLauncher *
+launcher_new (KfTestBus           *bus,
+              GSubprocessFlags     flags,
+              const char          *log_name)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  g_autofree char *log = g_build_filename (bus->dir, log_name, NULL);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  return launcher;
+}
+
 KfTestBus *
 kf_test_bus_new (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *config = NULL;
   g_autofree char *config_path = NULL;
   KfTestBus *bus = g_new0 (KfTestBus, 1);
@@ -45,9 +69,10 @@ kf_test_bus_new (void)
   g_file_set_contents (config_path, config, -1, &error);
   g_assert_no_error (error);
 
-  bus->dbus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                "dbus-daemon", "--nofork", "--print-address=1",
-                                "--config-file", config_path, NULL);
+  launcher = launcher_new (bus, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "dbus-daemon.log");
+  bus->dbus = g_subprocess_launcher_spawn (launcher, &error,
+                                           "dbus-daemon", "--nofork", "--print-address=1",
+                                           "--config-file", config_path, NULL);
   g_assert_no_error (error);
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus->dbus));
@@ -97,7 +122,9 @@ kf_test_bus_start_keyring (KfTestBus  *bus,
   g_assert_cmpint (g_mkdir_with_parents (data, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  /* Its warnings (no prompter on this bus) go to a log, not into the TAP output. */
+  launcher = launcher_new (bus, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                           "gnome-keyring.log");
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus->address, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
@@ -137,6 +164,7 @@ kf_test_spawn_child (const char         *child_name,
 
   g_assert_nonnull (self);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "KF_TEST_CHILD", child_name, TRUE);
   for (guint i = 0; envp != NULL && envp[i] != NULL; i++)
     {

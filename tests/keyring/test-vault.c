@@ -573,7 +573,7 @@ test_crash_between_writes (void)
   g_autoptr(KfVault) vault = NULL;
   g_autoptr(GPtrArray) missing = NULL;
   g_autoptr(GPtrArray) entries = NULL;
-  const guint rounds = g_test_slow () ? 100 : 30;
+  const guint rounds = g_test_slow () ? 200 : 60;
   guint removed = 0;
   guint n_keypairs, n_private = 0;
   GListModel *keypairs;
