@@ -1685,6 +1685,7 @@ return_call_error (GTask       *task,
     {
       g_error_free (error);
       g_task_return_error (task, remote_error_generic (remote, method));
+      remote_error_free (remote);
     }
   else
     g_task_return_error (task, error);
