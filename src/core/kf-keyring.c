@@ -311,6 +311,13 @@ build_attributes (const char *keypair_id,
   return attributes;
 }
 
+static char *
+make_label (const char *keypair_name)
+{
+  /* Seahorse ("Passwords and Keys") shows this label. */
+  return g_strdup_printf ("Keyferry: %s private key", keypair_name);
+}
+
 static gboolean
 store_value_sync (const char    *keypair_id,
                   const char    *keypair_name,
@@ -333,8 +340,7 @@ store_value_sync (const char    *keypair_id,
     return FALSE;
 
   attributes = build_attributes (keypair_id, store_path);
-  /* Seahorse ("Passwords and Keys") shows this label. */
-  label = g_strdup_printf ("Keyferry: %s private key", keypair_name);
+  label = make_label (keypair_name);
   if (!secret_service_store_sync (service, &kf_private_key_schema, attributes,
                                   SECRET_COLLECTION_DEFAULT, label, value,
                                   cancellable, &local_error))
@@ -485,6 +491,49 @@ kf_keyring_delete_sync (const char    *keypair_id,
                         GError       **error)
 {
   return kf_keyring_delete_full_sync (keypair_id, NULL, cancellable, error);
+}
+
+gboolean
+kf_keyring_relabel_sync (const char    *keypair_id,
+                         const char    *keypair_name,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autofree char *label = NULL;
+  GError *local_error = NULL;
+  GList *items;
+
+  g_return_val_if_fail (keypair_id != NULL, FALSE);
+  g_return_val_if_fail (keypair_name != NULL, FALSE);
+
+  if (!(service = get_service (cancellable, error)))
+    return FALSE;
+
+  attributes = build_attributes (keypair_id, NULL);
+  items = search_unlocked (service, attributes, cancellable, &local_error);
+  label = make_label (keypair_name);
+  for (GList *l = items; l != NULL && local_error == NULL; l = l->next)
+    {
+      GError *label_error = NULL;
+
+      if (!secret_item_set_label_sync (l->data, label, cancellable, &label_error))
+        {
+          if (is_vanished_error (label_error))
+            g_error_free (label_error);
+          else
+            propagate_error (&local_error, label_error, "rename");
+        }
+    }
+  g_list_free_full (items, g_object_unref);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 GPtrArray *

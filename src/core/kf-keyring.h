@@ -109,6 +109,12 @@ gboolean    kf_keyring_delete_full_sync      (const char          *keypair_id,
                                               const char          *store_path,
                                               GCancellable        *cancellable,
                                               GError             **error);
+/* Gives the items of @keypair_id the label of @keypair_name (after a rename).
+ * No item is not an error. */
+gboolean    kf_keyring_relabel_sync          (const char          *keypair_id,
+                                              const char          *keypair_name,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
 /* Makes sure the default collection can be written: unlocks it through the
  * service's prompt if needed (KF_KEYRING_ERROR_LOCKED if declined). */
 gboolean    kf_keyring_ensure_unlocked_sync  (GCancellable        *cancellable,

@@ -380,6 +380,80 @@ add_run (const Run  *run,
   return TRUE;
 }
 
+/* ---- update ---- */
+
+typedef struct {
+  KfKeypair *keypair;
+  char      *id;
+  char      *name;
+  gboolean   renamed;
+  gboolean   has_private_key;
+} UpdateData;
+
+static void
+update_data_free (UpdateData *data)
+{
+  g_clear_object (&data->keypair);
+  g_free (data->id);
+  g_free (data->name);
+  g_free (data);
+}
+
+static UpdateData *
+update_data_new (KfKeypair *keypair)
+{
+  UpdateData *data = g_new0 (UpdateData, 1);
+
+  data->keypair = g_object_ref (keypair);
+  data->id = g_strdup (kf_keypair_get_id (keypair));
+  data->name = g_strdup (kf_keypair_get_name (keypair));
+  return data;
+}
+
+static gboolean
+update_store_step (KfVault   *self,
+                   gpointer   user_data,
+                   GError   **error)
+{
+  UpdateData *data = user_data;
+  KfKeypair *stored;
+  g_autofree char *old_name = NULL;
+
+  if (!kf_store_reload_if_changed (self->store, error))
+    return FALSE;
+  stored = kf_store_find_keypair (self->store, data->id);
+  if (stored == NULL)
+    {
+      g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
+                           "This key pair no longer exists; it may have been deleted elsewhere.");
+      return FALSE;
+    }
+  old_name = g_strdup (kf_keypair_get_name (stored));
+  data->has_private_key = kf_keypair_get_has_private_key (stored);
+  /* Only KfVault's add/delete may say whether the keyring holds a secret. */
+  kf_keypair_set_has_private_key (data->keypair, data->has_private_key);
+  if (!kf_store_update_keypair (self->store, data->keypair, error))
+    return FALSE;
+  data->renamed = g_strcmp0 (old_name, data->name) != 0;
+  return TRUE;
+}
+
+static gboolean
+update_run (const Run   *run,
+            UpdateData  *data,
+            GError     **error)
+{
+  g_autoptr(GError) label_error = NULL;
+
+  if (!run_store_step (run, update_store_step, data, error))
+    return FALSE;
+
+  if (data->renamed && data->has_private_key &&
+      !kf_keyring_relabel_sync (data->id, data->name, run->cancellable, &label_error))
+    g_info ("Could not rename the keyring item of key pair %s: %s", data->id, label_error->message);
+  return TRUE;
+}
+
 /* ---- delete ---- */
 
 typedef struct {
@@ -535,6 +609,7 @@ get_private_key_run (KeyData       *data,
 
 typedef enum {
   OP_ADD,
+  OP_UPDATE,
   OP_DELETE,
   OP_RECONCILE,
   OP_PRIVATE_KEY,
@@ -571,6 +646,13 @@ op_thread (GTask        *task,
     {
     case OP_ADD:
       if (add_run (&op->run, op->data, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, error);
+      break;
+
+    case OP_UPDATE:
+      if (update_run (&op->run, op->data, &error))
         g_task_return_boolean (task, TRUE);
       else
         g_task_return_error (task, error);
@@ -690,6 +772,49 @@ kf_vault_add_keypair_sync (KfVault       *self,
   data = add_data_new (keypair, private_key);
   ok = add_run (&run, data, error);
   add_data_free (data);
+  return ok;
+}
+
+void
+kf_vault_update_keypair_async (KfVault             *self,
+                               KfKeypair           *keypair,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (KF_IS_VAULT (self));
+  g_return_if_fail (KF_IS_KEYPAIR (keypair));
+
+  start_op (self, OP_UPDATE, update_data_new (keypair), (GDestroyNotify) update_data_free,
+            kf_vault_update_keypair_async, cancellable, callback, user_data, NULL);
+}
+
+gboolean
+kf_vault_update_keypair_finish (KfVault       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (check_task (self, result, kf_vault_update_keypair_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+kf_vault_update_keypair_sync (KfVault       *self,
+                              KfKeypair     *keypair,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  Run run = { self, NULL, cancellable };
+  UpdateData *data;
+  gboolean ok;
+
+  g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
+  g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
+
+  data = update_data_new (keypair);
+  ok = update_run (&run, data, error);
+  update_data_free (data);
   return ok;
 }
 

@@ -91,6 +91,24 @@ gboolean    kf_vault_delete_keypair_sync    (KfVault              *self,
                                              GCancellable         *cancellable,
                                              GError              **error);
 
+/* Saves @keypair's edited fields (e.g. a new name) in the store. Its
+ * has-private-key is not the caller's to change and is kept as stored. After
+ * a rename of a key pair with a private key, the keyring item's label follows;
+ * a label that cannot be changed (e.g. a declined unlock) is only logged,
+ * since the label is cosmetic. Errors: KF_STORE_ERROR_*. */
+void        kf_vault_update_keypair_async   (KfVault              *self,
+                                             KfKeypair            *keypair,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean    kf_vault_update_keypair_finish  (KfVault              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+gboolean    kf_vault_update_keypair_sync    (KfVault              *self,
+                                             KfKeypair            *keypair,
+                                             GCancellable         *cancellable,
+                                             GError              **error);
+
 /* See "Reconcile" above. Returns the key pairs (a new array of KfKeypair
  * refs, possibly empty) whose secret is missing; @n_removed (optional) gets
  * the number of unowned secrets deleted. */

@@ -335,6 +335,77 @@ test_delete_in_use (void)
   g_assert_false (keyring_has (id, NULL));
 }
 
+static char *
+label_of (const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretService) service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &error);
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  GList *items;
+  char *label;
+
+  g_assert_no_error (error);
+  g_hash_table_insert (attributes, "keypair-id", (gpointer) id);
+  items = secret_service_search_sync (service, NULL, attributes, SECRET_SEARCH_ALL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_length (items), ==, 1);
+  label = secret_item_get_label (items->data);
+  g_list_free_full (items, g_object_unref);
+  return label;
+}
+
+static void
+test_update (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(KfStore) store = make_store (&path);
+  g_autoptr(KfVault) vault = kf_vault_new (store);
+  g_autoptr(KfKeypair) keypair = make_keypair ("Before");
+  g_autoptr(KfKeypair) other = make_keypair ("Other");
+  g_autoptr(KfKeypair) edited = NULL;
+  g_autofree char *label = NULL;
+  const char *id = kf_keypair_get_id (keypair);
+  guint calls;
+
+  g_assert_true (kf_vault_add_keypair_sync (vault, keypair, "before key", NULL, &error));
+  g_assert_true (kf_vault_add_keypair_sync (vault, other, NULL, NULL, &error));
+  g_assert_no_error (error);
+  label = label_of (id);
+  g_assert_cmpstr (label, ==, "Keyferry: Before private key");
+  g_clear_pointer (&label, g_free);
+
+  /* The edit screen works on a copy; has-private-key is not its to change. */
+  edited = kf_keypair_copy (keypair);
+  kf_keypair_set_name (edited, "After");
+  kf_keypair_set_comment (edited, "renamed");
+  kf_keypair_set_has_private_key (edited, FALSE);
+  g_assert_true (kf_vault_update_keypair_sync (vault, edited, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (kf_keypair_get_name (kf_store_find_keypair (store, id)), ==, "After");
+  g_assert_cmpstr (kf_keypair_get_comment (kf_store_find_keypair (store, id)), ==, "renamed");
+  g_assert_true (kf_keypair_get_has_private_key (kf_store_find_keypair (store, id)));
+  g_assert_true (kf_keypair_get_has_private_key (edited));
+  label = label_of (id);
+  g_assert_cmpstr (label, ==, "Keyferry: After private key");
+
+  /* Another key pair's name is refused; nothing changes. */
+  kf_keypair_set_name (edited, "Other");
+  g_assert_false (kf_vault_update_keypair_sync (vault, edited, NULL, &error));
+  g_assert_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN);
+  g_clear_error (&error);
+  g_assert_cmpstr (kf_keypair_get_name (kf_store_find_keypair (store, id)), ==, "After");
+
+  /* Renaming a public-only key pair does not need the keyring. */
+  calls = kf_keyring_get_call_count ();
+  kf_keypair_set_name (other, "Other renamed");
+  g_assert_true (kf_vault_update_keypair_sync (vault, other, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (kf_keyring_get_call_count (), ==, calls);
+
+  delete_all_of_store (path);
+}
+
 /* ---- async: store changes on the caller's thread ---- */
 
 static GThread *main_thread;
@@ -375,6 +446,14 @@ on_delete_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   AsyncResult *r = user_data;
   r->ok = kf_vault_delete_keypair_finish (KF_VAULT (source), result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+on_update_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AsyncResult *r = user_data;
+  r->ok = kf_vault_update_keypair_finish (KF_VAULT (source), result, &r->error);
   r->done = TRUE;
 }
 
@@ -422,6 +501,19 @@ test_async (void)
   g_assert_no_error (r.error);
   g_assert_cmpstr (r.secret, ==, pk);
   kf_keyring_secret_free (r.secret);
+
+  changes = 0;
+  memset (&r, 0, sizeof r);
+  kf_keypair_set_name (keypair, "Async key renamed");
+  kf_vault_update_keypair_async (vault, keypair, NULL, on_update_done, &r);
+  kf_test_wait_for (&r.done, 30);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_cmpstr (kf_keypair_get_name (kf_store_find_keypair (store, id)), ==, "Async key renamed");
+  {
+    g_autofree char *label = label_of (id);
+    g_assert_cmpstr (label, ==, "Keyferry: Async key renamed private key");
+  }
 
   memset (&r, 0, sizeof r);
   kf_vault_reconcile_async (vault, 0, NULL, on_reconcile_done, &r);
@@ -666,6 +758,7 @@ main (int   argc,
   g_test_add_func ("/vault/lazy-reconcile", test_lazy_reconcile);
   g_test_add_func ("/vault/rollback", test_rollback);
   g_test_add_func ("/vault/reconcile", test_reconcile);
+  g_test_add_func ("/vault/update", test_update);
   g_test_add_func ("/vault/delete-in-use", test_delete_in_use);
   g_test_add_func ("/vault/async", test_async);
   g_test_add_func ("/vault/locked", test_locked);
