@@ -31,7 +31,6 @@ test_rsa_4096_keeps_main_loop_running (void)
   g_assert_cmpuint (stall.ticks, >=, 10);
   g_assert_cmpuint (stall.ticks, >=, stall.elapsed_us / 5000 / 4);
   g_assert_cmpint (stall.max_gap_us, <, 100 * 1000);
-  g_assert_cmpint (stall.max_gap_us * 4, <, stall.elapsed_us);
 
   /* and the key is a real RSA 4096 key that OpenSSH accepts */
   g_assert_cmpstr (kf_key_material_get_key_type (stall.material), ==, "ssh-rsa");

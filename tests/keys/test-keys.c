@@ -280,7 +280,7 @@ test_generate_cancel (void)
 
   /* cancelled while libssh works: the callback comes at once with CANCELLED,
    * not when the (uninterruptible) generation ends */
-  kf_ssh_key_generate_async (KF_KEY_TYPE_RSA, 4096, NULL, running, on_cancel_generated, &wait2);
+  kf_ssh_key_generate_async (KF_KEY_TYPE_RSA, 3072, NULL, running, on_cancel_generated, &wait2);
   g_timeout_add (20, cancel_later, running);
   kf_test_wait_for (&wait2.done, 120);
   g_assert_null (wait2.material);
