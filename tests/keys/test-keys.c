@@ -346,9 +346,27 @@ test_import (gconstpointer data)
       g_autoptr(KfKeyMaterial) refused = kf_ssh_key_import (private_text, public_text, passphrase, &error);
       g_assert_null (refused);
       assert_key_error (error, KF_KEY_ERROR_UNSUPPORTED_TYPE);
-      g_assert_nonnull (strstr (error->message, "ssh-keygen -p"));
+      g_assert_nonnull (strstr (error->message, "ssh-keygen -p -m PEM -f FILE"));
+      g_clear_error (&error);
       assert_import_fails (private_text, NULL, "wrong horse battery", KF_KEY_ERROR_WRONG_PASSPHRASE);
       assert_import_fails (private_text, NULL, NULL, KF_KEY_ERROR_NEEDS_PASSPHRASE);
+
+      /* and the advice works: converted, it imports with its passphrase */
+      {
+        g_autofree char *path = kt_write_temp ("id_rsa", private_text);
+        const char *argv[] = { "ssh-keygen", "-q", "-p", "-m", "PEM", "-P", PASSPHRASE, "-N", PASSPHRASE,
+                               "-f", path, NULL };
+        g_autofree char *converted = NULL;
+        g_autofree char *err = NULL;
+        g_autoptr(KfKeyMaterial) material = NULL;
+
+        g_assert_cmpint (kf_test_run_command (argv, NULL, NULL, &err), ==, 0);
+        g_assert_true (g_file_get_contents (path, &converted, NULL, NULL));
+        g_assert_true (g_str_has_prefix (converted, "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED"));
+        material = kf_ssh_key_import (converted, public_text, passphrase, &error);
+        g_assert_no_error (error);
+        check_material_with_keygen (material, tc->key_type, tc->bits);
+      }
       return;
     }
 #endif
