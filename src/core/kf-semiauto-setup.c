@@ -42,6 +42,7 @@ struct _KfSemiautoSetup
   char *pin_text;
   KfTruenasProtocol protocol;
   guint call_timeout_ms;
+  KfTruenasProtocol used_protocol;
 
   /* One run. */
   KfSemiautoStep step;
@@ -52,7 +53,7 @@ struct _KfSemiautoSetup
   KfTruenasClient *client;
   KfKeypair *keypair;            /* existing (store object) or generated (not yet saved) */
   KfKeyMaterial *material;       /* generated */
-  char *private_key;             /* secret: existing key pair's, from the keyring */
+  char *private_key;             /* secret: existing key pair's, from the keyring (kf_keyring_secret_free) */
   guint ssh_port;
   GStrv host_keys;
   char *effective_url;
@@ -136,7 +137,7 @@ clear_run (KfSemiautoSetup *self)
   g_clear_pointer (&self->pin, g_free);
   g_clear_object (&self->keypair);
   g_clear_object (&self->material);
-  g_clear_pointer (&self->private_key, free_secret);
+  g_clear_pointer (&self->private_key, kf_keyring_secret_free);
   g_clear_pointer (&self->host_keys, g_strfreev);
   g_clear_pointer (&self->effective_url, g_free);
   g_clear_object (&self->connection);
@@ -380,7 +381,7 @@ KfTruenasProtocol
 kf_semiauto_setup_get_protocol (KfSemiautoSetup *self)
 {
   g_return_val_if_fail (KF_IS_SEMIAUTO_SETUP (self), KF_TRUENAS_PROTOCOL_AUTO);
-  return self->client != NULL ? kf_truenas_client_get_protocol (self->client) : self->protocol;
+  return self->client != NULL ? kf_truenas_client_get_protocol (self->client) : self->used_protocol;
 }
 
 guint
@@ -459,6 +460,7 @@ finish_run (KfSemiautoSetup *self,
   if (self->client != NULL)
     {
       self->round_trips = kf_truenas_client_get_round_trips (self->client);
+      self->used_protocol = kf_truenas_client_get_protocol (self->client);
       if (self->peer_certificate == NULL && kf_truenas_client_get_peer_certificate (self->client) != NULL)
         self->peer_certificate = g_object_ref (kf_truenas_client_get_peer_certificate (self->client));
     }
@@ -503,6 +505,12 @@ fail (KfSemiautoSetup *self,
 {
   g_autoptr(GError) local_error = NULL;
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Whatever step noticed it, say the same plain thing. */
+      g_error_free (error);
+      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The setup was cancelled; nothing was saved.");
+    }
   g_debug ("setup failed at %s: %s", kf_semiauto_step_to_string (self->step), error->message);
   if (self->client != NULL && self->peer_certificate == NULL &&
       kf_truenas_client_get_peer_certificate (self->client) != NULL)
@@ -707,6 +715,7 @@ kf_semiauto_setup_run_async (KfSemiautoSetup     *self,
   g_clear_pointer (&self->verify_message, g_free);
   self->host_key_verified = FALSE;
   self->round_trips = 0;
+  self->used_protocol = KF_TRUENAS_PROTOCOL_AUTO;
   self->start_us = g_get_monotonic_time ();
   self->api_start_us = self->api_end_us = self->end_us = 0;
   self->task = g_steal_pointer (&task);

@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "kf-errors.h"
+#include "kf-host-key.h"
 #include "kf-truenas-client.h"
 
 #define MAX_REDIRECTS         5
@@ -123,11 +124,15 @@ clean_reason (const char *reason)
 
   while (g_ascii_isspace (*p))
     p++;
-  if (*p == '[')
+  /* "[EFAULT] [EINVAL] …": drop every errno tag in front. */
+  while (*p == '[')
     {
       const char *close = strchr (p, ']');
-      if (close != NULL && close - p < 32)
-        p = close + 1;
+      if (close == NULL || close - p >= 32)
+        break;
+      p = close + 1;
+      while (g_ascii_isspace (*p))
+        p++;
     }
   copy = g_strstrip (g_strdup (p));
   len = strlen (copy);
@@ -2011,81 +2016,25 @@ pair_data_free (PairData *data)
   g_free (data);
 }
 
-/* "any-host type base64 comment" lines separated by blank lines → "type base64 comment".
- * TODO: switch to kf_host_key_parse_list() once kf-host-key.c is implemented. */
+/* "any-host type base64 comment" lines separated by blank lines → "type base64 comment". */
 static GStrv
 parse_host_key_text (const char  *text,
                      GError     **error)
 {
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autoptr(GStrvBuilder) keys = g_strv_builder_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  guint count = 0;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) keys = kf_host_key_parse_list (text, &local_error);
+  g_autoptr(GStrvBuilder) lines = NULL;
 
-  for (guint i = 0; lines[i] != NULL; i++)
+  if (keys == NULL)
     {
-      g_auto(GStrv) words = NULL;
-      char *line = g_strstrip (lines[i]);
-      guint first = 0;
-      guint n;
-      g_autofree guchar *blob = NULL;
-      gsize blob_len = 0;
-      g_autoptr(GString) out = NULL;
-      char *identity;
-
-      if (*line == '\0' || *line == '#')
-        continue;
-      /* Collapse runs of blanks so the split gives words only. */
-      for (char *p = line; *p != '\0'; p++)
-        if (*p == '\t')
-          *p = ' ';
-      words = g_strsplit (line, " ", -1);
-      n = 0;
-      for (guint j = 0; words[j] != NULL; j++)
-        if (*words[j] != '\0')
-          {
-            char *w = words[j];
-            words[j] = NULL;
-            words[n++] = w;
-          }
-        else
-          g_clear_pointer (&words[j], g_free);
-      words[n] = NULL;
-
-      /* A key type starts with "ssh-", "ecdsa-" or "sk-"; anything else in
-       * front is the placeholder host column. */
-      if (n >= 3 && !g_str_has_prefix (words[0], "ssh-") && !g_str_has_prefix (words[0], "ecdsa-") &&
-          !g_str_has_prefix (words[0], "sk-"))
-        first = 1;
-      if (n < first + 2)
-        goto bad;
-      blob = g_base64_decode (words[first + 1], &blob_len);
-      if (blob_len < 11)
-        goto bad;
-
-      identity = g_strdup_printf ("%s %s", words[first], words[first + 1]);
-      if (!g_hash_table_add (seen, identity))
-        continue;
-      if (++count > KF_MAX_HOST_KEYS)
-        goto bad;
-
-      out = g_string_new (identity);
-      for (guint j = first + 2; j < n; j++)
-        g_string_append_printf (out, " %s", words[j]);
-      g_strv_builder_add (keys, out->str);
-    }
-  if (count == 0)
-    {
-      g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                           "The TrueNAS returned no SSH host keys, so the connection could not be verified.");
+      g_set_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
+                   "The TrueNAS returned SSH host keys Keyferry cannot read (%s).", local_error->message);
       return NULL;
     }
-  return g_strv_builder_end (keys);
-
-bad:
-  g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                       "The TrueNAS returned SSH host keys Keyferry cannot read.");
-  return NULL;
+  lines = g_strv_builder_new ();
+  for (guint i = 0; i < keys->len; i++)
+    g_strv_builder_add (lines, kf_host_key_get_line (g_ptr_array_index (keys, i)));
+  return g_strv_builder_end (lines);
 }
 
 /* The home directory named in "[ENOENT] Home directory /var/empty does not exist". */
