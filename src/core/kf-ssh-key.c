@@ -298,8 +298,15 @@ inspect_public_blob (const guchar  *blob,
       if (!reader_string (&r, &a, &a_len) || !reader_string (&r, &b, &b_len))
         goto truncated;
       *out_bits = mpint_bits (b, b_len);
-      if (*out_bits < 1024)
+      if (*out_bits == 0)
         goto damaged;
+      if (*out_bits < 1024)
+        {
+          g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                       "This RSA key is only %u bits long, and OpenSSH refuses RSA keys under 1024 bits.",
+                       *out_bits);
+          return NULL;
+        }
       break;
     }
 

@@ -44,8 +44,10 @@ KfKeyMaterial *kf_ssh_key_generate_sync      (KfKeyType            type,
 /* Reads a private key (OpenSSH, PEM RSA/EC, PKCS#8; encrypted ones with @passphrase)
  * and/or a public key line. Either may be NULL or blank, not both; when both are
  * given they must be the same key (comments aside). The comment comes from
- * @public_text, else from an unencrypted OpenSSH private key. The
- * result's private key is re-exported UNENCRYPTED. Errors are KF_KEY_ERROR_*. */
+ * @public_text, else from an unencrypted OpenSSH private key. The result's
+ * private key is UNENCRYPTED: an unencrypted input is kept as given (armor
+ * cleaned up: CRLF, indentation, wrapping), an encrypted one is decrypted and
+ * re-exported by libssh. Errors are KF_KEY_ERROR_*, one sentence each. */
 KfKeyMaterial *kf_ssh_key_import             (const char          *private_text,
                                               const char          *public_text,
                                               const char          *passphrase,

@@ -759,6 +759,7 @@ test_import_unsupported (void)
       { "secp256k1-pkcs8.key", "curve" },
       { "secp256k1-ec.key",    "curve" },
       { "ed448-pkcs8.key",     "not supported" },
+      { "rsa-768.key",         "1024 bits" },
     };
     for (guint i = 0; i < G_N_ELEMENTS (files); i++)
       {
