@@ -49,4 +49,6 @@ print(f"peak RSS at first frame: bare {med('bare', 'peak_rss_kb') / 1024:.1f} Mi
 print(f"search '{rows['app'][0]['term']}' typed key by key: filter per key median {med('app', 'filter_median_ms'):.2f} ms, "
       f"worst {max(float(r['filter_max_ms']) for r in rows['app']):.2f} ms (goal < 16); "
       f"key to painted frame worst {max(float(r['frame_max_ms']) for r in rows['app']):.1f} ms")
+print(f"clearing the search (all rows back): median {med('app', 'clear_ms'):.1f} ms, "
+      f"to painted frame {med('app', 'clear_frame_ms'):.1f} ms")
 PY

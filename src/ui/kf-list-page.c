@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kf-list-page.h"
+#include "kf-list-rows.h"
 
 /* One casefolded search word; @ascii lets the match skip casefolding the
  * (almost always ASCII) names and hosts, which keeps a 10,000-row filter
@@ -50,6 +51,7 @@ struct _KfListPage
   GtkFilterListModel *filter_model;   /* owned by selection */
   GtkSingleSelection *selection;
   GtkCustomFilter    *filter;         /* owned by filter_model */
+  KfListRows         *rows;           /* stable rows over filter_model */
 
   char               *search_text;
   GArray             *tokens;         /* SearchToken */
@@ -246,6 +248,8 @@ apply_search (KfListPage *self,
   else
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 
+  /* Rows keep their position, not their item: a selection would jump. */
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
 }
@@ -262,7 +266,7 @@ on_column_view_activate (KfListPage    *self,
                          guint          position,
                          GtkColumnView *column_view)
 {
-  g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  GObject *item = kf_list_rows_peek_item (self->rows, position);
 
   if (item != NULL)
     g_signal_emit (self, signals[ITEM_ACTIVATED], 0, item);
@@ -309,11 +313,20 @@ property_text (GObject    *item,
   return g_value_dup_string (&text);
 }
 
+/* The store object a cell shows (its row's current item). */
+static GObject *
+cell_item (GtkListItem *list_item)
+{
+  KfListRow *row = gtk_list_item_get_item (list_item);
+
+  return row != NULL ? kf_list_row_get_item (row) : NULL;
+}
+
 static void
 render_cell (GtkListItem *list_item,
              Column      *column)
 {
-  GObject *item = gtk_list_item_get_item (list_item);
+  GObject *item = cell_item (list_item);
   GtkInscription *inscription = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
   g_autofree char *text = NULL;
 
@@ -376,19 +389,62 @@ cell_setup (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (inscription), "kf-list-item", list_item);
 }
 
+/* A bound cell follows two things: its row moving to another item (a
+ * search), and that item changing in place (the store updating it). */
+typedef struct
+{
+  GObject *item;
+  gulong   item_handler;
+  gulong   row_handler;
+} CellBinding;
+
+static void
+cell_binding_clear_item (CellBinding *binding)
+{
+  if (binding->item != NULL)
+    g_signal_handler_disconnect (binding->item, binding->item_handler);
+  binding->item_handler = 0;
+  g_clear_object (&binding->item);
+}
+
+static void
+cell_binding_free (CellBinding *binding)
+{
+  cell_binding_clear_item (binding);
+  g_free (binding);
+}
+
+static void
+cell_follow_item (GtkListItem *list_item)
+{
+  CellBinding *binding = g_object_get_data (G_OBJECT (list_item), "kf-binding");
+  Column *column = g_object_get_data (G_OBJECT (list_item), "kf-column");
+  GObject *item = cell_item (list_item);
+
+  if (binding->item != item)
+    {
+      cell_binding_clear_item (binding);
+      if (item != NULL)
+        {
+          binding->item = g_object_ref (item);
+          binding->item_handler = g_signal_connect_swapped (item, "notify", G_CALLBACK (on_cell_item_notify), list_item);
+        }
+    }
+  render_cell (list_item, column);
+}
+
 static void
 cell_bind (GtkSignalListItemFactory *factory,
            GtkListItem              *list_item,
            Column                   *column)
 {
-  GObject *item = gtk_list_item_get_item (list_item);
-  gulong handler;
+  CellBinding *binding = g_new0 (CellBinding, 1);
 
-  /* Keep the cell current when the store updates the object in place. */
-  handler = g_signal_connect_swapped (item, "notify", G_CALLBACK (on_cell_item_notify), list_item);
-  g_object_set_data (G_OBJECT (list_item), "kf-notify-handler", GSIZE_TO_POINTER (handler));
+  g_object_set_data_full (G_OBJECT (list_item), "kf-binding", binding, (GDestroyNotify) cell_binding_free);
+  binding->row_handler = g_signal_connect_swapped (gtk_list_item_get_item (list_item), "notify::item",
+                                                   G_CALLBACK (cell_follow_item), list_item);
   g_hash_table_add (column->page->bound_cells, list_item);
-  render_cell (list_item, column);
+  cell_follow_item (list_item);
 }
 
 static void
@@ -396,12 +452,12 @@ cell_unbind (GtkSignalListItemFactory *factory,
              GtkListItem              *list_item,
              Column                   *column)
 {
-  GObject *item = gtk_list_item_get_item (list_item);
-  gulong handler = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (list_item), "kf-notify-handler"));
+  CellBinding *binding = g_object_get_data (G_OBJECT (list_item), "kf-binding");
+  gpointer row = gtk_list_item_get_item (list_item);
 
-  if (item != NULL && handler != 0)
-    g_signal_handler_disconnect (item, handler);
-  g_object_set_data (G_OBJECT (list_item), "kf-notify-handler", NULL);
+  if (binding != NULL && row != NULL)
+    g_signal_handler_disconnect (row, binding->row_handler);
+  g_object_set_data (G_OBJECT (list_item), "kf-binding", NULL);
   g_hash_table_remove (column->page->bound_cells, list_item);
 }
 
@@ -487,7 +543,7 @@ on_row_menu_button_clicked (GtkButton  *button,
   if (list_item == NULL || !gtk_widget_compute_bounds (GTK_WIDGET (button), GTK_WIDGET (self), &bounds))
     return;
 
-  show_row_menu (self, gtk_list_item_get_item (list_item), &bounds);
+  show_row_menu (self, cell_item (list_item), &bounds);
 }
 
 /* Right click on any cell opens the same menu at the pointer. */
@@ -507,13 +563,13 @@ on_context_click (GtkGestureClick *gesture,
     if ((list_item = g_object_get_data (G_OBJECT (picked), "kf-list-item")) != NULL)
       break;
 
-  if (list_item == NULL || gtk_list_item_get_item (list_item) == NULL)
+  if (list_item == NULL || cell_item (list_item) == NULL)
     return;
   if (!gtk_widget_compute_point (view, GTK_WIDGET (self), &GRAPHENE_POINT_INIT (x, y), &point))
     return;
 
   gtk_single_selection_set_selected (self->selection, gtk_list_item_get_position (list_item));
-  show_row_menu (self, gtk_list_item_get_item (list_item), &GRAPHENE_RECT_INIT (point.x, point.y, 1, 1));
+  show_row_menu (self, cell_item (list_item), &GRAPHENE_RECT_INIT (point.x, point.y, 1, 1));
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
@@ -587,6 +643,7 @@ kf_list_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), KF_TYPE_LIST_PAGE);
 
   g_clear_object (&self->selection);
+  g_clear_object (&self->rows);
   g_clear_object (&self->model);
 
   G_OBJECT_CLASS (kf_list_page_parent_class)->dispose (object);
@@ -765,7 +822,8 @@ kf_list_page_init (KfListPage *self)
   /* Filtering 10,000 rows synchronously is cheap (see bench/); incremental
    * filtering would only make the row count flicker. */
   gtk_filter_list_model_set_incremental (self->filter_model, FALSE);
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->filter_model));
+  self->rows = kf_list_rows_new (G_LIST_MODEL (self->filter_model));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
@@ -929,8 +987,13 @@ kf_list_page_set_search_text (KfListPage *self,
 
   if (text != NULL && *text != '\0')
     gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  /* set_text clears, then inserts: the entry would report the empty text
+   * in between (at once, as it does for "") and the list would unfilter
+   * and filter again. */
+  g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text != NULL ? text : "") != 0)
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
   apply_search (self, text);
 }
 
@@ -973,5 +1036,5 @@ kf_list_page_get_selected_item (KfListPage *self)
 {
   g_return_val_if_fail (KF_IS_LIST_PAGE (self), NULL);
 
-  return gtk_single_selection_get_selected_item (self->selection);
+  return kf_list_rows_peek_item (self->rows, gtk_single_selection_get_selected (self->selection));
 }
