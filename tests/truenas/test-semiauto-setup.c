@@ -372,6 +372,15 @@ on_otp_requested (KfSemiautoSetup *setup,
 }
 
 static void
+answer_at_once (KfSemiautoSetup *setup,
+                const char      *message,
+                guint           *asked)
+{
+  (*asked)++;
+  kf_semiauto_setup_provide_otp (setup, "246810");
+}
+
+static void
 test_otp_round_trip (void)
 {
   Env *env = env_new ();
@@ -417,6 +426,19 @@ test_otp_round_trip (void)
     after = snapshot (env);
     g_assert_cmpstr (before, ==, after);
     g_free (none.last_message);
+  }
+  /* A handler that answers at once, as the CLI does after reading stdin. */
+  {
+    g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "nas-otp-sync");
+    g_autoptr(KfConnection) connection = NULL;
+    guint asked = 0;
+
+    kf_semiauto_setup_set_admin_username (setup, "twofa");
+    g_signal_connect (setup, "otp-requested", G_CALLBACK (answer_at_once), &asked);
+    connection = run_setup (setup, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (connection);
+    g_assert_cmpuint (asked, ==, 1);
   }
   /* The code given in the form is used when the server asks. */
   {

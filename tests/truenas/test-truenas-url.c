@@ -41,6 +41,12 @@ static const GoodUrl good_urls[] = {
   { "nas.lan/ui/", "https://nas.lan", "wss://nas.lan/api/current", "wss://nas.lan/websocket", "nas.lan", -1, TRUE },
   { "wss://nas.lan/websocket", "https://nas.lan", "wss://nas.lan/api/current", "wss://nas.lan/websocket", "nas.lan", -1, TRUE },
   { "truenas", "https://truenas", "wss://truenas/api/current", "wss://truenas/websocket", "truenas", -1, FALSE },
+  { "[fd00::5]:8443", "https://[fd00::5]:8443", "wss://[fd00::5]:8443/api/current", "wss://[fd00::5]:8443/websocket",
+    "fd00::5", 8443, FALSE },
+  { "fe80::1%eth0", "https://[fe80::1%25eth0]", "wss://[fe80::1%25eth0]/api/current", "wss://[fe80::1%25eth0]/websocket",
+    "fe80::1%eth0", -1, TRUE },
+  { "https://[FE80::1%25eth0]:8443", "https://[fe80::1%25eth0]:8443", "wss://[fe80::1%25eth0]:8443/api/current",
+    "wss://[fe80::1%25eth0]:8443/websocket", "fe80::1%eth0", 8443, FALSE },
   { "127.0.0.1:1", "https://127.0.0.1:1", "wss://127.0.0.1:1/api/current", "wss://127.0.0.1:1/websocket", "127.0.0.1", 1, FALSE },
 };
 
