@@ -12,12 +12,14 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <gio/gunixinputstream.h>
 
 static const KfCliCommand * const groups[] = {
   kf_cli_keypair_commands,
   kf_cli_connection_commands,
+  kf_cli_semiauto_commands,
   kf_cli_known_hosts_commands,
 };
 
@@ -236,6 +238,28 @@ kf_cli_read_secret_line (GError **error)
   explicit_bzero (line->str, line->allocated_len);
   g_string_free (line, TRUE);
   return result;
+}
+
+char *
+kf_cli_read_secret_prompt (const char  *prompt,
+                           GError     **error)
+{
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+  char *secret;
+
+  if (!tty)
+    return kf_cli_read_secret_line (error);
+
+  fputs (prompt, stderr);
+  fflush (stderr);
+  quiet = saved;
+  quiet.c_lflag &= ~(tcflag_t) ECHO;
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+  secret = kf_cli_read_secret_line (error);
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+  fputs ("\n", stderr);
+  return secret;
 }
 
 char *

@@ -34,6 +34,7 @@ struct _KfCliCommand
 /* The tables of each group (kf-cli-keypair.c, kf-cli-connection.c, kf-cli-known-hosts.c). */
 extern const KfCliCommand kf_cli_keypair_commands[];
 extern const KfCliCommand kf_cli_connection_commands[];
+extern const KfCliCommand kf_cli_semiauto_commands[];
 extern const KfCliCommand kf_cli_known_hosts_commands[];
 
 /* Runs the command line; returns the exit status. */
@@ -64,6 +65,9 @@ KfStore     *kf_cli_open_store           (GError       **error);
 /* Reads one line from stdin (without the newline) into wiped memory; NULL at EOF.
  * Used for passwords, passphrases and one-time passwords. */
 char        *kf_cli_read_secret_line     (GError       **error);
+/* The same, but on a terminal shows @prompt on stderr and turns echo off. */
+char        *kf_cli_read_secret_prompt   (const char    *prompt,
+                                          GError       **error);
 /* Reads a whole file, or stdin for "-", up to @max_size bytes. */
 char        *kf_cli_read_text            (const char    *path,
                                           gsize          max_size,

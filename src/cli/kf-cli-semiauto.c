@@ -1,0 +1,311 @@
+/* kf-cli-semiauto.c: keyferry-cli connection add-semiauto | pair-again
+ *
+ * The admin password comes from standard input (first line); with
+ * --otp-stdin the one-time password is the next line. When the TrueNAS asks
+ * for a one-time password that was not given, the next line of standard
+ * input is read (with a prompt and no echo on a terminal).
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-cli"
+
+#include "kf-cli.h"
+#include "kf-connection-validate.h"
+#include "kf-errors.h"
+#include "kf-semiauto-setup.h"
+#include "kf-truenas-certificate.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+static int cmd_add_semiauto (int argc, char **argv);
+static int cmd_pair_again (int argc, char **argv);
+
+enum { ADD_SEMIAUTO, PAIR_AGAIN };
+
+const KfCliCommand kf_cli_semiauto_commands[] = {
+  [ADD_SEMIAUTO] = { "connection", "add-semiauto",
+    "NAME --url URL [--admin-username USER] --password-stdin [--otp-stdin] [--username USER] "
+    "[--keypair NAME | --generate-key [--key-type TYPE]] [--sudo] [--connect-timeout S] "
+    "[--trust-certificate SHA256:FINGERPRINT] [--protocol auto|jsonrpc|legacy]",
+    N_("Set up a connection to a TrueNAS through its API (installs the public key)"), cmd_add_semiauto },
+  [PAIR_AGAIN] = { "connection", "pair-again",
+    "NAME --password-stdin [--otp-stdin] [--trust-certificate SHA256:FINGERPRINT]",
+    N_("Install the key pair on the TrueNAS again and refresh its host keys"), cmd_pair_again },
+  { NULL }
+};
+
+typedef struct {
+  gboolean otp_from_stdin_used;
+} OtpState;
+
+static void
+on_otp_requested (KfSemiautoSetup *setup,
+                  const char      *message,
+                  OtpState        *state)
+{
+  g_autoptr(GError) error = NULL;
+  char *otp;
+
+  if (message != NULL)
+    fprintf (stderr, "keyferry-cli: %s\n", message);
+  otp = kf_cli_read_secret_prompt (_("One-time password: "), &error);
+  if (otp == NULL && error != NULL)
+    fprintf (stderr, "keyferry-cli: %s\n", error->message);
+  kf_semiauto_setup_provide_otp (setup, otp);
+  kf_cli_secret_free (otp);
+}
+
+static void
+on_progress (KfSemiautoSetup *setup,
+             int              step,
+             const char      *message,
+             gpointer         user_data)
+{
+  if (message != NULL && *message != '\0')
+    fprintf (stderr, "%s\n", message);
+}
+
+static gboolean
+parse_protocol (const char        *text,
+                KfTruenasProtocol *out)
+{
+  if (text == NULL || g_str_equal (text, "auto"))
+    *out = KF_TRUENAS_PROTOCOL_AUTO;
+  else if (g_str_equal (text, "jsonrpc"))
+    *out = KF_TRUENAS_PROTOCOL_JSONRPC;
+  else if (g_str_equal (text, "legacy"))
+    *out = KF_TRUENAS_PROTOCOL_LEGACY;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Runs @setup with the secrets from stdin; prints the outcome. */
+static int
+run_setup (KfStore         *store,
+           KfSemiautoSetup *setup,
+           gboolean         otp_stdin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(KfConnection) connection = NULL;
+  OtpState state = { 0 };
+  char *password;
+  const char * const *notes;
+
+  password = kf_cli_read_secret_prompt (_("Admin password: "), &error);
+  if (password == NULL)
+    return error ? kf_cli_fail (error) : kf_cli_fail_message (_("No admin password on standard input."));
+  kf_semiauto_setup_set_admin_password (setup, password);
+  kf_cli_secret_free (password);
+  if (otp_stdin)
+    {
+      char *otp = kf_cli_read_secret_prompt (_("One-time password: "), &error);
+      if (otp == NULL)
+        return error ? kf_cli_fail (error) : kf_cli_fail_message (_("No one-time password on standard input."));
+      kf_semiauto_setup_set_otp (setup, otp);
+      kf_cli_secret_free (otp);
+    }
+
+  g_signal_connect (setup, "otp-requested", G_CALLBACK (on_otp_requested), &state);
+  g_signal_connect (setup, "progress", G_CALLBACK (on_progress), NULL);
+  kf_semiauto_setup_run_async (setup, NULL, kf_cli_async_done, &result);
+  connection = kf_semiauto_setup_run_finish (setup, kf_cli_wait (&result), &error);
+
+  notes = kf_semiauto_setup_get_notes (setup);
+  for (guint i = 0; notes != NULL && notes[i] != NULL; i++)
+    fprintf (stderr, "keyferry-cli: %s\n", notes[i]);
+
+  if (connection == NULL)
+    {
+      KfTruenasCertificate *certificate = kf_semiauto_setup_get_peer_certificate (setup);
+
+      kf_cli_fail (error);
+      if (certificate != NULL
+          && (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE)
+              || g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED)))
+        {
+          fprintf (stderr, "  %-13s %s\n", _("Subject:"), kf_truenas_certificate_get_subject (certificate));
+          fprintf (stderr, "  %-13s %s\n", _("Issuer:"), kf_truenas_certificate_get_issuer (certificate));
+          fprintf (stderr, "  %-13s %s\n", _("Fingerprint:"), kf_truenas_certificate_get_fingerprint_display (certificate));
+          fprintf (stderr, _("Compare the fingerprint with the TrueNAS web interface (Credentials › Certificates); "
+                             "if it matches, run again with:\n  --trust-certificate %s\n"),
+                   kf_truenas_certificate_get_fingerprint (certificate));
+        }
+      return KF_CLI_EXIT_FAILED;
+    }
+
+  kf_cli_print_connection (store, connection);
+  fprintf (stderr, "keyferry-cli: %s\n",
+           kf_semiauto_setup_get_host_key_verified (setup)
+           ? _("Logged in over SSH; the server showed one of the host keys the TrueNAS reported.")
+           : kf_semiauto_setup_get_verify_message (setup));
+  fprintf (stderr, "keyferry-cli: %s (%s %s, %u round trips, %.0f ms)\n", _("Paired"),
+           _("protocol"), kf_truenas_protocol_to_string (kf_semiauto_setup_get_protocol (setup)),
+           kf_semiauto_setup_get_round_trips (setup), kf_semiauto_setup_get_total_ms (setup));
+  return KF_CLI_EXIT_OK;
+}
+
+/* Checks --trust-certificate; returns the normalised pin or NULL (usage error printed). */
+static gboolean
+parse_pin (const KfCliCommand *cmd,
+           const char         *text,
+           char              **out,
+           int                *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  *out = NULL;
+  if (text == NULL)
+    return TRUE;
+  *out = kf_truenas_certificate_parse_pin (text, &error);
+  if (*out == NULL)
+    {
+      *status = kf_cli_usage (cmd, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+cmd_add_semiauto (int    argc,
+                  char **argv)
+{
+  g_autofree char *url = NULL, *admin = NULL, *username = NULL, *keypair_name = NULL;
+  g_autofree char *key_type_str = NULL, *trust = NULL, *protocol_str = NULL, *otp_argv = NULL;
+  gboolean password_stdin = FALSE, otp_stdin = FALSE, generate = FALSE, sudo = FALSE;
+  int timeout = 0;
+  const GOptionEntry entries[] = {
+    { "url", 0, 0, G_OPTION_ARG_STRING, &url, N_("TrueNAS URL (https:// assumed)"), "URL" },
+    { "admin-username", 0, 0, G_OPTION_ARG_STRING, &admin, N_("Admin user of the TrueNAS (default root)"), "USER" },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the admin password from standard input"), NULL },
+    { "otp-stdin", 0, 0, G_OPTION_ARG_NONE, &otp_stdin, N_("Read the one-time password from the next line of standard input"), NULL },
+    { "otp", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &otp_argv, NULL, NULL },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("SSH user on the TrueNAS (default root)"), "USER" },
+    { "keypair", 0, 0, G_OPTION_ARG_STRING, &keypair_name, N_("Existing key pair to install"), "NAME" },
+    { "generate-key", 0, 0, G_OPTION_ARG_NONE, &generate, N_("Generate a new key pair “NAME Key” (the default)"), NULL },
+    { "key-type", 0, 0, G_OPTION_ARG_STRING, &key_type_str, N_("Type of the generated key (default ed25519)"), "TYPE" },
+    { "sudo", 0, 0, G_OPTION_ARG_NONE, &sudo, N_("Enable passwordless sudo for zfs commands (SSH user not root)"), NULL },
+    { "connect-timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for the SSH server (default 10)"), "S" },
+    { "trust-certificate", 0, 0, G_OPTION_ARG_STRING, &trust, N_("Trust exactly this TLS certificate (SHA-256 fingerprint)"), "SHA256:FP" },
+    { "protocol", 0, 0, G_OPTION_ARG_STRING, &protocol_str, N_("API protocol: auto (default), jsonrpc or legacy"), "P" },
+    { NULL }
+  };
+  const KfCliCommand *cmd = &kf_cli_semiauto_commands[ADD_SEMIAUTO];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfStore) store = NULL;
+  g_autoptr(KfVault) vault = NULL;
+  g_autoptr(KfSemiautoSetup) setup = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *pin = NULL;
+  KfKeyType key_type = KF_KEY_TYPE_ED25519;
+  KfTruenasProtocol protocol;
+  int status;
+
+  if (!kf_cli_parse (cmd, entries, 1, &argc, &argv, &status))
+    {
+      if (otp_argv != NULL)
+        explicit_bzero (otp_argv, strlen (otp_argv));
+      return status;
+    }
+  if (otp_argv != NULL)
+    {
+      explicit_bzero (otp_argv, strlen (otp_argv));
+      return kf_cli_usage (cmd, _("one-time passwords are not taken from the command line, where other users can see them; use --otp-stdin"));
+    }
+  if (url == NULL)
+    return kf_cli_usage (cmd, _("--url is required"));
+  if (!password_stdin)
+    return kf_cli_usage (cmd, _("--password-stdin is required: the admin password is read from standard input"));
+  if (keypair_name != NULL && generate)
+    return kf_cli_usage (cmd, _("give either --keypair or --generate-key"));
+  if (key_type_str != NULL && keypair_name != NULL)
+    return kf_cli_usage (cmd, _("--key-type needs --generate-key"));
+  if (key_type_str != NULL && !kf_key_type_from_string (key_type_str, &key_type))
+    return kf_cli_usage (cmd, _("unknown key type “%s”"), key_type_str);
+  if (timeout != 0 && (timeout < KF_CONNECTION_MIN_TIMEOUT || timeout > KF_CONNECTION_MAX_TIMEOUT))
+    return kf_cli_usage (cmd, _("--connect-timeout must be between 1 and 600 seconds"));
+  if (!parse_protocol (protocol_str, &protocol))
+    return kf_cli_usage (cmd, _("--protocol must be auto, jsonrpc or legacy"));
+  if (!parse_pin (cmd, trust, &pin, &status))
+    return status;
+  if (!(name = kf_connection_validate_name (argv[1], &error)))
+    return kf_cli_fail (error);
+
+  if (!(store = kf_cli_open_store (&error)))
+    return kf_cli_fail (error);
+  vault = kf_vault_new (store);
+  setup = kf_semiauto_setup_new (vault);
+  kf_semiauto_setup_set_name (setup, name);
+  kf_semiauto_setup_set_url (setup, url);
+  kf_semiauto_setup_set_admin_username (setup, admin ? admin : "root");
+  kf_semiauto_setup_set_username (setup, username ? username : "root");
+  kf_semiauto_setup_set_sudo_zfs (setup, sudo);
+  kf_semiauto_setup_set_protocol (setup, protocol);
+  if (timeout != 0)
+    kf_semiauto_setup_set_connect_timeout (setup, timeout);
+  if (pin != NULL)
+    kf_semiauto_setup_set_tls_pin (setup, pin);
+  if (keypair_name != NULL)
+    {
+      KfKeypair *keypair = kf_store_find_keypair_by_name (store, keypair_name);
+      if (keypair == NULL)
+        return kf_cli_fail_message (_("There is no key pair named “%s”; see “keyferry-cli keypair list”."), keypair_name);
+      kf_semiauto_setup_set_keypair_id (setup, kf_keypair_get_id (keypair));
+    }
+  else
+    kf_semiauto_setup_set_generate_key (setup, key_type, 0);
+
+  return run_setup (store, setup, otp_stdin);
+}
+
+static int
+cmd_pair_again (int    argc,
+                char **argv)
+{
+  g_autofree char *trust = NULL, *otp_argv = NULL;
+  gboolean password_stdin = FALSE, otp_stdin = FALSE;
+  const GOptionEntry entries[] = {
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the admin password from standard input"), NULL },
+    { "otp-stdin", 0, 0, G_OPTION_ARG_NONE, &otp_stdin, N_("Read the one-time password from the next line of standard input"), NULL },
+    { "otp", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &otp_argv, NULL, NULL },
+    { "trust-certificate", 0, 0, G_OPTION_ARG_STRING, &trust, N_("Trust exactly this TLS certificate (SHA-256 fingerprint)"), "SHA256:FP" },
+    { NULL }
+  };
+  const KfCliCommand *cmd = &kf_cli_semiauto_commands[PAIR_AGAIN];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfStore) store = NULL;
+  g_autoptr(KfVault) vault = NULL;
+  g_autoptr(KfSemiautoSetup) setup = NULL;
+  g_autofree char *pin = NULL;
+  KfConnection *connection;
+  int status;
+
+  if (!kf_cli_parse (cmd, entries, 1, &argc, &argv, &status))
+    return status;
+  if (otp_argv != NULL)
+    {
+      explicit_bzero (otp_argv, strlen (otp_argv));
+      return kf_cli_usage (cmd, _("one-time passwords are not taken from the command line, where other users can see them; use --otp-stdin"));
+    }
+  if (!password_stdin)
+    return kf_cli_usage (cmd, _("--password-stdin is required: the admin password is read from standard input"));
+  if (!parse_pin (cmd, trust, &pin, &status))
+    return status;
+  if (!(store = kf_cli_open_store (&error)))
+    return kf_cli_fail (error);
+  connection = kf_store_find_connection_by_name (store, argv[1]);
+  if (connection == NULL)
+    return kf_cli_fail_message (_("There is no connection named “%s”; see “keyferry-cli connection list”."), argv[1]);
+  if (kf_connection_get_setup_method (connection) != KF_SETUP_METHOD_SEMI_AUTOMATIC)
+    return kf_cli_fail_message (_("“%s” was set up manually; pairing again works only for TrueNAS connections."), argv[1]);
+
+  vault = kf_vault_new (store);
+  setup = kf_semiauto_setup_new_pair_again (vault, connection);
+  if (pin != NULL)
+    kf_semiauto_setup_set_tls_pin (setup, pin);
+  return run_setup (store, setup, otp_stdin);
+}
