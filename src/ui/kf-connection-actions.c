@@ -120,16 +120,15 @@ on_test_done (GObject      *source,
   g_autoptr(AdwMessageDialog) dialog = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(KfTestResult) test = kf_connection_ops_test_finish (result, &error);
-  GtkWidget *spinner = adw_message_dialog_get_extra_child (dialog);
   const char *name = g_object_get_data (G_OBJECT (dialog), "kf-name");
-  g_autofree char *body = NULL;
+  const char *fingerprint;
+  GtkWidget *facts = NULL;
 
-  if (spinner != NULL)
-    gtk_widget_set_visible (spinner, FALSE);
   adw_message_dialog_set_response_label (dialog, "close", _("_Close"));
 
   if (test == NULL)
     {
+      adw_message_dialog_set_extra_child (dialog, NULL);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       adw_message_dialog_set_heading (dialog, _("Could Not Test"));
@@ -137,13 +136,31 @@ on_test_done (GObject      *source,
       return;
     }
 
+  fingerprint = kf_test_result_get_host_key_fingerprint (test);
+  if (fingerprint != NULL)
+    {
+      g_autofree char *type = kf_host_key_describe_type (kf_test_result_get_host_key_type (test), 0);
+      g_autofree char *title = kf_test_result_get_host_key_verified (test)
+        /* Translators: %s is a key type, e.g. "Ed25519". */
+        ? g_strdup_printf (_("Host Key (%s, matches the stored one)"), type)
+        : g_strdup_printf (_("Host Key the Server Presented (%s)"), type);
+
+      facts = kf_facts_box_new ();
+      gtk_widget_set_name (facts, "test-facts");
+      kf_facts_box_add (facts, title, fingerprint, TRUE);
+    }
+
   if (kf_test_result_get_ok (test))
     {
       g_autofree char *timing = kf_test_result_format_timing (test);
+      g_autofree char *body = NULL;
+
       adw_message_dialog_set_heading (dialog, _("Connection Works"));
-      body = g_strdup_printf (_("Keyferry logged in to “%s” with its key pair and ran a command.\n\nHost key %s %s (matches the stored key)\n%s"),
-                              name, kf_test_result_get_host_key_type (test) ?: "",
-                              kf_test_result_get_host_key_fingerprint (test) ?: "", timing);
+      /* Translators: %s is a connection name. */
+      body = g_strdup_printf (_("Keyferry logged in to “%s” with its key pair and ran a command."), name);
+      adw_message_dialog_set_body (dialog, body);
+      if (facts != NULL)
+        kf_facts_box_add (facts, _("Time"), timing, FALSE);
     }
   else
     {
@@ -151,11 +168,12 @@ on_test_done (GObject      *source,
       gboolean changed = failure != NULL && g_error_matches (failure, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH);
 
       adw_message_dialog_set_heading (dialog, changed ? _("Host Key Changed!") : _("Connection Failed"));
-      body = g_strdup (kf_test_result_get_message (test));
+      adw_message_dialog_set_body (dialog, kf_test_result_get_message (test));
       if (changed)
         gtk_widget_add_css_class (GTK_WIDGET (dialog), "kf-host-key-changed");
     }
-  adw_message_dialog_set_body (dialog, body);
+  /* The spinner goes; the facts (if any) take its place. */
+  adw_message_dialog_set_extra_child (dialog, facts);
 }
 
 static void

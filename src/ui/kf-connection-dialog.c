@@ -15,6 +15,7 @@
 #include "kf-host-key.h"
 #include "kf-semiauto-setup.h"
 #include "kf-ssh-probe.h"
+#include "kf-ui-util.h"
 
 enum { METHOD_SEMI_AUTOMATIC, METHOD_MANUAL };
 
@@ -28,7 +29,9 @@ struct _KfConnectionDialog
   KfSemiautoSetup     *setup;
   GPtrArray           *keypair_ids;  /* parallel to keypair_row's model; "" = Generate New */
   char                *tls_pin;      /* a certificate the user trusted in this dialog */
+  char                *discover_address; /* "host:port" being asked for its host keys */
   gboolean             busy;
+  gboolean             disposed;     /* async work finishing after the window went */
   gboolean             pairing_again;
 
   AdwWindowTitle      *window_title;
@@ -73,7 +76,8 @@ G_DEFINE_FINAL_TYPE (KfConnectionDialog, kf_connection_dialog, ADW_TYPE_WINDOW)
 enum { SIGNAL_SAVED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static void run_semiauto (KfConnectionDialog *self);
+static void run_semiauto              (KfConnectionDialog *self);
+static void update_save_sensitivity  (KfConnectionDialog *self);
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -119,6 +123,54 @@ show_label (GtkLabel   *label,
 {
   gtk_label_set_text (label, text ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
+}
+
+GtkWidget *
+kf_facts_box_new (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+
+  gtk_widget_add_css_class (box, "kf-facts");
+  return box;
+}
+
+void
+kf_facts_box_add (GtkWidget  *box,
+                  const char *title,
+                  const char *value,
+                  gboolean    monospace)
+{
+  GtkWidget *title_label = gtk_label_new (title);
+  GtkWidget *value_label = gtk_label_new (value);
+
+  gtk_label_set_xalign (GTK_LABEL (title_label), 0);
+  gtk_widget_add_css_class (title_label, "heading");
+  if (gtk_widget_get_first_child (box) != NULL)
+    gtk_widget_set_margin_top (title_label, 10);
+  gtk_label_set_xalign (GTK_LABEL (value_label), 0);
+  gtk_label_set_selectable (GTK_LABEL (value_label), TRUE);
+  if (monospace)
+    /* Never broken: the dialog grows to show a fingerprint whole. */
+    gtk_widget_add_css_class (value_label, "monospace");
+  else
+    {
+      gtk_label_set_wrap (GTK_LABEL (value_label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (value_label), PANGO_WRAP_WORD_CHAR);
+    }
+  gtk_box_append (GTK_BOX (box), title_label);
+  gtk_box_append (GTK_BOX (box), value_label);
+}
+
+char *
+kf_host_key_describe_type (const char *key_type,
+                           guint       bits)
+{
+  const char *label = kf_ui_key_type_label (key_type);
+
+  /* Only RSA sizes vary; the other names already say it. */
+  if (bits > 0 && g_strcmp0 (key_type, "ssh-rsa") == 0)
+    return g_strdup_printf (_("%s %u-bit"), label, bits);
+  return g_strdup (label);
 }
 
 static GtkWidget **
@@ -262,12 +314,12 @@ set_busy (KfConnectionDialog *self,
 {
   self->busy = busy;
   gtk_widget_set_sensitive (GTK_WIDGET (self->form_page), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), !busy);
   gtk_revealer_set_reveal_child (self->progress_revealer, busy);
   gtk_spinner_set_spinning (self->progress_spinner, busy);
   gtk_label_set_text (self->progress_label, message ? message : "");
   if (!busy)
     g_clear_object (&self->cancellable);
+  update_save_sensitivity (self);
 }
 
 static void
@@ -455,6 +507,8 @@ on_manual_added (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(KfConnection) connection = kf_connection_ops_add_finish (result, &error);
 
+  if (self->disposed)
+    return;
   set_busy (self, FALSE, NULL);
   if (connection == NULL)
     {
@@ -538,10 +592,11 @@ on_discovered (GObject      *source,
   g_autoptr(KfConnectionDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) keys = kf_ssh_probe_discover_finish (result, &error);
-  g_autoptr(GString) body = NULL;
-  g_autofree char *address = NULL;
   AdwMessageDialog *dialog;
+  GtkWidget *facts;
 
+  if (self->disposed)
+    return;
   set_busy (self, FALSE, NULL);
   if (keys == NULL)
     {
@@ -550,26 +605,21 @@ on_discovered (GObject      *source,
       return;
     }
 
-  address = kf_ssh_probe_format_address (text_of (self->host_row),
-                                         (guint) g_ascii_strtoull (text_of (self->port_row), NULL, 10) ?: 22);
-  {
-    g_autofree char *intro = g_strdup_printf (_("%s presented these host keys. Compare the fingerprints with the ones the server shows (for example “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the server) before you trust them."),
-                                              address);
-    g_autofree char *escaped = g_markup_escape_text (intro, -1);
-    body = g_string_new (escaped);
-  }
-  g_string_append (body, "\n");
+  facts = kf_facts_box_new ();
+  gtk_widget_set_name (facts, "host-key-facts");
   for (guint i = 0; i < keys->len; i++)
     {
       KfHostKey *key = g_ptr_array_index (keys, i);
-      g_autofree char *type = g_markup_escape_text (kf_host_key_get_key_type (key), -1);
-      g_autofree char *fp = g_markup_escape_text (kf_host_key_get_fingerprint (key), -1);
-      g_string_append_printf (body, "\n<b>%s</b>\n<tt>%s</tt>", type, fp);
+      g_autofree char *type = kf_host_key_describe_type (kf_host_key_get_key_type (key), kf_host_key_get_bits (key));
+
+      kf_facts_box_add (facts, type, kf_host_key_get_fingerprint (key), TRUE);
     }
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Trust These Host Keys?"), NULL));
-  adw_message_dialog_set_body_use_markup (dialog, TRUE);
-  adw_message_dialog_set_body (dialog, body->str);
+  /* Translators: %s is "host:port". */
+  adw_message_dialog_format_body (dialog, _("The server at %s presented these host keys. Trust them only if their fingerprints match the ones the server itself shows (for example “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” run on the server)."),
+                                  self->discover_address);
+  adw_message_dialog_set_extra_child (dialog, facts);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "cancel");
@@ -603,6 +653,8 @@ on_discover_clicked (KfConnectionDialog *self)
       if (input.port != 0 && *text_of (self->port_row) == '\0')
         port = input.port;
     }
+  g_free (self->discover_address);
+  self->discover_address = kf_ssh_probe_format_address (input.host, port);
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE, _("Asking the server for its host keys…"));
   kf_ssh_probe_discover_async (input.host, port, timeout, self->cancellable, on_discovered, g_object_ref (self));
@@ -679,33 +731,44 @@ format_date (GDateTime *when)
   return when ? g_date_time_format (when, "%x") : g_strdup (_("unknown"));
 }
 
+/* "AB:CD:…" (32 bytes) in two lines of 16, so it fits a dialog unbroken. */
+static char *
+split_fingerprint (const char *display)
+{
+  gsize len = strlen (display);
+
+  if (len == 95 && display[47] == ':')
+    return g_strdup_printf ("%.47s\n%s", display, display + 48);
+  return g_strdup (display);
+}
+
 static void
 ask_certificate (KfConnectionDialog   *self,
                  KfTruenasCertificate *certificate,
                  gboolean              changed)
 {
   AdwMessageDialog *dialog;
-  g_autofree char *subject = g_markup_escape_text (kf_truenas_certificate_get_subject (certificate) ?: "", -1);
-  g_autofree char *issuer = g_markup_escape_text (kf_truenas_certificate_get_issuer (certificate) ?: "", -1);
+  GtkWidget *facts = kf_facts_box_new ();
+  const char *subject = kf_truenas_certificate_get_subject (certificate);
+  const char *issuer = kf_truenas_certificate_get_issuer (certificate);
+  g_autofree char *fingerprint = split_fingerprint (kf_truenas_certificate_get_fingerprint_display (certificate));
   g_autofree char *from = format_date (kf_truenas_certificate_get_not_before (certificate));
   g_autofree char *until = format_date (kf_truenas_certificate_get_not_after (certificate));
-  g_autofree char *body = NULL;
-  const char *intro = changed
-    ? _("The TrueNAS now shows a different certificate from the one you trusted for this connection. This happens when the certificate was renewed, but also when someone intercepts the connection. Trust the new certificate only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates).")
-    : _("The TrueNAS uses a certificate that this computer does not trust, probably its own self-signed certificate. Compare the fingerprint with the one in the TrueNAS web interface (Credentials › Certificates) and trust it only if they match.");
+  g_autofree char *validity = g_strdup_printf ("%s – %s", from, until);
 
-  body = g_markup_printf_escaped ("%s\n\n<b>%s</b>\n<tt>%s</tt>\n\n<b>%s</b> %s\n<b>%s</b> %s\n<b>%s</b> %s – %s",
-                                  intro,
-                                  _("SHA-256 fingerprint"),
-                                  kf_truenas_certificate_get_fingerprint_display (certificate),
-                                  _("Subject:"), subject,
-                                  _("Issuer:"), issuer,
-                                  _("Valid:"), from, until);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
                                                        changed ? _("Certificate Changed!") : _("Untrusted Certificate"),
-                                                       NULL));
-  adw_message_dialog_set_body_use_markup (dialog, TRUE);
-  adw_message_dialog_set_body (dialog, body);
+                                                       changed
+                                                       ? _("The TrueNAS now shows a different certificate from the one you trusted for this connection. This happens when the certificate was renewed, but also when someone intercepts the connection. Trust the new certificate only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates).")
+                                                       : _("The TrueNAS uses a certificate that this computer does not trust, probably its own self-signed certificate. Trust it only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates).")));
+  gtk_widget_set_name (facts, "certificate-facts");
+  kf_facts_box_add (facts, _("SHA-256 Fingerprint"), fingerprint, TRUE);
+  if (subject != NULL && *subject != '\0')
+    kf_facts_box_add (facts, _("Subject"), subject, FALSE);
+  if (issuer != NULL && *issuer != '\0')
+    kf_facts_box_add (facts, _("Issuer"), issuer, FALSE);
+  kf_facts_box_add (facts, _("Valid"), validity, FALSE);
+  adw_message_dialog_set_extra_child (dialog, facts);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"),
                                     "trust", changed ? _("_Trust New Certificate") : _("_Trust This Certificate"),
                                     NULL);
@@ -731,6 +794,8 @@ on_semiauto_done (GObject      *source,
   const char * const *notes = kf_semiauto_setup_get_notes (setup);
 
   g_signal_handlers_disconnect_by_data (setup, self);
+  if (self->disposed)
+    return;
   g_clear_object (&self->setup);
   set_busy (self, FALSE, NULL);
   if (notes != NULL && notes[0] != NULL)
@@ -848,6 +913,70 @@ on_cancel_clicked (KfConnectionDialog *self)
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+static gboolean
+kf_connection_dialog_close_request (GtkWindow *window)
+{
+  KfConnectionDialog *self = KF_CONNECTION_DIALOG (window);
+
+  /* Closing (Escape, the window manager) gives up any work in progress. */
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  wipe_secrets (self);
+  return GTK_WINDOW_CLASS (kf_connection_dialog_parent_class)->close_request (window);
+}
+
+/* The Setup Method list: the default one cuts "Semi-automatic (TrueNAS only)"
+ * after 20 characters. A label that is never cut, and the usual check mark. */
+static void
+update_method_check (GtkListItem *item)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  AdwComboRow *row = g_object_get_data (G_OBJECT (item), "kf-row");
+
+  if (box != NULL && row != NULL)
+    gtk_widget_set_opacity (gtk_widget_get_last_child (box),
+                            gtk_list_item_get_position (item) == adw_combo_row_get_selected (row) ? 1 : 0);
+}
+
+static void
+on_method_item_setup (GtkListItemFactory *factory,
+                      GtkListItem        *item,
+                      KfConnectionDialog *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("object-select-symbolic"));
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+on_method_item_bind (GtkListItemFactory *factory,
+                     GtkListItem        *item,
+                     KfConnectionDialog *self)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+
+  gtk_label_set_text (GTK_LABEL (label), gtk_string_object_get_string (string));
+  g_object_set_data (G_OBJECT (item), "kf-row", self->method_row);
+  g_signal_connect_object (self->method_row, "notify::selected", G_CALLBACK (update_method_check),
+                           item, G_CONNECT_SWAPPED);
+  update_method_check (item);
+}
+
+static void
+on_method_item_unbind (GtkListItemFactory *factory,
+                       GtkListItem        *item,
+                       KfConnectionDialog *self)
+{
+  g_signal_handlers_disconnect_by_func (self->method_row, update_method_check, item);
+  g_object_set_data (G_OBJECT (item), "kf-row", NULL);
+}
+
 /* ---- GObject --------------------------------------------------------------- */
 
 static void
@@ -885,6 +1014,7 @@ kf_connection_dialog_dispose (GObject *object)
 {
   KfConnectionDialog *self = KF_CONNECTION_DIALOG (object);
 
+  self->disposed = TRUE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   if (self->setup != NULL)
@@ -904,6 +1034,7 @@ kf_connection_dialog_finalize (GObject *object)
   g_clear_object (&self->editing);
   g_clear_pointer (&self->keypair_ids, g_ptr_array_unref);
   g_free (self->tls_pin);
+  g_free (self->discover_address);
   G_OBJECT_CLASS (kf_connection_dialog_parent_class)->finalize (object);
 }
 
@@ -915,6 +1046,7 @@ kf_connection_dialog_class_init (KfConnectionDialogClass *klass)
 
   object_class->dispose = kf_connection_dialog_dispose;
   object_class->finalize = kf_connection_dialog_finalize;
+  GTK_WINDOW_CLASS (klass)->close_request = kf_connection_dialog_close_request;
 
   /* ::saved (KfConnection *stored, const char *warning-or-NULL) */
   signals[SIGNAL_SAVED] =
@@ -945,8 +1077,14 @@ kf_connection_dialog_class_init (KfConnectionDialogClass *klass)
 static void
 kf_connection_dialog_init (KfConnectionDialog *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->keypair_ids = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (factory, "setup", G_CALLBACK (on_method_item_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_method_item_bind), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_method_item_unbind), self);
+  adw_combo_row_set_list_factory (self->method_row, factory);
 }
 
 KfConnectionDialog *
