@@ -733,6 +733,81 @@ test_host_key_mismatch (void)
   env_free (env);
 }
 
+/* ---- trust on first use, then a changed certificate ---- */
+
+static void
+test_certificate_trust_then_change (void)
+{
+  Env *env = env_new ();
+  TnFake *fake = start_fake_for_sshd (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) connection = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *shown = NULL;
+
+  /* Not trusted: the setup stops and shows the certificate; the user trusts it. */
+  {
+    g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "nas-tofu");
+    KfTruenasCertificate *cert;
+
+    kf_semiauto_setup_set_tls_pin (setup, NULL);
+    g_assert_null (run_setup (setup, NULL, NULL, &error));
+    g_assert_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE);
+    g_clear_error (&error);
+    cert = kf_semiauto_setup_get_peer_certificate (setup);
+    g_assert_nonnull (cert);
+    shown = g_strdup (kf_truenas_certificate_get_fingerprint_display (cert));
+
+    /* What the user confirmed, typed back in OpenSSL form. */
+    kf_semiauto_setup_set_tls_pin (setup, shown);
+    kf_semiauto_setup_set_admin_password (setup, "s3cret");
+    connection = run_setup (setup, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (kf_connection_get_tls_pin (connection), ==, tn_fixture_cert_pin ());
+    id = g_strdup (kf_connection_get_id (connection));
+  }
+  tn_fake_stop (fake);
+
+  /* The box now shows another certificate: pairing again stops loudly, nothing changes. */
+  {
+    g_autofree char *rsa = g_strconcat (kf_test_sshd_get_host_key_path (sshd, "rsa"), ".pub", NULL);
+    const char *host_keys[] = { rsa, NULL };
+    TnFakeOptions options = {
+      .ssh_port = kf_test_sshd_get_port (sshd),
+      .authorized_keys = kf_test_sshd_get_authorized_keys_path (sshd),
+      .host_keys = host_keys,
+      .ssh_user = kf_test_sshd_get_user (sshd),
+      .other_certificate = TRUE,
+    };
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autoptr(KfSemiautoSetup) setup = NULL;
+    g_autoptr(KfConnection) stored = NULL;
+    g_autofree char *url = NULL;
+
+    fake = tn_fake_start (NULL, &options);
+    /* Same box, new port: point the stored connection at it (as if the NAS moved). */
+    stored = kf_connection_copy (kf_store_find_connection (env->store, id));
+    url = g_strdup_printf ("https://127.0.0.1:%u", fake->https_port);
+    kf_connection_set_truenas_url (stored, url);
+    g_assert_true (kf_store_update_connection (env->store, stored, &error));
+    g_assert_no_error (error);
+    before = snapshot (env);
+
+    setup = kf_semiauto_setup_new_pair_again (env->vault, kf_store_find_connection (env->store, id));
+    kf_semiauto_setup_set_admin_password (setup, "s3cret");
+    g_assert_null (run_setup (setup, NULL, NULL, &error));
+    g_assert_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED);
+    g_assert_nonnull (strstr (error->message, tn_fixture_other_cert_pin ()));
+    g_assert_cmpstr (kf_truenas_certificate_get_fingerprint (kf_semiauto_setup_get_peer_certificate (setup)), ==,
+                     tn_fixture_other_cert_pin ());
+    after = snapshot (env);
+    g_assert_cmpstr (before, ==, after);
+    tn_fake_stop (fake);
+  }
+  env_free (env);
+}
+
 /* ---- pair again ---- */
 
 static void
@@ -807,6 +882,7 @@ main (int argc, char **argv)
   g_test_add_func ("/truenas/setup/cancel", test_cancel);
   g_test_add_func ("/truenas/setup/host-key-mismatch", test_host_key_mismatch);
   g_test_add_func ("/truenas/setup/pair-again", test_pair_again);
+  g_test_add_func ("/truenas/setup/certificate-trust-then-change", test_certificate_trust_then_change);
 
   status = g_test_run ();
   kf_test_sshd_stop (sshd);

@@ -19,6 +19,9 @@
 static char *cert_path;
 static char *key_path;
 static char *cert_pin;
+static char *other_cert_path;
+static char *other_key_path;
+static char *other_cert_pin;
 static char *host_key_paths[4];
 
 static char *
@@ -33,29 +36,29 @@ run_ok (const char * const *argv)
   return out;
 }
 
-void
-tn_fixture_init (void)
+/* make-cert.sh, then the fingerprint as openssl prints it. */
+static void
+make_certificate (const char  *dir,
+                  const char  *name,
+                  char       **out_cert,
+                  char       **out_key,
+                  char       **out_pin)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *script = NULL;
+  g_autofree char *script = g_build_filename (kf_test_get_srcdir (), "tests", "fake-truenas", "make-cert.sh", NULL);
+  g_autofree char *cert_file = g_strdup_printf ("%s-cert.pem", name);
+  g_autofree char *key_file = g_strdup_printf ("%s-key.pem", name);
   g_autofree char *out = NULL;
   g_autoptr(GString) hex = g_string_new (NULL);
-  static const char * const types[] = { "rsa", "ecdsa", "ed25519" };
   char *eq;
 
-  if (cert_path != NULL)
-    return;
-
-  dir = kf_test_make_tmpdir ("truenas-material");
-  script = g_build_filename (kf_test_get_srcdir (), "tests", "fake-truenas", "make-cert.sh", NULL);
-  cert_path = g_build_filename (dir, "cert.pem", NULL);
-  key_path = g_build_filename (dir, "key.pem", NULL);
+  *out_cert = g_build_filename (dir, cert_file, NULL);
+  *out_key = g_build_filename (dir, key_file, NULL);
   {
-    const char *argv[] = { "sh", script, cert_path, key_path, NULL };
+    const char *argv[] = { "sh", script, *out_cert, *out_key, NULL };
     g_free (run_ok (argv));
   }
   {
-    const char *argv[] = { "openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", cert_path, NULL };
+    const char *argv[] = { "openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", *out_cert, NULL };
     out = run_ok (argv);
   }
   eq = strchr (out, '=');
@@ -64,7 +67,21 @@ tn_fixture_init (void)
     if (g_ascii_isxdigit (*p))
       g_string_append_c (hex, g_ascii_tolower (*p));
   g_assert_cmpuint (hex->len, ==, 64);
-  cert_pin = g_strconcat ("SHA256:", hex->str, NULL);
+  *out_pin = g_strconcat ("SHA256:", hex->str, NULL);
+}
+
+void
+tn_fixture_init (void)
+{
+  g_autofree char *dir = NULL;
+  static const char * const types[] = { "rsa", "ecdsa", "ed25519" };
+
+  if (cert_path != NULL)
+    return;
+
+  dir = kf_test_make_tmpdir ("truenas-material");
+  make_certificate (dir, "main", &cert_path, &key_path, &cert_pin);
+  make_certificate (dir, "other", &other_cert_path, &other_key_path, &other_cert_pin);
 
   for (guint i = 0; i < 3; i++)
     {
@@ -73,6 +90,13 @@ tn_fixture_init (void)
       g_free (run_ok (argv));
       host_key_paths[i] = g_strconcat (base, ".pub", NULL);
     }
+}
+
+const char *
+tn_fixture_other_cert_pin (void)
+{
+  tn_fixture_init ();
+  return other_cert_pin;
 }
 
 const char *
@@ -181,7 +205,9 @@ tn_fake_start (const char          *extra,
   g_file_set_contents (config_path, text->str, -1, &error);
   g_assert_no_error (error);
 
-  g_strv_builder_add_many (argv_builder, exe, "--config", config_path, "--cert", cert_path, "--key", key_path,
+  g_strv_builder_add_many (argv_builder, exe, "--config", config_path,
+                           "--cert", options->other_certificate ? other_cert_path : cert_path,
+                           "--key", options->other_certificate ? other_key_path : key_path,
                            "--redirect-port", "0", "--state-out", fake->state_out,
                            "--authorized-keys", fake->authorized_keys, NULL);
   for (guint i = 0; host_keys[i] != NULL; i++)

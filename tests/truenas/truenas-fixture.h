@@ -28,6 +28,7 @@ typedef struct {
   const char  *authorized_keys;   /* NULL: a file in the fake's dir */
   const char * const *host_keys;  /* three .pub files, or NULL: made once */
   const char  *ssh_user;          /* NULL: the current user */
+  gboolean     other_certificate; /* serve a second self-signed certificate */
 } TnFakeOptions;
 
 /* Makes the certificate and default host keys (once per binary). */
@@ -43,6 +44,8 @@ void         tn_fake_stop          (TnFake              *fake);
 char        *tn_fake_read_authorized_keys (TnFake       *fake);
 /* The server state (--state-out) as JSON, or NULL before the first change. */
 JsonNode    *tn_fake_read_state    (TnFake              *fake);
+/* "SHA256:" + hex of the second certificate (other_certificate). */
+const char  *tn_fixture_other_cert_pin (void);
 /* A TCP port on 127.0.0.1 where nothing listens. */
 guint        tn_fixture_closed_port (void);
 
