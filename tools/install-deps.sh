@@ -30,6 +30,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# D-Bus and GLib want a machine id; minimal images may have none.
+if [ ! -s /etc/machine-id ]; then
+  dbus-uuidgen --ensure=/etc/machine-id
+fi
+mkdir -p /var/lib/dbus
+[ -e /var/lib/dbus/machine-id ] || ln -s /etc/machine-id /var/lib/dbus/machine-id
+
 # sshd refuses to start without its privilege separation directory.
 mkdir -p /run/sshd
 chmod 0755 /run/sshd
