@@ -49,47 +49,35 @@ find_connection (KfStore    *store,
   return connection;
 }
 
+static JsonNode *
+connection_json (KfStore  *store,
+                 gpointer  item)
+{
+  return kf_cli_connection_to_json (store, item);
+}
+
+static void
+connection_line (KfStore  *store,
+                 gpointer  item)
+{
+  KfConnection *c = item;
+  g_autofree char *address = kf_ssh_probe_format_address (kf_connection_get_host (c), kf_connection_get_port (c));
+
+  printf ("%-24s %s@%s  %s\n", kf_connection_get_name (c), kf_connection_get_username (c), address,
+          kf_setup_method_to_string (kf_connection_get_setup_method (c)));
+}
+
 static int
 cmd_list (int    argc,
           char **argv)
 {
   gboolean json = FALSE;
-  const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
-    { NULL }
-  };
-  g_autoptr(GError) error = NULL;
   g_autoptr(KfStore) store = NULL;
-  GListModel *connections;
   int status;
 
-  if (!kf_cli_parse (&kf_cli_connection_commands[LIST], entries, 0, &argc, &argv, &status))
+  if (!(store = kf_cli_begin_json_command (&kf_cli_connection_commands[LIST], 0, &argc, &argv, &json, &status)))
     return status;
-  if (!(store = kf_cli_open_store (&error)))
-    return kf_cli_fail (error);
-
-  connections = kf_store_get_connections (store);
-  if (json)
-    {
-      g_autoptr(JsonArray) array = json_array_new ();
-      JsonNode *root = json_node_new (JSON_NODE_ARRAY);
-      for (guint i = 0; i < g_list_model_get_n_items (connections); i++)
-        {
-          g_autoptr(KfConnection) c = g_list_model_get_item (connections, i);
-          json_array_add_element (array, kf_cli_connection_to_json (store, c));
-        }
-      json_node_set_array (root, array);
-      kf_cli_print_json (root);
-      return KF_CLI_EXIT_OK;
-    }
-  for (guint i = 0; i < g_list_model_get_n_items (connections); i++)
-    {
-      g_autoptr(KfConnection) c = g_list_model_get_item (connections, i);
-      g_autofree char *address = kf_ssh_probe_format_address (kf_connection_get_host (c), kf_connection_get_port (c));
-      printf ("%-24s %s@%s  %s\n", kf_connection_get_name (c), kf_connection_get_username (c), address,
-              kf_setup_method_to_string (kf_connection_get_setup_method (c)));
-    }
-  return KF_CLI_EXIT_OK;
+  return kf_cli_print_list (store, kf_store_get_connections (store), json, connection_json, connection_line);
 }
 
 static void
@@ -347,19 +335,12 @@ cmd_show (int    argc,
           char **argv)
 {
   gboolean json = FALSE;
-  const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
-    { NULL }
-  };
-  g_autoptr(GError) error = NULL;
   g_autoptr(KfStore) store = NULL;
   KfConnection *connection;
   int status;
 
-  if (!kf_cli_parse (&kf_cli_connection_commands[SHOW], entries, 1, &argc, &argv, &status))
+  if (!(store = kf_cli_begin_json_command (&kf_cli_connection_commands[SHOW], 1, &argc, &argv, &json, &status)))
     return status;
-  if (!(store = kf_cli_open_store (&error)))
-    return kf_cli_fail (error);
   if (!(connection = find_connection (store, argv[1])))
     return KF_CLI_EXIT_FAILED;
   if (json)

@@ -45,49 +45,36 @@ find_keypair (KfStore    *store,
   return keypair;
 }
 
+static JsonNode *
+keypair_json (KfStore  *store,
+              gpointer  item)
+{
+  return kf_cli_keypair_to_json (store, item, FALSE, NULL);
+}
+
+static void
+keypair_line (KfStore  *store,
+              gpointer  item)
+{
+  KfKeypair *kp = item;
+
+  printf ("%-24s %-20s %5u  %s%s\n",
+          kf_keypair_get_name (kp), kf_keypair_get_key_type (kp), kf_keypair_get_bits (kp),
+          kf_keypair_get_fingerprint (kp),
+          kf_keypair_get_has_private_key (kp) ? "" : _("  (public key only)"));
+}
+
 static int
 cmd_list (int    argc,
           char **argv)
 {
   gboolean json = FALSE;
-  const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
-    { NULL }
-  };
-  g_autoptr(GError) error = NULL;
   g_autoptr(KfStore) store = NULL;
-  GListModel *keypairs;
   int status;
 
-  if (!kf_cli_parse (&kf_cli_keypair_commands[0], entries, 0, &argc, &argv, &status))
+  if (!(store = kf_cli_begin_json_command (&kf_cli_keypair_commands[0], 0, &argc, &argv, &json, &status)))
     return status;
-  if (!(store = kf_cli_open_store (&error)))
-    return kf_cli_fail (error);
-
-  keypairs = kf_store_get_keypairs (store);
-  if (json)
-    {
-      g_autoptr(JsonArray) array = json_array_new ();
-      JsonNode *root = json_node_new (JSON_NODE_ARRAY);
-      for (guint i = 0; i < g_list_model_get_n_items (keypairs); i++)
-        {
-          g_autoptr(KfKeypair) kp = g_list_model_get_item (keypairs, i);
-          json_array_add_element (array, kf_cli_keypair_to_json (store, kp, FALSE, NULL));
-        }
-      json_node_set_array (root, array);
-      kf_cli_print_json (root);
-      return KF_CLI_EXIT_OK;
-    }
-
-  for (guint i = 0; i < g_list_model_get_n_items (keypairs); i++)
-    {
-      g_autoptr(KfKeypair) kp = g_list_model_get_item (keypairs, i);
-      printf ("%-24s %-20s %5u  %s%s\n",
-              kf_keypair_get_name (kp), kf_keypair_get_key_type (kp), kf_keypair_get_bits (kp),
-              kf_keypair_get_fingerprint (kp),
-              kf_keypair_get_has_private_key (kp) ? "" : _("  (public key only)"));
-    }
-  return KF_CLI_EXIT_OK;
+  return kf_cli_print_list (store, kf_store_get_keypairs (store), json, keypair_json, keypair_line);
 }
 
 /* Saves @material as a new key pair named @name through the vault (secret first). */

@@ -149,6 +149,20 @@ run_setup (KfStore         *store,
   return KF_CLI_EXIT_OK;
 }
 
+/* One-time passwords on the command line are visible to every user (ps):
+ * wipe what GOption parsed and refuse. Returns TRUE when --otp was given. */
+static gboolean
+refuse_otp_argv (const KfCliCommand *cmd,
+                 char               *otp_argv,
+                 int                *status)
+{
+  if (otp_argv == NULL)
+    return FALSE;
+  explicit_bzero (otp_argv, strlen (otp_argv));
+  *status = kf_cli_usage (cmd, _("one-time passwords are not taken from the command line, where other users can see them; use --otp-stdin"));
+  return TRUE;
+}
+
 /* Checks --trust-certificate; returns the normalised pin or NULL (usage error printed). */
 static gboolean
 parse_pin (const KfCliCommand *cmd,
@@ -207,15 +221,11 @@ cmd_add_semiauto (int    argc,
 
   if (!kf_cli_parse (cmd, entries, 1, &argc, &argv, &status))
     {
-      if (otp_argv != NULL)
-        explicit_bzero (otp_argv, strlen (otp_argv));
+      refuse_otp_argv (cmd, otp_argv, &status);
       return status;
     }
-  if (otp_argv != NULL)
-    {
-      explicit_bzero (otp_argv, strlen (otp_argv));
-      return kf_cli_usage (cmd, _("one-time passwords are not taken from the command line, where other users can see them; use --otp-stdin"));
-    }
+  if (refuse_otp_argv (cmd, otp_argv, &status))
+    return status;
   if (url == NULL)
     return kf_cli_usage (cmd, _("--url is required"));
   if (!password_stdin)
@@ -286,11 +296,8 @@ cmd_pair_again (int    argc,
 
   if (!kf_cli_parse (cmd, entries, 1, &argc, &argv, &status))
     return status;
-  if (otp_argv != NULL)
-    {
-      explicit_bzero (otp_argv, strlen (otp_argv));
-      return kf_cli_usage (cmd, _("one-time passwords are not taken from the command line, where other users can see them; use --otp-stdin"));
-    }
+  if (refuse_otp_argv (cmd, otp_argv, &status))
+    return status;
   if (!password_stdin)
     return kf_cli_usage (cmd, _("--password-stdin is required: the admin password is read from standard input"));
   if (!parse_pin (cmd, trust, &pin, &status))

@@ -142,6 +142,55 @@ kf_cli_parse (const KfCliCommand  *command,
   return TRUE;
 }
 
+KfStore *
+kf_cli_begin_json_command (const KfCliCommand  *command,
+                           guint                n_positional,
+                           int                 *argc,
+                           char              ***argv,
+                           gboolean            *json,
+                           int                 *exit_status)
+{
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  KfStore *store;
+
+  if (!kf_cli_parse (command, entries, n_positional, argc, argv, exit_status))
+    return NULL;
+  store = kf_cli_open_store (&error);
+  if (store == NULL)
+    *exit_status = kf_cli_fail (error);
+  return store;
+}
+
+int
+kf_cli_print_list (KfStore       *store,
+                   GListModel    *items,
+                   gboolean       json,
+                   KfCliToJson    to_json,
+                   KfCliPrintLine print_line)
+{
+  g_autoptr(JsonArray) array = json ? json_array_new () : NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (items, i);
+      if (json)
+        json_array_add_element (array, to_json (store, item));
+      else
+        print_line (store, item);
+    }
+  if (json)
+    {
+      JsonNode *root = json_node_new (JSON_NODE_ARRAY);
+      json_node_set_array (root, array);
+      kf_cli_print_json (root);
+    }
+  return KF_CLI_EXIT_OK;
+}
+
 int
 kf_cli_fail (const GError *error)
 {

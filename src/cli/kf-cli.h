@@ -50,6 +50,23 @@ gboolean     kf_cli_parse                (const KfCliCommand *command,
                                           int                *argc,
                                           char             ***argv,
                                           int                *exit_status);
+/* For commands whose only option is --json: parses, then opens the store.
+ * NULL with *exit_status set when the command should end. */
+KfStore     *kf_cli_begin_json_command   (const KfCliCommand *command,
+                                          guint               n_positional,
+                                          int                *argc,
+                                          char             ***argv,
+                                          gboolean           *json,
+                                          int                *exit_status);
+/* Prints every item of @items: a JSON array through @to_json, or a line each
+ * through @print_line. Returns KF_CLI_EXIT_OK. */
+typedef JsonNode *(*KfCliToJson)     (KfStore *store, gpointer item);
+typedef void      (*KfCliPrintLine)  (KfStore *store, gpointer item);
+int          kf_cli_print_list           (KfStore       *store,
+                                          GListModel    *items,
+                                          gboolean       json,
+                                          KfCliToJson    to_json,
+                                          KfCliPrintLine print_line);
 /* Prints "keyferry-cli: MESSAGE" on stderr; returns KF_CLI_EXIT_FAILED. */
 int          kf_cli_fail                 (const GError  *error);
 int          kf_cli_fail_message         (const char    *format,
