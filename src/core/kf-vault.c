@@ -225,27 +225,39 @@ reconcile_run (const Run  *run,
   return missing;
 }
 
-/* The once-per-vault pass before the first keyring write. */
-static void
-maybe_reconcile (const Run *run)
+/* The once-per-vault pass before the first keyring write. Its own failures
+ * are only logged, except those the write would meet just the same (a locked
+ * keyring: the user declined once, asking again at once would be rude; no
+ * service; cancelled), which end the write right here. */
+static gboolean
+maybe_reconcile (const Run  *run,
+                 GError    **error)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) missing = NULL;
   guint removed = 0;
 
   if (g_atomic_int_get (&run->self->reconciled))
-    return;
+    return TRUE;
 
-  missing = reconcile_run (run, KF_VAULT_RECONCILE_GRACE_SECONDS, &removed, &error);
+  missing = reconcile_run (run, KF_VAULT_RECONCILE_GRACE_SECONDS, &removed, &local_error);
   if (missing == NULL)
     {
-      g_info ("Could not tidy up the keyring: %s", error->message);
-      return;
+      if (g_error_matches (local_error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED) ||
+          g_error_matches (local_error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NO_SERVICE) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_info ("Could not tidy up the keyring: %s", local_error->message);
+      return TRUE;
     }
   if (removed > 0)
     g_info ("Deleted %u unowned private key(s) from the keyring", removed);
   for (guint i = 0; i < missing->len; i++)
     g_info ("Key pair %s has no private key in the keyring", (const char *) g_ptr_array_index (missing, i));
+  return TRUE;
 }
 
 /* Turns missing ids into key pairs of the store (caller's thread). */
@@ -353,7 +365,8 @@ add_run (const Run  *run,
 
   if (data->private_key != NULL)
     {
-      maybe_reconcile (run);
+      if (!maybe_reconcile (run, error))
+        return FALSE;
       remember_written (self, data->id);
       /* The secret first: a crash after this leaves an unowned secret
        * (reconcile removes it), never a key pair without its secret. */
@@ -527,8 +540,8 @@ delete_run (const Run   *run,
    * nothing rather than leaving the secret behind. */
   if (data->had_private_key)
     {
-      maybe_reconcile (run);
-      if (!kf_keyring_ensure_unlocked_sync (run->cancellable, error))
+      if (!maybe_reconcile (run, error) ||
+          !kf_keyring_ensure_unlocked_sync (run->cancellable, error))
         return FALSE;
     }
 

@@ -24,7 +24,9 @@
  *   keyring may be locked, and unlocking it means a prompt). Instead every
  *   KfVault runs it once, lazily, right before its first keyring write (add
  *   or delete of a key pair with a private key); failures of that pass are
- *   logged and do not stop the write. The UI/CLI may run it explicitly (for
+ *   logged and do not stop the write, unless the write would fail the same
+ *   way (locked keyring, no service: the write ends there, without asking
+ *   the user to unlock twice). The UI/CLI may run it explicitly (for
  *   instance to show the key pairs whose secret is missing).
  *
  * Threads: store changes happen on the thread (main context) that called the

@@ -208,6 +208,15 @@ stop_process (GSubprocess *process)
 }
 
 void
+kf_test_bus_kill_keyring (KfTestBus *bus)
+{
+  g_assert_nonnull (bus->keyring);
+  g_subprocess_send_signal (bus->keyring, SIGKILL);
+  g_subprocess_wait (bus->keyring, NULL, NULL);
+  g_clear_object (&bus->keyring);
+}
+
+void
 kf_test_bus_free (KfTestBus *bus)
 {
   if (bus == NULL)

@@ -21,6 +21,9 @@ const char *kf_test_bus_get_address        (KfTestBus  *bus);
  * @password (given on stdin), and waits until it owns org.freedesktop.secrets. */
 void        kf_test_bus_start_keyring      (KfTestBus  *bus,
                                             const char *password);
+/* Kills the keyring daemon with SIGKILL (as a crash would) and reaps it;
+ * kf_test_bus_start_keyring() starts it again on the same data directory. */
+void        kf_test_bus_kill_keyring       (KfTestBus  *bus);
 /* Runs this test binary again with KF_TEST_CHILD=@child_name and this bus as
  * the session bus; returns its exit status (its output goes to ours). */
 int         kf_test_bus_run_child          (KfTestBus  *bus,

@@ -577,6 +577,19 @@ child_locked (void)
   g_clear_error (&error);
   g_assert_null (kf_store_find_keypair (store, kf_keypair_get_id (fresh)));
 
+  /* A vault whose lazy reconcile meets the locked keyring stops there: the
+   * user is asked to unlock once per write, not twice. */
+  {
+    g_autoptr(KfVault) second = kf_vault_new (store);
+    guint calls = kf_keyring_get_call_count ();
+
+    g_assert_false (kf_vault_add_keypair_sync (second, fresh, "fresh key", NULL, &error));
+    g_assert_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED);
+    g_clear_error (&error);
+    g_assert_cmpuint (kf_keyring_get_call_count (), ==, calls + 1);
+    g_assert_null (kf_store_find_keypair (store, kf_keypair_get_id (fresh)));
+  }
+
   g_assert_false (kf_vault_delete_keypair_sync (vault, kf_keypair_get_id (held), FALSE, NULL, &error));
   g_assert_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED);
   g_clear_error (&error);
