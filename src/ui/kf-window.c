@@ -241,10 +241,10 @@ setup_pages (KfWindow *self)
   kf_list_page_append_column (page, _("Name"), "name", NULL, NULL, 16, TRUE);
   kf_list_page_append_column (page, _("Host"), "host", NULL, NULL, 18, TRUE);
   kf_list_page_append_column (page, _("Port"), "port", NULL, NULL, 5, FALSE);
-  kf_list_page_append_column (page, _("User"), "username", NULL, NULL, 10, FALSE);
+  kf_list_page_append_column (page, _("User"), "username", NULL, NULL, 12, FALSE);
   kf_list_page_append_column (page, _("Key Pair"), "keypair-id", format_connection_keypair, self, 14, TRUE);
   kf_list_page_append_column (page, _("Setup Method"), "setup-method", format_setup_method, self, 12, FALSE);
-  kf_list_page_append_column (page, _("Last Test"), "tested-at", format_last_test, self, 20, FALSE);
+  kf_list_page_append_column (page, _("Last Test"), "tested-at", format_last_test, self, 24, FALSE);
   kf_list_page_set_menu_func (page, connection_menu_func, self);
 
   page = self->keypairs_page;

@@ -499,6 +499,59 @@ test_window_size_saved (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+static gboolean
+strv_has (char **strv,
+          const char *value)
+{
+  return g_strv_contains ((const char * const *) strv, value);
+}
+
+static void
+test_app_actions (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+  GtkWindow *about, *shortcuts;
+  struct { const char *action, *accel; } accels[] = {
+    { "app.quit", "<Control>q" },
+    { "app.shortcuts", "<Control>question" },
+    { "win.add", "<Control>n" },
+    { "win.search", "<Control>f" },
+  };
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    {
+      g_auto(GStrv) set = gtk_application_get_accels_for_action (GTK_APPLICATION (app), accels[i].action);
+      g_assert_true (strv_has (set, accels[i].accel));
+    }
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  about = ui_test_find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Keyferry");
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, KF_VERSION);
+  g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==, GTK_LICENSE_GPL_3_0);
+  ui_test_screenshot (GTK_WIDGET (about), "about");
+  gtk_window_destroy (about);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+  shortcuts = ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  g_assert_nonnull (shortcuts);
+  ui_test_screenshot (GTK_WIDGET (shortcuts), "shortcuts");
+  gtk_window_destroy (shortcuts);
+
+  /* Ctrl+F: the shown page's search bar opens with the focus in its entry. */
+  g_assert_false (kf_list_page_get_search_mode (kf_window_get_connections_page (window)));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "search", NULL);
+  g_assert_true (kf_list_page_get_search_mode (kf_window_get_connections_page (window)));
+  g_assert_false (kf_list_page_get_search_mode (kf_window_get_keypairs_page (window)));
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -515,6 +568,7 @@ main (int   argc,
   ui_test_add ("/ui/window/connection-actions", test_connection_actions);
   ui_test_add ("/ui/window/ssh-command-quoting", test_ssh_command_quoting);
   ui_test_add ("/ui/window/window-size-saved", test_window_size_saved);
+  ui_test_add ("/ui/window/app-actions", test_app_actions);
 
   return g_test_run ();
 }
