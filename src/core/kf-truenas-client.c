@@ -962,7 +962,8 @@ on_ws_message (SoupWebsocketConnection *ws,
     }
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, size, NULL) ||
+  /* An empty frame has no data pointer at all, which json-glib refuses. */
+  if (size == 0 || !json_parser_load_from_data (parser, data, size, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       fail_call_protocol (self, "The TrueNAS sent an answer that is not valid JSON.");
@@ -1234,6 +1235,20 @@ follow_redirect (KfTruenasClient  *self,
   return TRUE;
 }
 
+/* The box answered on http:// without redirecting to https: the admin
+ * password would cross the network readable, so stop and say what to type. */
+static GError *
+plaintext_error (KfTruenasClient *self)
+{
+  g_autofree char *where = host_for_messages (self);
+  const char *host = kf_truenas_url_get_host (self->url);
+  gboolean ipv6 = strchr (host, ':') != NULL;
+
+  return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
+                      "The TrueNAS at %s answers on unencrypted http without switching to https, and Keyferry does not send the admin password unencrypted; type its https address, for example https://%s%s%s.",
+                      where, ipv6 ? "[" : "", host, ipv6 ? "]" : "");
+}
+
 static gboolean
 is_redirect (SoupMessage *msg)
 {
@@ -1346,6 +1361,8 @@ on_websocket_connected (GObject      *source,
     }
 
   cert_error = check_trusted_certificate (self, msg);
+  if (cert_error == NULL && !g_str_has_prefix (self->base, "https://"))
+    cert_error = plaintext_error (self);
   if (cert_error != NULL)
     {
       soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);

@@ -9,7 +9,10 @@
  * can decide to trust it; with a pin (set_tls_pin) exactly that certificate is
  * accepted and any other one fails with KF_TRUENAS_ERROR_CERTIFICATE_CHANGED.
  * Each client has its own HTTP session, so the pin is checked on every new
- * client (a reused keep-alive connection would skip the check).
+ * client (a reused keep-alive connection would skip the check). An http://
+ * URL is followed when the box redirects to https; a box that answers on
+ * plain http without redirecting is refused (KF_TRUENAS_ERROR_BAD_URL): the
+ * admin password is never sent unencrypted.
  *
  * Every error is a KF_TRUENAS_ERROR (or G_IO_ERROR_CANCELLED) with one plain
  * sentence; kf_truenas_error_get_field() tells which form field it concerns.

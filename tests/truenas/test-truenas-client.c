@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include <libsoup/soup.h>
+
 #include "kf-errors.h"
 #include "kf-test-util.h"
 #include "kf-truenas-client.h"
@@ -394,6 +396,56 @@ test_redirect (void)
     g_assert_no_error (error);
     tn_fake_stop (fake);
   }
+}
+
+/* ---- plain http without a redirect ---- */
+
+static void
+on_plain_websocket (SoupServer              *server,
+                    SoupServerMessage       *msg,
+                    const char              *path,
+                    SoupWebsocketConnection *connection,
+                    gpointer                 user_data)
+{
+  GPtrArray *connections = user_data;
+  g_ptr_array_add (connections, g_object_ref (connection));
+}
+
+/* A server that takes WebSocket upgrades on plain http and nothing else:
+ * no frame must ever reach it, so it needs no protocol at all. */
+static void
+test_plain_http_refused (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *url = NULL;
+  const KfTruenasProtocol protocols[] = { KF_TRUENAS_PROTOCOL_AUTO, KF_TRUENAS_PROTOCOL_LEGACY };
+
+  soup_server_add_websocket_handler (server, "/websocket", NULL, NULL, on_plain_websocket, connections, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    {
+      g_autoptr(KfTruenasClient) client = new_client (url, NULL, protocols[i]);
+
+      g_assert_false (do_connect (client, NULL, &error));
+      g_assert_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL);
+      g_assert_nonnull (strstr (error->message, "unencrypted"));
+      g_assert_nonnull (strstr (error->message, "https://127.0.0.1"));
+      g_assert_cmpint (kf_truenas_error_get_field (error), ==, KF_TRUENAS_FIELD_URL);
+      assert_one_sentence (error);
+      g_assert_false (kf_truenas_client_is_connected (client));
+      g_clear_error (&error);
+    }
+  /* The upgrade itself went through: the refusal is the client's own. */
+  g_assert_cmpuint (connections->len, ==, 2);
+  soup_server_disconnect (server);
 }
 
 /* ---- logins ---- */
@@ -791,6 +843,7 @@ main (int argc, char **argv)
   g_test_add_func ("/truenas/client/full-legacy", test_full_legacy);
   g_test_add_func ("/truenas/client/certificate", test_certificate);
   g_test_add_func ("/truenas/client/redirect", test_redirect);
+  g_test_add_func ("/truenas/client/plain-http-refused", test_plain_http_refused);
   g_test_add_func ("/truenas/client/login-failures", test_login_failures);
   g_test_add_func ("/truenas/client/login-otp", test_login_otp);
   g_test_add_func ("/truenas/client/pair-failures", test_pair_failures);
