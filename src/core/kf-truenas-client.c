@@ -678,8 +678,8 @@ on_call_timeout (gpointer user_data)
 
   g_clear_pointer (&self->call_timeout, g_source_unref);
   if (self->call_timeout_ms % 1000 == 0)
-    message = g_strdup_printf ("The TrueNAS did not answer within %u seconds (call timeout); it may be busy, try again later.",
-                               self->call_timeout_ms / 1000);
+    message = g_strdup_printf ("The TrueNAS did not answer within %u %s (call timeout); it may be busy, try again later.",
+                               self->call_timeout_ms / 1000, self->call_timeout_ms == 1000 ? "second" : "seconds");
   else
     message = g_strdup_printf ("The TrueNAS did not answer within %.1f seconds (call timeout); it may be busy, try again later.",
                                self->call_timeout_ms / 1000.0);
@@ -1109,8 +1109,8 @@ transport_error (KfTruenasClient *self,
 
   if (data->timed_out)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                        "The TrueNAS at %s did not answer within %u seconds; check the URL and that the TrueNAS is on.",
-                        where, self->connect_timeout_s);
+                        "The TrueNAS at %s did not answer within %u %s; check the URL and that the TrueNAS is on.",
+                        where, self->connect_timeout_s, self->connect_timeout_s == 1 ? "second" : "seconds");
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled.");
   if (self->certificate_rejected)

@@ -731,6 +731,46 @@ test_unreachable (void)
   assert_one_sentence (error);
 }
 
+static gboolean
+on_silent_accept (GSocketService    *service,
+                  GSocketConnection *connection,
+                  GObject           *source,
+                  GPtrArray         *held)
+{
+  /* Keep it open and say nothing: neither TLS nor HTTP ever starts. */
+  g_ptr_array_add (held, g_object_ref (connection));
+  return TRUE;
+}
+
+static void
+test_connect_timeout (void)
+{
+  g_autoptr(GSocketService) service = g_socket_service_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTruenasClient) client = NULL;
+  g_autofree char *url = NULL;
+  gint64 start;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (on_silent_accept), held);
+  g_socket_service_start (service);
+
+  url = g_strdup_printf ("https://127.0.0.1:%u", port);
+  client = new_client (url, NULL, KF_TRUENAS_PROTOCOL_AUTO);
+  kf_truenas_client_set_connect_timeout (client, 1);
+  start = g_get_monotonic_time ();
+  g_assert_false (do_connect (client, NULL, &error));
+  g_assert_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE);
+  g_assert_nonnull (strstr (error->message, "within 1 second;"));
+  g_assert_cmpint (kf_truenas_error_get_field (error), ==, KF_TRUENAS_FIELD_URL);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpuint (held->len, >=, 1);
+  g_socket_service_stop (service);
+}
+
 static void
 test_faults (void)
 {
@@ -850,6 +890,7 @@ main (int argc, char **argv)
   g_test_add_func ("/truenas/client/user-update-rules", test_user_update_rules);
   g_test_add_func ("/truenas/client/public-key-limit", test_public_key_limit);
   g_test_add_func ("/truenas/client/unreachable", test_unreachable);
+  g_test_add_func ("/truenas/client/connect-timeout", test_connect_timeout);
   g_test_add_func ("/truenas/client/faults", test_faults);
   g_test_add_func ("/truenas/client/big-reply", test_big_reply);
   g_test_add_func ("/truenas/client/cancel", test_cancel);
