@@ -282,6 +282,15 @@ kf_truenas_url_parse (const char  *text,
   if (is_ipv6_literal (host))
     {
       const char *percent = strchr (host, '%');
+      /* Only an interface name or number as zone: anything else would need
+       * escaping, and the base built below must read back as itself. */
+      if (percent != NULL &&
+          (percent[1] == '\0' ||
+           strspn (percent + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~-") != strlen (percent + 1)))
+        {
+          bad_url (error, "“%s” has an invalid zone after the %% sign; use an interface name, as in https://[fe80::1%%25eth0].", host);
+          return NULL;
+        }
       if (percent != NULL)
         host_in_url = g_strdup_printf ("[%.*s%%25%s]", (int) (percent - host), host, percent + 1);
       else

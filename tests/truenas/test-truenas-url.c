@@ -116,6 +116,7 @@ test_url_bad (void)
     { "nas..lan", "valid" },
     { "https:nas.lan", "two slashes" },
     { "\x01nas", "spaces" },
+    { "https://[fe80::1%25eth%2F0]", "zone" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
