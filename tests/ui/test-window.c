@@ -552,6 +552,37 @@ test_app_actions (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+static gboolean
+bar_revealed (gpointer data)
+{
+  return adw_view_switcher_bar_get_reveal (data);
+}
+
+/* A narrow window moves the page switcher to a bar at the bottom. */
+static void
+test_narrow_window (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+  GtkWidget *bar;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+  bar = ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR, NULL, FALSE);
+  g_assert_nonnull (bar);
+  g_assert_false (adw_view_switcher_bar_get_reveal (ADW_VIEW_SWITCHER_BAR (bar)));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  ui_test_wait_until (bar_revealed, bar, 10);
+  /* Let the switchers' transitions end before looking. */
+  ui_test_spin (600);
+  g_assert_true (gtk_widget_get_mapped (bar));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 400);
+  ui_test_screenshot (GTK_WIDGET (window), "window-narrow");
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -569,6 +600,7 @@ main (int   argc,
   ui_test_add ("/ui/window/ssh-command-quoting", test_ssh_command_quoting);
   ui_test_add ("/ui/window/window-size-saved", test_window_size_saved);
   ui_test_add ("/ui/window/app-actions", test_app_actions);
+  ui_test_add ("/ui/window/narrow-window", test_narrow_window);
 
   return g_test_run ();
 }
