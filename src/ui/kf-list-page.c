@@ -573,6 +573,28 @@ on_context_click (GtkGestureClick *gesture,
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
+/* Menu key or Shift+F10: the selected row's menu, at the focused row. */
+static gboolean
+on_menu_shortcut (GtkWidget *widget,
+                  GVariant  *args,
+                  gpointer   user_data)
+{
+  KfListPage *self = KF_LIST_PAGE (user_data);
+  gpointer item = kf_list_page_get_selected_item (self);
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
+  graphene_rect_t bounds;
+
+  if (item == NULL)
+    return FALSE;
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, widget) ||
+      !gtk_widget_compute_bounds (focus, GTK_WIDGET (self), &bounds))
+    graphene_rect_init (&bounds, 0, 0, gtk_widget_get_width (GTK_WIDGET (self)), 1);
+
+  show_row_menu (self, item, &bounds);
+  return TRUE;
+}
+
 static gboolean
 on_menu_button_query_tooltip (GtkWidget  *widget,
                               int         x,
@@ -590,6 +612,8 @@ menu_cell_setup (GtkSignalListItemFactory *factory,
                  KfListPage               *self)
 {
   GtkWidget *button = gtk_button_new_from_icon_name ("view-more-symbolic");
+
+  gtk_widget_set_name (button, "row-menu");
 
   gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
   gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
@@ -835,6 +859,11 @@ kf_list_page_init (KfListPage *self)
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                         gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
                                                                                        gtk_keyval_trigger_new (GDK_KEY_KP_Delete, 0)),
+                                                          action));
+  action = gtk_callback_action_new (on_menu_shortcut, self, NULL);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                                                       gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK)),
                                                           action));
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), shortcuts);
 

@@ -583,6 +583,81 @@ test_narrow_window (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+/* The menu of the first shown row, opened by its button. */
+static GMenuModel *
+open_first_row_menu (KfListPage *page)
+{
+  GtkWidget *button = ui_test_find_named (GTK_WIDGET (page), "row-menu");
+  GtkWidget *popover;
+
+  g_assert_nonnull (button);
+  ui_test_click (button);
+  popover = ui_test_find (GTK_WIDGET (page), GTK_TYPE_POPOVER_MENU, NULL, FALSE);
+  g_assert_nonnull (popover);
+  g_assert_true (gtk_widget_get_visible (popover));
+  ui_test_screenshot (popover, "row-menu");
+  return gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
+}
+
+static gboolean
+menu_has (GMenuModel *menu,
+          const char *action,
+          const char *target)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr(GVariant) value = NULL;
+
+      if (!g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &name))
+        continue;
+      value = g_menu_model_get_item_attribute_value (menu, i, G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE_STRING);
+      if (g_strcmp0 (name, action) == 0 && value != NULL && g_strcmp0 (g_variant_get_string (value, NULL), target) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_row_menus (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+  KfListPage *page;
+  GMenuModel *menu;
+  g_autoptr(GObject) first = NULL;
+  const char *id;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+
+  page = kf_window_get_connections_page (window);
+  first = g_list_model_get_item (kf_list_page_get_shown (page), 0);
+  id = kf_connection_get_id (KF_CONNECTION (first));
+  menu = open_first_row_menu (page);
+  /* Every item names the row's connection; items exist for the actions that do. */
+  g_assert_true (menu_has (menu, "win.connection-copy-command", id));
+  g_assert_true (menu_has (menu, "win.connection-delete", id));
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==,
+                   2 + (g_action_map_lookup_action (G_ACTION_MAP (window), "connection-edit") != NULL)
+                     + (g_action_map_lookup_action (G_ACTION_MAP (window), "connection-test") != NULL));
+  g_clear_object (&first);
+
+  kf_window_set_visible_page (window, "keypairs");
+  ui_test_wait_frame (GTK_WIDGET (window));
+  page = kf_window_get_keypairs_page (window);
+  first = g_list_model_get_item (kf_list_page_get_shown (page), 0);
+  id = kf_keypair_get_id (KF_KEYPAIR (first));
+  menu = open_first_row_menu (page);
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 4);
+  g_assert_true (menu_has (menu, "win.keypair-copy-public-key", id));
+  g_assert_true (menu_has (menu, "win.keypair-download", id));
+  g_assert_true (menu_has (menu, "win.keypair-edit", id));
+  g_assert_true (menu_has (menu, "win.keypair-delete", id));
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -601,6 +676,7 @@ main (int   argc,
   ui_test_add ("/ui/window/window-size-saved", test_window_size_saved);
   ui_test_add ("/ui/window/app-actions", test_app_actions);
   ui_test_add ("/ui/window/narrow-window", test_narrow_window);
+  ui_test_add ("/ui/window/row-menus", test_row_menus);
 
   return g_test_run ();
 }
