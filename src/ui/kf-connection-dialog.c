@@ -313,6 +313,10 @@ set_busy (KfConnectionDialog *self,
           const char         *message)
 {
   self->busy = busy;
+  /* Focus leaves the form before it goes insensitive (a focused GtkText would
+   * miss its focus-out), and lands where Escape/Enter can cancel. */
+  if (busy)
+    gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
   gtk_widget_set_sensitive (GTK_WIDGET (self->form_page), !busy);
   gtk_revealer_set_reveal_child (self->progress_revealer, busy);
   gtk_spinner_set_spinning (self->progress_spinner, busy);
@@ -421,6 +425,24 @@ finish_saved (KfConnectionDialog *self,
 
 /* ---- manual ---------------------------------------------------------------- */
 
+/* A pasted URL or "user@host:port": keep its parts in their fields, and say so. */
+static void
+apply_host_input (KfConnectionDialog *self,
+                  const KfHostInput  *input)
+{
+  if (input->note == NULL)
+    return;
+  show_label (self->host_note, input->note);
+  gtk_editable_set_text (GTK_EDITABLE (self->host_row), input->host);
+  if (input->port != 0)
+    {
+      g_autofree char *port = g_strdup_printf ("%u", input->port);
+      gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
+    }
+  if (input->username != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->username_row), input->username);
+}
+
 /* Reads and checks the shared fields into @connection. */
 static gboolean
 read_common (KfConnectionDialog *self,
@@ -467,19 +489,7 @@ read_manual (KfConnectionDialog *self,
 
   if (!kf_connection_validate_host (text_of (self->host_row), &input, error))
     return FALSE;
-  if (input.note != NULL)
-    {
-      /* A pasted URL: show what we kept, and put it in the fields. */
-      show_label (self->host_note, input.note);
-      gtk_editable_set_text (GTK_EDITABLE (self->host_row), input.host);
-      if (input.port != 0)
-        {
-          g_autofree char *p = g_strdup_printf ("%u", input.port);
-          gtk_editable_set_text (GTK_EDITABLE (self->port_row), p);
-        }
-      if (input.username != NULL)
-        gtk_editable_set_text (GTK_EDITABLE (self->username_row), input.username);
-    }
+  apply_host_input (self, &input);
   if (*text_of (self->port_row) != '\0'
       && !kf_connection_validate_port (text_of (self->port_row), &port, error))
     return FALSE;
@@ -638,20 +648,18 @@ on_discover_clicked (KfConnectionDialog *self)
   guint timeout = KF_CONNECTION_DEFAULT_TIMEOUT;
 
   clear_errors (self);
-  if (!kf_connection_validate_host (text_of (self->host_row), &input, &error)
-      || (*text_of (self->port_row) != '\0' && !kf_connection_validate_port (text_of (self->port_row), &port, &error))
+  if (!kf_connection_validate_host (text_of (self->host_row), &input, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+  apply_host_input (self, &input);
+  if ((*text_of (self->port_row) != '\0' && !kf_connection_validate_port (text_of (self->port_row), &port, &error))
       || (*text_of (self->timeout_row) != '\0'
           && !kf_connection_validate_timeout (text_of (self->timeout_row), &timeout, &error)))
     {
       show_error (self, error);
       return;
-    }
-  if (input.note != NULL)
-    {
-      show_label (self->host_note, input.note);
-      gtk_editable_set_text (GTK_EDITABLE (self->host_row), input.host);
-      if (input.port != 0 && *text_of (self->port_row) == '\0')
-        port = input.port;
     }
   g_free (self->discover_address);
   self->discover_address = kf_ssh_probe_format_address (input.host, port);
@@ -678,13 +686,13 @@ on_otp_response (AdwMessageDialog *dialog,
   KfConnectionDialog *self = KF_CONNECTION_DIALOG (user_data);
   GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "kf-entry");
 
-  if (self->setup == NULL)
-    return;
-  if (g_strcmp0 (response, "continue") == 0)
-    kf_semiauto_setup_provide_otp (self->setup, gtk_editable_get_text (entry));
-  else
-    kf_semiauto_setup_provide_otp (self->setup, NULL);
+  if (self->setup != NULL)
+    kf_semiauto_setup_provide_otp (self->setup,
+                                   g_strcmp0 (response, "continue") == 0 ? gtk_editable_get_text (entry) : NULL);
   gtk_editable_set_text (entry, "");
+  /* Focus off the entry while it is alive: GTK 4.8 otherwise tells the
+   * already finalized GtkPasswordEntry that its text lost the focus. */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
 }
 
 static void
@@ -699,6 +707,8 @@ on_otp_requested (KfConnectionDialog *self,
                                                        : _("The TrueNAS asks for a one-time password. Enter the code from your authenticator app.")));
   gtk_widget_set_name (entry, "otp-entry");
   gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  /* Enter answers "Continue". */
+  g_object_set (entry, "activates-default", TRUE, NULL);
   adw_message_dialog_set_extra_child (dialog, entry);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "continue", _("C_ontinue"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "continue", ADW_RESPONSE_SUGGESTED);
@@ -973,7 +983,11 @@ on_method_item_unbind (GtkListItemFactory *factory,
                        GtkListItem        *item,
                        KfConnectionDialog *self)
 {
-  g_signal_handlers_disconnect_by_func (self->method_row, update_method_check, item);
+  /* The row, not self->method_row: this also runs while the template is disposed. */
+  AdwComboRow *row = g_object_get_data (G_OBJECT (item), "kf-row");
+
+  if (row != NULL)
+    g_signal_handlers_disconnect_by_func (row, update_method_check, item);
   g_object_set_data (G_OBJECT (item), "kf-row", NULL);
 }
 

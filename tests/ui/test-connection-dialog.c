@@ -1,0 +1,821 @@
+/* test-connection-dialog.c: the Add/Edit SSH Connection dialog and the
+ * connection actions, end to end: real widgets under Xvfb, the real store
+ * file and gnome-keyring, a real sshd, and the fake TrueNAS over real TLS.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "kf-connection-dialog.h"
+#include "kf-connection-ops.h"
+#include "kf-errors.h"
+#include "kf-keyring.h"
+#include "kf-store.h"
+#include "kf-test-sshd.h"
+#include "kf-test-util.h"
+#include "kf-vault.h"
+#include "truenas-fixture.h"
+#include "ui-test-util.h"
+
+/* Helpers */
+
+static KfApplication *
+start_empty (KfWindow **window)
+{
+  g_autoptr(KfStore) store = kf_store_new (NULL);
+
+  g_remove (kf_store_get_path (store));
+  return ui_test_start_app (window);
+}
+
+static KfConnectionDialog *
+open_add_dialog (KfWindow *window)
+{
+  GtkWindow *dialog;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "connection-add", NULL);
+  dialog = ui_test_find_toplevel (KF_TYPE_CONNECTION_DIALOG);
+  g_assert_nonnull (dialog);
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  return KF_CONNECTION_DIALOG (dialog);
+}
+
+/* The row of @type whose title is exactly @title (ui_test_find matches
+ * substrings, and "Username" is part of "Admin Username"). */
+static GtkWidget *
+find_row (GtkWidget  *root,
+          GType       type,
+          const char *title)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_row (c, type, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+row (gpointer    root,
+     GType       type,
+     const char *title)
+{
+  GtkWidget *found = find_row (GTK_WIDGET (root), type, title);
+
+  g_assert_nonnull (found);
+  return found;
+}
+
+static void
+set_entry (gpointer    root,
+           const char *title,
+           const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row (root, ADW_TYPE_ENTRY_ROW, title)), text);
+}
+
+static const char *
+entry_text (gpointer    root,
+            const char *title)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (row (root, ADW_TYPE_ENTRY_ROW, title)));
+}
+
+static GtkWidget *
+button (gpointer    root,
+        const char *label)
+{
+  GtkWidget *found = ui_test_find (GTK_WIDGET (root), GTK_TYPE_BUTTON, label, FALSE);
+
+  g_assert_nonnull (found);
+  return found;
+}
+
+static GtkWidget *
+named (gpointer    root,
+       const char *name)
+{
+  GtkWidget *found = ui_test_find_named (GTK_WIDGET (root), name);
+
+  g_assert_nonnull (found);
+  return found;
+}
+
+/* The text of the visible label named @name, or NULL when it is hidden. */
+static const char *
+shown_label (gpointer    root,
+             const char *name)
+{
+  GtkWidget *label = named (root, name);
+
+  return gtk_widget_get_visible (label) ? gtk_label_get_text (GTK_LABEL (label)) : NULL;
+}
+
+static void
+choose_method (KfConnectionDialog *dialog,
+               const char         *method)
+{
+  AdwComboRow *method_row = ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Setup Method"));
+  GListModel *model = adw_combo_row_get_model (method_row);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      if (g_str_equal (gtk_string_object_get_string (item), method))
+        {
+          adw_combo_row_set_selected (method_row, i);
+          ui_test_wait_frame (GTK_WIDGET (dialog));
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static char *
+host_keys_text (KfConnectionDialog *dialog)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (named (dialog, "host-keys")));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+typedef struct {
+  const char *heading;
+} DialogWait;
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  DialogWait *wait = data;
+  GtkWindow *window = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+
+  return window != NULL
+    && g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), wait->heading) == 0;
+}
+
+/* Waits for the message dialog with @heading and draws it once. */
+static AdwMessageDialog *
+wait_message_dialog (const char *heading,
+                     guint       timeout_s)
+{
+  DialogWait wait = { heading };
+  GtkWindow *window;
+
+  ui_test_wait_until (message_dialog_shown, &wait, timeout_s);
+  window = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  ui_test_wait_frame (GTK_WIDGET (window));
+  return ADW_MESSAGE_DIALOG (window);
+}
+
+/* The "title\nvalue\n…" text of a facts box (kf_facts_box_add). */
+static char *
+facts_text (GtkWidget *facts)
+{
+  GString *text = g_string_new (NULL);
+
+  for (GtkWidget *c = gtk_widget_get_first_child (facts); c != NULL; c = gtk_widget_get_next_sibling (c))
+    g_string_append_printf (text, "%s\n", gtk_label_get_text (GTK_LABEL (c)));
+  return g_string_free (text, FALSE);
+}
+
+static gboolean
+dialog_idle (gpointer data)
+{
+  return !kf_connection_dialog_get_busy (data);
+}
+
+static gboolean
+widget_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (data);
+}
+
+/* Clicks Save and waits until the work is over; TRUE when the dialog closed. */
+static gboolean
+press_save (KfConnectionDialog *dialog)
+{
+  gboolean closed;
+
+  g_object_ref (dialog);
+  ui_test_click (button (dialog, "_Save"));
+  ui_test_wait_until (dialog_idle, dialog, 60);
+  closed = !gtk_widget_get_visible (GTK_WIDGET (dialog));
+  if (!closed)
+    ui_test_wait_frame (GTK_WIDGET (dialog));
+  g_object_unref (dialog);
+  return closed;
+}
+
+/* A response button of a message dialog, clicked as a user would. */
+static void
+click_response (AdwMessageDialog *dialog,
+                const char       *label)
+{
+  g_object_ref (dialog);
+  ui_test_click (button (dialog, label));
+  ui_test_wait_until (widget_hidden, dialog, 10);
+  g_object_unref (dialog);
+}
+
+static GStrv
+keyring_ids (void)
+{
+  g_autoptr(GError) error = NULL;
+  GStrv ids = kf_keyring_list_ids_sync (NULL, &error);
+
+  g_assert_no_error (error);
+  return ids;
+}
+
+/* "type base64" of an OpenSSH key line (the comment does not count). */
+static char *
+key_core (const char *line)
+{
+  g_auto(GStrv) fields = g_strsplit_set (line, " \t", -1);
+  g_autoptr(GPtrArray) words = g_ptr_array_new ();
+
+  for (guint i = 0; fields[i] != NULL; i++)
+    if (*fields[i] != '\0')
+      g_ptr_array_add (words, fields[i]);
+  g_assert_cmpuint (words->len, >=, 2);
+  return g_strdup_printf ("%s %s", (char *) words->pdata[0], (char *) words->pdata[1]);
+}
+
+/* The stored host keys are exactly the sshd's (in any order). */
+static void
+assert_host_keys (const char * const *stored,
+                  KfTestSshd         *sshd)
+{
+  g_auto(GStrv) expected = kf_test_sshd_get_host_key_lines (sshd);
+
+  g_assert_nonnull (stored);
+  g_assert_cmpuint (g_strv_length ((char **) stored), ==, g_strv_length (expected));
+  for (guint i = 0; expected[i] != NULL; i++)
+    {
+      g_autofree char *want = key_core (expected[i]);
+      gboolean found = FALSE;
+
+      for (guint j = 0; stored[j] != NULL && !found; j++)
+        {
+          g_autofree char *have = key_core (stored[j]);
+          found = g_str_equal (have, want);
+        }
+      g_assert_true (found);
+    }
+}
+
+/* ssh-keygen's SHA256 fingerprints of the sshd's host keys. */
+static GPtrArray *
+sshd_fingerprints (KfTestSshd *sshd)
+{
+  static const char * const types[] = { "rsa", "ecdsa", "ed25519" };
+  GPtrArray *fps = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *pub = g_strconcat (kf_test_sshd_get_host_key_path (sshd, types[i]), ".pub", NULL);
+      const char *argv[] = { "ssh-keygen", "-l", "-E", "sha256", "-f", pub, NULL };
+      g_autofree char *out = NULL;
+      g_auto(GStrv) fields = NULL;
+
+      g_assert_cmpint (kf_test_run_command (argv, NULL, &out, NULL), ==, 0);
+      fields = g_strsplit (out, " ", 3);
+      g_assert_nonnull (fields[1]);
+      g_ptr_array_add (fps, g_strdup (fields[1]));
+    }
+  return fps;
+}
+
+static gboolean
+test_finished (gpointer data)
+{
+  return g_strcmp0 (adw_message_dialog_get_heading (data), "Testing Connection") != 0;
+}
+
+/* win.connection-test, as the row menu does; returns the result dialog. */
+static AdwMessageDialog *
+run_test_action (KfWindow     *window,
+                 KfConnection *connection)
+{
+  AdwMessageDialog *dialog;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "connection-test",
+                                  g_variant_new_string (kf_connection_get_id (connection)));
+  dialog = ADW_MESSAGE_DIALOG (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Testing Connection");
+  ui_test_wait_until (test_finished, dialog, 60);
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  return dialog;
+}
+
+static void
+assert_test_works (KfWindow     *window,
+                   KfConnection *connection,
+                   const char   *shot)
+{
+  AdwMessageDialog *dialog = run_test_action (window, connection);
+  KfConnection *stored = kf_store_find_connection (kf_window_get_store (window), kf_connection_get_id (connection));
+  g_autofree char *facts = NULL;
+
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Connection Works");
+  facts = facts_text (named (dialog, "test-facts"));
+  g_assert_nonnull (strstr (facts, "matches the stored one"));
+  g_assert_nonnull (strstr (facts, "SHA256:"));
+  ui_test_screenshot (GTK_WIDGET (dialog), shot);
+  g_assert_cmpint (kf_connection_get_test_state (stored), ==, KF_TEST_STATE_OK);
+  g_assert_true (kf_connection_get_host_key_verified (stored));
+  click_response (dialog, "_Close");
+}
+
+/* Fills the manual form for @sshd; the host keys are left to Discover. */
+static void
+fill_manual (KfConnectionDialog *dialog,
+             const char         *name,
+             KfTestSshd         *sshd)
+{
+  g_autofree char *port = g_strdup_printf ("%u", kf_test_sshd_get_port (sshd));
+
+  set_entry (dialog, "Name", name);
+  choose_method (dialog, "Manual");
+  set_entry (dialog, "Host", "127.0.0.1");
+  set_entry (dialog, "Port", port);
+  set_entry (dialog, "Username", kf_test_sshd_get_user (sshd));
+}
+
+/* Discover, check the trust dialog against ssh-keygen, and trust. */
+static void
+discover_and_trust (KfConnectionDialog *dialog,
+                    KfTestSshd         *sshd,
+                    const char         *shot)
+{
+  g_autoptr(GPtrArray) fps = sshd_fingerprints (sshd);
+  g_autofree char *facts = NULL;
+  g_autofree char *keys = NULL;
+  AdwMessageDialog *trust;
+
+  ui_test_click (button (dialog, "_Discover Remote Host Key"));
+  trust = wait_message_dialog ("Trust These Host Keys?", 30);
+  facts = facts_text (named (trust, "host-key-facts"));
+  for (guint i = 0; i < fps->len; i++)
+    g_assert_nonnull (strstr (facts, fps->pdata[i]));
+  g_assert_nonnull (strstr (facts, "Ed25519\n"));
+  g_assert_nonnull (strstr (facts, "ECDSA P-256\n"));
+  g_assert_nonnull (strstr (facts, "RSA "));
+  ui_test_screenshot (GTK_WIDGET (trust), shot);
+
+  /* Nothing is taken before the user trusts. */
+  keys = host_keys_text (dialog);
+  g_assert_cmpstr (keys, ==, "");
+  click_response (trust, "_Trust");
+  g_clear_pointer (&keys, g_free);
+  keys = host_keys_text (dialog);
+  {
+    g_auto(GStrv) lines = g_strsplit (keys, "\n", -1);
+    assert_host_keys ((const char * const *) lines, sshd);
+  }
+}
+
+/* Tests */
+
+static void
+test_manual_add_and_test (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) sshd = kf_test_sshd_start (&error);
+  g_autoptr(KfSecret) secret = NULL;
+  KfConnectionDialog *dialog;
+  KfConnection *connection;
+  KfKeypair *keypair;
+  KfWindow *window;
+  AdwComboRow *keypair_row;
+
+  g_assert_no_error (error);
+  app = start_empty (&window);
+  dialog = open_add_dialog (window);
+  g_assert_false (gtk_widget_is_sensitive (button (dialog, "_Save")));
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-add-semiauto-empty");
+
+  fill_manual (dialog, "Backup Box", sshd);
+  keypair_row = ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Private Key"));
+  /* No key pair yet: Generate New is the only choice, and the default. */
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (keypair_row)), ==, 1);
+  g_assert_cmpuint (adw_combo_row_get_selected (keypair_row), ==, 0);
+  discover_and_trust (dialog, sshd, "connection-trust-host-keys");
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-add-manual-filled");
+
+  g_assert_true (press_save (dialog));
+
+  connection = kf_store_find_connection_by_name (kf_window_get_store (window), "Backup Box");
+  g_assert_nonnull (connection);
+  g_assert_cmpint (kf_connection_get_setup_method (connection), ==, KF_SETUP_METHOD_MANUAL);
+  g_assert_cmpstr (kf_connection_get_host (connection), ==, "127.0.0.1");
+  g_assert_cmpuint (kf_connection_get_port (connection), ==, kf_test_sshd_get_port (sshd));
+  g_assert_cmpstr (kf_connection_get_username (connection), ==, kf_test_sshd_get_user (sshd));
+  g_assert_cmpuint (kf_connection_get_connect_timeout (connection), ==, 10);
+  assert_host_keys (kf_connection_get_host_keys (connection), sshd);
+
+  keypair = kf_store_find_keypair (kf_window_get_store (window), kf_connection_get_keypair_id (connection));
+  g_assert_nonnull (keypair);
+  g_assert_cmpstr (kf_keypair_get_name (keypair), ==, "Backup Box Key");
+  g_assert_cmpstr (kf_keypair_get_key_type (keypair), ==, "ssh-ed25519");
+  g_assert_true (kf_keypair_get_has_private_key (keypair));
+  secret = kf_keyring_lookup_sync (kf_keypair_get_id (keypair), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (secret, "-----BEGIN OPENSSH PRIVATE KEY-----"));
+
+  /* Before the server knows the key, the Test says so and records it. */
+  {
+    AdwMessageDialog *result = run_test_action (window, connection);
+
+    g_assert_cmpstr (adw_message_dialog_get_heading (result), ==, "Connection Failed");
+    g_assert_cmpint (kf_connection_get_test_state (kf_store_find_connection_by_name (kf_window_get_store (window), "Backup Box")),
+                     ==, KF_TEST_STATE_FAILED);
+    ui_test_screenshot (GTK_WIDGET (result), "connection-test-failed");
+    click_response (result, "_Close");
+  }
+
+  kf_test_sshd_add_authorized_key (sshd, kf_keypair_get_public_key (keypair));
+  connection = kf_store_find_connection_by_name (kf_window_get_store (window), "Backup Box");
+  assert_test_works (window, connection, "connection-test-works");
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static void
+test_manual_errors (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) sshd = kf_test_sshd_start (&error);
+  g_autofree char *url = NULL;
+  g_autofree char *port = NULL;
+  g_auto(GStrv) ids_before = NULL;
+  g_auto(GStrv) ids_after = NULL;
+  KfConnectionDialog *dialog;
+  KfWindow *window;
+  KfStore *store;
+  const char *message;
+
+  g_assert_no_error (error);
+  app = start_empty (&window);
+  store = kf_window_get_store (window);
+  ids_before = keyring_ids ();
+  dialog = open_add_dialog (window);
+  fill_manual (dialog, "Backup Box", sshd);
+  discover_and_trust (dialog, sshd, "connection-trust-host-keys-2");
+
+  /* A port out of range: said next to Port, nothing saved. */
+  set_entry (dialog, "Port", "70000");
+  g_assert_false (press_save (dialog));
+  message = shown_label (dialog, "manual-error");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "65535"));
+  g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Port"), "error"));
+  g_assert_null (shown_label (dialog, "name-error"));
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-error-port");
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (store)), ==, 0);
+  ids_after = keyring_ids ();
+  g_assert_cmpuint (g_strv_length (ids_after), ==, g_strv_length (ids_before));
+
+  /* A name that is taken: said next to Name. */
+  {
+    g_autoptr(KfConnection) other = kf_connection_new ("Backup Box");
+
+    kf_connection_set_setup_method (other, KF_SETUP_METHOD_MANUAL);
+    kf_connection_set_host (other, "nas.example.org");
+    g_assert_true (kf_store_add_connection (store, other, &error));
+    g_assert_no_error (error);
+  }
+  port = g_strdup_printf ("%u", kf_test_sshd_get_port (sshd));
+  set_entry (dialog, "Port", port);
+  g_assert_false (press_save (dialog));
+  message = shown_label (dialog, "name-error");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "already exists"));
+  g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Name"), "error"));
+  /* The earlier error is gone. */
+  g_assert_null (shown_label (dialog, "manual-error"));
+  g_assert_false (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Port"), "error"));
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-error-name");
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (store)), ==, 0);
+
+  /* A pasted ssh:// URL is taken apart into Host, Port and Username, with a
+   * note; Discover then asks the right port. */
+  set_entry (dialog, "Port", "22");
+  url = g_strdup_printf ("ssh://%s@127.0.0.1:%u", kf_test_sshd_get_user (sshd), kf_test_sshd_get_port (sshd));
+  set_entry (dialog, "Username", "someone");
+  set_entry (dialog, "Host", url);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (named (dialog, "host-keys"))), "", -1);
+  discover_and_trust (dialog, sshd, "connection-trust-host-keys-3");
+  g_assert_cmpstr (entry_text (dialog, "Host"), ==, "127.0.0.1");
+  g_assert_cmpstr (entry_text (dialog, "Port"), ==, port);
+  g_assert_cmpstr (entry_text (dialog, "Username"), ==, kf_test_sshd_get_user (sshd));
+  message = shown_label (dialog, "host-note");
+  g_assert_nonnull (message);
+  g_assert_cmpstr (message, !=, "");
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-pasted-url");
+
+  /* With another name it saves. */
+  set_entry (dialog, "Name", "Backup Box 2");
+  g_assert_true (press_save (dialog));
+  g_assert_nonnull (kf_store_find_connection_by_name (store, "Backup Box 2"));
+  g_assert_cmpuint (kf_connection_get_port (kf_store_find_connection_by_name (store, "Backup Box 2")), ==,
+                    kf_test_sshd_get_port (sshd));
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+/* The fake TrueNAS pairs into the real sshd: its authorized_keys, port and host keys. */
+static TnFake *
+start_fake_for (KfTestSshd *sshd)
+{
+  static const char * const types[] = { "rsa", "ecdsa", "ed25519" };
+  g_autoptr(GPtrArray) host_keys = g_ptr_array_new_with_free_func (g_free);
+  TnFakeOptions options = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    g_ptr_array_add (host_keys, g_strconcat (kf_test_sshd_get_host_key_path (sshd, types[i]), ".pub", NULL));
+  g_ptr_array_add (host_keys, NULL);
+  options.ssh_port = kf_test_sshd_get_port (sshd);
+  options.authorized_keys = kf_test_sshd_get_authorized_keys_path (sshd);
+  options.host_keys = (const char * const *) host_keys->pdata;
+  options.ssh_user = kf_test_sshd_get_user (sshd);
+  return tn_fake_start (NULL, &options);
+}
+
+static void
+fill_semiauto (KfConnectionDialog *dialog,
+               TnFake             *fake,
+               const char         *admin,
+               const char         *password,
+               KfTestSshd         *sshd)
+{
+  set_entry (dialog, "Name", "NAS");
+  set_entry (dialog, "TrueNAS URL", fake->https_url);
+  set_entry (dialog, "Admin Username", admin);
+  set_entry (dialog, "Admin Password", password);
+  set_entry (dialog, "Username", kf_test_sshd_get_user (sshd));
+}
+
+/* "AB:CD:…" as shown → "SHA256:abcd…" as pinned. */
+static char *
+pin_of_display (const char *display)
+{
+  GString *pin = g_string_new ("SHA256:");
+
+  for (const char *p = display; *p != '\0'; p++)
+    if (g_ascii_isxdigit (*p))
+      g_string_append_c (pin, g_ascii_tolower (*p));
+  return g_string_free (pin, FALSE);
+}
+
+/* Save, then the certificate dialog: checks the fingerprint and trusts it. */
+static void
+save_and_trust_certificate (KfConnectionDialog *dialog,
+                            const char         *shot)
+{
+  AdwMessageDialog *certificate;
+  GtkWidget *facts;
+  g_autofree char *pin = NULL;
+
+  g_assert_false (press_save (dialog));
+  certificate = wait_message_dialog ("Untrusted Certificate", 10);
+  facts = named (certificate, "certificate-facts");
+  /* The second label is the fingerprint (two lines of 16 bytes). */
+  pin = pin_of_display (gtk_label_get_text (GTK_LABEL (gtk_widget_get_next_sibling (gtk_widget_get_first_child (facts)))));
+  g_assert_cmpstr (pin, ==, tn_fixture_cert_pin ());
+  ui_test_screenshot (GTK_WIDGET (certificate), shot);
+  /* The form says why too (it stays after the dialog). */
+  g_assert_nonnull (shown_label (dialog, "semi-error"));
+  click_response (certificate, "_Trust This Certificate");
+}
+
+static void
+test_semiauto_otp (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) sshd = kf_test_sshd_start (&error);
+  g_autofree char *authorized = NULL;
+  g_autofree char *public_core = NULL;
+  g_autoptr(KfSecret) secret = NULL;
+  KfConnectionDialog *dialog;
+  AdwMessageDialog *otp;
+  KfConnection *connection;
+  KfKeypair *keypair;
+  KfWindow *window;
+  TnFake *fake;
+
+  g_assert_no_error (error);
+  fake = start_fake_for (sshd);
+  app = start_empty (&window);
+  dialog = open_add_dialog (window);
+  g_object_ref (dialog);
+  fill_semiauto (dialog, fake, "twofa", "s3cret", sshd);
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-add-semiauto-filled");
+  save_and_trust_certificate (dialog, "connection-certificate");
+
+  /* The admin has 2FA: the setup asks, and a wrong code asks again with a reason. */
+  otp = wait_message_dialog ("One-Time Password", 30);
+  ui_test_screenshot (GTK_WIDGET (otp), "connection-otp");
+  gtk_editable_set_text (GTK_EDITABLE (named (otp, "otp-entry")), "000000");
+  click_response (otp, "C_ontinue");
+  otp = wait_message_dialog ("One-Time Password", 30);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (otp), "did not accept"));
+  gtk_editable_set_text (GTK_EDITABLE (named (otp, "otp-entry")), "246810");
+  click_response (otp, "C_ontinue");
+
+  ui_test_wait_until (dialog_idle, dialog, 60);
+  ui_test_wait_until (widget_hidden, dialog, 10);
+  g_object_unref (dialog);
+
+  connection = kf_store_find_connection_by_name (kf_window_get_store (window), "NAS");
+  g_assert_nonnull (connection);
+  g_assert_cmpint (kf_connection_get_setup_method (connection), ==, KF_SETUP_METHOD_SEMI_AUTOMATIC);
+  g_assert_cmpstr (kf_connection_get_tls_pin (connection), ==, tn_fixture_cert_pin ());
+  g_assert_cmpstr (kf_connection_get_truenas_url (connection), ==, fake->https_url);
+  g_assert_cmpstr (kf_connection_get_admin_username (connection), ==, "twofa");
+  g_assert_cmpuint (kf_connection_get_port (connection), ==, kf_test_sshd_get_port (sshd));
+  assert_host_keys (kf_connection_get_host_keys (connection), sshd);
+  g_assert_true (kf_connection_get_host_key_verified (connection));
+
+  keypair = kf_store_find_keypair (kf_window_get_store (window), kf_connection_get_keypair_id (connection));
+  g_assert_nonnull (keypair);
+  g_assert_cmpstr (kf_keypair_get_name (keypair), ==, "NAS Key");
+  secret = kf_keyring_lookup_sync (kf_keypair_get_id (keypair), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (secret);
+
+  /* The TrueNAS wrote the key where the sshd reads it, and a Test logs in. */
+  authorized = tn_fake_read_authorized_keys (fake);
+  public_core = key_core (kf_keypair_get_public_key (keypair));
+  g_assert_nonnull (strstr (authorized, public_core));
+  assert_test_works (window, connection, "connection-test-semiauto");
+
+  ui_test_stop_app (g_steal_pointer (&app));
+  tn_fake_stop (fake);
+}
+
+static void
+test_semiauto_wrong_password (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) sshd = kf_test_sshd_start (&error);
+  g_auto(GStrv) ids_before = NULL;
+  g_auto(GStrv) ids_after = NULL;
+  g_autofree char *authorized = NULL;
+  KfConnectionDialog *dialog;
+  KfWindow *window;
+  KfStore *store;
+  const char *message;
+  TnFake *fake;
+
+  g_assert_no_error (error);
+  fake = start_fake_for (sshd);
+  app = start_empty (&window);
+  store = kf_window_get_store (window);
+  ids_before = keyring_ids ();
+  dialog = open_add_dialog (window);
+  g_object_ref (dialog);
+  fill_semiauto (dialog, fake, "truenas_admin", "wrong-password", sshd);
+  save_and_trust_certificate (dialog, "connection-certificate-2");
+
+  /* The trusted certificate is used at once: no second question, the login fails. */
+  ui_test_wait_until (dialog_idle, dialog, 60);
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_null (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  message = shown_label (dialog, "semi-error");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "password"));
+  g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Admin Password"), "error"));
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-error-password");
+
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (store)), ==, 0);
+  ids_after = keyring_ids ();
+  g_assert_cmpuint (g_strv_length (ids_after), ==, g_strv_length (ids_before));
+  for (guint i = 0; ids_after[i] != NULL; i++)
+    g_assert_true (g_strv_contains ((const char * const *) ids_before, ids_after[i]));
+  authorized = tn_fake_read_authorized_keys (fake);
+  g_assert_cmpstr (authorized, ==, "");
+
+  /* Cancel closes the dialog; still nothing saved. */
+  ui_test_click (button (dialog, "_Cancel"));
+  ui_test_wait_until (widget_hidden, dialog, 10);
+  g_object_unref (dialog);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
+
+  ui_test_stop_app (g_steal_pointer (&app));
+  tn_fake_stop (fake);
+}
+
+typedef struct {
+  KfConnection *connection;
+  gboolean      done;
+} AddWait;
+
+static void
+on_added (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  AddWait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+
+  wait->connection = kf_connection_ops_add_finish (result, &error);
+  g_assert_no_error (error);
+  wait->done = TRUE;
+}
+
+static gboolean
+store_emptied (gpointer data)
+{
+  KfStore *store = data;
+
+  return g_list_model_get_n_items (kf_store_get_connections (store)) == 0
+    && g_list_model_get_n_items (kf_store_get_keypairs (store)) == 0;
+}
+
+static gboolean
+keyring_lacks (gpointer data)
+{
+  g_auto(GStrv) ids = keyring_ids ();
+
+  return !g_strv_contains ((const char * const *) ids, data);
+}
+
+static void
+test_delete_with_keypair (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) connection = kf_connection_new ("Old Box");
+  g_autofree char *keypair_id = NULL;
+  g_autoptr(KfSecret) secret = NULL;
+  g_autoptr(KfSecret) gone = NULL;
+  const char *host_keys[] = { "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl", NULL };
+  AddWait wait = { NULL, FALSE };
+  AdwMessageDialog *dialog;
+  KfWindow *window;
+  KfStore *store;
+
+  app = start_empty (&window);
+  store = kf_window_get_store (window);
+  kf_connection_set_setup_method (connection, KF_SETUP_METHOD_MANUAL);
+  kf_connection_set_host (connection, "nas.example.org");
+  kf_connection_set_host_keys (connection, host_keys);
+  kf_connection_ops_add_async (kf_window_get_vault (window), connection, TRUE, KF_KEY_TYPE_ED25519, NULL,
+                               on_added, &wait);
+  kf_test_wait_for (&wait.done, 30);
+  keypair_id = g_strdup (kf_connection_get_keypair_id (wait.connection));
+  secret = kf_keyring_lookup_sync (keypair_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (secret);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "connection-delete",
+                                  g_variant_new_string (kf_connection_get_id (wait.connection)));
+  dialog = wait_message_dialog ("Delete Connection?", 10);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Old Box Key"));
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-delete");
+  click_response (dialog, "Delete With _Key Pair");
+  ui_test_wait_until (store_emptied, store, 30);
+  /* The store goes first, then the secret (kf-vault.h). */
+  ui_test_wait_until (keyring_lacks, keypair_id, 30);
+
+  gone = kf_keyring_lookup_sync (keypair_id, NULL, &error);
+  g_assert_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NOT_FOUND);
+  g_assert_null (gone);
+  g_clear_object (&wait.connection);
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  ui_test_init (&argc, &argv);
+
+  ui_test_add ("/ui/connection/manual-add-and-test", test_manual_add_and_test);
+  ui_test_add ("/ui/connection/manual-errors", test_manual_errors);
+  ui_test_add ("/ui/connection/semiauto-otp", test_semiauto_otp);
+  ui_test_add ("/ui/connection/semiauto-wrong-password", test_semiauto_wrong_password);
+  ui_test_add ("/ui/connection/delete-with-keypair", test_delete_with_keypair);
+
+  return g_test_run ();
+}
