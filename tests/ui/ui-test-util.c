@@ -230,7 +230,7 @@ ui_test_screenshot (GtkWidget  *widget,
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
   GskRenderer *renderer;
-  int width, height;
+  int width = 0, height = 0;   /* set in the loop; gcc -fsanitize cannot tell */
 
   if (dir == NULL)
     return;
