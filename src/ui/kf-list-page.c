@@ -52,6 +52,8 @@ struct _KfListPage
   GtkSingleSelection *selection;
   GtkCustomFilter    *filter;         /* owned by filter_model */
   KfListRows         *rows;           /* stable rows over filter_model */
+  guint               show_all_id;
+  gboolean            all_rows_requested;
 
   char               *search_text;
   GArray             *tokens;         /* SearchToken */
@@ -627,6 +629,44 @@ menu_cell_setup (GtkSignalListItemFactory *factory,
   gtk_widget_set_focusable (button, FALSE);
 }
 
+/* The first frame shows one screenful of rows; the rest (up to the 200
+ * row widgets GTK 4.8 keeps) is built right after it is on screen. */
+#define FIRST_FRAME_ROWS 40
+
+static gboolean
+show_all_rows (gpointer user_data)
+{
+  KfListPage *self = KF_LIST_PAGE (user_data);
+
+  self->show_all_id = 0;
+  kf_list_rows_set_limit (self->rows, G_MAXUINT);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_first_paint (GdkFrameClock *clock,
+                KfListPage    *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_paint, self);
+  if (self->show_all_id == 0)
+    self->show_all_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_all_rows, self, NULL);
+}
+
+static void
+kf_list_page_map (GtkWidget *widget)
+{
+  KfListPage *self = KF_LIST_PAGE (widget);
+
+  GTK_WIDGET_CLASS (kf_list_page_parent_class)->map (widget);
+
+  if (!self->all_rows_requested)
+    {
+      self->all_rows_requested = TRUE;
+      g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
+                               G_CALLBACK (on_first_paint), self, 0);
+    }
+}
+
 static void
 kf_list_page_measure (GtkWidget      *widget,
                       GtkOrientation  orientation,
@@ -663,6 +703,7 @@ kf_list_page_dispose (GObject *object)
   if (self->filter_model != NULL)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
 
+  g_clear_handle_id (&self->show_all_id, g_source_remove);
   g_clear_pointer (&self->row_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), KF_TYPE_LIST_PAGE);
 
@@ -814,6 +855,7 @@ kf_list_page_class_init (KfListPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate);
 
   widget_class->measure = kf_list_page_measure;
+  widget_class->map = kf_list_page_map;
   widget_class->size_allocate = kf_list_page_size_allocate;
 }
 
@@ -847,6 +889,7 @@ kf_list_page_init (KfListPage *self)
    * filtering would only make the row count flicker. */
   gtk_filter_list_model_set_incremental (self->filter_model, FALSE);
   self->rows = kf_list_rows_new (G_LIST_MODEL (self->filter_model));
+  kf_list_rows_set_limit (self->rows, FIRST_FRAME_ROWS);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);

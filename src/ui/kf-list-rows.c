@@ -103,6 +103,7 @@ struct _KfListRows
 
   GListModel *source;
   GPtrArray  *rows;    /* KfListRow or NULL (not asked for yet), one per item */
+  guint       limit;   /* show at most this many */
 };
 
 static void kf_list_rows_model_init (GListModelInterface *iface);
@@ -119,7 +120,9 @@ kf_list_rows_get_item_type (GListModel *model)
 static guint
 kf_list_rows_get_n_items (GListModel *model)
 {
-  return KF_LIST_ROWS (model)->rows->len;
+  KfListRows *self = KF_LIST_ROWS (model);
+
+  return MIN (self->rows->len, self->limit);
 }
 
 static gpointer
@@ -129,7 +132,7 @@ kf_list_rows_get_item (GListModel *model,
   KfListRows *self = KF_LIST_ROWS (model);
   KfListRow *row;
 
-  if (position >= self->rows->len)
+  if (position >= MIN (self->rows->len, self->limit))
     return NULL;
 
   row = g_ptr_array_index (self->rows, position);
@@ -151,6 +154,18 @@ kf_list_rows_model_init (GListModelInterface *iface)
   iface->get_item = kf_list_rows_get_item;
 }
 
+/* Reports a change of the shown count from @old_shown to @new_shown. */
+static void
+emit_count_change (KfListRows *self,
+                   guint       old_shown,
+                   guint       new_shown)
+{
+  if (new_shown < old_shown)
+    g_list_model_items_changed (G_LIST_MODEL (self), new_shown, old_shown - new_shown, 0);
+  else if (new_shown > old_shown)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_shown, 0, new_shown - old_shown);
+}
+
 static void
 on_source_items_changed (KfListRows *self,
                          guint       position,
@@ -160,7 +175,7 @@ on_source_items_changed (KfListRows *self,
 {
   guint old_n = self->rows->len;
   guint new_n = g_list_model_get_n_items (source);
-  guint common = MIN (old_n, new_n);
+  guint common = MIN (MIN (old_n, new_n), self->limit);
 
   /* Rows that stay point at whatever now sits at their position. */
   for (guint i = position; i < common; i++)
@@ -172,15 +187,11 @@ on_source_items_changed (KfListRows *self,
     }
 
   if (new_n < old_n)
-    {
-      g_ptr_array_remove_range (self->rows, new_n, old_n - new_n);
-      g_list_model_items_changed (G_LIST_MODEL (self), new_n, old_n - new_n, 0);
-    }
+    g_ptr_array_remove_range (self->rows, new_n, old_n - new_n);
   else if (new_n > old_n)
-    {
-      g_ptr_array_set_size (self->rows, new_n);
-      g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, new_n - old_n);
-    }
+    g_ptr_array_set_size (self->rows, new_n);
+
+  emit_count_change (self, MIN (old_n, self->limit), MIN (new_n, self->limit));
 }
 
 static void
@@ -227,6 +238,7 @@ static void
 kf_list_rows_init (KfListRows *self)
 {
   self->rows = g_ptr_array_new_with_free_func (row_unref);
+  self->limit = G_MAXUINT;
 }
 
 KfListRows *
@@ -253,4 +265,17 @@ kf_list_rows_peek_item (KfListRows *self,
 
   row = g_list_model_get_item (G_LIST_MODEL (self), position);
   return row != NULL ? row->item : NULL;
+}
+
+void
+kf_list_rows_set_limit (KfListRows *self,
+                        guint       limit)
+{
+  guint old_shown;
+
+  g_return_if_fail (KF_IS_LIST_ROWS (self));
+
+  old_shown = MIN (self->rows->len, self->limit);
+  self->limit = limit;
+  emit_count_change (self, old_shown, MIN (self->rows->len, self->limit));
 }

@@ -30,6 +30,10 @@ GObject    *kf_list_row_get_item      (KfListRow   *self);
 G_DECLARE_FINAL_TYPE (KfListRows, kf_list_rows, KF, LIST_ROWS, GObject)
 
 KfListRows *kf_list_rows_new          (GListModel  *source);
+/* Shows at most @limit rows (G_MAXUINT: all), e.g. one screenful for the
+ * first frame: GTK 4.8 builds a widget for up to 200 rows at once. */
+void        kf_list_rows_set_limit    (KfListRows  *self,
+                                       guint        limit);
 /* The source item at @position (borrowed), or NULL. */
 GObject    *kf_list_rows_peek_item    (KfListRows  *self,
                                        guint        position);

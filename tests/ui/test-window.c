@@ -658,6 +658,57 @@ test_row_menus (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+static gboolean
+all_rows_attached (gpointer data)
+{
+  GtkColumnView *view = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))) == 120;
+}
+
+/* The first frame shows a screenful of rows; every row follows at once. */
+static void
+test_all_rows_after_first_frame (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(KfStore) store = kf_store_new (NULL);
+  g_autoptr(GPtrArray) keypairs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) last = NULL;
+  KfWindow *window;
+  GtkColumnView *view;
+  GtkAdjustment *vadjustment;
+
+  g_remove (kf_store_get_path (store));
+  g_assert_true (kf_store_load (store, &error));
+  for (guint i = 0; i < 120; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("NAS %03u", i);
+      KfConnection *c = kf_connection_new (name);
+
+      kf_connection_set_host (c, "nas.example.org");
+      g_ptr_array_add (connections, c);
+    }
+  g_assert_true (kf_store_add_all (store, keypairs, connections, &error));
+  g_assert_no_error (error);
+
+  app = ui_test_start_app (&window);
+  view = GTK_COLUMN_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_connections_page (window)),
+                                        GTK_TYPE_COLUMN_VIEW, NULL, FALSE));
+  ui_test_wait_until (all_rows_attached, view, 10);
+
+  /* Scrolled to the end, the last connection is drawn. */
+  ui_test_wait_frame (GTK_WIDGET (window));
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
+  ui_test_wait_frame (GTK_WIDGET (window));
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (view), "NAS 119"), ==, 1);
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -677,6 +728,7 @@ main (int   argc,
   ui_test_add ("/ui/window/app-actions", test_app_actions);
   ui_test_add ("/ui/window/narrow-window", test_narrow_window);
   ui_test_add ("/ui/window/row-menus", test_row_menus);
+  ui_test_add ("/ui/window/all-rows-after-first-frame", test_all_rows_after_first_frame);
 
   return g_test_run ();
 }
