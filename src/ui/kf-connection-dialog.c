@@ -369,7 +369,7 @@ on_method_changed (KfConnectionDialog *self)
   on_field_changed (self);
 }
 
-/* The key pairs that can log in (have a private key), and "Generate New". */
+/* The key pairs that can log in (have a private key), and "Generate New" when adding. */
 static void
 fill_keypairs (KfConnectionDialog *self,
                const char         *select_id)
@@ -379,8 +379,12 @@ fill_keypairs (KfConnectionDialog *self,
   guint selected = 0;
 
   g_ptr_array_set_size (self->keypair_ids, 0);
-  gtk_string_list_append (names, _("Generate New"));
-  g_ptr_array_add (self->keypair_ids, g_strdup (""));
+  /* Editing keeps to existing key pairs (new ones come from the SSH Keypairs page). */
+  if (self->editing == NULL)
+    {
+      gtk_string_list_append (names, _("Generate New"));
+      g_ptr_array_add (self->keypair_ids, g_strdup (""));
+    }
   for (guint i = 0; i < g_list_model_get_n_items (keypairs); i++)
     {
       g_autoptr(KfKeypair) kp = g_list_model_get_item (keypairs, i);

@@ -540,7 +540,8 @@ test_manual_errors (void)
 
 /* The fake TrueNAS pairs into the real sshd: its authorized_keys, port and host keys. */
 static TnFake *
-start_fake_for (KfTestSshd *sshd)
+start_fake_for (KfTestSshd *sshd,
+                const char *extra)
 {
   static const char * const types[] = { "rsa", "ecdsa", "ed25519" };
   g_autoptr(GPtrArray) host_keys = g_ptr_array_new_with_free_func (g_free);
@@ -553,7 +554,7 @@ start_fake_for (KfTestSshd *sshd)
   options.authorized_keys = kf_test_sshd_get_authorized_keys_path (sshd);
   options.host_keys = (const char * const *) host_keys->pdata;
   options.ssh_user = kf_test_sshd_get_user (sshd);
-  return tn_fake_start (NULL, &options);
+  return tn_fake_start (extra, &options);
 }
 
 static void
@@ -620,7 +621,7 @@ test_semiauto_otp (void)
   TnFake *fake;
 
   g_assert_no_error (error);
-  fake = start_fake_for (sshd);
+  fake = start_fake_for (sshd, NULL);
   app = start_empty (&window);
   dialog = open_add_dialog (window);
   g_object_ref (dialog);
@@ -665,6 +666,105 @@ test_semiauto_otp (void)
   g_assert_nonnull (strstr (authorized, public_core));
   assert_test_works (window, connection, "connection-test-semiauto");
 
+  /* Edit › Pair Again: the pinned certificate is trusted without asking,
+   * the 2FA code is asked again, and the same key pair is installed again. */
+  {
+    g_autofree char *keypair_id = g_strdup (kf_keypair_get_id (keypair));
+    g_autofree char *authorized_again = NULL;
+
+    g_action_group_activate_action (G_ACTION_GROUP (window), "connection-edit",
+                                    g_variant_new_string (kf_connection_get_id (connection)));
+    dialog = KF_CONNECTION_DIALOG (ui_test_find_toplevel (KF_TYPE_CONNECTION_DIALOG));
+    g_assert_nonnull (dialog);
+    g_object_ref (dialog);
+    ui_test_wait_frame (GTK_WIDGET (dialog));
+    g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit SSH Connection");
+    g_assert_cmpstr (entry_text (dialog, "TrueNAS URL"), ==, fake->https_url);
+    g_assert_cmpstr (entry_text (dialog, "Admin Password"), ==, "");
+    {
+      AdwComboRow *keypair_row = ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Private Key"));
+      GtkStringObject *selected = adw_combo_row_get_selected_item (keypair_row);
+
+      /* Editing offers existing key pairs only, the connection's selected. */
+      g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (keypair_row)), ==, 1);
+      g_assert_cmpstr (gtk_string_object_get_string (selected), ==, "NAS Key");
+    }
+    ui_test_screenshot (GTK_WIDGET (dialog), "connection-edit-semiauto");
+    set_entry (dialog, "Admin Password", "s3cret");
+    ui_test_click (button (dialog, "_Pair Again"));
+    otp = wait_message_dialog ("One-Time Password", 30);
+    gtk_editable_set_text (GTK_EDITABLE (named (otp, "otp-entry")), "246810");
+    click_response (otp, "C_ontinue");
+    ui_test_wait_until (dialog_idle, dialog, 60);
+    ui_test_wait_until (widget_hidden, dialog, 10);
+    g_object_unref (dialog);
+
+    g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (kf_window_get_store (window))), ==, 1);
+    g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (kf_window_get_store (window))), ==, 1);
+    connection = kf_store_find_connection_by_name (kf_window_get_store (window), "NAS");
+    g_assert_cmpstr (kf_connection_get_keypair_id (connection), ==, keypair_id);
+    g_assert_cmpstr (kf_connection_get_tls_pin (connection), ==, tn_fixture_cert_pin ());
+    authorized_again = tn_fake_read_authorized_keys (fake);
+    g_assert_cmpstr (authorized_again, ==, authorized);
+  }
+
+  ui_test_stop_app (g_steal_pointer (&app));
+  tn_fake_stop (fake);
+}
+
+static void
+test_semiauto_cancel (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) sshd = kf_test_sshd_start (&error);
+  g_auto(GStrv) ids_before = NULL;
+  g_auto(GStrv) ids_after = NULL;
+  KfConnectionDialog *dialog;
+  GtkWidget *revealer;
+  KfWindow *window;
+  KfStore *store;
+  gint64 start;
+  TnFake *fake;
+
+  g_assert_no_error (error);
+  /* A login that takes 20 s: long enough to cancel, far past the test's end. */
+  fake = start_fake_for (sshd, "\"faults\": {\"slow_reply_ms\": {\"auth.login_ex\": 20000}}");
+  app = start_empty (&window);
+  store = kf_window_get_store (window);
+  ids_before = keyring_ids ();
+  dialog = open_add_dialog (window);
+  g_object_ref (dialog);
+  fill_semiauto (dialog, fake, "truenas_admin", "s3cret", sshd);
+  save_and_trust_certificate (dialog, "connection-certificate-3");
+
+  /* Busy: the form is locked and the progress bar shows the step. */
+  g_assert_true (kf_connection_dialog_get_busy (dialog));
+  revealer = gtk_widget_get_ancestor (named (dialog, "progress-label"), GTK_TYPE_REVEALER);
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  g_assert_false (gtk_widget_is_sensitive (row (dialog, ADW_TYPE_ENTRY_ROW, "Name")));
+  g_assert_false (gtk_widget_is_sensitive (button (dialog, "_Save")));
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-busy");
+
+  start = g_get_monotonic_time ();
+  ui_test_click (button (dialog, "_Cancel"));
+  ui_test_wait_until (dialog_idle, dialog, 10);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  /* Back to the form, which stays open, with no error; nothing saved. */
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_true (gtk_widget_is_sensitive (row (dialog, ADW_TYPE_ENTRY_ROW, "Name")));
+  g_assert_null (shown_label (dialog, "semi-error"));
+  g_assert_null (shown_label (dialog, "general-error"));
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (store)), ==, 0);
+  ids_after = keyring_ids ();
+  g_assert_cmpuint (g_strv_length (ids_after), ==, g_strv_length (ids_before));
+
+  ui_test_click (button (dialog, "_Cancel"));
+  ui_test_wait_until (widget_hidden, dialog, 10);
+  g_object_unref (dialog);
+
   ui_test_stop_app (g_steal_pointer (&app));
   tn_fake_stop (fake);
 }
@@ -685,7 +785,7 @@ test_semiauto_wrong_password (void)
   TnFake *fake;
 
   g_assert_no_error (error);
-  fake = start_fake_for (sshd);
+  fake = start_fake_for (sshd, NULL);
   app = start_empty (&window);
   store = kf_window_get_store (window);
   ids_before = keyring_ids ();
@@ -815,6 +915,7 @@ main (int    argc,
   ui_test_add ("/ui/connection/manual-errors", test_manual_errors);
   ui_test_add ("/ui/connection/semiauto-otp", test_semiauto_otp);
   ui_test_add ("/ui/connection/semiauto-wrong-password", test_semiauto_wrong_password);
+  ui_test_add ("/ui/connection/semiauto-cancel", test_semiauto_cancel);
   ui_test_add ("/ui/connection/delete-with-keypair", test_delete_with_keypair);
 
   return g_test_run ();
