@@ -12,6 +12,8 @@
 #include "kf-connection-dialog.h"
 #include "kf-connection-ops.h"
 #include "kf-errors.h"
+#include "kf-host-key.h"
+#include "kf-ssh-probe.h"
 #include "kf-ui-util.h"
 
 /* Quote only what a shell would split or expand: the usual
@@ -168,9 +170,30 @@ on_test_done (GObject      *source,
       gboolean changed = failure != NULL && g_error_matches (failure, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH);
 
       adw_message_dialog_set_heading (dialog, changed ? _("Host Key Changed!") : _("Connection Failed"));
-      adw_message_dialog_set_body (dialog, kf_test_result_get_message (test));
       if (changed)
-        gtk_widget_add_css_class (GTK_WIDGET (dialog), "kf-host-key-changed");
+        {
+          /* Our own words: the core's sentence carries the fingerprints
+           * inline, where they break; here they are listed whole. */
+          g_autoptr(GPtrArray) stored = kf_host_key_parse_list (g_object_get_data (G_OBJECT (dialog), "kf-host-keys"),
+                                                                NULL);
+
+          /* Translators: %s is "host:port". */
+          adw_message_dialog_format_body (dialog, _("The server at %s presented a host key that is not one of the stored ones. Unless the server was reinstalled, someone may be intercepting the connection: do not use it until you have compared the fingerprints with the server’s own."),
+                                          (const char *) g_object_get_data (G_OBJECT (dialog), "kf-address"));
+          gtk_widget_add_css_class (GTK_WIDGET (dialog), "kf-host-key-changed");
+          for (guint i = 0; stored != NULL && facts != NULL && i < stored->len; i++)
+            {
+              KfHostKey *key = g_ptr_array_index (stored, i);
+              g_autofree char *type = kf_host_key_describe_type (kf_host_key_get_key_type (key),
+                                                                 kf_host_key_get_bits (key));
+              /* Translators: %s is a key type, e.g. "Ed25519". */
+              g_autofree char *title = g_strdup_printf (_("Stored Host Key (%s)"), type);
+
+              kf_facts_box_add (facts, title, kf_host_key_get_fingerprint (key), TRUE);
+            }
+        }
+      else
+        adw_message_dialog_set_body (dialog, kf_test_result_get_message (test));
     }
   /* The spinner goes; the facts (if any) take its place. */
   adw_message_dialog_set_extra_child (dialog, facts);
@@ -202,6 +225,13 @@ test_activated (GSimpleAction *action,
   adw_message_dialog_add_response (dialog, "close", _("_Cancel"));
   adw_message_dialog_set_close_response (dialog, "close");
   g_object_set_data_full (G_OBJECT (dialog), "kf-name", g_strdup (kf_connection_get_name (connection)), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "kf-address",
+                          kf_ssh_probe_format_address (kf_connection_get_host (connection),
+                                                       kf_connection_get_port (connection)), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "kf-host-keys",
+                          kf_connection_get_host_keys (connection)
+                          ? g_strjoinv ("\n", (char **) kf_connection_get_host_keys (connection)) : g_strdup (""),
+                          g_free);
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_test_response),
                          g_object_ref (cancellable), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   gtk_window_present (GTK_WINDOW (dialog));

@@ -394,6 +394,7 @@ test_manual_add_and_test (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(KfTestSshd) sshd = kf_test_sshd_start (&error);
   g_autoptr(KfSecret) secret = NULL;
+  g_autoptr(GPtrArray) old_fps = NULL;
   KfConnectionDialog *dialog;
   KfConnection *connection;
   KfKeypair *keypair;
@@ -448,6 +449,33 @@ test_manual_add_and_test (void)
   kf_test_sshd_add_authorized_key (sshd, kf_keypair_get_public_key (keypair));
   connection = kf_store_find_connection_by_name (kf_window_get_store (window), "Backup Box");
   assert_test_works (window, connection, "connection-test-works");
+
+  /* New host keys on the server: a loud warning, never a silent accept. */
+  old_fps = sshd_fingerprints (sshd);
+  g_assert_true (kf_test_sshd_regenerate_host_keys (sshd, &error));
+  g_assert_no_error (error);
+  {
+    AdwMessageDialog *result = run_test_action (window, connection);
+    g_autofree char *facts = facts_text (named (result, "test-facts"));
+
+    g_assert_cmpstr (adw_message_dialog_get_heading (result), ==, "Host Key Changed!");
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (result), "kf-host-key-changed"));
+    g_assert_nonnull (strstr (facts, "Host Key the Server Presented (Ed25519)"));
+    g_assert_nonnull (strstr (facts, "Stored Host Key (Ed25519)"));
+    g_assert_nonnull (strstr (facts, "Stored Host Key (RSA "));
+    /* The stored fingerprints are the old ones, the presented one is new. */
+    for (guint i = 0; i < old_fps->len; i++)
+      g_assert_nonnull (strstr (facts, old_fps->pdata[i]));
+    {
+      g_autoptr(GPtrArray) new_fps = sshd_fingerprints (sshd);
+
+      g_assert_nonnull (strstr (facts, new_fps->pdata[2]));
+    }
+    ui_test_screenshot (GTK_WIDGET (result), "connection-test-host-key-changed");
+    connection = kf_store_find_connection_by_name (kf_window_get_store (window), "Backup Box");
+    g_assert_cmpint (kf_connection_get_test_state (connection), ==, KF_TEST_STATE_FAILED);
+    click_response (result, "_Close");
+  }
 
   ui_test_stop_app (g_steal_pointer (&app));
 }
