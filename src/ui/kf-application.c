@@ -18,6 +18,7 @@ struct _KfApplication
   KfStore        *store;
   /* A load failure, kept until a window can show it. */
   GError         *load_error;
+  guint           workers;
 };
 
 G_DEFINE_FINAL_TYPE (KfApplication, kf_application, ADW_TYPE_APPLICATION)
@@ -160,6 +161,19 @@ kf_application_activate (GApplication *app)
 }
 
 static void
+kf_application_shutdown (GApplication *app)
+{
+  KfApplication *self = KF_APPLICATION (app);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  /* An abandoned RSA-4096 generation can take a few seconds more. */
+  while (self->workers > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  G_APPLICATION_CLASS (kf_application_parent_class)->shutdown (app);
+}
+
+static void
 kf_application_finalize (GObject *object)
 {
   KfApplication *self = (KfApplication *) object;
@@ -179,6 +193,7 @@ kf_application_class_init (KfApplicationClass *klass)
   object_class->finalize = kf_application_finalize;
   app_class->startup = kf_application_startup;
   app_class->activate = kf_application_activate;
+  app_class->shutdown = kf_application_shutdown;
 }
 
 static void
@@ -202,4 +217,33 @@ kf_application_get_store (KfApplication *self)
   g_return_val_if_fail (KF_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+void
+kf_application_worker_begin (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (KF_IS_APPLICATION (app))
+    KF_APPLICATION (app)->workers++;
+}
+
+void
+kf_application_worker_end (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (KF_IS_APPLICATION (app))
+    {
+      g_return_if_fail (KF_APPLICATION (app)->workers > 0);
+      KF_APPLICATION (app)->workers--;
+    }
+}
+
+guint
+kf_application_get_workers (KfApplication *self)
+{
+  g_return_val_if_fail (KF_IS_APPLICATION (self), 0);
+
+  return self->workers;
 }

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kf-application.h"
 #include "kf-errors.h"
 #include "kf-keypair-dialog.h"
 #include "kf-keyring.h"
@@ -224,15 +225,39 @@ show_key_error (KfKeypairDialog *self,
   show_error (self->general_error, error->message);
 }
 
-/* A job's callback is stale when the user cancelled it (or started
- * another one since): its GTask carries the cancellable it was given. */
-static gboolean
-is_current_job (KfKeypairDialog *self,
-                GAsyncResult    *result)
+/* One press of Save. Its callbacks are stale when the user cancelled it (or
+ * started another since): the dialog then holds another cancellable. */
+typedef struct
 {
-  return self->cancellable != NULL &&
-         g_task_get_cancellable (G_TASK (result)) == self->cancellable &&
-         !g_cancellable_is_cancelled (self->cancellable);
+  KfKeypairDialog *self;
+  GCancellable    *cancellable;
+} Job;
+
+static Job *
+job_new (KfKeypairDialog *self)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->self = g_object_ref (self);
+  job->cancellable = g_object_ref (self->cancellable);
+  return job;
+}
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->self);
+  g_clear_object (&job->cancellable);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+
+static gboolean
+job_is_current (Job *job)
+{
+  return job->self->cancellable == job->cancellable &&
+         !g_cancellable_is_cancelled (job->cancellable);
 }
 
 static void
@@ -240,12 +265,13 @@ on_added (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(KfKeypairDialog) self = user_data;
+  g_autoptr(Job) job = user_data;
+  KfKeypairDialog *self = job->self;
   g_autoptr(GError) error = NULL;
   KfKeypair *stored;
   gboolean added = kf_vault_add_keypair_finish (KF_VAULT (source), result, &error);
 
-  if (!is_current_job (self, result))
+  if (!job_is_current (job))
     return;
 
   if (!added)
@@ -263,24 +289,17 @@ on_added (GObject      *source,
 }
 
 static void
-save_material (KfKeypairDialog *self,
-               KfKeyMaterial   *material)
+key_ready (Job           *job,
+           KfKeyMaterial *material,
+           const GError  *error)
 {
-  g_autofree char *name = dup_trimmed (gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
+  KfKeypairDialog *self = job->self;
+  g_autofree char *name = NULL;
 
-  self->pending = kf_keypair_new (name);
-  kf_key_material_apply_to_keypair (material, self->pending);
-  gtk_label_set_text (self->busy_label, _("Saving in the keyring…"));
-  kf_vault_add_keypair_async (self->vault, self->pending,
-                              kf_key_material_get_private_key (material),
-                              self->cancellable, on_added, g_object_ref (self));
-}
+  kf_application_worker_end ();
+  if (!job_is_current (job))
+    return;
 
-static void
-key_ready (KfKeypairDialog *self,
-           KfKeyMaterial   *material,
-           const GError    *error)
-{
   if (material == NULL)
     {
       show_key_error (self, error);
@@ -288,7 +307,14 @@ key_ready (KfKeypairDialog *self,
       return;
     }
 
-  save_material (self, material);
+  name = dup_trimmed (gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
+  self->pending = kf_keypair_new (name);
+  kf_key_material_apply_to_keypair (material, self->pending);
+  gtk_label_set_text (self->busy_label, _("Saving in the keyring…"));
+  /* The vault may be cancelled half-way: it leaves nothing half-saved. */
+  kf_vault_add_keypair_async (self->vault, self->pending,
+                              kf_key_material_get_private_key (material),
+                              job->cancellable, on_added, job_new (self));
 }
 
 static void
@@ -296,12 +322,11 @@ on_generated (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(KfKeypairDialog) self = user_data;
+  g_autoptr(Job) job = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(KfKeyMaterial) material = kf_ssh_key_generate_finish (result, &error);
 
-  if (is_current_job (self, result))
-    key_ready (self, material, error);
+  key_ready (job, material, error);
 }
 
 static void
@@ -309,12 +334,11 @@ on_imported (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(KfKeypairDialog) self = user_data;
+  g_autoptr(Job) job = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(KfKeyMaterial) material = kf_ssh_key_import_finish (result, &error);
 
-  if (is_current_job (self, result))
-    key_ready (self, material, error);
+  key_ready (job, material, error);
 }
 
 static void
@@ -327,6 +351,11 @@ on_save_clicked (KfKeypairDialog *self)
   clear_errors (self);
   self->cancellable = g_cancellable_new ();
 
+  /* The key work gets no cancellable: libssh cannot be interrupted, and a
+   * task that returned early would leave its thread running unseen. Cancel
+   * just abandons the job, and the application waits for the thread before
+   * it exits (kf_application_worker_begin). */
+  kf_application_worker_begin ();
   if (is_generate (self))
     {
       guint i = adw_combo_row_get_selected (self->type_row);
@@ -337,7 +366,7 @@ on_save_clicked (KfKeypairDialog *self)
       set_busy (self, _("Generating the key pair…"));
       kf_ssh_key_generate_async (key_choices[i].type, key_choices[i].bits,
                                  *comment != '\0' ? comment : NULL,
-                                 self->cancellable, on_generated, g_object_ref (self));
+                                 NULL, on_generated, job_new (self));
     }
   else
     {
@@ -351,7 +380,7 @@ on_save_clicked (KfKeypairDialog *self)
       /* The core copies the texts (and wipes its copies). */
       kf_ssh_key_import_async (private_text, public_text,
                                passphrase != NULL && *passphrase != '\0' ? passphrase : NULL,
-                               self->cancellable, on_imported, g_object_ref (self));
+                               NULL, on_imported, job_new (self));
     }
 }
 

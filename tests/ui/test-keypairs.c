@@ -6,7 +6,6 @@
  */
 #include <glib/gstdio.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "kf-errors.h"
 #include "kf-keypair-actions.h"
@@ -342,46 +341,10 @@ test_generate_types (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
-/* How many threads of this process, other than the main one, are running. */
-static guint
-busy_threads (void)
+static gboolean
+no_workers (gpointer data)
 {
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *tid;
-  guint busy = 0;
-
-  g_assert_nonnull (dir);
-  while ((tid = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/stat", tid);
-      g_autofree char *stat = NULL;
-      const char *state;
-
-      if (g_ascii_strtoull (tid, NULL, 10) == (guint64) getpid () ||
-          !g_file_get_contents (path, &stat, NULL, NULL) ||
-          (state = strrchr (stat, ')')) == NULL)
-        continue;
-      if (state[1] == ' ' && state[2] == 'R')
-        busy++;
-    }
-  return busy;
-}
-
-/* A cancelled generation returns at once but its worker thread runs on
- * (libssh cannot be interrupted). Exiting under it crashes in OpenSSL's
- * exit handlers, so wait until no worker computes any more. */
-static void
-wait_for_workers (void)
-{
-  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
-  guint idle_checks = 0;
-
-  while (idle_checks < 5)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      idle_checks = busy_threads () == 0 ? idle_checks + 1 : 0;
-      ui_test_spin (50);
-    }
+  return kf_application_get_workers (data) == 0;
 }
 
 static void
@@ -397,8 +360,8 @@ test_generate_cancel (void)
   app = start_empty (&window);
   dialog = open_add_dialog (window);
   set_entry (dialog, "Name", "Big RSA");
-  /* RSA 3072: slow enough (~0.2-1 s) to cancel before it is done. */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Type")), 5);
+  /* RSA 4096: seconds of work, so it is surely still running when cancelled. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Type")), 6);
 
   ui_test_click (save_button (dialog));
   g_assert_true (kf_keypair_dialog_get_busy (dialog));
@@ -408,14 +371,16 @@ test_generate_cancel (void)
   g_assert_false (kf_keypair_dialog_get_busy (dialog));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (dialog, ADW_TYPE_ENTRY_ROW, "Name"))), ==, "Big RSA");
+  g_assert_cmpuint (kf_application_get_workers (app), ==, 1);
 
   /* A fresh Ed25519 save right away is not confused by the abandoned job. */
   adw_combo_row_set_selected (ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Type")), 0);
   set_entry (dialog, "Name", "Small");
   g_assert_true (press_save (dialog));
 
-  /* Let the abandoned RSA worker finish: it must not save anything. */
-  wait_for_workers ();
+  /* The abandoned RSA worker still counts (the application would wait for
+   * it before exiting); when it is done, it must not have saved anything. */
+  ui_test_wait_until (no_workers, app, 120);
   ui_test_spin (200);
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (kf_window_get_store (window))), ==, 1);
   g_assert_nonnull (kf_store_find_keypair_by_name (kf_window_get_store (window), "Small"));
@@ -427,6 +392,45 @@ test_generate_cancel (void)
                    kf_keypair_get_id (kf_store_find_keypair_by_name (kf_window_get_store (window), "Small")));
 
   ui_test_stop_app (g_steal_pointer (&app));
+}
+
+static gboolean
+start_and_quit (gpointer data)
+{
+  KfApplication *app = data;
+  KfWindow *window = KF_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  KfKeypairDialog *dialog = open_add_dialog (window);
+
+  set_entry (dialog, "Name", "Abandoned");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Type")), 6);
+  ui_test_click (save_button (dialog));
+  ui_test_click (row (dialog, GTK_TYPE_BUTTON, "_Cancel"));
+  g_assert_cmpuint (kf_application_get_workers (app), ==, 1);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_activate_start (GApplication *app)
+{
+  g_idle_add (start_and_quit, app);
+}
+
+/* Quitting while an abandoned generation still runs: the application waits
+ * for the worker in shutdown (exiting under it crashes in OpenSSL). */
+static void
+test_quit_waits_for_workers (void)
+{
+  g_autoptr(KfApplication) app = kf_application_new ();
+  g_autoptr(KfStore) store = kf_store_new (NULL);
+  char *argv[] = { (char *) "keyferry", NULL };
+
+  g_remove (kf_store_get_path (store));
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_start), NULL);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  g_assert_cmpuint (kf_application_get_workers (app), ==, 0);
+  g_assert_null (kf_store_find_keypair_by_name (kf_application_get_store (app), "Abandoned"));
 }
 
 static void
@@ -832,6 +836,7 @@ main (int   argc,
   ui_test_add ("/ui/keypairs/generate-types", test_generate_types);
   ui_test_add ("/ui/keypairs/generate-cancel", test_generate_cancel);
   ui_test_add ("/ui/keypairs/name-validation", test_name_validation);
+  ui_test_add ("/ui/keypairs/quit-waits-for-workers", test_quit_waits_for_workers);
   ui_test_add ("/ui/keypairs/import-encrypted", test_import_encrypted);
   ui_test_add ("/ui/keypairs/import-errors", test_import_errors);
   ui_test_add ("/ui/keypairs/import-file", test_import_file);
