@@ -194,6 +194,18 @@ dialog_idle (gpointer data)
 }
 
 static gboolean
+dialog_busy (gpointer data)
+{
+  return kf_connection_dialog_get_busy (data);
+}
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
 widget_hidden (gpointer data)
 {
   return !gtk_widget_get_visible (data);
@@ -517,6 +529,17 @@ test_manual_errors (void)
   ids_after = keyring_ids ();
   g_assert_cmpuint (g_strv_length (ids_after), ==, g_strv_length (ids_before));
 
+  /* A Connect Timeout out of range: said next to it. */
+  set_entry (dialog, "Port", "22");
+  set_entry (dialog, "Connect Timeout (seconds)", "0");
+  g_assert_false (press_save (dialog));
+  message = shown_label (dialog, "timeout-error");
+  g_assert_nonnull (message);
+  g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Connect Timeout (seconds)"), "error"));
+  g_assert_null (shown_label (dialog, "manual-error"));
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
+  set_entry (dialog, "Connect Timeout (seconds)", "10");
+
   /* A name that is taken: said next to Name. */
   {
     g_autoptr(KfConnection) other = kf_connection_new ("Backup Box");
@@ -789,9 +812,22 @@ test_semiauto_cancel (void)
   ids_after = keyring_ids ();
   g_assert_cmpuint (g_strv_length (ids_after), ==, g_strv_length (ids_before));
 
-  ui_test_click (button (dialog, "_Cancel"));
-  ui_test_wait_until (widget_hidden, dialog, 10);
-  g_object_unref (dialog);
+  /* Closing the window (Escape) while busy gives up too; the setup's own
+   * callback holds the dialog until it has run, so the dialog is finalized
+   * only after that callback met the closed window (no critical). */
+  ui_test_click (button (dialog, "_Save"));
+  ui_test_wait_until (dialog_busy, dialog, 10);
+  {
+    gpointer weak = dialog;
+
+    g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+    gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
+    ui_test_wait_until (widget_hidden, dialog, 10);
+    g_object_unref (dialog);
+    ui_test_wait_until (pointer_cleared, &weak, 10);
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (store)), ==, 0);
 
   ui_test_stop_app (g_steal_pointer (&app));
   tn_fake_stop (fake);
