@@ -52,5 +52,6 @@ print(f"search '{rows['app'][0]['term']}' typed key by key: filter per key media
       f"worst {max(float(r['filter_max_ms']) for r in rows['app']):.2f} ms (goal < 16); "
       f"key to painted frame worst {max(float(r['frame_max_ms']) for r in rows['app']):.1f} ms")
 print(f"clearing the search (all rows back): median {med('app', 'clear_ms'):.1f} ms, "
-      f"to painted frame {med('app', 'clear_frame_ms'):.1f} ms")
+      f"to painted frame {med('app', 'clear_frame_ms'):.1f} ms, "
+      f"all row widgets built and painted {med('app', 'clear_complete_ms'):.1f} ms")
 PY

@@ -53,7 +53,9 @@ struct _KfListPage
   GtkCustomFilter    *filter;         /* owned by filter_model */
   KfListRows         *rows;           /* stable rows over filter_model */
   guint               show_all_id;
-  gboolean            all_rows_requested;
+  gboolean            rows_deferred;
+  GdkFrameClock      *paint_clock;
+  gulong              paint_handler;
 
   char               *search_text;
   GArray             *tokens;         /* SearchToken */
@@ -208,6 +210,84 @@ on_items_changed (KfListPage *self)
   update_state (self);
 }
 
+/* GTK 4.8 builds a widget for up to 200 rows at once, ~0.4 ms each. When
+ * the list grows (the first frame, a search cleared) only one screenful
+ * more is shown until the next frame is on screen; the rest follows in the
+ * frame after. */
+#define SCREENFUL_ROWS 40
+
+static gboolean
+show_all_rows (gpointer user_data)
+{
+  KfListPage *self = KF_LIST_PAGE (user_data);
+
+  self->show_all_id = 0;
+  self->rows_deferred = FALSE;
+  kf_list_rows_set_limit (self->rows, G_MAXUINT);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+disconnect_paint (KfListPage *self)
+{
+  if (self->paint_clock != NULL)
+    g_signal_handler_disconnect (self->paint_clock, self->paint_handler);
+  self->paint_handler = 0;
+  g_clear_object (&self->paint_clock);
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                KfListPage    *self)
+{
+  disconnect_paint (self);
+  if (self->show_all_id == 0)
+    self->show_all_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_all_rows, self, NULL);
+}
+
+static void
+watch_next_paint (KfListPage *self)
+{
+  GdkFrameClock *clock;
+
+  if (!self->rows_deferred || self->paint_clock != NULL || self->show_all_id != 0 ||
+      !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock == NULL)
+    return;
+  self->paint_clock = g_object_ref (clock);
+  self->paint_handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), self);
+}
+
+static void
+defer_row_growth (KfListPage *self)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+
+  kf_list_rows_set_limit (self->rows, MAX (shown, SCREENFUL_ROWS));
+  self->rows_deferred = TRUE;
+  watch_next_paint (self);
+}
+
+static void
+kf_list_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (kf_list_page_parent_class)->map (widget);
+
+  watch_next_paint (KF_LIST_PAGE (widget));
+}
+
+static void
+kf_list_page_unmap (GtkWidget *widget)
+{
+  /* A hidden page draws no frames: attach the rows when it shows again. */
+  disconnect_paint (KF_LIST_PAGE (widget));
+
+  GTK_WIDGET_CLASS (kf_list_page_parent_class)->unmap (widget);
+}
+
 static void
 apply_search (KfListPage *self,
               const char *text)
@@ -236,6 +316,8 @@ apply_search (KfListPage *self,
       token.ascii = is_ascii (token.text);
       g_array_append_val (self->tokens, token);
     }
+
+  defer_row_growth (self);
 
   /* No words: a filter without a function matches everything at no cost. */
   if (self->tokens->len == 0)
@@ -629,44 +711,6 @@ menu_cell_setup (GtkSignalListItemFactory *factory,
   gtk_widget_set_focusable (button, FALSE);
 }
 
-/* The first frame shows one screenful of rows; the rest (up to the 200
- * row widgets GTK 4.8 keeps) is built right after it is on screen. */
-#define FIRST_FRAME_ROWS 40
-
-static gboolean
-show_all_rows (gpointer user_data)
-{
-  KfListPage *self = KF_LIST_PAGE (user_data);
-
-  self->show_all_id = 0;
-  kf_list_rows_set_limit (self->rows, G_MAXUINT);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_first_paint (GdkFrameClock *clock,
-                KfListPage    *self)
-{
-  g_signal_handlers_disconnect_by_func (clock, on_first_paint, self);
-  if (self->show_all_id == 0)
-    self->show_all_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_all_rows, self, NULL);
-}
-
-static void
-kf_list_page_map (GtkWidget *widget)
-{
-  KfListPage *self = KF_LIST_PAGE (widget);
-
-  GTK_WIDGET_CLASS (kf_list_page_parent_class)->map (widget);
-
-  if (!self->all_rows_requested)
-    {
-      self->all_rows_requested = TRUE;
-      g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
-                               G_CALLBACK (on_first_paint), self, 0);
-    }
-}
-
 static void
 kf_list_page_measure (GtkWidget      *widget,
                       GtkOrientation  orientation,
@@ -704,6 +748,7 @@ kf_list_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
 
   g_clear_handle_id (&self->show_all_id, g_source_remove);
+  disconnect_paint (self);
   g_clear_pointer (&self->row_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), KF_TYPE_LIST_PAGE);
 
@@ -856,6 +901,7 @@ kf_list_page_class_init (KfListPageClass *klass)
 
   widget_class->measure = kf_list_page_measure;
   widget_class->map = kf_list_page_map;
+  widget_class->unmap = kf_list_page_unmap;
   widget_class->size_allocate = kf_list_page_size_allocate;
 }
 
@@ -889,7 +935,7 @@ kf_list_page_init (KfListPage *self)
    * filtering would only make the row count flicker. */
   gtk_filter_list_model_set_incremental (self->filter_model, FALSE);
   self->rows = kf_list_rows_new (G_LIST_MODEL (self->filter_model));
-  kf_list_rows_set_limit (self->rows, FIRST_FRAME_ROWS);
+  defer_row_growth (self);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
