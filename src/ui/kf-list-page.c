@@ -48,7 +48,7 @@ struct _KfListPage
 
   GListModel         *model;          /* the store's list, or NULL */
   GtkSortListModel   *sort_model;     /* owned by filter_model */
-  GtkFilterListModel *filter_model;   /* owned by selection */
+  GtkFilterListModel *filter_model;   /* owned by rows */
   GtkSingleSelection *selection;
   GtkCustomFilter    *filter;         /* owned by filter_model */
   KfListRows         *rows;           /* stable rows over filter_model */
@@ -935,6 +935,7 @@ kf_list_page_init (KfListPage *self)
    * filtering would only make the row count flicker. */
   gtk_filter_list_model_set_incremental (self->filter_model, FALSE);
   self->rows = kf_list_rows_new (G_LIST_MODEL (self->filter_model));
+  g_object_unref (self->filter_model);
   defer_row_growth (self);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
