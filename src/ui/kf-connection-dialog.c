@@ -679,7 +679,52 @@ on_setup_progress (KfConnectionDialog *self,
                    int                 step,
                    const char         *message)
 {
-  gtk_label_set_text (self->progress_label, message ? message : "");
+  /* The setup's own messages are for logs (untranslated): say it here. */
+  const char *admin = text_of (self->admin_username_row);
+  const char *user = text_of (self->username_row);
+  g_autofree char *text = NULL;
+
+  switch ((KfSemiautoStep) step)
+    {
+    case KF_SEMIAUTO_STEP_CHECK:
+      text = g_strdup (_("Checking the form…"));
+      break;
+    case KF_SEMIAUTO_STEP_GENERATE_KEY:
+      text = g_strdup (_("Generating a new key pair…"));
+      break;
+    case KF_SEMIAUTO_STEP_CONNECT:
+      /* Translators: %s is the TrueNAS URL. */
+      text = g_strdup_printf (_("Connecting to %s…"), text_of (self->url_row));
+      break;
+    case KF_SEMIAUTO_STEP_LOGIN:
+      /* Translators: %s is the admin user name. */
+      text = g_strdup_printf (_("Logging in as %s…"), admin);
+      break;
+    case KF_SEMIAUTO_STEP_WAIT_OTP:
+      text = g_strdup (_("Waiting for the one-time password…"));
+      break;
+    case KF_SEMIAUTO_STEP_PAIR:
+      /* Translators: %s is a user name. */
+      text = g_strdup_printf (_("Installing the public key for %s…"), user);
+      break;
+    case KF_SEMIAUTO_STEP_UPDATE_USER:
+      /* Translators: %s is a user name. */
+      text = g_strdup_printf (_("Updating user %s on the TrueNAS…"), user);
+      break;
+    case KF_SEMIAUTO_STEP_SAVE:
+      text = g_strdup (_("Saving the connection…"));
+      break;
+    case KF_SEMIAUTO_STEP_VERIFY_SSH:
+      /* Translators: %s is a user name. */
+      text = g_strdup_printf (_("Logging in over SSH as %s…"), user);
+      break;
+    case KF_SEMIAUTO_STEP_IDLE:
+    case KF_SEMIAUTO_STEP_DONE:
+    default:
+      text = g_strdup (message ? message : "");
+      break;
+    }
+  gtk_label_set_text (self->progress_label, text);
 }
 
 static void

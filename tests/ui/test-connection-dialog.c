@@ -763,6 +763,12 @@ test_semiauto_otp (void)
   tn_fake_stop (fake);
 }
 
+static gboolean
+logging_in (gpointer label)
+{
+  return g_strcmp0 (gtk_label_get_text (label), "Logging in as truenas_admin…") == 0;
+}
+
 static void
 test_semiauto_cancel (void)
 {
@@ -795,6 +801,7 @@ test_semiauto_cancel (void)
   g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
   g_assert_false (gtk_widget_is_sensitive (row (dialog, ADW_TYPE_ENTRY_ROW, "Name")));
   g_assert_false (gtk_widget_is_sensitive (button (dialog, "_Save")));
+  ui_test_wait_until (logging_in, named (dialog, "progress-label"), 10);
   ui_test_screenshot (GTK_WIDGET (dialog), "connection-busy");
 
   start = g_get_monotonic_time ();
