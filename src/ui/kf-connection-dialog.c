@@ -173,34 +173,19 @@ kf_host_key_describe_type (const char *key_type,
   return g_strdup (label);
 }
 
-static GtkWidget **
-error_rows (KfConnectionDialog *self,
-            guint              *n)
-{
-  static GtkWidget *rows[12];
-  GtkWidget *list[] = { GTK_WIDGET (self->name_row), GTK_WIDGET (self->url_row),
-                        GTK_WIDGET (self->admin_username_row), GTK_WIDGET (self->admin_password_row),
-                        GTK_WIDGET (self->otp_row), GTK_WIDGET (self->host_row), GTK_WIDGET (self->port_row),
-                        GTK_WIDGET (self->host_keys_row), GTK_WIDGET (self->username_row),
-                        GTK_WIDGET (self->keypair_row), GTK_WIDGET (self->timeout_row) };
-  G_STATIC_ASSERT (G_N_ELEMENTS (list) <= G_N_ELEMENTS (rows));
-  memcpy (rows, list, sizeof list);
-  *n = G_N_ELEMENTS (list);
-  return rows;
-}
-
 static void
 clear_errors (KfConnectionDialog *self)
 {
   GtkLabel *labels[] = { self->name_error, self->general_error, self->semi_error,
                          self->manual_error, self->login_error, self->timeout_error };
-  guint n;
-  GtkWidget **rows = error_rows (self, &n);
+  gpointer rows[] = { self->name_row, self->url_row, self->admin_username_row, self->admin_password_row,
+                      self->otp_row, self->host_row, self->port_row, self->host_keys_row,
+                      self->username_row, self->keypair_row, self->timeout_row };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
     show_label (labels[i], NULL);
-  for (guint i = 0; i < n; i++)
-    gtk_widget_remove_css_class (rows[i], "error");
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (rows[i]), "error");
 }
 
 /* Shows @message under the group of @row and marks @row; focuses it. */
