@@ -14,6 +14,7 @@
 #include "kf-keyring.h"
 #include "kf-ssh-key.h"
 #include "kf-store.h"
+#include "kf-test-bus.h"
 #include "kf-test-util.h"
 #include "kf-vault.h"
 #include "ui-test-util.h"
@@ -826,6 +827,71 @@ test_download (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+/* The first visible error label below @root, or NULL. */
+static GtkWidget *
+visible_error (GtkWidget *root)
+{
+  if (!gtk_widget_get_visible (root))
+    return NULL;
+  if (GTK_IS_LABEL (root) && gtk_widget_has_css_class (root, "error") &&
+      *gtk_label_get_text (GTK_LABEL (root)) != '\0')
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = visible_error (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* No Secret Service on the bus: a key pair with a private key cannot be
+ * saved (said in the dialog, nothing stored); a public-only one can. */
+static void
+test_no_keyring (void)
+{
+  g_autoptr(KfTestBus) bus = kf_test_bus_new ();
+  g_autoptr(KfApplication) app = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *pub_path = NULL;
+  g_autofree char *public_text = NULL;
+  KfKeypairDialog *dialog;
+  GtkWidget *error;
+  KfWindow *window;
+  KfKeypair *keypair;
+
+  /* Before anything in this process talks to the session bus. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", kf_test_bus_get_address (bus), TRUE);
+  app = start_empty (&window);
+
+  dialog = open_add_dialog (window);
+  set_entry (dialog, "Name", "Needs Keyring");
+  g_assert_false (press_save (dialog));
+  error = visible_error (GTK_WIDGET (dialog));
+  g_assert_nonnull (error);
+  {
+    g_autofree char *lower = g_ascii_strdown (gtk_label_get_text (GTK_LABEL (error)), -1);
+    g_assert_nonnull (strstr (lower, "keyring"));
+  }
+  ui_test_screenshot (GTK_WIDGET (dialog), "keypair-no-keyring");
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (kf_window_get_store (window))), ==, 0);
+
+  /* A public key alone needs no keyring. */
+  path = make_key ("ed25519", "", "pub@only");
+  pub_path = g_strconcat (path, ".pub", NULL);
+  public_text = read_file (pub_path);
+  set_entry (dialog, "Name", "Public Only");
+  choose_import (dialog);
+  set_view (dialog, "public-key", public_text);
+  g_assert_true (press_save (dialog));
+  keypair = kf_store_find_keypair_by_name (kf_window_get_store (window), "Public Only");
+  g_assert_nonnull (keypair);
+  g_assert_false (kf_keypair_get_has_private_key (keypair));
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -843,6 +909,7 @@ main (int   argc,
   ui_test_add ("/ui/keypairs/details", test_details);
   ui_test_add ("/ui/keypairs/delete-lists-connections", test_delete_lists_connections);
   ui_test_add ("/ui/keypairs/download", test_download);
+  ui_test_add ("/ui/keypairs/no-keyring", test_no_keyring);
 
   return g_test_run ();
 }
