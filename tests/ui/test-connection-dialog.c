@@ -513,7 +513,16 @@ test_manual_errors (void)
   ids_before = keyring_ids ();
   dialog = open_add_dialog (window);
   fill_manual (dialog, "Backup Box", sshd);
+
+  /* No host key yet: said next to Remote Host Key, nothing generated. */
+  g_assert_false (press_save (dialog));
+  message = shown_label (dialog, "manual-error");
+  g_assert_nonnull (message);
+  g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ACTION_ROW, "Remote Host Key"), "error"));
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (store)), ==, 0);
+
   discover_and_trust (dialog, sshd, "connection-trust-host-keys-2");
+  g_assert_null (shown_label (dialog, "manual-error"));
 
   /* A port out of range: said next to Port, nothing saved. */
   set_entry (dialog, "Port", "70000");
