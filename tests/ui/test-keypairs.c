@@ -748,7 +748,7 @@ test_delete_lists_connections (void)
   ui_test_screenshot (GTK_WIDGET (dialog), "keypair-delete");
 
   /* Cancel: everything stays. */
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  ui_test_respond (dialog, "_Cancel");
   ui_test_spin (50);
   g_assert_nonnull (kf_store_find_keypair (store, shared_id));
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 3);
@@ -756,7 +756,7 @@ test_delete_lists_connections (void)
   /* Agreed: the key pair, its secret and exactly the two listed connections go. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-delete", g_variant_new_string (shared_id));
   dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
+  ui_test_respond (dialog, "_Delete");
   ui_test_wait_until (keypair_gone, window, 20);
   ui_test_spin (100);
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 1);

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "kf-connection-actions.h"
+#include "kf-keypair-details.h"
 #include "kf-errors.h"
 #include "kf-keyring.h"
 #include "kf-store.h"
@@ -429,14 +430,14 @@ test_connection_actions (void)
   dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
   ui_test_screenshot (GTK_WIDGET (dialog), "delete-connection");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  ui_test_respond (dialog, "_Cancel");
   ui_test_spin (50);
   g_assert_nonnull (kf_store_find_connection (store, media_id));
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "connection-delete", g_variant_new_string (media_id));
   dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
+  ui_test_respond (dialog, "_Delete");
   ui_test_spin (50);
   g_assert_null (kf_store_find_connection (store, media_id));
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 2);
@@ -709,6 +710,48 @@ test_all_rows_after_first_frame (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+/* Enter (item-activated) and the Delete key (delete-requested) on a row
+ * reach the page's edit and delete actions. */
+static void
+test_row_keys (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GObject) keypair = NULL;
+  g_autoptr(GObject) connection = NULL;
+  KfWindow *window;
+  GtkWindow *toplevel;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+
+  connection = g_list_model_get_item (kf_list_page_get_shown (kf_window_get_connections_page (window)), 0);
+  g_signal_emit_by_name (kf_window_get_connections_page (window), "delete-requested", connection);
+  toplevel = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (toplevel);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (toplevel)),
+                            kf_connection_get_name (KF_CONNECTION (connection))));
+  ui_test_respond (toplevel, "_Cancel");
+  ui_test_spin (50);
+
+  kf_window_set_visible_page (window, "keypairs");
+  keypair = g_list_model_get_item (kf_list_page_get_shown (kf_window_get_keypairs_page (window)), 0);
+  g_signal_emit_by_name (kf_window_get_keypairs_page (window), "item-activated", keypair);
+  toplevel = ui_test_find_toplevel (KF_TYPE_KEYPAIR_DETAILS);
+  g_assert_nonnull (toplevel);
+  g_assert_true (kf_keypair_details_get_keypair (KF_KEYPAIR_DETAILS (toplevel)) == KF_KEYPAIR (keypair));
+  gtk_window_destroy (toplevel);
+
+  g_signal_emit_by_name (kf_window_get_keypairs_page (window), "delete-requested", keypair);
+  toplevel = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (toplevel);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (toplevel)), ==, "Delete Key Pair?");
+  ui_test_respond (toplevel, "_Cancel");
+  ui_test_spin (50);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (kf_window_get_store (window))), ==, 2);
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -728,6 +771,7 @@ main (int   argc,
   ui_test_add ("/ui/window/app-actions", test_app_actions);
   ui_test_add ("/ui/window/narrow-window", test_narrow_window);
   ui_test_add ("/ui/window/row-menus", test_row_menus);
+  ui_test_add ("/ui/window/row-keys", test_row_keys);
   ui_test_add ("/ui/window/all-rows-after-first-frame", test_all_rows_after_first_frame);
 
   return g_test_run ();

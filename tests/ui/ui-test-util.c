@@ -316,3 +316,19 @@ ui_test_click (GtkWidget *button)
   g_assert_true (gtk_widget_is_sensitive (button));
   g_signal_emit_by_name (button, "clicked");
 }
+
+void
+ui_test_respond (GtkWindow  *dialog,
+                 const char *label)
+{
+  GtkWidget *button;
+
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  button = ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, label, TRUE);
+  g_assert_nonnull (button);
+  g_object_ref (dialog);
+  ui_test_click (button);
+  ui_test_spin (20);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_object_unref (dialog);
+}

@@ -48,6 +48,10 @@ GtkWidget    *ui_test_find_named      (GtkWidget   *root,
                                        const char  *name);
 /* Clicks @button as a user would (it must be sensitive). */
 void          ui_test_click           (GtkWidget   *button);
+/* Clicks the response button of an AdwMessageDialog whose label contains
+ * @label (as the user would: the dialog answers and closes). */
+void          ui_test_respond         (GtkWindow   *dialog,
+                                       const char  *label);
 /* How many mapped GtkInscriptions below @root show exactly @text. */
 guint         ui_test_count_text      (GtkWidget   *root,
                                        const char  *text);
