@@ -1,0 +1,28 @@
+#!/bin/bash
+# The core test suites (store, keyring, keys, ssh, truenas, cli) under
+# valgrind memcheck, through the same harness as tools/run-tests.sh: no
+# invalid reads or writes, no use of uninitialised values, no definite leaks
+# (--errors-for-leak-kinds=definite --error-exitcode=1). keyferry-cli, which
+# the cli suite runs, is traced too; system programs (sshd, ssh-keygen,
+# gnome-keyring, dbus) are not.
+#
+# KF_BUILD_DIR: a build without sanitizers (default build).
+# Extra arguments go to `meson test` (e.g. a single test name instead of the suites).
+# Ends with the line "N passed, N failed, N skipped".
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${KF_BUILD_DIR:-$root/build}
+
+if [ $# -eq 0 ]; then
+  set -- --suite store --suite keyring --suite keys --suite ssh --suite truenas --suite cli
+fi
+
+wrapper="valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=definite"
+wrapper+=" --errors-for-leak-kinds=definite --track-origins=yes --num-callers=30"
+wrapper+=" --suppressions=$root/tests/valgrind.supp"
+wrapper+=" --trace-children=yes --trace-children-skip=/usr/*,/bin/*,/sbin/*,*/sshd,*/ssh,*/ssh-keygen,*/gnome-keyring-daemon,*/dbus-*,*/env,*/sh,*/bash"
+
+# GLib 2.74 still caches small blocks in its slice allocator: plain malloc lets memcheck see them.
+export G_SLICE=always-malloc
+KF_BUILD_DIR=$build exec "$root/tools/run-tests.sh" --wrapper "$wrapper" --timeout-multiplier 10 "$@"
