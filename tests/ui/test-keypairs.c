@@ -892,6 +892,95 @@ test_no_keyring (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* The file chooser (without a portal, GTK's own dialog) answered like a user. */
+static void
+choose_file (GtkFileChooserAction  action,
+             const char           *folder,
+             const char           *name)
+{
+  GtkWindow *chooser = NULL;
+  g_autoptr(GFile) dir = g_file_new_for_path (folder);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 200 && chooser == NULL; i++)
+    {
+      chooser = ui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+      if (chooser == NULL)
+        ui_test_spin (10);
+    }
+  g_assert_nonnull (chooser);
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, action);
+  ui_test_wait_frame (GTK_WIDGET (chooser));
+
+  if (action == GTK_FILE_CHOOSER_ACTION_SAVE)
+    {
+      g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), dir, &error));
+      g_assert_no_error (error);
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+    }
+  else
+    {
+      g_autoptr(GFile) file = g_file_get_child (dir, name);
+
+      g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, &error));
+      g_assert_no_error (error);
+    }
+  ui_test_spin (100);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+}
+
+/* Download and Open File… through the real file chooser. */
+static void
+test_file_choosers (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autofree char *dir = kf_test_make_tmpdir ("chooser");
+  g_autofree char *key_path = make_key ("ed25519", "", "chosen@file");
+  g_autofree char *key_dir = g_path_get_dirname (key_path);
+  g_autofree char *key_name = g_path_get_basename (key_path);
+  g_autofree char *saved = g_build_filename (dir, "chosen_key", NULL);
+  g_autofree char *saved_pub = g_strconcat (saved, ".pub", NULL);
+  g_autoptr(KfSecret) secret = NULL;
+  g_autofree char *written = NULL;
+  KfKeypairDialog *dialog;
+  KfWindow *window;
+  KfKeypair *keypair;
+  GStatBuf st;
+
+  app = start_empty (&window);
+  keypair = add_keypair (window, "Chooser Key");
+  secret = keyring_secret (kf_keypair_get_id (keypair));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-download",
+                                  g_variant_new_string (kf_keypair_get_id (keypair)));
+  choose_file (GTK_FILE_CHOOSER_ACTION_SAVE, dir, "chosen_key");
+  ui_test_wait_until (file_exists, saved_pub, 20);
+  ui_test_spin (100);
+  g_assert_cmpint (g_stat (saved, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  written = read_file (saved);
+  g_assert_cmpstr (written, ==, secret);
+
+  dialog = open_add_dialog (window);
+  set_entry (dialog, "Name", "Opened");
+  choose_import (dialog);
+  ui_test_click (row (dialog, GTK_TYPE_BUTTON, "_Open File"));
+  choose_file (GTK_FILE_CHOOSER_ACTION_OPEN, key_dir, key_name);
+  ui_test_wait_until (views_filled, dialog, 10);
+  g_assert_true (press_save (dialog));
+  keypair = kf_store_find_keypair_by_name (kf_window_get_store (window), "Opened");
+  g_assert_nonnull (keypair);
+  g_assert_cmpstr (kf_keypair_get_comment (keypair), ==, "chosen@file");
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -910,6 +999,7 @@ main (int   argc,
   ui_test_add ("/ui/keypairs/delete-lists-connections", test_delete_lists_connections);
   ui_test_add ("/ui/keypairs/download", test_download);
   ui_test_add ("/ui/keypairs/no-keyring", test_no_keyring);
+  ui_test_add ("/ui/keypairs/file-choosers", test_file_choosers);
 
   return g_test_run ();
 }
