@@ -213,6 +213,7 @@ kf_truenas_certificate_parse_pin (const char  *text,
                                   GError     **error)
 {
   static const char * const prefixes[] = { "sha256 fingerprint=", "sha256:", "sha256=", "sha256 " };
+  g_autofree char *copy = NULL;
   g_autofree char *lower = NULL;
   g_autoptr(GString) hex = g_string_sized_new (2 * SHA256_BYTES);
   const char *p;
@@ -221,7 +222,8 @@ kf_truenas_certificate_parse_pin (const char  *text,
   if (text == NULL || strlen (text) > 1024)
     goto bad;
 
-  lower = g_ascii_strdown (g_strstrip (g_strdup (text)), -1);
+  copy = g_strdup (text);
+  lower = g_ascii_strdown (g_strstrip (copy), -1);
   p = lower;
   for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
     if (g_str_has_prefix (p, prefixes[i]))
