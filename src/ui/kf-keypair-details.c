@@ -118,8 +118,9 @@ on_private_key (GObject      *source,
 
   if (secret == NULL)
     {
-      show_error (self->private_error, error->message);
+      /* Untoggling clears the error line, so it goes first. */
       gtk_toggle_button_set_active (self->reveal_button, FALSE);
+      show_error (self->private_error, error->message);
       return;
     }
 

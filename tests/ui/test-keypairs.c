@@ -846,6 +846,29 @@ visible_error (GtkWidget *root)
   return NULL;
 }
 
+static gboolean
+has_visible_error (gpointer data)
+{
+  return visible_error (GTK_WIDGET (data)) != NULL;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static void
+on_download_failed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (kf_keypair_download_to_file_finish (result, &error));
+  g_assert_nonnull (error);
+}
+
 /* No Secret Service on the bus: a key pair with a private key cannot be
  * saved (said in the dialog, nothing stored); a public-only one can. */
 static void
@@ -888,6 +911,43 @@ test_no_keyring (void)
   keypair = kf_store_find_keypair_by_name (kf_window_get_store (window), "Public Only");
   g_assert_nonnull (keypair);
   g_assert_false (kf_keypair_get_has_private_key (keypair));
+
+  /* A key pair whose secret sits in a keyring that is not there: Show
+   * explains it next to the private key, Download in a message. */
+  {
+    g_autoptr(KfKeypair) fresh = kf_keypair_new ("Elsewhere");
+    g_autoptr(GError) store_error = NULL;
+    g_autofree char *dir = kf_test_make_tmpdir ("nokeyring");
+    g_autofree char *target = g_build_filename (dir, "elsewhere", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (target);
+    GtkWindow *details;
+    GtkWidget *message;
+
+    kf_keypair_set_key_type (fresh, kf_keypair_get_key_type (keypair));
+    kf_keypair_set_bits (fresh, kf_keypair_get_bits (keypair));
+    kf_keypair_set_fingerprint (fresh, kf_keypair_get_fingerprint (keypair));
+    kf_keypair_set_public_key (fresh, kf_keypair_get_public_key (keypair));
+    kf_keypair_set_has_private_key (fresh, TRUE);
+    g_assert_true (kf_store_add_keypair (kf_window_get_store (window), fresh, &store_error));
+    g_assert_no_error (store_error);
+
+    g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-edit",
+                                    g_variant_new_string (kf_keypair_get_id (fresh)));
+    details = ui_test_find_toplevel (KF_TYPE_KEYPAIR_DETAILS);
+    g_assert_nonnull (details);
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (ui_test_find_named (GTK_WIDGET (details), "reveal")), TRUE);
+    ui_test_wait_until (has_visible_error, details, 20);
+    g_assert_false (kf_keypair_details_get_revealed (KF_KEYPAIR_DETAILS (details)));
+    ui_test_screenshot (GTK_WIDGET (details), "keypair-details-no-keyring");
+
+    kf_keypair_download_to_file_async (details, kf_window_get_vault (window),
+                                       kf_keypair_details_get_keypair (KF_KEYPAIR_DETAILS (details)),
+                                       file, on_download_failed, NULL);
+    ui_test_wait_until (has_message_dialog, NULL, 20);
+    message = GTK_WIDGET (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+    g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (message)), ==, "Could Not Save Key Pair");
+    g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+  }
 
   ui_test_stop_app (g_steal_pointer (&app));
 }
