@@ -7,6 +7,7 @@
 
 #include "kf-connection-validate.h"
 
+#include <glib/gi18n.h>
 #include <gio/gio.h>
 #include <string.h>
 
@@ -27,18 +28,18 @@ kf_connection_validate_name (const char  *text,
 
   if (*name == '\0')
     {
-      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_NAME, "Enter a name for the connection.");
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_NAME, _("Enter a name for the connection."));
       return NULL;
     }
   if (!g_utf8_validate (name, -1, NULL))
     {
-      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_NAME, "The name is not valid text.");
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_NAME, _("The name is not valid text."));
       return NULL;
     }
   if (g_utf8_strlen (name, -1) > KF_MAX_NAME_LEN)
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TOO_LONG,
-                   "The name is longer than %d characters.", KF_MAX_NAME_LEN);
+                   _("The name is longer than %d characters."), KF_MAX_NAME_LEN);
       return NULL;
     }
   return g_steal_pointer (&name);
@@ -76,7 +77,7 @@ kf_connection_validate_port (const char  *text,
   if (!parse_number (text, 1, 65535, &port))
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_PORT,
-                   "The port must be a number from 1 to 65535.");
+                   _("The port must be a number from 1 to 65535."));
       return FALSE;
     }
   if (out_port)
@@ -94,7 +95,7 @@ kf_connection_validate_timeout (const char  *text,
   if (!parse_number (text, KF_CONNECTION_MIN_TIMEOUT, KF_CONNECTION_MAX_TIMEOUT, &timeout))
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TIMEOUT,
-                   "The Connect Timeout must be a number of seconds from %d to %d.",
+                   _("The Connect Timeout must be a number of seconds from %d to %d."),
                    KF_CONNECTION_MIN_TIMEOUT, KF_CONNECTION_MAX_TIMEOUT);
       return FALSE;
     }
@@ -131,19 +132,19 @@ kf_connection_validate_username (const char  *text,
 
   if (*name == '\0')
     {
-      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME, "Enter the username to log in as.");
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME, _("Enter the username to log in as."));
       return NULL;
     }
   if (strlen (name) > KF_MAX_USERNAME_LEN)
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME,
-                   "The username is longer than %d characters.", KF_MAX_USERNAME_LEN);
+                   _("The username is longer than %d characters."), KF_MAX_USERNAME_LEN);
       return NULL;
     }
   if (!username_is_valid (name))
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME,
-                   "The username may only hold letters, digits, “.”, “_”, “-” and “@”, and must not start with “-”.");
+                   _("The username may only hold letters, digits, “.”, “_”, “-” and “@”, and must not start with “-”."));
       return NULL;
     }
   return g_steal_pointer (&name);
@@ -190,7 +191,7 @@ set_host_error (GError     **error,
                 const char  *shown)
 {
   g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST,
-               "“%s” is not a host name or IP address.", shown);
+               _("“%s” is not a host name or IP address."), shown);
   return FALSE;
 }
 
@@ -219,7 +220,7 @@ split_host_port (const char  *text,
       if (close[1] != ':' || !parse_number (close + 2, 1, 65535, out_port))
         {
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_PORT,
-                       "The port after “%s” must be a number from 1 to 65535.", *out_host);
+                       _("The port after “%s” must be a number from 1 to 65535."), *out_host);
           g_clear_pointer (out_host, g_free);
           return FALSE;
         }
@@ -234,7 +235,7 @@ split_host_port (const char  *text,
       if (!parse_number (colon + 1, 1, 65535, out_port))
         {
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_PORT,
-                       "The port after “:” must be a number from 1 to 65535.");
+                       _("The port after “:” must be a number from 1 to 65535."));
           return FALSE;
         }
       *out_host = g_strndup (text, colon - text);
@@ -292,13 +293,13 @@ kf_connection_validate_host (const char   *text,
   if (*s == '\0')
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST,
-                   "Enter the host name or IP address of the server.");
+                   _("Enter the host name or IP address of the server."));
       return FALSE;
     }
   if (strlen (s) > KF_MAX_URL_LEN || !g_utf8_validate (s, -1, NULL))
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TOO_LONG,
-                   "The host is too long to be a host name or address.");
+                   _("The host is too long to be a host name or address."));
       return FALSE;
     }
 
@@ -311,7 +312,7 @@ kf_connection_validate_host (const char   *text,
       if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
         {
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_URL,
-                       "The pasted address has no host in it; enter just the host name or IP address.");
+                       _("The pasted address has no host in it; enter just the host name or IP address."));
           return FALSE;
         }
       scheme = g_uri_get_scheme (uri);
@@ -322,7 +323,7 @@ kf_connection_validate_host (const char   *text,
       if (is_ssh && g_uri_get_port (uri) == 0)
         {
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_PORT,
-                       "The port in the pasted address must be a number from 1 to 65535.");
+                       _("The port in the pasted address must be a number from 1 to 65535."));
           return FALSE;
         }
       if (is_ssh && g_uri_get_port (uri) > 0)
@@ -405,7 +406,7 @@ kf_connection_validate (KfConnection  *connection,
   if (host.note != NULL || g_strcmp0 (host.host, stored_host) != 0)
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST,
-                   "The host must be just a host name or IP address, without user, port or brackets.");
+                   _("The host must be just a host name or IP address, without user, port or brackets."));
       return FALSE;
     }
 

@@ -5,6 +5,7 @@
  */
 #define G_LOG_DOMAIN "kf-keyring"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 /* For secret_service_search_for_dbus_paths_sync() and
@@ -18,9 +19,21 @@
 #define ATTR_KEYPAIR_ID "keypair-id"
 #define ATTR_STORE      "store"
 
-#define MESSAGE_LOCKED     "The keyring is locked; unlock it (for example in Passwords and Keys) and try again."
-#define MESSAGE_NO_SERVICE "No keyring service is running; start one (for example GNOME Keyring) and try again."
-#define MESSAGE_NOT_FOUND  "The keyring holds no private key for this key pair."
+#define MESSAGE_LOCKED     _("The keyring is locked; unlock it (for example in Passwords and Keys) and try again.")
+#define MESSAGE_NO_SERVICE _("No keyring service is running; start one (for example GNOME Keyring) and try again.")
+#define MESSAGE_NOT_FOUND  _("The keyring holds no private key for this key pair.")
+
+/* What was being done when the keyring failed; one whole sentence each, so
+ * that translations need not assemble a verb into a sentence. */
+typedef enum {
+  KEYRING_STEP_UNLOCK,
+  KEYRING_STEP_OPEN,
+  KEYRING_STEP_SEARCH,
+  KEYRING_STEP_SAVE,
+  KEYRING_STEP_READ,
+  KEYRING_STEP_DELETE,
+  KEYRING_STEP_RENAME,
+} KeyringStep;
 
 static const SecretSchema kf_private_key_schema = {
   "io.github.keyferry.Keyferry.PrivateKey",
@@ -92,11 +105,11 @@ is_unreachable_error (const GError *error)
 
 /* Turns what libsecret/GDBus reported into a KF_KEYRING_ERROR with one
  * sentence; cancellation stays G_IO_ERROR_CANCELLED so callers can ignore it.
- * @what is the verb for the generic case ("save", "read", ...). */
+ * @step says what failed in the generic case. */
 static void
-propagate_error (GError     **error,
-                 GError      *local_error,
-                 const char  *what)
+propagate_error (GError      **error,
+                 GError       *local_error,
+                 KeyringStep   step)
 {
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -114,8 +127,43 @@ propagate_error (GError     **error,
       g_set_error_literal (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NO_SERVICE, MESSAGE_NO_SERVICE);
     }
   else
-    g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                 "The keyring could not %s the private key (%s).", what, local_error->message);
+    {
+      const char *why = local_error->message;
+
+      /* Translators: in these, %s is the keyring service's own reason. */
+      switch (step)
+        {
+        case KEYRING_STEP_UNLOCK:
+          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
+                       _("The keyring could not unlock the private key (%s)."), why);
+          break;
+        case KEYRING_STEP_OPEN:
+          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
+                       _("The keyring could not open the keyring for the private key (%s)."), why);
+          break;
+        case KEYRING_STEP_SEARCH:
+          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
+                       _("The keyring could not search for the private key (%s)."), why);
+          break;
+        case KEYRING_STEP_SAVE:
+          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
+                       _("The keyring could not save the private key (%s)."), why);
+          break;
+        case KEYRING_STEP_READ:
+          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
+                       _("The keyring could not read the private key (%s)."), why);
+          break;
+        case KEYRING_STEP_DELETE:
+          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
+                       _("The keyring could not delete the private key (%s)."), why);
+          break;
+        case KEYRING_STEP_RENAME:
+        default:
+          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
+                       _("The keyring could not rename the private key (%s)."), why);
+          break;
+        }
+    }
   g_error_free (local_error);
 }
 
@@ -170,7 +218,7 @@ unlock_objects (SecretService  *service,
 
   if (local_error != NULL)
     {
-      propagate_error (error, local_error, "unlock");
+      propagate_error (error, local_error, KEYRING_STEP_UNLOCK);
       return FALSE;
     }
   if (n_unlocked < n_wanted)
@@ -194,7 +242,7 @@ ensure_default_unlocked (SecretService  *service,
                                                  SECRET_COLLECTION_NONE, cancellable, &local_error);
   if (local_error != NULL)
     {
-      propagate_error (error, local_error, "open the keyring for");
+      propagate_error (error, local_error, KEYRING_STEP_OPEN);
       return FALSE;
     }
   /* No default collection yet: storing creates it (the service asks the user
@@ -238,7 +286,7 @@ add_items (SecretService  *service,
               g_error_free (local_error);
               continue;
             }
-          propagate_error (error, local_error, "search for");
+          propagate_error (error, local_error, KEYRING_STEP_SEARCH);
           return FALSE;
         }
       *items = g_list_prepend (*items, item);
@@ -272,7 +320,7 @@ search_unlocked (SecretService   *service,
                                                   cancellable, &unlocked_paths, &locked_paths,
                                                   &local_error))
     {
-      propagate_error (error, local_error, "search for");
+      propagate_error (error, local_error, KEYRING_STEP_SEARCH);
       return NULL;
     }
 
@@ -345,7 +393,7 @@ store_value_sync (const char    *keypair_id,
                                   SECRET_COLLECTION_DEFAULT, label, value,
                                   cancellable, &local_error))
     {
-      propagate_error (error, local_error, "save");
+      propagate_error (error, local_error, KEYRING_STEP_SAVE);
       return FALSE;
     }
   return TRUE;
@@ -425,7 +473,7 @@ kf_keyring_lookup_sync (const char    *keypair_id,
   if (value == NULL)
     {
       if (local_error != NULL)
-        propagate_error (error, local_error, "read");
+        propagate_error (error, local_error, KEYRING_STEP_READ);
       else
         g_set_error_literal (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED, MESSAGE_LOCKED);
       return NULL;
@@ -458,7 +506,7 @@ delete_matching_sync (GHashTable    *attributes,
           if (is_vanished_error (delete_error))
             g_error_free (delete_error);
           else
-            propagate_error (&local_error, delete_error, "delete");
+            propagate_error (&local_error, delete_error, KEYRING_STEP_DELETE);
         }
     }
   g_list_free_full (items, g_object_unref);
@@ -523,7 +571,7 @@ kf_keyring_relabel_sync (const char    *keypair_id,
           if (is_vanished_error (label_error))
             g_error_free (label_error);
           else
-            propagate_error (&local_error, label_error, "rename");
+            propagate_error (&local_error, label_error, KEYRING_STEP_RENAME);
         }
     }
   g_list_free_full (items, g_object_unref);

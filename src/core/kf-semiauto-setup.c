@@ -5,6 +5,7 @@
  */
 #define G_LOG_DOMAIN "kf-semiauto-setup"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "kf-connection-validate.h"
@@ -509,7 +510,7 @@ fail (KfSemiautoSetup *self,
     {
       /* Whatever step noticed it, say the same plain thing. */
       g_error_free (error);
-      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The setup was cancelled; nothing was saved.");
+      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The setup was cancelled; nothing was saved."));
     }
   g_debug ("setup failed at %s: %s", kf_semiauto_step_to_string (self->step), error->message);
   if (self->client != NULL && self->peer_certificate == NULL &&
@@ -584,7 +585,7 @@ check_form (KfSemiautoSetup  *self,
                         g_strcmp0 (kf_connection_get_id (other), kf_connection_get_id (self->existing)) != 0))
     {
       g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                   "A connection named “%s” already exists; choose another name.", name);
+                   _("A connection named “%s” already exists; choose another name."), name);
       return FALSE;
     }
   g_free (self->name);
@@ -597,13 +598,13 @@ check_form (KfSemiautoSetup  *self,
   if (self->admin_username == NULL || *g_strstrip (self->admin_username) == '\0')
     {
       g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                           "Enter the admin user name of the TrueNAS (for example truenas_admin or root).");
+                           _("Enter the admin user name of the TrueNAS (for example truenas_admin or root)."));
       return FALSE;
     }
   if (self->password == NULL)
     {
       g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
-                           "Enter the password of the TrueNAS admin user.");
+                           _("Enter the password of the TrueNAS admin user."));
       return FALSE;
     }
 
@@ -616,7 +617,7 @@ check_form (KfSemiautoSetup  *self,
   if (self->connect_timeout < KF_CONNECTION_MIN_TIMEOUT || self->connect_timeout > KF_CONNECTION_MAX_TIMEOUT)
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TIMEOUT,
-                   "The Connect Timeout must be from %d to %d seconds.",
+                   _("The Connect Timeout must be from %d to %d seconds."),
                    KF_CONNECTION_MIN_TIMEOUT, KF_CONNECTION_MAX_TIMEOUT);
       return FALSE;
     }
@@ -637,7 +638,7 @@ check_form (KfSemiautoSetup  *self,
       if (kf_store_find_keypair_by_name (self->store, key_name) != NULL)
         {
           g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                       "A key pair named “%s” already exists; choose another connection name or pick that key pair.",
+                       _("A key pair named “%s” already exists; choose another connection name or pick that key pair."),
                        key_name);
           return FALSE;
         }
@@ -649,19 +650,19 @@ check_form (KfSemiautoSetup  *self,
       if (self->keypair_id == NULL)
         {
           g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_KEYPAIR,
-                               "Choose a key pair, or Generate New.");
+                               _("Choose a key pair, or Generate New."));
           return FALSE;
         }
       if (keypair == NULL)
         {
           g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_KEYPAIR,
-                               "The chosen key pair no longer exists; choose another one, or Generate New.");
+                               _("The chosen key pair no longer exists; choose another one, or Generate New."));
           return FALSE;
         }
       if (!kf_keypair_get_has_private_key (keypair))
         {
           g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_NO_PRIVATE_KEY,
-                       "Key pair “%s” has only a public key, so it cannot log in; choose another one, or Generate New.",
+                       _("Key pair “%s” has only a public key, so it cannot log in; choose another one, or Generate New."),
                        kf_keypair_get_name (keypair));
           return FALSE;
         }
@@ -704,7 +705,7 @@ kf_semiauto_setup_run_async (KfSemiautoSetup     *self,
   if (self->task != NULL)
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                               "This setup is already running.");
+                               _("This setup is already running."));
       return;
     }
 
@@ -801,7 +802,7 @@ step_connect (KfSemiautoSetup *self)
 
   if (run_cancelled (self))
     {
-      fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled."));
+      fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled.")));
       return;
     }
 
@@ -826,7 +827,7 @@ on_otp_wait_cancelled (GCancellable *cancellable,
 
   g_clear_pointer (&self->otp_cancel, g_source_unref);
   if (self->step == KF_SEMIAUTO_STEP_WAIT_OTP)
-    fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled."));
+    fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled.")));
   return G_SOURCE_REMOVE;
 }
 
@@ -914,7 +915,7 @@ kf_semiauto_setup_provide_otp (KfSemiautoSetup *self,
   if (otp == NULL || *otp == '\0')
     {
       fail (self, g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_OTP_REQUIRED,
-                                       "The admin account uses two-factor authentication; enter the one-time password from the authenticator app."));
+                                       _("The admin account uses two-factor authentication; enter the one-time password from the authenticator app.")));
       return;
     }
   set_step (self, KF_SEMIAUTO_STEP_LOGIN, "Sending the one-time password");
@@ -1018,7 +1019,7 @@ save_connection (KfSemiautoSetup *self)
       if (current == NULL)
         {
           fail (self, g_error_new (KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                                   "Connection “%s” was deleted meanwhile; add it again.", self->name));
+                                   _("Connection “%s” was deleted meanwhile; add it again."), self->name));
           return;
         }
       self->backup = kf_connection_copy (current);
@@ -1042,7 +1043,7 @@ save_connection (KfSemiautoSetup *self)
 
   if (run_cancelled (self))
     {
-      fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled."));
+      fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled.")));
       return;
     }
   step_verify (self);
@@ -1105,7 +1106,7 @@ on_verified (GObject      *source,
     }
   if (run_cancelled (self))
     {
-      fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled."));
+      fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled.")));
       return;
     }
 

@@ -5,6 +5,7 @@
  */
 #define G_LOG_DOMAIN "kf-truenas-certificate"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "kf-errors.h"
@@ -254,6 +255,6 @@ kf_truenas_certificate_parse_pin (const char  *text,
 
 bad:
   g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_URL,
-                       "The certificate fingerprint must be a SHA-256 fingerprint: 64 hexadecimal digits, with or without colons.");
+                       _("The certificate fingerprint must be a SHA-256 fingerprint: 64 hexadecimal digits, with or without colons."));
   return NULL;
 }
