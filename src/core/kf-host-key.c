@@ -7,6 +7,7 @@
 
 #include "kf-host-key-private.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "kf-errors.h"
@@ -167,7 +168,7 @@ kf_host_key_new_from_ssh_key (ssh_key      key,
   if (type_name == NULL || ssh_pki_export_pubkey_base64 (key, &b64) != SSH_OK || b64 == NULL)
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST_KEY,
-                   "The server's host key is of a type Keyferry cannot read.");
+                   _("The server's host key is of a type Keyferry cannot read."));
       return NULL;
     }
   line = g_strdup_printf ("%s %s%s%s", type_name, b64, comment ? " " : "", comment ? comment : "");
@@ -187,7 +188,7 @@ kf_host_key_parse_list (const char  *text,
   if (strlen (text) > KF_MAX_KEY_TEXT_LEN * (gsize) KF_MAX_HOST_KEYS)
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST_KEY,
-                   "The host key text is too long.");
+                   _("The host key text is too long."));
       return NULL;
     }
 
@@ -206,7 +207,7 @@ kf_host_key_parse_list (const char  *text,
       if (key == NULL)
         {
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST_KEY,
-                       "Host key line %u is not valid: %s", i + 1, local_error->message);
+                       _("Host key line %u is not valid: %s"), i + 1, local_error->message);
           return NULL;
         }
       for (guint j = 0; j < keys->len && !seen; j++)
@@ -216,7 +217,7 @@ kf_host_key_parse_list (const char  *text,
       if (keys->len >= KF_MAX_HOST_KEYS)
         {
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST_KEY,
-                       "There are more than %d host keys; a server has a handful at most.",
+                       _("There are more than %d host keys; a server has a handful at most."),
                        KF_MAX_HOST_KEYS);
           return NULL;
         }
@@ -226,7 +227,7 @@ kf_host_key_parse_list (const char  *text,
   if (keys->len == 0)
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST_KEY,
-                   "The text holds no SSH host key.");
+                   _("The text holds no SSH host key."));
       return NULL;
     }
   return g_steal_pointer (&keys);

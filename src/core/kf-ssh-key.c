@@ -12,6 +12,7 @@
  */
 #define G_LOG_DOMAIN "kf-ssh-key"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include <libssh/libssh.h>
@@ -136,16 +137,16 @@ set_unsupported_type_error (GError    **error,
 {
   if (g_str_equal (name, "ssh-dss"))
     g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                         "DSA keys are not supported because OpenSSH no longer accepts them; use an Ed25519 key instead.");
+                         _("DSA keys are not supported because OpenSSH no longer accepts them; use an Ed25519 key instead."));
   else if (g_str_has_prefix (name, "sk-"))
     g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                         "Security-key (FIDO) keys are not supported because their secret part stays on the hardware key.");
+                         _("Security-key (FIDO) keys are not supported because their secret part stays on the hardware key."));
   else if (g_str_has_suffix (name, "-cert-v01@openssh.com"))
     g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                         "SSH certificates are not supported; use the plain public key instead.");
+                         _("SSH certificates are not supported; use the plain public key instead."));
   else
     g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                 "Keys of type “%s” are not supported; use Ed25519, ECDSA or RSA.", name);
+                 _("Keys of type “%s” are not supported; use Ed25519, ECDSA or RSA."), name);
 }
 
 const char *
@@ -173,14 +174,15 @@ kf_ssh_key_check_bits (KfKeyType  type,
       if (bits == 2048 || bits == 3072 || bits == 4096)
         return bits;
       g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                   "RSA keys can be 2048, 3072 or 4096 bits long, not %u.", bits);
+                   _("RSA keys can be 2048, 3072 or 4096 bits long, not %u."), bits);
       return 0;
     }
 
   if (bits == 0 || bits == info->bits)
     return info->bits;
   g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-               "An %s key is always %u bits long.", info->label, info->bits);
+               /* Translators: %s is a key type such as “Ed25519” or “ECDSA P-256”, %u its size */
+               _("An %s key is always %u bits long."), info->label, info->bits);
   return 0;
 }
 
@@ -268,7 +270,7 @@ inspect_public_blob (const guchar  *blob,
         set_unsupported_type_error (error, name_str);
       else
         g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                             "The key data is damaged and cannot be read.");
+                             _("The key data is damaged and cannot be read."));
       return NULL;
     }
 
@@ -303,7 +305,7 @@ inspect_public_blob (const guchar  *blob,
       if (*out_bits < 1024)
         {
           g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                       "This RSA key is only %u bits long, and OpenSSH refuses RSA keys under 1024 bits.",
+                       _("This RSA key is only %u bits long, and OpenSSH refuses RSA keys under 1024 bits."),
                        *out_bits);
           return NULL;
         }
@@ -316,11 +318,11 @@ inspect_public_blob (const guchar  *blob,
 
 truncated:
   g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_TRUNCATED,
-                       "The key data is cut short; copy the whole key again.");
+                       _("The key data is cut short; copy the whole key again."));
   return NULL;
 damaged:
   g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                       "The key data is damaged and cannot be read.");
+                       _("The key data is damaged and cannot be read."));
   return NULL;
 }
 
@@ -421,20 +423,20 @@ check_comment (const char  *comment,
   if (strlen (comment) > KF_MAX_COMMENT_LEN)
     {
       g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
-                   "The comment is too long; shorten it to at most %d bytes.", KF_MAX_COMMENT_LEN);
+                   _("The comment is too long; shorten it to at most %d bytes."), KF_MAX_COMMENT_LEN);
       return FALSE;
     }
   if (!g_utf8_validate (comment, -1, NULL))
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
-                           "The comment is not valid text.");
+                           _("The comment is not valid text."));
       return FALSE;
     }
   for (const char *p = comment; *p; p++)
     if ((guchar) *p < 0x20 && *p != '\t')
       {
         g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
-                             "The comment must fit on one line.");
+                             _("The comment must fit on one line."));
         return FALSE;
       }
   return TRUE;
@@ -490,16 +492,19 @@ token_is_digits (const Token *token)
 
 static gboolean
 check_text_size (const char  *text,
-                 const char  *what,
+                 gboolean     private_key,
                  GError     **error)
 {
-  if (strnlen (text, KF_MAX_KEY_TEXT_LEN + 1) > KF_MAX_KEY_TEXT_LEN)
-    {
-      g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
-                   "The %s is too large to be an SSH key (over %d KiB).", what, KF_MAX_KEY_TEXT_LEN / 1024);
-      return FALSE;
-    }
-  return TRUE;
+  if (strnlen (text, KF_MAX_KEY_TEXT_LEN + 1) <= KF_MAX_KEY_TEXT_LEN)
+    return TRUE;
+  /* Two whole sentences, so a translation need not fit a noun into one. */
+  if (private_key)
+    g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
+                 _("The private key is too large to be an SSH key (over %d KiB)."), KF_MAX_KEY_TEXT_LEN / 1024);
+  else
+    g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
+                 _("The public key is too large to be an SSH key (over %d KiB)."), KF_MAX_KEY_TEXT_LEN / 1024);
+  return FALSE;
 }
 
 static gboolean
@@ -535,14 +540,14 @@ kf_ssh_key_parse_public (const char  *line,
   if (line == NULL || is_blank (line))
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                           "The public key is empty; paste a line like “ssh-ed25519 AAAA… comment”.");
+                           _("The public key is empty; paste a line like “ssh-ed25519 AAAA… comment”."));
       return NULL;
     }
-  if (!check_text_size (line, "public key", error))
+  if (!check_text_size (line, FALSE, error))
     return NULL;
   if (!g_utf8_validate (line, -1, NULL))
     {
-      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, "This is not an SSH public key.");
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, _("This is not an SSH public key."));
       return NULL;
     }
 
@@ -551,25 +556,25 @@ kf_ssh_key_parse_public (const char  *line,
   if (g_str_has_prefix (text, "---- BEGIN SSH2 PUBLIC KEY"))
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                           "This public key is in the SSH2 (RFC 4716) format; convert it with “ssh-keygen -i -f FILE” first.");
+                           _("This public key is in the SSH2 (RFC 4716) format; convert it with “ssh-keygen -i -f FILE” first."));
       return NULL;
     }
   if (g_str_has_prefix (text, "-----BEGIN ") && strstr (text, "PRIVATE KEY-----") != NULL)
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                           "This is a private key, not a public key.");
+                           _("This is a private key, not a public key."));
       return NULL;
     }
   if (g_str_has_prefix (text, "-----BEGIN ") && strstr (text, "PUBLIC KEY-----") != NULL)
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                           "This public key is in PEM format; convert it with “ssh-keygen -i -m PKCS8 -f FILE” first.");
+                           _("This public key is in PEM format; convert it with “ssh-keygen -i -m PKCS8 -f FILE” first."));
       return NULL;
     }
   if (strpbrk (text, "\r\n") != NULL)
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                           "Enter a single public key, on one line.");
+                           _("Enter a single public key, on one line."));
       return NULL;
     }
 
@@ -579,7 +584,7 @@ kf_ssh_key_parse_public (const char  *line,
   if (n >= 3 && token_is_digits (&tokens[0]) && token_is_digits (&tokens[1]) && token_is_digits (&tokens[2]))
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                           "SSH-1 keys are not supported; create a new Ed25519 key instead.");
+                           _("SSH-1 keys are not supported; create a new Ed25519 key instead."));
       return NULL;
     }
 
@@ -597,7 +602,7 @@ kf_ssh_key_parse_public (const char  *line,
     }
   if (type_tok == NULL)
     {
-      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, "This is not an SSH public key.");
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, _("This is not an SSH public key."));
       return NULL;
     }
 
@@ -614,11 +619,11 @@ kf_ssh_key_parse_public (const char  *line,
     {
     case B64_INVALID:
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                           "The public key is damaged: its key data is not valid base64.");
+                           _("The public key is damaged: its key data is not valid base64."));
       return NULL;
     case B64_TRUNCATED:
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_TRUNCATED,
-                           "The public key is cut short; copy the whole line again.");
+                           _("The public key is cut short; copy the whole line again."));
       return NULL;
     case B64_OK:
     default:
@@ -630,7 +635,7 @@ kf_ssh_key_parse_public (const char  *line,
     {
       if (error == NULL || *error == NULL)
         g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                             "The public key is damaged: its type does not match its key data.");
+                             _("The public key is damaged: its type does not match its key data."));
       return NULL;
     }
 
@@ -643,7 +648,7 @@ kf_ssh_key_parse_public (const char  *line,
     if (rc != SSH_OK)
       {
         g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                             "The public key is damaged and cannot be read.");
+                             _("The public key is damaged and cannot be read."));
         return NULL;
       }
   }
@@ -682,7 +687,7 @@ export_private_text (ssh_key   key,
   if (ssh_pki_export_privkey_base64 (key, NULL, NULL, NULL, &priv_b64) != SSH_OK || priv_b64 == NULL)
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
-                           "The private key could not be written out.");
+                           _("The private key could not be written out."));
       return NULL;
     }
   priv_len = strlen (priv_b64);
@@ -726,7 +731,7 @@ material_from_private_key (ssh_key      key,
     {
       ssh_key_free (pub);
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
-                           "The public part of the key could not be derived.");
+                           _("The public part of the key could not be derived."));
       return NULL;
     }
   ssh_key_free (pub);
@@ -769,14 +774,14 @@ static void
 set_damaged_private_error (GError **error)
 {
   g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                       "The private key is damaged and cannot be read.");
+                       _("The private key is damaged and cannot be read."));
 }
 
 static void
 set_truncated_private_error (GError **error)
 {
   g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_TRUNCATED,
-                       "The private key is cut short; copy the whole key again, from its BEGIN line to its END line.");
+                       _("The private key is cut short; copy the whole key again, from its BEGIN line to its END line."));
 }
 
 /* openssh-key-v1: magic, cipher, kdf, kdf options, key count, public blob,
@@ -819,7 +824,7 @@ inspect_openssh_key (const guchar    *data,
   if (nkeys != 1)
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                           "This file holds several keys; import them one at a time.");
+                           _("This file holds several keys; import them one at a time."));
       return FALSE;
     }
   if (!reader_string (&r, &pubblob, &pubblob_len))
@@ -858,8 +863,8 @@ inspect_openssh_key (const guchar    *data,
           g_autofree char *name = g_strndup ((const char *) cipher, MIN (cipher_len, 64));
 
           g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                       "This private key is encrypted with %s, which Keyferry cannot decrypt; "
-                       "re-encrypt it with “ssh-keygen -p -Z aes256-ctr -f FILE” and import it again.",
+                       _("This private key is encrypted with %s, which Keyferry cannot decrypt; "
+                       "re-encrypt it with “ssh-keygen -p -Z aes256-ctr -f FILE” and import it again."),
                        g_utf8_validate (name, -1, NULL) ? name : "an unknown cipher");
           return FALSE;
         }
@@ -994,7 +999,7 @@ static void
 set_unsupported_curve_error (GError **error)
 {
   g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                       "This ECDSA key uses a curve SSH does not support; use P-256, P-384 or P-521.");
+                       _("This ECDSA key uses a curve SSH does not support; use P-256, P-384 or P-521."));
 }
 
 /* The outer DER SEQUENCE must be complete. Unencrypted keys are also looked
@@ -1050,7 +1055,7 @@ inspect_der_key (const guchar    *data,
         {
           /* neither libssh 0.10 nor OpenSSH 9.2 can use these */
           g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                               "Ed25519 keys in PKCS#8 format are not supported; use a key in OpenSSH format (what ssh-keygen writes).");
+                               _("Ed25519 keys in PKCS#8 format are not supported; use a key in OpenSSH format (what ssh-keygen writes)."));
           return FALSE;
         }
       if (OID_IS (oid_ec))
@@ -1066,7 +1071,7 @@ inspect_der_key (const guchar    *data,
       else if (!OID_IS (oid_rsa))
         {
           g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                               "This kind of private key is not supported; use Ed25519, ECDSA or RSA.");
+                               _("This kind of private key is not supported; use Ed25519, ECDSA or RSA."));
           return FALSE;
         }
 #undef OID_IS
@@ -1102,17 +1107,17 @@ set_not_armored_error (const char  *text,
 
   if (g_str_has_prefix (p, "PuTTY-User-Key-File-"))
     g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                         "PuTTY keys are not supported; export the key in OpenSSH format from PuTTYgen first.");
+                         _("PuTTY keys are not supported; export the key in OpenSSH format from PuTTYgen first."));
   else if (g_str_has_prefix (p, "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY"))
     g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                         "Keys in the SSH.com format are not supported; convert the key to OpenSSH format first.");
+                         _("Keys in the SSH.com format are not supported; convert the key to OpenSSH format first."));
   else if (g_str_has_prefix (p, "---- BEGIN SSH2 PUBLIC KEY") ||
            (as_public = kf_ssh_key_parse_public (p, NULL)) != NULL)
     g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                         "This is a public key; the private key is the other file (the one without “.pub”).");
+                         _("This is a public key; the private key is the other file (the one without “.pub”)."));
   else
     g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                         "This is not an SSH private key.");
+                         _("This is not an SSH private key."));
 }
 
 /* Finds the PEM armor in @text (tolerating CRLF, indentation, blank lines and
@@ -1137,12 +1142,12 @@ inspect_private_text (const char      *text,
   if (g_str_has_prefix (text, "SSH PRIVATE KEY FILE FORMAT 1.1"))
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                           "SSH-1 keys are not supported; create a new Ed25519 key instead.");
+                           _("SSH-1 keys are not supported; create a new Ed25519 key instead."));
       return FALSE;
     }
   if (!g_utf8_validate (text, -1, NULL))
     {
-      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, "This is not an SSH private key.");
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, _("This is not an SSH private key."));
       return FALSE;
     }
 
@@ -1234,18 +1239,18 @@ inspect_private_text (const char      *text,
   else if (strstr (label, "PUBLIC KEY") != NULL)
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                           "This is a public key; the private key is the other file (the one without “.pub”).");
+                           _("This is a public key; the private key is the other file (the one without “.pub”)."));
       return FALSE;
     }
   else if (strstr (label, "PRIVATE KEY") != NULL)
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                           "This kind of private key is not supported; use Ed25519, ECDSA or RSA.");
+                           _("This kind of private key is not supported; use Ed25519, ECDSA or RSA."));
       return FALSE;
     }
   else
     {
-      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, "This is not an SSH private key.");
+      g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY, _("This is not an SSH private key."));
       return FALSE;
     }
 
@@ -1341,7 +1346,7 @@ import_private (const char  *private_text,
   if (pki.encrypted && (passphrase == NULL || passphrase[0] == '\0'))
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NEEDS_PASSPHRASE,
-                           "This private key is protected by a passphrase; enter the passphrase to import it.");
+                           _("This private key is protected by a passphrase; enter the passphrase to import it."));
       goto out;
     }
 
@@ -1351,7 +1356,7 @@ import_private (const char  *private_text,
     {
       if (pki.encrypted)
         g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_WRONG_PASSPHRASE,
-                             "The passphrase is wrong for this private key.");
+                             _("The passphrase is wrong for this private key."));
       else
         set_damaged_private_error (error);
       goto out;
@@ -1371,11 +1376,11 @@ import_private (const char  *private_text,
         {
           if (pki.format == FORMAT_OPENSSH && ssh_key_type (key) == SSH_KEYTYPE_RSA)
             g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
-                                 "Passphrase-protected RSA keys in the OpenSSH format cannot be imported yet; "
-                                 "convert the key with “ssh-keygen -p -m PEM -f FILE” (it keeps its passphrase) and import it again.");
+                                 _("Passphrase-protected RSA keys in the OpenSSH format cannot be imported yet; "
+                                 "convert the key with “ssh-keygen -p -m PEM -f FILE” (it keeps its passphrase) and import it again."));
           else
             g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
-                                 "The decrypted private key could not be written out.");
+                                 _("The decrypted private key could not be written out."));
           goto out;
         }
     }
@@ -1432,7 +1437,7 @@ kf_ssh_key_import (const char  *private_text,
   if (is_blank (private_text) && is_blank (public_text))
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                           "There is no key to import; paste a private key, a public key, or both.");
+                           _("There is no key to import; paste a private key, a public key, or both."));
       return NULL;
     }
 
@@ -1446,7 +1451,7 @@ kf_ssh_key_import (const char  *private_text,
   if (is_blank (private_text))
     return g_steal_pointer (&public);
 
-  if (!check_text_size (private_text, "private key", error))
+  if (!check_text_size (private_text, TRUE, error))
     return NULL;
 
   private = import_private (private_text, passphrase,
@@ -1460,7 +1465,7 @@ kf_ssh_key_import (const char  *private_text,
                               kf_key_material_get_public_key (private)))
     {
       g_set_error_literal (error, KF_KEY_ERROR, KF_KEY_ERROR_MISMATCH,
-                           "The public key does not match the private key.");
+                           _("The public key does not match the private key."));
       return NULL;
     }
 
@@ -1535,7 +1540,8 @@ kf_ssh_key_generate_sync (KfKeyType      type,
   if (ssh_pki_generate (info->ssh_type, (int) bits, &key) != SSH_OK || key == NULL)
     {
       g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
-                   "The %s key could not be generated.", info->label);
+                   /* Translators: %s is a key type such as “Ed25519” or “RSA” */
+                   _("The %s key could not be generated."), info->label);
       return NULL;
     }
 

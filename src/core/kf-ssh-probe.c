@@ -7,6 +7,7 @@
 
 #include "kf-ssh-probe.h"
 
+#include <glib/gi18n.h>
 #include <fcntl.h>
 #include <libssh/libssh.h>
 #include <stdbool.h>
@@ -203,8 +204,12 @@ set_timeout_error (Link    *link,
                    GError **error)
 {
   g_set_error (error, KF_SSH_ERROR, KF_SSH_ERROR_TIMEOUT,
-               "%s did not answer within the Connect Timeout of %u second%s.",
-               link->address, link->timeout_s, link->timeout_s == 1 ? "" : "s");
+               /* Translators: %s is the server's address */
+               g_dngettext (GETTEXT_PACKAGE,
+                            "%s did not answer within the Connect Timeout of %u second.",
+                            "%s did not answer within the Connect Timeout of %u seconds.",
+                            link->timeout_s),
+               link->address, link->timeout_s);
 }
 
 /* Replaces a failure by the timeout or cancellation that caused it, if any.
@@ -230,7 +235,7 @@ link_fail (Link        *link,
   if (watchdog_fired (link->wd, &cancelled))
     {
       if (cancelled)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The operation was cancelled.");
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The operation was cancelled."));
       else
         set_timeout_error (link, error);
       return FALSE;
@@ -262,10 +267,10 @@ link_connect_tcp (Link    *link,
       if (g_error_matches (local_error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND)
           || g_error_matches (local_error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE))
         return link_fail (link, error, KF_SSH_ERROR_RESOLVE,
-                          "The host name “%s” could not be found.", link->host);
+                          _("The host name “%s” could not be found."), link->host);
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
         return link_fail (link, error, KF_SSH_ERROR_REFUSED,
-                          "The connection to %s was refused.", link->address);
+                          _("The connection to %s was refused."), link->address);
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         {
           /* GSocketClient's own timeout: the same deadline, reported the same way. */
@@ -275,10 +280,10 @@ link_connect_tcp (Link    *link,
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)
           || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
         return link_fail (link, error, KF_SSH_ERROR_FAILED,
-                          "%s cannot be reached from this computer (%s).", link->address,
+                          _("%s cannot be reached from this computer (%s)."), link->address,
                           local_error->message);
       return link_fail (link, error, KF_SSH_ERROR_FAILED,
-                        "Could not connect to %s (%s).", link->address, local_error->message);
+                        _("Could not connect to %s (%s)."), link->address, local_error->message);
     }
 
   watchdog_attach_socket (link->wd, g_socket_connection_get_socket (link->conn));
@@ -309,7 +314,7 @@ link_handshake (Link        *link,
 
   link->session = ssh_new ();
   if (link->session == NULL)
-    return link_fail (link, error, KF_SSH_ERROR_FAILED, "Could not start an SSH session.");
+    return link_fail (link, error, KF_SSH_ERROR_FAILED, _("Could not start an SSH session."));
 
   /* Nothing from ~/.ssh or the system: no config, no known_hosts, no agent,
    * no default identities; we check host keys ourselves. */
@@ -328,7 +333,7 @@ link_handshake (Link        *link,
       || ssh_options_set (link->session, SSH_OPTIONS_IDENTITY_AGENT, "/dev/null") < 0
       || ssh_options_set (link->session, SSH_OPTIONS_HOSTKEYS, hostkey_algos) < 0)
     return link_fail (link, error, KF_SSH_ERROR_FAILED,
-                      "Could not set up the SSH session (%s).", ssh_get_error (link->session));
+                      _("Could not set up the SSH session (%s)."), ssh_get_error (link->session));
 
   /* libssh closes the descriptor it is given; the GSocket keeps its own, which
    * the watchdog may shut down at any time without racing a reused number. */
@@ -337,7 +342,7 @@ link_handshake (Link        *link,
     {
       if (fd >= 0)
         close (fd);
-      return link_fail (link, error, KF_SSH_ERROR_FAILED, "Could not set up the SSH session.");
+      return link_fail (link, error, KF_SSH_ERROR_FAILED, _("Could not set up the SSH session."));
     }
 
   if (ssh_connect (link->session) != SSH_OK)
@@ -348,11 +353,11 @@ link_handshake (Link        *link,
         {
           *out_no_match = TRUE;
           return link_fail (link, error, KF_SSH_ERROR_PROTOCOL,
-                            "%s has none of the host key types asked for.", link->address);
+                            _("%s has none of the host key types asked for."), link->address);
         }
       return link_fail (link, error, KF_SSH_ERROR_PROTOCOL,
-                        "%s did not complete an SSH handshake (%s).", link->address,
-                        msg && *msg ? msg : "the connection was closed");
+                        _("%s did not complete an SSH handshake (%s)."), link->address,
+                        msg && *msg ? msg : _("the connection was closed"));
     }
   link->connected = TRUE;
   return TRUE;
@@ -367,7 +372,7 @@ link_get_host_key (Link    *link,
 
   if (ssh_get_server_publickey (link->session, &key) != SSH_OK || key == NULL)
     {
-      link_fail (link, error, KF_SSH_ERROR_PROTOCOL, "%s did not show a host key.", link->address);
+      link_fail (link, error, KF_SSH_ERROR_PROTOCOL, _("%s did not show a host key."), link->address);
       return NULL;
     }
   host_key = kf_host_key_new_from_ssh_key (key, NULL, error);
@@ -479,7 +484,7 @@ kf_ssh_probe_discover_sync (const char    *host,
     {
       g_autofree char *address = kf_ssh_probe_format_address (host, port);
       g_set_error (error, KF_SSH_ERROR, KF_SSH_ERROR_PROTOCOL,
-                   "%s offers none of the host key types Keyferry knows (RSA, ECDSA, Ed25519).",
+                   _("%s offers none of the host key types Keyferry knows (RSA, ECDSA, Ed25519)."),
                    address);
       return NULL;
     }
@@ -640,7 +645,8 @@ stored_fingerprints (GPtrArray  *keys,
 
         if (pass == 0 && g_strcmp0 (kf_host_key_get_key_type (key), prefer_type) != 0)
           continue;
-        g_string_append_printf (out, "%s%s", out->len ? " or " : "", kf_host_key_get_fingerprint (key));
+        /* Translators: joins host key fingerprints in a list of alternatives */
+        g_string_append_printf (out, "%s%s", out->len ? _(" or ") : "", kf_host_key_get_fingerprint (key));
       }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -648,7 +654,8 @@ stored_fingerprints (GPtrArray  *keys,
 static char *
 describe_keypair (const char *name)
 {
-  return name && *name ? g_strdup_printf ("the key pair “%s”", name) : g_strdup ("the key pair");
+  /* Translators: fills the %s after “did not accept” and “with” in the Test's messages */
+  return name && *name ? g_strdup_printf (_("the key pair “%s”"), name) : g_strdup (_("the key pair"));
 }
 
 /* Runs the Test; fills @result and returns the failure, if any. */
@@ -672,7 +679,7 @@ run_test (TestData     *data,
 
   if (data->host == NULL || *data->host == '\0' || data->port == 0 || data->port > 65535)
     {
-      g_set_error (&error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST, "The connection has no host or port to test.");
+      g_set_error (&error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST, _("The connection has no host or port to test."));
       return error;
     }
 
@@ -688,7 +695,7 @@ run_test (TestData     *data,
   if (algos == NULL)
     {
       g_set_error (&error, KF_SSH_ERROR, KF_SSH_ERROR_NO_HOST_KEYS,
-                   "The connection has no stored host key to check the server against; discover the host key first.");
+                   _("The connection has no stored host key to check the server against; discover the host key first."));
       return error;
     }
 
@@ -712,7 +719,7 @@ run_test (TestData     *data,
           g_autofree char *fps = stored_fingerprints (stored, NULL);
           g_clear_error (&error);
           g_set_error (&error, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH,
-                       "The server's host key has changed: %s no longer offers any key of the stored types (stored: %s); unless the server was reinstalled, someone may be intercepting the connection.",
+                       _("The server's host key has changed: %s no longer offers any key of the stored types (stored: %s); unless the server was reinstalled, someone may be intercepting the connection."),
                        link->address, fps);
         }
       return error;
@@ -732,7 +739,7 @@ run_test (TestData     *data,
     {
       g_autofree char *fps = stored_fingerprints (stored, kf_host_key_get_key_type (presented));
       g_set_error (&error, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH,
-                   "The server's host key has changed: %s presented the %s key %s, but the stored key is %s; unless the server was reinstalled, someone may be intercepting the connection.",
+                   _("The server's host key has changed: %s presented the %s key %s, but the stored key is %s; unless the server was reinstalled, someone may be intercepting the connection."),
                    link->address, kf_host_key_get_key_type (presented),
                    kf_host_key_get_fingerprint (presented), fps);
       return error;
@@ -744,7 +751,7 @@ run_test (TestData     *data,
     {
       kf_test_result_add_phase (result, KF_TEST_PHASE_AUTHENTICATE, ms_since (start), FALSE);
       g_set_error (&error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                   "The private key of %s cannot be read; import it again.", keypair);
+                   _("The private key of %s cannot be read; import it again."), keypair);
       return error;
     }
   rc = ssh_userauth_publickey (link->session, NULL, private_key);
@@ -754,10 +761,10 @@ run_test (TestData     *data,
       kf_test_result_add_phase (result, KF_TEST_PHASE_AUTHENTICATE, ms_since (start), FALSE);
       if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL)
         link_fail (link, &error, KF_SSH_ERROR_AUTH_FAILED,
-                   "The server did not accept %s for user %s.", keypair, data->username);
+                   _("The server did not accept %s for user %s."), keypair, data->username);
       else
         link_fail (link, &error, KF_SSH_ERROR_PROTOCOL,
-                   "%s dropped the connection while logging in (%s).", link->address,
+                   _("%s dropped the connection while logging in (%s)."), link->address,
                    ssh_get_error (link->session));
       return error;
     }
@@ -770,7 +777,7 @@ run_test (TestData     *data,
       || ssh_channel_request_exec (channel, KF_SSH_PROBE_TEST_COMMAND) != SSH_OK)
     {
       link_fail (link, &error, KF_SSH_ERROR_COMMAND_FAILED,
-                 "Logged in as %s, but the server did not let the test command run (%s).",
+                 _("Logged in as %s, but the server did not let the test command run (%s)."),
                  data->username, ssh_get_error (link->session));
     }
   else
@@ -788,15 +795,15 @@ run_test (TestData     *data,
 
       if (n < 0 || watchdog_fired (link->wd, NULL))
         link_fail (link, &error, KF_SSH_ERROR_PROTOCOL,
-                   "%s dropped the connection while running the test command (%s).",
+                   _("%s dropped the connection while running the test command (%s)."),
                    link->address, ssh_get_error (link->session));
       else if (status != 0)
         link_fail (link, &error, KF_SSH_ERROR_COMMAND_FAILED,
-                   "Logged in as %s, but the test command failed on the server (exit status %d).",
+                   _("Logged in as %s, but the test command failed on the server (exit status %d)."),
                    data->username, status);
       else if (strstr (output->str, KF_SSH_PROBE_TEST_OUTPUT) == NULL)
         link_fail (link, &error, KF_SSH_ERROR_COMMAND_FAILED,
-                   "Logged in as %s, but the test command did not print what it should; the account's shell may be restricted.",
+                   _("Logged in as %s, but the test command did not print what it should; the account's shell may be restricted."),
                    data->username);
     }
   if (channel != NULL)
@@ -832,7 +839,8 @@ test_run (TestData      *data,
     {
       g_autofree char *address = kf_ssh_probe_format_address (data->host, data->port);
       g_autofree char *keypair = describe_keypair (data->keypair_name);
-      message = g_strdup_printf ("Logged in to %s as %s with %s and ran a command, in %.0f ms.",
+      /* Translators: server address, user name, “the key pair “NAME””, milliseconds */
+      message = g_strdup_printf (_("Logged in to %s as %s with %s and ran a command, in %.0f ms."),
                                  address, data->username, keypair, total);
     }
   kf_test_result_finish (result, failure, message, total);
