@@ -6,6 +6,7 @@
 #define _GNU_SOURCE   /* renameat2 */
 #define G_LOG_DOMAIN "kf-store"
 
+#include <glib/gi18n.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -127,12 +128,13 @@ static void forget_json (gpointer object);
 /* ------------------------------------------------------------------------ */
 /* Files */
 
-/* The messages of KF_STORE_ERROR_IO: a path, then the system's reason. */
-#define READ_FAILED   "Could not read the Keyferry data file “%s” (%s); nothing is saved until it can be read."
-#define SAVE_FAILED   "Could not save the Keyferry data file “%s” (%s), so the change was not made."
-#define LOCK_FAILED   "Could not lock the Keyferry data file “%s” (%s)."
-#define MKDIR_FAILED  "Could not create the Keyferry data folder “%s” (%s), so the change was not made."
-#define MOVE_FAILED   "Could not move the damaged Keyferry data file “%s” aside (%s)."
+/* The messages of KF_STORE_ERROR_IO: a path, then the system's reason.
+ * Translators: in these, the first %s is a file or folder, the second the system's reason. */
+#define READ_FAILED   _("Could not read the Keyferry data file “%s” (%s); nothing is saved until it can be read.")
+#define SAVE_FAILED   _("Could not save the Keyferry data file “%s” (%s), so the change was not made.")
+#define LOCK_FAILED   _("Could not lock the Keyferry data file “%s” (%s).")
+#define MKDIR_FAILED  _("Could not create the Keyferry data folder “%s” (%s), so the change was not made.")
+#define MOVE_FAILED   _("Could not move the damaged Keyferry data file “%s” aside (%s).")
 
 static void io_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
@@ -472,7 +474,7 @@ lock_store (KfStore  *self,
     {
       if (e == ETIMEDOUT)
         g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IO,
-                     "Another program has kept the Keyferry data file “%s” locked for over 10 seconds; try again.",
+                     _("Another program has kept the Keyferry data file “%s” locked for over 10 seconds; try again."),
                      self->path);
       else
         io_error (error, LOCK_FAILED, self->lock_path, g_strerror (e));
@@ -535,7 +537,7 @@ move_aside (KfStore  *self,
         }
     }
   g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IO,
-               "Could not move the damaged Keyferry data file “%s” aside (too many backups).", self->path);
+               _("Could not move the damaged Keyferry data file “%s” aside (too many backups)."), self->path);
   return NULL;
 }
 
@@ -905,12 +907,12 @@ reload (KfStore  *self,
 
   if (g_error_matches (local_error, KF_STORE_ERROR, KF_STORE_ERROR_NEWER_VERSION))
     g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NEWER_VERSION,
-                 "The saved connections and key pairs were written by a newer version of Keyferry, "
-                 "so they were kept in “%s” and this version started with empty lists.", backup);
+                 _("The saved connections and key pairs were written by a newer version of Keyferry, "
+                 "so they were kept in “%s” and this version started with empty lists."), backup);
   else
     g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
-                 "The saved connections and key pairs could not be read because the file is damaged, "
-                 "so it was kept in “%s” and Keyferry started with empty lists.", backup);
+                 _("The saved connections and key pairs could not be read because the file is damaged, "
+                 "so it was kept in “%s” and Keyferry started with empty lists."), backup);
   return FALSE;
 }
 
@@ -1048,14 +1050,14 @@ claim_name (GHashTable  *names,
   if (p == NULL || *p == '\0')
     {
       g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_NAME,
-                           keypair ? "A key pair needs a name." : "A connection needs a name.");
+                           keypair ? _("A key pair needs a name.") : _("A connection needs a name."));
       return FALSE;
     }
   if (g_hash_table_contains (names, name))
     {
       g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                   keypair ? "A key pair named “%s” already exists; choose another name."
-                           : "A connection named “%s” already exists; choose another name.",
+                   keypair ? _("A key pair named “%s” already exists; choose another name.")
+                           : _("A connection named “%s” already exists; choose another name."),
                    name);
       return FALSE;
     }
@@ -1086,7 +1088,7 @@ check_connection_keypair (KfStore      *self,
   if (keypair_id == NULL || keypair_exists_after (self, change, added_ids, keypair_id))
     return TRUE;
   g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-               "The key pair chosen for the connection “%s” no longer exists; choose another one.",
+               _("The key pair chosen for the connection “%s” no longer exists; choose another one."),
                kf_connection_get_name (connection));
   return FALSE;
 }
@@ -1111,16 +1113,17 @@ prepare_change (KfStore  *self,
       if (keypair == NULL)
         {
           g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                               "The key pair no longer exists; it may have been removed in another window.");
+                               _("The key pair no longer exists; it may have been removed in another window."));
           return FALSE;
         }
       users = kf_store_list_connections_using (self, change->remove_keypair_id);
       if (users->len > 0 && !change->remove_with_connections)
         {
           g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IN_USE,
-                       users->len == 1
-                       ? "The key pair “%s” is used by %u connection; remove that connection first, or remove it together with the key pair."
-                       : "The key pair “%s” is used by %u connections; remove those connections first, or remove them together with the key pair.",
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "The key pair “%s” is used by %u connection; remove that connection first, or remove it together with the key pair.",
+                                    "The key pair “%s” is used by %u connections; remove those connections first, or remove them together with the key pair.",
+                                    users->len),
                        kf_keypair_get_name (keypair), users->len);
           return FALSE;
         }
@@ -1138,7 +1141,7 @@ prepare_change (KfStore  *self,
       if (!g_hash_table_contains (self->connections_by_id, id))
         {
           g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                               "The connection no longer exists; it may have been removed in another window.");
+                               _("The connection no longer exists; it may have been removed in another window."));
           return FALSE;
         }
   }
@@ -1160,7 +1163,7 @@ prepare_change (KfStore  *self,
       if (!g_hash_table_contains (self->keypairs_by_id, id))
         {
           g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                               "The key pair no longer exists; it may have been removed in another window.");
+                               _("The key pair no longer exists; it may have been removed in another window."));
           return FALSE;
         }
       if (!claim_name (keypair_names, kf_keypair_get_name (change->update_keypair), id, TRUE, error))
@@ -1181,7 +1184,7 @@ prepare_change (KfStore  *self,
       if (g_hash_table_contains (self->keypairs_by_id, kf_keypair_get_id (keypair)))
         {
           g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                       "The key pair “%s” is already saved.", kf_keypair_get_name (keypair));
+                       _("The key pair “%s” is already saved."), kf_keypair_get_name (keypair));
           return FALSE;
         }
       if (!claim_name (keypair_names, kf_keypair_get_name (keypair), kf_keypair_get_id (keypair), TRUE, error))
@@ -1198,7 +1201,7 @@ prepare_change (KfStore  *self,
       if (!g_hash_table_contains (self->connections_by_id, id))
         {
           g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                               "The connection no longer exists; it may have been removed in another window.");
+                               _("The connection no longer exists; it may have been removed in another window."));
           return FALSE;
         }
       if (!claim_name (connection_names, kf_connection_get_name (change->update_connection), id, FALSE, error)
@@ -1218,7 +1221,7 @@ prepare_change (KfStore  *self,
       if (g_hash_table_contains (self->connections_by_id, kf_connection_get_id (connection)))
         {
           g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                       "The connection “%s” is already saved.", kf_connection_get_name (connection));
+                       _("The connection “%s” is already saved."), kf_connection_get_name (connection));
           return FALSE;
         }
       if (!claim_name (connection_names, kf_connection_get_name (connection), kf_connection_get_id (connection), FALSE, error)

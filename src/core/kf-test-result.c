@@ -7,6 +7,8 @@
 
 #include "kf-test-result.h"
 
+#include <glib/gi18n.h>
+
 typedef struct {
   KfTestPhase phase;
   double      ms;
@@ -28,14 +30,18 @@ struct _KfTestResult
 
 G_DEFINE_FINAL_TYPE (KfTestResult, kf_test_result, G_TYPE_OBJECT)
 
+/* The timing line names a phase in lower case inside a sentence; it has its
+ * own string because lower-casing a translated label is wrong in many
+ * languages (German nouns, for one). */
 static const struct {
   const char *id;
   const char *label;
+  const char *in_timing;
 } phase_names[] = {
-  [KF_TEST_PHASE_CONNECT] = { "connect", "Connect" },
-  [KF_TEST_PHASE_HOST_KEY] = { "host-key", "Host key" },
-  [KF_TEST_PHASE_AUTHENTICATE] = { "authenticate", "Authenticate" },
-  [KF_TEST_PHASE_COMMAND] = { "command", "Command" },
+  [KF_TEST_PHASE_CONNECT] = { "connect", N_("Connect"), N_("connect") },
+  [KF_TEST_PHASE_HOST_KEY] = { "host-key", N_("Host key"), N_("host key") },
+  [KF_TEST_PHASE_AUTHENTICATE] = { "authenticate", N_("Authenticate"), N_("authenticate") },
+  [KF_TEST_PHASE_COMMAND] = { "command", N_("Command"), N_("command") },
 };
 
 const char *
@@ -49,7 +55,7 @@ const char *
 kf_test_phase_get_label (KfTestPhase phase)
 {
   g_return_val_if_fail ((guint) phase < G_N_ELEMENTS (phase_names), NULL);
-  return phase_names[phase].label;
+  return _(phase_names[phase].label);
 }
 
 static void
@@ -181,12 +187,17 @@ kf_test_result_format_timing (KfTestResult *self)
   for (guint i = 0; i < self->phases->len; i++)
     {
       const PhaseRecord *rec = &g_array_index (self->phases, PhaseRecord, i);
-      g_autofree char *label = g_ascii_strdown (phase_names[rec->phase].label, -1);
+      const char *label = _(phase_names[rec->phase].in_timing);
 
-      g_string_append_printf (out, "%s%s %.0f ms%s", i ? ", " : "", label, rec->ms,
-                              rec->ok ? "" : " (failed)");
+      if (i > 0)
+        g_string_append (out, ", ");
+      /* Translators: a test phase (“connect”, “host key”, …) and how long it took */
+      g_string_append_printf (out, rec->ok ? _("%s %.0f ms") : _("%s %.0f ms (failed)"), label, rec->ms);
     }
-  g_string_append_printf (out, "%stotal %.0f ms", out->len ? "; " : "", self->total_ms);
+  if (out->len > 0)
+    g_string_append (out, "; ");
+  /* Translators: how long the whole test took */
+  g_string_append_printf (out, _("total %.0f ms"), self->total_ms);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
