@@ -5,6 +5,7 @@
  */
 #define G_LOG_DOMAIN "kf-truenas-client"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -139,7 +140,7 @@ clean_reason (const char *reason)
   while (len > 0 && (copy[len - 1] == '.' || copy[len - 1] == '\n'))
     copy[--len] = '\0';
   if (len == 0)
-    return g_strdup ("no reason given");
+    return g_strdup (_("no reason given"));
   return g_steal_pointer (&copy);
 }
 
@@ -319,18 +320,18 @@ remote_error_generic (const RemoteError *remote,
 
   if (remote->code == -32601 || remote->errnum == 201 || g_strcmp0 (remote->errname, "ENOMETHOD") == 0)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE,
-                        "This TrueNAS does not offer “%s”; it may be too old or too new for Keyferry.", method);
+                        _("This TrueNAS does not offer “%s”; it may be too old or too new for Keyferry."), method);
   if (remote->code == -32000)
     return g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE,
-                                "The TrueNAS is busy with too many calls; try again in a moment.");
+                                _("The TrueNAS is busy with too many calls; try again in a moment."));
   if (remote->errnum == 207 || g_strcmp0 (remote->errname, "ENOTAUTHENTICATED") == 0)
     return g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
-                                "The TrueNAS no longer accepts this admin login; log in again.");
+                                _("The TrueNAS no longer accepts this admin login; log in again."));
   if (remote->errnum == 13 || g_strcmp0 (remote->errname, "EACCES") == 0)
     return g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NOT_AUTHORIZED,
-                                "The admin user is not a full administrator on the TrueNAS; log in with a full admin account.");
+                                _("The admin user is not a full administrator on the TrueNAS; log in with a full admin account."));
   return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE,
-                      "The TrueNAS reported an error in “%s”: %s.", method, why);
+                      _("The TrueNAS reported an error in “%s”: %s."), method, why);
 }
 
 KfTruenasField
@@ -678,10 +679,13 @@ on_call_timeout (gpointer user_data)
 
   g_clear_pointer (&self->call_timeout, g_source_unref);
   if (self->call_timeout_ms % 1000 == 0)
-    message = g_strdup_printf ("The TrueNAS did not answer within %u %s (call timeout); it may be busy, try again later.",
-                               self->call_timeout_ms / 1000, self->call_timeout_ms == 1000 ? "second" : "seconds");
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "The TrueNAS did not answer within %u second (call timeout); it may be busy, try again later.",
+                                            "The TrueNAS did not answer within %u seconds (call timeout); it may be busy, try again later.",
+                                            self->call_timeout_ms / 1000),
+                               self->call_timeout_ms / 1000);
   else
-    message = g_strdup_printf ("The TrueNAS did not answer within %.1f seconds (call timeout); it may be busy, try again later.",
+    message = g_strdup_printf (_("The TrueNAS did not answer within %.1f seconds (call timeout); it may be busy, try again later."),
                                self->call_timeout_ms / 1000.0);
   /* A late answer would arrive for a call nobody waits for: start afresh. */
   mark_broken (self, message);
@@ -697,8 +701,8 @@ on_call_cancelled (GCancellable *cancellable,
   g_autoptr(KfTruenasClient) hold = g_object_ref (self);
 
   g_clear_pointer (&self->call_cancel, g_source_unref);
-  mark_broken (self, "The connection to the TrueNAS was closed because an operation was cancelled.");
-  complete_call (self, NULL, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled."));
+  mark_broken (self, _("The connection to the TrueNAS was closed because an operation was cancelled."));
+  complete_call (self, NULL, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled.")));
   return G_SOURCE_REMOVE;
 }
 
@@ -707,9 +711,9 @@ not_connected_error (KfTruenasClient *self)
 {
   if (self->broken_reason != NULL)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                        "The connection to the TrueNAS is no longer usable (%s); start again.", self->broken_reason);
+                        _("The connection to the TrueNAS is no longer usable (%s); start again."), self->broken_reason);
   return g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                              "Not connected to the TrueNAS; connect first.");
+                              _("Not connected to the TrueNAS; connect first."));
 }
 
 /* Sends one request; @params_text is a JSON array and may hold a secret
@@ -736,7 +740,7 @@ send_call (KfTruenasClient     *self,
   if (self->call != NULL)
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                               "Another call to the TrueNAS is still running; wait for it to finish.");
+                               _("Another call to the TrueNAS is still running; wait for it to finish."));
       return;
     }
   if (g_task_return_error_if_cancelled (task))
@@ -841,19 +845,19 @@ handle_jsonrpc_message (KfTruenasClient *self,
           complete_call (self, NULL, remote, error);
           return;
         }
-      fail_call_protocol (self, "The TrueNAS sent a message Keyferry does not understand.");
+      fail_call_protocol (self, _("The TrueNAS sent a message Keyferry does not understand."));
       return;
     }
 
   if (self->call == NULL)
     {
-      fail_call_protocol (self, "The TrueNAS answered a request that was not made.");
+      fail_call_protocol (self, _("The TrueNAS answered a request that was not made."));
       return;
     }
   if (!JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_INT64 ||
       json_node_get_int (id) != self->call_id)
     {
-      fail_call_protocol (self, "The TrueNAS answered with the wrong request id, so its answer cannot be trusted.");
+      fail_call_protocol (self, _("The TrueNAS answered with the wrong request id, so its answer cannot be trusted."));
       return;
     }
 
@@ -862,12 +866,12 @@ handle_jsonrpc_message (KfTruenasClient *self,
     {
       RemoteError *remote = remote_error_parse (error_object, TRUE);
       complete_call (self, NULL, remote,
-                     g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE, "The TrueNAS reported an error: %s.", remote->reason));
+                     g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE, _("The TrueNAS reported an error: %s."), remote->reason));
       return;
     }
   if (!json_object_has_member (object, "result"))
     {
-      fail_call_protocol (self, "The TrueNAS sent an answer without a result.");
+      fail_call_protocol (self, _("The TrueNAS sent an answer without a result."));
       return;
     }
   complete_call (self, json_object_get_member (object, "result"), NULL, NULL);
@@ -883,7 +887,7 @@ handle_legacy_message (KfTruenasClient *self,
 
   if (msg == NULL)
     {
-      fail_call_protocol (self, "The TrueNAS sent a message Keyferry does not understand.");
+      fail_call_protocol (self, _("The TrueNAS sent a message Keyferry does not understand."));
       return;
     }
 
@@ -907,7 +911,7 @@ handle_legacy_message (KfTruenasClient *self,
       if (g_str_equal (msg, "connected"))
         complete_call (self, NULL, NULL, NULL);
       else if (g_str_equal (msg, "failed"))
-        fail_call_protocol (self, "The TrueNAS refused the WebSocket API version Keyferry speaks.");
+        fail_call_protocol (self, _("The TrueNAS refused the WebSocket API version Keyferry speaks."));
       return;
     }
 
@@ -917,12 +921,12 @@ handle_legacy_message (KfTruenasClient *self,
   id = member_string (object, "id");
   if (self->call == NULL)
     {
-      fail_call_protocol (self, "The TrueNAS answered a request that was not made.");
+      fail_call_protocol (self, _("The TrueNAS answered a request that was not made."));
       return;
     }
   if (id == NULL || g_strcmp0 (id, self->call_uuid) != 0)
     {
-      fail_call_protocol (self, "The TrueNAS answered with the wrong request id, so its answer cannot be trusted.");
+      fail_call_protocol (self, _("The TrueNAS answered with the wrong request id, so its answer cannot be trusted."));
       return;
     }
 
@@ -931,7 +935,7 @@ handle_legacy_message (KfTruenasClient *self,
     {
       RemoteError *remote = remote_error_parse (json_node_get_object (error_node), FALSE);
       complete_call (self, NULL, remote,
-                     g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE, "The TrueNAS reported an error: %s.", remote->reason));
+                     g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE, _("The TrueNAS reported an error: %s."), remote->reason));
       return;
     }
   complete_call (self, json_object_get_member (object, "result"), NULL, NULL);
@@ -952,12 +956,12 @@ on_ws_message (SoupWebsocketConnection *ws,
   data = g_bytes_get_data (message, &size);
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
-      fail_call_protocol (self, "The TrueNAS sent binary data where a JSON answer was expected.");
+      fail_call_protocol (self, _("The TrueNAS sent binary data where a JSON answer was expected."));
       return;
     }
   if (size > KF_MAX_REPLY_SIZE)
     {
-      fail_call_protocol (self, "The TrueNAS sent an answer larger than 4 MiB, so it was refused.");
+      fail_call_protocol (self, _("The TrueNAS sent an answer larger than 4 MiB, so it was refused."));
       return;
     }
 
@@ -966,7 +970,7 @@ on_ws_message (SoupWebsocketConnection *ws,
   if (size == 0 || !json_parser_load_from_data (parser, data, size, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      fail_call_protocol (self, "The TrueNAS sent an answer that is not valid JSON.");
+      fail_call_protocol (self, _("The TrueNAS sent an answer that is not valid JSON."));
       return;
     }
 
@@ -995,15 +999,15 @@ on_ws_closed (SoupWebsocketConnection *ws,
 
   if (self->ws_error != NULL && self->ws_error->domain == SOUP_WEBSOCKET_ERROR &&
       self->ws_error->code == SOUP_WEBSOCKET_CLOSE_TOO_BIG)
-    message = "The TrueNAS sent an answer larger than 4 MiB, so the connection was closed.";
+    message = _("The TrueNAS sent an answer larger than 4 MiB, so the connection was closed.");
   else
-    message = "The TrueNAS closed the connection before answering; check that it is running and try again.";
+    message = _("The TrueNAS closed the connection before answering; check that it is running and try again.");
 
   teardown_ws (self, FALSE);
   self->logged_in = FALSE;
   self->awaiting_otp = FALSE;
   if (self->broken_reason == NULL)
-    self->broken_reason = g_strdup ("the TrueNAS closed the connection");
+    self->broken_reason = g_strdup (_("the TrueNAS closed the connection"));
   self->broken = TRUE;
   if (self->call != NULL)
     complete_call (self, NULL, NULL, g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL, message));
@@ -1088,15 +1092,15 @@ certificate_error (KfTruenasClient *self)
 
   if (self->pin != NULL)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED,
-                        "The TrueNAS at %s now shows a different certificate (%s) than the one you trusted; "
-                        "if nobody replaced it on the TrueNAS, someone may be intercepting the connection.",
+                        _("The TrueNAS at %s now shows a different certificate (%s) than the one you trusted; "
+                        "if nobody replaced it on the TrueNAS, someone may be intercepting the connection."),
                         where,
-                        self->peer_certificate != NULL ? kf_truenas_certificate_get_fingerprint (self->peer_certificate) : "unknown");
+                        self->peer_certificate != NULL ? kf_truenas_certificate_get_fingerprint (self->peer_certificate) : _("unknown"));
   return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE,
-                      "The certificate of the TrueNAS at %s is not trusted (it is probably self-signed); "
-                      "check that its fingerprint %s matches the one shown on the TrueNAS before trusting it.",
+                      _("The certificate of the TrueNAS at %s is not trusted (it is probably self-signed); "
+                      "check that its fingerprint %s matches the one shown on the TrueNAS before trusting it."),
                       where,
-                      self->peer_certificate != NULL ? kf_truenas_certificate_get_fingerprint (self->peer_certificate) : "unknown");
+                      self->peer_certificate != NULL ? kf_truenas_certificate_get_fingerprint (self->peer_certificate) : _("unknown"));
 }
 
 /* Turns a libsoup/GIO failure into one plain sentence. */
@@ -1109,31 +1113,34 @@ transport_error (KfTruenasClient *self,
 
   if (data->timed_out)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                        "The TrueNAS at %s did not answer within %u %s; check the URL and that the TrueNAS is on.",
-                        where, self->connect_timeout_s, self->connect_timeout_s == 1 ? "second" : "seconds");
+                        g_dngettext (GETTEXT_PACKAGE,
+                                     "The TrueNAS at %s did not answer within %u second; check the URL and that the TrueNAS is on.",
+                                     "The TrueNAS at %s did not answer within %u seconds; check the URL and that the TrueNAS is on.",
+                                     self->connect_timeout_s),
+                        where, self->connect_timeout_s);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled.");
+    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled."));
   if (self->certificate_rejected)
     return certificate_error (self);
   if (error->domain == G_RESOLVER_ERROR)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                        "The name %s could not be found; check the TrueNAS URL.", kf_truenas_url_get_host (self->url));
+                        _("The name %s could not be found; check the TrueNAS URL."), kf_truenas_url_get_host (self->url));
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                        "Nothing answers at %s (connection refused); check the TrueNAS URL and port.", where);
+                        _("Nothing answers at %s (connection refused); check the TrueNAS URL and port."), where);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                        "%s cannot be reached from this computer; check the network and the TrueNAS URL.", where);
+                        _("%s cannot be reached from this computer; check the network and the TrueNAS URL."), where);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                        "The TrueNAS at %s did not answer in time; check the URL and that the TrueNAS is on.", where);
+                        _("The TrueNAS at %s did not answer in time; check the URL and that the TrueNAS is on."), where);
   if (error->domain == G_TLS_ERROR)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                        "No secure connection could be made to %s (%s); check that the URL and port are those of the TrueNAS web interface.",
+                        _("No secure connection could be made to %s (%s); check that the URL and port are those of the TrueNAS web interface."),
                         where, error->message);
   return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                      "Could not connect to the TrueNAS at %s: %s.", where, error->message);
+                      _("Could not connect to the TrueNAS at %s: %s."), where, error->message);
 }
 
 /* A trusted certificate still has to be the pinned one, if there is a pin. */
@@ -1175,13 +1182,13 @@ follow_redirect (KfTruenasClient  *self,
   if (location == NULL)
     {
       g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                           "The TrueNAS answered with a redirect but did not say where to.");
+                           _("The TrueNAS answered with a redirect but did not say where to."));
       return FALSE;
     }
   if (++self->redirects > MAX_REDIRECTS)
     {
       g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                           "The TrueNAS keeps redirecting in a loop; check its web interface settings.");
+                           _("The TrueNAS keeps redirecting in a loop; check its web interface settings."));
       return FALSE;
     }
 
@@ -1190,7 +1197,7 @@ follow_redirect (KfTruenasClient  *self,
   if (target == NULL || g_uri_get_host (target) == NULL || scheme == NULL)
     {
       g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                           "The TrueNAS redirected to an address that is not valid.");
+                           _("The TrueNAS redirected to an address that is not valid."));
       return FALSE;
     }
   if (g_ascii_strcasecmp (scheme, "https") == 0 || g_ascii_strcasecmp (scheme, "wss") == 0)
@@ -1200,13 +1207,13 @@ follow_redirect (KfTruenasClient  *self,
   else
     {
       g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                           "The TrueNAS redirected to an address that is not valid.");
+                           _("The TrueNAS redirected to an address that is not valid."));
       return FALSE;
     }
   if (!https && g_str_has_prefix (self->base, "https://"))
     {
       g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                           "The TrueNAS redirected from https to an unencrypted address; Keyferry does not follow that.");
+                           _("The TrueNAS redirected from https to an unencrypted address; Keyferry does not follow that."));
       return FALSE;
     }
 
@@ -1230,7 +1237,8 @@ follow_redirect (KfTruenasClient  *self,
   self->base = g_steal_pointer (&new_base);
 
   g_free (self->redirect_note);
-  self->redirect_note = g_strdup_printf ("The TrueNAS redirected %s to %s.", kf_truenas_url_get_base (self->url), self->base);
+  /* Translators: the URL typed, then the address the TrueNAS redirected to */
+  self->redirect_note = g_strdup_printf (_("The TrueNAS redirected %s to %s."), kf_truenas_url_get_base (self->url), self->base);
   g_debug ("redirect %s → %s", old_where, self->base);
   return TRUE;
 }
@@ -1245,7 +1253,7 @@ plaintext_error (KfTruenasClient *self)
   gboolean ipv6 = strchr (host, ':') != NULL;
 
   return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
-                      "The TrueNAS at %s answers on unencrypted http without switching to https, and Keyferry does not send the admin password unencrypted; type its https address, for example https://%s%s%s.",
+                      _("The TrueNAS at %s answers on unencrypted http without switching to https, and Keyferry does not send the admin password unencrypted; type its https address, for example https://%s%s%s."),
                       where, ipv6 ? "[" : "", host, ipv6 ? "]" : "");
 }
 
@@ -1348,11 +1356,11 @@ on_websocket_connected (GObject      *source,
             }
           if (status == 401 || status == 403)
             connect_fail (task, g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                                             "The server at %s refused the API connection (HTTP %u); check that the URL is the TrueNAS web interface.",
+                                             _("The server at %s refused the API connection (HTTP %u); check that the URL is the TrueNAS web interface."),
                                              where, status));
           else
             connect_fail (task, g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                                             "The server at %s does not offer the TrueNAS API (HTTP %u); check that the URL points to a TrueNAS.",
+                                             _("The server at %s does not offer the TrueNAS API (HTTP %u); check that the URL points to a TrueNAS."),
                                              where, status));
           return;
         }
@@ -1399,7 +1407,7 @@ open_websocket (GTask *task)
   if (data->msg == NULL)
     {
       connect_fail (task, g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
-                                               "The TrueNAS URL cannot be used; type it again."));
+                                               _("The TrueNAS URL cannot be used; type it again.")));
       g_object_unref (task);
       return;
     }
@@ -1492,7 +1500,7 @@ probe_versions (GTask *task)
   if (data->msg == NULL)
     {
       connect_fail (task, g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
-                                               "The TrueNAS URL cannot be used; type it again."));
+                                               _("The TrueNAS URL cannot be used; type it again.")));
       g_object_unref (task);
       return;
     }
@@ -1516,7 +1524,7 @@ kf_truenas_client_connect_async (KfTruenasClient     *self,
   if (self->ws != NULL || self->session != NULL)
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                               "This TrueNAS client was already used; make a new one to connect again.");
+                               _("This TrueNAS client was already used; make a new one to connect again."));
       return;
     }
 
@@ -1562,11 +1570,11 @@ void
 kf_truenas_client_close (KfTruenasClient *self)
 {
   g_return_if_fail (KF_IS_TRUENAS_CLIENT (self));
-  mark_broken (self, "the connection was closed");
+  mark_broken (self, _("the connection was closed"));
   if (self->call != NULL)
     complete_call (self, NULL, NULL,
                    g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                                        "The connection to the TrueNAS was closed before it answered."));
+                                        _("The connection to the TrueNAS was closed before it answered.")));
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1633,7 +1641,7 @@ handle_login_ex_response (GTask    *task,
   if (type == NULL)
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                               "The TrueNAS answered the login in a way Keyferry does not understand.");
+                               _("The TrueNAS answered the login in a way Keyferry does not understand."));
       return;
     }
 
@@ -1647,12 +1655,12 @@ handle_login_ex_response (GTask    *task,
       self->awaiting_otp = TRUE;
       if (after_otp)
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_OTP_FAILED,
-                                 "The TrueNAS did not accept the one-time password; enter the current code from the authenticator app.");
+                                 _("The TrueNAS did not accept the one-time password; enter the current code from the authenticator app."));
       else if (data->otp != NULL)
         send_login_continue (g_object_ref (task));
       else
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_OTP_REQUIRED,
-                                 "The admin account uses two-factor authentication; enter the one-time password from the authenticator app.");
+                                 _("The admin account uses two-factor authentication; enter the one-time password from the authenticator app."));
       return;
     }
 
@@ -1661,18 +1669,18 @@ handle_login_ex_response (GTask    *task,
     {
       if (after_otp)
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_OTP_FAILED,
-                                 "The TrueNAS refused the one-time password too many times and ended the login; start again with a current code.");
+                                 _("The TrueNAS refused the one-time password too many times and ended the login; start again with a current code."));
       else
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
-                                 "The TrueNAS refused the admin user name or password.");
+                                 _("The TrueNAS refused the admin user name or password."));
     }
   else if (g_str_equal (type, "EXPIRED"))
     g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                             "The password of admin user %s has expired on the TrueNAS; set a new one in the TrueNAS web interface, then try again.",
+                             _("The password of admin user %s has expired on the TrueNAS; set a new one in the TrueNAS web interface, then try again."),
                              self->admin_username);
   else if (g_str_equal (type, "DENIED"))
     g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                             "The TrueNAS does not let admin user %s use its API; log in with a full administrator account.",
+                             _("The TrueNAS does not let admin user %s use its API; log in with a full administrator account."),
                              self->admin_username);
   else if (g_str_equal (type, "REDIRECT"))
     {
@@ -1687,14 +1695,14 @@ handle_login_ex_response (GTask    *task,
         }
       if (first != NULL)
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                                 "This TrueNAS is the standby controller of a high-availability pair; use the active one at %s.", first);
+                                 _("This TrueNAS is the standby controller of a high-availability pair; use the active one at %s."), first);
       else
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                                 "This TrueNAS is the standby controller of a high-availability pair; use the address of the active one.");
+                                 _("This TrueNAS is the standby controller of a high-availability pair; use the address of the active one."));
     }
   else
     g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                             "The TrueNAS answered the login with “%s”, which Keyferry does not understand.", type);
+                             _("The TrueNAS answered the login with “%s”, which Keyferry does not understand."), type);
 }
 
 static void
@@ -1824,14 +1832,14 @@ on_legacy_login (GObject      *source,
         finish_login_success (self, task);
       else if (data->otp != NULL)
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
-                                 "The TrueNAS refused the admin user name, password or one-time password.");
+                                 _("The TrueNAS refused the admin user name, password or one-time password."));
       else
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
-                                 "The TrueNAS refused the admin user name or password (if the account uses two-factor authentication, enter the one-time password too).");
+                                 _("The TrueNAS refused the admin user name or password (if the account uses two-factor authentication, enter the one-time password too)."));
       return;
     }
   g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                           "The TrueNAS answered the login in a way Keyferry does not understand.");
+                           _("The TrueNAS answered the login in a way Keyferry does not understand."));
 }
 
 void
@@ -1854,19 +1862,19 @@ kf_truenas_client_login_async (KfTruenasClient     *self,
   if (username == NULL || *username == '\0')
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                               "Enter the admin user name of the TrueNAS (for example truenas_admin or root).");
+                               _("Enter the admin user name of the TrueNAS (for example truenas_admin or root)."));
       return;
     }
   if (strlen (username) > KF_MAX_USERNAME_LEN)
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                               "The admin user name is too long (at most %d characters).", KF_MAX_USERNAME_LEN);
+                               _("The admin user name is too long (at most %d characters)."), KF_MAX_USERNAME_LEN);
       return;
     }
   if (password == NULL || *password == '\0')
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
-                               "Enter the password of the TrueNAS admin user.");
+                               _("Enter the password of the TrueNAS admin user."));
       return;
     }
   if (!kf_truenas_client_is_connected (self))
@@ -1939,7 +1947,7 @@ kf_truenas_client_login_continue_async (KfTruenasClient     *self,
         g_task_return_error (task, not_connected_error (self));
       else
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                                 "The TrueNAS is not waiting for a one-time password; log in again.");
+                                 _("The TrueNAS is not waiting for a one-time password; log in again."));
       return;
     }
 
@@ -1949,7 +1957,7 @@ kf_truenas_client_login_continue_async (KfTruenasClient     *self,
   if (data->otp == NULL)
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_OTP_REQUIRED,
-                               "Enter the one-time password from the authenticator app.");
+                               _("Enter the one-time password from the authenticator app."));
       return;
     }
   send_login_continue (g_steal_pointer (&task));
@@ -2045,7 +2053,7 @@ parse_host_key_text (const char  *text,
   if (keys == NULL)
     {
       g_set_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                   "The TrueNAS returned SSH host keys Keyferry cannot read (%s).", local_error->message);
+                   _("The TrueNAS returned SSH host keys Keyferry cannot read (%s)."), local_error->message);
       return NULL;
     }
   lines = g_strv_builder_new ();
@@ -2078,30 +2086,30 @@ pair_error (KfTruenasClient   *self,
 
   if (remote->errnum == 13 || g_strcmp0 (remote->errname, "EACCES") == 0)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NOT_AUTHORIZED,
-                        "Admin user %s is not a full administrator on the TrueNAS, so it may not install SSH keys; log in with a full admin account.",
+                        _("Admin user %s is not a full administrator on the TrueNAS, so it may not install SSH keys; log in with a full admin account."),
                         self->admin_username);
   if (strstr (reason, "Home directory") != NULL || g_strcmp0 (remote->errname, "ENOENT") == 0)
     {
       g_autofree char *home = home_from_reason (reason);
       if (home != NULL)
         return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_HOME,
-                            "User %s on the TrueNAS has no home directory (%s does not exist); give the user a home directory in the TrueNAS user settings.",
+                            _("User %s on the TrueNAS has no home directory (%s does not exist); give the user a home directory in the TrueNAS user settings."),
                             username, home);
       return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_HOME,
-                          "User %s on the TrueNAS has no usable home directory; give the user a home directory in the TrueNAS user settings.",
+                          _("User %s on the TrueNAS has no usable home directory; give the user a home directory in the TrueNAS user settings."),
                           username);
     }
   if (strstr (why, "does not exist") != NULL || strstr (why, "not found") != NULL ||
       g_strcmp0 (remote->errname, "EFAULT") == 0)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_SUCH_USER,
-                        "There is no local user %s on the TrueNAS (or its home directory is not writable); create the user there or enter an existing one.",
+                        _("There is no local user %s on the TrueNAS (or its home directory is not writable); create the user there or enter an existing one."),
                         username);
   if (remote_is_validation (remote) && strstr (why, "public_key") != NULL)
     return g_error_new (KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
-                        "The TrueNAS refused the public key: %s.", why);
+                        _("The TrueNAS refused the public key: %s."), why);
   if (remote_is_validation (remote))
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE,
-                        "The TrueNAS refused the pairing request: %s.", why);
+                        _("The TrueNAS refused the pairing request: %s."), why);
   {
     GError *generic = remote_error_generic (remote, "keychaincredential.ssh_pair");
     if (generic->code != KF_TRUENAS_ERROR_REMOTE)
@@ -2109,7 +2117,7 @@ pair_error (KfTruenasClient   *self,
     g_error_free (generic);
   }
   return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE,
-                      "Semi-automatic setup failed on the TrueNAS: %s.", why);
+                      _("Semi-automatic setup failed on the TrueNAS: %s."), why);
 }
 
 static void
@@ -2141,7 +2149,7 @@ on_ssh_pair (GObject      *source,
   if (!member_int (object, "port", &port) || port < 1 || port > 65535 || host_key == NULL)
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                               "The TrueNAS answered the pairing without an SSH port and host keys.");
+                               _("The TrueNAS answered the pairing without an SSH port and host keys."));
       return;
     }
   data->port = (guint) port;
@@ -2177,20 +2185,20 @@ kf_truenas_client_ssh_pair_async (KfTruenasClient     *self,
   if (username == NULL || *username == '\0')
     {
       g_task_return_new_error (task, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME,
-                               "Enter the user name to log in with over SSH on the TrueNAS.");
+                               _("Enter the user name to log in with over SSH on the TrueNAS."));
       return;
     }
   key = g_strstrip (g_strdup (public_key != NULL ? public_key : ""));
   if (*key == '\0')
     {
       g_task_return_new_error (task, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                               "The key pair has no public key to install on the TrueNAS.");
+                               _("The key pair has no public key to install on the TrueNAS."));
       return;
     }
   if (self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC && strlen (key) > KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
     {
       g_task_return_new_error (task, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
-                               "This public key is %zu characters long, but this TrueNAS accepts at most %d; use an Ed25519, ECDSA or RSA key of up to 4096 bits.",
+                               _("This public key is %zu characters long, but this TrueNAS accepts at most %d; use an Ed25519, ECDSA or RSA key of up to 4096 bits."),
                                strlen (key), KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY);
       return;
     }
@@ -2200,7 +2208,7 @@ kf_truenas_client_ssh_pair_async (KfTruenasClient     *self,
         g_task_return_error (task, not_connected_error (self));
       else
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                                 "Log in to the TrueNAS before pairing.");
+                                 _("Log in to the TrueNAS before pairing."));
       return;
     }
 
@@ -2280,7 +2288,7 @@ on_user_update (GObject      *source,
         {
           g_autofree char *why = remote_describe (remote);
           g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_USER_UPDATE,
-                                   "The key was installed, but the TrueNAS could not update the settings of user %s: %s.",
+                                   _("The key was installed, but the TrueNAS could not update the settings of user %s: %s."),
                                    data->username, why);
         }
       else
@@ -2332,7 +2340,7 @@ on_user_query (GObject      *source,
       if (remote != NULL && (g_strcmp0 (remote->errname, "ENOENT") == 0 || strstr (remote->reason, "MatchNotFound") != NULL ||
                              strstr (remote->reason, "not found") != NULL))
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_SUCH_USER,
-                                 "There is no local user %s on the TrueNAS; create the user there or enter an existing one.",
+                                 _("There is no local user %s on the TrueNAS; create the user there or enter an existing one."),
                                  data->username);
       else if (remote != NULL)
         g_task_return_error (task, remote_error_generic (remote, "user.query"));
@@ -2345,7 +2353,7 @@ on_user_query (GObject      *source,
   if (user == NULL || !member_int (user, "id", &id))
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
-                               "The TrueNAS answered the user query in a way Keyferry does not understand.");
+                               _("The TrueNAS answered the user query in a way Keyferry does not understand."));
       return;
     }
 
