@@ -473,7 +473,7 @@ finish_run (KfSemiautoSetup *self,
     g_task_return_error (task, error);
   else
     {
-      set_step (self, KF_SEMIAUTO_STEP_DONE, "Done");
+      set_step (self, KF_SEMIAUTO_STEP_DONE, _("Done"));
       g_task_return_pointer (task, g_steal_pointer (&connection), g_object_unref);
     }
 }
@@ -631,7 +631,8 @@ check_form (KfSemiautoSetup  *self,
 
   if (self->generate)
     {
-      g_autofree char *key_name = g_strdup_printf ("%s Key", self->name);
+      /* Translators: the name of a new key pair; %s is the connection name */
+      g_autofree char *key_name = g_strdup_printf (_("%s Key"), self->name);
 
       if (kf_ssh_key_check_bits (self->key_type, self->bits, error) == 0)
         return FALSE;
@@ -721,7 +722,7 @@ kf_semiauto_setup_run_async (KfSemiautoSetup     *self,
   self->api_start_us = self->api_end_us = self->end_us = 0;
   self->task = g_steal_pointer (&task);
 
-  set_step (self, KF_SEMIAUTO_STEP_CHECK, "Checking the form");
+  set_step (self, KF_SEMIAUTO_STEP_CHECK, _("Checking the form"));
   if (!check_form (self, &error))
     {
       fail (self, error);
@@ -767,7 +768,7 @@ on_generated (GObject      *source,
 static void
 step_generate (KfSemiautoSetup *self)
 {
-  g_autofree char *message = g_strdup_printf ("Generating a new %s key pair", kf_key_type_to_string (self->key_type));
+  g_autofree char *message = g_strdup_printf (_("Generating a new %s key pair"), kf_key_type_to_string (self->key_type));
   g_autofree char *comment = g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
 
   set_step (self, KF_SEMIAUTO_STEP_GENERATE_KEY, message);
@@ -798,7 +799,7 @@ on_connected (GObject      *source,
 static void
 step_connect (KfSemiautoSetup *self)
 {
-  g_autofree char *message = g_strdup_printf ("Connecting to %s", kf_truenas_url_get_base (self->url));
+  g_autofree char *message = g_strdup_printf (_("Connecting to %s"), kf_truenas_url_get_base (self->url));
 
   if (run_cancelled (self))
     {
@@ -844,7 +845,7 @@ request_otp (KfSemiautoSetup *self,
       return;
     }
 
-  set_step (self, KF_SEMIAUTO_STEP_WAIT_OTP, "Waiting for the one-time password");
+  set_step (self, KF_SEMIAUTO_STEP_WAIT_OTP, _("Waiting for the one-time password"));
   if (cancellable != NULL)
     {
       self->otp_cancel = g_cancellable_source_new (cancellable);
@@ -886,7 +887,7 @@ on_logged_in (GObject      *source,
 static void
 step_login (KfSemiautoSetup *self)
 {
-  g_autofree char *message = g_strdup_printf ("Logging in as %s", self->admin_username);
+  g_autofree char *message = g_strdup_printf (_("Logging in as %s"), self->admin_username);
 
   set_step (self, KF_SEMIAUTO_STEP_LOGIN, message);
   kf_truenas_client_login_async (self->client, self->admin_username, self->password, self->otp,
@@ -918,7 +919,7 @@ kf_semiauto_setup_provide_otp (KfSemiautoSetup *self,
                                        _("The admin account uses two-factor authentication; enter the one-time password from the authenticator app.")));
       return;
     }
-  set_step (self, KF_SEMIAUTO_STEP_LOGIN, "Sending the one-time password");
+  set_step (self, KF_SEMIAUTO_STEP_LOGIN, _("Sending the one-time password"));
   kf_truenas_client_login_continue_async (self->client, otp, run_cancellable (self), on_logged_in, g_object_ref (self));
 }
 
@@ -943,7 +944,7 @@ on_paired (GObject      *source,
 static void
 step_pair (KfSemiautoSetup *self)
 {
-  g_autofree char *message = g_strdup_printf ("Installing the public key for %s", self->username);
+  g_autofree char *message = g_strdup_printf (_("Installing the public key for %s"), self->username);
 
   set_step (self, KF_SEMIAUTO_STEP_PAIR, message);
   kf_truenas_client_ssh_pair_async (self->client, self->username, public_key (self),
@@ -977,7 +978,7 @@ on_updated (GObject      *source,
 static void
 step_update (KfSemiautoSetup *self)
 {
-  g_autofree char *message = g_strdup_printf ("Updating user %s on the TrueNAS", self->username);
+  g_autofree char *message = g_strdup_printf (_("Updating user %s on the TrueNAS"), self->username);
 
   set_step (self, KF_SEMIAUTO_STEP_UPDATE_USER, message);
   kf_truenas_client_update_user_async (self->client, self->username, self->sudo_zfs,
@@ -1069,11 +1070,12 @@ on_keypair_saved (GObject      *source,
 static void
 step_save (KfSemiautoSetup *self)
 {
-  set_step (self, KF_SEMIAUTO_STEP_SAVE, "Saving the connection");
+  set_step (self, KF_SEMIAUTO_STEP_SAVE, _("Saving the connection"));
 
   if (self->material != NULL)
     {
-      g_autofree char *key_name = g_strdup_printf ("%s Key", self->name);
+      /* Translators: the name of a new key pair; %s is the connection name */
+      g_autofree char *key_name = g_strdup_printf (_("%s Key"), self->name);
 
       self->keypair = kf_keypair_new (key_name);
       kf_key_material_apply_to_keypair (self->material, self->keypair);
@@ -1116,18 +1118,18 @@ on_verified (GObject      *source,
   kf_connection_set_host_key_verified (update, self->host_key_verified);
 
   if (kf_test_result_get_ok (test))
-    self->verify_message = g_strdup_printf ("Logged in over SSH; the server showed one of the host keys the TrueNAS reported (%s).",
+    self->verify_message = g_strdup_printf (_("Logged in over SSH; the server showed one of the host keys the TrueNAS reported (%s)."),
                                             kf_test_result_get_host_key_fingerprint (test));
   else
     {
       const GError *test_error = kf_test_result_get_error (test);
 
       if (g_error_matches (test_error, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH))
-        self->verify_message = g_strdup_printf ("The connection was saved, but the SSH server at %s:%u showed a host key (%s) that is not one of those the TrueNAS reported; do not use it until you know why.",
+        self->verify_message = g_strdup_printf (_("The connection was saved, but the SSH server at %s:%u showed a host key (%s) that is not one of those the TrueNAS reported; do not use it until you know why."),
                                                 kf_connection_get_host (update), kf_connection_get_port (update),
                                                 kf_test_result_get_host_key_fingerprint (test) ? kf_test_result_get_host_key_fingerprint (test) : "unknown");
       else
-        self->verify_message = g_strdup_printf ("The connection was saved, but the SSH check failed: %s",
+        self->verify_message = g_strdup_printf (_("The connection was saved, but the SSH check failed: %s"),
                                                 kf_test_result_get_message (test));
     }
   add_note (self, self->verify_message);
@@ -1141,7 +1143,7 @@ on_verified (GObject      *source,
 static void
 step_verify (KfSemiautoSetup *self)
 {
-  g_autofree char *message = g_strdup_printf ("Logging in over SSH as %s", self->username);
+  g_autofree char *message = g_strdup_printf (_("Logging in over SSH as %s"), self->username);
 
   set_step (self, KF_SEMIAUTO_STEP_VERIFY_SSH, message);
   kf_ssh_probe_test_async (self->connection, kf_keypair_get_name (self->keypair), private_key (self),
