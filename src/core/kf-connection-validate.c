@@ -247,30 +247,37 @@ split_host_port (const char  *text,
   return TRUE;
 }
 
-/* "Took the host “h”, port 22 and user “u” from WHERE." */
+/* "Took the host “h”, port 22 and user “u” from the pasted address." Whole
+ * sentences, so that a translation need not assemble a list. */
 static void
 append_taken (GString    *note,
               const char *host,
               guint       port,
               const char *user,
-              const char *where)
+              gboolean    pasted)
 {
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-
-  g_ptr_array_add (parts, g_strdup_printf ("the host “%s”", host));
-  if (port != 0)
-    g_ptr_array_add (parts, g_strdup_printf ("port %u", port));
-  if (user != NULL)
-    g_ptr_array_add (parts, g_strdup_printf ("user “%s”", user));
-
-  g_string_append (note, "Took ");
-  for (guint i = 0; i < parts->len; i++)
+  if (pasted)
     {
-      if (i > 0)
-        g_string_append (note, i == parts->len - 1 ? " and " : ", ");
-      g_string_append (note, g_ptr_array_index (parts, i));
+      if (port != 0 && user != NULL)
+        g_string_append_printf (note, _("Took the host “%s”, port %u and user “%s” from the pasted address."), host, port, user);
+      else if (port != 0)
+        g_string_append_printf (note, _("Took the host “%s” and port %u from the pasted address."), host, port);
+      else if (user != NULL)
+        g_string_append_printf (note, _("Took the host “%s” and user “%s” from the pasted address."), host, user);
+      else
+        g_string_append_printf (note, _("Took the host “%s” from the pasted address."), host);
     }
-  g_string_append_printf (note, " from %s.", where);
+  else
+    {
+      if (port != 0 && user != NULL)
+        g_string_append_printf (note, _("Took the host “%s”, port %u and user “%s” from what was entered."), host, port, user);
+      else if (port != 0)
+        g_string_append_printf (note, _("Took the host “%s” and port %u from what was entered."), host, port);
+      else if (user != NULL)
+        g_string_append_printf (note, _("Took the host “%s” and user “%s” from what was entered."), host, user);
+      else
+        g_string_append_printf (note, _("Took the host “%s” from what was entered."), host);
+    }
 }
 
 gboolean
@@ -337,7 +344,7 @@ kf_connection_validate_host (const char   *text,
           if (user == NULL)
             return FALSE;
         }
-      append_taken (note, host, had_port ? port : 0, user, "the pasted address");
+      append_taken (note, host, had_port ? port : 0, user, TRUE);
       /* GUri already dropped IPv6 brackets. */
       hostpart = NULL;
     }
@@ -357,7 +364,7 @@ kf_connection_validate_host (const char   *text,
       if (!split_host_port (hostpart, &host, &port, &had_port, error))
         return FALSE;
       if (user != NULL || had_port)
-        append_taken (note, host, had_port ? port : 0, user, "what was entered");
+        append_taken (note, host, had_port ? port : 0, user, FALSE);
     }
 
   if (g_hostname_is_non_ascii (host))
@@ -367,7 +374,8 @@ kf_connection_validate_host (const char   *text,
         return set_host_error (error, host);
       if (note->len > 0)
         g_string_append_c (note, ' ');
-      g_string_append_printf (note, "“%s” is written “%s” for SSH.", host, ascii);
+      /* Translators: an international host name and its ASCII form */
+      g_string_append_printf (note, _("“%s” is written “%s” for SSH."), host, ascii);
       g_free (host);
       host = g_steal_pointer (&ascii);
     }

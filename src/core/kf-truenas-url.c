@@ -5,6 +5,7 @@
  */
 #define G_LOG_DOMAIN "kf-truenas-url"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -26,8 +27,6 @@ struct _KfTruenasUrl
 };
 
 G_DEFINE_BOXED_TYPE (KfTruenasUrl, kf_truenas_url, kf_truenas_url_ref, kf_truenas_url_unref)
-
-#define EXAMPLE "for example https://nas.lan or 192.168.1.10"
 
 KfTruenasUrl *
 kf_truenas_url_ref (KfTruenasUrl *self)
@@ -126,7 +125,7 @@ split_scheme (const char  *text,
   if (sep == NULL)
     {
       if (g_ascii_strncasecmp (text, "http:", 5) == 0 || g_ascii_strncasecmp (text, "https:", 6) == 0)
-        return bad_url (error, "Write the TrueNAS URL with two slashes after the scheme, for example https://nas.lan.");
+        return bad_url (error, _("Write the TrueNAS URL with two slashes after the scheme, for example https://nas.lan."));
       return TRUE;
     }
 
@@ -140,7 +139,7 @@ split_scheme (const char  *text,
   else if (g_str_equal (scheme, "http") || g_str_equal (scheme, "ws"))
     *https = FALSE;
   else
-    return bad_url (error, "The TrueNAS URL must start with https:// (or nothing), not %s://.", scheme);
+    return bad_url (error, _("The TrueNAS URL must start with https:// (or nothing), not %s://."), scheme);
 
   *rest = sep + 3;
   return TRUE;
@@ -170,26 +169,26 @@ kf_truenas_url_parse (const char  *text,
     text = "";
   if (strlen (text) > KF_MAX_URL_LEN)
     {
-      bad_url (error, "The TrueNAS URL is too long (at most %d characters).", KF_MAX_URL_LEN);
+      bad_url (error, _("The TrueNAS URL is too long (at most %d characters)."), KF_MAX_URL_LEN);
       return NULL;
     }
 
   trimmed = g_strstrip (g_strdup (text));
   if (*trimmed == '\0')
     {
-      bad_url (error, "Enter the address of the TrueNAS, " EXAMPLE ".");
+      bad_url (error, _("Enter the address of the TrueNAS, for example https://nas.lan or 192.168.1.10."));
       return NULL;
     }
   if (!g_utf8_validate (trimmed, -1, NULL))
     {
-      bad_url (error, "The TrueNAS URL contains invalid characters; type it again, " EXAMPLE ".");
+      bad_url (error, _("The TrueNAS URL contains invalid characters; type it again, for example https://nas.lan or 192.168.1.10."));
       return NULL;
     }
   for (const char *p = trimmed; *p != '\0'; p++)
     {
       if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
         {
-          bad_url (error, "The TrueNAS URL must not contain spaces; type an address " EXAMPLE ".");
+          bad_url (error, _("The TrueNAS URL must not contain spaces; type an address for example https://nas.lan or 192.168.1.10."));
           return NULL;
         }
     }
@@ -202,12 +201,12 @@ kf_truenas_url_parse (const char  *text,
 
   if (strchr (authority, '@') != NULL)
     {
-      bad_url (error, "Leave the user name and password out of the TrueNAS URL and enter them in their own fields.");
+      bad_url (error, _("Leave the user name and password out of the TrueNAS URL and enter them in their own fields."));
       return NULL;
     }
   if (*authority == '\0')
     {
-      bad_url (error, "The TrueNAS URL has no host name; type an address " EXAMPLE ".");
+      bad_url (error, _("The TrueNAS URL has no host name; type an address for example https://nas.lan or 192.168.1.10."));
       return NULL;
     }
 
@@ -219,7 +218,7 @@ kf_truenas_url_parse (const char  *text,
 
       if (!is_ipv6_literal (authority))
         {
-          bad_url (error, "Put an IPv6 address in square brackets, for example https://[fd00::5] or https://[fd00::5]:8443.");
+          bad_url (error, _("Put an IPv6 address in square brackets, for example https://[fd00::5] or https://[fd00::5]:8443."));
           return NULL;
         }
       /* A zone id ("%eth0") is written "%25eth0" inside a URL. */
@@ -230,7 +229,7 @@ kf_truenas_url_parse (const char  *text,
         escaped = g_strdup_printf ("[%s]", authority);
       g_free (authority);
       authority = g_steal_pointer (&escaped);
-      add_note (notes, "The IPv6 address was put in square brackets, as URLs need.");
+      add_note (notes, _("The IPv6 address was put in square brackets, as URLs need."));
     }
 
   to_parse = g_strdup_printf ("%s://%s", https ? "https" : "http", authority);
@@ -240,20 +239,20 @@ kf_truenas_url_parse (const char  *text,
       const char *close = strchr (authority, ']');
 
       if (authority[0] == '[' && (close == NULL || (close[1] != '\0' && close[1] != ':')))
-        bad_url (error, "“%s” is not a valid IPv6 address in square brackets; type one like https://[fd00::5].", authority);
+        bad_url (error, _("“%s” is not a valid IPv6 address in square brackets; type one like https://[fd00::5]."), authority);
       else if (authority[0] == '[' && close[1] == '\0')
-        bad_url (error, "“%s” is not a valid IPv6 address; check the part in square brackets.", authority);
+        bad_url (error, _("“%s” is not a valid IPv6 address; check the part in square brackets."), authority);
       else if (strchr (authority[0] == '[' ? close : authority, ':') != NULL)
-        bad_url (error, "The port in the TrueNAS URL must be a number from 1 to 65535.");
+        bad_url (error, _("The port in the TrueNAS URL must be a number from 1 to 65535."));
       else
-        bad_url (error, "“%s” is not a valid TrueNAS address; type one " EXAMPLE ".", authority);
+        bad_url (error, _("“%s” is not a valid TrueNAS address; type one for example https://nas.lan or 192.168.1.10."), authority);
       return NULL;
     }
 
   port = g_uri_get_port (uri);
   if (port == 0 || port > 65535)
     {
-      bad_url (error, "The port in the TrueNAS URL must be a number from 1 to 65535.");
+      bad_url (error, _("The port in the TrueNAS URL must be a number from 1 to 65535."));
       return NULL;
     }
   if (port == (https ? 443 : 80))
@@ -262,22 +261,22 @@ kf_truenas_url_parse (const char  *text,
   host = g_ascii_strdown (g_uri_get_host (uri) ? g_uri_get_host (uri) : "", -1);
   if (*host == '\0')
     {
-      bad_url (error, "The TrueNAS URL has no host name; type an address " EXAMPLE ".");
+      bad_url (error, _("The TrueNAS URL has no host name; type an address for example https://nas.lan or 192.168.1.10."));
       return NULL;
     }
   if (authority[0] == '[' && !is_ipv6_literal (host))
     {
-      bad_url (error, "“%s” is not a valid IPv6 address; check the part in square brackets.", host);
+      bad_url (error, _("“%s” is not a valid IPv6 address; check the part in square brackets."), host);
       return NULL;
     }
   if (authority[0] != '[' && !g_hostname_is_ip_address (host) && !is_valid_hostname (host))
     {
-      bad_url (error, "“%s” is not a valid host name; use letters, digits, dots and dashes, " EXAMPLE ".", host);
+      bad_url (error, _("“%s” is not a valid host name; use letters, digits, dots and dashes, for example https://nas.lan or 192.168.1.10."), host);
       return NULL;
     }
 
   if (*tail != '\0' && !g_str_equal (tail, "/"))
-    add_note (notes, "Only the address of the TrueNAS is used; the rest of the URL was dropped.");
+    add_note (notes, _("Only the address of the TrueNAS is used; the rest of the URL was dropped."));
 
   if (is_ipv6_literal (host))
     {
@@ -288,7 +287,7 @@ kf_truenas_url_parse (const char  *text,
           (percent[1] == '\0' ||
            strspn (percent + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~-") != strlen (percent + 1)))
         {
-          bad_url (error, "“%s” has an invalid zone after the %% sign; use an interface name, as in https://[fe80::1%%25eth0].", host);
+          bad_url (error, _("“%s” has an invalid zone after the %% sign; use an interface name, as in https://[fe80::1%%25eth0]."), host);
           return NULL;
         }
       if (percent != NULL)

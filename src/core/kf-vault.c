@@ -5,6 +5,7 @@
  */
 #define G_LOG_DOMAIN "kf-vault"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "kf-errors.h"
@@ -322,7 +323,7 @@ add_check_step (KfVault   *self,
   if (data->name != NULL && kf_store_find_keypair_by_name (self->store, data->name) != NULL)
     {
       g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                   "A key pair named “%s” already exists; choose another name.", data->name);
+                   _("A key pair named “%s” already exists; choose another name."), data->name);
       return FALSE;
     }
   return TRUE;
@@ -355,7 +356,7 @@ add_run (const Run  *run,
   if (data->private_key != NULL && strlen (data->private_key) > KF_MAX_KEY_TEXT_LEN)
     {
       g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
-                   "The private key is larger than %u KiB, which no SSH key is; check the file.",
+                   _("The private key is larger than %u KiB, which no SSH key is; check the file."),
                    KF_MAX_KEY_TEXT_LEN / 1024);
       return FALSE;
     }
@@ -438,7 +439,7 @@ update_store_step (KfVault   *self,
   if (stored == NULL)
     {
       g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                           "This key pair no longer exists; it may have been deleted elsewhere.");
+                           _("This key pair no longer exists; it may have been deleted elsewhere."));
       return FALSE;
     }
   old_name = g_strdup (kf_keypair_get_name (stored));
@@ -496,7 +497,7 @@ delete_check_step (KfVault   *self,
   if (keypair == NULL)
     {
       g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                           "This key pair no longer exists; it may have been deleted elsewhere.");
+                           _("This key pair no longer exists; it may have been deleted elsewhere."));
       return FALSE;
     }
   data->had_private_key = kf_keypair_get_has_private_key (keypair);
@@ -508,7 +509,10 @@ delete_check_step (KfVault   *self,
       if (users->len > 0)
         {
           g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IN_USE,
-                       "The key pair “%s” is used by %u connection(s); delete them too or give them another key pair.",
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "The key pair “%s” is used by %u connection; delete it too or give it another key pair.",
+                                    "The key pair “%s” is used by %u connections; delete them too or give them another key pair.",
+                                    users->len),
                        kf_keypair_get_name (keypair), users->len);
           return FALSE;
         }
@@ -556,7 +560,7 @@ delete_run (const Run   *run,
     {
       g_set_error (error, KF_KEYRING_ERROR, local_error->domain == KF_KEYRING_ERROR
                                             ? local_error->code : KF_KEYRING_ERROR_FAILED,
-                   "The key pair was deleted, but its private key is still in the keyring (%s); Keyferry removes it later.",
+                   _("The key pair was deleted, but its private key is still in the keyring (%s); Keyferry removes it later."),
                    local_error->message);
       return FALSE;
     }
@@ -601,7 +605,7 @@ get_private_key_run (KeyData       *data,
   if (!data->has_private_key)
     {
       g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_NO_PRIVATE_KEY,
-                   "The key pair “%s” has only a public key; add its private key to use it.", data->name);
+                   _("The key pair “%s” has only a public key; add its private key to use it."), data->name);
       return NULL;
     }
 
@@ -610,7 +614,7 @@ get_private_key_run (KeyData       *data,
     {
       g_clear_error (&local_error);
       g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NOT_FOUND,
-                   "The private key of “%s” is missing from the keyring; import it again.", data->name);
+                   _("The private key of “%s” is missing from the keyring; import it again."), data->name);
       return NULL;
     }
   if (local_error != NULL)
