@@ -181,7 +181,9 @@ finish_add (GTask *task)
   KfStore *store = kf_vault_get_store (data->vault);
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_return_error_if_cancelled (task)
+  /* Not g_task_return_error_if_cancelled(): that would complete the task
+   * before the generated key pair below is removed again. */
+  if (!g_cancellable_is_cancelled (g_task_get_cancellable (task))
       && kf_store_add_connection (store, data->connection, &error))
     {
       KfConnection *stored = kf_store_find_connection (store, kf_connection_get_id (data->connection));
@@ -244,8 +246,10 @@ on_key_generated (GObject      *source,
   keypair = kf_keypair_new (name);
   kf_key_material_apply_to_keypair (material, keypair);
   g_object_set_data_full (G_OBJECT (task), "kf-keypair", keypair, g_object_unref);
+  /* Not cancellable: a cancelled GTask reports CANCELLED even when the key
+   * pair was saved, and then nothing would remove it; finish_add checks. */
   kf_vault_add_keypair_async (data->vault, keypair, kf_key_material_get_private_key (material),
-                              g_task_get_cancellable (task), on_keypair_saved, g_object_ref (task));
+                              NULL, on_keypair_saved, g_object_ref (task));
 }
 
 void
@@ -381,34 +385,43 @@ kf_connection_ops_delete_finish (GAsyncResult  *result,
 
 /* ---- ssh command --------------------------------------------------------- */
 
+/* Quote only what a shell would split or expand: the usual
+ * "ssh root@nas.local" stays readable. */
+static char *
+shell_word (const char *word)
+{
+  for (const char *p = word; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("@._:%+-/=,", *p) == NULL)
+      return g_shell_quote (word);
+  return g_strdup (word);
+}
+
 char *
 kf_connection_ops_ssh_command (KfStore      *store,
                                KfConnection *connection)
 {
   const char *keypair_id = kf_connection_get_keypair_id (connection);
-  KfKeypair *keypair = keypair_id ? kf_store_find_keypair (store, keypair_id) : NULL;
-  GString *cmd = g_string_new ("ssh");
-  const char *host = kf_connection_get_host (connection);
+  KfKeypair *keypair = store && keypair_id ? kf_store_find_keypair (store, keypair_id) : NULL;
   const char *user = kf_connection_get_username (connection);
+  GString *cmd = g_string_new ("ssh");
   g_autofree char *target = NULL;
   g_autofree char *quoted = NULL;
 
-  if (kf_connection_get_port (connection) != 22)
+  if (kf_connection_get_port (connection) != KF_CONNECTION_DEFAULT_PORT)
     g_string_append_printf (cmd, " -p %u", kf_connection_get_port (connection));
   if (keypair != NULL)
     {
-      /* Where "keyferry-cli keypair export" / Download would put it by default. */
+      /* Where Download / "keypair export" puts the private key by default;
+       * ~ stays outside any quotes so that the shell expands it. */
       g_autofree char *file = kf_key_export_file_name (kf_keypair_get_name (keypair));
-      g_autofree char *quoted_file = g_shell_quote (file);
-      /* Keep ~ outside the quotes so the shell expands it. */
+      g_autofree char *quoted_file = shell_word (file);
       g_string_append_printf (cmd, " -i ~/.ssh/%s", quoted_file);
     }
-  target = g_strdup_printf ("%s@%s", user ? user : "root", host ? host : "");
-  quoted = g_shell_quote (target);
-  /* g_shell_quote always quotes; skip it when nothing needs quoting. */
-  if (strspn (target, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-:") == strlen (target))
-    g_string_append_printf (cmd, " %s", target);
+  if (user != NULL && *user != '\0')
+    target = g_strdup_printf ("%s@%s", user, kf_connection_get_host (connection));
   else
-    g_string_append_printf (cmd, " %s", quoted);
+    target = g_strdup (kf_connection_get_host (connection));
+  quoted = shell_word (target);
+  g_string_append_printf (cmd, " %s", quoted);
   return g_string_free (cmd, FALSE);
 }

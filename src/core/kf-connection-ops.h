@@ -65,7 +65,9 @@ gboolean      kf_connection_ops_delete_finish       (GAsyncResult         *resul
 KfKeypair    *kf_connection_ops_get_exclusive_keypair (KfStore            *store,
                                                      KfConnection         *connection);
 
-/* "ssh -p 2222 -i ~/.ssh/NAME user@host" with shell quoting, for Copy SSH Command. */
+/* "ssh -p 2222 -i ~/.ssh/NAME user@host" for Copy SSH Command: -p only when
+ * not 22, -i when the connection's key pair is known (@store may be NULL),
+ * shell quoting only where a shell would split or expand. */
 char         *kf_connection_ops_ssh_command         (KfStore              *store,
                                                      KfConnection         *connection);
 

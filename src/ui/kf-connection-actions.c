@@ -16,41 +16,6 @@
 #include "kf-ssh-probe.h"
 #include "kf-ui-util.h"
 
-/* Quote only what a shell would split or expand: the usual
- * "ssh root@nas.local" stays readable. */
-static char *
-shell_word (const char *word)
-{
-  for (const char *p = word; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr ("@._:%+-/=,", *p) == NULL)
-      return g_shell_quote (word);
-
-  return g_strdup (word);
-}
-
-char *
-kf_connection_dup_ssh_command (KfConnection *connection)
-{
-  g_autofree char *target = NULL;
-  g_autofree char *quoted = NULL;
-  const char *username;
-  guint port;
-
-  g_return_val_if_fail (KF_IS_CONNECTION (connection), NULL);
-
-  username = kf_connection_get_username (connection);
-  port = kf_connection_get_port (connection);
-  if (username != NULL && *username != '\0')
-    target = g_strdup_printf ("%s@%s", username, kf_connection_get_host (connection));
-  else
-    target = g_strdup (kf_connection_get_host (connection));
-  quoted = shell_word (target);
-
-  if (port != KF_CONNECTION_DEFAULT_PORT)
-    return g_strdup_printf ("ssh -p %u %s", port, quoted);
-  return g_strdup_printf ("ssh %s", quoted);
-}
-
 static KfConnection *
 lookup (KfWindow *window,
         GVariant *parameter)
@@ -254,7 +219,7 @@ copy_command_activated (GSimpleAction *action,
   if (connection == NULL)
     return;
 
-  command = kf_connection_dup_ssh_command (connection);
+  command = kf_connection_ops_ssh_command (kf_window_get_store (window), connection);
   kf_ui_copy_text (GTK_WIDGET (window), command);
   kf_window_add_toast (window, _("SSH command copied"));
 }

@@ -4,7 +4,7 @@
  *   win.connection-add                   opens the Add SSH Connection dialog
  *   win.connection-edit ("s": id)        opens it on a stored connection
  *   win.connection-test ("s")            logs in and shows the result
- *   win.connection-copy-command ("s")    copies "ssh [-p PORT] USER@HOST"
+ *   win.connection-copy-command ("s")    copies "ssh [-p PORT] [-i ~/.ssh/KEY] USER@HOST"
  *   win.connection-delete ("s")          asks (offering to delete a key pair
  *                                        nothing else uses), then deletes
  *
@@ -18,7 +18,5 @@
 G_BEGIN_DECLS
 
 void   kf_connection_actions_install   (KfWindow     *window);
-/* The command "Copy SSH Command" puts on the clipboard (newly allocated). */
-char  *kf_connection_dup_ssh_command   (KfConnection *connection);
 
 G_END_DECLS

@@ -315,23 +315,31 @@ on_delete_response (AdwMessageDialog *dialog,
   const char *keypair_id = g_object_get_data (G_OBJECT (dialog), "kf-keypair-id");
   const char * const *listed = g_object_get_data (G_OBJECT (dialog), "kf-connection-ids");
   KfStore *store = kf_window_get_store (window);
-  g_autoptr(GError) error = NULL;
 
   if (g_strcmp0 (response, "delete") != 0)
     return;
 
-  /* Remove exactly the connections the user saw listed; the key pair goes
-   * only if nothing else started using it meanwhile (the vault refuses
-   * with KF_STORE_ERROR_IN_USE then), so nothing unlisted is ever deleted. */
-  for (guint i = 0; listed[i] != NULL; i++)
-    if (kf_store_find_connection (store, listed[i]) != NULL &&
-        !kf_store_remove_connection (store, listed[i], &error))
+  /* Delete exactly what the user saw listed. If the set of connections
+   * using the key pair changed meanwhile, ask again rather than delete
+   * something unlisted. The vault unlocks the keyring first, then removes
+   * the key pair and its connections in one store transaction, then the
+   * secret: a refusal leaves everything in place. */
+  {
+    g_autoptr(GPtrArray) users = kf_store_list_connections_using (store, keypair_id);
+    guint n_listed = g_strv_length ((char **) listed);
+    gboolean same = users->len == n_listed;
+
+    for (guint i = 0; same && i < users->len; i++)
+      same = g_strv_contains (listed, kf_connection_get_id (g_ptr_array_index (users, i)));
+    if (!same)
       {
-        kf_window_show_message (window, _("Could Not Delete Key Pair"), error->message);
+        kf_window_show_message (window, _("Key Pair Not Deleted"),
+                                _("The connections that use this key pair changed meanwhile; delete it again to review them."));
         return;
       }
+  }
 
-  kf_vault_delete_keypair_async (kf_window_get_vault (window), keypair_id, FALSE, NULL,
+  kf_vault_delete_keypair_async (kf_window_get_vault (window), keypair_id, TRUE, NULL,
                                  on_keypair_deleted, g_object_ref (window));
 }
 

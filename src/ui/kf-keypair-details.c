@@ -176,19 +176,14 @@ on_download_clicked (KfKeypairDetails *self)
 }
 
 static void
-on_name_apply (KfKeypairDetails *self)
+on_renamed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
-  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
-  g_autoptr(KfKeypair) copy = NULL;
+  g_autoptr(KfKeypairDetails) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  show_error (self->name_error, NULL);
-  if (g_strcmp0 (name, kf_keypair_get_name (self->keypair)) == 0)
-    return;
-
-  copy = kf_keypair_copy (self->keypair);
-  kf_keypair_set_name (copy, name);
-  if (!kf_store_update_keypair (kf_vault_get_store (self->vault), copy, &error))
+  if (!kf_vault_update_keypair_finish (KF_VAULT (source), result, &error))
     {
       show_error (self->name_error, error->message);
       return;
@@ -197,6 +192,22 @@ on_name_apply (KfKeypairDetails *self)
   adw_window_title_set_subtitle (self->window_title, kf_keypair_get_name (self->keypair));
   kf_ui_add_toast (GTK_WIDGET (self), _("Key pair renamed"));
   g_signal_emit (self, signals[RENAMED], 0);
+}
+
+static void
+on_name_apply (KfKeypairDetails *self)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+  g_autoptr(KfKeypair) copy = NULL;
+
+  show_error (self->name_error, NULL);
+  if (g_strcmp0 (name, kf_keypair_get_name (self->keypair)) == 0)
+    return;
+
+  /* Through the vault, so the keyring item's label follows the new name. */
+  copy = kf_keypair_copy (self->keypair);
+  kf_keypair_set_name (copy, name);
+  kf_vault_update_keypair_async (self->vault, copy, NULL, on_renamed, g_object_ref (self));
 }
 
 static gboolean

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "kf-connection-actions.h"
+#include "kf-connection-ops.h"
 #include "kf-keypair-details.h"
 #include "kf-errors.h"
 #include "kf-keyring.h"
@@ -423,7 +424,7 @@ test_connection_actions (void)
   g_action_group_activate_action (G_ACTION_GROUP (window), "connection-copy-command",
                                   g_variant_new_string (media_id));
   text = ui_test_read_clipboard (GTK_WIDGET (window));
-  g_assert_cmpstr (text, ==, "ssh -p 2222 admin@10.0.0.7");
+  g_assert_cmpstr (text, ==, "ssh -p 2222 -i ~/.ssh/Laptop_Key admin@10.0.0.7");
 
   /* Delete asks first; Cancel keeps it. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "connection-delete", g_variant_new_string (media_id));
@@ -456,16 +457,16 @@ test_ssh_command_quoting (void)
 
   kf_connection_set_host (c, "nas.local");
   kf_connection_set_username (c, "root");
-  plain = kf_connection_dup_ssh_command (c);
+  plain = kf_connection_ops_ssh_command (NULL, c);
   g_assert_cmpstr (plain, ==, "ssh root@nas.local");
 
   kf_connection_set_host (c, "fd00::12");
   kf_connection_set_port (c, 2200);
-  v6 = kf_connection_dup_ssh_command (c);
+  v6 = kf_connection_ops_ssh_command (NULL, c);
   g_assert_cmpstr (v6, ==, "ssh -p 2200 root@fd00::12");
 
   kf_connection_set_username (c, "we ird$");
-  odd = kf_connection_dup_ssh_command (c);
+  odd = kf_connection_ops_ssh_command (NULL, c);
   g_assert_cmpstr (odd, ==, "ssh -p 2200 'we ird$@fd00::12'");
 }
 
