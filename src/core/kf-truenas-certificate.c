@@ -175,12 +175,12 @@ char *
 kf_truenas_certificate_describe_errors (KfTruenasCertificate *self)
 {
   static const struct { GTlsCertificateFlags flag; const char *text; } reasons[] = {
-    { G_TLS_CERTIFICATE_UNKNOWN_CA, "it is self-signed or signed by an unknown authority" },
-    { G_TLS_CERTIFICATE_BAD_IDENTITY, "it was issued for another host name" },
-    { G_TLS_CERTIFICATE_NOT_ACTIVATED, "it is not valid yet" },
-    { G_TLS_CERTIFICATE_EXPIRED, "it has expired" },
-    { G_TLS_CERTIFICATE_REVOKED, "it has been revoked" },
-    { G_TLS_CERTIFICATE_INSECURE, "it uses an insecure algorithm" },
+    { G_TLS_CERTIFICATE_UNKNOWN_CA, N_("it is self-signed or signed by an unknown authority") },
+    { G_TLS_CERTIFICATE_BAD_IDENTITY, N_("it was issued for another host name") },
+    { G_TLS_CERTIFICATE_NOT_ACTIVATED, N_("it is not valid yet") },
+    { G_TLS_CERTIFICATE_EXPIRED, N_("it has expired") },
+    { G_TLS_CERTIFICATE_REVOKED, N_("it has been revoked") },
+    { G_TLS_CERTIFICATE_INSECURE, N_("it uses an insecure algorithm") },
   };
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
   g_autofree char *joined = NULL;
@@ -192,13 +192,15 @@ kf_truenas_certificate_describe_errors (KfTruenasCertificate *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (reasons); i++)
     if (self->errors & reasons[i].flag)
-      g_ptr_array_add (found, (gpointer) reasons[i].text);
+      g_ptr_array_add (found, (gpointer) _(reasons[i].text));
   if (found->len == 0)
-    g_ptr_array_add (found, (gpointer) "the system could not validate it");
+    g_ptr_array_add (found, (gpointer) _("the system could not validate it"));
   g_ptr_array_add (found, NULL);
 
-  joined = g_strjoinv (", and ", (char **) found->pdata);
-  return g_strdup_printf ("The certificate is not trusted because %s.", joined);
+  /* Translators: joins the reasons why a certificate is not trusted */
+  joined = g_strjoinv (_(", and "), (char **) found->pdata);
+  /* Translators: %s is one or more reasons, such as “it has expired” */
+  return g_strdup_printf (_("The certificate is not trusted because %s."), joined);
 }
 
 gboolean
