@@ -39,16 +39,6 @@ const KfCliCommand kf_cli_connection_commands[] = {
   { NULL }
 };
 
-static KfConnection *
-find_connection (KfStore    *store,
-                 const char *name)
-{
-  KfConnection *connection = kf_store_find_connection_by_name (store, name);
-  if (connection == NULL)
-    kf_cli_fail_message (_("There is no connection named “%s”; see “keyferry-cli connection list”."), name);
-  return connection;
-}
-
 static JsonNode *
 connection_json (KfStore  *store,
                  gpointer  item)
@@ -91,23 +81,62 @@ print_host_keys (GPtrArray *keys,
     }
 }
 
-/* Keeps the discovered keys whose fingerprints are in @accept (comma separated);
+/* The fingerprints of --accept (comma separated), each "SHA256:" and 43
+ * base64 characters as ssh-keygen -l prints them (the prefix may be left
+ * out); NULL with a usage error printed, before any connection is made. */
+static GStrv
+parse_accept (const KfCliCommand *cmd,
+              const char         *accept,
+              int                *status)
+{
+  g_auto(GStrv) items = g_strsplit (accept, ",", -1);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  guint n = 0;
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *fp = g_strstrip (items[i]);
+      const char *body = g_str_has_prefix (fp, "SHA256:") ? fp + 7 : fp;
+      gsize len = strlen (body);
+      g_autofree char *full = NULL;
+
+      if (*fp == '\0')
+        continue;
+      /* Some tools print the base64 with its "=" padding. */
+      if (len == 44 && body[43] == '=')
+        len = 43;
+      if (len != 43 || strspn (body, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") < 43)
+        {
+          g_autofree char *shown = kf_cli_display (fp);
+          *status = kf_cli_usage (cmd, _("“%s” is not a SHA256 fingerprint; copy it as “keyferry-cli connection discover-host-key” prints it (SHA256: and 43 characters)"),
+                                  shown);
+          return NULL;
+        }
+      full = g_strdup_printf ("SHA256:%.43s", body);
+      g_strv_builder_add (b, full);
+      n++;
+    }
+  if (n == 0)
+    {
+      *status = kf_cli_usage (cmd, _("--accept lists no fingerprint; give the SHA256 fingerprints of the host keys to trust"));
+      return NULL;
+    }
+  return g_strv_builder_end (b);
+}
+
+/* Keeps the discovered keys whose fingerprints are in @wanted;
  * every accepted fingerprint must have been presented. */
 static GPtrArray *
-filter_accepted (GPtrArray  *keys,
-                 const char *accept,
-                 GError    **error)
+filter_accepted (GPtrArray          *keys,
+                 const char * const *wanted,
+                 GError            **error)
 {
-  g_auto(GStrv) wanted = g_strsplit (accept, ",", -1);
   g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (guint w = 0; wanted[w] != NULL; w++)
     {
-      const char *fp = g_strstrip (wanted[w]);
+      const char *fp = wanted[w];
       gboolean found = FALSE;
-
-      if (*fp == '\0')
-        continue;
       for (guint i = 0; i < keys->len; i++)
         {
           KfHostKey *key = g_ptr_array_index (keys, i);
@@ -124,12 +153,6 @@ filter_accepted (GPtrArray  *keys,
                        _("The server did not present the host key %s; check the fingerprint and the host."), fp);
           return NULL;
         }
-    }
-  if (kept->len == 0)
-    {
-      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST_KEY,
-                   _("--accept lists no fingerprint."));
-      return NULL;
     }
   return g_steal_pointer (&kept);
 }
@@ -153,11 +176,13 @@ cmd_add_manual (int    argc,
   g_autofree char *key_type_str = NULL;
   g_autofree char *host_key_file = NULL;
   g_autofree char *accept = NULL;
+  g_autofree char *port_str = NULL, *timeout_str = NULL;
+  g_auto(GStrv) accepted = NULL;
   gboolean generate = FALSE, discover = FALSE, accept_any = FALSE;
-  int port = 0, timeout = 0;
+  guint port = 0;
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("Host name or IP address"), "HOST" },
-    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("SSH port (default 22)"), "N" },
+    { "port", 0, 0, G_OPTION_ARG_STRING, &port_str, N_("SSH port (default 22)"), "N" },
     { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("User to log in as (default root)"), "USER" },
     { "keypair", 0, 0, G_OPTION_ARG_STRING, &keypair_name, N_("Existing key pair to log in with"), "NAME" },
     { "generate-key", 0, 0, G_OPTION_ARG_NONE, &generate, N_("Generate a new key pair “NAME Key”"), NULL },
@@ -166,7 +191,7 @@ cmd_add_manual (int    argc,
     { "discover", 0, 0, G_OPTION_ARG_NONE, &discover, N_("Ask the server for its host keys"), NULL },
     { "accept", 0, 0, G_OPTION_ARG_STRING, &accept, N_("Fingerprints of the discovered host keys to trust"), "SHA256:FP,…" },
     { "accept-any", 0, 0, G_OPTION_ARG_NONE, &accept_any, N_("Trust whatever host keys the server presents (not recommended)"), NULL },
-    { "connect-timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for the server (default 10)"), "S" },
+    { "connect-timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_str, N_("Seconds to wait for the server (default 10)"), "S" },
     { NULL }
   };
   const KfCliCommand *cmd = &kf_cli_connection_commands[ADD_MANUAL];
@@ -192,22 +217,21 @@ cmd_add_manual (int    argc,
     return kf_cli_usage (cmd, _("give exactly one of --keypair and --generate-key"));
   if (key_type_str != NULL && !generate)
     return kf_cli_usage (cmd, _("--key-type needs --generate-key"));
-  if (key_type_str != NULL && !kf_key_type_from_string (key_type_str, &key_type))
-    return kf_cli_usage (cmd, _("unknown key type “%s”"), key_type_str);
+  if (key_type_str != NULL && !kf_cli_parse_key_type (key_type_str, &key_type))
+    return kf_cli_usage (cmd, _("unknown key type “%s”; use ed25519, ecdsa-p256, ecdsa-p384, ecdsa-p521 or rsa"), key_type_str);
   if ((host_key_file != NULL) == discover)
     return kf_cli_usage (cmd, _("give exactly one of --host-key-file and --discover"));
   if (discover && (accept != NULL) == accept_any)
     return kf_cli_usage (cmd, _("--discover needs exactly one of --accept and --accept-any"));
   if (!discover && (accept != NULL || accept_any))
     return kf_cli_usage (cmd, _("--accept and --accept-any need --discover"));
-  if (port != 0 && (port < 1 || port > 65535))
-    return kf_cli_usage (cmd, _("--port must be between 1 and 65535"));
-  if (timeout != 0 && (timeout < KF_CONNECTION_MIN_TIMEOUT || timeout > KF_CONNECTION_MAX_TIMEOUT))
-    return kf_cli_usage (cmd, _("--connect-timeout must be between 1 and 600 seconds"));
-  if (timeout != 0)
-    final_timeout = timeout;
+  if (!kf_cli_parse_port (cmd, port_str, &port, &status)
+      || !kf_cli_parse_timeout (cmd, timeout_str, &final_timeout, &status))
+    return status;
+  if (accept != NULL && !(accepted = parse_accept (cmd, accept, &status)))
+    return status;
 
-  if (!(name = kf_connection_validate_name (argv[1], &error)))
+  if (!(name = kf_cli_check_name (argv[1], _("connection"), &error)))
     return kf_cli_fail (error);
   if (!kf_connection_validate_host (host, &input, &error))
     return kf_cli_fail (error);
@@ -219,12 +243,15 @@ cmd_add_manual (int    argc,
       if (!(input.username = kf_connection_validate_username (username, &error)))
         return kf_cli_fail (error);
     }
-  final_port = port ? (guint) port : input.port ? input.port : KF_CONNECTION_DEFAULT_PORT;
+  final_port = port ? port : input.port ? input.port : KF_CONNECTION_DEFAULT_PORT;
 
   if (!(store = kf_cli_open_store (&error)))
     return kf_cli_fail (error);
   if (kf_store_find_connection_by_name (store, name) != NULL)
-    return kf_cli_fail_message (_("A connection named “%s” already exists; choose another name."), name);
+    {
+      g_autofree char *shown = kf_cli_display (name);
+      return kf_cli_fail_message (_("A connection named “%s” already exists; choose another name."), shown);
+    }
 
   connection = kf_connection_new (name);
   kf_connection_set_setup_method (connection, KF_SETUP_METHOD_MANUAL);
@@ -234,9 +261,9 @@ cmd_add_manual (int    argc,
   kf_connection_set_connect_timeout (connection, final_timeout);
   if (keypair_name != NULL)
     {
-      KfKeypair *keypair = kf_store_find_keypair_by_name (store, keypair_name);
+      KfKeypair *keypair = kf_cli_find_keypair (store, keypair_name);
       if (keypair == NULL)
-        return kf_cli_fail_message (_("There is no key pair named “%s”; see “keyferry-cli keypair list”."), keypair_name);
+        return KF_CLI_EXIT_FAILED;
       kf_connection_set_keypair_id (connection, kf_keypair_get_id (keypair));
     }
 
@@ -257,19 +284,27 @@ cmd_add_manual (int    argc,
           print_host_keys (found, stderr);
           keys = g_ptr_array_ref (found);
         }
-      else if (!(keys = filter_accepted (found, accept, &error)))
+      else if (!(keys = filter_accepted (found, (const char * const *) accepted, &error)))
         return kf_cli_fail (error);
     }
   lines = host_key_lines (keys);
   kf_connection_set_host_keys (connection, (const char * const *) lines);
 
   vault = kf_vault_new (store);
-  kf_connection_ops_add_async (vault, connection, generate, key_type, NULL, kf_cli_async_done, &result);
+  /* A signal now cancels (the generated key pair is removed again). */
+  kf_cli_guard_begin ();
+  kf_connection_ops_add_async (vault, connection, generate, key_type, kf_cli_get_cancellable (),
+                               kf_cli_async_done, &result);
   saved = kf_connection_ops_add_finish (kf_cli_wait (&result), &error);
   if (saved == NULL)
-    return kf_cli_fail (error);
-  kf_cli_print_connection (store, saved);
-  return KF_CLI_EXIT_OK;
+    status = kf_cli_fail (error);
+  else
+    {
+      kf_cli_print_connection (store, saved);
+      status = KF_CLI_EXIT_OK;
+    }
+  kf_cli_guard_end ();
+  return status;
 }
 
 static int
@@ -277,10 +312,11 @@ cmd_discover (int    argc,
               char **argv)
 {
   gboolean json = FALSE;
-  int port = 0, timeout = 0;
+  g_autofree char *port_str = NULL, *timeout_str = NULL;
+  guint port = 0, timeout = KF_CONNECTION_DEFAULT_TIMEOUT;
   const GOptionEntry entries[] = {
-    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("SSH port (default 22)"), "N" },
-    { "connect-timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for the server (default 10)"), "S" },
+    { "port", 0, 0, G_OPTION_ARG_STRING, &port_str, N_("SSH port (default 22)"), "N" },
+    { "connect-timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_str, N_("Seconds to wait for the server (default 10)"), "S" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
@@ -292,17 +328,16 @@ cmd_discover (int    argc,
 
   if (!kf_cli_parse (cmd, entries, 1, &argc, &argv, &status))
     return status;
-  if (port != 0 && (port < 1 || port > 65535))
-    return kf_cli_usage (cmd, _("--port must be between 1 and 65535"));
-  if (timeout != 0 && (timeout < KF_CONNECTION_MIN_TIMEOUT || timeout > KF_CONNECTION_MAX_TIMEOUT))
-    return kf_cli_usage (cmd, _("--connect-timeout must be between 1 and 600 seconds"));
+  if (!kf_cli_parse_port (cmd, port_str, &port, &status)
+      || !kf_cli_parse_timeout (cmd, timeout_str, &timeout, &status))
+    return status;
   if (!kf_connection_validate_host (argv[1], &input, &error))
     return kf_cli_fail (error);
   if (input.note != NULL)
     fprintf (stderr, "keyferry-cli: %s\n", input.note);
 
-  keys = kf_ssh_probe_discover_sync (input.host, port ? (guint) port : input.port ? input.port : 22,
-                                     timeout ? (guint) timeout : KF_CONNECTION_DEFAULT_TIMEOUT, NULL, &error);
+  keys = kf_ssh_probe_discover_sync (input.host, port ? port : input.port ? input.port : KF_CONNECTION_DEFAULT_PORT,
+                                     timeout, NULL, &error);
   if (keys == NULL)
     return kf_cli_fail (error);
 
@@ -341,7 +376,7 @@ cmd_show (int    argc,
 
   if (!(store = kf_cli_begin_json_command (&kf_cli_connection_commands[SHOW], 1, &argc, &argv, &json, &status)))
     return status;
-  if (!(connection = find_connection (store, argv[1])))
+  if (!(connection = kf_cli_find_connection (store, argv[1])))
     return KF_CLI_EXIT_FAILED;
   if (json)
     kf_cli_print_json (kf_cli_connection_to_json (store, connection));
@@ -372,12 +407,15 @@ cmd_test (int    argc,
     return status;
   if (!(store = kf_cli_open_store (&error)))
     return kf_cli_fail (error);
-  if (!(connection = find_connection (store, argv[1])))
+  if (!(connection = kf_cli_find_connection (store, argv[1])))
     return KF_CLI_EXIT_FAILED;
 
   vault = kf_vault_new (store);
-  kf_connection_ops_test_async (vault, connection, NULL, kf_cli_async_done, &res);
+  /* The outcome is recorded in the store: a signal cancels instead of cutting that short. */
+  kf_cli_guard_begin ();
+  kf_connection_ops_test_async (vault, connection, kf_cli_get_cancellable (), kf_cli_async_done, &res);
   result = kf_connection_ops_test_finish (kf_cli_wait (&res), &error);
+  kf_cli_guard_end ();
   if (result == NULL)
     return kf_cli_fail (error);
 
@@ -449,7 +487,7 @@ cmd_delete (int    argc,
     return status;
   if (!(store = kf_cli_open_store (&error)))
     return kf_cli_fail (error);
-  if (!(connection = find_connection (store, argv[1])))
+  if (!(connection = kf_cli_find_connection (store, argv[1])))
     return KF_CLI_EXIT_FAILED;
 
   keypair = kf_connection_ops_get_exclusive_keypair (store, connection);
@@ -460,9 +498,11 @@ cmd_delete (int    argc,
 
   vault = kf_vault_new (store);
   g_object_ref (connection);
+  /* Not cancellable: a delete runs to its end, then a held-back signal ends us. */
+  kf_cli_guard_begin ();
   kf_connection_ops_delete_async (vault, connection, with_keypair, NULL, kf_cli_async_done, &res);
   g_object_unref (connection);
-  if (!kf_connection_ops_delete_finish (kf_cli_wait (&res), &error))
-    return kf_cli_fail (error);
-  return KF_CLI_EXIT_OK;
+  status = kf_connection_ops_delete_finish (kf_cli_wait (&res), &error) ? KF_CLI_EXIT_OK : kf_cli_fail (error);
+  kf_cli_guard_end ();
+  return status;
 }

@@ -30,20 +30,10 @@ const KfCliCommand kf_cli_keypair_commands[] = {
   { "keypair", "import", "NAME [--private-key-file FILE|-] [--public-key-file FILE] [--passphrase-stdin]",
     N_("Import a private key, or a public key alone"), cmd_import },
   { "keypair", "show", "NAME [--json] [--private]", N_("Show a key pair"), cmd_show },
-  { "keypair", "export", "NAME --output-dir DIR", N_("Write NAME (0600) and NAME.pub into a folder"), cmd_export },
+  { "keypair", "export", "NAME --output-dir DIR [--force]", N_("Write NAME (0600) and NAME.pub into a folder"), cmd_export },
   { "keypair", "delete", "NAME [--with-connections]", N_("Delete a key pair"), cmd_delete },
   { NULL }
 };
-
-static KfKeypair *
-find_keypair (KfStore    *store,
-              const char *name)
-{
-  KfKeypair *keypair = kf_store_find_keypair_by_name (store, name);
-  if (keypair == NULL)
-    kf_cli_fail_message (_("There is no key pair named “%s”; see “keyferry-cli keypair list”."), name);
-  return keypair;
-}
 
 static JsonNode *
 keypair_json (KfStore  *store,
@@ -87,8 +77,14 @@ save_material (KfStore       *store,
   g_autoptr(KfVault) vault = kf_vault_new (store);
   g_autoptr(KfKeypair) keypair = kf_keypair_new (name);
 
+  gboolean saved;
+
   kf_key_material_apply_to_keypair (material, keypair);
-  if (!kf_vault_add_keypair_sync (vault, keypair, kf_key_material_get_private_key (material), NULL, &error))
+  /* Keyring then store: a signal must not fall between them. */
+  kf_cli_guard_begin ();
+  saved = kf_vault_add_keypair_sync (vault, keypair, kf_key_material_get_private_key (material), NULL, &error);
+  kf_cli_guard_end ();
+  if (!saved)
     return kf_cli_fail (error);
   printf ("%s %s\n", kf_keypair_get_fingerprint (keypair), kf_keypair_get_name (keypair));
   return KF_CLI_EXIT_OK;
@@ -100,7 +96,7 @@ check_new_name (KfStore    *store,
                 const char *name)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *valid = kf_connection_validate_name (name, &error);
+  g_autofree char *valid = kf_cli_check_name (name, _("key pair"), &error);
 
   if (valid == NULL)
     {
@@ -109,7 +105,8 @@ check_new_name (KfStore    *store,
     }
   if (kf_store_find_keypair_by_name (store, valid) != NULL)
     {
-      kf_cli_fail_message (_("A key pair named “%s” already exists; choose another name."), valid);
+      g_autofree char *shown = kf_cli_display (valid);
+      kf_cli_fail_message (_("A key pair named “%s” already exists; choose another name."), shown);
       return NULL;
     }
   return g_steal_pointer (&valid);
@@ -138,8 +135,8 @@ cmd_generate (int    argc,
 
   if (!kf_cli_parse (cmd, entries, 1, &argc, &argv, &status))
     return status;
-  if (type_str != NULL && !kf_key_type_from_string (type_str, &type))
-    return kf_cli_usage (cmd, _("unknown key type “%s”"), type_str);
+  if (type_str != NULL && !kf_cli_parse_key_type (type_str, &type))
+    return kf_cli_usage (cmd, _("unknown key type “%s”; use ed25519, ecdsa-p256, ecdsa-p384, ecdsa-p521 or rsa"), type_str);
   if (bits < 0)
     return kf_cli_usage (cmd, _("--bits must be positive"));
   if (!kf_ssh_key_check_bits (type, bits, &error))
@@ -224,6 +221,8 @@ cmd_import (int    argc,
   material = kf_ssh_key_import (private_text, public_text, passphrase, &error);
   kf_cli_secret_free (passphrase);
   kf_cli_secret_free (private_text);
+  if (material == NULL && !passphrase_stdin && g_error_matches (error, KF_KEY_ERROR, KF_KEY_ERROR_NEEDS_PASSPHRASE))
+    return kf_cli_fail_message (_("This private key is protected by a passphrase; run again with --passphrase-stdin and give the passphrase on standard input."));
   if (material == NULL)
     return kf_cli_fail (error);
   return save_material (store, name, material);
@@ -250,7 +249,7 @@ cmd_show (int    argc,
     return status;
   if (!(store = kf_cli_open_store (&error)))
     return kf_cli_fail (error);
-  if (!(keypair = find_keypair (store, argv[1])))
+  if (!(keypair = kf_cli_find_keypair (store, argv[1])))
     return KF_CLI_EXIT_FAILED;
 
   if (private)
@@ -293,10 +292,13 @@ cmd_export (int    argc,
   if (output_dir == NULL)
     return kf_cli_usage (cmd, _("--output-dir is required"));
   if (!g_file_test (output_dir, G_FILE_TEST_IS_DIR))
-    return kf_cli_fail_message (_("“%s” is not a folder."), output_dir);
+    {
+      g_autofree char *shown = kf_cli_display (output_dir);
+      return kf_cli_fail_message (_("“%s” is not a folder; give an existing folder to --output-dir."), shown);
+    }
   if (!(store = kf_cli_open_store (&error)))
     return kf_cli_fail (error);
-  if (!(keypair = find_keypair (store, argv[1])))
+  if (!(keypair = kf_cli_find_keypair (store, argv[1])))
     return KF_CLI_EXIT_FAILED;
 
   if (kf_keypair_get_has_private_key (keypair))
@@ -310,7 +312,11 @@ cmd_export (int    argc,
   file_name = kf_key_export_file_name (kf_keypair_get_name (keypair));
   path = g_build_filename (output_dir, file_name, NULL);
   if (!kf_key_export_write (path, private_key, kf_keypair_get_public_key (keypair), force, &error))
-    return kf_cli_fail (error);
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        return kf_cli_fail_message (_("%s Or pass --force to replace it."), error->message);
+      return kf_cli_fail (error);
+    }
   if (private_key != NULL)
     printf ("%s\n", path);
   printf ("%s.pub\n", path);
@@ -331,29 +337,37 @@ cmd_delete (int    argc,
   g_autoptr(KfVault) vault = NULL;
   g_autoptr(GPtrArray) users = NULL;
   KfKeypair *keypair;
+  gboolean deleted;
   int status;
 
   if (!kf_cli_parse (&kf_cli_keypair_commands[5], entries, 1, &argc, &argv, &status))
     return status;
   if (!(store = kf_cli_open_store (&error)))
     return kf_cli_fail (error);
-  if (!(keypair = find_keypair (store, argv[1])))
+  if (!(keypair = kf_cli_find_keypair (store, argv[1])))
     return KF_CLI_EXIT_FAILED;
 
   users = kf_store_list_connections_using (store, kf_keypair_get_id (keypair));
   if (users->len > 0 && !with_connections)
     {
       g_autoptr(GString) names = g_string_new (NULL);
+      g_autofree char *shown = kf_cli_display (kf_keypair_get_name (keypair));
       for (guint i = 0; i < users->len; i++)
-        g_string_append_printf (names, "%s“%s”", i ? ", " : "", kf_connection_get_name (g_ptr_array_index (users, i)));
+        {
+          g_autofree char *user = kf_cli_display (kf_connection_get_name (g_ptr_array_index (users, i)));
+          g_string_append_printf (names, "%s“%s”", i ? ", " : "", user);
+        }
       return kf_cli_fail_message (_("The key pair “%s” is used by %s; delete those first or pass --with-connections."),
-                                  argv[1], names->str);
+                                  shown, names->str);
     }
   for (guint i = 0; i < users->len; i++)
     printf (_("Deleting connection “%s”\n"), kf_connection_get_name (g_ptr_array_index (users, i)));
 
   vault = kf_vault_new (store);
-  if (!kf_vault_delete_keypair_sync (vault, kf_keypair_get_id (keypair), with_connections, NULL, &error))
+  kf_cli_guard_begin ();
+  deleted = kf_vault_delete_keypair_sync (vault, kf_keypair_get_id (keypair), with_connections, NULL, &error);
+  kf_cli_guard_end ();
+  if (!deleted)
     return kf_cli_fail (error);
   return KF_CLI_EXIT_OK;
 }

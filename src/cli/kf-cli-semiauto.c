@@ -38,7 +38,7 @@ const KfCliCommand kf_cli_semiauto_commands[] = {
 };
 
 typedef struct {
-  gboolean otp_from_stdin_used;
+  gboolean otp_given;   /* a one-time password was sent at least once */
 } OtpState;
 
 static void
@@ -49,22 +49,26 @@ on_otp_requested (KfSemiautoSetup *setup,
   g_autoptr(GError) error = NULL;
   char *otp;
 
-  if (message != NULL)
+  /* On a terminal, say why we ask; a script sees the outcome only. */
+  if (message != NULL && kf_cli_stderr_is_tty ())
     fprintf (stderr, "keyferry-cli: %s\n", message);
   otp = kf_cli_read_secret_prompt (_("One-time password: "), &error);
   if (otp == NULL && error != NULL)
-    fprintf (stderr, "keyferry-cli: %s\n", error->message);
+    kf_cli_fail (error);
+  if (otp != NULL && *otp != '\0')
+    state->otp_given = TRUE;
   kf_semiauto_setup_provide_otp (setup, otp);
   kf_cli_secret_free (otp);
 }
 
+/* Only on a terminal: a script reading stderr gets just the outcome. */
 static void
 on_progress (KfSemiautoSetup *setup,
              int              step,
              const char      *message,
              gpointer         user_data)
 {
-  if (message != NULL && *message != '\0')
+  if (message != NULL && *message != '\0' && kf_cli_stderr_is_tty ())
     fprintf (stderr, "%s\n", message);
 }
 
@@ -81,6 +85,43 @@ parse_protocol (const char        *text,
   else
     return FALSE;
   return TRUE;
+}
+
+static void
+print_note (const char *note)
+{
+  g_autoptr(GError) as_error = g_error_new_literal (KF_INPUT_ERROR, 0, note);
+  kf_cli_fail (as_error);
+}
+
+/* The error as one line that says what to do on the command line. */
+static void
+report_failure (KfSemiautoSetup *setup,
+                const GError    *error,
+                const OtpState  *state)
+{
+  KfTruenasCertificate *certificate = kf_semiauto_setup_get_peer_certificate (setup);
+
+  if (certificate != NULL
+      && (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE)
+          || g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED)))
+    {
+      /* Details for a person at a terminal; the line itself is enough to act on. */
+      if (kf_cli_stderr_is_tty ())
+        {
+          fprintf (stderr, "  %-13s %s\n", _("Subject:"), kf_truenas_certificate_get_subject (certificate));
+          fprintf (stderr, "  %-13s %s\n", _("Issuer:"), kf_truenas_certificate_get_issuer (certificate));
+          fprintf (stderr, "  %-13s %s\n", _("Fingerprint:"), kf_truenas_certificate_get_fingerprint_display (certificate));
+        }
+      kf_cli_fail_message (_("%s If it matches, run again with --trust-certificate %s"), error->message,
+                           kf_truenas_certificate_get_fingerprint (certificate));
+    }
+  else if (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_OTP_REQUIRED) && state->otp_given)
+    kf_cli_fail_message (_("The TrueNAS did not accept the one-time password; run again with the current code from the authenticator app."));
+  else if (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_OTP_REQUIRED))
+    kf_cli_fail_message (_("The admin account uses two-factor authentication; run again with --otp-stdin and give the one-time password on the line after the admin password."));
+  else
+    kf_cli_fail (error);
 }
 
 /* Runs @setup with the secrets from stdin; prints the outcome. */
@@ -107,45 +148,37 @@ run_setup (KfStore         *store,
       if (otp == NULL)
         return error ? kf_cli_fail (error) : kf_cli_fail_message (_("No one-time password on standard input."));
       kf_semiauto_setup_set_otp (setup, otp);
+      state.otp_given = *otp != '\0';
       kf_cli_secret_free (otp);
     }
 
   g_signal_connect (setup, "otp-requested", G_CALLBACK (on_otp_requested), &state);
   g_signal_connect (setup, "progress", G_CALLBACK (on_progress), NULL);
-  kf_semiauto_setup_run_async (setup, NULL, kf_cli_async_done, &result);
+  /* A signal cancels the setup, which then leaves store and keyring as they were. */
+  kf_cli_guard_begin ();
+  kf_semiauto_setup_run_async (setup, kf_cli_get_cancellable (), kf_cli_async_done, &result);
   connection = kf_semiauto_setup_run_finish (setup, kf_cli_wait (&result), &error);
 
+  /* The notes include the outcome of the SSH check after pairing; after a
+   * failure only the error line is for scripts. */
   notes = kf_semiauto_setup_get_notes (setup);
   for (guint i = 0; notes != NULL && notes[i] != NULL; i++)
-    fprintf (stderr, "keyferry-cli: %s\n", notes[i]);
+    if (connection != NULL || kf_cli_stderr_is_tty ())
+      print_note (notes[i]);
 
   if (connection == NULL)
     {
-      KfTruenasCertificate *certificate = kf_semiauto_setup_get_peer_certificate (setup);
-
-      kf_cli_fail (error);
-      if (certificate != NULL
-          && (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE)
-              || g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED)))
-        {
-          fprintf (stderr, "  %-13s %s\n", _("Subject:"), kf_truenas_certificate_get_subject (certificate));
-          fprintf (stderr, "  %-13s %s\n", _("Issuer:"), kf_truenas_certificate_get_issuer (certificate));
-          fprintf (stderr, "  %-13s %s\n", _("Fingerprint:"), kf_truenas_certificate_get_fingerprint_display (certificate));
-          fprintf (stderr, _("Compare the fingerprint with the TrueNAS web interface (Credentials › Certificates); "
-                             "if it matches, run again with:\n  --trust-certificate %s\n"),
-                   kf_truenas_certificate_get_fingerprint (certificate));
-        }
+      report_failure (setup, error, &state);
+      kf_cli_guard_end ();
       return KF_CLI_EXIT_FAILED;
     }
 
   kf_cli_print_connection (store, connection);
-  fprintf (stderr, "keyferry-cli: %s\n",
-           kf_semiauto_setup_get_host_key_verified (setup)
-           ? _("Logged in over SSH; the server showed one of the host keys the TrueNAS reported.")
-           : kf_semiauto_setup_get_verify_message (setup));
-  fprintf (stderr, "keyferry-cli: %s (%s %s, %u round trips, %.0f ms)\n", _("Paired"),
-           _("protocol"), kf_truenas_protocol_to_string (kf_semiauto_setup_get_protocol (setup)),
-           kf_semiauto_setup_get_round_trips (setup), kf_semiauto_setup_get_total_ms (setup));
+  if (kf_cli_stderr_is_tty ())
+    fprintf (stderr, "keyferry-cli: %s (%s %s, %u round trips, %.0f ms)\n", _("Paired"),
+             _("protocol"), kf_truenas_protocol_to_string (kf_semiauto_setup_get_protocol (setup)),
+             kf_semiauto_setup_get_round_trips (setup), kf_semiauto_setup_get_total_ms (setup));
+  kf_cli_guard_end ();
   return KF_CLI_EXIT_OK;
 }
 
@@ -190,8 +223,9 @@ cmd_add_semiauto (int    argc,
 {
   g_autofree char *url = NULL, *admin = NULL, *username = NULL, *keypair_name = NULL;
   g_autofree char *key_type_str = NULL, *trust = NULL, *protocol_str = NULL, *otp_argv = NULL;
+  g_autofree char *timeout_str = NULL;
   gboolean password_stdin = FALSE, otp_stdin = FALSE, generate = FALSE, sudo = FALSE;
-  int timeout = 0;
+  guint timeout = 0;
   const GOptionEntry entries[] = {
     { "url", 0, 0, G_OPTION_ARG_STRING, &url, N_("TrueNAS URL (https:// assumed)"), "URL" },
     { "admin-username", 0, 0, G_OPTION_ARG_STRING, &admin, N_("Admin user of the TrueNAS (default root)"), "USER" },
@@ -203,7 +237,7 @@ cmd_add_semiauto (int    argc,
     { "generate-key", 0, 0, G_OPTION_ARG_NONE, &generate, N_("Generate a new key pair “NAME Key” (the default)"), NULL },
     { "key-type", 0, 0, G_OPTION_ARG_STRING, &key_type_str, N_("Type of the generated key (default ed25519)"), "TYPE" },
     { "sudo", 0, 0, G_OPTION_ARG_NONE, &sudo, N_("Enable passwordless sudo for zfs commands (SSH user not root)"), NULL },
-    { "connect-timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for the SSH server (default 10)"), "S" },
+    { "connect-timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_str, N_("Seconds to wait for the SSH server (default 10)"), "S" },
     { "trust-certificate", 0, 0, G_OPTION_ARG_STRING, &trust, N_("Trust exactly this TLS certificate (SHA-256 fingerprint)"), "SHA256:FP" },
     { "protocol", 0, 0, G_OPTION_ARG_STRING, &protocol_str, N_("API protocol: auto (default), jsonrpc or legacy"), "P" },
     { NULL }
@@ -234,15 +268,15 @@ cmd_add_semiauto (int    argc,
     return kf_cli_usage (cmd, _("give either --keypair or --generate-key"));
   if (key_type_str != NULL && keypair_name != NULL)
     return kf_cli_usage (cmd, _("--key-type needs --generate-key"));
-  if (key_type_str != NULL && !kf_key_type_from_string (key_type_str, &key_type))
-    return kf_cli_usage (cmd, _("unknown key type “%s”"), key_type_str);
-  if (timeout != 0 && (timeout < KF_CONNECTION_MIN_TIMEOUT || timeout > KF_CONNECTION_MAX_TIMEOUT))
-    return kf_cli_usage (cmd, _("--connect-timeout must be between 1 and 600 seconds"));
+  if (key_type_str != NULL && !kf_cli_parse_key_type (key_type_str, &key_type))
+    return kf_cli_usage (cmd, _("unknown key type “%s”; use ed25519, ecdsa-p256, ecdsa-p384, ecdsa-p521 or rsa"), key_type_str);
+  if (!kf_cli_parse_timeout (cmd, timeout_str, &timeout, &status))
+    return status;
   if (!parse_protocol (protocol_str, &protocol))
     return kf_cli_usage (cmd, _("--protocol must be auto, jsonrpc or legacy"));
   if (!parse_pin (cmd, trust, &pin, &status))
     return status;
-  if (!(name = kf_connection_validate_name (argv[1], &error)))
+  if (!(name = kf_cli_check_name (argv[1], _("connection"), &error)))
     return kf_cli_fail (error);
 
   if (!(store = kf_cli_open_store (&error)))
@@ -261,9 +295,9 @@ cmd_add_semiauto (int    argc,
     kf_semiauto_setup_set_tls_pin (setup, pin);
   if (keypair_name != NULL)
     {
-      KfKeypair *keypair = kf_store_find_keypair_by_name (store, keypair_name);
+      KfKeypair *keypair = kf_cli_find_keypair (store, keypair_name);
       if (keypair == NULL)
-        return kf_cli_fail_message (_("There is no key pair named “%s”; see “keyferry-cli keypair list”."), keypair_name);
+        return KF_CLI_EXIT_FAILED;
       kf_semiauto_setup_set_keypair_id (setup, kf_keypair_get_id (keypair));
     }
   else
@@ -304,11 +338,13 @@ cmd_pair_again (int    argc,
     return status;
   if (!(store = kf_cli_open_store (&error)))
     return kf_cli_fail (error);
-  connection = kf_store_find_connection_by_name (store, argv[1]);
-  if (connection == NULL)
-    return kf_cli_fail_message (_("There is no connection named “%s”; see “keyferry-cli connection list”."), argv[1]);
+  if (!(connection = kf_cli_find_connection (store, argv[1])))
+    return KF_CLI_EXIT_FAILED;
   if (kf_connection_get_setup_method (connection) != KF_SETUP_METHOD_SEMI_AUTOMATIC)
-    return kf_cli_fail_message (_("“%s” was set up manually; pairing again works only for TrueNAS connections."), argv[1]);
+    {
+      g_autofree char *shown = kf_cli_display (kf_connection_get_name (connection));
+      return kf_cli_fail_message (_("“%s” was set up manually; pairing again works only for TrueNAS connections."), shown);
+    }
 
   vault = kf_vault_new (store);
   setup = kf_semiauto_setup_new_pair_again (vault, connection);

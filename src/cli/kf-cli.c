@@ -7,14 +7,23 @@
 #define G_LOG_DOMAIN "kf-cli"
 
 #include "kf-cli.h"
+#include "kf-connection-validate.h"
 #include "kf-errors.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 #include <gio/gunixinputstream.h>
+
+/* Set while a terminal prompt has echo off (see on_signal). */
+static struct termios prompt_saved;
+static volatile sig_atomic_t prompt_active;
 
 static const KfCliCommand * const groups[] = {
   kf_cli_keypair_commands,
@@ -127,7 +136,11 @@ kf_cli_parse (const KfCliCommand  *command,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *exit_status = kf_cli_usage (command, "%s", error->message);
+      /* GOption converts string options from the locale's encoding. */
+      if (error->domain == G_CONVERT_ERROR)
+        *exit_status = kf_cli_usage (command, _("an argument is not valid text in this locale’s encoding (UTF-8 expected)"));
+      else
+        *exit_status = kf_cli_usage (command, "%s", error->message);
       return FALSE;
     }
   /* (*argv)[0] is the verb itself. */
@@ -191,10 +204,78 @@ kf_cli_print_list (KfStore       *store,
   return KF_CLI_EXIT_OK;
 }
 
+/* Appends @text with control characters and invalid UTF-8 escaped (so a
+ * message stays on one line and cannot drive the terminal); with @max_chars
+ * > 0, stops after that many characters and adds "…". */
+static void
+append_escaped (GString    *out,
+                const char *text,
+                glong       max_chars)
+{
+  const char *p = text;
+  const char *end = text + strlen (text);
+  glong n = 0;
+
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (max_chars > 0 && n++ >= max_chars)
+        {
+          g_string_append (out, "…");
+          return;
+        }
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", (guchar) *p);
+          p++;
+          continue;
+        }
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+        g_string_append_printf (out, "\\x%02x", (guint) c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+}
+
+char *
+kf_cli_display (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  append_escaped (out, text ? text : "", 60);
+  return g_string_free (out, FALSE);
+}
+
+/* Prints "keyferry-cli: MESSAGE" as exactly one line, whatever @message holds
+ * (core messages may quote what the user typed). */
+static void
+print_error_line (const char *prefix,
+                  const char *message)
+{
+  g_autoptr(GString) line = g_string_new (prefix);
+
+  append_escaped (line, message, 0);
+  fprintf (stderr, "%s\n", line->str);
+}
+
 int
 kf_cli_fail (const GError *error)
 {
-  fprintf (stderr, "keyferry-cli: %s\n", error->message);
+  /* Only a signal cancels (kf_cli_guard_begin): say it plainly, whichever layer noticed. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      print_error_line ("keyferry-cli: ", _("Interrupted; nothing was changed."));
+      return KF_CLI_EXIT_FAILED;
+    }
+  print_error_line ("keyferry-cli: ", error->message);
   return KF_CLI_EXIT_FAILED;
 }
 
@@ -208,7 +289,7 @@ kf_cli_fail_message (const char *format,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  fprintf (stderr, "keyferry-cli: %s\n", message);
+  print_error_line ("keyferry-cli: ", message);
   return KF_CLI_EXIT_FAILED;
 }
 
@@ -219,13 +300,16 @@ kf_cli_usage (const KfCliCommand *command,
 {
   va_list args;
   g_autofree char *message = NULL;
+  g_autofree char *full = NULL;
+  g_autofree char *prefix = NULL;
   g_autofree char *name = command_name (command);
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  fprintf (stderr, "keyferry-cli %s: %s (usage: keyferry-cli %s %s)\n",
-           name, message, name, command->synopsis);
+  full = g_strdup_printf ("%s (usage: keyferry-cli %s %s)", message, name, command->synopsis);
+  prefix = g_strdup_printf ("keyferry-cli %s: ", name);
+  print_error_line (prefix, full);
   return KF_CLI_EXIT_USAGE;
 }
 
@@ -233,10 +317,234 @@ KfStore *
 kf_cli_open_store (GError **error)
 {
   g_autoptr(KfStore) store = kf_store_new (NULL);
+  g_autoptr(GError) local_error = NULL;
 
-  if (!kf_store_load (store, error))
-    return NULL;
+  if (!kf_store_load (store, &local_error))
+    {
+      /* The file was moved aside, and only this run says so: tell what the
+       * next run will do, since this command did nothing. */
+      if (g_error_matches (local_error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED)
+          || g_error_matches (local_error, KF_STORE_ERROR, KF_STORE_ERROR_NEWER_VERSION))
+        g_set_error (error, local_error->domain, local_error->code, "%s %s", local_error->message,
+                     _("This command did nothing; run it again to go on with empty lists."));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
   return g_steal_pointer (&store);
+}
+
+char *
+kf_cli_check_name (const char  *text,
+                   const char  *kind,
+                   GError     **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text ? text : ""));
+
+  if (*trimmed == '\0')
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_NAME, _("Give a name for the %s."), kind);
+      return NULL;
+    }
+  if (g_utf8_validate (trimmed, -1, NULL))
+    for (const char *p = trimmed; *p; p = g_utf8_next_char (p))
+      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+        {
+          g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_NAME,
+                       _("The name must not hold line breaks, tabs or other control characters; choose another name."));
+          return NULL;
+        }
+  /* Length and UTF-8: the same rules as in the app. */
+  return kf_connection_validate_name (trimmed, error);
+}
+
+KfKeypair *
+kf_cli_find_keypair (KfStore    *store,
+                     const char *name)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (name));
+  KfKeypair *keypair = kf_store_find_keypair_by_name (store, trimmed);
+
+  if (keypair == NULL)
+    {
+      g_autofree char *shown = kf_cli_display (name);
+      kf_cli_fail_message (_("There is no key pair named “%s”; see “keyferry-cli keypair list”."), shown);
+    }
+  return keypair;
+}
+
+KfConnection *
+kf_cli_find_connection (KfStore    *store,
+                        const char *name)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (name));
+  KfConnection *connection = kf_store_find_connection_by_name (store, trimmed);
+
+  if (connection == NULL)
+    {
+      g_autofree char *shown = kf_cli_display (name);
+      kf_cli_fail_message (_("There is no connection named “%s”; see “keyferry-cli connection list”."), shown);
+    }
+  return connection;
+}
+
+gboolean
+kf_cli_parse_port (const KfCliCommand *command,
+                   const char         *text,
+                   guint              *out,
+                   int                *exit_status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (text == NULL)
+    return TRUE;
+  if (!kf_connection_validate_port (text, out, &error))
+    {
+      *exit_status = kf_cli_usage (command, "--port: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kf_cli_parse_timeout (const KfCliCommand *command,
+                      const char         *text,
+                      guint              *out,
+                      int                *exit_status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (text == NULL)
+    return TRUE;
+  if (!kf_connection_validate_timeout (text, out, &error))
+    {
+      *exit_status = kf_cli_usage (command, "--connect-timeout: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kf_cli_parse_key_type (const char *text,
+                       KfKeyType  *out)
+{
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+
+  return kf_key_type_from_string (lower, out);
+}
+
+/* Signals: see kf-cli.h. The handler only touches these and async-signal-safe calls. */
+static volatile sig_atomic_t guard_depth;
+static volatile sig_atomic_t pending_signal;
+static int wake_pipe[2] = { -1, -1 };
+static GCancellable *cancellable;
+
+static void
+on_signal (int signo)
+{
+  /* At a terminal prompt (echo off) nothing is being written (the one-time
+   * password is asked while logging in, before anything is saved): give the
+   * terminal back and end now rather than wait for Enter. */
+  if (prompt_active)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &prompt_saved);
+  if (guard_depth == 0 || prompt_active)
+    {
+      signal (signo, SIG_DFL);
+      raise (signo);
+      return;
+    }
+  if (pending_signal == 0)
+    pending_signal = signo;
+  if (wake_pipe[1] >= 0)
+    {
+      int saved_errno = errno;
+      char c = 1;
+      if (write (wake_pipe[1], &c, 1) < 0)
+        { /* The pipe is full: a wake-up is already pending. */ }
+      errno = saved_errno;
+    }
+}
+
+static gboolean
+on_wake (int          fd,
+         GIOCondition condition,
+         gpointer     user_data)
+{
+  char buf[16];
+
+  while (read (fd, buf, sizeof buf) > 0)
+    ;
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+kf_cli_install_signals (void)
+{
+  const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+  struct sigaction action = { 0 };
+
+  /* A closed stdin/stdout/stderr would be reused by the pipe below (reading
+   * "stdin" would then wait forever): give them /dev/null, so a closed stdin
+   * reads as empty. */
+  for (int fd = 0; fd <= 2; fd++)
+    if (fcntl (fd, F_GETFD) == -1 && errno == EBADF)
+      {
+        int null_fd = open ("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (null_fd >= 0 && null_fd != fd)
+          close (null_fd);
+      }
+
+  cancellable = g_cancellable_new ();
+  if (g_unix_open_pipe (wake_pipe, FD_CLOEXEC, NULL))
+    {
+      g_unix_set_fd_nonblocking (wake_pipe[0], TRUE, NULL);
+      g_unix_set_fd_nonblocking (wake_pipe[1], TRUE, NULL);
+      g_unix_fd_add (wake_pipe[0], G_IO_IN, on_wake, NULL);
+    }
+  action.sa_handler = on_signal;
+  /* SA_RESTART: library calls in other threads must not see EINTR. */
+  action.sa_flags = SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      struct sigaction old;
+      /* A signal ignored by whoever started us (nohup, a background job) stays ignored. */
+      if (sigaction (signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+        continue;
+      sigaction (signals[i], &action, NULL);
+    }
+}
+
+GCancellable *
+kf_cli_get_cancellable (void)
+{
+  return cancellable;
+}
+
+void
+kf_cli_guard_begin (void)
+{
+  guard_depth++;
+}
+
+void
+kf_cli_guard_end (void)
+{
+  g_return_if_fail (guard_depth > 0);
+  if (--guard_depth == 0 && pending_signal != 0)
+    {
+      int signo = pending_signal;
+      fflush (stdout);
+      signal (signo, SIG_DFL);
+      raise (signo);
+    }
+}
+
+gboolean
+kf_cli_stderr_is_tty (void)
+{
+  return isatty (STDERR_FILENO);
 }
 
 void
@@ -304,9 +612,12 @@ kf_cli_read_secret_prompt (const char  *prompt,
   fflush (stderr);
   quiet = saved;
   quiet.c_lflag &= ~(tcflag_t) ECHO;
+  prompt_saved = saved;
+  prompt_active = TRUE;
   tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
   secret = kf_cli_read_secret_line (error);
   tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+  prompt_active = FALSE;
   fputs ("\n", stderr);
   return secret;
 }
@@ -320,22 +631,54 @@ kf_cli_read_text (const char *path,
   g_autoptr(GByteArray) buffer = g_byte_array_new ();
   guint8 chunk[4096];
 
+  g_autofree char *shown = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (path == NULL || *path == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   _("An empty file name was given; give the path of the file, or - for standard input."));
+      return NULL;
+    }
+  if (g_strcmp0 (path, "-") == 0)
+    shown = g_strdup (_("Standard input"));
+  else
+    {
+      g_autofree char *display = kf_cli_display (path);
+      shown = g_strdup_printf ("“%s”", display);
+    }
   if (g_strcmp0 (path, "-") == 0)
     stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
   else
     {
       g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
-      stream = G_INPUT_STREAM (g_file_read (file, NULL, error));
+      stream = G_INPUT_STREAM (g_file_read (file, NULL, &local_error));
       if (stream == NULL)
-        return NULL;
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                         _("There is no file %s; check the path."), shown);
+          else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                         _("%s is a folder; give the path of a file."), shown);
+          else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                         _("%s cannot be read (permission denied); check who owns it."), shown);
+          else
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                         _("%s cannot be read; check that it is a readable file."), shown);
+          return NULL;
+        }
     }
 
   for (;;)
     {
-      gssize n = g_input_stream_read (stream, chunk, sizeof chunk, NULL, error);
+      gssize n = g_input_stream_read (stream, chunk, sizeof chunk, NULL, &local_error);
       if (n < 0)
         {
           explicit_bzero (buffer->data, buffer->len);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       _("%s could not be read; check that it is a readable file."), shown);
           return NULL;
         }
       if (n == 0)
@@ -345,8 +688,8 @@ kf_cli_read_text (const char *path,
           explicit_bzero (buffer->data, buffer->len);
           explicit_bzero (chunk, sizeof chunk);
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TOO_LONG,
-                       _("“%s” is larger than %" G_GSIZE_FORMAT " bytes; this is not a key file."),
-                       path, max_size);
+                       _("%s is larger than %" G_GSIZE_FORMAT " bytes; this is not a key file."),
+                       shown, max_size);
           return NULL;
         }
       g_byte_array_append (buffer, chunk, n);

@@ -89,6 +89,48 @@ char        *kf_cli_read_secret_prompt   (const char    *prompt,
 char        *kf_cli_read_text            (const char    *path,
                                           gsize          max_size,
                                           GError       **error);
+/* @text made safe to quote in a one-line message: control characters and
+ * invalid UTF-8 escaped, cut to about 60 characters with "…". */
+char        *kf_cli_display              (const char    *text);
+/* A new key pair or connection name (@kind: "key pair" or "connection"),
+ * trimmed; NULL with an error when empty, too long, not UTF-8, or holding
+ * control characters (line breaks, tabs, escapes) that would break listings. */
+char        *kf_cli_check_name           (const char    *text,
+                                          const char    *kind,
+                                          GError       **error);
+/* Looks a key pair / connection up by name (surrounding spaces ignored, as
+ * names are stored trimmed); NULL with the "there is no …" message printed. */
+KfKeypair   *kf_cli_find_keypair         (KfStore       *store,
+                                          const char    *name);
+KfConnection *kf_cli_find_connection     (KfStore       *store,
+                                          const char    *name);
+/* --port / --connect-timeout given as text (NULL: not given, *out untouched).
+ * FALSE with a usage error printed and *exit_status set. */
+gboolean     kf_cli_parse_port           (const KfCliCommand *command,
+                                          const char    *text,
+                                          guint         *out,
+                                          int           *exit_status);
+gboolean     kf_cli_parse_timeout        (const KfCliCommand *command,
+                                          const char    *text,
+                                          guint         *out,
+                                          int           *exit_status);
+
+/* --type / --key-type: kf_key_type_from_string, any letter case. */
+gboolean     kf_cli_parse_key_type       (const char    *text,
+                                          KfKeyType     *out);
+
+/* Ctrl-C, SIGTERM and SIGHUP. Outside a guard they end the program at once
+ * (nothing is being written then). Inside kf_cli_guard_begin/end they are held
+ * back: they cancel kf_cli_get_cancellable() (seen while kf_cli_wait runs, so
+ * async work rolls back), and the program ends by that signal at the last
+ * kf_cli_guard_end(), after the store and keyring are consistent again. */
+void         kf_cli_install_signals      (void);
+void         kf_cli_guard_begin          (void);
+void         kf_cli_guard_end            (void);
+GCancellable *kf_cli_get_cancellable     (void);
+/* TRUE when stderr is a terminal (progress lines are shown only then). */
+gboolean     kf_cli_stderr_is_tty        (void);
+
 /* Wipes and frees a secret string. */
 void         kf_cli_secret_free          (char          *secret);
 
