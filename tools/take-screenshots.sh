@@ -30,7 +30,8 @@ fi
 export GTK_A11Y=none NO_AT_BRIDGE=1 GSK_RENDERER=cairo
 # keyfile: gsettings below and the app share the settings (memory would not).
 export GSETTINGS_SCHEMA_DIR=$build/data GSETTINGS_BACKEND=keyfile
-export LANGUAGE=${KF_SCREENSHOT_LANGUAGE:-en}
+# LANGUAGE only counts under a locale other than C; C.UTF-8 is always there.
+export LANG=C.UTF-8 LANGUAGE=${KF_SCREENSHOT_LANGUAGE:-en}
 printf %s screenshots | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 cli=$build/src/cli/keyferry-cli
 keys=$HOME/hostkeys
