@@ -19,6 +19,9 @@
 
 #include "kf-ssh-key.h"
 
+/* More than any SSH tool uses (ssh-keygen: 16; ~5 ms each on a laptop). */
+#define MAX_BCRYPT_ROUNDS 1000u
+
 /* ---------------------------------------------------------------- secrets */
 
 static void
@@ -858,6 +861,29 @@ inspect_openssh_key (const guchar    *data,
           set_damaged_private_error (error);
           return FALSE;
         }
+      {
+        /* The bcrypt rounds come from the file, and libssh spends them
+         * without a way to cancel: a damaged or hostile key could ask for
+         * billions (days of CPU). ssh-keygen uses 16 unless told otherwise. */
+        Reader kr = { kdfopts, kdfopts_len };
+        const guchar *salt;
+        gsize salt_len;
+        guint32 rounds;
+
+        if (!reader_string (&kr, &salt, &salt_len) || !reader_u32 (&kr, &rounds) || rounds == 0)
+          {
+            set_damaged_private_error (error);
+            return FALSE;
+          }
+        if (rounds > MAX_BCRYPT_ROUNDS)
+          {
+            g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_UNSUPPORTED_TYPE,
+                         _("This private key’s passphrase protection asks for %u rounds, more than the %u Keyferry "
+                           "accepts; re-encrypt it with “ssh-keygen -p -a 100 -f FILE” and import it again."),
+                         rounds, MAX_BCRYPT_ROUNDS);
+            return FALSE;
+          }
+      }
       if (!known)
         {
           g_autofree char *name = g_strndup ((const char *) cipher, MIN (cipher_len, 64));
