@@ -23,7 +23,7 @@ fi
 # the slow unwinder sees a leak's whole stack, which the library-specific
 # LeakSanitizer suppressions need. (Not strict_string_checks: it flags
 # strndup() on unterminated buffers, which POSIX allows and libssh does.)
-export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:print_stacktrace=1:check_initialization_order=1:strict_init_order=1:suppressions=$root/tests/asan.supp"
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:print_stacktrace=1:fast_unwind_on_malloc=0:check_initialization_order=1:strict_init_order=1:suppressions=$root/tests/asan.supp"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$root/tests/ubsan.supp"
 export LSAN_OPTIONS="print_suppressions=0:suppressions=$root/tests/lsan.supp"
 # GLib 2.74 still caches small blocks in its slice allocator: plain malloc

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "hardening-util.h"
+#include "kf-key-export.h"
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
 #include "truenas-fixture.h"
@@ -452,9 +453,11 @@ test_secret_hygiene (void)
     for (guint i = 0; i < G_N_ELEMENTS (names); i++)
       {
         g_autofree char *text = NULL;
+        g_autofree char *file_name = NULL;
 
         run (cli, NULL, NULL, "keypair", "export", names[i], "--output-dir", export_dir, NULL);
-        text = read_file (export_dir, names[i]);
+        file_name = kf_key_export_file_name (names[i]);
+        text = read_file (export_dir, file_name);
         add_private_key_secret (names[i], text);
       }
   }
