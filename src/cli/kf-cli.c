@@ -688,7 +688,7 @@ kf_cli_read_text (const char *path,
           explicit_bzero (buffer->data, buffer->len);
           explicit_bzero (chunk, sizeof chunk);
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TOO_LONG,
-                       _("%s is larger than %" G_GSIZE_FORMAT " bytes; this is not a key file."),
+                       _("%s is larger than %zu bytes; this is not a key file."),
                        shown, max_size);
           return NULL;
         }
