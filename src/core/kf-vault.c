@@ -166,6 +166,30 @@ snapshot_step (KfVault   *self,
   return TRUE;
 }
 
+/* TRUE when a "<store>.damaged-…" file lies beside the store: the key pairs
+ * it holds are not in the store any more, yet their secrets are what makes
+ * that kept file worth restoring, so reconcile must not delete them. */
+static gboolean
+store_was_set_aside (const char *store_path)
+{
+  g_autofree char *dir_path = NULL;
+  g_autofree char *prefix = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (store_path == NULL)
+    return FALSE;
+  dir_path = g_path_get_dirname (store_path);
+  prefix = g_strconcat (strrchr (store_path, G_DIR_SEPARATOR) ? strrchr (store_path, G_DIR_SEPARATOR) + 1 : store_path,
+                        ".damaged-", NULL);
+  if (!(dir = g_dir_open (dir_path, 0, NULL)))
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, prefix))
+      return TRUE;
+  return FALSE;
+}
+
 /* Returns the ids of key pairs whose secret is missing. The store is read
  * BEFORE the keyring is listed: since secrets are written before the store,
  * every key pair in that snapshot had its secret in the keyring by then. */
@@ -184,6 +208,7 @@ reconcile_run (const Run  *run,
   GPtrArray *missing;
   gint64 now;
   guint removed = 0;
+  gboolean keep_all;
 
   snapshot.all_ids = all_ids;
   snapshot.private_ids = private_ids;
@@ -196,6 +221,7 @@ reconcile_run (const Run  *run,
     return NULL;
 
   now = g_get_real_time () / G_USEC_PER_SEC;
+  keep_all = store_was_set_aside (self->store_path);
   for (guint i = 0; i < entries->len; i++)
     {
       KfKeyringEntry *entry = g_ptr_array_index (entries, i);
@@ -203,7 +229,8 @@ reconcile_run (const Run  *run,
       g_hash_table_add (present, entry->keypair_id);
 
       /* Only our own store's items are ours to judge. */
-      if (g_strcmp0 (entry->store_path, self->store_path) != 0 ||
+      if (keep_all ||
+          g_strcmp0 (entry->store_path, self->store_path) != 0 ||
           g_hash_table_contains (all_ids, entry->keypair_id) ||
           entry->created + (gint64) grace_seconds > now ||
           was_written (self, entry->keypair_id))
