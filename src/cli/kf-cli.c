@@ -307,7 +307,8 @@ kf_cli_usage (const KfCliCommand *command,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  full = g_strdup_printf ("%s (usage: keyferry-cli %s %s)", message, name, command->synopsis);
+  /* Translators: a usage error, then the command and its synopsis */
+  full = g_strdup_printf (_("%s (usage: keyferry-cli %s %s)"), message, name, command->synopsis);
   prefix = g_strdup_printf ("keyferry-cli %s: ", name);
   print_error_line (prefix, full);
   return KF_CLI_EXIT_USAGE;
