@@ -696,6 +696,14 @@ kf_cli_read_text (const char *path,
       g_byte_array_append (buffer, chunk, n);
     }
   explicit_bzero (chunk, sizeof chunk);
+  /* A NUL byte would cut the text short, and key files are text. */
+  if (memchr (buffer->data, '\0', buffer->len) != NULL)
+    {
+      explicit_bzero (buffer->data, buffer->len);
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST_KEY,
+                   _("%s is a binary file, not a key file; give a key in OpenSSH or PEM text form."), shown);
+      return NULL;
+    }
   g_byte_array_append (buffer, (const guint8 *) "", 1);
   {
     char *text = g_strdup ((const char *) buffer->data);
