@@ -53,7 +53,7 @@ connection_line (KfStore  *store,
   KfConnection *c = item;
   g_autofree char *address = kf_ssh_probe_format_address (kf_connection_get_host (c), kf_connection_get_port (c));
 
-  printf ("%-24s %s@%s  %s\n", kf_connection_get_name (c), kf_connection_get_username (c), address,
+  printf ("%-24s %s@%s  %s\n", kf_cli_escape (kf_connection_get_name (c)), kf_connection_get_username (c), address,
           kf_setup_method_to_string (kf_connection_get_setup_method (c)));
 }
 
@@ -494,7 +494,7 @@ cmd_delete (int    argc,
   if (with_keypair && keypair == NULL && kf_connection_get_keypair_id (connection) != NULL)
     fprintf (stderr, "keyferry-cli: %s\n", _("The key pair is used by other connections too; it is kept."));
   else if (with_keypair && keypair != NULL)
-    printf (_("Deleting key pair “%s”\n"), kf_keypair_get_name (keypair));
+    printf (_("Deleting key pair “%s”\n"), kf_cli_escape (kf_keypair_get_name (keypair)));
 
   vault = kf_vault_new (store);
   g_object_ref (connection);

@@ -124,16 +124,16 @@ kf_cli_print_keypair (KfStore    *store,
 {
   g_autoptr(GPtrArray) users = kf_store_list_connections_using (store, kf_keypair_get_id (keypair));
 
-  printf ("%-12s %s\n", _("Name:"), kf_keypair_get_name (keypair));
+  printf ("%-12s %s\n", _("Name:"), kf_cli_escape (kf_keypair_get_name (keypair)));
   printf ("%-12s %s\n", _("Type:"), kf_keypair_get_key_type (keypair));
   printf ("%-12s %u\n", _("Bits:"), kf_keypair_get_bits (keypair));
   printf ("%-12s %s\n", _("Fingerprint:"), kf_keypair_get_fingerprint (keypair));
-  printf ("%-12s %s\n", _("Comment:"), kf_keypair_get_comment (keypair) ? kf_keypair_get_comment (keypair) : "");
+  printf ("%-12s %s\n", _("Comment:"), kf_cli_escape (kf_keypair_get_comment (keypair)));
   printf ("%-12s %s\n", _("Private key:"),
           kf_keypair_get_has_private_key (keypair) ? _("in the keyring") : _("none (public key only)"));
   printf ("%-12s ", _("Used by:"));
   for (guint i = 0; i < users->len; i++)
-    printf ("%s%s", i ? ", " : "", kf_connection_get_name (g_ptr_array_index (users, i)));
+    printf ("%s%s", i ? ", " : "", kf_cli_escape (kf_connection_get_name (g_ptr_array_index (users, i))));
   printf ("%s\n", users->len ? "" : _("no connection"));
   printf ("%-12s %s\n", _("ID:"), kf_keypair_get_id (keypair));
   printf ("\n%s\n", kf_keypair_get_public_key (keypair));
@@ -149,7 +149,7 @@ kf_cli_print_connection (KfStore      *store,
   KfKeypair *keypair = keypair_id ? kf_store_find_keypair (store, keypair_id) : NULL;
   const char * const *host_keys = kf_connection_get_host_keys (connection);
 
-  printf ("%-16s %s\n", _("Name:"), kf_connection_get_name (connection));
+  printf ("%-16s %s\n", _("Name:"), kf_cli_escape (kf_connection_get_name (connection)));
   printf ("%-16s %s\n", _("Setup method:"), kf_setup_method_to_string (kf_connection_get_setup_method (connection)));
   if (kf_connection_get_setup_method (connection) == KF_SETUP_METHOD_SEMI_AUTOMATIC)
     {
@@ -161,7 +161,7 @@ kf_cli_print_connection (KfStore      *store,
   printf ("%-16s %s\n", _("Host:"), kf_connection_get_host (connection));
   printf ("%-16s %u\n", _("Port:"), kf_connection_get_port (connection));
   printf ("%-16s %s\n", _("Username:"), kf_connection_get_username (connection));
-  printf ("%-16s %s\n", _("Key pair:"), keypair ? kf_keypair_get_name (keypair) : _("(missing)"));
+  printf ("%-16s %s\n", _("Key pair:"), keypair ? kf_cli_escape (kf_keypair_get_name (keypair)) : _("(missing)"));
   printf ("%-16s %u s\n", _("Connect timeout:"), kf_connection_get_connect_timeout (connection));
   printf ("%-16s %s\n", _("Last test:"), kf_connection_get_test_message (connection)
           ? kf_connection_get_test_message (connection) : _("never tested"));

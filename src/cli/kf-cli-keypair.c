@@ -49,7 +49,7 @@ keypair_line (KfStore  *store,
   KfKeypair *kp = item;
 
   printf ("%-24s %-20s %5u  %s%s\n",
-          kf_keypair_get_name (kp), kf_keypair_get_key_type (kp), kf_keypair_get_bits (kp),
+          kf_cli_escape (kf_keypair_get_name (kp)), kf_keypair_get_key_type (kp), kf_keypair_get_bits (kp),
           kf_keypair_get_fingerprint (kp),
           kf_keypair_get_has_private_key (kp) ? "" : _("  (public key only)"));
 }
@@ -86,7 +86,7 @@ save_material (KfStore       *store,
   kf_cli_guard_end ();
   if (!saved)
     return kf_cli_fail (error);
-  printf ("%s %s\n", kf_keypair_get_fingerprint (keypair), kf_keypair_get_name (keypair));
+  printf ("%s %s\n", kf_keypair_get_fingerprint (keypair), kf_cli_escape (kf_keypair_get_name (keypair)));
   return KF_CLI_EXIT_OK;
 }
 
@@ -361,7 +361,7 @@ cmd_delete (int    argc,
                                   shown, names->str);
     }
   for (guint i = 0; i < users->len; i++)
-    printf (_("Deleting connection “%s”\n"), kf_connection_get_name (g_ptr_array_index (users, i)));
+    printf (_("Deleting connection “%s”\n"), kf_cli_escape (kf_connection_get_name (g_ptr_array_index (users, i))));
 
   vault = kf_vault_new (store);
   kf_cli_guard_begin ();

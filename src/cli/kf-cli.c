@@ -254,6 +254,20 @@ kf_cli_display (const char *text)
   return g_string_free (out, FALSE);
 }
 
+const char *
+kf_cli_escape (const char *text)
+{
+  static char *ring[8];
+  static guint next;
+  GString *out = g_string_new (NULL);
+
+  append_escaped (out, text ? text : "", 0);
+  next = (next + 1) % G_N_ELEMENTS (ring);
+  g_free (ring[next]);
+  ring[next] = g_string_free (out, FALSE);
+  return ring[next];
+}
+
 /* Prints "keyferry-cli: MESSAGE" as exactly one line, whatever @message holds
  * (core messages may quote what the user typed). */
 static void

@@ -92,6 +92,9 @@ char        *kf_cli_read_text            (const char    *path,
 /* @text made safe to quote in a one-line message: control characters and
  * invalid UTF-8 escaped, cut to about 60 characters with "…". */
 char        *kf_cli_display              (const char    *text);
+/* The same without the cut, for names in listings (NULL gives ""). Returns a
+ * string owned by a small ring of buffers: valid until 8 more calls. */
+const char  *kf_cli_escape               (const char    *text);
 /* A new key pair or connection name (@kind: "key pair" or "connection"),
  * trimmed; NULL with an error when empty, too long, not UTF-8, or holding
  * control characters (line breaks, tabs, escapes) that would break listings. */
