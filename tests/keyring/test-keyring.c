@@ -103,6 +103,10 @@ test_label_and_place (void)
   g_autoptr(GHashTable) attributes = NULL;
   GList *items;
   SecretItem *item;
+  /* secret_item_get_label() and _get_schema_name() return new strings. */
+  g_autofree char *label = NULL;
+  g_autofree char *schema_name = NULL;
+  g_autofree char *new_label = NULL;
 
   g_assert_true (kf_keyring_store_sync (id, "Backup box", sample_key, NULL, &error));
   g_assert_no_error (error);
@@ -110,8 +114,10 @@ test_label_and_place (void)
   items = find_items (id);
   g_assert_cmpuint (g_list_length (items), ==, 1);
   item = items->data;
-  g_assert_cmpstr (secret_item_get_label (item), ==, "Keyferry: Backup box private key");
-  g_assert_cmpstr (secret_item_get_schema_name (item), ==, SCHEMA_NAME);
+  label = secret_item_get_label (item);
+  schema_name = secret_item_get_schema_name (item);
+  g_assert_cmpstr (label, ==, "Keyferry: Backup box private key");
+  g_assert_cmpstr (schema_name, ==, SCHEMA_NAME);
   attributes = secret_item_get_attributes (item);
   g_assert_cmpstr (g_hash_table_lookup (attributes, "keypair-id"), ==, id);
   g_assert_cmpstr (g_hash_table_lookup (attributes, "xdg:schema"), ==, SCHEMA_NAME);
@@ -130,7 +136,8 @@ test_label_and_place (void)
   g_assert_no_error (error);
   items = find_items (id);
   g_assert_cmpuint (g_list_length (items), ==, 1);
-  g_assert_cmpstr (secret_item_get_label (items->data), ==, "Keyferry: Renamed box private key");
+  new_label = secret_item_get_label (items->data);
+  g_assert_cmpstr (new_label, ==, "Keyferry: Renamed box private key");
   g_list_free_full (items, g_object_unref);
   {
     g_autoptr(KfSecret) secret = kf_keyring_lookup_sync (id, NULL, &error);
