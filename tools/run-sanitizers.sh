@@ -26,9 +26,41 @@ fi
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:print_stacktrace=1:fast_unwind_on_malloc=0:check_initialization_order=1:strict_init_order=1:suppressions=$root/tests/asan.supp"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$root/tests/ubsan.supp"
 export LSAN_OPTIONS="print_suppressions=0:suppressions=$root/tests/lsan.supp"
+# LeakSanitizer (gcc 12 and clang 14 alike) crashes at exit ("Tracer caught
+# signal 11") scanning the thread-local storage of threads that predate the
+# dlopen() of a library with TLS: GIO loads glib-networking, hence GnuTLS and
+# p11-kit, at the first https request (keyferry-cli's TrueNAS setup, the fake
+# TrueNAS). Loaded at start-up, their TLS is in every thread's static block.
+# (verify_asan_link_order=0: the preloads come before the ASan runtime.)
+tls_libs=""
+for lib in libgnutls.so.30 libp11-kit.so.0; do
+  path=$(ldconfig -p | sed -n "s|^[[:space:]]*$lib (libc6,x86-64) => ||p" | head -1)
+  [ -n "$path" ] && tls_libs="$tls_libs $path"
+done
+export LD_PRELOAD="${tls_libs# }"
+export ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
+
 # GLib 2.74 still caches small blocks in its slice allocator: plain malloc
 # lets LeakSanitizer see them.
 export G_SLICE=always-malloc
 
 # ASan roughly doubles run times: give every test three times its timeout.
-KF_BUILD_DIR=$build exec "$root/tools/run-tests.sh" --timeout-multiplier 3 "$@"
+if [ $# -gt 0 ]; then
+  KF_BUILD_DIR=$build exec "$root/tools/run-tests.sh" --timeout-multiplier 3 "$@"
+fi
+
+# The GTK tests (suite ui) run without leak checking: at exit GTK, Mesa's
+# llvmpipe and the GIO/GTK modules they dlopen() leave one-time allocations
+# behind, many made from modules already unloaded (LeakSanitizer shows
+# "<unknown module>" frames, which no suppression can name). Memory errors and
+# undefined behaviour are still fatal there. Everything else checks leaks.
+status=0
+KF_BUILD_DIR=$build "$root/tools/run-tests.sh" --timeout-multiplier 3 --no-suite ui || status=$?
+cp "$build/meson-logs/testlog.json" "$build/meson-logs/testlog-no-ui.json"
+ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" \
+  KF_BUILD_DIR=$build "$root/tools/run-tests.sh" --timeout-multiplier 3 --suite ui || status=$?
+# One summary line for both runs.
+cat "$build/meson-logs/testlog-no-ui.json" "$build/meson-logs/testlog.json" > "$build/meson-logs/testlog-all.json"
+echo "Sanitizer suite, all tests:"
+python3 "$root/tests/harness/summary.py" "$build/meson-logs/testlog-all.json" || status=1
+exit $status
