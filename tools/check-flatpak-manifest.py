@@ -95,17 +95,25 @@ def meson_app_id(source_root):
     return m.group(1) if m else None
 
 
+def introspect(build_dir, what):
+    """meson introspect --WHAT, read from the JSON meson keeps in the build dir
+    (running meson costs half a second a call)."""
+    cached = os.path.join(build_dir, "meson-info", f"intro-{what}.json")
+    if os.path.isfile(cached):
+        with open(cached, encoding="utf-8") as f:
+            return json.load(f)
+    out = subprocess.run(["meson", "introspect", f"--{what}", build_dir],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
 def installed_files(build_dir):
     """{installed path: built or source path} from meson's own introspection."""
-    out = subprocess.run(["meson", "introspect", "--installed", build_dir],
-                         check=True, capture_output=True, text=True).stdout
-    return {dest: src for src, dest in json.loads(out).items()}
+    return {dest: src for src, dest in introspect(build_dir, "installed").items()}
 
 
 def installed_binaries(build_dir):
-    out = subprocess.run(["meson", "introspect", "--buildoptions", build_dir],
-                         check=True, capture_output=True, text=True).stdout
-    options = {o["name"]: o["value"] for o in json.loads(out)}
+    options = {o["name"]: o["value"] for o in introspect(build_dir, "buildoptions")}
     bindir = os.path.join(options["prefix"], options["bindir"])
     return {os.path.basename(dest) for dest in installed_files(build_dir)
             if os.path.dirname(dest) == bindir}
