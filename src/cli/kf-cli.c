@@ -637,6 +637,15 @@ kf_cli_read_secret_prompt (const char  *prompt,
   return secret;
 }
 
+/* An empty GByteArray has no data pointer, which explicit_bzero() and
+ * memchr() must not get (UBSan: null pointer passed as argument 1). */
+static void
+wipe_bytes (GByteArray *buffer)
+{
+  if (buffer->len > 0)
+    explicit_bzero (buffer->data, buffer->len);
+}
+
 char *
 kf_cli_read_text (const char *path,
                   gsize       max_size,
@@ -691,7 +700,7 @@ kf_cli_read_text (const char *path,
       gssize n = g_input_stream_read (stream, chunk, sizeof chunk, NULL, &local_error);
       if (n < 0)
         {
-          explicit_bzero (buffer->data, buffer->len);
+          wipe_bytes (buffer);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                        _("%s could not be read; check that it is a readable file."), shown);
           return NULL;
@@ -700,7 +709,7 @@ kf_cli_read_text (const char *path,
         break;
       if (buffer->len + (gsize) n > max_size)
         {
-          explicit_bzero (buffer->data, buffer->len);
+          wipe_bytes (buffer);
           explicit_bzero (chunk, sizeof chunk);
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TOO_LONG,
                        _("%s is larger than %zu bytes; this is not a key file."),
@@ -711,9 +720,9 @@ kf_cli_read_text (const char *path,
     }
   explicit_bzero (chunk, sizeof chunk);
   /* A NUL byte would cut the text short, and key files are text. */
-  if (memchr (buffer->data, '\0', buffer->len) != NULL)
+  if (buffer->len > 0 && memchr (buffer->data, '\0', buffer->len) != NULL)
     {
-      explicit_bzero (buffer->data, buffer->len);
+      wipe_bytes (buffer);
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST_KEY,
                    _("%s is a binary file, not a key file; give a key in OpenSSH or PEM text form."), shown);
       return NULL;
@@ -721,7 +730,7 @@ kf_cli_read_text (const char *path,
   g_byte_array_append (buffer, (const guint8 *) "", 1);
   {
     char *text = g_strdup ((const char *) buffer->data);
-    explicit_bzero (buffer->data, buffer->len);
+    wipe_bytes (buffer);
     return text;
   }
 }
