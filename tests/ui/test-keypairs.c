@@ -185,20 +185,10 @@ read_file (const char *path)
   return contents;
 }
 
-/* The keyring is shared by the whole test run, other binaries write to it
- * at the same time: only the items of this test's own store count. */
 static GStrv
 keyring_ids (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KfStore) store = kf_store_new (NULL);
-  g_autoptr(GPtrArray) entries = kf_keyring_list_entries_sync (kf_store_get_path (store), NULL, &error);
-  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < entries->len; i++)
-    g_strv_builder_add (ids, ((KfKeyringEntry *) g_ptr_array_index (entries, i))->keypair_id);
-  return g_strv_builder_end (ids);
+  return ui_test_own_keyring_ids ();
 }
 
 /* The ids in @after that are not in @before, as a new array. */

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "ui-test-util.h"
+#include "kf-store.h"
+#include "kf-keyring.h"
 
 #include "kf-test-util.h"
 
@@ -331,4 +333,20 @@ ui_test_respond (GtkWindow  *dialog,
   ui_test_spin (20);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   g_object_unref (dialog);
+}
+
+/* The keyring is shared by the whole test run, other binaries write to it
+ * at the same time: only the items of this test's own store count. */
+GStrv
+ui_test_own_keyring_ids (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfStore) store = kf_store_new (NULL);
+  g_autoptr(GPtrArray) entries = kf_keyring_list_entries_sync (kf_store_get_path (store), NULL, &error);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len; i++)
+    g_strv_builder_add (ids, ((KfKeyringEntry *) g_ptr_array_index (entries, i))->keypair_id);
+  return g_strv_builder_end (ids);
 }

@@ -63,4 +63,7 @@ void          ui_test_screenshot      (GtkWidget   *widget,
 /* The clipboard's text (waits for it). */
 char         *ui_test_read_clipboard  (GtkWidget   *widget);
 
+/* Keyferry keyring item ids of this test binary's own store. */
+GStrv         ui_test_own_keyring_ids (void);
+
 G_END_DECLS
