@@ -4,9 +4,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Alone in its binary so that the timing is not disturbed by other tests of
- * the same process. RSA 4096 is the slowest key we make (about a second); if
- * it ran on the main thread, the 5 ms timeout would not tick at all meanwhile
- * and the longest gap would be the whole generation time.
+ * the same process. RSA 4096 is the slowest key we make (about a second, a
+ * few under sanitizers); if it ran on the main thread, the 5 ms timeout would
+ * not tick at all meanwhile and the longest gap would be the whole generation
+ * time.
  */
 #include "keys-test-util.h"
 #include "kf-test-util.h"
@@ -27,10 +28,15 @@ test_rsa_4096_keeps_main_loop_running (void)
   g_test_message ("RSA 4096: %.0f ms, %u ticks of 5 ms, longest gap %.1f ms",
                   stall.elapsed_us / 1000.0, stall.ticks, stall.max_gap_us / 1000.0);
 
-  /* the main loop kept dispatching: ticks all along, never a long gap */
+  /* The main loop kept dispatching: ticks all along, never a long gap.
+   * The bounds are relative to the generation time, which varies with the
+   * primes found and the build (2-3x under sanitizers, more on a loaded
+   * machine): on the main thread there would be at most one tick and the
+   * longest gap would be the whole generation time. The 100 ms floor only
+   * matters for a lucky fast generation, where the tick count still proves it. */
   g_assert_cmpuint (stall.ticks, >=, 10);
   g_assert_cmpuint (stall.ticks, >=, stall.elapsed_us / 5000 / 4);
-  g_assert_cmpint (stall.max_gap_us, <, 100 * 1000);
+  g_assert_cmpint (stall.max_gap_us, <, MAX (stall.elapsed_us / 4, 100 * 1000));
 
   /* and the key is a real RSA 4096 key that OpenSSH accepts */
   g_assert_cmpstr (kf_key_material_get_key_type (stall.material), ==, "ssh-rsa");
