@@ -47,6 +47,9 @@ cli (Run        *run,
   g_ptr_array_add (argv, NULL);
   run_clear (run);
   run->status = kf_test_run_command ((const char * const *) argv->pdata, input, &run->out, &run->err);
+  /* what went wrong, in the log of a failing test */
+  if (run->status != 0)
+    g_test_message ("keyferry-cli ended with %d: %s", run->status, run->err);
 }
 
 static JsonNode *
