@@ -50,10 +50,24 @@ add "Offsite Backup" backup.example.org 2222 truenas_admin "Backup Key"
 add "Lab TrueNAS" 192.168.10.40 22 root "Office NAS Key"
 add "Media Server" media.lan 22 admin "Legacy RSA"
 
-shoot() { # shoot FILE [ARGS]
-  "$build/src/ui/keyferry" "${@:2}" & local pid=$!
+shoot() { # shoot FILE [WINDOW-ACTION [TITLE]]: the main window, or the window titled TITLE that the action opens
+  "$build/src/ui/keyferry" & local pid=$!
   sleep 3
-  import -window root "$1"
+  if [ -n "${2:-}" ]; then
+    # GtkApplicationWindow exports its actions on the bus (org.gtk.Actions).
+    gdbus call --session --dest io.github.keyferry.Keyferry \
+      --object-path /io/github/keyferry/Keyferry/window/1 \
+      --method org.gtk.Actions.Activate "$2" '[]' '{}' >/dev/null
+    sleep 2
+  fi
+  local window=root
+  if [ -n "${3:-}" ]; then
+    # Without a window manager a dialog sits on top of the main window at
+    # 0,0: capture the dialog's own window, found by its title.
+    window=$(xwininfo -root -tree | awk -v t="\"$3\":" '$2 == t || index($0, t) { print $1; exit }')
+    [ -n "$window" ] || { echo "no window titled $3" >&2; kill "$pid"; return 1; }
+  fi
+  import -window "$window" "$1"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 for view in connections keypairs; do
@@ -61,3 +75,6 @@ for view in connections keypairs; do
   shoot "$1/$view.png"
   echo "wrote $1/$view.png"
 done
+gsettings set io.github.keyferry.Keyferry last-view connections
+shoot "$1/add-connection.png" add "Add SSH Connection"
+echo "wrote $1/add-connection.png"
