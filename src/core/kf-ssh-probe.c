@@ -464,6 +464,22 @@ kf_ssh_probe_discover_sync (const char    *host,
   for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
     g_thread_join (threads[i]);
 
+  /* A server that lacks a key type closes the connection when key exchange
+   * finds no match; under load libssh sometimes sees that close as a socket
+   * error before it has noticed the mismatch itself. Ask again for a type
+   * that failed in the handshake (not refused, not timed out), at most twice,
+   * within the same deadline: a real failure fails again and is reported. */
+  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+    for (guint attempt = 0;
+         attempt < 2 && slots[i].key == NULL && !slots[i].no_match
+         && g_error_matches (slots[i].error, KF_SSH_ERROR, KF_SSH_ERROR_PROTOCOL)
+         && g_get_monotonic_time () < deadline;
+         attempt++)
+      {
+        g_clear_error (&slots[i].error);
+        discover_one (&slots[i]);
+      }
+
   for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
     {
       if (slots[i].key != NULL)
