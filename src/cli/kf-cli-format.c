@@ -9,6 +9,7 @@
 #include "kf-host-key.h"
 
 #include <glib/gi18n.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 static void
@@ -39,6 +40,32 @@ add_bool (JsonBuilder *b,
 {
   json_builder_set_member_name (b, name);
   json_builder_add_boolean_value (b, value);
+}
+
+/* "Label:   value": pads by characters, not bytes, so that translated
+ * labels with umlauts line up; a label longer than @width gets one space. */
+static void
+print_field (const char *label,
+             int         width,
+             const char *format,
+             ...) G_GNUC_PRINTF (3, 4);
+
+static void
+print_field (const char *label,
+             int         width,
+             const char *format,
+             ...)
+{
+  va_list args;
+  long pad = width - g_utf8_strlen (label, -1);
+
+  fputs (label, stdout);
+  for (long i = 0; i < MAX (pad, 0) + 1; i++)
+    fputc (' ', stdout);
+  va_start (args, format);
+  vprintf (format, args);
+  va_end (args);
+  fputc ('\n', stdout);
 }
 
 JsonNode *
@@ -124,18 +151,21 @@ kf_cli_print_keypair (KfStore    *store,
 {
   g_autoptr(GPtrArray) users = kf_store_list_connections_using (store, kf_keypair_get_id (keypair));
 
-  printf ("%-12s %s\n", _("Name:"), kf_cli_escape (kf_keypair_get_name (keypair)));
-  printf ("%-12s %s\n", _("Type:"), kf_keypair_get_key_type (keypair));
-  printf ("%-12s %u\n", _("Bits:"), kf_keypair_get_bits (keypair));
-  printf ("%-12s %s\n", _("Fingerprint:"), kf_keypair_get_fingerprint (keypair));
-  printf ("%-12s %s\n", _("Comment:"), kf_cli_escape (kf_keypair_get_comment (keypair)));
-  printf ("%-12s %s\n", _("Private key:"),
-          kf_keypair_get_has_private_key (keypair) ? _("in the keyring") : _("none (public key only)"));
-  printf ("%-12s ", _("Used by:"));
-  for (guint i = 0; i < users->len; i++)
-    printf ("%s%s", i ? ", " : "", kf_cli_escape (kf_connection_get_name (g_ptr_array_index (users, i))));
-  printf ("%s\n", users->len ? "" : _("no connection"));
-  printf ("%-12s %s\n", _("ID:"), kf_keypair_get_id (keypair));
+  print_field (_("Name:"), 12, "%s", kf_cli_escape (kf_keypair_get_name (keypair)));
+  print_field (_("Type:"), 12, "%s", kf_keypair_get_key_type (keypair));
+  print_field (_("Bits:"), 12, "%u", kf_keypair_get_bits (keypair));
+  print_field (_("Fingerprint:"), 12, "%s", kf_keypair_get_fingerprint (keypair));
+  print_field (_("Comment:"), 12, "%s", kf_cli_escape (kf_keypair_get_comment (keypair)));
+  print_field (_("Private key:"), 12, "%s",
+               kf_keypair_get_has_private_key (keypair) ? _("in the keyring") : _("none (public key only)"));
+  {
+    g_autoptr(GString) names = g_string_new (NULL);
+    for (guint i = 0; i < users->len; i++)
+      g_string_append_printf (names, "%s%s", i ? ", " : "",
+                              kf_cli_escape (kf_connection_get_name (g_ptr_array_index (users, i))));
+    print_field (_("Used by:"), 12, "%s", users->len ? names->str : _("no connection"));
+  }
+  print_field (_("ID:"), 12, "%s", kf_keypair_get_id (keypair));
   printf ("\n%s\n", kf_keypair_get_public_key (keypair));
   if (private_key != NULL)
     printf ("\n%s%s", private_key, g_str_has_suffix (private_key, "\n") ? "" : "\n");
@@ -149,22 +179,22 @@ kf_cli_print_connection (KfStore      *store,
   KfKeypair *keypair = keypair_id ? kf_store_find_keypair (store, keypair_id) : NULL;
   const char * const *host_keys = kf_connection_get_host_keys (connection);
 
-  printf ("%-16s %s\n", _("Name:"), kf_cli_escape (kf_connection_get_name (connection)));
-  printf ("%-16s %s\n", _("Setup method:"), kf_setup_method_to_string (kf_connection_get_setup_method (connection)));
+  print_field (_("Name:"), 16, "%s", kf_cli_escape (kf_connection_get_name (connection)));
+  print_field (_("Setup method:"), 16, "%s", kf_setup_method_to_string (kf_connection_get_setup_method (connection)));
   if (kf_connection_get_setup_method (connection) == KF_SETUP_METHOD_SEMI_AUTOMATIC)
     {
-      printf ("%-16s %s\n", _("TrueNAS URL:"), kf_connection_get_truenas_url (connection));
-      printf ("%-16s %s\n", _("Admin user:"), kf_connection_get_admin_username (connection));
+      print_field (_("TrueNAS URL:"), 16, "%s", kf_connection_get_truenas_url (connection));
+      print_field (_("Admin user:"), 16, "%s", kf_connection_get_admin_username (connection));
       if (kf_connection_get_tls_pin (connection) != NULL)
-        printf ("%-16s %s\n", _("Pinned TLS:"), kf_connection_get_tls_pin (connection));
+        print_field (_("Pinned TLS:"), 16, "%s", kf_connection_get_tls_pin (connection));
     }
-  printf ("%-16s %s\n", _("Host:"), kf_connection_get_host (connection));
-  printf ("%-16s %u\n", _("Port:"), kf_connection_get_port (connection));
-  printf ("%-16s %s\n", _("Username:"), kf_connection_get_username (connection));
-  printf ("%-16s %s\n", _("Key pair:"), keypair ? kf_cli_escape (kf_keypair_get_name (keypair)) : _("(missing)"));
-  printf ("%-16s %u s\n", _("Connect timeout:"), kf_connection_get_connect_timeout (connection));
-  printf ("%-16s %s\n", _("Last test:"), kf_connection_get_test_message (connection)
-          ? kf_connection_get_test_message (connection) : _("never tested"));
+  print_field (_("Host:"), 16, "%s", kf_connection_get_host (connection));
+  print_field (_("Port:"), 16, "%u", kf_connection_get_port (connection));
+  print_field (_("Username:"), 16, "%s", kf_connection_get_username (connection));
+  print_field (_("Key pair:"), 16, "%s", keypair ? kf_cli_escape (kf_keypair_get_name (keypair)) : _("(missing)"));
+  print_field (_("Connect timeout:"), 16, "%u s", kf_connection_get_connect_timeout (connection));
+  print_field (_("Last test:"), 16, "%s", kf_connection_get_test_message (connection)
+               ? kf_connection_get_test_message (connection) : _("never tested"));
   printf ("%s\n", _("Host keys:"));
   for (guint i = 0; host_keys != NULL && host_keys[i] != NULL; i++)
     {
