@@ -6,6 +6,7 @@
 #include "kf-test-util.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,21 +112,25 @@ kf_test_run_command (const char * const *argv,
                      char              **out_stdout,
                      char              **out_stderr)
 {
+  static guint counter;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GBytes) in = NULL;
   g_autoptr(GBytes) out = NULL;
   g_autoptr(GBytes) err = NULL;
+  g_autofree char *input_path = NULL;
 
-  proc = g_subprocess_newv (argv,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE
-                            | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                            | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
+  /* Standard input comes from a file, not a pipe: a command that exits
+   * without reading it (a usage error) must not kill the test with SIGPIPE. */
+  input_path = g_strdup_printf ("%s/stdin-%u", kf_test_get_tmpdir (), ++counter);
+  g_assert_true (g_file_set_contents (input_path, stdin_text ? stdin_text : "", -1, NULL));
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
+  proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
-  in = g_bytes_new (stdin_text ? stdin_text : "", stdin_text ? strlen (stdin_text) : 0);
-  g_subprocess_communicate (proc, in, NULL, &out, &err, &error);
+  g_subprocess_communicate (proc, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
+  g_unlink (input_path);
   /* g_strndup (NULL, 0) is NULL: empty output must be "". */
   if (out_stdout)
     *out_stdout = g_bytes_get_size (out) ? g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out)) : g_strdup ("");
