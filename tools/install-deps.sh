@@ -1,5 +1,6 @@
 #!/bin/bash
-# Installs what a fresh Debian 12 needs to build, run and test Keyferry.
+# Installs what a fresh Debian 12 (bookworm), 13 (trixie) or newer (forky)
+# needs to build, run and test Keyferry.
 # Run as root (or through sudo). Safe to run again.
 set -euo pipefail
 
@@ -13,20 +14,39 @@ packages=(
   libsecret-1-dev libssh-dev libsoup-3.0-dev libjson-glib-dev glib-networking
   appstream desktop-file-utils
   xvfb xauth dbus-daemon dbus-x11 gnome-keyring libsecret-tools
-  openssh-server openssh-client openssl imagemagick python3
+  openssh-server openssh-client openssl ca-certificates imagemagick python3
   librsvg2-common  # gdk-pixbuf SVG loader for icons (only a Recommends of GTK)
   flatpak flatpak-builder elfutils
-  clang libclang-rt-14-dev valgrind
+  clang valgrind
 )
+
+export DEBIAN_FRONTEND=noninteractive
+installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+# The sanitizer and fuzzer runtimes come with the clang of each release
+# (libclang-rt-14-dev on bookworm, -19 on trixie, ...): ask apt which clang
+# the "clang" package stands for.
+updated=false
+if ! installed clang; then
+  apt-get update -qq
+  updated=true
+fi
+clang_major=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
+if [ -z "$clang_major" ]; then
+  echo "install-deps: apt does not say which clang the clang package stands for" >&2
+  exit 1
+fi
+packages+=("libclang-rt-$clang_major-dev")
 
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
+  $updated || apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 

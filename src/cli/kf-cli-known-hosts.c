@@ -24,7 +24,7 @@ cmd_known_hosts (int    argc,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KfStore) store = NULL;
-  GListModel *connections;
+  g_autofree char *lines = NULL;
   int status;
 
   if (!kf_cli_parse (&kf_cli_known_hosts_commands[0], NULL, 0, &argc, &argv, &status))
@@ -32,13 +32,7 @@ cmd_known_hosts (int    argc,
   if (!(store = kf_cli_open_store (&error)))
     return kf_cli_fail (error);
 
-  connections = kf_store_get_connections (store);
-  for (guint i = 0; i < g_list_model_get_n_items (connections); i++)
-    {
-      g_autoptr(KfConnection) connection = g_list_model_get_item (connections, i);
-      g_autofree char *lines = kf_known_hosts_for_connection (connection);
-      if (lines != NULL)
-        fputs (lines, stdout);
-    }
+  lines = kf_known_hosts_for_connections (kf_store_get_connections (store));
+  fputs (lines, stdout);
   return KF_CLI_EXIT_OK;
 }

@@ -28,6 +28,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* stdout carries the answer alone (--json must stay parseable): every
+   * log line, debug included, goes to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
   g_log_set_writer_func (cli_log_writer, NULL, NULL);
   kf_cli_install_signals ();
 

@@ -83,3 +83,29 @@ kf_known_hosts_for_connection (KfConnection *connection)
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
+
+char *
+kf_known_hosts_for_connections (GListModel *connections)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint n;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (connections), NULL);
+
+  n = g_list_model_get_n_items (connections);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KfConnection) connection = g_list_model_get_item (connections, i);
+      g_autofree char *lines = kf_known_hosts_for_connection (connection);
+      g_auto(GStrv) split = g_strsplit (lines, "\n", -1);
+
+      for (guint j = 0; split[j] != NULL; j++)
+        if (*split[j] != '\0' && g_hash_table_add (seen, g_strdup (split[j])))
+          {
+            g_string_append (out, split[j]);
+            g_string_append_c (out, '\n');
+          }
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "kf-connection.h"
 
@@ -26,5 +26,9 @@ char *kf_known_hosts_line            (const char   *host,
 /* All lines of one connection, each ending in "\n" ("" when it has no
  * host keys). Keys that do not parse are skipped with a message. */
 char *kf_known_hosts_for_connection  (KfConnection *connection);
+/* The lines of every KfConnection in @connections, in order, each distinct
+ * line once: connections that share host, port and a host key (two users on
+ * one NAS) give that key one line, as a known_hosts file wants it. */
+char *kf_known_hosts_for_connections (GListModel   *connections);
 
 G_END_DECLS

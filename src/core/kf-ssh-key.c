@@ -17,6 +17,7 @@
 
 #include <libssh/libssh.h>
 
+#include "kf-libssh-compat.h"
 #include "kf-ssh-key.h"
 
 /* More than any SSH tool uses (ssh-keygen: 16; ~5 ms each on a laptop). */
@@ -1563,7 +1564,7 @@ kf_ssh_key_generate_sync (KfKeyType      type,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (ssh_pki_generate (info->ssh_type, (int) bits, &key) != SSH_OK || key == NULL)
+  if (kf_libssh_generate_key (info->ssh_type, (int) bits, &key) != SSH_OK || key == NULL)
     {
       g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_FAILED,
                    /* Translators: %s is a key type such as “Ed25519” or “RSA” */

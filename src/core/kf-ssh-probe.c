@@ -16,6 +16,7 @@
 
 #include "kf-host-key-private.h"
 #include "kf-keyring.h"
+#include "kf-libssh-compat.h"
 
 /* ------------------------------------------------------------- watchdog */
 
@@ -807,7 +808,7 @@ run_test (TestData     *data,
         if (output->len < 4096)
           g_string_append_len (output, buf, n);
       ssh_channel_send_eof (channel);
-      status = n < 0 ? -1 : ssh_channel_get_exit_status (channel);
+      status = n < 0 ? -1 : kf_libssh_channel_exit_status (channel);
 
       if (n < 0 || watchdog_fired (link->wd, NULL))
         link_fail (link, &error, KF_SSH_ERROR_PROTOCOL,

@@ -374,6 +374,38 @@ test_connection_host_key_changed (void)
   g_assert_cmpint (r.status, ==, 0);
 }
 
+/* GLib's default writer sends debug and info lines to stdout; keyferry-cli
+ * sends every log line to stderr, so stdout (and --json) stays the answer
+ * alone, whatever G_MESSAGES_DEBUG says. A temporary file left by an
+ * interrupted save makes the store log a debug line on the next change. */
+static void
+test_logging_stays_off_stdout (void)
+{
+  g_auto(Run) r = { 0 };
+  g_autoptr(JsonNode) list = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "keyferry", NULL);
+  g_autofree char *stale = g_build_filename (dir, ".keyferry.json.tmp-AbC123", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (stale, "half a store", -1, NULL));
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+
+  cli (&r, NULL, "keypair", "generate", "cli-logging", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "left by an interrupted save"));
+  g_assert_null (strstr (r.out, "interrupted save"));
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+
+  cli (&r, NULL, "keypair", "list", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  list = parse_json (r.out);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (list));
+
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  cli (&r, NULL, "keypair", "delete", "cli-logging", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -390,6 +422,7 @@ main (int   argc,
   g_test_add_func ("/cli/keypair/import", test_keypair_import);
   g_test_add_func ("/cli/connection/manual", test_connection_manual);
   g_test_add_func ("/cli/connection/host-key-changed", test_connection_host_key_changed);
+  g_test_add_func ("/cli/logging-stays-off-stdout", test_logging_stays_off_stdout);
   ret = g_test_run ();
   kf_test_sshd_stop (sshd);
   return ret;

@@ -265,13 +265,16 @@ test_disk_full (void)
       g_autoptr(GSubprocess) proc = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(GBytes) err_bytes = NULL;
+      g_autoptr(GBytes) no_input = g_bytes_new_static ("", 0);
 
       /* Room for less than the grown file. */
       fsize_limit = strlen (before) + 16;
       g_subprocess_launcher_set_child_setup (launcher, limit_file_size, NULL, NULL);
       proc = g_subprocess_launcher_spawn (launcher, &error, hd_cli_path (), "keypair", "generate", "refused", NULL);
       g_assert_no_error (error);
-      g_subprocess_communicate (proc, NULL, NULL, NULL, &err_bytes, &error);
+      /* The launcher gives the child a stdin pipe: communicate() writes
+       * nothing to it and closes it, so the child reads EOF. */
+      g_subprocess_communicate (proc, no_input, NULL, NULL, &err_bytes, &error);
       g_assert_no_error (error);
       g_assert_true (g_subprocess_get_if_exited (proc));
       status = g_subprocess_get_exit_status (proc);

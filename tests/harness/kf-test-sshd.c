@@ -199,6 +199,31 @@ pick_free_port (void)
   return port;
 }
 
+/* OpenSSH 9.8 added PerSourcePenalties, on by default: the tests' deliberate
+ * failed logins would get 127.0.0.1 refused for a while. Older sshd refuse
+ * the keyword, so ask this sshd (once) whether the written config plus the
+ * option still passes its own check. */
+static gboolean
+sshd_knows_per_source_penalties (const char *config_path)
+{
+  static gsize known = 0;
+  static gboolean supported;
+
+  if (g_once_init_enter (&known))
+    {
+      const char *argv[] = { SSHD_PATH, "-t", "-f", config_path, "-o", "PerSourcePenalties=no", NULL };
+      int wait_status = 0;
+
+      supported = g_spawn_sync (NULL, (char **) argv, NULL,
+                                G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL
+                                | G_SPAWN_STDERR_TO_DEV_NULL,
+                                NULL, NULL, NULL, NULL, &wait_status, NULL)
+                  && g_spawn_check_wait_status (wait_status, NULL);
+      g_once_init_leave (&known, 1);
+    }
+  return supported;
+}
+
 static gboolean
 write_config (KfTestSshd  *self,
               GError     **error)
@@ -229,6 +254,12 @@ write_config (KfTestSshd  *self,
   for (guint i = 0; i < self->extra_host_key_paths->len; i++)
     g_string_append_printf (conf, "HostKey %s\n", (char *) g_ptr_array_index (self->extra_host_key_paths, i));
 
+  if (!g_file_set_contents_full (self->config_path, conf->str, conf->len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
+    return FALSE;
+  if (!sshd_knows_per_source_penalties (self->config_path))
+    return TRUE;
+  g_string_append (conf, "PerSourcePenalties no\n");
   return g_file_set_contents_full (self->config_path, conf->str, conf->len,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }

@@ -239,6 +239,37 @@ test_known_hosts_lines (void)
     }
 }
 
+/* Two users on one NAS share its host keys: known_hosts gets each line once;
+ * the same keys on another port are another host to OpenSSH. */
+static void
+test_known_hosts_shared_host (void)
+{
+  g_autoptr(GListStore) connections = g_list_store_new (KF_TYPE_CONNECTION);
+  const char *keys[] = { lines[0], lines[1], NULL };
+  const char *names[] = { "root", "backup", "other-port" };
+  g_autofree char *all = NULL;
+  g_auto(GStrv) got = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(KfConnection) conn = kf_connection_new (names[i]);
+      kf_connection_set_host (conn, "nas.lan");
+      kf_connection_set_port (conn, i == 2 ? 2222 : 22);
+      kf_connection_set_host_keys (conn, keys);
+      g_list_store_append (connections, conn);
+    }
+
+  all = kf_known_hosts_for_connections (G_LIST_MODEL (connections));
+  got = g_strsplit (all, "\n", -1);
+  g_assert_cmpuint (g_strv_length (got), ==, 5);
+  g_assert_true (g_str_has_prefix (got[0], "nas.lan "));
+  g_assert_true (g_str_has_prefix (got[1], "nas.lan "));
+  g_assert_cmpstr (got[0], !=, got[1]);
+  g_assert_true (g_str_has_prefix (got[2], "[nas.lan]:2222 "));
+  g_assert_true (g_str_has_prefix (got[3], "[nas.lan]:2222 "));
+  g_assert_cmpstr (got[4], ==, "");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -255,6 +286,7 @@ main (int    argc,
   g_test_add_func ("/host-key/parse-list-errors", test_parse_list_errors);
   g_test_add_func ("/known-hosts/format", test_known_hosts_format);
   g_test_add_func ("/known-hosts/lines", test_known_hosts_lines);
+  g_test_add_func ("/known-hosts/shared-host", test_known_hosts_shared_host);
 
   status = g_test_run ();
   for (guint i = 0; i < 3; i++)

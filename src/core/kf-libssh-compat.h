@@ -1,0 +1,29 @@
+/* kf-libssh-compat.h: the one place that knows how libssh's API differs
+ * between the releases Keyferry builds with (0.10 on Debian 12, 0.11 on
+ * Debian 13, 0.12 on newer systems and in the Flatpak).
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <libssh/libssh.h>
+
+G_BEGIN_DECLS
+
+/* The exit status the remote command sent on @channel (after EOF), or -1 if
+ * it sent none (it was killed by a signal, or the channel broke).
+ * libssh 0.11 deprecated ssh_channel_get_exit_status() for
+ * ssh_channel_get_exit_state(). */
+int kf_libssh_channel_exit_status (ssh_channel channel);
+
+/* A new private key of @type (for ECDSA the type names the curve); @bits is
+ * the RSA modulus size and ignored for other types. SSH_OK or SSH_ERROR, as
+ * libssh answers. libssh 0.12 deprecated ssh_pki_generate() for
+ * ssh_pki_generate_key() with a PKI context. */
+int kf_libssh_generate_key (enum ssh_keytypes_e  type,
+                            int                  bits,
+                            ssh_key             *out_key);
+
+G_END_DECLS
