@@ -1251,10 +1251,11 @@ plaintext_error (KfTruenasClient *self)
   g_autofree char *where = host_for_messages (self);
   const char *host = kf_truenas_url_get_host (self->url);
   gboolean ipv6 = strchr (host, ':') != NULL;
+  g_autofree char *https_url = g_strdup_printf ("https://%s%s%s", ipv6 ? "[" : "", host, ipv6 ? "]" : "");
 
   return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
-                      _("The TrueNAS at %s answers on unencrypted http without switching to https, and Keyferry does not send the admin password unencrypted; type its https address, for example https://%s%s%s."),
-                      where, ipv6 ? "[" : "", host, ipv6 ? "]" : "");
+                      _("The TrueNAS at %s answers on unencrypted http without switching to https, and Keyferry does not send the admin password unencrypted; type its https address, for example %s."),
+                      where, https_url);
 }
 
 static gboolean

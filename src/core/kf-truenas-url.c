@@ -125,7 +125,7 @@ split_scheme (const char  *text,
   if (sep == NULL)
     {
       if (g_ascii_strncasecmp (text, "http:", 5) == 0 || g_ascii_strncasecmp (text, "https:", 6) == 0)
-        return bad_url (error, _("Write the TrueNAS URL with two slashes after the scheme, for example https://nas.lan."));
+        return bad_url (error, _("Write the TrueNAS URL with two slashes after the scheme, for example %s."), "https://nas.lan");
       return TRUE;
     }
 
@@ -176,19 +176,19 @@ kf_truenas_url_parse (const char  *text,
   trimmed = g_strstrip (g_strdup (text));
   if (*trimmed == '\0')
     {
-      bad_url (error, _("Enter the address of the TrueNAS, for example https://nas.lan or 192.168.1.10."));
+      bad_url (error, _("Enter the address of the TrueNAS, for example %s or 192.168.1.10."), "https://nas.lan");
       return NULL;
     }
   if (!g_utf8_validate (trimmed, -1, NULL))
     {
-      bad_url (error, _("The TrueNAS URL contains invalid characters; type it again, for example https://nas.lan or 192.168.1.10."));
+      bad_url (error, _("The TrueNAS URL contains invalid characters; type it again, for example %s or 192.168.1.10."), "https://nas.lan");
       return NULL;
     }
   for (const char *p = trimmed; *p != '\0'; p++)
     {
       if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
         {
-          bad_url (error, _("The TrueNAS URL must not contain spaces; type an address for example https://nas.lan or 192.168.1.10."));
+          bad_url (error, _("The TrueNAS URL must not contain spaces; type an address for example %s or 192.168.1.10."), "https://nas.lan");
           return NULL;
         }
     }
@@ -206,7 +206,7 @@ kf_truenas_url_parse (const char  *text,
     }
   if (*authority == '\0')
     {
-      bad_url (error, _("The TrueNAS URL has no host name; type an address for example https://nas.lan or 192.168.1.10."));
+      bad_url (error, _("The TrueNAS URL has no host name; type an address for example %s or 192.168.1.10."), "https://nas.lan");
       return NULL;
     }
 
@@ -218,7 +218,7 @@ kf_truenas_url_parse (const char  *text,
 
       if (!is_ipv6_literal (authority))
         {
-          bad_url (error, _("Put an IPv6 address in square brackets, for example https://[fd00::5] or https://[fd00::5]:8443."));
+          bad_url (error, _("Put an IPv6 address in square brackets, for example %s or %s."), "https://[fd00::5]", "https://[fd00::5]:8443");
           return NULL;
         }
       /* A zone id ("%eth0") is written "%25eth0" inside a URL. */
@@ -239,13 +239,13 @@ kf_truenas_url_parse (const char  *text,
       const char *close = strchr (authority, ']');
 
       if (authority[0] == '[' && (close == NULL || (close[1] != '\0' && close[1] != ':')))
-        bad_url (error, _("“%s” is not a valid IPv6 address in square brackets; type one like https://[fd00::5]."), authority);
+        bad_url (error, _("“%s” is not a valid IPv6 address in square brackets; type one like %s."), authority, "https://[fd00::5]");
       else if (authority[0] == '[' && close[1] == '\0')
         bad_url (error, _("“%s” is not a valid IPv6 address; check the part in square brackets."), authority);
       else if (strchr (authority[0] == '[' ? close : authority, ':') != NULL)
         bad_url (error, _("The port in the TrueNAS URL must be a number from 1 to 65535."));
       else
-        bad_url (error, _("“%s” is not a valid TrueNAS address; type one for example https://nas.lan or 192.168.1.10."), authority);
+        bad_url (error, _("“%s” is not a valid TrueNAS address; type one for example %s or 192.168.1.10."), authority, "https://nas.lan");
       return NULL;
     }
 
@@ -261,7 +261,7 @@ kf_truenas_url_parse (const char  *text,
   host = g_ascii_strdown (g_uri_get_host (uri) ? g_uri_get_host (uri) : "", -1);
   if (*host == '\0')
     {
-      bad_url (error, _("The TrueNAS URL has no host name; type an address for example https://nas.lan or 192.168.1.10."));
+      bad_url (error, _("The TrueNAS URL has no host name; type an address for example %s or 192.168.1.10."), "https://nas.lan");
       return NULL;
     }
   if (authority[0] == '[' && !is_ipv6_literal (host))
@@ -271,7 +271,7 @@ kf_truenas_url_parse (const char  *text,
     }
   if (authority[0] != '[' && !g_hostname_is_ip_address (host) && !is_valid_hostname (host))
     {
-      bad_url (error, _("“%s” is not a valid host name; use letters, digits, dots and dashes, for example https://nas.lan or 192.168.1.10."), host);
+      bad_url (error, _("“%s” is not a valid host name; use letters, digits, dots and dashes, for example %s or 192.168.1.10."), host, "https://nas.lan");
       return NULL;
     }
 
@@ -287,7 +287,7 @@ kf_truenas_url_parse (const char  *text,
           (percent[1] == '\0' ||
            strspn (percent + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~-") != strlen (percent + 1)))
         {
-          bad_url (error, _("“%s” has an invalid zone after the %% sign; use an interface name, as in https://[fe80::1%%25eth0]."), host);
+          bad_url (error, _("“%s” has an invalid zone after the %% sign; use an interface name, as in %s."), host, "https://[fe80::1%25eth0]");
           return NULL;
         }
       if (percent != NULL)
