@@ -6,8 +6,8 @@
 """Checks the Flatpak manifest beyond what flatpak-builder can do offline.
 
 flatpak-builder --show-manifest (run here with G_DEBUG=fatal-warnings) only
-parses the manifest: it rejects unknown or mistyped fields but checks no
-checksum, no id and no permission. A real build needs the GNOME SDK, which a
+parses the manifest: it rejects unknown or mistyped fields but checks no id and
+no permission, and no checksum beyond (from about 1.4.12 on) its format. A real build needs the GNOME SDK, which a
 machine without network cannot fetch. So this script checks the rest:
 
 - the app id equals the desktop file's basename, the metainfo <id> and its
