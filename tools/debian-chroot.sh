@@ -76,13 +76,17 @@ with_mounts() {
 
 copy_checkout() {
   local dir=$1 dest=$1/home/kf/keyferry
-  rm -rf "$dest"
+  # Build directories of an earlier run stay (meson rebuilds what changed);
+  # everything else is this checkout's again.
   mkdir -p "$dest"
+  find "$dest" -mindepth 1 -maxdepth 1 ! -name 'build*' -exec rm -rf {} +
   (cd "$root" && git ls-files -z --cached --others --exclude-standard \
      | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
      | tar --null -T - -cf -) | tar -xf - -C "$dest"
   # A git work tree, as a clone would be (some tools ask git for the top).
-  (cd "$dest" && git init -q && git add -A && git -c user.name=kf -c user.email=kf@localhost commit -qm checkout)
+  rm -rf "$dest/.git"
+  (cd "$dest" && git init -q && git -c safe.directory="$dest" add -A \
+     && git -c safe.directory="$dest" -c user.name=kf -c user.email=kf@localhost commit -qm checkout)
   chroot "$dir" chown -R kf:kf /home/kf/keyferry
 }
 
