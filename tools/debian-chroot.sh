@@ -8,6 +8,7 @@
 #                                              # as kf in it (bash -lc), with /proc,
 #                                              # /sys, /dev mounted for the run
 #   tools/debian-chroot.sh root DIR COMMAND... # the same as root, no copy
+#   tools/debian-chroot.sh destroy DIR         # unmount what is left, remove DIR
 #
 # Run as root. SUITE: bookworm, trixie, forky, ... (a suite newer than this
 # machine's debootstrap knows uses its "sid" script). Needs the network to
@@ -18,7 +19,23 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mirror=${KF_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
-usage() { echo "usage: $0 create SUITE DIR | run DIR COMMAND... | root DIR COMMAND..." >&2; exit 2; }
+usage() { echo "usage: $0 create SUITE DIR | run DIR COMMAND... | root DIR COMMAND... | destroy DIR" >&2; exit 2; }
+
+# Removes a chroot; first unmounts anything still mounted inside it (a run
+# that was killed), and never crosses into another file system.
+destroy() {
+  local dir=$1 m
+  [ -e "$dir" ] || return 0
+  dir=$(cd "$dir" && pwd -P)
+  while read -r m; do
+    [ -n "$m" ] && umount -l "$m" 2>/dev/null || true
+  done < <(findmnt -rn -o TARGET | grep -F "$dir/" | sort -r)
+  if findmnt -rn -o TARGET | grep -qF "$dir/"; then
+    echo "debian-chroot: $dir still has mounts; not removing it" >&2
+    return 1
+  fi
+  rm -rf --one-file-system "$dir" "$dir.debootstrap.log"
+}
 
 create() {
   local suite=$1 dir=$2 script=""
@@ -93,6 +110,7 @@ copy_checkout() {
 [ $# -ge 2 ] || usage
 cmd=$1; shift
 case $cmd in
+  destroy) [ $# -eq 1 ] || usage; destroy "$1" ;;
   create) [ $# -eq 2 ] || usage; create "$1" "$2" ;;
   run)
     dir=$1; shift; [ $# -ge 1 ] || usage
