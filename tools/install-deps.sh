@@ -17,7 +17,7 @@ packages=(
   openssh-server openssh-client openssl ca-certificates imagemagick python3
   librsvg2-common  # gdk-pixbuf SVG loader for icons (only a Recommends of GTK)
   flatpak flatpak-builder elfutils
-  clang valgrind
+  clang llvm valgrind  # llvm: llvm-symbolizer, so sanitizer reports (and their suppressions) see function names
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -617,6 +617,18 @@ set_list_items (GListStore *store,
 }
 
 typedef const char *(*GetString) (gpointer object);
+typedef void (*AssignFunc) (gpointer to, gpointer from);
+
+/* The accessors with the signatures index_items() and merge_items() call
+ * them through: calling kf_keypair_get_id() through a GetString would be a
+ * call through a pointer of another function type (undefined behaviour,
+ * which clang's -fsanitize=function reports). */
+static const char *keypair_id (gpointer keypair) { return kf_keypair_get_id (keypair); }
+static const char *keypair_name (gpointer keypair) { return kf_keypair_get_name (keypair); }
+static void keypair_assign (gpointer to, gpointer from) { kf_keypair_assign (to, from); }
+static const char *connection_id (gpointer connection) { return kf_connection_get_id (connection); }
+static const char *connection_name (gpointer connection) { return kf_connection_get_name (connection); }
+static void connection_assign (gpointer to, gpointer from) { kf_connection_assign (to, from); }
 
 /* id → object (borrowed) for @items. With @get_name, also checks what the
  * reader cannot: every id and name present and unique in the file. */
@@ -702,7 +714,7 @@ merge_items (GHashTable *old_index,
              GHashTable *index,
              GPtrArray  *read,
              GetString   get_id,
-             void      (*assign) (gpointer, gpointer))
+             AssignFunc  assign)
 {
   GPtrArray *items = g_ptr_array_new_full (read->len, g_object_unref);
   gboolean any_old = g_hash_table_size (old_index) > 0;
@@ -736,11 +748,11 @@ apply_contents (KfStore    *self,
   g_autoptr(GPtrArray) new_keypairs = NULL;
   g_autoptr(GPtrArray) new_connections = NULL;
 
-  keypair_index = index_items (keypairs, (GetString) kf_keypair_get_id, (GetString) kf_keypair_get_name,
+  keypair_index = index_items (keypairs, keypair_id, keypair_name,
                                "Key pair", error);
   if (keypair_index == NULL)
     return FALSE;
-  connection_index = index_items (connections, (GetString) kf_connection_get_id, (GetString) kf_connection_get_name,
+  connection_index = index_items (connections, connection_id, connection_name,
                                   "Connection", error);
   if (connection_index == NULL)
     {
@@ -749,9 +761,9 @@ apply_contents (KfStore    *self,
     }
 
   new_keypairs = merge_items (self->keypairs_by_id, keypair_index, keypairs,
-                              (GetString) kf_keypair_get_id, (gpointer) kf_keypair_assign);
+                              keypair_id, keypair_assign);
   new_connections = merge_items (self->connections_by_id, connection_index, connections,
-                                 (GetString) kf_connection_get_id, (gpointer) kf_connection_assign);
+                                 connection_id, connection_assign);
   set_contents (self, new_keypairs, new_connections, keypair_index, connection_index);
   return TRUE;
 }
@@ -1102,7 +1114,7 @@ prepare_change (KfStore  *self,
 {
   g_autoptr(GHashTable) keypair_names = NULL;
   g_autoptr(GHashTable) connection_names = NULL;
-  g_autoptr(GHashTable) added_ids = index_items (change->add_keypairs, (GetString) kf_keypair_get_id,
+  g_autoptr(GHashTable) added_ids = index_items (change->add_keypairs, keypair_id,
                                                  NULL, NULL, NULL);
 
   if (change->remove_keypair_id != NULL)
@@ -1357,9 +1369,9 @@ serialize_store (KfStore    *self,
 
 /* Gives the stored object the fields (and the JSON text) just saved for it. */
 static void
-commit_update (gpointer stored,
-               gpointer update,
-               void   (*assign) (gpointer, gpointer))
+commit_update (gpointer   stored,
+               gpointer   update,
+               AssignFunc assign)
 {
   assign (stored, update);
   kf_store_reader_set_text_hash (stored, 0);   /* no longer what was read */
@@ -1387,7 +1399,7 @@ commit_change (KfStore   *self,
 
   if (change->update_keypair != NULL)
     commit_update (g_hash_table_lookup (self->keypairs_by_id, kf_keypair_get_id (change->update_keypair)),
-                   change->update_keypair, (gpointer) kf_keypair_assign);
+                   change->update_keypair, keypair_assign);
   if (change->update_connection != NULL)
     {
       KfConnection *stored = g_hash_table_lookup (self->connections_by_id,
@@ -1395,7 +1407,7 @@ commit_change (KfStore   *self,
 
       g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (stored)));
       g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (change->update_connection)));
-      commit_update (stored, change->update_connection, (gpointer) kf_connection_assign);
+      commit_update (stored, change->update_connection, connection_assign);
     }
 
   if (change->remove_keypair_id != NULL)
