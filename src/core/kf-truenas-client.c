@@ -965,8 +965,12 @@ on_ws_message (SoupWebsocketConnection *ws,
       return;
     }
 
-  parser = json_parser_new_immutable ();
-  /* An empty frame has no data pointer at all, which json-glib refuses. */
+  /* Not json_parser_new_immutable(): json-glib 1.10 accepts a text such as
+   * `2{"msg": …}` and then aborts in json_parser_get_root() because the
+   * number it kept is not sealed (a hostile server could crash us). A
+   * mutable parser hands back that number, which is not an object.
+   * An empty frame has no data pointer at all, which json-glib refuses. */
+  parser = json_parser_new ();
   if (size == 0 || !json_parser_load_from_data (parser, data, size, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -1422,7 +1426,7 @@ open_websocket (GTask *task)
 static gboolean
 is_versions_reply (GBytes *body)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonParser) parser = json_parser_new (); /* not _immutable: see on_ws_message() */
   gsize size;
   const char *data = g_bytes_get_data (body, &size);
   JsonNode *root;
