@@ -163,7 +163,7 @@ cmd_import (int    argc,
   const GOptionEntry entries[] = {
     { "private-key-file", 0, 0, G_OPTION_ARG_FILENAME, &private_file, N_("Private key (OpenSSH or PEM); - reads standard input"), "FILE" },
     { "public-key-file", 0, 0, G_OPTION_ARG_FILENAME, &public_file, N_("Public key; must match the private key"), "FILE" },
-    { "passphrase-stdin", 0, 0, G_OPTION_ARG_NONE, &passphrase_stdin, N_("Read the private key’s passphrase from standard input"), NULL },
+    { "passphrase-stdin", 0, 0, G_OPTION_ARG_NONE, &passphrase_stdin, N_("Read the private key’s passphrase from standard input (its first line, when the key follows it there)"), NULL },
     { NULL }
   };
   const KfCliCommand *cmd = &kf_cli_keypair_commands[2];
@@ -180,8 +180,6 @@ cmd_import (int    argc,
     return status;
   if (private_file == NULL && public_file == NULL)
     return kf_cli_usage (cmd, _("give --private-key-file, --public-key-file, or both"));
-  if (passphrase_stdin && g_strcmp0 (private_file, "-") == 0)
-    return kf_cli_usage (cmd, _("--passphrase-stdin and --private-key-file - cannot both read standard input"));
   if (passphrase_stdin && private_file == NULL)
     return kf_cli_usage (cmd, _("--passphrase-stdin needs --private-key-file"));
   if (g_strcmp0 (public_file, "-") == 0 && (passphrase_stdin || g_strcmp0 (private_file, "-") == 0))
@@ -192,6 +190,9 @@ cmd_import (int    argc,
   if (!(name = check_new_name (store, argv[1])))
     return KF_CLI_EXIT_FAILED;
 
+  /* The passphrase is read first, up to its newline and not a byte further,
+   * so that with --private-key-file - the key is the rest of standard input
+   * (a sandboxed keyferry-cli reads ~/.ssh only that way). */
   if (passphrase_stdin)
     {
       passphrase = kf_cli_read_secret_line (&error);
