@@ -31,10 +31,11 @@ export LSAN_OPTIONS="print_suppressions=0:suppressions=$root/tests/lsan.supp"
 # dlopen() of a library with TLS: GIO loads glib-networking, hence GnuTLS and
 # p11-kit, at the first https request (keyferry-cli's TrueNAS setup, the fake
 # TrueNAS). Loaded at start-up, their TLS is in every thread's static block.
+# (/sbin/ldconfig: an ordinary user's PATH has no sbin.)
 # (verify_asan_link_order=0: the preloads come before the ASan runtime.)
 tls_libs=""
 for lib in libgnutls.so.30 libp11-kit.so.0; do
-  path=$(ldconfig -p | sed -n "s|^[[:space:]]*$lib (libc6,x86-64) => ||p" | head -1)
+  path=$(/sbin/ldconfig -p | sed -n "s|^[[:space:]]*$lib (libc6,x86-64) => ||p" | head -1)
   [ -n "$path" ] && tls_libs="$tls_libs $path"
 done
 export LD_PRELOAD="${tls_libs# }"
