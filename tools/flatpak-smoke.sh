@@ -9,8 +9,8 @@
 #      loopback, then `connection test` says OK;
 #   3. the GUI's window is mapped (screenshot saved; look at it);
 #   4. the FileChooser portal (xdg-desktop-portal + xdg-desktop-portal-gtk) in
-#      that session: the sandbox asks it to open a host file, the GTK dialog is
-#      answered with xdotool, and the sandbox reads the file it was handed.
+#      that session: the app's Download opens the portal's GTK dialog, xdotool
+#      answers it with a host path, and the key pair files appear there.
 # Work folder: $KF_FLATPAK_DIR (default /var/tmp/keyferry-flatpak), the same
 # as the build's. Screenshots go to $KF_FLATPAK_DIR/screenshots.
 # Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
@@ -26,6 +26,15 @@ say() { printf 'flatpak-smoke [%3ds]: %s\n' $((SECONDS - start)) "$*"; }
 
 if [ -z "${KF_SMOKE_INNER:-}" ]; then
   exec </dev/null
+  # XDG_RUNTIME_DIR must be /run/user/UID: the document portal hands the app
+  # paths under the host's $XDG_RUNTIME_DIR/doc, and the sandbox has it at
+  # /run/user/UID/doc. A private mount namespace with a tmpfs there (mounted
+  # below) keeps it throw-away and leaves a real session's /run/user/UID alone.
+  runtime_dir=/run/user/$(id -u)
+  if [ -z "${KF_SMOKE_NS:-}" ]; then
+    mkdir -p "$runtime_dir"
+    exec env KF_SMOKE_NS=1 unshare --mount --propagation private -- "$0"
+  fi
   if ! flatpak --user info "$app" >/dev/null 2>&1; then
     say "$app is not installed in $FLATPAK_USER_DIR; run tools/flatpak-build.sh first"
     echo "0 passed, 1 failed, 0 skipped"
@@ -61,12 +70,13 @@ if [ -z "${KF_SMOKE_INNER:-}" ]; then
     say "host build failed, see $work/host-build.log"; echo "0 passed, 1 failed, 0 skipped"; exit 1
   fi
 
+  mount -t tmpfs -o mode=0700,size=64m keyferry-smoke-runtime "$runtime_dir"
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/keyferry-flatpak-smoke.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
-  mkdir -p "$tmp/home" "$tmp/data" "$tmp/config" "$tmp/cache" "$tmp/state" "$tmp/runtime" "$shots"
-  chmod 0700 "$tmp/runtime"
+  # The document portal's FUSE mount may outlive the session for a moment.
+  trap 'fusermount3 -u -z "$runtime_dir/doc" 2>/dev/null; rm -rf "$tmp"' EXIT
+  mkdir -p "$tmp/home" "$tmp/data" "$tmp/config" "$tmp/cache" "$tmp/state" "$shots"
   export HOME=$tmp/home XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config
-  export XDG_CACHE_HOME=$tmp/cache XDG_STATE_HOME=$tmp/state XDG_RUNTIME_DIR=$tmp/runtime
+  export XDG_CACHE_HOME=$tmp/cache XDG_STATE_HOME=$tmp/state XDG_RUNTIME_DIR=$runtime_dir
   export XDG_CURRENT_DESKTOP=GNOME NO_AT_BRIDGE=1 GTK_A11Y=none
   unset DBUS_SESSION_BUS_ADDRESS SSH_AUTH_SOCK GNOME_KEYRING_CONTROL DISPLAY WAYLAND_DISPLAY
   export KF_SMOKE_INNER=1 KF_SMOKE_TMP=$tmp KF_SMOKE_BUILD=$build
@@ -205,69 +215,74 @@ else
   fail "no window of $app appeared within 30 s"
   sed 's/^/    /' "$tmp/gui.log"
 fi
-flatpak kill "$app" >/dev/null 2>&1 || kill "$gui_pid" 2>/dev/null
-wait "$gui_pid" 2>/dev/null
-
-# 4. The FileChooser portal, headless. The sandbox makes the call that
-# GtkFileChooserNative makes (org.freedesktop.portal.FileChooser.OpenFile);
-# xdg-desktop-portal-gtk shows its dialog on Xvfb; xdotool picks a host file
-# the sandbox cannot otherwise see; the document portal hands it over.
+# 4. The FileChooser portal, headless: the app's own Download (a
+# GtkFileChooserNative, which in a sandbox is the FileChooser portal) is
+# started through the window's exported action, xdg-desktop-portal-gtk shows
+# its dialog on Xvfb, xdotool types a host folder the sandbox cannot see, and
+# the files must appear there through the document portal.
 portal_check() {
-  local why=
-  if [ ! -e /dev/fuse ]; then
-    why="/dev/fuse does not exist, so xdg-document-portal (a FUSE file system) cannot mount $XDG_RUNTIME_DIR/doc"
+  local id dialog saved=$tmp/downloads/smoke-key-download
+  mkdir -p "$tmp/downloads"
+  id=$(fp_cli keypair list --json 2>/dev/null | python3 -c '
+import json, sys
+for k in json.load(sys.stdin):
+    if k.get("name") == "smoke-key":
+        print(k["id"])' 2>/dev/null)
+  if [ -z "$id" ]; then
+    fail "FileChooser portal: no key pair smoke-key to download"; return
   fi
-  echo "picked by the portal" >"$tmp/pick-me.txt"
-  dbus-monitor --session "type='signal',interface='org.freedesktop.portal.Request',member='Response'" \
-    >"$tmp/portal-monitor.out" 2>&1 &
-  local mon=$!
-  pids+=("$mon")
-  sleep 0.5
-  if ! flatpak run --command=gdbus "$app" call --session --dest org.freedesktop.portal.Desktop \
-       --object-path /org/freedesktop/portal/desktop --method org.freedesktop.portal.FileChooser.OpenFile \
-       "" "Keyferry smoke: open" "{}" >"$tmp/portal-call.out" 2>&1; then
-    fail "FileChooser portal: OpenFile from the sandbox failed: $(tail -1 "$tmp/portal-call.out")${why:+ ($why)}"
+  if ! gdbus call --session --dest "$app" --object-path /io/github/keyferry/Keyferry/window/1 \
+       --method org.gtk.Actions.Activate keypair-download "[<'$id'>]" "{}" >"$tmp/portal-call.out" 2>&1; then
+    fail "FileChooser portal: could not start Download (win.keypair-download): $(tail -1 "$tmp/portal-call.out")"
     return
   fi
-  local dialog=
   for _ in $(seq 40); do
-    dialog=$(xdotool search --onlyvisible --name 'Keyferry smoke: open' 2>/dev/null | head -1)
+    dialog=$(xdotool search --onlyvisible --name 'Download Key Pair' 2>/dev/null | head -1)
     [ -n "$dialog" ] && break
     sleep 0.5
   done
   if [ -z "$dialog" ]; then
-    fail "FileChooser portal: the call was accepted but no dialog appeared${why:+ ($why)}"
+    fail "FileChooser portal: Download started, but no portal dialog appeared"
+    grep -i 'portal' "$tmp/gui.log" | tail -5 | sed 's/^/    /'
     return
   fi
+  sleep 1
   import -window root "$shots/flatpak-portal-dialog.png" 2>/dev/null
+  # No window manager: give the dialog the focus ourselves, then type through
+  # XTEST (GTK ignores events sent with XSendEvent, i.e. `xdotool --window`).
   xdotool windowfocus --sync "$dialog" 2>/dev/null
-  xdotool key --window "$dialog" ctrl+l
-  sleep 0.5
-  xdotool type --window "$dialog" --delay 20 "$tmp/pick-me.txt"
-  sleep 0.5
-  xdotool key --window "$dialog" Return
-  wait_for_line "$tmp/portal-monitor.out" 'uint32' 20
-  sleep 0.5
-  local response uri path
-  response=$(grep -m1 -A1 'member=Response' "$tmp/portal-monitor.out" | sed -n 's/.*uint32 \([0-9]*\).*/\1/p')
-  uri=$(grep -m1 -o '"file://[^"]*"' "$tmp/portal-monitor.out" | tr -d '"')
-  if [ "$response" != 0 ] || [ -z "$uri" ]; then
-    fail "FileChooser portal: the dialog closed with response '${response:-none}' and no file${why:+ ($why)}"
-    sed 's/^/    /' "$tmp/portal-monitor.out" | tail -20
-    return
-  fi
-  path=${uri#file://}
-  if flatpak run --command=cat "$app" "$path" 2>"$tmp/portal-cat.err" | grep -q 'picked by the portal'; then
-    pass "FileChooser portal: dialog on Xvfb (screenshot $shots/flatpak-portal-dialog.png), the sandbox read the picked file as $path"
+  xdotool key ctrl+a
+  xdotool type --delay 20 "$saved"
+  sleep 1
+  import -window root "$shots/flatpak-portal-typed.png" 2>/dev/null
+  xdotool key Return
+  for _ in $(seq 40); do
+    [ -s "$saved" ] && break
+    sleep 0.5
+  done
+  sleep 1
+  if grep -q 'PRIVATE KEY' "$saved" 2>/dev/null; then
+    if [ -s "$saved.pub" ]; then
+      pass "FileChooser portal: Download through the portal dialog (screenshot $shots/flatpak-portal-dialog.png) wrote $saved and .pub on the host"
+    else
+      import -window root "$shots/flatpak-portal-after.png" 2>/dev/null
+      fail "FileChooser portal: Download wrote the private key to $saved, but not $saved.pub (the portal grants the one chosen file only; see $shots/flatpak-portal-after.png)"
+    fi
   else
-    fail "FileChooser portal: picked $uri, but the sandbox cannot read it: $(tail -1 "$tmp/portal-cat.err")${why:+ ($why)}"
+    import -window root "$shots/flatpak-portal-after.png" 2>/dev/null
+    fail "FileChooser portal: nothing was written to $saved (screenshots in $shots)"
+    tail -5 "$tmp/gui.log" | sed 's/^/    /'
   fi
 }
-if [ -x /usr/libexec/xdg-desktop-portal ] && [ -x /usr/libexec/xdg-desktop-portal-gtk ]; then
+if [ -z "$window" ]; then
+  skip "FileChooser portal: needs the GUI, which did not start"
+elif [ -x /usr/libexec/xdg-desktop-portal ] && [ -x /usr/libexec/xdg-desktop-portal-gtk ]; then
   portal_check
 else
   skip "FileChooser portal: xdg-desktop-portal or xdg-desktop-portal-gtk is not installed"
 fi
+flatpak kill "$app" >/dev/null 2>&1 || kill "$gui_pid" 2>/dev/null
+wait "$gui_pid" 2>/dev/null
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
