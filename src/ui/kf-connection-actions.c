@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "kf-alert.h"
 #include "kf-connection-actions.h"
 #include "kf-connection-dialog.h"
 #include "kf-connection-ops.h"
@@ -71,7 +72,7 @@ edit_activated (GSimpleAction *action,
 /* ---- test ------------------------------------------------------------------ */
 
 static void
-on_test_response (AdwMessageDialog *dialog,
+on_test_response (GtkWidget        *dialog,
                   const char       *response,
                   GCancellable     *cancellable)
 {
@@ -84,22 +85,22 @@ on_test_done (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(AdwMessageDialog) dialog = user_data;
+  g_autoptr(GtkWidget) dialog = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(KfTestResult) test = kf_connection_ops_test_finish (result, &error);
   const char *name = g_object_get_data (G_OBJECT (dialog), "kf-name");
   const char *fingerprint;
   GtkWidget *facts = NULL;
 
-  adw_message_dialog_set_response_label (dialog, "close", _("_Close"));
+  kf_alert_set_response_label (dialog, "close", _("_Close"));
 
   if (test == NULL)
     {
-      adw_message_dialog_set_extra_child (dialog, NULL);
+      kf_alert_set_extra_child (dialog, NULL);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      adw_message_dialog_set_heading (dialog, _("Could Not Test"));
-      adw_message_dialog_set_body (dialog, error->message);
+      kf_alert_set_heading (dialog, _("Could Not Test"));
+      kf_alert_set_body (dialog, error->message);
       return;
     }
 
@@ -122,10 +123,10 @@ on_test_done (GObject      *source,
       g_autofree char *timing = kf_test_result_format_timing (test);
       g_autofree char *body = NULL;
 
-      adw_message_dialog_set_heading (dialog, _("Connection Works"));
+      kf_alert_set_heading (dialog, _("Connection Works"));
       /* Translators: %s is a connection name. */
       body = g_strdup_printf (_("Keyferry logged in to “%s” with its key pair and ran a command."), name);
-      adw_message_dialog_set_body (dialog, body);
+      kf_alert_set_body (dialog, body);
       if (facts != NULL)
         kf_facts_box_add (facts, _("Time"), timing, FALSE);
     }
@@ -134,7 +135,7 @@ on_test_done (GObject      *source,
       const GError *failure = kf_test_result_get_error (test);
       gboolean changed = failure != NULL && g_error_matches (failure, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH);
 
-      adw_message_dialog_set_heading (dialog, changed ? _("Host Key Changed!") : _("Connection Failed"));
+      kf_alert_set_heading (dialog, changed ? _("Host Key Changed!") : _("Connection Failed"));
       if (changed)
         {
           /* Our own words: the core's sentence carries the fingerprints
@@ -143,8 +144,8 @@ on_test_done (GObject      *source,
                                                                 NULL);
 
           /* Translators: %s is "host:port". */
-          adw_message_dialog_format_body (dialog, _("The server at %s presented a host key that is not one of the stored ones. Unless the server was reinstalled, someone may be intercepting the connection: do not use it until you have compared the fingerprints with the server’s own."),
-                                          (const char *) g_object_get_data (G_OBJECT (dialog), "kf-address"));
+          kf_alert_format_body (dialog, _("The server at %s presented a host key that is not one of the stored ones. Unless the server was reinstalled, someone may be intercepting the connection: do not use it until you have compared the fingerprints with the server’s own."),
+                                (const char *) g_object_get_data (G_OBJECT (dialog), "kf-address"));
           gtk_widget_add_css_class (GTK_WIDGET (dialog), "kf-host-key-changed");
           for (guint i = 0; stored != NULL && facts != NULL && i < stored->len; i++)
             {
@@ -158,10 +159,10 @@ on_test_done (GObject      *source,
             }
         }
       else
-        adw_message_dialog_set_body (dialog, kf_test_result_get_message (test));
+        kf_alert_set_body (dialog, kf_test_result_get_message (test));
     }
   /* The spinner goes; the facts (if any) take its place. */
-  adw_message_dialog_set_extra_child (dialog, facts);
+  kf_alert_set_extra_child (dialog, facts);
 }
 
 static void
@@ -173,7 +174,7 @@ test_activated (GSimpleAction *action,
   KfConnection *connection = lookup (window, parameter);
   g_autoptr(GCancellable) cancellable = NULL;
   g_autofree char *body = NULL;
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   GtkWidget *spinner;
 
   if (connection == NULL)
@@ -182,13 +183,13 @@ test_activated (GSimpleAction *action,
   cancellable = g_cancellable_new ();
   body = g_strdup_printf (_("Logging in to %s@%s with the connection’s key pair…"),
                           kf_connection_get_username (connection), kf_connection_get_host (connection));
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (window), _("Testing Connection"), body));
+  dialog = kf_alert_new (_("Testing Connection"), body);
   spinner = gtk_spinner_new ();
   gtk_spinner_start (GTK_SPINNER (spinner));
   gtk_widget_set_size_request (spinner, 32, 32);
-  adw_message_dialog_set_extra_child (dialog, spinner);
-  adw_message_dialog_add_response (dialog, "close", _("_Cancel"));
-  adw_message_dialog_set_close_response (dialog, "close");
+  kf_alert_set_extra_child (dialog, spinner);
+  kf_alert_add_response (dialog, "close", _("_Cancel"));
+  kf_alert_set_close_response (dialog, "close");
   g_object_set_data_full (G_OBJECT (dialog), "kf-name", g_strdup (kf_connection_get_name (connection)), g_free);
   g_object_set_data_full (G_OBJECT (dialog), "kf-address",
                           kf_ssh_probe_format_address (kf_connection_get_host (connection),
@@ -199,7 +200,7 @@ test_activated (GSimpleAction *action,
                           g_free);
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_test_response),
                          g_object_ref (cancellable), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  kf_alert_present (dialog, GTK_WIDGET (window));
 
   kf_connection_ops_test_async (kf_window_get_vault (window), connection, cancellable,
                                 on_test_done, g_object_ref (dialog));
@@ -241,7 +242,7 @@ on_deleted (GObject      *source,
 }
 
 static void
-on_delete_response (AdwMessageDialog *dialog,
+on_delete_response (GtkWidget        *dialog,
                     const char       *response,
                     KfWindow         *window)
 {
@@ -263,7 +264,7 @@ delete_activated (GSimpleAction *action,
   KfWindow *window = user_data;
   KfConnection *connection = lookup (window, parameter);
   KfKeypair *keypair;
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   g_autofree char *body = NULL;
 
   if (connection == NULL)
@@ -278,20 +279,20 @@ delete_activated (GSimpleAction *action,
     /* Translators: %s is a connection name. */
     body = g_strdup_printf (_("“%s” will be removed from Keyferry. Its key pair is kept, and nothing changes on the server."),
                             kf_connection_get_name (connection));
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (window), _("Delete Connection?"), body));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
+  dialog = kf_alert_new (_("Delete Connection?"), body);
+  kf_alert_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
   if (keypair != NULL)
     {
-      adw_message_dialog_add_response (dialog, "delete-both", _("Delete With _Key Pair"));
-      adw_message_dialog_set_response_appearance (dialog, "delete-both", ADW_RESPONSE_DESTRUCTIVE);
+      kf_alert_add_response (dialog, "delete-both", _("Delete With _Key Pair"));
+      kf_alert_set_response_appearance (dialog, "delete-both", ADW_RESPONSE_DESTRUCTIVE);
     }
-  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  kf_alert_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  kf_alert_set_default_response (dialog, "cancel");
+  kf_alert_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "kf-connection-id",
                           g_strdup (kf_connection_get_id (connection)), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_delete_response), window, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  kf_alert_present (dialog, GTK_WIDGET (window));
 }
 
 static const GActionEntry entries[] = {

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "kf-alert.h"
 #include "kf-connection-dialog.h"
 #include "kf-connection-ops.h"
 #include "kf-connection-validate.h"
@@ -566,7 +567,7 @@ save_manual (KfConnectionDialog *self)
 /* ---- host key discovery ---------------------------------------------------- */
 
 static void
-on_trust_response (AdwMessageDialog *dialog,
+on_trust_response (GtkWidget        *dialog,
                    const char       *response,
                    gpointer          user_data)
 {
@@ -591,7 +592,7 @@ on_discovered (GObject      *source,
   g_autoptr(KfConnectionDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) keys = kf_ssh_probe_discover_finish (result, &error);
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   GtkWidget *facts;
 
   if (self->disposed)
@@ -614,18 +615,18 @@ on_discovered (GObject      *source,
       kf_facts_box_add (facts, type, kf_host_key_get_fingerprint (key), TRUE);
     }
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Trust These Host Keys?"), NULL));
+  dialog = kf_alert_new (_("Trust These Host Keys?"), NULL);
   /* Translators: %s is "host:port". */
-  adw_message_dialog_format_body (dialog, _("The server at %s presented these host keys. Trust them only if their fingerprints match the ones the server itself shows (for example “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” run on the server)."),
-                                  self->discover_address);
-  adw_message_dialog_set_extra_child (dialog, facts);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  kf_alert_format_body (dialog, _("The server at %s presented these host keys. Trust them only if their fingerprints match the ones the server itself shows (for example “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” run on the server)."),
+                        self->discover_address);
+  kf_alert_set_extra_child (dialog, facts);
+  kf_alert_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust"), NULL);
+  kf_alert_set_response_appearance (dialog, "trust", ADW_RESPONSE_SUGGESTED);
+  kf_alert_set_default_response (dialog, "cancel");
+  kf_alert_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "kf-keys", g_ptr_array_ref (keys), (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_trust_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  kf_alert_present (dialog, GTK_WIDGET (self));
 }
 
 static void
@@ -713,7 +714,7 @@ on_setup_progress (KfConnectionDialog *self,
 }
 
 static void
-on_otp_response (AdwMessageDialog *dialog,
+on_otp_response (GtkWidget        *dialog,
                  const char       *response,
                  gpointer          user_data)
 {
@@ -726,36 +727,36 @@ on_otp_response (AdwMessageDialog *dialog,
   gtk_editable_set_text (entry, "");
   /* Focus off the entry while it is alive: GTK 4.8 otherwise tells the
    * already finalized GtkPasswordEntry that its text lost the focus. */
-  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+  kf_alert_set_focus (dialog, NULL);
 }
 
 static void
 on_otp_requested (KfConnectionDialog *self,
                   const char         *message)
 {
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   GtkWidget *entry = gtk_password_entry_new ();
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("One-Time Password"),
-                                                       message ? message
-                                                       : _("The TrueNAS asks for a one-time password. Enter the code from your authenticator app.")));
+  dialog = kf_alert_new (_("One-Time Password"),
+                         message ? message
+                         : _("The TrueNAS asks for a one-time password. Enter the code from your authenticator app."));
   gtk_widget_set_name (entry, "otp-entry");
   gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
   /* Enter answers "Continue". */
   g_object_set (entry, "activates-default", TRUE, NULL);
-  adw_message_dialog_set_extra_child (dialog, entry);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "continue", _("C_ontinue"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "continue", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "continue");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  kf_alert_set_extra_child (dialog, entry);
+  kf_alert_add_responses (dialog, "cancel", _("_Cancel"), "continue", _("C_ontinue"), NULL);
+  kf_alert_set_response_appearance (dialog, "continue", ADW_RESPONSE_SUGGESTED);
+  kf_alert_set_default_response (dialog, "continue");
+  kf_alert_set_close_response (dialog, "cancel");
   g_object_set_data (G_OBJECT (dialog), "kf-entry", entry);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_otp_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (entry);
+  kf_alert_present (dialog, GTK_WIDGET (self));
+  kf_alert_set_focus (dialog, entry);
 }
 
 static void
-on_certificate_response (AdwMessageDialog *dialog,
+on_certificate_response (GtkWidget        *dialog,
                          const char       *response,
                          gpointer          user_data)
 {
@@ -791,7 +792,7 @@ ask_certificate (KfConnectionDialog   *self,
                  KfTruenasCertificate *certificate,
                  gboolean              changed)
 {
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   GtkWidget *facts = kf_facts_box_new ();
   const char *subject = kf_truenas_certificate_get_subject (certificate);
   const char *issuer = kf_truenas_certificate_get_issuer (certificate);
@@ -800,11 +801,10 @@ ask_certificate (KfConnectionDialog   *self,
   g_autofree char *until = format_date (kf_truenas_certificate_get_not_after (certificate));
   g_autofree char *validity = g_strdup_printf ("%s – %s", from, until);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                       changed ? _("Certificate Changed!") : _("Untrusted Certificate"),
-                                                       changed
-                                                       ? _("The TrueNAS now shows a different certificate from the one you trusted for this connection. This happens when the certificate was renewed, but also when someone intercepts the connection. Trust the new certificate only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates).")
-                                                       : _("The TrueNAS uses a certificate that this computer does not trust, probably its own self-signed certificate. Trust it only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates).")));
+  dialog = kf_alert_new (changed ? _("Certificate Changed!") : _("Untrusted Certificate"),
+                         changed
+                         ? _("The TrueNAS now shows a different certificate from the one you trusted for this connection. This happens when the certificate was renewed, but also when someone intercepts the connection. Trust the new certificate only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates).")
+                         : _("The TrueNAS uses a certificate that this computer does not trust, probably its own self-signed certificate. Trust it only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates)."));
   gtk_widget_set_name (facts, "certificate-facts");
   kf_facts_box_add (facts, _("SHA-256 Fingerprint"), fingerprint, TRUE);
   if (subject != NULL && *subject != '\0')
@@ -812,18 +812,18 @@ ask_certificate (KfConnectionDialog   *self,
   if (issuer != NULL && *issuer != '\0')
     kf_facts_box_add (facts, _("Issuer"), issuer, FALSE);
   kf_facts_box_add (facts, _("Valid"), validity, FALSE);
-  adw_message_dialog_set_extra_child (dialog, facts);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"),
-                                    "trust", changed ? _("_Trust New Certificate") : _("_Trust This Certificate"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "trust",
-                                              changed ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  kf_alert_set_extra_child (dialog, facts);
+  kf_alert_add_responses (dialog, "cancel", _("_Cancel"),
+                          "trust", changed ? _("_Trust New Certificate") : _("_Trust This Certificate"),
+                          NULL);
+  kf_alert_set_response_appearance (dialog, "trust",
+                                    changed ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
+  kf_alert_set_default_response (dialog, "cancel");
+  kf_alert_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "kf-fingerprint",
                           g_strdup (kf_truenas_certificate_get_fingerprint (certificate)), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_certificate_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  kf_alert_present (dialog, GTK_WIDGET (self));
 }
 
 static void

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kf-alert.h"
 #include "kf-errors.h"
 #include "kf-key-export.h"
 #include "kf-keypair-actions.h"
@@ -248,6 +249,7 @@ kf_keypair_download (GtkWindow *parent,
                      KfKeypair *keypair)
 {
   g_autofree char *file_name = NULL;
+  g_autoptr(GFile) home = NULL;
   GtkFileChooserNative *chooser;
   Download *request;
 
@@ -259,6 +261,11 @@ kf_keypair_download (GtkWindow *parent,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   file_name = kf_key_export_file_name (kf_keypair_get_name (keypair));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), file_name);
+  /* A folder of our choosing: without one GTK's own dialog picks its startup
+   * folder while it maps and changes it again before its path bar has shown
+   * the first (GTK 4.18-4.24 then removes path bar buttons it never added). */
+  home = g_file_new_for_path (g_get_home_dir ());
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), home, NULL);
 
   request = g_new0 (Download, 1);
   request->parent = g_object_ref (parent);
@@ -308,7 +315,7 @@ connection_ids (GPtrArray *connections)
 }
 
 static void
-on_delete_response (AdwMessageDialog *dialog,
+on_delete_response (GtkWidget        *dialog,
                     const char       *response,
                     KfWindow         *window)
 {
@@ -352,7 +359,7 @@ delete_activated (GSimpleAction *action,
   KfKeypair *keypair = lookup (window, parameter);
   g_autoptr(GPtrArray) users = NULL;
   g_autoptr(GString) body = NULL;
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   const char *name;
 
   if (keypair == NULL)
@@ -380,23 +387,23 @@ delete_activated (GSimpleAction *action,
         g_string_append_printf (body, "\n• %s", kf_connection_get_name (g_ptr_array_index (users, i)));
     }
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (window), _("Delete Key Pair?"), body->str));
-  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
+  dialog = kf_alert_new (_("Delete Key Pair?"), body->str);
+  kf_alert_add_response (dialog, "cancel", _("_Cancel"));
   if (users->len == 0)
-    adw_message_dialog_add_response (dialog, "delete", _("_Delete"));
+    kf_alert_add_response (dialog, "delete", _("_Delete"));
   else
-    adw_message_dialog_add_response (dialog, "delete",
-                                     g_dngettext (GETTEXT_PACKAGE,
-                                                  "_Delete Key Pair and Connection",
-                                                  "_Delete Key Pair and Connections",
-                                                  users->len));
-  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+    kf_alert_add_response (dialog, "delete",
+                           g_dngettext (GETTEXT_PACKAGE,
+                                        "_Delete Key Pair and Connection",
+                                        "_Delete Key Pair and Connections",
+                                        users->len));
+  kf_alert_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  kf_alert_set_default_response (dialog, "cancel");
+  kf_alert_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "kf-keypair-id", g_strdup (kf_keypair_get_id (keypair)), g_free);
   g_object_set_data_full (G_OBJECT (dialog), "kf-connection-ids", connection_ids (users), (GDestroyNotify) g_strfreev);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_delete_response), window, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  kf_alert_present (dialog, GTK_WIDGET (window));
 }
 
 static const GActionEntry entries[] = {

@@ -282,8 +282,13 @@ kf_list_page_map (GtkWidget *widget)
 static void
 kf_list_page_unmap (GtkWidget *widget)
 {
+  KfListPage *self = KF_LIST_PAGE (widget);
+
   /* A hidden page draws no frames: attach the rows when it shows again. */
-  disconnect_paint (KF_LIST_PAGE (widget));
+  disconnect_paint (self);
+  /* Its row menu closes with it, rather than hiding with its surface and
+   * popping up again, for an item that may be gone, when the page shows. */
+  gtk_popover_popdown (GTK_POPOVER (self->row_menu));
 
   GTK_WIDGET_CLASS (kf_list_page_parent_class)->unmap (widget);
 }

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "kf-alert.h"
 #include "kf-ui-util.h"
 
 const char *
@@ -84,9 +85,9 @@ kf_ui_show_message (GtkWindow  *parent,
                     const char *heading,
                     const char *body)
 {
-  GtkWidget *dialog = adw_message_dialog_new (parent, heading, body);
+  GtkWidget *alert = kf_alert_new (heading, body);
 
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_OK"));
-  gtk_window_present (GTK_WINDOW (dialog));
-  return dialog;
+  kf_alert_add_response (alert, "close", _("_OK"));
+  kf_alert_present (alert, GTK_WIDGET (parent));
+  return alert;
 }

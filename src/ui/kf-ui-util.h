@@ -24,7 +24,7 @@ void        kf_ui_copy_text          (GtkWidget     *widget,
  * (the main window and the key pair details are built that way). */
 void        kf_ui_add_toast          (GtkWidget     *widget,
                                       const char    *title);
-/* A modal message with an OK button over @parent. */
+/* A modal alert (kf-alert.h) with an OK button over @parent. */
 GtkWidget  *kf_ui_show_message       (GtkWindow     *parent,
                                       const char    *heading,
                                       const char    *body);

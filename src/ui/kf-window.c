@@ -563,14 +563,14 @@ kf_window_add_toast (KfWindow   *self,
   kf_ui_add_toast (GTK_WIDGET (self), title);
 }
 
-AdwMessageDialog *
+GtkWidget *
 kf_window_show_message (KfWindow   *self,
                         const char *heading,
                         const char *body)
 {
   g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
 
-  return ADW_MESSAGE_DIALOG (kf_ui_show_message (GTK_WINDOW (self), heading, body));
+  return kf_ui_show_message (GTK_WINDOW (self), heading, body);
 }
 
 const char *

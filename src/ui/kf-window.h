@@ -25,8 +25,8 @@ KfVault    *kf_window_get_vault            (KfWindow       *self);
 /* Short feedback at the bottom of the window ("Public key copied"). */
 void        kf_window_add_toast            (KfWindow       *self,
                                             const char     *title);
-/* A modal message with an OK button, for what the user must not miss. */
-AdwMessageDialog *kf_window_show_message   (KfWindow       *self,
+/* A modal alert (kf-alert.h) with an OK button, for what the user must not miss. */
+GtkWidget  *kf_window_show_message         (KfWindow       *self,
                                             const char     *heading,
                                             const char     *body);
 /* "connections" or "keypairs". */

@@ -153,27 +153,27 @@ typedef struct {
 } DialogWait;
 
 static gboolean
-message_dialog_shown (gpointer data)
+alert_shown (gpointer data)
 {
   DialogWait *wait = data;
-  GtkWindow *window = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  GtkWidget *alert = ui_test_find_alert ();
 
-  return window != NULL
-    && g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), wait->heading) == 0;
+  return alert != NULL
+    && g_strcmp0 (kf_alert_get_heading (alert), wait->heading) == 0;
 }
 
-/* Waits for the message dialog with @heading and draws it once. */
-static AdwMessageDialog *
-wait_message_dialog (const char *heading,
-                     guint       timeout_s)
+/* Waits for the alert with @heading and draws it once. */
+static GtkWidget *
+wait_alert (const char *heading,
+            guint       timeout_s)
 {
   DialogWait wait = { heading };
-  GtkWindow *window;
+  GtkWidget *alert;
 
-  ui_test_wait_until (message_dialog_shown, &wait, timeout_s);
-  window = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-  ui_test_wait_frame (GTK_WIDGET (window));
-  return ADW_MESSAGE_DIALOG (window);
+  ui_test_wait_until (alert_shown, &wait, timeout_s);
+  alert = ui_test_find_alert ();
+  ui_test_wait_frame (alert);
+  return alert;
 }
 
 /* The "title\nvalue\n…" text of a facts box (kf_facts_box_add). */
@@ -227,15 +227,21 @@ press_save (KfConnectionDialog *dialog)
   return closed;
 }
 
-/* A response button of a message dialog, clicked as a user would. */
-static void
-click_response (AdwMessageDialog *dialog,
-                const char       *label)
+static gboolean
+alert_closed (gpointer data)
 {
-  g_object_ref (dialog);
-  ui_test_click (button (dialog, label));
-  ui_test_wait_until (widget_hidden, dialog, 10);
-  g_object_unref (dialog);
+  return !kf_alert_is_open (data);
+}
+
+/* A response button of an alert, clicked as a user would. */
+static void
+click_response (GtkWidget  *alert,
+                const char *label)
+{
+  g_object_ref (alert);
+  ui_test_click (button (alert, label));
+  ui_test_wait_until (alert_closed, alert, 10);
+  g_object_unref (alert);
 }
 
 static GStrv
@@ -306,21 +312,21 @@ sshd_fingerprints (KfTestSshd *sshd)
 static gboolean
 test_finished (gpointer data)
 {
-  return g_strcmp0 (adw_message_dialog_get_heading (data), "Testing Connection") != 0;
+  return g_strcmp0 (kf_alert_get_heading (data), "Testing Connection") != 0;
 }
 
 /* win.connection-test, as the row menu does; returns the result dialog. */
-static AdwMessageDialog *
+static GtkWidget *
 run_test_action (KfWindow     *window,
                  KfConnection *connection)
 {
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "connection-test",
                                   g_variant_new_string (kf_connection_get_id (connection)));
-  dialog = ADW_MESSAGE_DIALOG (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  dialog = ui_test_find_alert ();
   g_assert_nonnull (dialog);
-  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Testing Connection");
+  g_assert_cmpstr (kf_alert_get_heading (dialog), ==, "Testing Connection");
   ui_test_wait_until (test_finished, dialog, 60);
   ui_test_wait_frame (GTK_WIDGET (dialog));
   return dialog;
@@ -331,11 +337,11 @@ assert_test_works (KfWindow     *window,
                    KfConnection *connection,
                    const char   *shot)
 {
-  AdwMessageDialog *dialog = run_test_action (window, connection);
+  GtkWidget *dialog = run_test_action (window, connection);
   KfConnection *stored = kf_store_find_connection (kf_window_get_store (window), kf_connection_get_id (connection));
   g_autofree char *facts = NULL;
 
-  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Connection Works");
+  g_assert_cmpstr (kf_alert_get_heading (dialog), ==, "Connection Works");
   facts = facts_text (named (dialog, "test-facts"));
   g_assert_nonnull (strstr (facts, "matches the stored one"));
   g_assert_nonnull (strstr (facts, "SHA256:"));
@@ -369,10 +375,10 @@ discover_and_trust (KfConnectionDialog *dialog,
   g_autoptr(GPtrArray) fps = sshd_fingerprints (sshd);
   g_autofree char *facts = NULL;
   g_autofree char *keys = NULL;
-  AdwMessageDialog *trust;
+  GtkWidget *trust;
 
   ui_test_click (button (dialog, "_Discover Remote Host Key"));
-  trust = wait_message_dialog ("Trust These Host Keys?", 30);
+  trust = wait_alert ("Trust These Host Keys?", 30);
   facts = facts_text (named (trust, "host-key-facts"));
   for (guint i = 0; i < fps->len; i++)
     g_assert_nonnull (strstr (facts, fps->pdata[i]));
@@ -445,9 +451,9 @@ test_manual_add_and_test (void)
 
   /* Before the server knows the key, the Test says so and records it. */
   {
-    AdwMessageDialog *result = run_test_action (window, connection);
+    GtkWidget *result = run_test_action (window, connection);
 
-    g_assert_cmpstr (adw_message_dialog_get_heading (result), ==, "Connection Failed");
+    g_assert_cmpstr (kf_alert_get_heading (result), ==, "Connection Failed");
     g_assert_cmpint (kf_connection_get_test_state (kf_store_find_connection_by_name (kf_window_get_store (window), "Backup Box")),
                      ==, KF_TEST_STATE_FAILED);
     ui_test_screenshot (GTK_WIDGET (result), "connection-test-failed");
@@ -463,10 +469,10 @@ test_manual_add_and_test (void)
   g_assert_true (kf_test_sshd_regenerate_host_keys (sshd, &error));
   g_assert_no_error (error);
   {
-    AdwMessageDialog *result = run_test_action (window, connection);
+    GtkWidget *result = run_test_action (window, connection);
     g_autofree char *facts = facts_text (named (result, "test-facts"));
 
-    g_assert_cmpstr (adw_message_dialog_get_heading (result), ==, "Host Key Changed!");
+    g_assert_cmpstr (kf_alert_get_heading (result), ==, "Host Key Changed!");
     g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (result), "kf-host-key-changed"));
     g_assert_nonnull (strstr (facts, "Host Key the Server Presented (Ed25519)"));
     g_assert_nonnull (strstr (facts, "Stored Host Key (Ed25519)"));
@@ -644,12 +650,12 @@ static void
 save_and_trust_certificate (KfConnectionDialog *dialog,
                             const char         *shot)
 {
-  AdwMessageDialog *certificate;
+  GtkWidget *certificate;
   GtkWidget *facts;
   g_autofree char *pin = NULL;
 
   g_assert_false (press_save (dialog));
-  certificate = wait_message_dialog ("Untrusted Certificate", 10);
+  certificate = wait_alert ("Untrusted Certificate", 10);
   facts = named (certificate, "certificate-facts");
   /* The second label is the fingerprint (two lines of 16 bytes). */
   pin = pin_of_display (gtk_label_get_text (GTK_LABEL (gtk_widget_get_next_sibling (gtk_widget_get_first_child (facts)))));
@@ -670,7 +676,7 @@ test_semiauto_otp (void)
   g_autofree char *public_core = NULL;
   g_autoptr(KfSecret) secret = NULL;
   KfConnectionDialog *dialog;
-  AdwMessageDialog *otp;
+  GtkWidget *otp;
   KfConnection *connection;
   KfKeypair *keypair;
   KfWindow *window;
@@ -686,12 +692,12 @@ test_semiauto_otp (void)
   save_and_trust_certificate (dialog, "connection-certificate");
 
   /* The admin has 2FA: the setup asks, and a wrong code asks again with a reason. */
-  otp = wait_message_dialog ("One-Time Password", 30);
+  otp = wait_alert ("One-Time Password", 30);
   ui_test_screenshot (GTK_WIDGET (otp), "connection-otp");
   gtk_editable_set_text (GTK_EDITABLE (named (otp, "otp-entry")), "000000");
   click_response (otp, "C_ontinue");
-  otp = wait_message_dialog ("One-Time Password", 30);
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (otp), "did not accept"));
+  otp = wait_alert ("One-Time Password", 30);
+  g_assert_nonnull (strstr (kf_alert_get_body (otp), "did not accept"));
   gtk_editable_set_text (GTK_EDITABLE (named (otp, "otp-entry")), "246810");
   click_response (otp, "C_ontinue");
 
@@ -748,7 +754,7 @@ test_semiauto_otp (void)
     ui_test_screenshot (GTK_WIDGET (dialog), "connection-edit-semiauto");
     set_entry (dialog, "Admin Password", "s3cret");
     ui_test_click (button (dialog, "_Pair Again"));
-    otp = wait_message_dialog ("One-Time Password", 30);
+    otp = wait_alert ("One-Time Password", 30);
     gtk_editable_set_text (GTK_EDITABLE (named (otp, "otp-entry")), "246810");
     click_response (otp, "C_ontinue");
     ui_test_wait_until (dialog_idle, dialog, 60);
@@ -874,7 +880,7 @@ test_semiauto_wrong_password (void)
   ui_test_wait_until (dialog_idle, dialog, 60);
   ui_test_wait_frame (GTK_WIDGET (dialog));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
-  g_assert_null (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_null (ui_test_find_alert ());
   message = shown_label (dialog, "semi-error");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "password"));
@@ -946,7 +952,7 @@ test_delete_with_keypair (void)
   g_autoptr(KfSecret) gone = NULL;
   const char *host_keys[] = { "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl", NULL };
   AddWait wait = { NULL, FALSE };
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   KfWindow *window;
   KfStore *store;
 
@@ -965,8 +971,8 @@ test_delete_with_keypair (void)
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "connection-delete",
                                   g_variant_new_string (kf_connection_get_id (wait.connection)));
-  dialog = wait_message_dialog ("Delete Connection?", 10);
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Old Box Key"));
+  dialog = wait_alert ("Delete Connection?", 10);
+  g_assert_nonnull (strstr (kf_alert_get_body (dialog), "Old Box Key"));
   ui_test_screenshot (GTK_WIDGET (dialog), "connection-delete");
   click_response (dialog, "Delete With _Key Pair");
   ui_test_wait_until (store_emptied, store, 30);

@@ -735,7 +735,7 @@ test_delete_lists_connections (void)
   g_autofree char *shared_id = NULL;
   KfWindow *window;
   KfKeypair *shared, *other;
-  GtkWindow *dialog;
+  GtkWidget *dialog;
   const char *body;
   KfStore *store;
 
@@ -749,13 +749,13 @@ test_delete_lists_connections (void)
   add_connection (window, "Office", other);
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-delete", g_variant_new_string (shared_id));
-  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = ui_test_find_alert ();
   g_assert_nonnull (dialog);
-  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  body = kf_alert_get_body (dialog);
   g_assert_nonnull (strstr (body, "Backup NAS"));
   g_assert_nonnull (strstr (body, "Media Box"));
   g_assert_null (strstr (body, "Office"));
-  g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete"), ==,
+  g_assert_cmpint (kf_alert_get_response_appearance (dialog, "delete"), ==,
                    ADW_RESPONSE_DESTRUCTIVE);
   ui_test_screenshot (GTK_WIDGET (dialog), "keypair-delete");
 
@@ -767,7 +767,7 @@ test_delete_lists_connections (void)
 
   /* Agreed: the key pair, its secret and exactly the two listed connections go. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-delete", g_variant_new_string (shared_id));
-  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = ui_test_find_alert ();
   ui_test_respond (dialog, "_Delete");
   ui_test_wait_until (keypair_gone, window, 20);
   ui_test_spin (100);
@@ -865,9 +865,9 @@ has_visible_error (gpointer data)
 }
 
 static gboolean
-has_message_dialog (gpointer data)
+has_alert (gpointer data)
 {
-  return ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+  return ui_test_find_alert () != NULL;
 }
 
 static void
@@ -955,9 +955,9 @@ test_no_keyring (void)
     kf_keypair_download_to_file_async (details, kf_window_get_vault (window),
                                        kf_keypair_details_get_keypair (KF_KEYPAIR_DETAILS (details)),
                                        file, on_download_failed, NULL);
-    ui_test_wait_until (has_message_dialog, NULL, 20);
-    message = GTK_WIDGET (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-    g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (message)), ==, "Could Not Save Key Pair");
+    ui_test_wait_until (has_alert, NULL, 20);
+    message = ui_test_find_alert ();
+    g_assert_cmpstr (kf_alert_get_heading (message), ==, "Could Not Save Key Pair");
     g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
   }
 
@@ -968,6 +968,25 @@ static gboolean
 file_exists (gpointer data)
 {
   return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* GTK's file chooser fills its path bar with one asynchronous query per
+ * folder up to the root. A second folder change, or closing the dialog,
+ * while that is under way makes GTK 4.18's path bar remove buttons it never
+ * added (gtk_box_remove() criticals): like a user, wait until the bar shows
+ * the folder the chooser is in before acting again. */
+static gboolean
+path_bar_settled (gpointer data)
+{
+  GtkWidget *chooser = data;
+  g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (GTK_FILE_CHOOSER (chooser));
+  g_autofree char *name = folder != NULL ? g_file_get_basename (folder) : NULL;
+  GtkWidget *path_bar;
+
+  if (name == NULL || g_str_equal (name, "/"))
+    return TRUE;
+  path_bar = ui_test_find (chooser, g_type_from_name ("GtkPathBar"), NULL, TRUE);
+  return path_bar != NULL && ui_test_find (path_bar, GTK_TYPE_LABEL, name, TRUE) != NULL;
 }
 
 /* The file chooser (without a portal, GTK's own dialog) answered like a user. */
@@ -989,6 +1008,7 @@ choose_file (GtkFileChooserAction  action,
   g_assert_nonnull (chooser);
   g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, action);
   ui_test_wait_frame (GTK_WIDGET (chooser));
+  ui_test_wait_until (path_bar_settled, chooser, 10);
 
   if (action == GTK_FILE_CHOOSER_ACTION_SAVE)
     {
@@ -1003,7 +1023,8 @@ choose_file (GtkFileChooserAction  action,
       g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, &error));
       g_assert_no_error (error);
     }
-  ui_test_spin (100);
+  ui_test_wait_until (path_bar_settled, chooser, 10);
+  ui_test_wait_frame (GTK_WIDGET (chooser));
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
 }
 

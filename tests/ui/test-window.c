@@ -328,7 +328,7 @@ test_load_error_shown (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_path_get_dirname (kf_store_get_path (probe));
   KfWindow *window;
-  GtkWindow *dialog;
+  GtkWidget *dialog;
   const char *body;
 
   g_mkdir_with_parents (dir, 0700);
@@ -338,10 +338,10 @@ test_load_error_shown (void)
   app = ui_test_start_app (&window);
 
   /* Never silent: a dialog over the window carries the store's message. */
-  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = ui_test_find_alert ();
   g_assert_nonnull (dialog);
-  g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
-  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_true (kf_alert_get_open (GTK_WINDOW (window)) == dialog);
+  body = kf_alert_get_body (dialog);
   g_assert_nonnull (body);
   g_assert_nonnull (strstr (body, ".damaged-"));
   ui_test_screenshot (GTK_WIDGET (dialog), "load-error");
@@ -353,9 +353,9 @@ test_load_error_shown (void)
 }
 
 static gboolean
-has_message_dialog (gpointer data)
+has_alert (gpointer data)
 {
-  return ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+  return ui_test_find_alert () != NULL;
 }
 
 static gboolean
@@ -377,7 +377,7 @@ test_follows_other_writers (void)
   g_autoptr(GError) error = NULL;
   KfWindow *window;
   PageWait wait;
-  GtkWindow *dialog;
+  GtkWidget *dialog;
 
   write_store (FALSE);
   app = ui_test_start_app (&window);
@@ -393,12 +393,12 @@ test_follows_other_writers (void)
   ui_test_wait_frame (GTK_WIDGET (window));
   g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (wait.page), "cli.example.org"), ==, 1);
 
-  g_assert_null (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_null (ui_test_find_alert ());
   g_file_set_contents (kf_store_get_path (other), "not json at all", -1, &error);
   g_assert_no_error (error);
-  ui_test_wait_until (has_message_dialog, NULL, 10);
-  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ".damaged-"));
+  ui_test_wait_until (has_alert, NULL, 10);
+  dialog = ui_test_find_alert ();
+  g_assert_nonnull (strstr (kf_alert_get_body (dialog), ".damaged-"));
 
   ui_test_stop_app (g_steal_pointer (&app));
 }
@@ -411,7 +411,7 @@ test_connection_actions (void)
   KfWindow *window;
   KfStore *store;
   KfConnection *media;
-  GtkWindow *dialog;
+  GtkWidget *dialog;
   g_autofree char *media_id = NULL;
 
   write_store (FALSE);
@@ -428,7 +428,7 @@ test_connection_actions (void)
 
   /* Delete asks first; Cancel keeps it. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "connection-delete", g_variant_new_string (media_id));
-  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = ui_test_find_alert ();
   g_assert_nonnull (dialog);
   ui_test_screenshot (GTK_WIDGET (dialog), "delete-connection");
   ui_test_respond (dialog, "_Cancel");
@@ -436,7 +436,7 @@ test_connection_actions (void)
   g_assert_nonnull (kf_store_find_connection (store, media_id));
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "connection-delete", g_variant_new_string (media_id));
-  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = ui_test_find_alert ();
   g_assert_nonnull (dialog);
   ui_test_respond (dialog, "_Delete");
   ui_test_spin (50);
@@ -586,6 +586,23 @@ test_narrow_window (void)
 }
 
 /* The menu of the first shown row, opened by its button. */
+static gboolean
+widget_unmapped (gpointer data)
+{
+  return !gtk_widget_get_mapped (data);
+}
+
+static void
+close_row_menu (KfListPage *page)
+{
+  GtkWidget *popover = ui_test_find (GTK_WIDGET (page), GTK_TYPE_POPOVER_MENU, NULL, TRUE);
+
+  g_assert_nonnull (popover);
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  ui_test_wait_until (widget_unmapped, popover, 10);
+  ui_test_wait_frame (GTK_WIDGET (page));
+}
+
 static GMenuModel *
 open_first_row_menu (KfListPage *page)
 {
@@ -644,6 +661,8 @@ test_row_menus (void)
                    2 + (g_action_map_lookup_action (G_ACTION_MAP (window), "connection-edit") != NULL)
                      + (g_action_map_lookup_action (G_ACTION_MAP (window), "connection-test") != NULL));
   g_clear_object (&first);
+  /* Escape closes it, as a user does before going to the other page. */
+  close_row_menu (page);
 
   kf_window_set_visible_page (window, "keypairs");
   ui_test_wait_frame (GTK_WIDGET (window));
@@ -721,17 +740,18 @@ test_row_keys (void)
   g_autoptr(GObject) connection = NULL;
   KfWindow *window;
   GtkWindow *toplevel;
+  GtkWidget *alert;
 
   write_store (FALSE);
   app = ui_test_start_app (&window);
 
   connection = g_list_model_get_item (kf_list_page_get_shown (kf_window_get_connections_page (window)), 0);
   g_signal_emit_by_name (kf_window_get_connections_page (window), "delete-requested", connection);
-  toplevel = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-  g_assert_nonnull (toplevel);
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (toplevel)),
+  alert = ui_test_find_alert ();
+  g_assert_nonnull (alert);
+  g_assert_nonnull (strstr (kf_alert_get_body (alert),
                             kf_connection_get_name (KF_CONNECTION (connection))));
-  ui_test_respond (toplevel, "_Cancel");
+  ui_test_respond (alert, "_Cancel");
   ui_test_spin (50);
 
   kf_window_set_visible_page (window, "keypairs");
@@ -743,10 +763,10 @@ test_row_keys (void)
   gtk_window_destroy (toplevel);
 
   g_signal_emit_by_name (kf_window_get_keypairs_page (window), "delete-requested", keypair);
-  toplevel = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-  g_assert_nonnull (toplevel);
-  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (toplevel)), ==, "Delete Key Pair?");
-  ui_test_respond (toplevel, "_Cancel");
+  alert = ui_test_find_alert ();
+  g_assert_nonnull (alert);
+  g_assert_cmpstr (kf_alert_get_heading (alert), ==, "Delete Key Pair?");
+  ui_test_respond (alert, "_Cancel");
   ui_test_spin (50);
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (kf_window_get_store (window))), ==, 2);
 

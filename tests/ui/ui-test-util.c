@@ -138,6 +138,8 @@ ui_test_stop_app (KfApplication *app)
 static const char *
 widget_text (GtkWidget *widget)
 {
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, kf_alert_get_widget_type ()))
+    return kf_alert_get_heading (widget);
   if (GTK_IS_LABEL (widget))
     return gtk_label_get_label (GTK_LABEL (widget));
   if (GTK_IS_INSCRIPTION (widget))
@@ -150,8 +152,6 @@ widget_text (GtkWidget *widget)
     return adw_status_page_get_title (ADW_STATUS_PAGE (widget));
   if (ADW_IS_PREFERENCES_ROW (widget))
     return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
-  if (ADW_IS_MESSAGE_DIALOG (widget))
-    return adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (widget));
   return NULL;
 }
 
@@ -216,6 +216,23 @@ ui_test_find_toplevel (GType type)
 
       if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
         return window;
+    }
+
+  return NULL;
+}
+
+GtkWidget *
+ui_test_find_alert (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      GtkWidget *alert = kf_alert_get_open (window);
+
+      if (alert != NULL)
+        return alert;
     }
 
   return NULL;
@@ -319,20 +336,37 @@ ui_test_click (GtkWidget *button)
   g_signal_emit_by_name (button, "clicked");
 }
 
+typedef struct {
+  GtkWidget  *alert;
+  const char *label;
+} RespondWait;
+
+static gboolean
+response_button_mapped (gpointer data)
+{
+  RespondWait *wait = data;
+
+  return ui_test_find (wait->alert, GTK_TYPE_BUTTON, wait->label, TRUE) != NULL;
+}
+
 void
-ui_test_respond (GtkWindow  *dialog,
+ui_test_respond (GtkWidget  *alert,
                  const char *label)
 {
+  RespondWait wait = { alert, label };
   GtkWidget *button;
 
-  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
-  button = ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, label, TRUE);
-  g_assert_nonnull (button);
-  g_object_ref (dialog);
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (alert, kf_alert_get_widget_type ()));
+  g_assert_true (kf_alert_is_open (alert));
+  /* An AdwAlertDialog shows its buttons once its window's frames have
+   * started the sheet's opening animation: click what the user can see. */
+  ui_test_wait_until (response_button_mapped, &wait, 10);
+  button = ui_test_find (alert, GTK_TYPE_BUTTON, label, TRUE);
+  g_object_ref (alert);
   ui_test_click (button);
   ui_test_spin (20);
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
-  g_object_unref (dialog);
+  g_assert_false (kf_alert_is_open (alert));
+  g_object_unref (alert);
 }
 
 /* The keyring is shared by the whole test run, other binaries write to it

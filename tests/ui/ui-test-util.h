@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "kf-alert.h"
 #include "kf-application.h"
 #include "kf-window.h"
 
@@ -48,15 +49,18 @@ GtkWidget    *ui_test_find_named      (GtkWidget   *root,
                                        const char  *name);
 /* Clicks @button as a user would (it must be sensitive). */
 void          ui_test_click           (GtkWidget   *button);
-/* Clicks the response button of an AdwMessageDialog whose label contains
- * @label (as the user would: the dialog answers and closes). */
-void          ui_test_respond         (GtkWindow   *dialog,
+/* Clicks the response button of an alert (kf-alert.h) whose label contains
+ * @label (as the user would: the alert answers and closes). */
+void          ui_test_respond         (GtkWidget   *alert,
                                        const char  *label);
 /* How many mapped GtkInscriptions below @root show exactly @text. */
 guint         ui_test_count_text      (GtkWidget   *root,
                                        const char  *text);
-/* The toplevel of @type (e.g. ADW_TYPE_MESSAGE_DIALOG) that is visible, or NULL. */
+/* The toplevel of @type (e.g. KF_TYPE_KEYPAIR_DETAILS) that is visible, or NULL. */
 GtkWindow    *ui_test_find_toplevel   (GType        type);
+/* The open alert (kf-alert.h) over any window, or NULL: an AdwAlertDialog
+ * inside a window or an AdwMessageDialog window, whichever the build uses. */
+GtkWidget    *ui_test_find_alert      (void);
 /* Saves @widget as PNG in $KF_UI_SCREENSHOT_DIR/@name.png when that is set. */
 void          ui_test_screenshot      (GtkWidget   *widget,
                                        const char  *name);
