@@ -50,7 +50,7 @@ write_file (const char  *path,
   if (!overwrite && g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   _("“%s” already exists; choose another file name."), display);
+                   _("“%s” already exists; choose another folder, or move that file away first."), display);
       return FALSE;
     }
 
@@ -109,7 +109,7 @@ kf_key_export_write (const char  *private_path,
           {
             g_autofree char *display = g_filename_display_name (paths[i]);
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                         _("“%s” already exists; choose another file name."), display);
+                         _("“%s” already exists; choose another folder, or move that file away first."), display);
             return FALSE;
           }
     }

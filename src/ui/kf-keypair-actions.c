@@ -127,8 +127,12 @@ download_done (GTask        *task,
     {
       g_autofree char *message = NULL;
 
-      /* Translators: %s is a file path. */
-      message = g_strdup_printf (_("Key pair saved to “%s”"), download->path);
+      g_autofree char *folder = g_path_get_dirname (download->path);
+      g_autofree char *base = g_path_get_basename (download->path);
+
+      /* Translators: a folder, then the private key's file name, which the
+       * public key's file name repeats with ".pub". */
+      message = g_strdup_printf (_("Key pair saved in “%s” as “%s” and “%s.pub”"), folder, base, base);
       kf_ui_add_toast (GTK_WIDGET (download->parent), message);
       g_task_return_boolean (task, TRUE);
     }
@@ -152,9 +156,10 @@ write_files (GTask      *task,
 {
   Download *download = g_task_get_task_data (task);
 
-  /* The export copies the private key and wipes its copy. */
+  /* The export copies the private key and wipes its copy. Nothing is
+   * replaced: the user picked a folder, not these files. */
   kf_key_export_write_async (download->path, private_key, kf_keypair_get_public_key (download->keypair),
-                             TRUE, g_task_get_cancellable (task), on_export_written, g_object_ref (task));
+                             FALSE, g_task_get_cancellable (task), on_export_written, g_object_ref (task));
 }
 
 static void
@@ -233,7 +238,9 @@ on_download_chosen (GtkNativeDialog *chooser,
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *file_name = kf_key_export_file_name (kf_keypair_get_name (request->keypair));
+      g_autoptr(GFile) file = folder != NULL ? g_file_get_child (folder, file_name) : NULL;
 
       if (file != NULL)
         kf_keypair_download_to_file_async (request->parent, request->vault, request->keypair, file, NULL, NULL);
@@ -248,7 +255,6 @@ kf_keypair_download (GtkWindow *parent,
                      KfVault   *vault,
                      KfKeypair *keypair)
 {
-  g_autofree char *file_name = NULL;
   g_autoptr(GFile) home = NULL;
   GtkFileChooserNative *chooser;
   Download *request;
@@ -256,11 +262,12 @@ kf_keypair_download (GtkWindow *parent,
   g_return_if_fail (GTK_IS_WINDOW (parent));
   g_return_if_fail (KF_IS_KEYPAIR (keypair));
 
-  chooser = gtk_file_chooser_native_new (_("Download Key Pair"), parent, GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Save"), _("_Cancel"));
+  /* A folder, not a file: two files are written (NAME and NAME.pub), and in
+   * the Flatpak the FileChooser portal grants access to exactly what was
+   * chosen, so a chosen file's ".pub" neighbour would never reach the host. */
+  chooser = gtk_file_chooser_native_new (_("Download Key Pair"), parent, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         _("_Save Here"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  file_name = kf_key_export_file_name (kf_keypair_get_name (keypair));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), file_name);
   /* A folder of our choosing: without one GTK's own dialog picks its startup
    * folder while it maps and changes it again before its path bar has shown
    * the first (GTK 4.18-4.24 then removes path bar buttons it never added). */

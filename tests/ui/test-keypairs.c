@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "kf-errors.h"
+#include "kf-key-export.h"
 #include "kf-keypair-actions.h"
 #include "kf-keypair-details.h"
 #include "kf-keypair-dialog.h"
@@ -1031,7 +1032,13 @@ choose_file (GtkFileChooserAction  action,
   ui_test_wait_frame (GTK_WIDGET (chooser));
   wait_path_bar (chooser);
 
-  if (action == GTK_FILE_CHOOSER_ACTION_SAVE)
+  if (action == GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER)
+    {
+      g_assert_null (name);
+      g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), dir, &error));
+      g_assert_no_error (error);
+    }
+  else if (action == GTK_FILE_CHOOSER_ACTION_SAVE)
     {
       g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), dir, &error));
       g_assert_no_error (error);
@@ -1060,10 +1067,14 @@ test_file_choosers (void)
   g_autofree char *key_path = make_key ("ed25519", "", "chosen@file");
   g_autofree char *key_dir = g_path_get_dirname (key_path);
   g_autofree char *key_name = g_path_get_basename (key_path);
-  g_autofree char *saved = g_build_filename (dir, "chosen_key", NULL);
+  g_autofree char *file_name = kf_key_export_file_name ("Chooser Key");
+  g_autofree char *saved = g_build_filename (dir, file_name, NULL);
   g_autofree char *saved_pub = g_strconcat (saved, ".pub", NULL);
   g_autoptr(KfSecret) secret = NULL;
   g_autofree char *written = NULL;
+  g_autofree char *written_pub = NULL;
+  g_autofree char *pub_before = NULL;
+  GtkWidget *alert;
   KfKeypairDialog *dialog;
   KfWindow *window;
   KfKeypair *keypair;
@@ -1075,13 +1086,35 @@ test_file_choosers (void)
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-download",
                                   g_variant_new_string (kf_keypair_get_id (keypair)));
-  choose_file (GTK_FILE_CHOOSER_ACTION_SAVE, dir, "chosen_key");
+  /* A folder is chosen: both files go there (in the Flatpak the portal
+   * grants exactly what was chosen, so a file's .pub neighbour would not). */
+  choose_file (GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, dir, NULL);
   ui_test_wait_until (file_exists, saved_pub, 20);
   ui_test_spin (100);
   g_assert_cmpint (g_stat (saved, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   written = read_file (saved);
   g_assert_cmpstr (written, ==, secret);
+  written_pub = read_file (saved_pub);
+  g_assert_true (g_str_has_prefix (written_pub, kf_keypair_get_public_key (keypair)));
+
+  /* The same folder again: nothing there is replaced, and the user is told. */
+  g_assert_true (g_file_set_contents (saved_pub, "someone else's file\n", -1, NULL));
+  pub_before = read_file (saved_pub);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-download",
+                                  g_variant_new_string (kf_keypair_get_id (keypair)));
+  choose_file (GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, dir, NULL);
+  ui_test_wait_until (has_alert, NULL, 20);
+  alert = ui_test_find_alert ();
+  g_assert_cmpstr (kf_alert_get_heading (alert), ==, "Could Not Save Key Pair");
+  g_assert_nonnull (strstr (kf_alert_get_body (alert), "already exists"));
+  ui_test_respond (alert, "_OK");
+  g_clear_pointer (&written, g_free);
+  written = read_file (saved);
+  g_assert_cmpstr (written, ==, secret);
+  g_clear_pointer (&written_pub, g_free);
+  written_pub = read_file (saved_pub);
+  g_assert_cmpstr (written_pub, ==, pub_before);
 
   dialog = open_add_dialog (window);
   set_entry (dialog, "Name", "Opened");
