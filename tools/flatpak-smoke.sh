@@ -134,6 +134,23 @@ else
   sed 's/^/    /' "$tmp/generate.out"
 fi
 
+# 1b. Files in and out of the sandbox as the README shows them: an encrypted
+# key (made on the host) comes in on standard input with its passphrase on
+# the first line, and an export lands in the app's own folder on the host.
+ssh-keygen -q -t ed25519 -N "smoke pass" -C smoke@host -f "$tmp/host_key" >/dev/null
+export_dir=$HOME/.var/app/$app/data
+if { printf 'smoke pass\n'; cat "$tmp/host_key"; } \
+     | fp_cli keypair import smoke-imported --private-key-file - --passphrase-stdin >"$tmp/import.out" 2>&1 \
+   && fp_cli keypair export smoke-imported --output-dir "$export_dir" >>"$tmp/import.out" 2>&1 \
+   && [ "$(stat -c %a "$export_dir/smoke-imported")" = 600 ] \
+   && [ "$(ssh-keygen -lf "$export_dir/smoke-imported.pub" | cut -d' ' -f2)" = \
+        "$(ssh-keygen -lf "$tmp/host_key.pub" | cut -d' ' -f2)" ]; then
+  pass "an encrypted key imported from standard input in the sandbox, exported (0600 + .pub) into $export_dir"
+else
+  fail "import from standard input / export into the app's folder did not work as the README says"
+  sed 's/^/    /' "$tmp/import.out"
+fi
+
 # 2. add-semiauto against the fake TrueNAS on loopback, then connection test.
 mkdir -p "$tmp/sshd"
 "$build/tests/kf-test-sshd" --dir "$tmp/sshd" >"$tmp/sshd.out" 2>"$tmp/sshd.err" &
@@ -219,10 +236,10 @@ fi
 # GtkFileChooserNative, which in a sandbox is the FileChooser portal) is
 # started through the window's exported action, xdg-desktop-portal-gtk shows
 # its dialog on Xvfb, xdotool types a host folder the sandbox cannot see, and
-# the files must appear there through the document portal.
+# both files must appear there through the document portal.
 portal_check() {
-  local id dialog saved=$tmp/downloads/smoke-key-download
-  mkdir -p "$tmp/downloads"
+  local id dialog folder=$tmp/downloads saved=$tmp/downloads/smoke-key
+  mkdir -p "$folder"
   id=$(fp_cli keypair list --json 2>/dev/null | python3 -c '
 import json, sys
 for k in json.load(sys.stdin):
@@ -248,29 +265,39 @@ for k in json.load(sys.stdin):
   fi
   sleep 1
   import -window root "$shots/flatpak-portal-dialog.png" 2>/dev/null
-  # No window manager: give the dialog the focus ourselves, then type through
-  # XTEST (GTK ignores events sent with XSendEvent, i.e. `xdotool --window`).
+  # Download asks for a folder. No window manager: give the dialog the focus
+  # ourselves, then type through XTEST (GTK ignores events sent with
+  # XSendEvent, i.e. `xdotool --window`): Ctrl+L, the host folder the
+  # sandbox cannot see, Return. A chooser that went into the folder instead
+  # of choosing it gets a second Return (choose the folder it shows).
+  # This portal (OpenFile before version 4) has no current_folder, so its
+  # dialog opens in Recent, where no folder can be chosen: Alt+Home first.
   xdotool windowfocus --sync "$dialog" 2>/dev/null
+  xdotool key alt+Home
+  sleep 1
+  xdotool key ctrl+l
+  sleep 0.5
   xdotool key ctrl+a
-  xdotool type --delay 20 "$saved"
+  xdotool type --delay 20 "$folder/"
   sleep 1
   import -window root "$shots/flatpak-portal-typed.png" 2>/dev/null
   xdotool key Return
-  for _ in $(seq 40); do
-    [ -s "$saved" ] && break
+  for i in $(seq 40); do
+    [ -s "$saved.pub" ] && break
+    if [ $((i % 6)) = 0 ] && xdotool search --onlyvisible --name 'Download Key Pair' >/dev/null 2>&1; then
+      xdotool key Return
+    fi
     sleep 0.5
   done
   sleep 1
-  if grep -q 'PRIVATE KEY' "$saved" 2>/dev/null; then
-    if [ -s "$saved.pub" ]; then
-      pass "FileChooser portal: Download through the portal dialog (screenshot $shots/flatpak-portal-dialog.png) wrote $saved and .pub on the host"
-    else
-      import -window root "$shots/flatpak-portal-after.png" 2>/dev/null
-      fail "FileChooser portal: Download wrote the private key to $saved, but not $saved.pub (the portal grants the one chosen file only; see $shots/flatpak-portal-after.png)"
-    fi
+  import -window root "$shots/flatpak-portal-after.png" 2>/dev/null
+  if grep -q 'PRIVATE KEY' "$saved" 2>/dev/null && [ -s "$saved.pub" ] \
+     && [ "$(stat -c %a "$saved")" = 600 ]; then
+    pass "FileChooser portal: Download to a folder chosen in the portal dialog (screenshots $shots/flatpak-portal-*.png) wrote $saved (0600) and $saved.pub on the host"
+  elif grep -q 'PRIVATE KEY' "$saved" 2>/dev/null; then
+    fail "FileChooser portal: Download wrote $saved, but not $saved.pub, or not with mode 0600 (see $shots/flatpak-portal-after.png)"
   else
-    import -window root "$shots/flatpak-portal-after.png" 2>/dev/null
-    fail "FileChooser portal: nothing was written to $saved (screenshots in $shots)"
+    fail "FileChooser portal: nothing was written to $folder (screenshots in $shots)"
     tail -5 "$tmp/gui.log" | sed 's/^/    /'
   fi
 }
