@@ -27,9 +27,12 @@
 #if ADW_CHECK_VERSION (1, 5, 0)
 # define KF_ALERT_IS_DIALOG 1
 # define ALERT(w) ADW_ALERT_DIALOG (w)
+/* The same call on either type: both have it under one name. */
+# define ALERT_FN(name) adw_alert_dialog_##name
 #else
 # define KF_ALERT_IS_DIALOG 0
 # define ALERT(w) ADW_MESSAGE_DIALOG (w)
+# define ALERT_FN(name) adw_message_dialog_##name
 #endif
 
 #define IS_ALERT(w) G_TYPE_CHECK_INSTANCE_TYPE ((w), kf_alert_get_widget_type ())
@@ -107,11 +110,7 @@ const char *
 kf_alert_get_heading (GtkWidget *alert)
 {
   g_return_val_if_fail (IS_ALERT (alert), NULL);
-#if KF_ALERT_IS_DIALOG
-  return adw_alert_dialog_get_heading (ALERT (alert));
-#else
-  return adw_message_dialog_get_heading (ALERT (alert));
-#endif
+  return ALERT_FN (get_heading) (ALERT (alert));
 }
 
 void
@@ -119,22 +118,14 @@ kf_alert_set_heading (GtkWidget  *alert,
                       const char *heading)
 {
   g_return_if_fail (IS_ALERT (alert));
-#if KF_ALERT_IS_DIALOG
-  adw_alert_dialog_set_heading (ALERT (alert), heading);
-#else
-  adw_message_dialog_set_heading (ALERT (alert), heading);
-#endif
+  ALERT_FN (set_heading) (ALERT (alert), heading);
 }
 
 const char *
 kf_alert_get_body (GtkWidget *alert)
 {
   g_return_val_if_fail (IS_ALERT (alert), NULL);
-#if KF_ALERT_IS_DIALOG
-  return adw_alert_dialog_get_body (ALERT (alert));
-#else
-  return adw_message_dialog_get_body (ALERT (alert));
-#endif
+  return ALERT_FN (get_body) (ALERT (alert));
 }
 
 void
@@ -142,11 +133,7 @@ kf_alert_set_body (GtkWidget  *alert,
                    const char *body)
 {
   g_return_if_fail (IS_ALERT (alert));
-#if KF_ALERT_IS_DIALOG
-  adw_alert_dialog_set_body (ALERT (alert), body);
-#else
-  adw_message_dialog_set_body (ALERT (alert), body);
-#endif
+  ALERT_FN (set_body) (ALERT (alert), body);
 }
 
 void
@@ -170,11 +157,7 @@ kf_alert_set_extra_child (GtkWidget *alert,
                           GtkWidget *child)
 {
   g_return_if_fail (IS_ALERT (alert));
-#if KF_ALERT_IS_DIALOG
-  adw_alert_dialog_set_extra_child (ALERT (alert), child);
-#else
-  adw_message_dialog_set_extra_child (ALERT (alert), child);
-#endif
+  ALERT_FN (set_extra_child) (ALERT (alert), child);
 }
 
 void
@@ -183,11 +166,7 @@ kf_alert_add_response (GtkWidget  *alert,
                        const char *label)
 {
   g_return_if_fail (IS_ALERT (alert));
-#if KF_ALERT_IS_DIALOG
-  adw_alert_dialog_add_response (ALERT (alert), id, label);
-#else
-  adw_message_dialog_add_response (ALERT (alert), id, label);
-#endif
+  ALERT_FN (add_response) (ALERT (alert), id, label);
 }
 
 void
@@ -211,11 +190,7 @@ kf_alert_set_response_label (GtkWidget  *alert,
                              const char *label)
 {
   g_return_if_fail (IS_ALERT (alert));
-#if KF_ALERT_IS_DIALOG
-  adw_alert_dialog_set_response_label (ALERT (alert), id, label);
-#else
-  adw_message_dialog_set_response_label (ALERT (alert), id, label);
-#endif
+  ALERT_FN (set_response_label) (ALERT (alert), id, label);
 }
 
 void
@@ -224,11 +199,7 @@ kf_alert_set_response_appearance (GtkWidget             *alert,
                                   AdwResponseAppearance  appearance)
 {
   g_return_if_fail (IS_ALERT (alert));
-#if KF_ALERT_IS_DIALOG
-  adw_alert_dialog_set_response_appearance (ALERT (alert), id, appearance);
-#else
-  adw_message_dialog_set_response_appearance (ALERT (alert), id, appearance);
-#endif
+  ALERT_FN (set_response_appearance) (ALERT (alert), id, appearance);
 }
 
 AdwResponseAppearance
@@ -236,11 +207,7 @@ kf_alert_get_response_appearance (GtkWidget  *alert,
                                   const char *id)
 {
   g_return_val_if_fail (IS_ALERT (alert), ADW_RESPONSE_DEFAULT);
-#if KF_ALERT_IS_DIALOG
-  return adw_alert_dialog_get_response_appearance (ALERT (alert), id);
-#else
-  return adw_message_dialog_get_response_appearance (ALERT (alert), id);
-#endif
+  return ALERT_FN (get_response_appearance) (ALERT (alert), id);
 }
 
 void
@@ -248,11 +215,7 @@ kf_alert_set_default_response (GtkWidget  *alert,
                                const char *id)
 {
   g_return_if_fail (IS_ALERT (alert));
-#if KF_ALERT_IS_DIALOG
-  adw_alert_dialog_set_default_response (ALERT (alert), id);
-#else
-  adw_message_dialog_set_default_response (ALERT (alert), id);
-#endif
+  ALERT_FN (set_default_response) (ALERT (alert), id);
 }
 
 void
@@ -260,11 +223,7 @@ kf_alert_set_close_response (GtkWidget  *alert,
                              const char *id)
 {
   g_return_if_fail (IS_ALERT (alert));
-#if KF_ALERT_IS_DIALOG
-  adw_alert_dialog_set_close_response (ALERT (alert), id);
-#else
-  adw_message_dialog_set_close_response (ALERT (alert), id);
-#endif
+  ALERT_FN (set_close_response) (ALERT (alert), id);
 }
 
 void

@@ -1034,9 +1034,13 @@ choose_file (GtkFileChooserAction  action,
 
   if (action == GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER)
     {
+      /* Selected in the folder the chooser shows (its parent), as a user
+       * clicks it: changing folder right before answering would meet the
+       * path bar bug above. */
       g_assert_null (name);
-      g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), dir, &error));
+      g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), dir, &error));
       g_assert_no_error (error);
+      ui_test_wait_until (file_selected, chooser, 10);
     }
   else if (action == GTK_FILE_CHOOSER_ACTION_SAVE)
     {
@@ -1063,7 +1067,9 @@ static void
 test_file_choosers (void)
 {
   g_autoptr(KfApplication) app = NULL;
-  g_autofree char *dir = kf_test_make_tmpdir ("chooser");
+  /* In the home folder, where Download's chooser opens. */
+  g_autofree char *folder_name = g_strdup_printf ("chosen-%08x", g_random_int ());
+  g_autofree char *dir = g_build_filename (g_get_home_dir (), folder_name, NULL);
   g_autofree char *key_path = make_key ("ed25519", "", "chosen@file");
   g_autofree char *key_dir = g_path_get_dirname (key_path);
   g_autofree char *key_name = g_path_get_basename (key_path);
@@ -1080,6 +1086,7 @@ test_file_choosers (void)
   KfKeypair *keypair;
   GStatBuf st;
 
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
   app = start_empty (&window);
   keypair = add_keypair (window, "Chooser Key");
   secret = keyring_secret (kf_keypair_get_id (keypair));
@@ -1098,12 +1105,17 @@ test_file_choosers (void)
   written_pub = read_file (saved_pub);
   g_assert_true (g_str_has_prefix (written_pub, kf_keypair_get_public_key (keypair)));
 
-  /* The same folder again: nothing there is replaced, and the user is told. */
+  /* The same folder again (what the chooser's answer leads to; a second
+   * chooser here would meet GTK 4.18's path bar bug, see wait_path_bar()):
+   * nothing there is replaced, and the user is told. */
   g_assert_true (g_file_set_contents (saved_pub, "someone else's file\n", -1, NULL));
   pub_before = read_file (saved_pub);
-  g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-download",
-                                  g_variant_new_string (kf_keypair_get_id (keypair)));
-  choose_file (GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, dir, NULL);
+  {
+    g_autoptr(GFile) again = g_file_new_for_path (saved);
+
+    kf_keypair_download_to_file_async (GTK_WINDOW (window), kf_window_get_vault (window), keypair, again,
+                                       on_download_failed, NULL);
+  }
   ui_test_wait_until (has_alert, NULL, 20);
   alert = ui_test_find_alert ();
   g_assert_cmpstr (kf_alert_get_heading (alert), ==, "Could Not Save Key Pair");
