@@ -314,9 +314,12 @@ typedef struct {
   char      *private_key;
 } AddData;
 
+/* A GDestroyNotify: op_free() calls it through that type. */
 static void
-add_data_free (AddData *data)
+add_data_free (gpointer user_data)
 {
+  AddData *data = user_data;
+
   g_clear_object (&data->keypair);
   g_free (data->id);
   g_free (data->name);
@@ -431,9 +434,12 @@ typedef struct {
   gboolean   has_private_key;
 } UpdateData;
 
+/* A GDestroyNotify: op_free() calls it through that type. */
 static void
-update_data_free (UpdateData *data)
+update_data_free (gpointer user_data)
 {
+  UpdateData *data = user_data;
+
   g_clear_object (&data->keypair);
   g_free (data->id);
   g_free (data->name);
@@ -503,9 +509,12 @@ typedef struct {
   gboolean  had_private_key;
 } DeleteData;
 
+/* A GDestroyNotify: op_free() calls it through that type. */
 static void
-delete_data_free (DeleteData *data)
+delete_data_free (gpointer user_data)
 {
+  DeleteData *data = user_data;
+
   g_free (data->id);
   g_free (data);
 }
@@ -602,9 +611,12 @@ typedef struct {
   gboolean  has_private_key;
 } KeyData;
 
+/* A GDestroyNotify: op_free() calls it through that type. */
 static void
-key_data_free (KeyData *data)
+key_data_free (gpointer user_data)
 {
+  KeyData *data = user_data;
+
   g_free (data->id);
   g_free (data->name);
   g_free (data);
@@ -785,7 +797,7 @@ kf_vault_add_keypair_async (KfVault             *self,
   g_return_if_fail (KF_IS_VAULT (self));
   g_return_if_fail (KF_IS_KEYPAIR (keypair));
 
-  start_op (self, OP_ADD, add_data_new (keypair, private_key), (GDestroyNotify) add_data_free,
+  start_op (self, OP_ADD, add_data_new (keypair, private_key), add_data_free,
             kf_vault_add_keypair_async, cancellable, callback, user_data, NULL);
 }
 
@@ -829,7 +841,7 @@ kf_vault_update_keypair_async (KfVault             *self,
   g_return_if_fail (KF_IS_VAULT (self));
   g_return_if_fail (KF_IS_KEYPAIR (keypair));
 
-  start_op (self, OP_UPDATE, update_data_new (keypair), (GDestroyNotify) update_data_free,
+  start_op (self, OP_UPDATE, update_data_new (keypair), update_data_free,
             kf_vault_update_keypair_async, cancellable, callback, user_data, NULL);
 }
 
@@ -885,7 +897,7 @@ kf_vault_delete_keypair_async (KfVault             *self,
   g_return_if_fail (keypair_id != NULL);
 
   start_op (self, OP_DELETE, delete_data_new (keypair_id, with_connections),
-            (GDestroyNotify) delete_data_free, kf_vault_delete_keypair_async,
+            delete_data_free, kf_vault_delete_keypair_async,
             cancellable, callback, user_data, NULL);
 }
 
@@ -981,7 +993,7 @@ kf_vault_get_private_key_async (KfVault             *self,
   g_return_if_fail (KF_IS_VAULT (self));
   g_return_if_fail (KF_IS_KEYPAIR (keypair));
 
-  start_op (self, OP_PRIVATE_KEY, key_data_new (keypair), (GDestroyNotify) key_data_free,
+  start_op (self, OP_PRIVATE_KEY, key_data_new (keypair), key_data_free,
             kf_vault_get_private_key_async, cancellable, callback, user_data, NULL);
 }
 
