@@ -941,6 +941,36 @@ handle_legacy_message (KfTruenasClient *self,
   complete_call (self, json_object_get_member (object, "result"), NULL, NULL);
 }
 
+/* The JSON text @data (@size bytes) as a root node of @type (an object or an
+ * array), or NULL. The first non-blank byte is checked before json-glib sees
+ * the text: json-glib 1.10 accepts a scalar followed by more text (`2{…}`)
+ * and then aborts in json_parser_get_root() on an immutable parser (a hostile
+ * server could crash us), and 1.6 leaks the object it had begun. A reply we
+ * can use starts with its root's bracket anyway. The parser is a mutable one
+ * for the same reason. An empty text has no data pointer, which json-glib
+ * refuses. */
+static JsonNode *
+parse_json_root (const char   *data,
+                 gsize         size,
+                 JsonNodeType  type)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+  gsize i = 0;
+
+  while (i < size && g_ascii_isspace (data[i]))
+    i++;
+  if (i == size || data[i] != (type == JSON_NODE_OBJECT ? '{' : '['))
+    return NULL;
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, data, size, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || JSON_NODE_TYPE (root) != type)
+    return NULL;
+  return json_node_ref (root);
+}
+
 static void
 on_ws_message (SoupWebsocketConnection *ws,
                int                      type,
@@ -948,8 +978,7 @@ on_ws_message (SoupWebsocketConnection *ws,
                KfTruenasClient         *self)
 {
   g_autoptr(KfTruenasClient) hold = g_object_ref (self);
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   gsize size;
   const char *data;
 
@@ -965,14 +994,8 @@ on_ws_message (SoupWebsocketConnection *ws,
       return;
     }
 
-  /* Not json_parser_new_immutable(): json-glib 1.10 accepts a text such as
-   * `2{"msg": …}` and then aborts in json_parser_get_root() because the
-   * number it kept is not sealed (a hostile server could crash us). A
-   * mutable parser hands back that number, which is not an object.
-   * An empty frame has no data pointer at all, which json-glib refuses. */
-  parser = json_parser_new ();
-  if (size == 0 || !json_parser_load_from_data (parser, data, size, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  root = parse_json_root (data, size, JSON_NODE_OBJECT);
+  if (root == NULL)
     {
       fail_call_protocol (self, _("The TrueNAS sent an answer that is not valid JSON."));
       return;
@@ -1426,16 +1449,12 @@ open_websocket (GTask *task)
 static gboolean
 is_versions_reply (GBytes *body)
 {
-  g_autoptr(JsonParser) parser = json_parser_new (); /* not _immutable: see on_ws_message() */
   gsize size;
   const char *data = g_bytes_get_data (body, &size);
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonArray *array;
 
-  if (size == 0 || size > 64 * 1024 || !json_parser_load_from_data (parser, data, size, NULL))
-    return FALSE;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+  if (size > 64 * 1024 || (root = parse_json_root (data, size, JSON_NODE_ARRAY)) == NULL)
     return FALSE;
   array = json_node_get_array (root);
   if (json_array_get_length (array) == 0)
