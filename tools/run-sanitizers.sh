@@ -5,6 +5,8 @@
 # comes from. Extra arguments go to `meson test`.
 #
 # KF_ASAN_BUILD_DIR: the build dir (default build-asan; gcc, -Dwerror=true).
+# KF_ASAN_DETECT_LEAKS=0: no leak checking (as for the ui suite), e.g. to run
+# one GTK test: KF_ASAN_DETECT_LEAKS=0 tools/run-sanitizers.sh ui-keypairs
 # Ends with the line "N passed, N failed, N skipped".
 set -euo pipefail
 
@@ -23,7 +25,7 @@ fi
 # the slow unwinder sees a leak's whole stack, which the library-specific
 # LeakSanitizer suppressions need. (Not strict_string_checks: it flags
 # strndup() on unterminated buffers, which POSIX allows and libssh does.)
-export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:print_stacktrace=1:fast_unwind_on_malloc=0:check_initialization_order=1:strict_init_order=1:suppressions=$root/tests/asan.supp"
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=${KF_ASAN_DETECT_LEAKS:-1}:print_stacktrace=1:fast_unwind_on_malloc=0:check_initialization_order=1:strict_init_order=1:suppressions=$root/tests/asan.supp"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$root/tests/ubsan.supp"
 export LSAN_OPTIONS="print_suppressions=0:suppressions=$root/tests/lsan.supp"
 # LeakSanitizer (gcc 12 and clang 14 alike) crashes at exit ("Tracer caught

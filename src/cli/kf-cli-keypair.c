@@ -204,7 +204,7 @@ cmd_import (int    argc,
       private_text = kf_cli_read_text (private_file, KF_MAX_KEY_TEXT_LEN, &error);
       if (private_text == NULL)
         {
-          kf_cli_secret_free (passphrase);
+          kf_secret_free (passphrase);
           return kf_cli_fail (error);
         }
     }
@@ -213,15 +213,15 @@ cmd_import (int    argc,
       public_text = kf_cli_read_text (public_file, KF_MAX_KEY_TEXT_LEN, &error);
       if (public_text == NULL)
         {
-          kf_cli_secret_free (passphrase);
-          kf_cli_secret_free (private_text);
+          kf_secret_free (passphrase);
+          kf_secret_free (private_text);
           return kf_cli_fail (error);
         }
     }
 
   material = kf_ssh_key_import (private_text, public_text, passphrase, &error);
-  kf_cli_secret_free (passphrase);
-  kf_cli_secret_free (private_text);
+  kf_secret_free (passphrase);
+  kf_secret_free (private_text);
   if (material == NULL && !passphrase_stdin && g_error_matches (error, KF_KEY_ERROR, KF_KEY_ERROR_NEEDS_PASSPHRASE))
     return kf_cli_fail_message (_("This private key is protected by a passphrase; run again with --passphrase-stdin and give the passphrase on standard input."));
   if (material == NULL)

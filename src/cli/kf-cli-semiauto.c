@@ -58,7 +58,7 @@ on_otp_requested (KfSemiautoSetup *setup,
   if (otp != NULL && *otp != '\0')
     state->otp_given = TRUE;
   kf_semiauto_setup_provide_otp (setup, otp);
-  kf_cli_secret_free (otp);
+  kf_secret_free (otp);
 }
 
 /* Only on a terminal: a script reading stderr gets just the outcome. */
@@ -141,7 +141,7 @@ run_setup (KfStore         *store,
   if (password == NULL)
     return error ? kf_cli_fail (error) : kf_cli_fail_message (_("No admin password on standard input."));
   kf_semiauto_setup_set_admin_password (setup, password);
-  kf_cli_secret_free (password);
+  kf_secret_free (password);
   if (otp_stdin)
     {
       char *otp = kf_cli_read_secret_prompt (_("One-time password: "), &error);
@@ -149,7 +149,7 @@ run_setup (KfStore         *store,
         return error ? kf_cli_fail (error) : kf_cli_fail_message (_("No one-time password on standard input."));
       kf_semiauto_setup_set_otp (setup, otp);
       state.otp_given = *otp != '\0';
-      kf_cli_secret_free (otp);
+      kf_secret_free (otp);
     }
 
   g_signal_connect (setup, "otp-requested", G_CALLBACK (on_otp_requested), &state);
@@ -191,7 +191,7 @@ refuse_otp_argv (const KfCliCommand *cmd,
 {
   if (otp_argv == NULL)
     return FALSE;
-  explicit_bzero (otp_argv, strlen (otp_argv));
+  kf_secret_wipe_text (otp_argv);
   *status = kf_cli_usage (cmd, _("one-time passwords are not taken from the command line, where other users can see them; use --otp-stdin"));
   return TRUE;
 }

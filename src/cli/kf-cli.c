@@ -9,6 +9,7 @@
 #include "kf-cli.h"
 #include "kf-connection-validate.h"
 #include "kf-errors.h"
+#include "kf-secret.h"
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
@@ -562,25 +563,16 @@ kf_cli_stderr_is_tty (void)
   return isatty (STDERR_FILENO);
 }
 
-void
-kf_cli_secret_free (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
 char *
 kf_cli_read_secret_line (GError **error)
 {
   /* Read byte by byte so that nothing after the newline is consumed:
    * a later prompt (the one-time password) reads the next line. */
-  GString *line = g_string_sized_new (128);
+  /* Sized for the longest accepted line: appending never reallocates. */
+  GString *line = kf_secret_string_new (4096 + 2);
   gboolean got_any = FALSE;
   char c;
   ssize_t n;
-  char *result;
 
   while ((n = read (STDIN_FILENO, &c, 1)) == 1)
     {
@@ -589,8 +581,7 @@ kf_cli_read_secret_line (GError **error)
         break;
       if (line->len >= 4096)
         {
-          explicit_bzero (line->str, line->len);
-          g_string_free (line, TRUE);
+          kf_secret_string_free (line);
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TOO_LONG,
                        _("The secret read from standard input is longer than 4096 characters."));
           return NULL;
@@ -602,14 +593,11 @@ kf_cli_read_secret_line (GError **error)
 
   if (!got_any)
     {
-      g_string_free (line, TRUE);
+      kf_secret_string_free (line);
       return NULL;
     }
-  /* Copy into an exactly sized buffer and wipe the GString's. */
-  result = g_strndup (line->str, line->len);
-  explicit_bzero (line->str, line->allocated_len);
-  g_string_free (line, TRUE);
-  return result;
+  /* An exactly sized copy; the GString's buffer is wiped. */
+  return kf_secret_string_steal (line);
 }
 
 char *
@@ -635,15 +623,6 @@ kf_cli_read_secret_prompt (const char  *prompt,
   prompt_active = FALSE;
   fputs ("\n", stderr);
   return secret;
-}
-
-/* An empty GByteArray has no data pointer, which explicit_bzero() and
- * memchr() must not get (UBSan: null pointer passed as argument 1). */
-static void
-wipe_bytes (GByteArray *buffer)
-{
-  if (buffer->len > 0)
-    explicit_bzero (buffer->data, buffer->len);
 }
 
 char *
@@ -700,7 +679,7 @@ kf_cli_read_text (const char *path,
       gssize n = g_input_stream_read (stream, chunk, sizeof chunk, NULL, &local_error);
       if (n < 0)
         {
-          wipe_bytes (buffer);
+          kf_secret_byte_array_wipe (buffer);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                        _("%s could not be read; check that it is a readable file."), shown);
           return NULL;
@@ -709,8 +688,8 @@ kf_cli_read_text (const char *path,
         break;
       if (buffer->len + (gsize) n > max_size)
         {
-          wipe_bytes (buffer);
-          explicit_bzero (chunk, sizeof chunk);
+          kf_secret_byte_array_wipe (buffer);
+          kf_secret_wipe (chunk, sizeof chunk);
           g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_TOO_LONG,
                        _("%s is larger than %zu bytes; this is not a key file."),
                        shown, max_size);
@@ -718,11 +697,11 @@ kf_cli_read_text (const char *path,
         }
       g_byte_array_append (buffer, chunk, n);
     }
-  explicit_bzero (chunk, sizeof chunk);
+  kf_secret_wipe (chunk, sizeof chunk);
   /* A NUL byte would cut the text short, and key files are text. */
   if (buffer->len > 0 && memchr (buffer->data, '\0', buffer->len) != NULL)
     {
-      wipe_bytes (buffer);
+      kf_secret_byte_array_wipe (buffer);
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST_KEY,
                    _("%s is a binary file, not a key file; give a key in OpenSSH or PEM text form."), shown);
       return NULL;
@@ -730,7 +709,7 @@ kf_cli_read_text (const char *path,
   g_byte_array_append (buffer, (const guint8 *) "", 1);
   {
     char *text = g_strdup ((const char *) buffer->data);
-    wipe_bytes (buffer);
+    kf_secret_byte_array_wipe (buffer);
     return text;
   }
 }

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "kf-secret.h"
 #include "kf-store.h"
 
 G_BEGIN_DECLS
@@ -134,8 +135,6 @@ GCancellable *kf_cli_get_cancellable     (void);
 /* TRUE when stderr is a terminal (progress lines are shown only then). */
 gboolean     kf_cli_stderr_is_tty        (void);
 
-/* Wipes and frees a secret string. */
-void         kf_cli_secret_free          (char          *secret);
 
 /* Runs the default main context until *result is set (by kf_cli_async_done). */
 GAsyncResult *kf_cli_wait                (GAsyncResult **result);

@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "kf-key-export"
 
 #include "kf-key-export.h"
+#include "kf-secret.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -130,11 +131,7 @@ static void
 export_data_free (ExportData *data)
 {
   g_free (data->private_path);
-  if (data->private_key != NULL)
-    {
-      explicit_bzero (data->private_key, strlen (data->private_key));
-      g_free (data->private_key);
-    }
+  kf_secret_free (data->private_key);
   g_free (data->public_key);
   g_free (data);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kf-key-material.h"
+#include "kf-secret.h"
 
 struct _KfKeyMaterial
 {
@@ -41,11 +42,7 @@ kf_key_material_finalize (GObject *object)
 {
   KfKeyMaterial *self = (KfKeyMaterial *) object;
 
-  if (self->private_key != NULL)
-    {
-      explicit_bzero (self->private_key, strlen (self->private_key));
-      g_free (self->private_key);
-    }
+  kf_secret_free (self->private_key);
   g_free (self->key_type);
   g_free (self->fingerprint);
   g_free (self->comment);

@@ -54,16 +54,6 @@ kf_keyring_get_call_count (void)
 }
 
 void
-kf_keyring_secret_free (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  /* Handles both libsecret's non-pageable memory and ordinary heap memory. */
-  secret_password_free (secret);
-}
-
-void
 kf_keyring_entry_free (KfKeyringEntry *entry)
 {
   if (entry == NULL)
@@ -715,7 +705,7 @@ run_in_thread (GTask        *task,
         char *secret = kf_keyring_lookup_sync (data->keypair_id, cancellable, &error);
 
         if (secret != NULL)
-          g_task_return_pointer (task, secret, (GDestroyNotify) kf_keyring_secret_free);
+          g_task_return_pointer (task, secret, (GDestroyNotify) kf_secret_free);
         else
           g_task_return_error (task, error);
       }

@@ -16,7 +16,7 @@
  * KF_KEYRING_ERROR_LOCKED.
  *
  * Private keys come back in a non-pageable buffer (SecretValue); wipe and free
- * them with kf_keyring_secret_free().
+ * them with kf_secret_free().
  *
  * Every function that talks to the service counts one call
  * (kf_keyring_get_call_count); nothing here runs at start-up by itself.
@@ -28,6 +28,8 @@
 
 #include <gio/gio.h>
 
+#include "kf-secret.h"
+
 G_BEGIN_DECLS
 
 void        kf_keyring_store_async           (const char          *keypair_id,
@@ -38,7 +40,7 @@ void        kf_keyring_store_async           (const char          *keypair_id,
                                               gpointer             user_data);
 gboolean    kf_keyring_store_finish          (GAsyncResult        *result,
                                               GError             **error);
-/* Returns the private key text (kf_keyring_secret_free it), or NULL with
+/* Returns the private key text (kf_secret_free it), or NULL with
  * KF_KEYRING_ERROR_NOT_FOUND when there is no item. */
 void        kf_keyring_lookup_async          (const char          *keypair_id,
                                               GCancellable        *cancellable,
@@ -122,14 +124,7 @@ gboolean    kf_keyring_ensure_unlocked_sync  (GCancellable        *cancellable,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfKeyringEntry, kf_keyring_entry_free)
 
-/* Wipes (explicit_bzero) and frees a secret returned by a lookup. */
-void        kf_keyring_secret_free           (char                *secret);
-
 /* Counts calls to the Secret Service made by this process (for the start-up test). */
 guint       kf_keyring_get_call_count        (void);
-
-/* g_autoptr(KfSecret) secret = kf_keyring_lookup_finish (...); */
-typedef char KfSecret;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfSecret, kf_keyring_secret_free)
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "kf-errors.h"
 #include "kf-key-material.h"
 #include "kf-keyring.h"
+#include "kf-secret.h"
 #include "kf-semiauto-setup.h"
 #include "kf-ssh-key.h"
 #include "kf-ssh-probe.h"
@@ -54,7 +55,7 @@ struct _KfSemiautoSetup
   KfTruenasClient *client;
   KfKeypair *keypair;            /* existing (store object) or generated (not yet saved) */
   KfKeyMaterial *material;       /* generated */
-  char *private_key;             /* secret: existing key pair's, from the keyring (kf_keyring_secret_free) */
+  char *private_key;             /* secret: existing key pair's, from the keyring (kf_secret_free) */
   guint ssh_port;
   GStrv host_keys;
   char *effective_url;
@@ -82,24 +83,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-static void
-free_secret (char *str)
-{
-  if (str != NULL)
-    {
-      explicit_bzero (str, strlen (str));
-      g_free (str);
-    }
-}
-
-static void
-set_secret (char       **field,
-            const char  *value)
-{
-  free_secret (*field);
-  *field = value != NULL && *value != '\0' ? g_strdup (value) : NULL;
-}
 
 const char *
 kf_semiauto_step_to_string (KfSemiautoStep step)
@@ -138,7 +121,7 @@ clear_run (KfSemiautoSetup *self)
   g_clear_pointer (&self->pin, g_free);
   g_clear_object (&self->keypair);
   g_clear_object (&self->material);
-  g_clear_pointer (&self->private_key, kf_keyring_secret_free);
+  g_clear_pointer (&self->private_key, kf_secret_free);
   g_clear_pointer (&self->host_keys, g_strfreev);
   g_clear_pointer (&self->effective_url, g_free);
   g_clear_object (&self->connection);
@@ -167,8 +150,8 @@ kf_semiauto_setup_finalize (GObject *object)
   g_free (self->name);
   g_free (self->url_text);
   g_free (self->admin_username);
-  free_secret (self->password);
-  free_secret (self->otp);
+  kf_secret_free (self->password);
+  kf_secret_free (self->otp);
   g_free (self->username);
   g_free (self->keypair_id);
   g_free (self->pin_text);
@@ -269,7 +252,7 @@ kf_semiauto_setup_set_admin_password (KfSemiautoSetup *self,
                                       const char      *password)
 {
   g_return_if_fail (KF_IS_SEMIAUTO_SETUP (self));
-  set_secret (&self->password, password);
+  kf_secret_set (&self->password, password);
 }
 
 void
@@ -277,7 +260,7 @@ kf_semiauto_setup_set_otp (KfSemiautoSetup *self,
                            const char      *otp)
 {
   g_return_if_fail (KF_IS_SEMIAUTO_SETUP (self));
-  set_secret (&self->otp, otp);
+  kf_secret_set (&self->otp, otp);
 }
 
 void
@@ -893,8 +876,8 @@ step_login (KfSemiautoSetup *self)
   kf_truenas_client_login_async (self->client, self->admin_username, self->password, self->otp,
                                  run_cancellable (self), on_logged_in, g_object_ref (self));
   /* The client has sent or copied them: not needed any more. */
-  g_clear_pointer (&self->password, free_secret);
-  g_clear_pointer (&self->otp, free_secret);
+  g_clear_pointer (&self->password, kf_secret_free);
+  g_clear_pointer (&self->otp, kf_secret_free);
 }
 
 void

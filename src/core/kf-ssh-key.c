@@ -18,66 +18,11 @@
 #include <libssh/libssh.h>
 
 #include "kf-libssh-compat.h"
+#include "kf-secret.h"
 #include "kf-ssh-key.h"
 
 /* More than any SSH tool uses (ssh-keygen: 16; ~5 ms each on a laptop). */
 #define MAX_BCRYPT_ROUNDS 1000u
-
-/* ---------------------------------------------------------------- secrets */
-
-static void
-wipe_free (char *secret)
-{
-  if (secret != NULL)
-    {
-      explicit_bzero (secret, strlen (secret));
-      g_free (secret);
-    }
-}
-
-/* A NUL-terminated string holding secret text. */
-typedef char KfWipedText;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfWipedText, wipe_free)
-
-/* Decoded key bytes; wiped when freed. */
-typedef struct {
-  guchar *data;
-  gsize   len;
-} KfWipedBytes;
-
-static void
-wiped_bytes_free (KfWipedBytes *bytes)
-{
-  if (bytes == NULL)
-    return;
-  if (bytes->data != NULL)
-    {
-      explicit_bzero (bytes->data, bytes->len);
-      g_free (bytes->data);
-    }
-  g_free (bytes);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfWipedBytes, wiped_bytes_free)
-
-/* A GString for secret text. It is sized once up front so that appending never
- * reallocates (a realloc would leave an unwiped copy behind). */
-static GString *
-secret_string_new (gsize capacity)
-{
-  return g_string_sized_new (capacity);
-}
-
-static void
-secret_string_free (GString *str)
-{
-  if (str == NULL)
-    return;
-  explicit_bzero (str->str, str->allocated_len);
-  g_string_free (str, TRUE);
-}
-
-typedef GString KfSecretString;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfSecretString, secret_string_free)
 
 /* --------------------------------------------------------------- key types */
 
@@ -364,15 +309,15 @@ check_base64 (const char *b64,
 }
 
 /* Decodes checked base64 into wiped memory. */
-static KfWipedBytes *
+static KfSecretBytes *
 decode_base64 (const char *b64,
                gsize       len)
 {
-  g_autoptr(KfWipedText) copy = g_strndup (b64, len);
-  KfWipedBytes *bytes = g_new0 (KfWipedBytes, 1);
+  g_autoptr(KfSecret) copy = g_strndup (b64, len);
+  gsize decoded_len = 0;
+  guchar *decoded = g_base64_decode (copy, &decoded_len);
 
-  bytes->data = g_base64_decode (copy, &bytes->len);
-  return bytes;
+  return kf_secret_bytes_new_take (decoded, decoded_len);
 }
 
 /* ------------------------------------------------------------ public keys */
@@ -527,8 +472,8 @@ kf_ssh_key_parse_public (const char  *line,
                          GError     **error)
 {
   /* wiped: set_not_armored_error() also tries private texts here */
-  g_autoptr(KfWipedText) text = NULL;
-  g_autoptr(KfWipedBytes) blob = NULL;
+  g_autoptr(KfSecret) text = NULL;
+  g_autoptr(KfSecretBytes) blob = NULL;
   g_autofree char *type_name = NULL;
   g_autofree char *comment = NULL;
   Token tokens[4];
@@ -701,7 +646,7 @@ export_private_text (ssh_key   key,
   if (priv_len > 0 && priv_b64[priv_len - 1] != '\n')
     private_text[priv_len++] = '\n';
   private_text[priv_len] = '\0';
-  explicit_bzero (priv_b64, strlen (priv_b64));
+  kf_secret_wipe_text (priv_b64);
   ssh_string_free_char (priv_b64);
   return private_text;
 }
@@ -715,10 +660,10 @@ material_from_private_key (ssh_key      key,
                            char        *private_text,
                            GError     **error)
 {
-  g_autoptr(KfWipedText) owned_private = private_text;
+  g_autoptr(KfSecret) owned_private = private_text;
   ssh_key pub = NULL;
   char *pub_b64 = NULL;
-  g_autoptr(KfWipedBytes) blob = NULL;
+  g_autoptr(KfSecretBytes) blob = NULL;
   const KeyTypeInfo *info;
   guint bits = 0;
 
@@ -771,7 +716,7 @@ private_key_info_clear (PrivateKeyInfo *pki)
 {
   g_clear_pointer (&pki->comment, g_free);
   g_clear_pointer (&pki->public_blob, g_bytes_unref);
-  g_clear_pointer (&pki->canonical, wipe_free);
+  g_clear_pointer (&pki->canonical, kf_secret_free);
 }
 
 static void
@@ -1157,10 +1102,10 @@ inspect_private_text (const char      *text,
 {
   enum { BEFORE, HEADERS, BODY, DONE } state = BEFORE;
   gsize capacity = strlen (text) + 512;
-  g_autoptr(KfSecretString) body = secret_string_new (capacity);
+  g_autoptr(KfSecretString) body = kf_secret_string_new (capacity);
   g_autoptr(GString) headers = g_string_new (NULL);
   g_autoptr(KfSecretString) canonical = NULL;
-  g_autoptr(KfWipedBytes) der = NULL;
+  g_autoptr(KfSecretBytes) der = NULL;
   g_autofree char *label = NULL;
   const char *p = text;
   guint width;
@@ -1325,7 +1270,7 @@ inspect_private_text (const char      *text,
 
   /* the same armor, wrapped the way OpenSSH and OpenSSL write it */
   width = pki->format == FORMAT_OPENSSH ? 70 : 64;
-  canonical = secret_string_new (capacity + body->len / width + headers->len);
+  canonical = kf_secret_string_new (capacity + body->len / width + headers->len);
   g_string_append_printf (canonical, "-----BEGIN %s-----\n", label);
   if (headers->len > 0)
     {
@@ -1643,9 +1588,9 @@ typedef struct {
 static void
 import_data_free (ImportData *data)
 {
-  wipe_free (data->private_text);
+  kf_secret_free (data->private_text);
   g_free (data->public_text);
-  wipe_free (data->passphrase);
+  kf_secret_free (data->passphrase);
   g_free (data);
 }
 

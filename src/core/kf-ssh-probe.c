@@ -593,7 +593,7 @@ test_data_free (TestData *data)
   g_free (data->username);
   g_strfreev (data->host_keys);
   g_free (data->keypair_name);
-  kf_keyring_secret_free (data->private_key);
+  kf_secret_free (data->private_key);
   g_free (data);
 }
 

@@ -12,6 +12,7 @@
 
 #include "kf-errors.h"
 #include "kf-host-key.h"
+#include "kf-secret.h"
 #include "kf-truenas-client.h"
 
 #define MAX_REDIRECTS         5
@@ -62,29 +63,6 @@ G_DEFINE_FINAL_TYPE (KfTruenasClient, kf_truenas_client, G_TYPE_OBJECT)
 
 /* ------------------------------------------------------------------------- */
 /* Small helpers                                                             */
-
-static void
-wipe_string (char *str)
-{
-  if (str != NULL)
-    explicit_bzero (str, strlen (str));
-}
-
-static void
-free_secret (char *str)
-{
-  wipe_string (str);
-  g_free (str);
-}
-
-static void
-free_secret_gstring (GString *str)
-{
-  if (str == NULL)
-    return;
-  explicit_bzero (str->str, str->allocated_len);
-  g_string_free (str, TRUE);
-}
 
 /* JSON string escaping into a buffer we can wipe (json-glib's copies we could not). */
 static void
@@ -746,7 +724,7 @@ send_call (KfTruenasClient     *self,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  frame = g_string_sized_new (256 + strlen (params_text));
+  frame = kf_secret_string_new (256 + strlen (params_text));
   if (method == NULL)
     {
       /* The legacy protocol's opening handshake. */
@@ -788,7 +766,7 @@ send_call (KfTruenasClient     *self,
 
   g_debug ("→ %s", method != NULL ? method : "connect");
   soup_websocket_connection_send_text (self->ws, frame->str);
-  free_secret_gstring (frame);
+  kf_secret_string_free (frame);
 }
 
 /* The result of send_call; a server-side error also gives @remote (may be NULL). */
@@ -1612,8 +1590,8 @@ typedef struct {
 static void
 login_data_free (LoginData *data)
 {
-  free_secret (data->password);
-  free_secret (data->otp);
+  kf_secret_free (data->password);
+  kf_secret_free (data->otp);
   g_free (data);
 }
 
@@ -1624,20 +1602,16 @@ clean_otp (const char *otp)
 
   if (otp == NULL)
     return NULL;
-  out = g_string_new (NULL);
+  out = kf_secret_string_new (strlen (otp) + 1);
   for (const char *p = otp; *p != '\0'; p++)
     if (!g_ascii_isspace (*p))
       g_string_append_c (out, *p);
   if (out->len == 0)
     {
-      free_secret_gstring (out);
+      kf_secret_string_free (out);
       return NULL;
     }
-  {
-    char *result = g_strdup (out->str);
-    free_secret_gstring (out);
-    return result;
-  }
+  return kf_secret_string_steal (out);
 }
 
 static void send_login_continue (GTask *task);
@@ -1774,9 +1748,9 @@ send_login_continue (GTask *task)
   append_json_string (params, data->otp);
   g_string_append (params, "}]");
   send_call (self, "auth.login_ex_continue", params->str, g_task_get_cancellable (task), on_login_continue, task);
-  free_secret_gstring (params);
+  kf_secret_string_free (params);
   /* One try per code: a refused one must not be sent again. */
-  free_secret (g_steal_pointer (&data->otp));
+  kf_secret_free (g_steal_pointer (&data->otp));
 }
 
 static void
@@ -1826,11 +1800,11 @@ on_set_options (GObject      *source,
   g_string_append (params, ",\"password\":");
   append_json_string (params, data->password);
   g_string_append (params, ",\"login_options\":{\"user_info\":false}}]");
-  free_secret (g_steal_pointer (&data->password));
+  kf_secret_free (g_steal_pointer (&data->password));
 
   cancellable = g_task_get_cancellable (task);
   send_call (self, "auth.login_ex", params->str, cancellable, on_login_ex, g_steal_pointer (&task));
-  free_secret_gstring (params);
+  kf_secret_string_free (params);
 }
 
 static void
@@ -1935,9 +1909,9 @@ kf_truenas_client_login_async (KfTruenasClient     *self,
           append_json_string (params, data->otp);
         }
       g_string_append_c (params, ']');
-      free_secret (g_steal_pointer (&data->password));
+      kf_secret_free (g_steal_pointer (&data->password));
       send_call (self, "auth.login", params->str, cancellable, on_legacy_login, g_steal_pointer (&task));
-      free_secret_gstring (params);
+      kf_secret_string_free (params);
     }
 }
 

@@ -323,7 +323,7 @@ add_data_free (gpointer user_data)
   g_clear_object (&data->keypair);
   g_free (data->id);
   g_free (data->name);
-  kf_keyring_secret_free (data->private_key);
+  kf_secret_free (data->private_key);
   g_free (data);
 }
 
@@ -737,7 +737,7 @@ op_thread (GTask        *task,
         char *secret = get_private_key_run (op->data, cancellable, &error);
 
         if (secret != NULL)
-          g_task_return_pointer (task, secret, (GDestroyNotify) kf_keyring_secret_free);
+          g_task_return_pointer (task, secret, (GDestroyNotify) kf_secret_free);
         else
           g_task_return_error (task, error);
       }

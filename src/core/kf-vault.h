@@ -129,7 +129,7 @@ GPtrArray  *kf_vault_reconcile_sync         (KfVault              *self,
                                              GCancellable         *cancellable,
                                              GError              **error);
 
-/* The private key of @keypair (free it with kf_keyring_secret_free).
+/* The private key of @keypair (free it with kf_secret_free).
  * KF_KEY_ERROR_NO_PRIVATE_KEY for a public-only key pair,
  * KF_KEYRING_ERROR_NOT_FOUND when its secret is missing from the keyring. */
 void        kf_vault_get_private_key_async  (KfVault              *self,

@@ -97,7 +97,7 @@ forget_secret (KfKeypairDetails *self)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->secret, kf_keyring_secret_free);
+  g_clear_pointer (&self->secret, kf_secret_free);
   gtk_label_set_text (self->private_label, "");
   gtk_stack_set_visible_child_name (self->private_stack, "hidden");
   gtk_widget_set_visible (GTK_WIDGET (self->copy_private_button), FALSE);
@@ -236,7 +236,7 @@ kf_keypair_details_finalize (GObject *object)
 {
   KfKeypairDetails *self = (KfKeypairDetails *) object;
 
-  g_clear_pointer (&self->secret, kf_keyring_secret_free);
+  g_clear_pointer (&self->secret, kf_secret_free);
   g_clear_object (&self->keypair);
   g_clear_object (&self->vault);
 

@@ -75,7 +75,7 @@ dup_trimmed (const char *text)
   return g_strstrip (g_strdup (text != NULL ? text : ""));
 }
 
-/* The buffer's text, to be freed with kf_keyring_secret_free (it may be a key). */
+/* The buffer's text, to be freed with kf_secret_free (it may be a key). */
 static char *
 view_text (GtkTextView *view)
 {

@@ -205,7 +205,7 @@ test_async (void)
   kf_test_wait_for (&r.done, 30);
   g_assert_no_error (r.error);
   g_assert_cmpstr (r.secret, ==, big);
-  kf_keyring_secret_free (r.secret);
+  kf_secret_free (r.secret);
 
   done = NULL;
   kf_keyring_delete_async (id, NULL, on_bool_done, &done);
@@ -312,7 +312,7 @@ test_call_count (void)
   g_assert_true (kf_keyring_store_sync (id, "count", "x", NULL, &error));
   g_assert_cmpuint (kf_keyring_get_call_count (), ==, before + 1);
   secret = kf_keyring_lookup_sync (id, NULL, &error);
-  kf_keyring_secret_free (secret);
+  kf_secret_free (secret);
   g_assert_cmpuint (kf_keyring_get_call_count (), ==, before + 2);
   ids = kf_keyring_list_ids_sync (NULL, &error);
   g_assert_cmpuint (kf_keyring_get_call_count (), ==, before + 3);
@@ -321,9 +321,9 @@ test_call_count (void)
   g_assert_no_error (error);
 
   /* Freeing nothing is allowed and is no call. */
-  kf_keyring_secret_free (NULL);
+  kf_secret_free (NULL);
   /* Ordinary heap memory is accepted too (the vault wipes its copies with it). */
-  kf_keyring_secret_free (g_strdup ("not from the keyring"));
+  kf_secret_free (g_strdup ("not from the keyring"));
   g_assert_cmpuint (kf_keyring_get_call_count (), ==, before + 4);
 }
 
@@ -461,7 +461,7 @@ child_locked (void)
   secret = kf_keyring_lookup_sync (id, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (secret, ==, sample_key);
-  kf_keyring_secret_free (secret);
+  kf_secret_free (secret);
   g_assert_true (kf_keyring_store_sync (id2, "Locked test 2", sample_key, NULL, &error));
   g_assert_true (kf_keyring_delete_sync (id, NULL, &error));
   g_assert_true (kf_keyring_delete_sync (id2, NULL, &error));

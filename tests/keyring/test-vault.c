@@ -500,7 +500,7 @@ test_async (void)
   kf_test_wait_for (&r.done, 30);
   g_assert_no_error (r.error);
   g_assert_cmpstr (r.secret, ==, pk);
-  kf_keyring_secret_free (r.secret);
+  kf_secret_free (r.secret);
 
   changes = 0;
   memset (&r, 0, sizeof r);
