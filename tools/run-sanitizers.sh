@@ -47,7 +47,9 @@ export ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
 # lets LeakSanitizer see them.
 export G_SLICE=always-malloc
 
-# ASan roughly doubles run times: give every test three times its timeout.
+# ASan roughly doubles run times: give every test three times its timeout,
+# and the tests' own waits for the code under test too (kf_test_timeout()).
+export KF_TEST_TIMEOUT_SCALE=3
 if [ $# -gt 0 ]; then
   KF_BUILD_DIR=$build exec "$root/tools/run-tests.sh" --timeout-multiplier 3 "$@"
 fi

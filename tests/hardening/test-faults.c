@@ -593,7 +593,7 @@ test_sshd_gone (void)
       proc = hd_cli_spawnv (cli, args, NULL);
       /* Wait for sshd to fork the process serving this login, then take
        * the whole server away (listener and session) at once. */
-      deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      deadline = g_get_monotonic_time () + kf_test_timeout (10) * G_USEC_PER_SEC;
       while (!in_session && g_get_monotonic_time () < deadline)
         {
           g_autoptr(GArray) children = hd_children_of (sshd_pid);

@@ -91,12 +91,32 @@ on_wait_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+guint
+kf_test_timeout (guint seconds)
+{
+  static guint scale;
+
+  if (scale == 0)
+    {
+      const char *env = g_getenv ("KF_TEST_TIMEOUT_SCALE");
+      guint64 value = 1;
+
+      if (env != NULL && !g_ascii_string_to_unsigned (env, 10, 1, 20, &value, NULL))
+        g_error ("KF_TEST_TIMEOUT_SCALE=%s: expected a whole number from 1 to 20", env);
+      scale = (guint) value;
+    }
+  return seconds * scale;
+}
+
 void
 kf_test_wait_for (gboolean *done,
                   guint     timeout_s)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, on_wait_timeout, &timed_out);
+  guint id;
+
+  timeout_s = kf_test_timeout (timeout_s);
+  id = g_timeout_add_seconds (timeout_s, on_wait_timeout, &timed_out);
 
   while (!*done && !timed_out)
     g_main_context_iteration (NULL, TRUE);

@@ -21,7 +21,14 @@ char       *kf_test_make_tmpdir   (const char *name);
 const char *kf_test_get_tmpdir    (void);
 const char *kf_test_get_srcdir    (void);   /* KF_SOURCE_DIR */
 const char *kf_test_get_builddir  (void);   /* KF_BUILD_DIR */
-/* Runs the main context until @done becomes TRUE, failing the test after @timeout_s. */
+/* @seconds times KF_TEST_TIMEOUT_SCALE (a whole number, default 1): the
+ * sanitizer run sets 3, as it gives meson's timeouts, since ASan roughly
+ * doubles run times. Waits for the code under test use it; timeouts that are
+ * themselves under test (--connect-timeout, stalls) do not. */
+guint       kf_test_timeout       (guint     seconds);
+
+/* Runs the main context until @done becomes TRUE, failing the test after
+ * kf_test_timeout (@timeout_s). */
 void        kf_test_wait_for      (gboolean *done,
                                    guint     timeout_s);
 /* Runs a command (argv) with stdin text, returns its exit status; stdout/stderr out. */

@@ -997,7 +997,7 @@ path_bar_settled (gpointer data)
 static void
 wait_path_bar (GtkWindow *chooser)
 {
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + kf_test_timeout (5) * G_USEC_PER_SEC;
 
   while (!path_bar_settled (chooser) && g_get_monotonic_time () < deadline)
     ui_test_spin (10);

@@ -84,7 +84,10 @@ ui_test_wait_until (gboolean (*check) (gpointer data),
                     gpointer   data,
                     guint      timeout_s)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  gint64 deadline;
+
+  timeout_s = kf_test_timeout (timeout_s);
+  deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
 
   while (!check (data))
     {
