@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "kf-errors.h"
+#include "kf-semiauto-field.h"
 #include "kf-test-util.h"
 #include "kf-truenas-client.h"
 #include "truenas-fixture.h"
