@@ -15,8 +15,9 @@
  * admin password is never sent unencrypted.
  *
  * Every error is a KF_TRUENAS_ERROR (or G_IO_ERROR_CANCELLED) with one plain
- * sentence (kf_truenas_error_get_field() in kf-semiauto-field.h tells which
- * field of the semi-automatic form it concerns).
+ * sentence; an empty or invalid argument a user typed is a KF_INPUT_ERROR,
+ * a public key ssh_pair cannot send a KF_KEY_ERROR. kf_truenas_error_get_field()
+ * (kf-semiauto-field.h) tells which field of the semi-automatic form it concerns.
  * Passwords and one-time passwords are never stored, logged or kept after the
  * request that carries them has been sent (the buffers are wiped).
  *

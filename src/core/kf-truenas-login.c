@@ -245,7 +245,7 @@ kf_truenas_client_login_async (KfTruenasClient     *self,
 
   if (username == NULL || *username == '\0')
     {
-      g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
+      g_task_return_new_error (task, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_USERNAME,
                                _("Enter the admin user name of the TrueNAS (for example truenas_admin or root)."));
       return;
     }
@@ -257,7 +257,7 @@ kf_truenas_client_login_async (KfTruenasClient     *self,
     }
   if (password == NULL || *password == '\0')
     {
-      g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
+      g_task_return_new_error (task, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_PASSWORD,
                                _("Enter the password of the TrueNAS admin user."));
       return;
     }
