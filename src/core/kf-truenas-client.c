@@ -236,10 +236,10 @@ kf_truenas_client_mark_broken (KfTruenasClient *self,
 }
 
 void
-kf_truenas_client_complete_call (KfTruenasClient *self,
-                                 JsonNode        *result,
-                                 KfTruenasRemoteError     *remote,
-                                 GError          *error)
+kf_truenas_client_complete_call (KfTruenasClient      *self,
+                                 JsonNode             *result,
+                                 KfTruenasRemoteError *remote,
+                                 GError               *error)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->call);
 
@@ -404,10 +404,10 @@ kf_truenas_client_send_call (KfTruenasClient     *self,
 }
 
 JsonNode *
-kf_truenas_client_send_call_finish (KfTruenasClient  *self,
-                                    GAsyncResult     *result,
-                                    KfTruenasRemoteError     **remote,
-                                    GError          **error)
+kf_truenas_client_send_call_finish (KfTruenasClient       *self,
+                                    GAsyncResult          *result,
+                                    KfTruenasRemoteError **remote,
+                                    GError               **error)
 {
   GTask *task = G_TASK (result);
   GError *local_error = NULL;

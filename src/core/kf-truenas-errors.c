@@ -154,7 +154,7 @@ kf_truenas_remote_describe (const KfTruenasRemoteError *remote)
 
 GError *
 kf_truenas_remote_error_generic (const KfTruenasRemoteError *remote,
-                                 const char        *method)
+                                 const char                 *method)
 {
   g_autofree char *why = kf_truenas_remote_describe (remote);
 

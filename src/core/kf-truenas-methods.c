@@ -16,6 +16,21 @@
 #define ZFS_COMMAND           "/usr/sbin/zfs"
 #define LOGIN_SHELL           "/usr/bin/bash"
 
+/* Sends the JSON array @builder holds as the params of @method. */
+static void
+send_built_call (KfTruenasClient     *self,
+                 const char          *method,
+                 JsonBuilder         *builder,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 GTask               *task)
+{
+  g_autoptr(JsonNode) params = json_builder_get_root (builder);
+  g_autofree char *text = json_to_string (params, FALSE);
+
+  kf_truenas_client_send_call (self, method, text, cancellable, callback, task);
+}
+
 /* Any call                                                                  */
 
 void
@@ -110,9 +125,9 @@ home_from_reason (const char *reason)
 }
 
 static GError *
-pair_error (KfTruenasClient   *self,
+pair_error (KfTruenasClient            *self,
             const KfTruenasRemoteError *remote,
-            const char        *username)
+            const char                 *username)
 {
   const char *reason = remote->reason;
   g_autofree char *why = kf_truenas_remote_describe (remote);
@@ -205,8 +220,6 @@ kf_truenas_client_ssh_pair_async (KfTruenasClient     *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) params = NULL;
-  g_autofree char *text = NULL;
   g_autofree char *key = NULL;
   KfTruenasPairData *data;
 
@@ -260,10 +273,8 @@ kf_truenas_client_ssh_pair_async (KfTruenasClient     *self,
   json_builder_add_string_value (builder, key);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
-  params = json_builder_get_root (builder);
-  text = json_to_string (params, FALSE);
-
-  kf_truenas_client_send_call (self, "keychaincredential.ssh_pair", text, cancellable, kf_truenas_methods_on_ssh_pair, g_steal_pointer (&task));
+  send_built_call (self, "keychaincredential.ssh_pair", builder, cancellable,
+                   kf_truenas_methods_on_ssh_pair, g_steal_pointer (&task));
 }
 
 gboolean
@@ -341,6 +352,39 @@ strv_array_contains (JsonArray  *array,
   return FALSE;
 }
 
+/* user.update [ID, {"shell": LOGIN_SHELL (with @set_shell), "sudo_commands_nopasswd":
+ * @nopasswd + ZFS_COMMAND (unless NULL)}]. */
+static void
+send_user_update (GTask     *task,
+                  gint64     id,
+                  gboolean   set_shell,
+                  JsonArray *nopasswd)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  json_builder_add_int_value (builder, id);
+  json_builder_begin_object (builder);
+  if (set_shell)
+    {
+      json_builder_set_member_name (builder, "shell");
+      json_builder_add_string_value (builder, LOGIN_SHELL);
+    }
+  if (nopasswd != NULL)
+    {
+      json_builder_set_member_name (builder, "sudo_commands_nopasswd");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < json_array_get_length (nopasswd); i++)
+        json_builder_add_value (builder, json_node_copy (json_array_get_element (nopasswd, i)));
+      json_builder_add_string_value (builder, ZFS_COMMAND);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  send_built_call (g_task_get_source_object (task), "user.update", builder, g_task_get_cancellable (task),
+                   on_user_update, task);
+}
+
 void
 kf_truenas_methods_on_user_query (GObject      *source,
                                   GAsyncResult *result,
@@ -352,10 +396,6 @@ kf_truenas_methods_on_user_query (GObject      *source,
   g_autoptr(KfTruenasRemoteError) remote = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = kf_truenas_client_send_call_finish (self, result, &remote, &error);
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) params = NULL;
-  g_autofree char *text = NULL;
-  GCancellable *cancellable;
   JsonObject *user;
   JsonArray *nopasswd;
   const char *shell;
@@ -399,31 +439,7 @@ kf_truenas_methods_on_user_query (GObject      *source,
       return;
     }
 
-  builder = json_builder_new ();
-  json_builder_begin_array (builder);
-  json_builder_add_int_value (builder, id);
-  json_builder_begin_object (builder);
-  if (set_shell)
-    {
-      json_builder_set_member_name (builder, "shell");
-      json_builder_add_string_value (builder, LOGIN_SHELL);
-    }
-  if (add_zfs)
-    {
-      json_builder_set_member_name (builder, "sudo_commands_nopasswd");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < json_array_get_length (nopasswd); i++)
-        json_builder_add_value (builder, json_node_copy (json_array_get_element (nopasswd, i)));
-      json_builder_add_string_value (builder, ZFS_COMMAND);
-      json_builder_end_array (builder);
-    }
-  json_builder_end_object (builder);
-  json_builder_end_array (builder);
-  params = json_builder_get_root (builder);
-  text = json_to_string (params, FALSE);
-
-  cancellable = g_task_get_cancellable (task);
-  kf_truenas_client_send_call (self, "user.update", text, cancellable, on_user_update, g_steal_pointer (&task));
+  send_user_update (g_steal_pointer (&task), id, set_shell, add_zfs ? nopasswd : NULL);
 }
 
 void
@@ -436,8 +452,6 @@ kf_truenas_client_update_user_async (KfTruenasClient     *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) params = NULL;
-  g_autofree char *text = NULL;
   KfTruenasUpdateData *data;
 
   g_return_if_fail (KF_IS_TRUENAS_CLIENT (self));
@@ -471,10 +485,8 @@ kf_truenas_client_update_user_async (KfTruenasClient     *self,
   json_builder_add_boolean_value (builder, TRUE);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
-  params = json_builder_get_root (builder);
-  text = json_to_string (params, FALSE);
-
-  kf_truenas_client_send_call (self, "user.query", text, cancellable, kf_truenas_methods_on_user_query, g_steal_pointer (&task));
+  send_built_call (self, "user.query", builder, cancellable,
+                   kf_truenas_methods_on_user_query, g_steal_pointer (&task));
 }
 
 gboolean

@@ -350,6 +350,25 @@ connect_fail (GTask  *task,
   g_task_return_error (task, error);
 }
 
+/* The connect task's next request, to @path on the current base. On a
+ * failure the task is ended and released: FALSE. */
+static gboolean
+start_message (GTask      *task,
+               const char *path)
+{
+  KfTruenasClient *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+
+  g_clear_object (&data->msg);
+  data->msg = new_message (self, path);
+  if (data->msg != NULL)
+    return TRUE;
+  connect_fail (task, g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
+                                           _("The TrueNAS URL cannot be used; type it again.")));
+  g_object_unref (task);
+  return FALSE;
+}
+
 static void
 on_handshake_done (GObject      *source,
                    GAsyncResult *result,
@@ -461,15 +480,8 @@ open_websocket (GTask *task)
   ConnectData *data = g_task_get_task_data (task);
   const char *path = self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC ? "/api/current" : "/websocket";
 
-  g_clear_object (&data->msg);
-  data->msg = new_message (self, path);
-  if (data->msg == NULL)
-    {
-      connect_fail (task, g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
-                                               _("The TrueNAS URL cannot be used; type it again.")));
-      g_object_unref (task);
-      return;
-    }
+  if (!start_message (task, path))
+    return;
   /* A fresh connection: the certificate check must run (a kept-alive one skips it). */
   soup_message_add_flags (data->msg, SOUP_MESSAGE_NEW_CONNECTION);
   soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL, G_PRIORITY_DEFAULT,
@@ -550,15 +562,8 @@ probe_versions (GTask *task)
   KfTruenasClient *self = g_task_get_source_object (task);
   ConnectData *data = g_task_get_task_data (task);
 
-  g_clear_object (&data->msg);
-  data->msg = new_message (self, "/api/versions");
-  if (data->msg == NULL)
-    {
-      connect_fail (task, g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
-                                               _("The TrueNAS URL cannot be used; type it again.")));
-      g_object_unref (task);
-      return;
-    }
+  if (!start_message (task, "/api/versions"))
+    return;
   soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT, data->cancellable, on_versions, task);
 }
 
