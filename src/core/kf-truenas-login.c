@@ -40,6 +40,19 @@ clean_otp (const char *otp)
   return kf_secret_string_steal (out);
 }
 
+/* A buffer for login params holding @a, @b and @c (each may be NULL) as JSON
+ * strings, sized so that appending never reallocates: every byte may take
+ * six when escaped, and the fixed text fits in 128. */
+static GString *
+login_params_new (const char *a,
+                  const char *b,
+                  const char *c)
+{
+  gsize len = (a != NULL ? strlen (a) : 0) + (b != NULL ? strlen (b) : 0) + (c != NULL ? strlen (c) : 0);
+
+  return kf_secret_string_new (128 + 6 * len);
+}
+
 static void send_login_continue (GTask *task);
 
 static void
@@ -134,8 +147,9 @@ send_login_continue (GTask *task)
 {
   KfTruenasClient *self = g_task_get_source_object (task);
   KfTruenasLoginData *data = g_task_get_task_data (task);
-  GString *params = g_string_new ("[{\"mechanism\":\"OTP_TOKEN\",\"otp_token\":");
+  GString *params = login_params_new (data->otp, NULL, NULL);
 
+  g_string_append (params, "[{\"mechanism\":\"OTP_TOKEN\",\"otp_token\":");
   kf_truenas_json_append_string (params, data->otp);
   g_string_append (params, "}]");
   data->otp_sent = TRUE;
@@ -186,7 +200,8 @@ kf_truenas_login_on_set_options (GObject      *source,
   if (remote != NULL)
     g_debug ("core.set_options refused: %s", remote->reason);
 
-  params = g_string_new ("[{\"mechanism\":\"PASSWORD_PLAIN\",\"username\":");
+  params = login_params_new (self->admin_username, data->password, NULL);
+  g_string_append (params, "[{\"mechanism\":\"PASSWORD_PLAIN\",\"username\":");
   kf_truenas_json_append_string (params, self->admin_username);
   g_string_append (params, ",\"password\":");
   kf_truenas_json_append_string (params, data->password);
@@ -284,8 +299,9 @@ kf_truenas_client_login_async (KfTruenasClient     *self,
     }
   else
     {
-      GString *params = g_string_new ("[");
+      GString *params = login_params_new (username, data->password, data->otp);
 
+      g_string_append_c (params, '[');
       kf_truenas_json_append_string (params, username);
       g_string_append_c (params, ',');
       kf_truenas_json_append_string (params, data->password);
