@@ -371,5 +371,3 @@ kf_truenas_client_login_continue_finish (KfTruenasClient  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
-
-/* ------------------------------------------------------------------------- */

@@ -31,6 +31,7 @@ send_built_call (KfTruenasClient     *self,
   kf_truenas_client_send_call (self, method, text, cancellable, callback, task);
 }
 
+/* ------------------------------------------------------------------------- */
 /* Any call                                                                  */
 
 void

@@ -94,8 +94,6 @@ kf_truenas_member_array (JsonObject *object,
   return JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
 
-/* ------------------------------------------------------------------------- */
-
 /* The JSON text @data (@size bytes) as a root node of @type (an object or an
  * array), or NULL. The first non-blank byte is checked before json-glib sees
  * the text: json-glib 1.10 accepts a scalar followed by more text (`2{…}`)

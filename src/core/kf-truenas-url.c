@@ -234,7 +234,7 @@ bracket_bare_ipv6 (char    **authority,
   return TRUE;
 }
 
-/* Why GLib refused "scheme://@authority", in the user's terms. */
+/* Why GLib refused "scheme://AUTHORITY", in the user's terms. */
 static void
 explain_bad_authority (const char  *authority,
                        GError     **error)
