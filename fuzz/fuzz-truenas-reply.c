@@ -2,13 +2,13 @@
  * protocol (built twice: KF_FUZZ_JSONRPC set for JSON-RPC 2.0, unset for the
  * legacy /websocket protocol).
  *
- * The reply handling is static in kf-truenas-client.c and bound to the
- * client's state, so this target includes that file: it sets up the state a
- * real call leaves (a call in flight with a known id, logged in) without a
- * socket, feeds each message to the same handler the WebSocket signal calls,
- * and lets the real completion callbacks parse the result (ssh_pair's port
- * and host keys, login answers, user.query). The linker then takes the
- * client from this file instead of the core library.
+ * The target links the core library and reaches the client through
+ * kf-truenas-client-private.h: it sets up the state a real call leaves (a
+ * call in flight with a known id, logged in) without a socket, feeds each
+ * message to the same handler the WebSocket signal calls (which runs the
+ * protocol decoder, kf-truenas-protocol.c, and matches the answer to the
+ * call), and lets the real completion callbacks parse the result (ssh_pair's
+ * port and host keys, login answers, user.query).
  *
  * Input: byte 0 picks the call, the rest is up to four messages separated
  * by NUL bytes.
@@ -16,9 +16,12 @@
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "kf-truenas-client.c"
+#include <string.h>
 
+#include "kf-errors.h"
 #include "kf-fuzz.h"
+#include "kf-semiauto-field.h"
+#include "kf-truenas-client-private.h"
 
 #ifdef KF_FUZZ_JSONRPC
 # define FUZZ_PROTOCOL KF_TRUENAS_PROTOCOL_JSONRPC
@@ -95,7 +98,7 @@ start_call (KfTruenasClient     *self,
             GTask               *outer)
 {
   self->call = g_task_new (self, NULL, callback, outer);
-  g_task_set_source_tag (self->call, send_call);
+  g_task_set_source_tag (self->call, kf_truenas_client_send_call);
   self->call_is_handshake = handshake;
   if (handshake)
     return;
@@ -132,51 +135,51 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     case CALL_ANY:
       g_task_set_source_tag (outer, kf_truenas_client_call_async);
       g_task_set_task_data (outer, g_strdup ("system.info"), g_free);
-      start_call (self, FALSE, on_public_call, outer);
+      start_call (self, FALSE, kf_truenas_methods_on_public_call, outer);
       break;
     case CALL_SSH_PAIR:
       {
-        PairData *pair = g_new0 (PairData, 1);
+        KfTruenasPairData *pair = g_new0 (KfTruenasPairData, 1);
         pair->username = g_strdup ("backup");
         g_task_set_source_tag (outer, kf_truenas_client_ssh_pair_async);
-        g_task_set_task_data (outer, pair, (GDestroyNotify) pair_data_free);
-        start_call (self, FALSE, on_ssh_pair, outer);
+        g_task_set_task_data (outer, pair, (GDestroyNotify) kf_truenas_pair_data_free);
+        start_call (self, FALSE, kf_truenas_methods_on_ssh_pair, outer);
       }
       break;
     case CALL_LOGIN:
     case CALL_LOGIN_OTP:
       {
-        LoginData *login = g_new0 (LoginData, 1);
+        KfTruenasLoginData *login = g_new0 (KfTruenasLoginData, 1);
         login->password = g_strdup ("password");
         login->otp = which == CALL_LOGIN_OTP ? g_strdup ("123456") : NULL;
         self->logged_in = FALSE;
         g_task_set_source_tag (outer, kf_truenas_client_login_async);
-        g_task_set_task_data (outer, login, (GDestroyNotify) login_data_free);
+        g_task_set_task_data (outer, login, (GDestroyNotify) kf_truenas_login_data_free);
         start_call (self, FALSE,
-                    self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC ? on_login_ex : on_legacy_login,
+                    self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC ? kf_truenas_login_on_login_ex : kf_truenas_login_on_legacy_login,
                     outer);
       }
       break;
     case CALL_USER_QUERY:
       {
-        UpdateData *update = g_new0 (UpdateData, 1);
+        KfTruenasUpdateData *update = g_new0 (KfTruenasUpdateData, 1);
         update->username = g_strdup ("backup");
         update->sudo_zfs = TRUE;
         g_task_set_source_tag (outer, kf_truenas_client_update_user_async);
-        g_task_set_task_data (outer, update, (GDestroyNotify) update_data_free);
-        start_call (self, FALSE, on_user_query, outer);
+        g_task_set_task_data (outer, update, (GDestroyNotify) kf_truenas_update_data_free);
+        start_call (self, FALSE, kf_truenas_methods_on_user_query, outer);
       }
       break;
     case CALL_SET_OPTIONS:
     default:
       if (self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC)
         {
-          LoginData *login = g_new0 (LoginData, 1);
+          KfTruenasLoginData *login = g_new0 (KfTruenasLoginData, 1);
           login->password = g_strdup ("password");
           self->logged_in = FALSE;
           g_task_set_source_tag (outer, kf_truenas_client_login_async);
-          g_task_set_task_data (outer, login, (GDestroyNotify) login_data_free);
-          start_call (self, FALSE, on_set_options, outer);
+          g_task_set_task_data (outer, login, (GDestroyNotify) kf_truenas_login_data_free);
+          start_call (self, FALSE, kf_truenas_login_on_set_options, outer);
         }
       else
         {
@@ -196,7 +199,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
       /* Messages come in while a call waits; one arriving after the call
        * ended (or on a broken stream) must be handled safely too. */
-      on_ws_message (NULL, SOUP_WEBSOCKET_DATA_TEXT, message, self);
+      kf_truenas_client_on_ws_message (NULL, SOUP_WEBSOCKET_DATA_TEXT, message, self);
       while (g_main_context_iteration (NULL, FALSE))
         ;
       pos += len + 1;
@@ -204,7 +207,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   /* A call still waiting ends as the socket closing would end it. */
   if (self->call != NULL)
-    complete_call (self, NULL, NULL,
+    kf_truenas_client_complete_call (self, NULL, NULL,
                    g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL, "The connection was closed."));
   while (g_main_context_iteration (NULL, FALSE))
     ;

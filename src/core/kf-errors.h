@@ -90,6 +90,8 @@ typedef enum {
   KF_INPUT_ERROR_KEYPAIR,
   KF_INPUT_ERROR_HOST_KEY,
   KF_INPUT_ERROR_TOO_LONG,
+  KF_INPUT_ERROR_ADMIN_USERNAME, /* the TrueNAS admin of the semi-automatic setup */
+  KF_INPUT_ERROR_ADMIN_PASSWORD,
 } KfInputError;
 
 GQuark kf_store_error_quark   (void);

@@ -580,13 +580,13 @@ check_form (KfSemiautoSetup  *self,
 
   if (self->admin_username == NULL || *g_strstrip (self->admin_username) == '\0')
     {
-      g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
+      g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_USERNAME,
                            _("Enter the admin user name of the TrueNAS (for example truenas_admin or root)."));
       return FALSE;
     }
   if (self->password == NULL)
     {
-      g_set_error_literal (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
+      g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_PASSWORD,
                            _("Enter the password of the TrueNAS admin user."));
       return FALSE;
     }

@@ -35,6 +35,7 @@
 
 #include "kf-connection.h"
 #include "kf-enums.h"
+#include "kf-semiauto-field.h"
 #include "kf-truenas-certificate.h"
 #include "kf-truenas-client.h"
 #include "kf-vault.h"

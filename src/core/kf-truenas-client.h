@@ -15,7 +15,9 @@
  * admin password is never sent unencrypted.
  *
  * Every error is a KF_TRUENAS_ERROR (or G_IO_ERROR_CANCELLED) with one plain
- * sentence; kf_truenas_error_get_field() tells which form field it concerns.
+ * sentence; an empty or invalid argument a user typed is a KF_INPUT_ERROR,
+ * a public key ssh_pair cannot send a KF_KEY_ERROR. kf_truenas_error_get_field()
+ * (kf-semiauto-field.h) tells which field of the semi-automatic form it concerns.
  * Passwords and one-time passwords are never stored, logged or kept after the
  * request that carries them has been sent (the buffers are wiped).
  *
@@ -42,22 +44,6 @@ typedef enum {
   KF_TRUENAS_PROTOCOL_LEGACY,  /* /websocket */
 } KfTruenasProtocol;
 
-/* The form field an error belongs next to. */
-typedef enum {
-  KF_TRUENAS_FIELD_NONE,
-  KF_TRUENAS_FIELD_NAME,
-  KF_TRUENAS_FIELD_URL,
-  KF_TRUENAS_FIELD_ADMIN_USERNAME,
-  KF_TRUENAS_FIELD_ADMIN_PASSWORD,
-  KF_TRUENAS_FIELD_OTP,
-  KF_TRUENAS_FIELD_USERNAME,
-  KF_TRUENAS_FIELD_KEYPAIR,
-  KF_TRUENAS_FIELD_CONNECT_TIMEOUT,
-} KfTruenasField;
-
-/* Which field of the semi-automatic form @error concerns (NONE: show it for
- * the whole form). Knows KF_TRUENAS_ERROR, KF_INPUT_ERROR and KF_KEY_ERROR. */
-KfTruenasField    kf_truenas_error_get_field             (const GError        *error);
 /* "jsonrpc", "legacy", "auto". */
 const char       *kf_truenas_protocol_to_string          (KfTruenasProtocol    protocol);
 

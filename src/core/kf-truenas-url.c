@@ -145,25 +145,12 @@ split_scheme (const char  *text,
   return TRUE;
 }
 
-KfTruenasUrl *
-kf_truenas_url_parse (const char  *text,
-                      GError     **error)
+/* The typed text, trimmed, if it can be a URL at all; NULL with an error. */
+static char *
+check_text (const char  *text,
+            GError     **error)
 {
   g_autofree char *trimmed = NULL;
-  g_autofree char *authority = NULL;
-  g_autofree char *host = NULL;
-  g_autoptr(GString) notes = g_string_new (NULL);
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *to_parse = NULL;
-  g_autofree char *host_in_url = NULL;
-  g_autofree char *host_port = NULL;
-  const char *rest;
-  const char *tail;
-  const char *ws_scheme;
-  gboolean https;
-  int port;
-  KfTruenasUrl *self;
 
   if (text == NULL)
     text = "";
@@ -176,7 +163,9 @@ kf_truenas_url_parse (const char  *text,
   trimmed = g_strstrip (g_strdup (text));
   if (*trimmed == '\0')
     {
-      bad_url (error, _("Enter the address of the TrueNAS, for example %s or 192.168.1.10."), "https://nas.lan");
+      /* An empty field is the user's to fill in, not something the TrueNAS said. */
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_URL,
+                   _("Enter the address of the TrueNAS, for example %s or 192.168.1.10."), "https://nas.lan");
       return NULL;
     }
   if (!g_utf8_validate (trimmed, -1, NULL))
@@ -192,12 +181,19 @@ kf_truenas_url_parse (const char  *text,
           return NULL;
         }
     }
+  return g_steal_pointer (&trimmed);
+}
 
-  if (!split_scheme (trimmed, &https, &rest, error))
-    return NULL;
+/* "host[:port]" from "host[:port]/path…"; @tail is set to the rest. */
+static char *
+take_authority (const char  *rest,
+                const char **tail,
+                GError     **error)
+{
+  g_autofree char *authority = NULL;
 
-  tail = rest + strcspn (rest, "/?#");
-  authority = g_strndup (rest, tail - rest);
+  *tail = rest + strcspn (rest, "/?#");
+  authority = g_strndup (rest, *tail - rest);
 
   if (strchr (authority, '@') != NULL)
     {
@@ -209,54 +205,78 @@ kf_truenas_url_parse (const char  *text,
       bad_url (error, _("The TrueNAS URL has no host name; type an address for example %s or 192.168.1.10."), "https://nas.lan");
       return NULL;
     }
+  return g_steal_pointer (&authority);
+}
 
-  /* A bare IPv6 literal: bracket it rather than mistake its last group for a port. */
-  if (authority[0] != '[' && strchr (authority, ':') != strrchr (authority, ':'))
-    {
-      g_autofree char *escaped = NULL;
-      char *percent;
+/* A bare IPv6 literal: bracket it rather than mistake its last group for a port. */
+static gboolean
+bracket_bare_ipv6 (char    **authority,
+                   GString  *notes,
+                   GError  **error)
+{
+  g_autofree char *escaped = NULL;
+  char *percent;
 
-      if (!is_ipv6_literal (authority))
-        {
-          bad_url (error, _("Put an IPv6 address in square brackets, for example %s or %s."), "https://[fd00::5]", "https://[fd00::5]:8443");
-          return NULL;
-        }
-      /* A zone id ("%eth0") is written "%25eth0" inside a URL. */
-      percent = strchr (authority, '%');
-      if (percent != NULL)
-        escaped = g_strdup_printf ("[%.*s%%25%s]", (int) (percent - authority), authority, percent + 1);
-      else
-        escaped = g_strdup_printf ("[%s]", authority);
-      g_free (authority);
-      authority = g_steal_pointer (&escaped);
-      add_note (notes, _("The IPv6 address was put in square brackets, as URLs need."));
-    }
+  if ((*authority)[0] == '[' || strchr (*authority, ':') == strrchr (*authority, ':'))
+    return TRUE;
+  if (!is_ipv6_literal (*authority))
+    return bad_url (error, _("Put an IPv6 address in square brackets, for example %s or %s."), "https://[fd00::5]", "https://[fd00::5]:8443");
 
-  to_parse = g_strdup_printf ("%s://%s", https ? "https" : "http", authority);
-  uri = g_uri_parse (to_parse, G_URI_FLAGS_NON_DNS, &local_error);
+  /* A zone id ("%eth0") is written "%25eth0" inside a URL. */
+  percent = strchr (*authority, '%');
+  if (percent != NULL)
+    escaped = g_strdup_printf ("[%.*s%%25%s]", (int) (percent - *authority), *authority, percent + 1);
+  else
+    escaped = g_strdup_printf ("[%s]", *authority);
+  g_free (*authority);
+  *authority = g_steal_pointer (&escaped);
+  add_note (notes, _("The IPv6 address was put in square brackets, as URLs need."));
+  return TRUE;
+}
+
+/* Why GLib refused "scheme://AUTHORITY", in the user's terms. */
+static void
+explain_bad_authority (const char  *authority,
+                       GError     **error)
+{
+  const char *close = strchr (authority, ']');
+
+  if (authority[0] == '[' && (close == NULL || (close[1] != '\0' && close[1] != ':')))
+    bad_url (error, _("“%s” is not a valid IPv6 address in square brackets; type one like %s."), authority, "https://[fd00::5]");
+  else if (authority[0] == '[' && close[1] == '\0')
+    bad_url (error, _("“%s” is not a valid IPv6 address; check the part in square brackets."), authority);
+  else if (strchr (authority[0] == '[' ? close : authority, ':') != NULL)
+    bad_url (error, _("The port in the TrueNAS URL must be a number from 1 to 65535."));
+  else
+    bad_url (error, _("“%s” is not a valid TrueNAS address; type one for example %s or 192.168.1.10."), authority, "https://nas.lan");
+}
+
+/* The host (lowercase, without brackets) and port (-1: the scheme's default)
+ * of @authority; NULL with an error. */
+static char *
+parse_host_port (const char  *authority,
+                 gboolean     https,
+                 int         *port,
+                 GError     **error)
+{
+  g_autofree char *to_parse = g_strdup_printf ("%s://%s", https ? "https" : "http", authority);
+  g_autoptr(GUri) uri = g_uri_parse (to_parse, G_URI_FLAGS_NON_DNS, NULL);
+  g_autofree char *host = NULL;
+
   if (uri == NULL)
     {
-      const char *close = strchr (authority, ']');
-
-      if (authority[0] == '[' && (close == NULL || (close[1] != '\0' && close[1] != ':')))
-        bad_url (error, _("“%s” is not a valid IPv6 address in square brackets; type one like %s."), authority, "https://[fd00::5]");
-      else if (authority[0] == '[' && close[1] == '\0')
-        bad_url (error, _("“%s” is not a valid IPv6 address; check the part in square brackets."), authority);
-      else if (strchr (authority[0] == '[' ? close : authority, ':') != NULL)
-        bad_url (error, _("The port in the TrueNAS URL must be a number from 1 to 65535."));
-      else
-        bad_url (error, _("“%s” is not a valid TrueNAS address; type one for example %s or 192.168.1.10."), authority, "https://nas.lan");
+      explain_bad_authority (authority, error);
       return NULL;
     }
 
-  port = g_uri_get_port (uri);
-  if (port == 0 || port > 65535)
+  *port = g_uri_get_port (uri);
+  if (*port == 0 || *port > 65535)
     {
       bad_url (error, _("The port in the TrueNAS URL must be a number from 1 to 65535."));
       return NULL;
     }
-  if (port == (https ? 443 : 80))
-    port = -1;
+  if (*port == (https ? 443 : 80))
+    *port = -1;
 
   host = g_ascii_strdown (g_uri_get_host (uri) ? g_uri_get_host (uri) : "", -1);
   if (*host == '\0')
@@ -274,44 +294,88 @@ kf_truenas_url_parse (const char  *text,
       bad_url (error, _("“%s” is not a valid host name; use letters, digits, dots and dashes, for example %s or 192.168.1.10."), host, "https://nas.lan");
       return NULL;
     }
+  return g_steal_pointer (&host);
+}
 
-  if (*tail != '\0' && !g_str_equal (tail, "/"))
-    add_note (notes, _("Only the address of the TrueNAS is used; the rest of the URL was dropped."));
+/* @host as written in a URL: an IPv6 literal in brackets, its zone escaped. */
+static char *
+host_for_url (const char  *host,
+              GError     **error)
+{
+  const char *percent;
 
-  if (is_ipv6_literal (host))
+  if (!is_ipv6_literal (host))
+    return g_strdup (host);
+
+  percent = strchr (host, '%');
+  /* Only an interface name or number as zone: anything else would need
+   * escaping, and the base built below must read back as itself. */
+  if (percent != NULL &&
+      (percent[1] == '\0' ||
+       strspn (percent + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~-") != strlen (percent + 1)))
     {
-      const char *percent = strchr (host, '%');
-      /* Only an interface name or number as zone: anything else would need
-       * escaping, and the base built below must read back as itself. */
-      if (percent != NULL &&
-          (percent[1] == '\0' ||
-           strspn (percent + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~-") != strlen (percent + 1)))
-        {
-          bad_url (error, _("“%s” has an invalid zone after the %% sign; use an interface name, as in %s."), host, "https://[fe80::1%25eth0]");
-          return NULL;
-        }
-      if (percent != NULL)
-        host_in_url = g_strdup_printf ("[%.*s%%25%s]", (int) (percent - host), host, percent + 1);
-      else
-        host_in_url = g_strdup_printf ("[%s]", host);
+      bad_url (error, _("“%s” has an invalid zone after the %% sign; use an interface name, as in %s."), host, "https://[fe80::1%25eth0]");
+      return NULL;
     }
-  else
-    host_in_url = g_strdup (host);
+  if (percent != NULL)
+    return g_strdup_printf ("[%.*s%%25%s]", (int) (percent - host), host, percent + 1);
+  return g_strdup_printf ("[%s]", host);
+}
 
-  host_port = port > 0 ? g_strdup_printf ("%s:%d", host_in_url, port) : g_strdup (host_in_url);
-  ws_scheme = https ? "wss" : "ws";
+static KfTruenasUrl *
+url_new (gboolean    https,
+         char       *host,
+         const char *host_in_url,
+         int         port,
+         GString    *notes)
+{
+  g_autofree char *host_port = port > 0 ? g_strdup_printf ("%s:%d", host_in_url, port) : g_strdup (host_in_url);
+  const char *ws_scheme = https ? "wss" : "ws";
+  KfTruenasUrl *self = g_new0 (KfTruenasUrl, 1);
 
-  self = g_new0 (KfTruenasUrl, 1);
   g_atomic_ref_count_init (&self->ref);
   self->https = https;
   self->port = port;
-  self->host = g_steal_pointer (&host);
+  self->host = host;
   self->base = g_strdup_printf ("%s://%s", https ? "https" : "http", host_port);
   self->versions_url = g_strdup_printf ("%s/api/versions", self->base);
   self->jsonrpc_url = g_strdup_printf ("%s://%s/api/current", ws_scheme, host_port);
   self->legacy_url = g_strdup_printf ("%s://%s/websocket", ws_scheme, host_port);
   self->note = notes->len > 0 ? g_strdup (notes->str) : NULL;
   return self;
+}
+
+KfTruenasUrl *
+kf_truenas_url_parse (const char  *text,
+                      GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *authority = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *host_in_url = NULL;
+  g_autoptr(GString) notes = g_string_new (NULL);
+  const char *rest;
+  const char *tail;
+  gboolean https;
+  int port;
+
+  trimmed = check_text (text, error);
+  if (trimmed == NULL || !split_scheme (trimmed, &https, &rest, error))
+    return NULL;
+  authority = take_authority (rest, &tail, error);
+  if (authority == NULL || !bracket_bare_ipv6 (&authority, notes, error))
+    return NULL;
+  host = parse_host_port (authority, https, &port, error);
+  if (host == NULL)
+    return NULL;
+
+  if (*tail != '\0' && !g_str_equal (tail, "/"))
+    add_note (notes, _("Only the address of the TrueNAS is used; the rest of the URL was dropped."));
+
+  host_in_url = host_for_url (host, error);
+  if (host_in_url == NULL)
+    return NULL;
+  return url_new (https, g_steal_pointer (&host), host_in_url, port, notes);
 }
 
 const char *

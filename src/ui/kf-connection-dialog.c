@@ -14,6 +14,7 @@
 #include "kf-connection-validate.h"
 #include "kf-errors.h"
 #include "kf-host-key.h"
+#include "kf-semiauto-field.h"
 #include "kf-semiauto-setup.h"
 #include "kf-ssh-probe.h"
 #include "kf-ui-util.h"

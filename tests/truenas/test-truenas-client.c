@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "kf-errors.h"
+#include "kf-semiauto-field.h"
 #include "kf-test-util.h"
 #include "kf-truenas-client.h"
 #include "truenas-fixture.h"
@@ -485,13 +486,14 @@ test_login_failures (void)
     {
       struct {
         const char *user, *password, *otp;
+        GQuark domain;
         int code;
         const char *words;
       } cases[] = {
-        { "truenas_admin", "wrong", NULL, KF_TRUENAS_ERROR_AUTH_FAILED, "password" },
-        { "nobody", "s3cret", NULL, KF_TRUENAS_ERROR_AUTH_FAILED, "user name" },
-        { "truenas_admin", "", NULL, KF_TRUENAS_ERROR_AUTH_FAILED, "Enter the password" },
-        { "", "s3cret", NULL, KF_TRUENAS_ERROR_ACCOUNT, "Enter the admin user name" },
+        { "truenas_admin", "wrong", NULL, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED, "password" },
+        { "nobody", "s3cret", NULL, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED, "user name" },
+        { "truenas_admin", "", NULL, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_PASSWORD, "Enter the password" },
+        { "", "s3cret", NULL, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_USERNAME, "Enter the admin user name" },
       };
 
       for (guint j = 0; j < G_N_ELEMENTS (cases); j++)
@@ -501,7 +503,7 @@ test_login_failures (void)
 
           g_assert_true (do_connect (client, NULL, &error));
           g_assert_false (do_login (client, cases[j].user, cases[j].password, cases[j].otp, &error));
-          g_assert_error (error, KF_TRUENAS_ERROR, cases[j].code);
+          g_assert_error (error, cases[j].domain, cases[j].code);
           assert_one_sentence (error);
           g_assert_nonnull (strstr (error->message, cases[j].words));
           g_assert_false (kf_truenas_client_is_logged_in (client));

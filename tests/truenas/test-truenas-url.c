@@ -98,9 +98,6 @@ test_url_bad (void)
   g_autofree char *too_long = NULL;
   g_autofree char *long_host = NULL;
   const BadUrl bad[] = {
-    { "", "Enter the address" },
-    { "   ", "Enter the address" },
-    { NULL, "Enter the address" },
     { "https://root:secret@nas.lan", "user name and password" },
     { "root@nas.lan", "user name and password" },
     { "ftp://nas.lan", "https://" },
@@ -132,6 +129,23 @@ test_url_bad (void)
       g_assert_true (g_str_has_suffix (error->message, "."));
       g_assert_null (strchr (error->message, '\n'));
     }
+
+  /* An empty field is an input error, with the same sentence. */
+  {
+    const char *empty[] = { "", "   ", NULL };
+
+    for (guint i = 0; i < G_N_ELEMENTS (empty); i++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(KfTruenasUrl) url = kf_truenas_url_parse (empty[i], &error);
+
+        g_assert_null (url);
+        g_assert_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_URL);
+        g_assert_nonnull (strstr (error->message, "Enter the address"));
+        g_assert_true (g_str_has_suffix (error->message, "."));
+        g_assert_null (strchr (error->message, '\n'));
+      }
+  }
 
   too_long = g_strnfill (2100, 'a');
   {
