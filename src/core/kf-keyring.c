@@ -661,6 +661,9 @@ typedef enum {
   OP_STORE,
   OP_LOOKUP,
   OP_DELETE,
+  OP_RELABEL,
+  OP_LIST_ENTRIES,
+  OP_ENSURE_UNLOCKED,
 } Op;
 
 typedef struct {
@@ -689,52 +692,99 @@ run_in_thread (GTask        *task,
 {
   TaskData *data = task_data;
   GError *error = NULL;
+  gboolean ok = FALSE;
+  gpointer result = NULL;
+  GDestroyNotify result_free = NULL;
 
   switch (data->op)
     {
     case OP_STORE:
-      if (store_value_sync (data->keypair_id, data->keypair_name, data->value,
-                            data->store_path, cancellable, &error))
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
+      ok = store_value_sync (data->keypair_id, data->keypair_name, data->value,
+                             data->store_path, cancellable, &error);
       break;
-
     case OP_LOOKUP:
-      {
-        char *secret = kf_keyring_lookup_sync (data->keypair_id, cancellable, &error);
-
-        if (secret != NULL)
-          g_task_return_pointer (task, secret, (GDestroyNotify) kf_secret_free);
-        else
-          g_task_return_error (task, error);
-      }
+      result = kf_keyring_lookup_sync (data->keypair_id, cancellable, &error);
+      result_free = (GDestroyNotify) kf_secret_free;
       break;
-
     case OP_DELETE:
-      if (kf_keyring_delete_sync (data->keypair_id, cancellable, &error))
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
+      ok = kf_keyring_delete_full_sync (data->keypair_id, data->store_path, cancellable, &error);
       break;
-
+    case OP_RELABEL:
+      ok = kf_keyring_relabel_sync (data->keypair_id, data->keypair_name, cancellable, &error);
+      break;
+    case OP_LIST_ENTRIES:
+      result = kf_keyring_list_entries_sync (data->store_path, cancellable, &error);
+      result_free = (GDestroyNotify) g_ptr_array_unref;
+      break;
+    case OP_ENSURE_UNLOCKED:
+      ok = kf_keyring_ensure_unlocked_sync (cancellable, &error);
+      break;
     default:
       g_assert_not_reached ();
     }
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else if (result_free != NULL)
+    g_task_return_pointer (task, result, result_free);
+  else
+    g_task_return_boolean (task, ok);
 }
 
+/* Runs @op in a worker thread; the strings are copied. */
 static void
-start_task (TaskData            *data,
+start_task (Op                   op,
+            const char          *keypair_id,
+            const char          *keypair_name,
+            const char          *store_path,
+            SecretValue         *value,
             gpointer             source_tag,
             GCancellable        *cancellable,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  TaskData *data = g_new0 (TaskData, 1);
 
+  data->op = op;
+  data->keypair_id = g_strdup (keypair_id);
+  data->keypair_name = g_strdup (keypair_name);
+  data->store_path = g_strdup (store_path);
+  data->value = value;
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, data, (GDestroyNotify) task_data_free);
   g_task_run_in_thread (task, run_in_thread);
+}
+
+/* @result as the GTask of @source_tag, or NULL (a programming error). */
+static GTask *
+task_of (GAsyncResult *result,
+         gpointer      source_tag)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return G_TASK (result);
+}
+
+static gboolean
+finish_boolean (GAsyncResult  *result,
+                gpointer       source_tag,
+                GError       **error)
+{
+  GTask *task = task_of (result, source_tag);
+
+  return task != NULL && g_task_propagate_boolean (task, error);
+}
+
+static gpointer
+finish_pointer (GAsyncResult  *result,
+                gpointer       source_tag,
+                GError       **error)
+{
+  GTask *task = task_of (result, source_tag);
+
+  return task != NULL ? g_task_propagate_pointer (task, error) : NULL;
 }
 
 void
@@ -746,19 +796,12 @@ kf_keyring_store_full_async (const char          *keypair_id,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  TaskData *data;
-
   g_return_if_fail (keypair_id != NULL && *keypair_id != '\0');
   g_return_if_fail (keypair_name != NULL);
   g_return_if_fail (private_key != NULL && *private_key != '\0');
 
-  data = g_new0 (TaskData, 1);
-  data->op = OP_STORE;
-  data->keypair_id = g_strdup (keypair_id);
-  data->keypair_name = g_strdup (keypair_name);
-  data->store_path = g_strdup (store_path);
-  data->value = value_new (private_key);
-  start_task (data, kf_keyring_store_async, cancellable, callback, user_data);
+  start_task (OP_STORE, keypair_id, keypair_name, store_path, value_new (private_key),
+              kf_keyring_store_async, cancellable, callback, user_data);
 }
 
 void
@@ -777,10 +820,7 @@ gboolean
 kf_keyring_store_finish (GAsyncResult  *result,
                          GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_keyring_store_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (result, kf_keyring_store_async, error);
 }
 
 void
@@ -789,24 +829,30 @@ kf_keyring_lookup_async (const char          *keypair_id,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  TaskData *data;
-
   g_return_if_fail (keypair_id != NULL);
 
-  data = g_new0 (TaskData, 1);
-  data->op = OP_LOOKUP;
-  data->keypair_id = g_strdup (keypair_id);
-  start_task (data, kf_keyring_lookup_async, cancellable, callback, user_data);
+  start_task (OP_LOOKUP, keypair_id, NULL, NULL, NULL,
+              kf_keyring_lookup_async, cancellable, callback, user_data);
 }
 
 char *
 kf_keyring_lookup_finish (GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_keyring_lookup_async, NULL);
+  return finish_pointer (result, kf_keyring_lookup_async, error);
+}
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+void
+kf_keyring_delete_full_async (const char          *keypair_id,
+                              const char          *store_path,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (keypair_id != NULL);
+
+  start_task (OP_DELETE, keypair_id, NULL, store_path, NULL,
+              kf_keyring_delete_async, cancellable, callback, user_data);
 }
 
 void
@@ -815,22 +861,66 @@ kf_keyring_delete_async (const char          *keypair_id,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  TaskData *data;
-
-  g_return_if_fail (keypair_id != NULL);
-
-  data = g_new0 (TaskData, 1);
-  data->op = OP_DELETE;
-  data->keypair_id = g_strdup (keypair_id);
-  start_task (data, kf_keyring_delete_async, cancellable, callback, user_data);
+  kf_keyring_delete_full_async (keypair_id, NULL, cancellable, callback, user_data);
 }
 
 gboolean
 kf_keyring_delete_finish (GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_keyring_delete_async, FALSE);
+  return finish_boolean (result, kf_keyring_delete_async, error);
+}
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+void
+kf_keyring_relabel_async (const char          *keypair_id,
+                          const char          *keypair_name,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (keypair_id != NULL);
+  g_return_if_fail (keypair_name != NULL);
+
+  start_task (OP_RELABEL, keypair_id, keypair_name, NULL, NULL,
+              kf_keyring_relabel_async, cancellable, callback, user_data);
+}
+
+gboolean
+kf_keyring_relabel_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  return finish_boolean (result, kf_keyring_relabel_async, error);
+}
+
+void
+kf_keyring_list_entries_async (const char          *store_path,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  start_task (OP_LIST_ENTRIES, NULL, NULL, store_path, NULL,
+              kf_keyring_list_entries_async, cancellable, callback, user_data);
+}
+
+GPtrArray *
+kf_keyring_list_entries_finish (GAsyncResult  *result,
+                                GError       **error)
+{
+  return finish_pointer (result, kf_keyring_list_entries_async, error);
+}
+
+void
+kf_keyring_ensure_unlocked_async (GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  start_task (OP_ENSURE_UNLOCKED, NULL, NULL, NULL, NULL,
+              kf_keyring_ensure_unlocked_async, cancellable, callback, user_data);
+}
+
+gboolean
+kf_keyring_ensure_unlocked_finish (GAsyncResult  *result,
+                                   GError       **error)
+{
+  return finish_boolean (result, kf_keyring_ensure_unlocked_async, error);
 }
