@@ -421,6 +421,54 @@ skip_value (Reader  *r,
     }
 }
 
+/* r->p is on the '{' or '[' that @close closes: steps over it. TRUE when the
+ * object or list is empty (its @close stepped over too). */
+static gboolean
+open_empty (Reader *r,
+            char    close)
+{
+  r->p++;
+  skip_ws (r);
+  if (*r->p != close)
+    return FALSE;
+  r->p++;
+  return TRUE;
+}
+
+/* After a member or element: steps over ',' (*@more TRUE) or @close
+ * (*@more FALSE); anything else is a syntax error. */
+static gboolean
+next_or_close (Reader    *r,
+               char       close,
+               gboolean  *more,
+               GError   **error)
+{
+  skip_ws (r);
+  if (*r->p == ',' || *r->p == close)
+    {
+      *more = *r->p++ == ',';
+      return TRUE;
+    }
+  return fail (r, error, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'");
+}
+
+/* A member's name and the ':' after it. */
+static gboolean
+parse_member_name (Reader  *r,
+                   char   **name,
+                   GError **error)
+{
+  skip_ws (r);
+  if (*r->p != '"')
+    return fail (r, error, "expected a member name");
+  if (!parse_string (r, name, error))
+    return FALSE;
+  skip_ws (r);
+  if (*r->p++ != ':')
+    return fail (r, error, "expected ':'");
+  return TRUE;
+}
+
 /* A well-formed value of the wrong type: noted in *@bad and skipped. */
 static gboolean
 wrong_type (Reader    *r,
@@ -466,12 +514,8 @@ parse_strv_member (Reader     *r,
   if (*r->p != '[')
     return wrong_type (r, bad, error);
   g_ptr_array_set_size (strv, 0);
-  r->p++;
-  skip_ws (r);
-  if (*r->p == ']')
-    r->p++;
-  else
-    for (;;)
+  if (!open_empty (r, ']'))
+    for (gboolean more = TRUE; more;)
       {
         char *s;
 
@@ -488,16 +532,8 @@ parse_strv_member (Reader     *r,
               return FALSE;
             g_ptr_array_add (strv, s);
           }
-        skip_ws (r);
-        if (*r->p == ',')
-          r->p++;
-        else if (*r->p == ']')
-          {
-            r->p++;
-            break;
-          }
-        else
-          return fail (r, error, "expected ',' or ']'");
+        if (!next_or_close (r, ']', &more, error))
+          return FALSE;
       }
   g_ptr_array_add (strv, NULL);
   g_value_set_static_boxed (value, strv->pdata);
@@ -689,25 +725,14 @@ parse_model (Reader     *r,
 
   *out = NULL;
   info->present = 0;
-  r->p++;
-  skip_ws (r);
-  if (*r->p == '}')
-    r->p++;
-  else
-    for (;;)
+  if (!open_empty (r, '}'))
+    for (gboolean more = TRUE; more;)
       {
         char *name;
         guint slot;
 
-        skip_ws (r);
-        if (*r->p != '"')
-          return fail (r, error, "expected a member name");
-        if (!parse_string (r, &name, error))
+        if (!parse_member_name (r, &name, error))
           return FALSE;
-        skip_ws (r);
-        if (*r->p++ != ':')
-          return fail (r, error, "expected ':'");
-
         slot = find_slot (info, name, hint);
         if (slot == G_MAXUINT)
           {
@@ -726,17 +751,8 @@ parse_model (Reader     *r,
             info->present |= G_GUINT64_CONSTANT (1) << slot;
             hint = slot + 1;
           }
-
-        skip_ws (r);
-        if (*r->p == ',')
-          r->p++;
-        else if (*r->p == '}')
-          {
-            r->p++;
-            break;
-          }
-        else
-          return fail (r, error, "expected ',' or '}'");
+        if (!next_or_close (r, '}', &more, error))
+          return FALSE;
       }
 
   if (bad)
@@ -765,14 +781,9 @@ parse_model_array (Reader     *r,
                    GPtrArray  *into,
                    GError    **error)
 {
-  r->p++;
-  skip_ws (r);
-  if (*r->p == ']')
-    {
-      r->p++;
-      return TRUE;
-    }
-  for (;;)
+  if (open_empty (r, ']'))
+    return TRUE;
+  for (gboolean more = TRUE; more;)
     {
       skip_ws (r);
       if (into == NULL || r->model_error != NULL)
@@ -797,17 +808,10 @@ parse_model_array (Reader     *r,
           if (object != NULL)
             g_ptr_array_add (into, object);
         }
-      skip_ws (r);
-      if (*r->p == ',')
-        r->p++;
-      else if (*r->p == ']')
-        {
-          r->p++;
-          return TRUE;
-        }
-      else
-        return fail (r, error, "expected ',' or ']'");
+      if (!next_or_close (r, ']', &more, error))
+        return FALSE;
     }
+  return TRUE;
 }
 
 void
@@ -905,37 +909,17 @@ parse_top_object (FileParse  *fp,
   skip_ws (r);
   if (*r->p != '{')
     return fail (r, error, "the file does not start with a JSON object");
-  r->p++;
-  skip_ws (r);
-  if (*r->p == '}')
-    r->p++;
-  else
-    for (;;)
+  if (!open_empty (r, '}'))
+    for (gboolean more = TRUE; more;)
       {
         char *name;
 
-        skip_ws (r);
-        if (*r->p != '"')
-          return fail (r, error, "expected a member name");
-        if (!parse_string (r, &name, error))
+        if (!parse_member_name (r, &name, error))
           return FALSE;
         skip_ws (r);
-        if (*r->p++ != ':')
-          return fail (r, error, "expected ':'");
-        skip_ws (r);
-        if (!parse_top_member (fp, name, error))
+        if (!parse_top_member (fp, name, error) ||
+            !next_or_close (r, '}', &more, error))
           return FALSE;
-
-        skip_ws (r);
-        if (*r->p == ',')
-          r->p++;
-        else if (*r->p == '}')
-          {
-            r->p++;
-            break;
-          }
-        else
-          return fail (r, error, "expected ',' or '}'");
       }
   skip_ws (r);
   if (r->p != r->start + length)

@@ -83,16 +83,24 @@ sync_call_begin (SyncCall *call)
 }
 
 /* Runs the private context until the operation has finished; returns its
- * result (unref it after the _finish call). */
+ * result, which @call keeps until it is cleared. */
 static GAsyncResult *
 sync_call_end (SyncCall *call)
 {
   while (call->result == NULL)
     g_main_context_iteration (call->context, TRUE);
   g_main_context_pop_thread_default (call->context);
-  g_main_context_unref (call->context);
+  g_clear_pointer (&call->context, g_main_context_unref);
   return call->result;
 }
+
+static void
+sync_call_clear (SyncCall *call)
+{
+  g_clear_object (&call->result);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SyncCall, sync_call_clear)
 
 /* ---- the state of one operation on a key pair ---- */
 
@@ -167,6 +175,17 @@ start_chain (GTask       *task,
   g_source_set_callback (source, step, g_object_ref (task), g_object_unref);
   g_source_set_static_name (source, "[kf-vault] first step");
   g_source_attach (source, g_task_get_context (task));
+}
+
+static gboolean
+finish_boolean (KfVault       *self,
+                GAsyncResult  *result,
+                gpointer       source_tag,
+                GError       **error)
+{
+  g_return_val_if_fail (check_task (self, result, source_tag), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 #define KEYPAIR_GONE _("This key pair no longer exists; it may have been deleted elsewhere.")
@@ -432,14 +451,12 @@ kf_vault_reconcile_sync (KfVault       *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  SyncCall call;
-  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(SyncCall) call = { NULL, NULL };
 
   g_return_val_if_fail (KF_IS_VAULT (self), NULL);
 
   kf_vault_reconcile_async (self, grace_seconds, cancellable, sync_call_done, sync_call_begin (&call));
-  result = sync_call_end (&call);
-  return kf_vault_reconcile_finish (self, result, n_removed, error);
+  return kf_vault_reconcile_finish (self, sync_call_end (&call), n_removed, error);
 }
 
 /* ---- the lazy reconcile ---- */
@@ -502,9 +519,7 @@ lazy_reconcile_finish (KfVault       *self,
                        GAsyncResult  *result,
                        GError       **error)
 {
-  g_return_val_if_fail (check_task (self, result, lazy_reconcile_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, lazy_reconcile_async, error);
 }
 
 /* ---- add ---- */
@@ -654,9 +669,7 @@ kf_vault_add_keypair_finish (KfVault       *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (check_task (self, result, kf_vault_add_keypair_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, kf_vault_add_keypair_async, error);
 }
 
 gboolean
@@ -666,15 +679,13 @@ kf_vault_add_keypair_sync (KfVault       *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  SyncCall call;
-  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(SyncCall) call = { NULL, NULL };
 
   g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
   g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
 
   kf_vault_add_keypair_async (self, keypair, private_key, cancellable, sync_call_done, sync_call_begin (&call));
-  result = sync_call_end (&call);
-  return kf_vault_add_keypair_finish (self, result, error);
+  return kf_vault_add_keypair_finish (self, sync_call_end (&call), error);
 }
 
 /* ---- update ---- */
@@ -756,9 +767,7 @@ kf_vault_update_keypair_finish (KfVault       *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (check_task (self, result, kf_vault_update_keypair_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, kf_vault_update_keypair_async, error);
 }
 
 gboolean
@@ -767,15 +776,13 @@ kf_vault_update_keypair_sync (KfVault       *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  SyncCall call;
-  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(SyncCall) call = { NULL, NULL };
 
   g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
   g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
 
   kf_vault_update_keypair_async (self, keypair, cancellable, sync_call_done, sync_call_begin (&call));
-  result = sync_call_end (&call);
-  return kf_vault_update_keypair_finish (self, result, error);
+  return kf_vault_update_keypair_finish (self, sync_call_end (&call), error);
 }
 
 /* ---- delete ---- */
@@ -925,9 +932,7 @@ kf_vault_delete_keypair_finish (KfVault       *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (check_task (self, result, kf_vault_delete_keypair_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, kf_vault_delete_keypair_async, error);
 }
 
 gboolean
@@ -937,16 +942,14 @@ kf_vault_delete_keypair_sync (KfVault       *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  SyncCall call;
-  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(SyncCall) call = { NULL, NULL };
 
   g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
   g_return_val_if_fail (keypair_id != NULL, FALSE);
 
   kf_vault_delete_keypair_async (self, keypair_id, with_connections, cancellable,
                                  sync_call_done, sync_call_begin (&call));
-  result = sync_call_end (&call);
-  return kf_vault_delete_keypair_finish (self, result, error);
+  return kf_vault_delete_keypair_finish (self, sync_call_end (&call), error);
 }
 
 /* ---- get private key: the keyring only, so no chain ---- */
