@@ -93,6 +93,23 @@ is_unreachable_error (const GError *error)
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
 
+static void set_failed (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* KF_KEYRING_ERROR_FAILED with @format's sentence. */
+static void
+set_failed (GError     **error,
+            const char  *format,
+            ...)
+{
+  va_list args;
+
+  if (error == NULL)
+    return;
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED, format, args));
+  va_end (args);
+}
+
 /* Turns what libsecret/GDBus reported into a KF_KEYRING_ERROR with one
  * sentence; cancellation stays G_IO_ERROR_CANCELLED so callers can ignore it.
  * @step says what failed in the generic case. */
@@ -124,33 +141,26 @@ propagate_error (GError      **error,
       switch (step)
         {
         case KEYRING_STEP_UNLOCK:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not unlock the private key (%s)."), why);
+          set_failed (error, _("The keyring could not unlock the private key (%s)."), why);
           break;
         case KEYRING_STEP_OPEN:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not open the keyring for the private key (%s)."), why);
+          set_failed (error, _("The keyring could not open the keyring for the private key (%s)."), why);
           break;
         case KEYRING_STEP_SEARCH:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not search for the private key (%s)."), why);
+          set_failed (error, _("The keyring could not search for the private key (%s)."), why);
           break;
         case KEYRING_STEP_SAVE:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not save the private key (%s)."), why);
+          set_failed (error, _("The keyring could not save the private key (%s)."), why);
           break;
         case KEYRING_STEP_READ:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not read the private key (%s)."), why);
+          set_failed (error, _("The keyring could not read the private key (%s)."), why);
           break;
         case KEYRING_STEP_DELETE:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not delete the private key (%s)."), why);
+          set_failed (error, _("The keyring could not delete the private key (%s)."), why);
           break;
         case KEYRING_STEP_RENAME:
         default:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not rename the private key (%s)."), why);
+          set_failed (error, _("The keyring could not rename the private key (%s)."), why);
           break;
         }
     }
@@ -473,10 +483,21 @@ kf_keyring_lookup_sync (const char    *keypair_id,
   return secret_value_unref_to_password (value, NULL);
 }
 
+typedef gboolean (*ItemFunc) (SecretItem    *item,
+                              gpointer       data,
+                              GCancellable  *cancellable,
+                              GError       **error);
+
+/* Applies @func to every item matching @attributes (unlocked first); an item
+ * another process deleted in the meantime is fine. @step names what @func
+ * does, for the error. */
 static gboolean
-delete_matching_sync (GHashTable    *attributes,
-                      GCancellable  *cancellable,
-                      GError       **error)
+for_each_item_sync (GHashTable    *attributes,
+                    ItemFunc       func,
+                    gpointer       data,
+                    KeyringStep    step,
+                    GCancellable  *cancellable,
+                    GError       **error)
 {
   g_autoptr(SecretService) service = NULL;
   GError *local_error = NULL;
@@ -488,15 +509,14 @@ delete_matching_sync (GHashTable    *attributes,
   items = search_unlocked (service, attributes, cancellable, &local_error);
   for (GList *l = items; l != NULL && local_error == NULL; l = l->next)
     {
-      GError *delete_error = NULL;
+      GError *item_error = NULL;
 
-      if (!secret_item_delete_sync (l->data, cancellable, &delete_error))
+      if (!func (l->data, data, cancellable, &item_error))
         {
-          /* Gone in the meantime (another process deleted it): fine. */
-          if (is_vanished_error (delete_error))
-            g_error_free (delete_error);
+          if (is_vanished_error (item_error))
+            g_error_free (item_error);
           else
-            propagate_error (&local_error, delete_error, KEYRING_STEP_DELETE);
+            propagate_error (&local_error, item_error, step);
         }
     }
   g_list_free_full (items, g_object_unref);
@@ -507,6 +527,24 @@ delete_matching_sync (GHashTable    *attributes,
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+delete_item (SecretItem    *item,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return secret_item_delete_sync (item, cancellable, error);
+}
+
+static gboolean
+relabel_item (SecretItem    *item,
+              gpointer       label,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  return secret_item_set_label_sync (item, label, cancellable, error);
 }
 
 gboolean
@@ -520,7 +558,7 @@ kf_keyring_delete_full_sync (const char    *keypair_id,
   g_return_val_if_fail (keypair_id != NULL, FALSE);
 
   attributes = build_attributes (keypair_id, store_path);
-  return delete_matching_sync (attributes, cancellable, error);
+  return for_each_item_sync (attributes, delete_item, NULL, KEYRING_STEP_DELETE, cancellable, error);
 }
 
 gboolean
@@ -537,41 +575,15 @@ kf_keyring_relabel_sync (const char    *keypair_id,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  g_autoptr(SecretService) service = NULL;
   g_autoptr(GHashTable) attributes = NULL;
   g_autofree char *label = NULL;
-  GError *local_error = NULL;
-  GList *items;
 
   g_return_val_if_fail (keypair_id != NULL, FALSE);
   g_return_val_if_fail (keypair_name != NULL, FALSE);
 
-  if (!(service = get_service (cancellable, error)))
-    return FALSE;
-
   attributes = build_attributes (keypair_id, NULL);
-  items = search_unlocked (service, attributes, cancellable, &local_error);
   label = make_label (keypair_name);
-  for (GList *l = items; l != NULL && local_error == NULL; l = l->next)
-    {
-      GError *label_error = NULL;
-
-      if (!secret_item_set_label_sync (l->data, label, cancellable, &label_error))
-        {
-          if (is_vanished_error (label_error))
-            g_error_free (label_error);
-          else
-            propagate_error (&local_error, label_error, KEYRING_STEP_RENAME);
-        }
-    }
-  g_list_free_full (items, g_object_unref);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  return TRUE;
+  return for_each_item_sync (attributes, relabel_item, label, KEYRING_STEP_RENAME, cancellable, error);
 }
 
 GPtrArray *
