@@ -4,7 +4,8 @@
  * called its *_async function: the store steps run right there (store changes
  * notify list models the UI is bound to), each keyring call is one
  * kf_keyring_*_async call (a worker thread), and its callback takes the next
- * step. The *_sync twins run the same chain on a private main context.
+ * step. The *_sync twins (CLI, tests) take the same steps in a row on the
+ * calling thread, with the keyring's *_sync calls.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -53,55 +54,6 @@ forget_written (KfVault    *self,
   g_hash_table_remove (self->written, id);
 }
 
-/* ---- the *_sync twins: the same chain, on a private main context ---- */
-
-typedef struct {
-  GMainContext *context;
-  GAsyncResult *result;
-} SyncCall;
-
-static void
-sync_call_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  SyncCall *call = user_data;
-
-  call->result = g_object_ref (result);
-}
-
-/* Makes a private main context the thread's default, so the operation
- * started next delivers its steps there; returns @call, the user_data to
- * give it with sync_call_done. */
-static SyncCall *
-sync_call_begin (SyncCall *call)
-{
-  call->context = g_main_context_new ();
-  call->result = NULL;
-  g_main_context_push_thread_default (call->context);
-  return call;
-}
-
-/* Runs the private context until the operation has finished; returns its
- * result, which @call keeps until it is cleared. */
-static GAsyncResult *
-sync_call_end (SyncCall *call)
-{
-  while (call->result == NULL)
-    g_main_context_iteration (call->context, TRUE);
-  g_main_context_pop_thread_default (call->context);
-  g_clear_pointer (&call->context, g_main_context_unref);
-  return call->result;
-}
-
-static void
-sync_call_clear (SyncCall *call)
-{
-  g_clear_object (&call->result);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SyncCall, sync_call_clear)
-
 /* ---- the state of one operation on a key pair ---- */
 
 typedef struct {
@@ -126,17 +78,13 @@ op_free (Op *op)
   g_free (op);
 }
 
-/* A task on the caller's main context, with an Op for @keypair (or @id). */
-static GTask *
-op_task_new (KfVault             *self,
-             KfKeypair           *keypair,
-             const char          *id,
-             gpointer             source_tag,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Op, op_free)
+
+/* An Op for @keypair, or for the key pair @id. */
+static Op *
+op_new (KfKeypair  *keypair,
+        const char *id)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
   Op *op = g_new0 (Op, 1);
 
   if (keypair != NULL)
@@ -148,8 +96,23 @@ op_task_new (KfVault             *self,
     }
   else
     op->id = g_strdup (id);
+  return op;
+}
+
+/* A task on the caller's main context, with an Op for @keypair (or @id). */
+static GTask *
+op_task_new (KfVault             *self,
+             KfKeypair           *keypair,
+             const char          *id,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  g_task_set_task_data (task, op_new (keypair, id), (GDestroyNotify) op_free);
   return task;
 }
 
@@ -203,6 +166,17 @@ typedef struct {
   guint       n_removed;
 } Reconcile;
 
+static Reconcile *
+reconcile_new (guint grace_seconds)
+{
+  Reconcile *rc = g_new0 (Reconcile, 1);
+
+  rc->grace_seconds = grace_seconds;
+  rc->all_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  rc->private_ids = g_ptr_array_new_with_free_func (g_free);
+  return rc;
+}
+
 static void
 reconcile_free (Reconcile *rc)
 {
@@ -211,6 +185,8 @@ reconcile_free (Reconcile *rc)
   g_clear_pointer (&rc->entries, g_ptr_array_unref);
   g_free (rc);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reconcile, reconcile_free)
 
 static gboolean
 snapshot_store (KfVault    *self,
@@ -276,12 +252,22 @@ is_unowned (KfVault        *self,
          !g_hash_table_contains (self->written, entry->keypair_id);
 }
 
-/* The ids of the key pairs whose secret is missing. */
+/* Once the keyring has been listed: what decides which items are unowned. */
 static void
-reconcile_return (GTask *task)
+reconcile_listed (KfVault   *self,
+                  Reconcile *rc,
+                  GPtrArray *entries)
 {
-  KfVault *self = g_task_get_source_object (task);
-  Reconcile *rc = g_task_get_task_data (task);
+  rc->entries = entries;
+  rc->now = g_get_real_time () / G_USEC_PER_SEC;
+  rc->keep_all = store_was_set_aside (self->store_path);
+}
+
+/* The ids of the key pairs whose secret is missing; the reconcile is done. */
+static GPtrArray *
+reconcile_missing (KfVault   *self,
+                   Reconcile *rc)
+{
   g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
   GPtrArray *missing = g_ptr_array_new_with_free_func (g_free);
 
@@ -292,7 +278,7 @@ reconcile_return (GTask *task)
       g_ptr_array_add (missing, g_strdup (g_ptr_array_index (rc->private_ids, i)));
 
   self->reconciled = TRUE;
-  g_task_return_pointer (task, missing, (GDestroyNotify) g_ptr_array_unref);
+  return missing;
 }
 
 static void on_unowned_deleted (GObject      *source,
@@ -317,7 +303,7 @@ delete_next_unowned (GTask *task)
                                     on_unowned_deleted, g_object_ref (task));
       return;
     }
-  reconcile_return (task);
+  g_task_return_pointer (task, reconcile_missing (self, rc), (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
@@ -347,14 +333,14 @@ on_entries_listed (GObject      *source,
   KfVault *self = g_task_get_source_object (task);
   Reconcile *rc = g_task_get_task_data (task);
   GError *error = NULL;
+  GPtrArray *entries = kf_keyring_list_entries_finish (result, &error);
 
-  if (!(rc->entries = kf_keyring_list_entries_finish (result, &error)))
+  if (entries == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  rc->now = g_get_real_time () / G_USEC_PER_SEC;
-  rc->keep_all = store_was_set_aside (self->store_path);
+  reconcile_listed (self, rc, entries);
   delete_next_unowned (task);
 }
 
@@ -384,17 +370,12 @@ kf_vault_reconcile_async (KfVault             *self,
                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Reconcile *rc;
 
   g_return_if_fail (KF_IS_VAULT (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kf_vault_reconcile_async);
-  rc = g_new0 (Reconcile, 1);
-  rc->grace_seconds = grace_seconds;
-  rc->all_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  rc->private_ids = g_ptr_array_new_with_free_func (g_free);
-  g_task_set_task_data (task, rc, (GDestroyNotify) reconcile_free);
+  g_task_set_task_data (task, reconcile_new (grace_seconds), (GDestroyNotify) reconcile_free);
   start_chain (task, reconcile_begin);
 }
 
@@ -444,6 +425,37 @@ kf_vault_reconcile_finish (KfVault       *self,
   return ids != NULL ? ids_to_keypairs (self, ids) : NULL;
 }
 
+/* The *_sync twin of the chain above. */
+static GPtrArray *
+reconcile_ids_sync (KfVault       *self,
+                    guint          grace_seconds,
+                    guint         *n_removed,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(Reconcile) rc = reconcile_new (grace_seconds);
+  GPtrArray *entries;
+
+  if (!snapshot_store (self, rc, error) ||
+      !(entries = kf_keyring_list_entries_sync (NULL, cancellable, error)))
+    return NULL;
+  reconcile_listed (self, rc, entries);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      KfKeyringEntry *entry = g_ptr_array_index (entries, i);
+
+      if (!is_unowned (self, rc, entry))
+        continue;
+      g_debug ("Deleting the unowned secret of key pair %s", entry->keypair_id);
+      if (!kf_keyring_delete_full_sync (entry->keypair_id, self->store_path, cancellable, error))
+        return NULL;
+      rc->n_removed++;
+    }
+  if (n_removed != NULL)
+    *n_removed = rc->n_removed;
+  return reconcile_missing (self, rc);
+}
+
 GPtrArray *
 kf_vault_reconcile_sync (KfVault       *self,
                          guint          grace_seconds,
@@ -451,15 +463,44 @@ kf_vault_reconcile_sync (KfVault       *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  g_auto(SyncCall) call = { NULL, NULL };
+  g_autoptr(GPtrArray) ids = NULL;
 
   g_return_val_if_fail (KF_IS_VAULT (self), NULL);
 
-  kf_vault_reconcile_async (self, grace_seconds, cancellable, sync_call_done, sync_call_begin (&call));
-  return kf_vault_reconcile_finish (self, sync_call_end (&call), n_removed, error);
+  if (!(ids = reconcile_ids_sync (self, grace_seconds, n_removed, cancellable, error)))
+    return NULL;
+  return ids_to_keypairs (self, ids);
 }
 
 /* ---- the lazy reconcile ---- */
+
+/* What the lazy reconcile's outcome means for the write that wanted it:
+ * FALSE (with @error) when the write must end here. */
+static gboolean
+lazy_reconcile_outcome (GPtrArray  *missing,
+                        guint       removed,
+                        GError     *local_error,
+                        GError    **error)
+{
+  if (missing == NULL)
+    {
+      if (g_error_matches (local_error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED) ||
+          g_error_matches (local_error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NO_SERVICE) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      g_info ("Could not tidy up the keyring: %s", local_error->message);
+      g_error_free (local_error);
+      return TRUE;
+    }
+  if (removed > 0)
+    g_info ("Deleted %u unowned private key(s) from the keyring", removed);
+  for (guint i = 0; i < missing->len; i++)
+    g_info ("Key pair %s has no private key in the keyring", (const char *) g_ptr_array_index (missing, i));
+  return TRUE;
+}
 
 static void
 on_lazy_reconciled (GObject      *source,
@@ -467,29 +508,16 @@ on_lazy_reconciled (GObject      *source,
                     gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) missing = NULL;
+  GError *local_error = NULL;
+  GError *error = NULL;
   guint removed = 0;
 
-  missing = reconcile_finish_ids (KF_VAULT (source), result, &removed, &error);
-  if (missing == NULL)
-    {
-      if (g_error_matches (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED) ||
-          g_error_matches (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NO_SERVICE) ||
-          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      g_info ("Could not tidy up the keyring: %s", error->message);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  if (removed > 0)
-    g_info ("Deleted %u unowned private key(s) from the keyring", removed);
-  for (guint i = 0; i < missing->len; i++)
-    g_info ("Key pair %s has no private key in the keyring", (const char *) g_ptr_array_index (missing, i));
-  g_task_return_boolean (task, TRUE);
+  missing = reconcile_finish_ids (KF_VAULT (source), result, &removed, &local_error);
+  if (lazy_reconcile_outcome (missing, removed, local_error, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 /* The once-per-vault pass before the first keyring write. Its own failures
@@ -522,6 +550,21 @@ lazy_reconcile_finish (KfVault       *self,
   return finish_boolean (self, result, lazy_reconcile_async, error);
 }
 
+static gboolean
+lazy_reconcile_sync (KfVault       *self,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(GPtrArray) missing = NULL;
+  GError *local_error = NULL;
+  guint removed = 0;
+
+  if (self->reconciled)
+    return TRUE;
+  missing = reconcile_ids_sync (self, KF_VAULT_RECONCILE_GRACE_SECONDS, &removed, cancellable, &local_error);
+  return lazy_reconcile_outcome (missing, removed, local_error, error);
+}
+
 /* ---- add ---- */
 
 /* Refuse what the store would refuse before writing a secret for nothing. */
@@ -548,20 +591,42 @@ add_check (KfVault  *self,
   return TRUE;
 }
 
+/* The last step of an add; on failure op->store_error says why. */
+static gboolean
+add_in_store (KfVault *self,
+              Op      *op)
+{
+  kf_keypair_set_has_private_key (op->keypair, op->private_key != NULL);
+  if (kf_store_add_keypair (self->store, op->keypair, &op->store_error))
+    return TRUE;
+  kf_keypair_set_has_private_key (op->keypair, FALSE);
+  return FALSE;
+}
+
+/* The secret of an add the store refused is gone again (or @rollback_error
+ * says why not). */
+static void
+add_rolled_back (KfVault *self,
+                 Op      *op,
+                 GError  *rollback_error)
+{
+  if (rollback_error != NULL)
+    g_warning ("Could not remove the private key of a key pair that was not saved "
+               "(a later reconcile will): %s", rollback_error->message);
+  forget_written (self, op->id);
+}
+
 static void
 on_add_rolled_back (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  KfVault *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
   g_autoptr(GError) rollback_error = NULL;
 
-  if (!kf_keyring_delete_finish (result, &rollback_error))
-    g_warning ("Could not remove the private key of a key pair that was not saved "
-               "(a later reconcile will): %s", rollback_error->message);
-  forget_written (self, op->id);
+  kf_keyring_delete_finish (result, &rollback_error);
+  add_rolled_back (g_task_get_source_object (task), op, rollback_error);
   g_task_return_error (task, g_steal_pointer (&op->store_error));
 }
 
@@ -573,13 +638,11 @@ add_to_store (GTask *task)
   KfVault *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
 
-  kf_keypair_set_has_private_key (op->keypair, op->private_key != NULL);
-  if (kf_store_add_keypair (self->store, op->keypair, &op->store_error))
+  if (add_in_store (self, op))
     {
       g_task_return_boolean (task, TRUE);
       return;
     }
-  kf_keypair_set_has_private_key (op->keypair, FALSE);
   if (op->private_key == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&op->store_error));
@@ -679,13 +742,33 @@ kf_vault_add_keypair_sync (KfVault       *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  g_auto(SyncCall) call = { NULL, NULL };
+  g_autoptr(Op) op = NULL;
+  g_autoptr(GError) rollback_error = NULL;
 
   g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
   g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
 
-  kf_vault_add_keypair_async (self, keypair, private_key, cancellable, sync_call_done, sync_call_begin (&call));
-  return kf_vault_add_keypair_finish (self, sync_call_end (&call), error);
+  op = op_new (keypair, NULL);
+  op->private_key = g_strdup (private_key);
+  if (!add_check (self, op, error))
+    return FALSE;
+  if (op->private_key != NULL)
+    {
+      if (!lazy_reconcile_sync (self, cancellable, error))
+        return FALSE;
+      remember_written (self, op->id);
+      if (!kf_keyring_store_full_sync (op->id, op->name, op->private_key, self->store_path, cancellable, error))
+        return FALSE;
+    }
+  if (add_in_store (self, op))
+    return TRUE;
+  if (op->private_key != NULL)
+    {
+      kf_keyring_delete_full_sync (op->id, self->store_path, NULL, &rollback_error);
+      add_rolled_back (self, op, rollback_error);
+    }
+  g_propagate_error (error, g_steal_pointer (&op->store_error));
+  return FALSE;
 }
 
 /* ---- update ---- */
@@ -716,6 +799,14 @@ update_in_store (KfVault  *self,
   return TRUE;
 }
 
+/* The label is cosmetic: a failure is only logged. */
+static void
+relabel_failed (Op     *op,
+                GError *label_error)
+{
+  g_info ("Could not rename the keyring item of key pair %s: %s", op->id, label_error->message);
+}
+
 static void
 on_relabeled (GObject      *source,
               GAsyncResult *result,
@@ -726,7 +817,7 @@ on_relabeled (GObject      *source,
   g_autoptr(GError) label_error = NULL;
 
   if (!kf_keyring_relabel_finish (result, &label_error))
-    g_info ("Could not rename the keyring item of key pair %s: %s", op->id, label_error->message);
+    relabel_failed (op, label_error);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -776,13 +867,19 @@ kf_vault_update_keypair_sync (KfVault       *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  g_auto(SyncCall) call = { NULL, NULL };
+  g_autoptr(Op) op = NULL;
+  g_autoptr(GError) label_error = NULL;
 
   g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
   g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
 
-  kf_vault_update_keypair_async (self, keypair, cancellable, sync_call_done, sync_call_begin (&call));
-  return kf_vault_update_keypair_finish (self, sync_call_end (&call), error);
+  op = op_new (keypair, NULL);
+  if (!update_in_store (self, op, error))
+    return FALSE;
+  if (op->renamed && op->has_private_key &&
+      !kf_keyring_relabel_sync (op->id, op->name, cancellable, &label_error))
+    relabel_failed (op, label_error);
+  return TRUE;
 }
 
 /* ---- delete ---- */
@@ -823,23 +920,46 @@ delete_check (KfVault  *self,
 }
 
 static void
+secret_left_error (GError       **error,
+                   const GError  *local_error)
+{
+  g_set_error (error, KF_KEYRING_ERROR,
+               local_error->domain == KF_KEYRING_ERROR ? local_error->code : KF_KEYRING_ERROR_FAILED,
+               _("The key pair was deleted, but its private key is still in the keyring (%s); Keyferry removes it later."),
+               local_error->message);
+}
+
+static void
 on_secret_deleted (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GError *error = NULL;
 
-  if (kf_keyring_delete_finish (result, &error))
+  if (kf_keyring_delete_finish (result, &local_error))
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_new_error (task, KF_KEYRING_ERROR,
-                             error->domain == KF_KEYRING_ERROR ? error->code : KF_KEYRING_ERROR_FAILED,
-                             _("The key pair was deleted, but its private key is still in the keyring (%s); Keyferry removes it later."),
-                             error->message);
+    {
+      secret_left_error (&error, local_error);
+      g_task_return_error (task, error);
+    }
 }
 
 /* The store first: a crash after this leaves an unowned secret. */
+static gboolean
+remove_from_store (KfVault  *self,
+                   Op       *op,
+                   GError  **error)
+{
+  if (!kf_store_remove_keypair (self->store, op->id, op->with_connections, error))
+    return FALSE;
+  /* Should the secret's delete fail, the secret is unowned now: fair game. */
+  forget_written (self, op->id);
+  return TRUE;
+}
+
 static void
 delete_from_store (GTask *task)
 {
@@ -847,14 +967,9 @@ delete_from_store (GTask *task)
   Op *op = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!kf_store_remove_keypair (self->store, op->id, op->with_connections, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  /* Should the delete below fail, the secret is unowned now: fair game. */
-  forget_written (self, op->id);
-  if (op->has_private_key)
+  if (!remove_from_store (self, op, &error))
+    g_task_return_error (task, error);
+  else if (op->has_private_key)
     kf_keyring_delete_async (op->id, NULL, on_secret_deleted, g_object_ref (task));
   else
     g_task_return_boolean (task, TRUE);
@@ -942,14 +1057,29 @@ kf_vault_delete_keypair_sync (KfVault       *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  g_auto(SyncCall) call = { NULL, NULL };
+  g_autoptr(Op) op = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
   g_return_val_if_fail (keypair_id != NULL, FALSE);
 
-  kf_vault_delete_keypair_async (self, keypair_id, with_connections, cancellable,
-                                 sync_call_done, sync_call_begin (&call));
-  return kf_vault_delete_keypair_finish (self, sync_call_end (&call), error);
+  op = op_new (NULL, keypair_id);
+  op->with_connections = with_connections;
+  if (!delete_check (self, op, error))
+    return FALSE;
+  /* Unlock before touching the store, as the chain does. */
+  if (op->has_private_key &&
+      (!lazy_reconcile_sync (self, cancellable, error) ||
+       !kf_keyring_ensure_unlocked_sync (cancellable, error)))
+    return FALSE;
+  if (!remove_from_store (self, op, error))
+    return FALSE;
+  if (op->has_private_key && !kf_keyring_delete_sync (op->id, NULL, &local_error))
+    {
+      secret_left_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- get private key: the keyring only, so no chain ---- */

@@ -33,9 +33,9 @@
  * context of the caller of the *_async function: the store steps run there
  * (never inside the *_async call itself), the keyring calls in worker threads
  * (kf_keyring_*_async), each callback taking the next step. The *_sync twins
- * (CLI, tests) run the same chain on a private main context of the calling
- * thread and return when it ends; kf_vault_get_private_key_sync does not
- * touch the store and may be called from any thread.
+ * (CLI, tests) take the same steps in a row on the calling thread;
+ * kf_vault_get_private_key_sync does not touch the store and may be called
+ * from any thread.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
