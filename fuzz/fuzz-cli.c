@@ -24,6 +24,7 @@
 #include "kf-keypair.h"
 #include "kf-ssh-key.h"
 #include "kf-store.h"
+#include "kf-store-private.h"
 
 #define MAX_ARGS 16
 
@@ -84,7 +85,7 @@ LLVMFuzzerInitialize (int    *argc,
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
   g_unsetenv ("DISPLAY");
   g_unsetenv ("SSH_AUTH_SOCK");
-  g_setenv ("KF_STORE_LOCK_TIMEOUT_MS", "1000", TRUE);
+  kf_store_set_lock_timeout_for_testing (1000);
   if (chdir (work) != 0)
     g_error ("fuzz-cli: chdir: %s", g_strerror (errno));
   null_fd = open ("/dev/null", O_RDONLY);

@@ -93,6 +93,23 @@ is_unreachable_error (const GError *error)
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
 
+static void set_failed (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* KF_KEYRING_ERROR_FAILED with @format's sentence. */
+static void
+set_failed (GError     **error,
+            const char  *format,
+            ...)
+{
+  va_list args;
+
+  if (error == NULL)
+    return;
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED, format, args));
+  va_end (args);
+}
+
 /* Turns what libsecret/GDBus reported into a KF_KEYRING_ERROR with one
  * sentence; cancellation stays G_IO_ERROR_CANCELLED so callers can ignore it.
  * @step says what failed in the generic case. */
@@ -124,33 +141,26 @@ propagate_error (GError      **error,
       switch (step)
         {
         case KEYRING_STEP_UNLOCK:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not unlock the private key (%s)."), why);
+          set_failed (error, _("The keyring could not unlock the private key (%s)."), why);
           break;
         case KEYRING_STEP_OPEN:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not open the keyring for the private key (%s)."), why);
+          set_failed (error, _("The keyring could not open the keyring for the private key (%s)."), why);
           break;
         case KEYRING_STEP_SEARCH:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not search for the private key (%s)."), why);
+          set_failed (error, _("The keyring could not search for the private key (%s)."), why);
           break;
         case KEYRING_STEP_SAVE:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not save the private key (%s)."), why);
+          set_failed (error, _("The keyring could not save the private key (%s)."), why);
           break;
         case KEYRING_STEP_READ:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not read the private key (%s)."), why);
+          set_failed (error, _("The keyring could not read the private key (%s)."), why);
           break;
         case KEYRING_STEP_DELETE:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not delete the private key (%s)."), why);
+          set_failed (error, _("The keyring could not delete the private key (%s)."), why);
           break;
         case KEYRING_STEP_RENAME:
         default:
-          g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_FAILED,
-                       _("The keyring could not rename the private key (%s)."), why);
+          set_failed (error, _("The keyring could not rename the private key (%s)."), why);
           break;
         }
     }
@@ -473,10 +483,21 @@ kf_keyring_lookup_sync (const char    *keypair_id,
   return secret_value_unref_to_password (value, NULL);
 }
 
+typedef gboolean (*ItemFunc) (SecretItem    *item,
+                              gpointer       data,
+                              GCancellable  *cancellable,
+                              GError       **error);
+
+/* Applies @func to every item matching @attributes (unlocked first); an item
+ * another process deleted in the meantime is fine. @step names what @func
+ * does, for the error. */
 static gboolean
-delete_matching_sync (GHashTable    *attributes,
-                      GCancellable  *cancellable,
-                      GError       **error)
+for_each_item_sync (GHashTable    *attributes,
+                    ItemFunc       func,
+                    gpointer       data,
+                    KeyringStep    step,
+                    GCancellable  *cancellable,
+                    GError       **error)
 {
   g_autoptr(SecretService) service = NULL;
   GError *local_error = NULL;
@@ -488,15 +509,14 @@ delete_matching_sync (GHashTable    *attributes,
   items = search_unlocked (service, attributes, cancellable, &local_error);
   for (GList *l = items; l != NULL && local_error == NULL; l = l->next)
     {
-      GError *delete_error = NULL;
+      GError *item_error = NULL;
 
-      if (!secret_item_delete_sync (l->data, cancellable, &delete_error))
+      if (!func (l->data, data, cancellable, &item_error))
         {
-          /* Gone in the meantime (another process deleted it): fine. */
-          if (is_vanished_error (delete_error))
-            g_error_free (delete_error);
+          if (is_vanished_error (item_error))
+            g_error_free (item_error);
           else
-            propagate_error (&local_error, delete_error, KEYRING_STEP_DELETE);
+            propagate_error (&local_error, item_error, step);
         }
     }
   g_list_free_full (items, g_object_unref);
@@ -507,6 +527,24 @@ delete_matching_sync (GHashTable    *attributes,
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+delete_item (SecretItem    *item,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return secret_item_delete_sync (item, cancellable, error);
+}
+
+static gboolean
+relabel_item (SecretItem    *item,
+              gpointer       label,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  return secret_item_set_label_sync (item, label, cancellable, error);
 }
 
 gboolean
@@ -520,7 +558,7 @@ kf_keyring_delete_full_sync (const char    *keypair_id,
   g_return_val_if_fail (keypair_id != NULL, FALSE);
 
   attributes = build_attributes (keypair_id, store_path);
-  return delete_matching_sync (attributes, cancellable, error);
+  return for_each_item_sync (attributes, delete_item, NULL, KEYRING_STEP_DELETE, cancellable, error);
 }
 
 gboolean
@@ -537,41 +575,15 @@ kf_keyring_relabel_sync (const char    *keypair_id,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  g_autoptr(SecretService) service = NULL;
   g_autoptr(GHashTable) attributes = NULL;
   g_autofree char *label = NULL;
-  GError *local_error = NULL;
-  GList *items;
 
   g_return_val_if_fail (keypair_id != NULL, FALSE);
   g_return_val_if_fail (keypair_name != NULL, FALSE);
 
-  if (!(service = get_service (cancellable, error)))
-    return FALSE;
-
   attributes = build_attributes (keypair_id, NULL);
-  items = search_unlocked (service, attributes, cancellable, &local_error);
   label = make_label (keypair_name);
-  for (GList *l = items; l != NULL && local_error == NULL; l = l->next)
-    {
-      GError *label_error = NULL;
-
-      if (!secret_item_set_label_sync (l->data, label, cancellable, &label_error))
-        {
-          if (is_vanished_error (label_error))
-            g_error_free (label_error);
-          else
-            propagate_error (&local_error, label_error, KEYRING_STEP_RENAME);
-        }
-    }
-  g_list_free_full (items, g_object_unref);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  return TRUE;
+  return for_each_item_sync (attributes, relabel_item, label, KEYRING_STEP_RENAME, cancellable, error);
 }
 
 GPtrArray *
@@ -661,6 +673,9 @@ typedef enum {
   OP_STORE,
   OP_LOOKUP,
   OP_DELETE,
+  OP_RELABEL,
+  OP_LIST_ENTRIES,
+  OP_ENSURE_UNLOCKED,
 } Op;
 
 typedef struct {
@@ -689,52 +704,99 @@ run_in_thread (GTask        *task,
 {
   TaskData *data = task_data;
   GError *error = NULL;
+  gboolean ok = FALSE;
+  gpointer result = NULL;
+  GDestroyNotify result_free = NULL;
 
   switch (data->op)
     {
     case OP_STORE:
-      if (store_value_sync (data->keypair_id, data->keypair_name, data->value,
-                            data->store_path, cancellable, &error))
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
+      ok = store_value_sync (data->keypair_id, data->keypair_name, data->value,
+                             data->store_path, cancellable, &error);
       break;
-
     case OP_LOOKUP:
-      {
-        char *secret = kf_keyring_lookup_sync (data->keypair_id, cancellable, &error);
-
-        if (secret != NULL)
-          g_task_return_pointer (task, secret, (GDestroyNotify) kf_secret_free);
-        else
-          g_task_return_error (task, error);
-      }
+      result = kf_keyring_lookup_sync (data->keypair_id, cancellable, &error);
+      result_free = (GDestroyNotify) kf_secret_free;
       break;
-
     case OP_DELETE:
-      if (kf_keyring_delete_sync (data->keypair_id, cancellable, &error))
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
+      ok = kf_keyring_delete_full_sync (data->keypair_id, data->store_path, cancellable, &error);
       break;
-
+    case OP_RELABEL:
+      ok = kf_keyring_relabel_sync (data->keypair_id, data->keypair_name, cancellable, &error);
+      break;
+    case OP_LIST_ENTRIES:
+      result = kf_keyring_list_entries_sync (data->store_path, cancellable, &error);
+      result_free = (GDestroyNotify) g_ptr_array_unref;
+      break;
+    case OP_ENSURE_UNLOCKED:
+      ok = kf_keyring_ensure_unlocked_sync (cancellable, &error);
+      break;
     default:
       g_assert_not_reached ();
     }
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else if (result_free != NULL)
+    g_task_return_pointer (task, result, result_free);
+  else
+    g_task_return_boolean (task, ok);
 }
 
+/* Runs @op in a worker thread; the strings are copied. */
 static void
-start_task (TaskData            *data,
+start_task (Op                   op,
+            const char          *keypair_id,
+            const char          *keypair_name,
+            const char          *store_path,
+            SecretValue         *value,
             gpointer             source_tag,
             GCancellable        *cancellable,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  TaskData *data = g_new0 (TaskData, 1);
 
+  data->op = op;
+  data->keypair_id = g_strdup (keypair_id);
+  data->keypair_name = g_strdup (keypair_name);
+  data->store_path = g_strdup (store_path);
+  data->value = value;
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, data, (GDestroyNotify) task_data_free);
   g_task_run_in_thread (task, run_in_thread);
+}
+
+/* @result as the GTask of @source_tag, or NULL (a programming error). */
+static GTask *
+task_of (GAsyncResult *result,
+         gpointer      source_tag)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return G_TASK (result);
+}
+
+static gboolean
+finish_boolean (GAsyncResult  *result,
+                gpointer       source_tag,
+                GError       **error)
+{
+  GTask *task = task_of (result, source_tag);
+
+  return task != NULL && g_task_propagate_boolean (task, error);
+}
+
+static gpointer
+finish_pointer (GAsyncResult  *result,
+                gpointer       source_tag,
+                GError       **error)
+{
+  GTask *task = task_of (result, source_tag);
+
+  return task != NULL ? g_task_propagate_pointer (task, error) : NULL;
 }
 
 void
@@ -746,19 +808,12 @@ kf_keyring_store_full_async (const char          *keypair_id,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  TaskData *data;
-
   g_return_if_fail (keypair_id != NULL && *keypair_id != '\0');
   g_return_if_fail (keypair_name != NULL);
   g_return_if_fail (private_key != NULL && *private_key != '\0');
 
-  data = g_new0 (TaskData, 1);
-  data->op = OP_STORE;
-  data->keypair_id = g_strdup (keypair_id);
-  data->keypair_name = g_strdup (keypair_name);
-  data->store_path = g_strdup (store_path);
-  data->value = value_new (private_key);
-  start_task (data, kf_keyring_store_async, cancellable, callback, user_data);
+  start_task (OP_STORE, keypair_id, keypair_name, store_path, value_new (private_key),
+              kf_keyring_store_async, cancellable, callback, user_data);
 }
 
 void
@@ -777,10 +832,7 @@ gboolean
 kf_keyring_store_finish (GAsyncResult  *result,
                          GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_keyring_store_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (result, kf_keyring_store_async, error);
 }
 
 void
@@ -789,24 +841,30 @@ kf_keyring_lookup_async (const char          *keypair_id,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  TaskData *data;
-
   g_return_if_fail (keypair_id != NULL);
 
-  data = g_new0 (TaskData, 1);
-  data->op = OP_LOOKUP;
-  data->keypair_id = g_strdup (keypair_id);
-  start_task (data, kf_keyring_lookup_async, cancellable, callback, user_data);
+  start_task (OP_LOOKUP, keypair_id, NULL, NULL, NULL,
+              kf_keyring_lookup_async, cancellable, callback, user_data);
 }
 
 char *
 kf_keyring_lookup_finish (GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_keyring_lookup_async, NULL);
+  return finish_pointer (result, kf_keyring_lookup_async, error);
+}
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+void
+kf_keyring_delete_full_async (const char          *keypair_id,
+                              const char          *store_path,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (keypair_id != NULL);
+
+  start_task (OP_DELETE, keypair_id, NULL, store_path, NULL,
+              kf_keyring_delete_async, cancellable, callback, user_data);
 }
 
 void
@@ -815,22 +873,66 @@ kf_keyring_delete_async (const char          *keypair_id,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  TaskData *data;
-
-  g_return_if_fail (keypair_id != NULL);
-
-  data = g_new0 (TaskData, 1);
-  data->op = OP_DELETE;
-  data->keypair_id = g_strdup (keypair_id);
-  start_task (data, kf_keyring_delete_async, cancellable, callback, user_data);
+  kf_keyring_delete_full_async (keypair_id, NULL, cancellable, callback, user_data);
 }
 
 gboolean
 kf_keyring_delete_finish (GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_keyring_delete_async, FALSE);
+  return finish_boolean (result, kf_keyring_delete_async, error);
+}
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+void
+kf_keyring_relabel_async (const char          *keypair_id,
+                          const char          *keypair_name,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (keypair_id != NULL);
+  g_return_if_fail (keypair_name != NULL);
+
+  start_task (OP_RELABEL, keypair_id, keypair_name, NULL, NULL,
+              kf_keyring_relabel_async, cancellable, callback, user_data);
+}
+
+gboolean
+kf_keyring_relabel_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  return finish_boolean (result, kf_keyring_relabel_async, error);
+}
+
+void
+kf_keyring_list_entries_async (const char          *store_path,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  start_task (OP_LIST_ENTRIES, NULL, NULL, store_path, NULL,
+              kf_keyring_list_entries_async, cancellable, callback, user_data);
+}
+
+GPtrArray *
+kf_keyring_list_entries_finish (GAsyncResult  *result,
+                                GError       **error)
+{
+  return finish_pointer (result, kf_keyring_list_entries_async, error);
+}
+
+void
+kf_keyring_ensure_unlocked_async (GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  start_task (OP_ENSURE_UNLOCKED, NULL, NULL, NULL, NULL,
+              kf_keyring_ensure_unlocked_async, cancellable, callback, user_data);
+}
+
+gboolean
+kf_keyring_ensure_unlocked_finish (GAsyncResult  *result,
+                                   GError       **error)
+{
+  return finish_boolean (result, kf_keyring_ensure_unlocked_async, error);
 }

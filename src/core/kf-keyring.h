@@ -55,6 +55,34 @@ void        kf_keyring_delete_async          (const char          *keypair_id,
                                               gpointer             user_data);
 gboolean    kf_keyring_delete_finish         (GAsyncResult        *result,
                                               GError             **error);
+/* The asynchronous twins of the *_sync calls below; each runs that call in
+ * a worker thread. kf_keyring_delete_full_async ends with
+ * kf_keyring_delete_finish, kf_keyring_store_full_async with
+ * kf_keyring_store_finish. */
+void        kf_keyring_delete_full_async     (const char          *keypair_id,
+                                              const char          *store_path,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+void        kf_keyring_relabel_async         (const char          *keypair_id,
+                                              const char          *keypair_name,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean    kf_keyring_relabel_finish        (GAsyncResult        *result,
+                                              GError             **error);
+/* Finishes with a GPtrArray of KfKeyringEntry. */
+void        kf_keyring_list_entries_async    (const char          *store_path,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+GPtrArray  *kf_keyring_list_entries_finish   (GAsyncResult        *result,
+                                              GError             **error);
+void        kf_keyring_ensure_unlocked_async (GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean    kf_keyring_ensure_unlocked_finish (GAsyncResult       *result,
+                                              GError             **error);
 
 /* Blocking twins, for worker threads, the CLI and tests. Never on the GUI's main thread. */
 gboolean    kf_keyring_store_sync            (const char          *keypair_id,

@@ -421,6 +421,216 @@ skip_value (Reader  *r,
     }
 }
 
+/* r->p is on the '{' or '[' that @close closes: steps over it. TRUE when the
+ * object or list is empty (its @close stepped over too). */
+static gboolean
+open_empty (Reader *r,
+            char    close)
+{
+  r->p++;
+  skip_ws (r);
+  if (*r->p != close)
+    return FALSE;
+  r->p++;
+  return TRUE;
+}
+
+/* After a member or element: steps over ',' (*@more TRUE) or @close
+ * (*@more FALSE); anything else is a syntax error. */
+static gboolean
+next_or_close (Reader    *r,
+               char       close,
+               gboolean  *more,
+               GError   **error)
+{
+  skip_ws (r);
+  if (*r->p == ',' || *r->p == close)
+    {
+      *more = *r->p++ == ',';
+      return TRUE;
+    }
+  return fail (r, error, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'");
+}
+
+/* A member's name and the ':' after it. */
+static gboolean
+parse_member_name (Reader  *r,
+                   char   **name,
+                   GError **error)
+{
+  skip_ws (r);
+  if (*r->p != '"')
+    return fail (r, error, "expected a member name");
+  if (!parse_string (r, name, error))
+    return FALSE;
+  skip_ws (r);
+  if (*r->p++ != ':')
+    return fail (r, error, "expected ':'");
+  return TRUE;
+}
+
+/* A well-formed value of the wrong type: noted in *@bad and skipped. */
+static gboolean
+wrong_type (Reader    *r,
+            gboolean  *bad,
+            GError   **error)
+{
+  *bad = TRUE;
+  return skip_value (r, 1, error);
+}
+
+static gboolean
+parse_string_member (Reader    *r,
+                     GValue    *value,
+                     gboolean  *bad,
+                     GError   **error)
+{
+  char *s;
+
+  if (*r->p == 'n')
+    {
+      if (!parse_literal (r, "null", error))
+        return FALSE;
+      g_value_set_static_string (value, NULL);
+      return TRUE;
+    }
+  if (*r->p != '"')
+    return wrong_type (r, bad, error);
+  if (!parse_string (r, &s, error))
+    return FALSE;
+  g_value_set_static_string (value, s);
+  return TRUE;
+}
+
+/* The strings go into @strv (scratch space of the slot); a non-string
+ * element sets *@bad and is skipped. */
+static gboolean
+parse_strv_member (Reader     *r,
+                   GValue     *value,
+                   GPtrArray  *strv,
+                   gboolean   *bad,
+                   GError    **error)
+{
+  if (*r->p != '[')
+    return wrong_type (r, bad, error);
+  g_ptr_array_set_size (strv, 0);
+  if (!open_empty (r, ']'))
+    for (gboolean more = TRUE; more;)
+      {
+        char *s;
+
+        skip_ws (r);
+        if (*r->p != '"')
+          {
+            *bad = TRUE;
+            if (!skip_value (r, 1, error))
+              return FALSE;
+          }
+        else
+          {
+            if (!parse_string (r, &s, error))
+              return FALSE;
+            g_ptr_array_add (strv, s);
+          }
+        if (!next_or_close (r, ']', &more, error))
+          return FALSE;
+      }
+  g_ptr_array_add (strv, NULL);
+  g_value_set_static_boxed (value, strv->pdata);
+  return TRUE;
+}
+
+static gboolean
+parse_boolean_member (Reader    *r,
+                      GValue    *value,
+                      gboolean  *bad,
+                      GError   **error)
+{
+  if (*r->p == 't')
+    {
+      if (!parse_literal (r, "true", error))
+        return FALSE;
+      g_value_set_boolean (value, TRUE);
+      return TRUE;
+    }
+  if (*r->p == 'f')
+    {
+      if (!parse_literal (r, "false", error))
+        return FALSE;
+      g_value_set_boolean (value, FALSE);
+      return TRUE;
+    }
+  return wrong_type (r, bad, error);
+}
+
+/* G_TYPE_UINT, G_TYPE_INT or G_TYPE_INT64, within @pspec's range. */
+static gboolean
+parse_integer_member (Reader      *r,
+                      GParamSpec  *pspec,
+                      GValue      *value,
+                      gboolean    *bad,
+                      GError     **error)
+{
+  GType vtype = G_PARAM_SPEC_VALUE_TYPE (pspec);
+  gint64 v = 0;
+  gboolean is_int;
+
+  if (*r->p != '-' && !g_ascii_isdigit (*r->p))
+    return wrong_type (r, bad, error);
+  if (!parse_number (r, &v, &is_int, error))
+    return FALSE;
+  if (!is_int)
+    *bad = TRUE;
+  else if (vtype == G_TYPE_UINT)
+    {
+      GParamSpecUInt *p = G_PARAM_SPEC_UINT (pspec);
+      if (v < p->minimum || v > p->maximum)
+        *bad = TRUE;
+      else
+        g_value_set_uint (value, (guint) v);
+    }
+  else if (vtype == G_TYPE_INT)
+    {
+      GParamSpecInt *p = G_PARAM_SPEC_INT (pspec);
+      if (v < p->minimum || v > p->maximum)
+        *bad = TRUE;
+      else
+        g_value_set_int (value, (int) v);
+    }
+  else
+    {
+      GParamSpecInt64 *p = G_PARAM_SPEC_INT64 (pspec);
+      if (v < p->minimum || v > p->maximum)
+        *bad = TRUE;
+      else
+        g_value_set_int64 (value, v);
+    }
+  return TRUE;
+}
+
+/* An enum is saved as its nick. */
+static gboolean
+parse_enum_member (Reader      *r,
+                   GEnumClass  *enum_class,
+                   GValue      *value,
+                   gboolean    *bad,
+                   GError     **error)
+{
+  GEnumValue *ev;
+  char *s;
+
+  if (*r->p != '"')
+    return wrong_type (r, bad, error);
+  if (!parse_string (r, &s, error))
+    return FALSE;
+  ev = g_enum_get_value_by_nick (enum_class, s);
+  if (ev == NULL)
+    *bad = TRUE;
+  else
+    g_value_set_enum (value, ev->value);
+  return TRUE;
+}
+
 /* Reads one member value into slot @i of @info. Returns FALSE on a JSON
  * syntax error (@error set); a well-formed value of the wrong type or out of
  * range sets *@bad instead, as kf_deserialize_object() refuses it. */
@@ -434,148 +644,19 @@ parse_member_value (Reader    *r,
   GParamSpec *pspec = info->pspecs[i];
   GValue *value = &info->values[i];
   GType vtype = G_PARAM_SPEC_VALUE_TYPE (pspec);
-  char c;
 
   skip_ws (r);
-  c = *r->p;
-
   if (vtype == G_TYPE_STRING)
-    {
-      char *s;
-
-      if (c == 'n')
-        {
-          if (!parse_literal (r, "null", error))
-            return FALSE;
-          g_value_set_static_string (value, NULL);
-          return TRUE;
-        }
-      if (c != '"')
-        goto wrong_type;
-      if (!parse_string (r, &s, error))
-        return FALSE;
-      g_value_set_static_string (value, s);
-      return TRUE;
-    }
-  else if (vtype == G_TYPE_STRV)
-    {
-      GPtrArray *strv = info->strvs[i];
-
-      if (c != '[')
-        goto wrong_type;
-      g_ptr_array_set_size (strv, 0);
-      r->p++;
-      skip_ws (r);
-      if (*r->p == ']')
-        r->p++;
-      else
-        for (;;)
-          {
-            char *s;
-
-            skip_ws (r);
-            if (*r->p != '"')
-              {
-                *bad = TRUE;
-                if (!skip_value (r, 1, error))
-                  return FALSE;
-              }
-            else
-              {
-                if (!parse_string (r, &s, error))
-                  return FALSE;
-                g_ptr_array_add (strv, s);
-              }
-            skip_ws (r);
-            if (*r->p == ',')
-              r->p++;
-            else if (*r->p == ']')
-              {
-                r->p++;
-                break;
-              }
-            else
-              return fail (r, error, "expected ',' or ']'");
-          }
-      g_ptr_array_add (strv, NULL);
-      g_value_set_static_boxed (value, strv->pdata);
-      return TRUE;
-    }
-  else if (vtype == G_TYPE_BOOLEAN)
-    {
-      if (c == 't')
-        {
-          if (!parse_literal (r, "true", error))
-            return FALSE;
-          g_value_set_boolean (value, TRUE);
-          return TRUE;
-        }
-      if (c == 'f')
-        {
-          if (!parse_literal (r, "false", error))
-            return FALSE;
-          g_value_set_boolean (value, FALSE);
-          return TRUE;
-        }
-      goto wrong_type;
-    }
-  else if (vtype == G_TYPE_UINT || vtype == G_TYPE_INT || vtype == G_TYPE_INT64)
-    {
-      gint64 v = 0;
-      gboolean is_int;
-
-      if (c != '-' && !g_ascii_isdigit (c))
-        goto wrong_type;
-      if (!parse_number (r, &v, &is_int, error))
-        return FALSE;
-      if (!is_int)
-        *bad = TRUE;
-      else if (vtype == G_TYPE_UINT)
-        {
-          GParamSpecUInt *p = G_PARAM_SPEC_UINT (pspec);
-          if (v < p->minimum || v > p->maximum)
-            *bad = TRUE;
-          else
-            g_value_set_uint (value, (guint) v);
-        }
-      else if (vtype == G_TYPE_INT)
-        {
-          GParamSpecInt *p = G_PARAM_SPEC_INT (pspec);
-          if (v < p->minimum || v > p->maximum)
-            *bad = TRUE;
-          else
-            g_value_set_int (value, (int) v);
-        }
-      else
-        {
-          GParamSpecInt64 *p = G_PARAM_SPEC_INT64 (pspec);
-          if (v < p->minimum || v > p->maximum)
-            *bad = TRUE;
-          else
-            g_value_set_int64 (value, v);
-        }
-      return TRUE;
-    }
-  else if (G_TYPE_IS_ENUM (vtype))
-    {
-      GEnumValue *ev;
-      char *s;
-
-      if (c != '"')
-        goto wrong_type;
-      if (!parse_string (r, &s, error))
-        return FALSE;
-      ev = g_enum_get_value_by_nick (info->enums[i], s);
-      if (ev == NULL)
-        *bad = TRUE;
-      else
-        g_value_set_enum (value, ev->value);
-      return TRUE;
-    }
-
-wrong_type:
-  *bad = TRUE;
-  return skip_value (r, 1, error);
+    return parse_string_member (r, value, bad, error);
+  if (vtype == G_TYPE_STRV)
+    return parse_strv_member (r, value, info->strvs[i], bad, error);
+  if (vtype == G_TYPE_BOOLEAN)
+    return parse_boolean_member (r, value, bad, error);
+  if (vtype == G_TYPE_UINT || vtype == G_TYPE_INT || vtype == G_TYPE_INT64)
+    return parse_integer_member (r, pspec, value, bad, error);
+  if (G_TYPE_IS_ENUM (vtype))
+    return parse_enum_member (r, info->enums[i], value, bad, error);
+  return wrong_type (r, bad, error);
 }
 
 static guint
@@ -644,25 +725,14 @@ parse_model (Reader     *r,
 
   *out = NULL;
   info->present = 0;
-  r->p++;
-  skip_ws (r);
-  if (*r->p == '}')
-    r->p++;
-  else
-    for (;;)
+  if (!open_empty (r, '}'))
+    for (gboolean more = TRUE; more;)
       {
         char *name;
         guint slot;
 
-        skip_ws (r);
-        if (*r->p != '"')
-          return fail (r, error, "expected a member name");
-        if (!parse_string (r, &name, error))
+        if (!parse_member_name (r, &name, error))
           return FALSE;
-        skip_ws (r);
-        if (*r->p++ != ':')
-          return fail (r, error, "expected ':'");
-
         slot = find_slot (info, name, hint);
         if (slot == G_MAXUINT)
           {
@@ -681,17 +751,8 @@ parse_model (Reader     *r,
             info->present |= G_GUINT64_CONSTANT (1) << slot;
             hint = slot + 1;
           }
-
-        skip_ws (r);
-        if (*r->p == ',')
-          r->p++;
-        else if (*r->p == '}')
-          {
-            r->p++;
-            break;
-          }
-        else
-          return fail (r, error, "expected ',' or '}'");
+        if (!next_or_close (r, '}', &more, error))
+          return FALSE;
       }
 
   if (bad)
@@ -720,14 +781,9 @@ parse_model_array (Reader     *r,
                    GPtrArray  *into,
                    GError    **error)
 {
-  r->p++;
-  skip_ws (r);
-  if (*r->p == ']')
-    {
-      r->p++;
-      return TRUE;
-    }
-  for (;;)
+  if (open_empty (r, ']'))
+    return TRUE;
+  for (gboolean more = TRUE; more;)
     {
       skip_ws (r);
       if (into == NULL || r->model_error != NULL)
@@ -752,17 +808,10 @@ parse_model_array (Reader     *r,
           if (object != NULL)
             g_ptr_array_add (into, object);
         }
-      skip_ws (r);
-      if (*r->p == ',')
-        r->p++;
-      else if (*r->p == ']')
-        {
-          r->p++;
-          return TRUE;
-        }
-      else
-        return fail (r, error, "expected ',' or ']'");
+      if (!next_or_close (r, ']', &more, error))
+        return FALSE;
     }
+  return TRUE;
 }
 
 void
@@ -774,6 +823,131 @@ kf_store_contents_clear (KfStoreContents *contents)
   contents->version = 0;
 }
 
+/* What one pass over a whole store file has found so far. */
+typedef struct
+{
+  Reader           r;
+  ModelInfo        keypair_info;
+  ModelInfo        connection_info;
+  char            *format;
+  gboolean         have_version;
+  KfStoreContents *contents;
+} FileParse;
+
+/* "keypairs" or "connections": r.p is on the value. */
+static gboolean
+parse_list_member (FileParse   *fp,
+                   const char  *name,
+                   GError     **error)
+{
+  Reader *r = &fp->r;
+  gboolean is_keypairs = name[0] == 'k';
+  /* a newer version may have changed what the lists hold: only check the syntax */
+  gboolean newer = fp->have_version && fp->contents->version > KF_STORE_FORMAT_VERSION;
+
+  if (*r->p != '[')
+    {
+      if (r->model_error == NULL)
+        g_set_error (&r->model_error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                     "At byte %" G_GSIZE_FORMAT ": “%s” is not a list",
+                     (gsize) (r->p - r->start), name);
+      return skip_value (r, 1, error);
+    }
+  return parse_model_array (r,
+                            is_keypairs ? &fp->keypair_info : &fp->connection_info,
+                            newer ? NULL : is_keypairs ? fp->contents->keypairs : fp->contents->connections,
+                            error);
+}
+
+/* The value of the top-level member @name: r.p is on it. */
+static gboolean
+parse_top_member (FileParse   *fp,
+                  const char  *name,
+                  GError     **error)
+{
+  Reader *r = &fp->r;
+  char *s;
+
+  if (strcmp (name, "keypairs") == 0 || strcmp (name, "connections") == 0)
+    return parse_list_member (fp, name, error);
+  if (strcmp (name, "format") == 0 && *r->p == '"')
+    {
+      if (!parse_string (r, &s, error))
+        return FALSE;
+      g_free (fp->format);
+      fp->format = g_strdup (s);
+      return TRUE;
+    }
+  if (strcmp (name, "serial") == 0 && *r->p == '"')
+    {
+      if (!parse_string (r, &s, error))
+        return FALSE;
+      g_free (fp->contents->serial);
+      fp->contents->serial = g_strdup (s);
+      return TRUE;
+    }
+  if (strcmp (name, "version") == 0 && (*r->p == '-' || g_ascii_isdigit (*r->p)))
+    {
+      gboolean is_int;
+
+      if (!parse_number (r, &fp->contents->version, &is_int, error))
+        return FALSE;
+      fp->have_version = is_int;
+      return TRUE;
+    }
+  return skip_value (r, 1, error);
+}
+
+/* The file's one JSON object, with nothing but white space after it. */
+static gboolean
+parse_top_object (FileParse  *fp,
+                  gsize       length,
+                  GError    **error)
+{
+  Reader *r = &fp->r;
+
+  skip_ws (r);
+  if (*r->p != '{')
+    return fail (r, error, "the file does not start with a JSON object");
+  if (!open_empty (r, '}'))
+    for (gboolean more = TRUE; more;)
+      {
+        char *name;
+
+        if (!parse_member_name (r, &name, error))
+          return FALSE;
+        skip_ws (r);
+        if (!parse_top_member (fp, name, error) ||
+            !next_or_close (r, '}', &more, error))
+          return FALSE;
+      }
+  skip_ws (r);
+  if (r->p != r->start + length)
+    return fail (r, error, "text after the end of the JSON object");
+  return TRUE;
+}
+
+/* Well-formed JSON: is it a store this version can read? */
+static gboolean
+check_format (FileParse  *fp,
+              GError    **error)
+{
+  if (g_strcmp0 (fp->format, "keyferry-store") != 0)
+    g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                         "The “format” member is not “keyferry-store”");
+  else if (!fp->have_version || fp->contents->version < 1)
+    g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
+                         "The “version” member is missing or wrong");
+  else if (fp->contents->version > KF_STORE_FORMAT_VERSION)
+    g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NEWER_VERSION,
+                 "Version %" G_GINT64_FORMAT " is newer than %d", fp->contents->version, KF_STORE_FORMAT_VERSION);
+  else if (fp->r.model_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&fp->r.model_error));
+  else
+    return TRUE;
+  return FALSE;
+}
+
 gboolean
 kf_store_reader_parse (char              *data,
                        gsize              length,
@@ -782,144 +956,30 @@ kf_store_reader_parse (char              *data,
                        KfStoreContents   *contents,
                        GError           **error)
 {
-  Reader r = { data, data, NULL, reuse, reuse_data };
-  ModelInfo keypair_info, connection_info;
-  g_autofree char *format = NULL;
-  gboolean have_version = FALSE;
-  gboolean ok = FALSE;
+  FileParse fp = { .r = { data, data, NULL, reuse, reuse_data } };
+  gboolean ok;
 
   g_return_val_if_fail (data[length] == '\0', FALSE);
 
   memset (contents, 0, sizeof *contents);
   contents->keypairs = g_ptr_array_new_with_free_func (g_object_unref);
   contents->connections = g_ptr_array_new_with_free_func (g_object_unref);
-  model_info_init (&keypair_info, KF_TYPE_KEYPAIR);
-  model_info_init (&connection_info, KF_TYPE_CONNECTION);
+  fp.contents = contents;
+  model_info_init (&fp.keypair_info, KF_TYPE_KEYPAIR);
+  model_info_init (&fp.connection_info, KF_TYPE_CONNECTION);
 
   if (memchr (data, '\0', length) != NULL)
     {
-      r.p = memchr (data, '\0', length);
-      fail (&r, error, "a NUL byte");
-      goto out;
+      fp.r.p = memchr (data, '\0', length);
+      ok = fail (&fp.r, error, "a NUL byte");
     }
-
-  skip_ws (&r);
-  if (*r.p != '{')
-    {
-      fail (&r, error, "the file does not start with a JSON object");
-      goto out;
-    }
-  r.p++;
-  skip_ws (&r);
-  if (*r.p == '}')
-    r.p++;
   else
-    for (;;)
-      {
-        char *name;
+    ok = parse_top_object (&fp, length, error) && check_format (&fp, error);
 
-        skip_ws (&r);
-        if (*r.p != '"')
-          {
-            fail (&r, error, "expected a member name");
-            goto out;
-          }
-        if (!parse_string (&r, &name, error))
-          goto out;
-        skip_ws (&r);
-        if (*r.p++ != ':')
-          {
-            fail (&r, error, "expected ':'");
-            goto out;
-          }
-        skip_ws (&r);
-
-        if (strcmp (name, "keypairs") == 0 || strcmp (name, "connections") == 0)
-          {
-            gboolean is_keypairs = name[0] == 'k';
-            /* a newer version may have changed what the lists hold: only check the syntax */
-            gboolean newer = have_version && contents->version > KF_STORE_FORMAT_VERSION;
-
-            if (*r.p != '[')
-              {
-                if (r.model_error == NULL)
-                  g_set_error (&r.model_error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
-                               "At byte %" G_GSIZE_FORMAT ": “%s” is not a list",
-                               (gsize) (r.p - r.start), name);
-                if (!skip_value (&r, 1, error))
-                  goto out;
-              }
-            else if (!parse_model_array (&r,
-                                         is_keypairs ? &keypair_info : &connection_info,
-                                         newer ? NULL : is_keypairs ? contents->keypairs : contents->connections,
-                                         error))
-              goto out;
-          }
-        else if (strcmp (name, "format") == 0 && *r.p == '"')
-          {
-            char *s;
-            if (!parse_string (&r, &s, error))
-              goto out;
-            g_free (format);
-            format = g_strdup (s);
-          }
-        else if (strcmp (name, "serial") == 0 && *r.p == '"')
-          {
-            char *s;
-            if (!parse_string (&r, &s, error))
-              goto out;
-            g_free (contents->serial);
-            contents->serial = g_strdup (s);
-          }
-        else if (strcmp (name, "version") == 0 && (*r.p == '-' || g_ascii_isdigit (*r.p)))
-          {
-            gboolean is_int;
-            if (!parse_number (&r, &contents->version, &is_int, error))
-              goto out;
-            have_version = is_int;
-          }
-        else if (!skip_value (&r, 1, error))
-          goto out;
-
-        skip_ws (&r);
-        if (*r.p == ',')
-          r.p++;
-        else if (*r.p == '}')
-          {
-            r.p++;
-            break;
-          }
-        else
-          {
-            fail (&r, error, "expected ',' or '}'");
-            goto out;
-          }
-      }
-  skip_ws (&r);
-  if (r.p != data + length)
-    {
-      fail (&r, error, "text after the end of the JSON object");
-      goto out;
-    }
-
-  if (g_strcmp0 (format, "keyferry-store") != 0)
-    g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
-                         "The “format” member is not “keyferry-store”");
-  else if (!have_version || contents->version < 1)
-    g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
-                         "The “version” member is missing or wrong");
-  else if (contents->version > KF_STORE_FORMAT_VERSION)
-    g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NEWER_VERSION,
-                 "Version %" G_GINT64_FORMAT " is newer than %d", contents->version, KF_STORE_FORMAT_VERSION);
-  else if (r.model_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&r.model_error));
-  else
-    ok = TRUE;
-
-out:
-  g_clear_error (&r.model_error);
-  model_info_clear (&keypair_info);
-  model_info_clear (&connection_info);
+  g_clear_error (&fp.r.model_error);
+  g_free (fp.format);
+  model_info_clear (&fp.keypair_info);
+  model_info_clear (&fp.connection_info);
   if (!ok)
     kf_store_contents_clear (contents);
   return ok;

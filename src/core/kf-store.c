@@ -3,22 +3,18 @@
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#define _GNU_SOURCE   /* renameat2 */
 #define G_LOG_DOMAIN "kf-store"
 
 #include <glib/gi18n.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <glib/gstdio.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kf-errors.h"
 #include "kf-serialize.h"
 #include "kf-store.h"
+#include "kf-store-file.h"
+#include "kf-store-private.h"
 #include "kf-store-reader.h"
 
 #define FORMAT_NAME       "keyferry-store"
@@ -26,27 +22,16 @@
 #define HEADER_PEEK_SIZE  4096
 #define RELOAD_DELAY_MS   50
 
-/* What identifies one version of the file on disk. Each save renames a new
- * inode into place, but ext4 reuses freed inodes and mtime only moves once
- * per clock tick, so the random serial written near the top of the file is
- * compared too: a different serial is a different save. */
-typedef struct
-{
-  gboolean exists;
-  dev_t    dev;
-  ino_t    ino;
-  off_t    size;
-  gint64   mtime_nsec;
-} FileStamp;
+/* How long a transaction waits for another holder of the lock: see
+ * kf_store_set_lock_timeout_for_testing(). */
+static gint64 lock_timeout_usec = LOCK_TIMEOUT_USEC;
 
 struct _KfStore
 {
   GObject       parent_instance;
 
   char         *path;
-  char         *dir;
-  char         *lock_path;
-  char         *temp_prefix;     /* basename prefix of our temporary files */
+  KfStoreFile  *file;
 
   GListStore   *keypairs;
   GListStore   *connections;
@@ -56,9 +41,9 @@ struct _KfStore
   /* The file as we last read or wrote it. known is FALSE before the first
    * successful read and after a failed one: nothing is written until the
    * file has been read again, so we never overwrite what we could not read. */
-  gboolean      known;
-  FileStamp     stamp;
-  char         *serial;
+  gboolean          known;
+  KfStoreFileStamp  stamp;
+  char             *serial;
 
   /* "reloaded" is emitted once the lock is released, so handlers may
    * start transactions of their own */
@@ -124,422 +109,6 @@ change_free (Change *change)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Change, change_free)
 
 static void forget_json (gpointer object);
-
-/* ------------------------------------------------------------------------ */
-/* Files */
-
-/* The messages of KF_STORE_ERROR_IO: a path, then the system's reason.
- * Translators: in these, the first %s is a file or folder, the second the system's reason. */
-#define READ_FAILED   _("Could not read the Keyferry data file “%s” (%s); nothing is saved until it can be read.")
-#define SAVE_FAILED   _("Could not save the Keyferry data file “%s” (%s), so the change was not made.")
-#define LOCK_FAILED   _("Could not lock the Keyferry data file “%s” (%s).")
-#define MKDIR_FAILED  _("Could not create the Keyferry data folder “%s” (%s), so the change was not made.")
-#define MOVE_FAILED   _("Could not move the damaged Keyferry data file “%s” aside (%s).")
-
-static void io_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-io_error (GError     **error,
-          const char  *format,
-          ...)
-{
-  va_list args;
-
-  if (error == NULL)
-    return;
-  va_start (args, format);
-  *error = g_error_new_valist (KF_STORE_ERROR, KF_STORE_ERROR_IO, format, args);
-  va_end (args);
-}
-
-static void
-stamp_from_stat (FileStamp         *stamp,
-                 const struct stat *st)
-{
-  stamp->exists = TRUE;
-  stamp->dev = st->st_dev;
-  stamp->ino = st->st_ino;
-  stamp->size = st->st_size;
-  stamp->mtime_nsec = (gint64) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-}
-
-static gboolean
-stamp_equal (const FileStamp *a,
-             const FileStamp *b)
-{
-  if (a->exists != b->exists)
-    return FALSE;
-  return !a->exists
-         || (a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_nsec == b->mtime_nsec);
-}
-
-static gboolean
-errno_means_missing (int e)
-{
-  /* ENOTDIR: a path component is a file, so the store file cannot exist */
-  return e == ENOENT || e == ENOTDIR;
-}
-
-/* Reads the whole file into a NUL-terminated buffer. A missing file is not an
- * error: *data is NULL and stamp->exists FALSE. */
-static gboolean
-read_file (const char  *path,
-           char       **data,
-           gsize       *length,
-           FileStamp   *stamp,
-           GError     **error)
-{
-  g_autofree char *buf = NULL;
-  struct stat st;
-  gsize size, used = 0;
-  int fd;
-
-  *data = NULL;
-  *length = 0;
-  memset (stamp, 0, sizeof *stamp);
-
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    {
-      int e = errno;
-      if (errno_means_missing (e))
-        return TRUE;
-      io_error (error, READ_FAILED, path, g_strerror (e));
-      return FALSE;
-    }
-  if (fstat (fd, &st) != 0 || S_ISDIR (st.st_mode))
-    {
-      int e = S_ISDIR (st.st_mode) ? EISDIR : errno;
-      close (fd);
-      io_error (error, READ_FAILED, path, g_strerror (e));
-      return FALSE;
-    }
-
-  size = (gsize) st.st_size;
-  buf = g_malloc (size + 1);
-  for (;;)
-    {
-      gssize n;
-
-      if (used == size)
-        {
-          /* Someone is appending (we only ever rename whole files in): keep reading. */
-          size = size * 2 + 4096;
-          buf = g_realloc (buf, size + 1);
-        }
-      n = read (fd, buf + used, size - used);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int e = errno;
-          close (fd);
-          io_error (error, READ_FAILED, path, g_strerror (e));
-          return FALSE;
-        }
-      if (n == 0)
-        break;
-      used += n;
-    }
-  close (fd);
-  buf[used] = '\0';
-  stamp_from_stat (stamp, &st);
-  stamp->size = used;
-  *length = used;
-  *data = g_steal_pointer (&buf);
-  return TRUE;
-}
-
-static gboolean
-fsync_dir (const char  *dir,
-           GError     **error)
-{
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0 || fsync (fd) != 0)
-    {
-      int e = errno;
-      if (fd >= 0)
-        close (fd);
-      io_error (error, SAVE_FAILED, dir, g_strerror (e));
-      return FALSE;
-    }
-  close (fd);
-  return TRUE;
-}
-
-/* Temporary file in the same directory, write, fsync, rename, fsync the
- * directory: after a crash the path holds either the old or the new file. */
-static gboolean
-write_atomically (KfStore     *self,
-                  const char  *data,
-                  gsize        length,
-                  GError     **error)
-{
-  g_autofree char *tmp = g_strdup_printf ("%s/%sXXXXXX", self->dir, self->temp_prefix);
-  gsize done = 0;
-  int fd;
-
-  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      io_error (error, SAVE_FAILED, self->path, g_strerror (errno));
-      return FALSE;
-    }
-  if (fchmod (fd, 0600) != 0)
-    goto fail;
-  while (done < length)
-    {
-      gssize n = write (fd, data + done, length - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        goto fail;
-      done += n;
-    }
-  if (fsync (fd) != 0)
-    goto fail;
-  if (close (fd) != 0)
-    {
-      fd = -1;
-      goto fail;
-    }
-  fd = -1;
-  if (rename (tmp, self->path) != 0)
-    goto fail;
-  return fsync_dir (self->dir, error);
-
-fail:
-  {
-    int e = errno;
-    if (fd >= 0)
-      close (fd);
-    unlink (tmp);
-    io_error (error, SAVE_FAILED, self->path, g_strerror (e));
-    return FALSE;
-  }
-}
-
-/* Removes temporary files left by a process killed while saving. Only called
- * with the lock held: nobody else is writing one then. */
-static void
-remove_stale_temp_files (KfStore *self)
-{
-  g_autoptr(GDir) dir = g_dir_open (self->dir, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_prefix (name, self->temp_prefix)
-        && strlen (name) == strlen (self->temp_prefix) + 6)
-      {
-        g_autofree char *stale = g_build_filename (self->dir, name, NULL);
-        g_debug ("Removing %s, left by an interrupted save", stale);
-        unlink (stale);
-      }
-}
-
-/* A blocking flock() is fair between processes (the kernel queues the
- * waiters; polling with LOCK_NB let one busy writer starve the other), but
- * has no timeout. So it runs in a thread, and the caller waits for it at
- * most LOCK_TIMEOUT_USEC: a process stopped while holding the lock must not
- * freeze the GUI. A thread given up on closes the fd (so releases the lock)
- * as soon as it gets it. */
-typedef struct
-{
-  GMutex   mutex;
-  GCond    cond;
-  int      fd;
-  int      result;       /* -1 while waiting, then 0 or an errno */
-  gboolean abandoned;
-  gint     refs;
-} LockWait;
-
-static void
-lock_wait_unref (LockWait *wait)
-{
-  if (g_atomic_int_dec_and_test (&wait->refs))
-    {
-      g_mutex_clear (&wait->mutex);
-      g_cond_clear (&wait->cond);
-      g_free (wait);
-    }
-}
-
-static gpointer
-lock_thread (gpointer data)
-{
-  LockWait *wait = data;
-  int r;
-
-  while ((r = flock (wait->fd, LOCK_EX)) != 0 && errno == EINTR)
-    ;
-  g_mutex_lock (&wait->mutex);
-  wait->result = r == 0 ? 0 : errno;
-  if (wait->abandoned)
-    close (wait->fd);
-  g_cond_signal (&wait->cond);
-  g_mutex_unlock (&wait->mutex);
-  lock_wait_unref (wait);
-  return NULL;
-}
-
-/* Takes ownership of @fd: on failure it is closed (now or by the thread). */
-static gboolean
-wait_for_lock (int  fd,
-               int *out_errno)
-{
-  LockWait *wait = g_new0 (LockWait, 1);
-  /* KF_STORE_LOCK_TIMEOUT_MS lets the tests wait less than 10 s */
-  const char *timeout_ms = g_getenv ("KF_STORE_LOCK_TIMEOUT_MS");
-  gint64 deadline = g_get_monotonic_time ()
-                    + (timeout_ms ? g_ascii_strtoll (timeout_ms, NULL, 10) * 1000 : LOCK_TIMEOUT_USEC);
-  GThread *thread;
-  gboolean ok;
-
-  g_mutex_init (&wait->mutex);
-  g_cond_init (&wait->cond);
-  wait->fd = fd;
-  wait->result = -1;
-  wait->refs = 2;
-  thread = g_thread_try_new ("kf-store-lock", lock_thread, wait, NULL);
-  if (thread == NULL)
-    {
-      wait->refs = 1;
-      lock_wait_unref (wait);
-      close (fd);
-      *out_errno = EAGAIN;
-      return FALSE;
-    }
-  g_thread_unref (thread);
-
-  g_mutex_lock (&wait->mutex);
-  while (wait->result < 0)
-    if (!g_cond_wait_until (&wait->cond, &wait->mutex, deadline))
-      break;
-  if (wait->result < 0)
-    {
-      wait->abandoned = TRUE;
-      *out_errno = ETIMEDOUT;
-      ok = FALSE;
-    }
-  else
-    {
-      *out_errno = wait->result;
-      ok = wait->result == 0;
-      if (!ok)
-        close (fd);
-    }
-  g_mutex_unlock (&wait->mutex);
-  lock_wait_unref (wait);
-  return ok;
-}
-
-/* flock() on "<path>.lock" (never removed: removing a lock file races with
- * processes waiting on it). Returns the fd, or -1 with @error set. */
-static int
-lock_store (KfStore  *self,
-            GError  **error)
-{
-  int fd, e;
-
-  if (!g_file_test (self->dir, G_FILE_TEST_IS_DIR))
-    {
-      g_autofree char *parent = g_path_get_dirname (self->dir);
-
-      if (g_mkdir_with_parents (self->dir, 0700) != 0)
-        {
-          io_error (error, MKDIR_FAILED, self->dir, g_strerror (errno));
-          return -1;
-        }
-      /* so a crash right after the first save cannot lose the new folder */
-      fsync_dir (parent, NULL);
-    }
-  fd = open (self->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    {
-      io_error (error, LOCK_FAILED, self->lock_path, g_strerror (errno));
-      return -1;
-    }
-  if (flock (fd, LOCK_EX | LOCK_NB) == 0)
-    return fd;
-  if (errno != EWOULDBLOCK && errno != EINTR)
-    {
-      io_error (error, LOCK_FAILED, self->lock_path, g_strerror (errno));
-      close (fd);
-      return -1;
-    }
-  if (!wait_for_lock (fd, &e))
-    {
-      if (e == ETIMEDOUT)
-        g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IO,
-                     _("Another program has kept the Keyferry data file “%s” locked for over 10 seconds; try again."),
-                     self->path);
-      else
-        io_error (error, LOCK_FAILED, self->lock_path, g_strerror (e));
-      return -1;
-    }
-  return fd;
-}
-
-static void
-unlock_store (int fd)
-{
-  if (fd >= 0)
-    close (fd);   /* releases the flock */
-}
-
-/* Renames a file we cannot use to "<path>.damaged-<timestamp>", never over an
- * existing backup. Returns the backup's path. */
-static char *
-move_aside (KfStore  *self,
-            GError  **error)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-
-  for (guint n = 1; n < 1000; n++)
-    {
-      g_autofree char *backup = n == 1
-        ? g_strdup_printf ("%s.damaged-%s", self->path, stamp)
-        : g_strdup_printf ("%s.damaged-%s-%u", self->path, stamp, n);
-
-      /* link + unlink: link() refuses to replace an existing backup */
-      if (link (self->path, backup) == 0)
-        {
-          if (unlink (self->path) != 0)
-            {
-              int e = errno;
-              unlink (backup);
-              io_error (error, MOVE_FAILED, self->path, g_strerror (e));
-              return NULL;
-            }
-          fsync_dir (self->dir, NULL);
-          return g_steal_pointer (&backup);
-        }
-      if (errno == EEXIST)
-        continue;
-      /* no hard links here (some FUSE and FAT file systems): rename without
-       * replacing, which the lock we hold keeps safe */
-      if (renameat2 (AT_FDCWD, self->path, AT_FDCWD, backup, RENAME_NOREPLACE) == 0
-          || ((errno == EINVAL || errno == ENOSYS)
-              && !g_file_test (backup, G_FILE_TEST_EXISTS)
-              && rename (self->path, backup) == 0))
-        {
-          fsync_dir (self->dir, NULL);
-          return g_steal_pointer (&backup);
-        }
-      if (errno != EEXIST)
-        {
-          io_error (error, MOVE_FAILED, self->path, g_strerror (errno));
-          return NULL;
-        }
-    }
-  g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IO,
-               _("Could not move the damaged Keyferry data file “%s” aside (too many backups)."), self->path);
-  return NULL;
-}
 
 /* ------------------------------------------------------------------------ */
 /* The lists */
@@ -801,8 +370,7 @@ reuse_unchanged (GType       type,
 static gboolean
 file_changed (KfStore *self)
 {
-  struct stat st;
-  FileStamp now = { 0 };
+  KfStoreFileStamp now;
   g_autofree char *serial = NULL;
   char header[HEADER_PEEK_SIZE];
   gssize n;
@@ -810,11 +378,9 @@ file_changed (KfStore *self)
 
   if (!self->known)
     return TRUE;
-  if (stat (self->path, &st) == 0)
-    stamp_from_stat (&now, &st);
-  else if (!errno_means_missing (errno))
+  if (!kf_store_file_stat (self->file, &now))
     return TRUE;
-  if (!stamp_equal (&now, &self->stamp))
+  if (!kf_store_file_stamp_equal (&now, &self->stamp))
     return TRUE;
   if (!now.exists)
     return FALSE;
@@ -850,13 +416,13 @@ reload (KfStore  *self,
   g_autoptr(GError) local_error = NULL;
   g_autofree char *backup = NULL;
   KfStoreContents contents = { 0 };
-  FileStamp stamp;
+  KfStoreFileStamp stamp;
   gsize length;
 
   if (!force && !file_changed (self))
     return TRUE;
 
-  if (!read_file (self->path, &data, &length, &stamp, error))
+  if (!kf_store_file_read (self->file, &data, &length, &stamp, error))
     {
       forget_file (self);
       return FALSE;
@@ -891,7 +457,7 @@ reload (KfStore  *self,
 
   if (lock_fd < 0)
     {
-      int fd = lock_store (self, error);
+      int fd = kf_store_file_lock (self->file, lock_timeout_usec, error);
       gboolean ok;
 
       if (fd < 0)
@@ -900,12 +466,12 @@ reload (KfStore  *self,
           return FALSE;
         }
       ok = reload (self, fd, TRUE, error);
-      unlock_store (fd);
+      kf_store_file_unlock (fd);
       return ok;
     }
 
   g_message ("%s is unusable: %s", self->path, local_error->message);
-  backup = move_aside (self, error);
+  backup = kf_store_file_move_aside (self->file, error);
   if (backup == NULL)
     {
       forget_file (self);
@@ -1009,12 +575,12 @@ kf_store_watch (KfStore *self)
 
   if (self->monitor != NULL)
     return;
-  g_mkdir_with_parents (self->dir, 0700);
-  dir = g_file_new_for_path (self->dir);
+  g_mkdir_with_parents (self->file->dir, 0700);
+  dir = g_file_new_for_path (self->file->dir);
   self->monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
   if (self->monitor == NULL)
     {
-      g_message ("Not watching %s for changes by other programs: %s", self->dir, error->message);
+      g_message ("Not watching %s for changes by other programs: %s", self->file->dir, error->message);
       return;
     }
   g_signal_connect (self->monitor, "changed", G_CALLBACK (monitor_changed_cb), self);
@@ -1105,89 +671,95 @@ check_connection_keypair (KfStore      *self,
   return FALSE;
 }
 
-/* Checks @change against the lists as they are now (just re-read) and fills
- * in what depends on them (the connections removed with a key pair). */
-static gboolean
-prepare_change (KfStore  *self,
-                Change   *change,
-                GError  **error)
-{
-  g_autoptr(GHashTable) keypair_names = NULL;
-  g_autoptr(GHashTable) connection_names = NULL;
-  g_autoptr(GHashTable) added_ids = index_items (change->add_keypairs, keypair_id,
-                                                 NULL, NULL, NULL);
+#define KEYPAIR_GONE    _("The key pair no longer exists; it may have been removed in another window.")
+#define CONNECTION_GONE _("The connection no longer exists; it may have been removed in another window.")
 
+/* The key pair to remove exists, and so do the connections going with it
+ * (added to @change), unless they must stay. */
+static gboolean
+prepare_keypair_removal (KfStore  *self,
+                         Change   *change,
+                         GError  **error)
+{
+  KfKeypair *keypair = g_hash_table_lookup (self->keypairs_by_id, change->remove_keypair_id);
+  g_autoptr(GPtrArray) users = NULL;
+
+  if (keypair == NULL)
+    {
+      g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND, KEYPAIR_GONE);
+      return FALSE;
+    }
+  users = kf_store_list_connections_using (self, change->remove_keypair_id);
+  if (users->len > 0 && !change->remove_with_connections)
+    {
+      g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IN_USE,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The key pair “%s” is used by %u connection; remove that connection first, or remove it together with the key pair.",
+                                "The key pair “%s” is used by %u connections; remove those connections first, or remove them together with the key pair.",
+                                users->len),
+                   kf_keypair_get_name (keypair), users->len);
+      return FALSE;
+    }
+  for (guint i = 0; i < users->len; i++)
+    g_hash_table_add (change->remove_connection_ids,
+                      g_strdup (kf_connection_get_id (users->pdata[i])));
+  return TRUE;
+}
+
+static gboolean
+check_connections_exist (KfStore     *self,
+                         GHashTable  *ids,
+                         GError     **error)
+{
+  GHashTableIter iter;
+  gpointer id;
+
+  g_hash_table_iter_init (&iter, ids);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    if (!g_hash_table_contains (self->connections_by_id, id))
+      {
+        g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND, CONNECTION_GONE);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* The key pairs updated and added: they exist (or not yet), their names are
+ * free; the update becomes the stored object with the caller's fields. */
+static gboolean
+prepare_keypair_changes (KfStore  *self,
+                         Change   *change,
+                         GError  **error)
+{
+  g_autoptr(GHashTable) names = NULL;
+
+  if (change->update_keypair == NULL && change->add_keypairs->len == 0)
+    return TRUE;
+  names = names_in_use (G_LIST_MODEL (self->keypairs), TRUE, NULL,
+                        change->update_keypair ? kf_keypair_get_id (change->update_keypair) : NULL);
   if (change->remove_keypair_id != NULL)
     {
-      KfKeypair *keypair = g_hash_table_lookup (self->keypairs_by_id, change->remove_keypair_id);
-      g_autoptr(GPtrArray) users = NULL;
-
-      if (keypair == NULL)
-        {
-          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                               _("The key pair no longer exists; it may have been removed in another window."));
-          return FALSE;
-        }
-      users = kf_store_list_connections_using (self, change->remove_keypair_id);
-      if (users->len > 0 && !change->remove_with_connections)
-        {
-          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IN_USE,
-                       g_dngettext (GETTEXT_PACKAGE,
-                                    "The key pair “%s” is used by %u connection; remove that connection first, or remove it together with the key pair.",
-                                    "The key pair “%s” is used by %u connections; remove those connections first, or remove them together with the key pair.",
-                                    users->len),
-                       kf_keypair_get_name (keypair), users->len);
-          return FALSE;
-        }
-      for (guint i = 0; i < users->len; i++)
-        g_hash_table_add (change->remove_connection_ids,
-                          g_strdup (kf_connection_get_id (users->pdata[i])));
-    }
-
-  {
-    GHashTableIter iter;
-    gpointer id;
-
-    g_hash_table_iter_init (&iter, change->remove_connection_ids);
-    while (g_hash_table_iter_next (&iter, &id, NULL))
-      if (!g_hash_table_contains (self->connections_by_id, id))
-        {
-          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                               _("The connection no longer exists; it may have been removed in another window."));
-          return FALSE;
-        }
-  }
-
-  if (change->update_keypair != NULL || change->add_keypairs->len > 0)
-    {
-      keypair_names = names_in_use (G_LIST_MODEL (self->keypairs), TRUE, NULL,
-                                    change->update_keypair ? kf_keypair_get_id (change->update_keypair) : NULL);
-      if (change->remove_keypair_id != NULL)
-        {
-          KfKeypair *removed = g_hash_table_lookup (self->keypairs_by_id, change->remove_keypair_id);
-          g_hash_table_remove (keypair_names, kf_keypair_get_name (removed));
-        }
+      KfKeypair *removed = g_hash_table_lookup (self->keypairs_by_id, change->remove_keypair_id);
+      g_hash_table_remove (names, kf_keypair_get_name (removed));
     }
   if (change->update_keypair != NULL)
     {
       const char *id = kf_keypair_get_id (change->update_keypair);
+      KfKeypair *merged;
 
       if (!g_hash_table_contains (self->keypairs_by_id, id))
         {
-          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                               _("The key pair no longer exists; it may have been removed in another window."));
+          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND, KEYPAIR_GONE);
           return FALSE;
         }
-      if (!claim_name (keypair_names, kf_keypair_get_name (change->update_keypair), id, TRUE, error))
+      if (!claim_name (names, kf_keypair_get_name (change->update_keypair), id, TRUE, error))
         return FALSE;
       /* what will be saved: the stored object (its id and creation time)
        * with the caller's fields, built from the lists as just re-read */
-      {
-        KfKeypair *merged = kf_keypair_copy (g_hash_table_lookup (self->keypairs_by_id, id));
-        kf_keypair_assign (merged, change->update_keypair);
-        g_object_unref (change->update_keypair);
-        change->update_keypair = merged;
-      }
+      merged = kf_keypair_copy (g_hash_table_lookup (self->keypairs_by_id, id));
+      kf_keypair_assign (merged, change->update_keypair);
+      g_object_unref (change->update_keypair);
+      change->update_keypair = merged;
     }
   for (guint i = 0; i < change->add_keypairs->len; i++)
     {
@@ -1199,32 +771,43 @@ prepare_change (KfStore  *self,
                        _("The key pair “%s” is already saved."), kf_keypair_get_name (keypair));
           return FALSE;
         }
-      if (!claim_name (keypair_names, kf_keypair_get_name (keypair), kf_keypair_get_id (keypair), TRUE, error))
+      if (!claim_name (names, kf_keypair_get_name (keypair), kf_keypair_get_id (keypair), TRUE, error))
         return FALSE;
     }
+  return TRUE;
+}
 
-  if (change->update_connection != NULL || change->add_connections->len > 0)
-    connection_names = names_in_use (G_LIST_MODEL (self->connections), FALSE, change->remove_connection_ids,
-                                     change->update_connection ? kf_connection_get_id (change->update_connection) : NULL);
+/* As prepare_keypair_changes(), and every connection's key pair exists
+ * after @change (@added_ids: the key pairs it adds). */
+static gboolean
+prepare_connection_changes (KfStore     *self,
+                            Change      *change,
+                            GHashTable  *added_ids,
+                            GError     **error)
+{
+  g_autoptr(GHashTable) names = NULL;
+
+  if (change->update_connection == NULL && change->add_connections->len == 0)
+    return TRUE;
+  names = names_in_use (G_LIST_MODEL (self->connections), FALSE, change->remove_connection_ids,
+                        change->update_connection ? kf_connection_get_id (change->update_connection) : NULL);
   if (change->update_connection != NULL)
     {
       const char *id = kf_connection_get_id (change->update_connection);
+      KfConnection *merged;
 
       if (!g_hash_table_contains (self->connections_by_id, id))
         {
-          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                               _("The connection no longer exists; it may have been removed in another window."));
+          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND, CONNECTION_GONE);
           return FALSE;
         }
-      if (!claim_name (connection_names, kf_connection_get_name (change->update_connection), id, FALSE, error)
+      if (!claim_name (names, kf_connection_get_name (change->update_connection), id, FALSE, error)
           || !check_connection_keypair (self, change, added_ids, change->update_connection, error))
         return FALSE;
-      {
-        KfConnection *merged = kf_connection_copy (g_hash_table_lookup (self->connections_by_id, id));
-        kf_connection_assign (merged, change->update_connection);
-        g_object_unref (change->update_connection);
-        change->update_connection = merged;
-      }
+      merged = kf_connection_copy (g_hash_table_lookup (self->connections_by_id, id));
+      kf_connection_assign (merged, change->update_connection);
+      g_object_unref (change->update_connection);
+      change->update_connection = merged;
     }
   for (guint i = 0; i < change->add_connections->len; i++)
     {
@@ -1236,11 +819,28 @@ prepare_change (KfStore  *self,
                        _("The connection “%s” is already saved."), kf_connection_get_name (connection));
           return FALSE;
         }
-      if (!claim_name (connection_names, kf_connection_get_name (connection), kf_connection_get_id (connection), FALSE, error)
+      if (!claim_name (names, kf_connection_get_name (connection), kf_connection_get_id (connection), FALSE, error)
           || !check_connection_keypair (self, change, added_ids, connection, error))
         return FALSE;
     }
   return TRUE;
+}
+
+/* Checks @change against the lists as they are now (just re-read) and fills
+ * in what depends on them (the connections removed with a key pair). */
+static gboolean
+prepare_change (KfStore  *self,
+                Change   *change,
+                GError  **error)
+{
+  g_autoptr(GHashTable) added_ids = index_items (change->add_keypairs, keypair_id,
+                                                 NULL, NULL, NULL);
+
+  if (change->remove_keypair_id != NULL && !prepare_keypair_removal (self, change, error))
+    return FALSE;
+  return check_connections_exist (self, change->remove_connection_ids, error)
+         && prepare_keypair_changes (self, change, error)
+         && prepare_connection_changes (self, change, added_ids, error);
 }
 
 /* The items of a list after @change, in order (new references). */
@@ -1458,44 +1058,44 @@ run_change (KfStore  *self,
   g_autofree char *data = NULL;
   g_autofree char *serial = NULL;
   gsize length;
-  struct stat st;
+  KfStoreFileStamp stamp;
   int fd;
 
-  fd = lock_store (self, error);
+  fd = kf_store_file_lock (self->file, lock_timeout_usec, error);
   if (fd < 0)
     return FALSE;
 
   if (!reload (self, fd, FALSE, error) || !prepare_change (self, change, error))
     {
-      unlock_store (fd);
+      kf_store_file_unlock (fd);
       emit_pending (self);
       return FALSE;
     }
 
-  remove_stale_temp_files (self);
+  kf_store_file_remove_stale_temps (self->file);
   keypairs = items_after (G_LIST_MODEL (self->keypairs), NULL, change->remove_keypair_id,
                           change->add_keypairs, TRUE);
   connections = items_after (G_LIST_MODEL (self->connections), change->remove_connection_ids, NULL,
                              change->add_connections, FALSE);
   serial = new_serial ();
   data = serialize_store (self, keypairs, connections, change, serial, &length);
-  if (!write_atomically (self, data, length, error))
+  if (!kf_store_file_write (self->file, data, length, error))
     {
-      unlock_store (fd);
+      kf_store_file_unlock (fd);
       emit_pending (self);
       return FALSE;
     }
 
-  if (stat (self->path, &st) == 0)
+  if (kf_store_file_stat (self->file, &stamp) && stamp.exists)
     {
-      stamp_from_stat (&self->stamp, &st);
+      self->stamp = stamp;
       g_free (self->serial);
       self->serial = g_steal_pointer (&serial);
       self->known = TRUE;
     }
   else
     forget_file (self);
-  unlock_store (fd);
+  kf_store_file_unlock (fd);
 
   commit_change (self, change, keypairs, connections);
   emit_pending (self);
@@ -1509,16 +1109,12 @@ static void
 kf_store_constructed (GObject *object)
 {
   KfStore *self = KF_STORE (object);
-  g_autofree char *base = NULL;
 
   G_OBJECT_CLASS (kf_store_parent_class)->constructed (object);
 
   if (self->path == NULL)
     self->path = g_build_filename (g_get_user_data_dir (), "keyferry", "keyferry.json", NULL);
-  self->dir = g_path_get_dirname (self->path);
-  self->lock_path = g_strconcat (self->path, ".lock", NULL);
-  base = g_path_get_basename (self->path);
-  self->temp_prefix = g_strdup_printf (".%s.tmp-", base);
+  self->file = kf_store_file_new (self->path);
 }
 
 static void
@@ -1551,9 +1147,7 @@ kf_store_finalize (GObject *object)
   g_clear_pointer (&self->keypairs_by_id, g_hash_table_unref);
   g_clear_pointer (&self->connections_by_id, g_hash_table_unref);
   g_free (self->path);
-  g_free (self->dir);
-  g_free (self->lock_path);
-  g_free (self->temp_prefix);
+  kf_store_file_free (self->file);
   g_free (self->serial);
 
   G_OBJECT_CLASS (kf_store_parent_class)->finalize (object);
@@ -1630,6 +1224,12 @@ kf_store_init (KfStore *self)
 
 /* ------------------------------------------------------------------------ */
 /* Public API */
+
+void
+kf_store_set_lock_timeout_for_testing (guint timeout_ms)
+{
+  lock_timeout_usec = timeout_ms > 0 ? (gint64) timeout_ms * 1000 : LOCK_TIMEOUT_USEC;
+}
 
 KfStore *
 kf_store_new (const char *path)

@@ -16,7 +16,8 @@
  * stat fields alone can miss a quick second save). Reading needs no lock, as
  * the file is only ever replaced whole by rename(). The lock is a blocking
  * flock() (fair between processes) waited for at most 10 seconds, then the
- * change fails with KF_STORE_ERROR_IO. A transaction that finds the file
+ * change fails with KF_STORE_ERROR_IO (tests may wait less: see
+ * kf-store-private.h). The file's I/O and the lock are in kf-store-file.c. A transaction that finds the file
  * damaged moves it aside and fails with that error, changing nothing else.
  *
  * The objects in the lists belong to the store: change them through

@@ -1,5 +1,12 @@
 /* kf-vault.c
  *
+ * Each operation is a chain of steps on the main context of the thread that
+ * called its *_async function: the store steps run right there (store changes
+ * notify list models the UI is bound to), each keyring call is one
+ * kf_keyring_*_async call (a worker thread), and its callback takes the next
+ * step. The *_sync twins (CLI, tests) take the same steps in a row on the
+ * calling thread, with the keyring's *_sync calls.
+ *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,13 +19,14 @@
 #include "kf-keyring.h"
 #include "kf-vault.h"
 
+/* Everything here runs on the store's thread (the store is used from one
+ * thread, see kf-store.h), so the fields need no lock. */
 struct _KfVault {
   GObject     parent_instance;
 
   KfStore    *store;
   char       *store_path;
-  gint        reconciled;   /* atomic: the lazy reconcile has run */
-  GMutex      mutex;        /* guards written */
+  gboolean    reconciled;   /* the lazy reconcile has run */
   GHashTable *written;      /* ids whose secret this vault wrote: never "unowned" to it */
 };
 
@@ -32,120 +40,159 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* ---- running store steps on the caller's thread ---- */
-
-/* Where an operation runs: keyring calls on the current thread, store steps
- * on @context (the main context of the *_async caller: store changes notify
- * list models the UI is bound to), or right here when @context is NULL. */
-typedef struct {
-  KfVault      *self;
-  GMainContext *context;
-  GCancellable *cancellable;
-} Run;
-
-typedef gboolean (*StoreStep) (KfVault   *self,
-                               gpointer   data,
-                               GError   **error);
-
-typedef struct {
-  KfVault   *self;
-  StoreStep  step;
-  gpointer   data;
-  gboolean   ok;
-  GError    *error;
-  gboolean   done;
-  GMutex     mutex;
-  GCond      cond;
-} StoreCall;
-
-static gboolean
-dispatch_store_call (gpointer user_data)
-{
-  StoreCall *call = user_data;
-  GError *error = NULL;
-  gboolean ok = call->step (call->self, call->data, &error);
-
-  g_mutex_lock (&call->mutex);
-  call->ok = ok;
-  call->error = error;
-  call->done = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->mutex);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-run_store_step (const Run  *run,
-                StoreStep   step,
-                gpointer    data,
-                GError    **error)
-{
-  StoreCall call = { run->self, step, data, FALSE, NULL, FALSE };
-
-  if (run->context == NULL)
-    return step (run->self, data, error);
-
-  g_mutex_init (&call.mutex);
-  g_cond_init (&call.cond);
-  g_main_context_invoke (run->context, dispatch_store_call, &call);
-  g_mutex_lock (&call.mutex);
-  while (!call.done)
-    g_cond_wait (&call.cond, &call.mutex);
-  g_mutex_unlock (&call.mutex);
-  g_mutex_clear (&call.mutex);
-  g_cond_clear (&call.cond);
-
-  if (!call.ok)
-    {
-      g_propagate_error (error, call.error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 remember_written (KfVault    *self,
                   const char *id)
 {
-  g_mutex_lock (&self->mutex);
   g_hash_table_add (self->written, g_strdup (id));
-  g_mutex_unlock (&self->mutex);
 }
 
 static void
 forget_written (KfVault    *self,
                 const char *id)
 {
-  g_mutex_lock (&self->mutex);
   g_hash_table_remove (self->written, id);
-  g_mutex_unlock (&self->mutex);
+}
+
+/* ---- the state of one operation on a key pair ---- */
+
+typedef struct {
+  KfKeypair *keypair;           /* add, update: the caller's object */
+  char      *id;
+  char      *name;
+  char      *private_key;       /* add: the secret (wiped when freed), or NULL */
+  gboolean   with_connections;  /* delete */
+  gboolean   has_private_key;   /* update, delete: as stored; get: as the caller's object says */
+  gboolean   renamed;           /* update */
+  GError    *store_error;       /* add: the store's refusal, while the secret is removed again */
+} Op;
+
+static void
+op_free (Op *op)
+{
+  g_clear_object (&op->keypair);
+  g_free (op->id);
+  g_free (op->name);
+  kf_secret_free (op->private_key);
+  g_clear_error (&op->store_error);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Op, op_free)
+
+/* An Op for @keypair, or for the key pair @id. */
+static Op *
+op_new (KfKeypair  *keypair,
+        const char *id)
+{
+  Op *op = g_new0 (Op, 1);
+
+  if (keypair != NULL)
+    {
+      op->keypair = g_object_ref (keypair);
+      op->id = g_strdup (kf_keypair_get_id (keypair));
+      op->name = g_strdup (kf_keypair_get_name (keypair));
+      op->has_private_key = kf_keypair_get_has_private_key (keypair);
+    }
+  else
+    op->id = g_strdup (id);
+  return op;
+}
+
+/* A task on the caller's main context, with an Op for @keypair (or @id). */
+static GTask *
+op_task_new (KfVault             *self,
+             KfKeypair           *keypair,
+             const char          *id,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, op_new (keypair, id), (GDestroyNotify) op_free);
+  return task;
 }
 
 static gboolean
-was_written (KfVault    *self,
-             const char *id)
+check_task (KfVault      *self,
+            GAsyncResult *result,
+            gpointer      source_tag)
 {
-  gboolean found;
-
-  g_mutex_lock (&self->mutex);
-  found = g_hash_table_contains (self->written, id);
-  g_mutex_unlock (&self->mutex);
-  return found;
+  return g_task_is_valid (result, self) && g_task_get_source_tag (G_TASK (result)) == source_tag;
 }
+
+/* Runs @step (a GSourceFunc given a GTask) on the task's main context in a
+ * later iteration, as the first step of the chain: the store never changes
+ * inside a *_async call, whose caller may be in the middle of reading the
+ * lists. */
+static void
+start_chain (GTask       *task,
+             GSourceFunc  step)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, step, g_object_ref (task), g_object_unref);
+  g_source_set_static_name (source, "[kf-vault] first step");
+  g_source_attach (source, g_task_get_context (task));
+}
+
+static gboolean
+finish_boolean (KfVault       *self,
+                GAsyncResult  *result,
+                gpointer       source_tag,
+                GError       **error)
+{
+  g_return_val_if_fail (check_task (self, result, source_tag), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+#define KEYPAIR_GONE _("This key pair no longer exists; it may have been deleted elsewhere.")
 
 /* ---- reconcile ---- */
 
 typedef struct {
-  GHashTable *all_ids;
-  GPtrArray  *private_ids;
-} Snapshot;
+  guint       grace_seconds;
+  GHashTable *all_ids;       /* the store's key pairs, read before the keyring */
+  GPtrArray  *private_ids;   /* those that claim a private key */
+  GPtrArray  *entries;       /* KfKeyringEntry: every Keyferry item */
+  gint64      now;
+  gboolean    keep_all;
+  guint       next;          /* the entry to judge next */
+  guint       n_removed;
+} Reconcile;
+
+static Reconcile *
+reconcile_new (guint grace_seconds)
+{
+  Reconcile *rc = g_new0 (Reconcile, 1);
+
+  rc->grace_seconds = grace_seconds;
+  rc->all_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  rc->private_ids = g_ptr_array_new_with_free_func (g_free);
+  return rc;
+}
+
+static void
+reconcile_free (Reconcile *rc)
+{
+  g_hash_table_unref (rc->all_ids);
+  g_ptr_array_unref (rc->private_ids);
+  g_clear_pointer (&rc->entries, g_ptr_array_unref);
+  g_free (rc);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reconcile, reconcile_free)
 
 static gboolean
-snapshot_step (KfVault   *self,
-               gpointer   data,
-               GError   **error)
+snapshot_store (KfVault    *self,
+                Reconcile  *rc,
+                GError    **error)
 {
-  Snapshot *snapshot = data;
   GListModel *keypairs;
   guint n;
 
@@ -159,9 +206,9 @@ snapshot_step (KfVault   *self,
       g_autoptr(KfKeypair) keypair = g_list_model_get_item (keypairs, i);
       const char *id = kf_keypair_get_id (keypair);
 
-      g_hash_table_add (snapshot->all_ids, g_strdup (id));
+      g_hash_table_add (rc->all_ids, g_strdup (id));
       if (kf_keypair_get_has_private_key (keypair))
-        g_ptr_array_add (snapshot->private_ids, g_strdup (id));
+        g_ptr_array_add (rc->private_ids, g_strdup (id));
     }
   return TRUE;
 }
@@ -190,105 +237,167 @@ store_was_set_aside (const char *store_path)
   return FALSE;
 }
 
-/* Returns the ids of key pairs whose secret is missing. The store is read
- * BEFORE the keyring is listed: since secrets are written before the store,
- * every key pair in that snapshot had its secret in the keyring by then. */
-static GPtrArray *
-reconcile_run (const Run  *run,
-               guint       grace_seconds,
-               guint      *n_removed,
-               GError    **error)
+/* Only our own store's items are ours to judge; of those, the ones whose key
+ * pair is not in the store, older than the grace period and not written by
+ * this vault. */
+static gboolean
+is_unowned (KfVault        *self,
+            Reconcile      *rc,
+            KfKeyringEntry *entry)
 {
-  KfVault *self = run->self;
-  Snapshot snapshot;
-  g_autoptr(GHashTable) all_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) private_ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) entries = NULL;
+  return !rc->keep_all &&
+         g_strcmp0 (entry->store_path, self->store_path) == 0 &&
+         !g_hash_table_contains (rc->all_ids, entry->keypair_id) &&
+         entry->created + (gint64) rc->grace_seconds <= rc->now &&
+         !g_hash_table_contains (self->written, entry->keypair_id);
+}
+
+/* Once the keyring has been listed: what decides which items are unowned. */
+static void
+reconcile_listed (KfVault   *self,
+                  Reconcile *rc,
+                  GPtrArray *entries)
+{
+  rc->entries = entries;
+  rc->now = g_get_real_time () / G_USEC_PER_SEC;
+  rc->keep_all = store_was_set_aside (self->store_path);
+}
+
+/* The ids of the key pairs whose secret is missing; the reconcile is done. */
+static GPtrArray *
+reconcile_missing (KfVault   *self,
+                   Reconcile *rc)
+{
   g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *missing;
-  gint64 now;
-  guint removed = 0;
-  gboolean keep_all;
+  GPtrArray *missing = g_ptr_array_new_with_free_func (g_free);
 
-  snapshot.all_ids = all_ids;
-  snapshot.private_ids = private_ids;
-  if (!run_store_step (run, snapshot_step, &snapshot, error))
-    return NULL;
+  for (guint i = 0; i < rc->entries->len; i++)
+    g_hash_table_add (present, ((KfKeyringEntry *) g_ptr_array_index (rc->entries, i))->keypair_id);
+  for (guint i = 0; i < rc->private_ids->len; i++)
+    if (!g_hash_table_contains (present, g_ptr_array_index (rc->private_ids, i)))
+      g_ptr_array_add (missing, g_strdup (g_ptr_array_index (rc->private_ids, i)));
 
-  /* Every Keyferry item, whatever store it is tagged with: a key pair's
-   * secret counts as present even if it was written under another path. */
-  if (!(entries = kf_keyring_list_entries_sync (NULL, run->cancellable, error)))
-    return NULL;
-
-  now = g_get_real_time () / G_USEC_PER_SEC;
-  keep_all = store_was_set_aside (self->store_path);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      KfKeyringEntry *entry = g_ptr_array_index (entries, i);
-
-      g_hash_table_add (present, entry->keypair_id);
-
-      /* Only our own store's items are ours to judge. */
-      if (keep_all ||
-          g_strcmp0 (entry->store_path, self->store_path) != 0 ||
-          g_hash_table_contains (all_ids, entry->keypair_id) ||
-          entry->created + (gint64) grace_seconds > now ||
-          was_written (self, entry->keypair_id))
-        continue;
-
-      g_debug ("Deleting the unowned secret of key pair %s", entry->keypair_id);
-      if (!kf_keyring_delete_full_sync (entry->keypair_id, self->store_path, run->cancellable, error))
-        return NULL;
-      removed++;
-    }
-
-  missing = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < private_ids->len; i++)
-    if (!g_hash_table_contains (present, g_ptr_array_index (private_ids, i)))
-      g_ptr_array_add (missing, g_strdup (g_ptr_array_index (private_ids, i)));
-
-  g_atomic_int_set (&self->reconciled, TRUE);
-  if (n_removed != NULL)
-    *n_removed = removed;
+  self->reconciled = TRUE;
   return missing;
 }
 
-/* The once-per-vault pass before the first keyring write. Its own failures
- * are only logged, except those the write would meet just the same (a locked
- * keyring: the user declined once, asking again at once would be rude; no
- * service; cancelled), which end the write right here. */
-static gboolean
-maybe_reconcile (const Run  *run,
-                 GError    **error)
+static void on_unowned_deleted (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data);
+
+/* Deletes the unowned secrets one after the other, then returns. */
+static void
+delete_next_unowned (GTask *task)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) missing = NULL;
-  guint removed = 0;
+  KfVault *self = g_task_get_source_object (task);
+  Reconcile *rc = g_task_get_task_data (task);
 
-  if (g_atomic_int_get (&run->self->reconciled))
-    return TRUE;
-
-  missing = reconcile_run (run, KF_VAULT_RECONCILE_GRACE_SECONDS, &removed, &local_error);
-  if (missing == NULL)
+  while (rc->next < rc->entries->len)
     {
-      if (g_error_matches (local_error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED) ||
-          g_error_matches (local_error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NO_SERVICE) ||
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      g_info ("Could not tidy up the keyring: %s", local_error->message);
-      return TRUE;
+      KfKeyringEntry *entry = g_ptr_array_index (rc->entries, rc->next++);
+
+      if (!is_unowned (self, rc, entry))
+        continue;
+      g_debug ("Deleting the unowned secret of key pair %s", entry->keypair_id);
+      kf_keyring_delete_full_async (entry->keypair_id, self->store_path, g_task_get_cancellable (task),
+                                    on_unowned_deleted, g_object_ref (task));
+      return;
     }
-  if (removed > 0)
-    g_info ("Deleted %u unowned private key(s) from the keyring", removed);
-  for (guint i = 0; i < missing->len; i++)
-    g_info ("Key pair %s has no private key in the keyring", (const char *) g_ptr_array_index (missing, i));
-  return TRUE;
+  g_task_return_pointer (task, reconcile_missing (self, rc), (GDestroyNotify) g_ptr_array_unref);
 }
 
-/* Turns missing ids into key pairs of the store (caller's thread). */
+static void
+on_unowned_deleted (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Reconcile *rc = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!kf_keyring_delete_finish (result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  rc->n_removed++;
+  delete_next_unowned (task);
+}
+
+static void
+on_entries_listed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KfVault *self = g_task_get_source_object (task);
+  Reconcile *rc = g_task_get_task_data (task);
+  GError *error = NULL;
+  GPtrArray *entries = kf_keyring_list_entries_finish (result, &error);
+
+  if (entries == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  reconcile_listed (self, rc, entries);
+  delete_next_unowned (task);
+}
+
+/* The store is read BEFORE the keyring is listed: since secrets are written
+ * before the store, every key pair in that snapshot had its secret in the
+ * keyring by then. */
+static gboolean
+reconcile_begin (gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!snapshot_store (g_task_get_source_object (task), g_task_get_task_data (task), &error))
+    g_task_return_error (task, error);
+  else
+    /* Every Keyferry item, whatever store it is tagged with: a key pair's
+     * secret counts as present even if it was written under another path. */
+    kf_keyring_list_entries_async (NULL, g_task_get_cancellable (task), on_entries_listed, g_object_ref (task));
+  return G_SOURCE_REMOVE;
+}
+
+void
+kf_vault_reconcile_async (KfVault             *self,
+                          guint                grace_seconds,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KF_IS_VAULT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kf_vault_reconcile_async);
+  g_task_set_task_data (task, reconcile_new (grace_seconds), (GDestroyNotify) reconcile_free);
+  start_chain (task, reconcile_begin);
+}
+
+/* The ids of the key pairs whose secret is missing. */
+static GPtrArray *
+reconcile_finish_ids (KfVault       *self,
+                      GAsyncResult  *result,
+                      guint         *n_removed,
+                      GError       **error)
+{
+  GPtrArray *ids;
+
+  g_return_val_if_fail (check_task (self, result, kf_vault_reconcile_async), NULL);
+
+  if (!(ids = g_task_propagate_pointer (G_TASK (result), error)))
+    return NULL;
+  if (n_removed != NULL)
+    *n_removed = ((Reconcile *) g_task_get_task_data (G_TASK (result)))->n_removed;
+  return ids;
+}
+
+/* Turns missing ids into key pairs of the store. */
 static GPtrArray *
 ids_to_keypairs (KfVault   *self,
                  GPtrArray *ids)
@@ -305,242 +414,496 @@ ids_to_keypairs (KfVault   *self,
   return keypairs;
 }
 
-/* ---- add ---- */
+GPtrArray *
+kf_vault_reconcile_finish (KfVault       *self,
+                           GAsyncResult  *result,
+                           guint         *n_removed,
+                           GError       **error)
+{
+  g_autoptr(GPtrArray) ids = reconcile_finish_ids (self, result, n_removed, error);
 
-typedef struct {
-  KfKeypair *keypair;
-  char      *id;
-  char      *name;
-  char      *private_key;
-} AddData;
+  return ids != NULL ? ids_to_keypairs (self, ids) : NULL;
+}
 
-/* A GDestroyNotify: op_free() calls it through that type. */
+/* The *_sync twin of the chain above. */
+static GPtrArray *
+reconcile_ids_sync (KfVault       *self,
+                    guint          grace_seconds,
+                    guint         *n_removed,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(Reconcile) rc = reconcile_new (grace_seconds);
+  GPtrArray *entries;
+
+  if (!snapshot_store (self, rc, error) ||
+      !(entries = kf_keyring_list_entries_sync (NULL, cancellable, error)))
+    return NULL;
+  reconcile_listed (self, rc, entries);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      KfKeyringEntry *entry = g_ptr_array_index (entries, i);
+
+      if (!is_unowned (self, rc, entry))
+        continue;
+      g_debug ("Deleting the unowned secret of key pair %s", entry->keypair_id);
+      if (!kf_keyring_delete_full_sync (entry->keypair_id, self->store_path, cancellable, error))
+        return NULL;
+      rc->n_removed++;
+    }
+  if (n_removed != NULL)
+    *n_removed = rc->n_removed;
+  return reconcile_missing (self, rc);
+}
+
+GPtrArray *
+kf_vault_reconcile_sync (KfVault       *self,
+                         guint          grace_seconds,
+                         guint         *n_removed,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(GPtrArray) ids = NULL;
+
+  g_return_val_if_fail (KF_IS_VAULT (self), NULL);
+
+  if (!(ids = reconcile_ids_sync (self, grace_seconds, n_removed, cancellable, error)))
+    return NULL;
+  return ids_to_keypairs (self, ids);
+}
+
+/* ---- the lazy reconcile ---- */
+
+/* What the lazy reconcile's outcome means for the write that wanted it:
+ * FALSE (with @error) when the write must end here. */
+static gboolean
+lazy_reconcile_outcome (GPtrArray  *missing,
+                        guint       removed,
+                        GError     *local_error,
+                        GError    **error)
+{
+  if (missing == NULL)
+    {
+      if (g_error_matches (local_error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_LOCKED) ||
+          g_error_matches (local_error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NO_SERVICE) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      g_info ("Could not tidy up the keyring: %s", local_error->message);
+      g_error_free (local_error);
+      return TRUE;
+    }
+  if (removed > 0)
+    g_info ("Deleted %u unowned private key(s) from the keyring", removed);
+  for (guint i = 0; i < missing->len; i++)
+    g_info ("Key pair %s has no private key in the keyring", (const char *) g_ptr_array_index (missing, i));
+  return TRUE;
+}
+
 static void
-add_data_free (gpointer user_data)
+on_lazy_reconciled (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  AddData *data = user_data;
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GPtrArray) missing = NULL;
+  GError *local_error = NULL;
+  GError *error = NULL;
+  guint removed = 0;
 
-  g_clear_object (&data->keypair);
-  g_free (data->id);
-  g_free (data->name);
-  kf_secret_free (data->private_key);
-  g_free (data);
+  missing = reconcile_finish_ids (KF_VAULT (source), result, &removed, &local_error);
+  if (lazy_reconcile_outcome (missing, removed, local_error, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
-static AddData *
-add_data_new (KfKeypair  *keypair,
-              const char *private_key)
+/* The once-per-vault pass before the first keyring write. Its own failures
+ * are only logged, except those the write would meet just the same (a locked
+ * keyring: the user declined once, asking again at once would be rude; no
+ * service; cancelled), which end the write right here. */
+static void
+lazy_reconcile_async (KfVault             *self,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
 {
-  AddData *data = g_new0 (AddData, 1);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
-  data->keypair = g_object_ref (keypair);
-  data->id = g_strdup (kf_keypair_get_id (keypair));
-  data->name = g_strdup (kf_keypair_get_name (keypair));
-  data->private_key = g_strdup (private_key);
-  return data;
+  g_task_set_source_tag (task, lazy_reconcile_async);
+  if (self->reconciled)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  kf_vault_reconcile_async (self, KF_VAULT_RECONCILE_GRACE_SECONDS, cancellable,
+                            on_lazy_reconciled, g_steal_pointer (&task));
 }
+
+static gboolean
+lazy_reconcile_finish (KfVault       *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  return finish_boolean (self, result, lazy_reconcile_async, error);
+}
+
+static gboolean
+lazy_reconcile_sync (KfVault       *self,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(GPtrArray) missing = NULL;
+  GError *local_error = NULL;
+  guint removed = 0;
+
+  if (self->reconciled)
+    return TRUE;
+  missing = reconcile_ids_sync (self, KF_VAULT_RECONCILE_GRACE_SECONDS, &removed, cancellable, &local_error);
+  return lazy_reconcile_outcome (missing, removed, local_error, error);
+}
+
+/* ---- add ---- */
 
 /* Refuse what the store would refuse before writing a secret for nothing. */
 static gboolean
-add_check_step (KfVault   *self,
-                gpointer   user_data,
-                GError   **error)
+add_check (KfVault  *self,
+           Op       *op,
+           GError  **error)
 {
-  AddData *data = user_data;
-
-  if (!kf_store_reload_if_changed (self->store, error))
-    return FALSE;
-  if (data->name != NULL && kf_store_find_keypair_by_name (self->store, data->name) != NULL)
-    {
-      g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                   _("A key pair named “%s” already exists; choose another name."), data->name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-add_store_step (KfVault   *self,
-                gpointer   user_data,
-                GError   **error)
-{
-  AddData *data = user_data;
-
-  kf_keypair_set_has_private_key (data->keypair, data->private_key != NULL);
-  if (!kf_store_add_keypair (self->store, data->keypair, error))
-    {
-      kf_keypair_set_has_private_key (data->keypair, FALSE);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-add_run (const Run  *run,
-         AddData    *data,
-         GError    **error)
-{
-  KfVault *self = run->self;
-  GError *local_error = NULL;
-
-  if (data->private_key != NULL && strlen (data->private_key) > KF_MAX_KEY_TEXT_LEN)
+  if (op->private_key != NULL && strlen (op->private_key) > KF_MAX_KEY_TEXT_LEN)
     {
       g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
                    _("The private key is larger than %u KiB, which no SSH key is; check the file."),
                    KF_MAX_KEY_TEXT_LEN / 1024);
       return FALSE;
     }
-
-  if (!run_store_step (run, add_check_step, data, error))
+  if (!kf_store_reload_if_changed (self->store, error))
     return FALSE;
-
-  if (data->private_key != NULL)
+  if (op->name != NULL && kf_store_find_keypair_by_name (self->store, op->name) != NULL)
     {
-      if (!maybe_reconcile (run, error))
-        return FALSE;
-      remember_written (self, data->id);
-      /* The secret first: a crash after this leaves an unowned secret
-       * (reconcile removes it), never a key pair without its secret. */
-      if (!kf_keyring_store_full_sync (data->id, data->name, data->private_key,
-                                       self->store_path, run->cancellable, error))
-        return FALSE;
-    }
-
-  if (!run_store_step (run, add_store_step, data, &local_error))
-    {
-      if (data->private_key != NULL)
-        {
-          g_autoptr(GError) rollback_error = NULL;
-
-          /* Not cancellable: the secret must not outlive the failed add. */
-          if (!kf_keyring_delete_full_sync (data->id, self->store_path, NULL, &rollback_error))
-            g_warning ("Could not remove the private key of a key pair that was not saved "
-                       "(a later reconcile will): %s", rollback_error->message);
-          forget_written (self, data->id);
-        }
-      g_propagate_error (error, local_error);
+      g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
+                   _("A key pair named “%s” already exists; choose another name."), op->name);
       return FALSE;
     }
   return TRUE;
 }
 
-/* ---- update ---- */
-
-typedef struct {
-  KfKeypair *keypair;
-  char      *id;
-  char      *name;
-  gboolean   renamed;
-  gboolean   has_private_key;
-} UpdateData;
-
-/* A GDestroyNotify: op_free() calls it through that type. */
-static void
-update_data_free (gpointer user_data)
+/* The last step of an add; on failure op->store_error says why. */
+static gboolean
+add_in_store (KfVault *self,
+              Op      *op)
 {
-  UpdateData *data = user_data;
-
-  g_clear_object (&data->keypair);
-  g_free (data->id);
-  g_free (data->name);
-  g_free (data);
+  kf_keypair_set_has_private_key (op->keypair, op->private_key != NULL);
+  if (kf_store_add_keypair (self->store, op->keypair, &op->store_error))
+    return TRUE;
+  kf_keypair_set_has_private_key (op->keypair, FALSE);
+  return FALSE;
 }
 
-static UpdateData *
-update_data_new (KfKeypair *keypair)
+/* The secret of an add the store refused is gone again (or @rollback_error
+ * says why not). */
+static void
+add_rolled_back (KfVault *self,
+                 Op      *op,
+                 GError  *rollback_error)
 {
-  UpdateData *data = g_new0 (UpdateData, 1);
+  if (rollback_error != NULL)
+    g_warning ("Could not remove the private key of a key pair that was not saved "
+               "(a later reconcile will): %s", rollback_error->message);
+  forget_written (self, op->id);
+}
 
-  data->keypair = g_object_ref (keypair);
-  data->id = g_strdup (kf_keypair_get_id (keypair));
-  data->name = g_strdup (kf_keypair_get_name (keypair));
-  return data;
+static void
+on_add_rolled_back (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Op *op = g_task_get_task_data (task);
+  g_autoptr(GError) rollback_error = NULL;
+
+  kf_keyring_delete_finish (result, &rollback_error);
+  add_rolled_back (g_task_get_source_object (task), op, rollback_error);
+  g_task_return_error (task, g_steal_pointer (&op->store_error));
+}
+
+/* The last step of an add. When the store refuses, the secret written for
+ * it is deleted again. */
+static void
+add_to_store (GTask *task)
+{
+  KfVault *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  if (add_in_store (self, op))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (op->private_key == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&op->store_error));
+      return;
+    }
+  /* Not cancellable: the secret must not outlive the failed add. */
+  kf_keyring_delete_full_async (op->id, self->store_path, NULL, on_add_rolled_back, g_object_ref (task));
+}
+
+static void
+on_add_secret_stored (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!kf_keyring_store_finish (result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  add_to_store (task);
+}
+
+static void
+on_add_reconciled (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KfVault *self = KF_VAULT (source);
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!lazy_reconcile_finish (self, result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  remember_written (self, op->id);
+  /* The secret first: a crash after this leaves an unowned secret
+   * (reconcile removes it), never a key pair without its secret. */
+  kf_keyring_store_full_async (op->id, op->name, op->private_key, self->store_path,
+                               g_task_get_cancellable (task), on_add_secret_stored, g_object_ref (task));
 }
 
 static gboolean
-update_store_step (KfVault   *self,
-                   gpointer   user_data,
-                   GError   **error)
+add_begin (gpointer user_data)
 {
-  UpdateData *data = user_data;
+  GTask *task = user_data;
+  KfVault *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!add_check (self, op, &error))
+    g_task_return_error (task, error);
+  else if (op->private_key == NULL)
+    add_to_store (task);
+  else
+    lazy_reconcile_async (self, g_task_get_cancellable (task), on_add_reconciled, g_object_ref (task));
+  return G_SOURCE_REMOVE;
+}
+
+void
+kf_vault_add_keypair_async (KfVault             *self,
+                            KfKeypair           *keypair,
+                            const char          *private_key,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Op *op;
+
+  g_return_if_fail (KF_IS_VAULT (self));
+  g_return_if_fail (KF_IS_KEYPAIR (keypair));
+
+  task = op_task_new (self, keypair, NULL, kf_vault_add_keypair_async, cancellable, callback, user_data);
+  op = g_task_get_task_data (task);
+  op->private_key = g_strdup (private_key);
+  start_chain (task, add_begin);
+}
+
+gboolean
+kf_vault_add_keypair_finish (KfVault       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish_boolean (self, result, kf_vault_add_keypair_async, error);
+}
+
+gboolean
+kf_vault_add_keypair_sync (KfVault       *self,
+                           KfKeypair     *keypair,
+                           const char    *private_key,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autoptr(Op) op = NULL;
+  g_autoptr(GError) rollback_error = NULL;
+
+  g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
+  g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
+
+  op = op_new (keypair, NULL);
+  op->private_key = g_strdup (private_key);
+  if (!add_check (self, op, error))
+    return FALSE;
+  if (op->private_key != NULL)
+    {
+      if (!lazy_reconcile_sync (self, cancellable, error))
+        return FALSE;
+      remember_written (self, op->id);
+      if (!kf_keyring_store_full_sync (op->id, op->name, op->private_key, self->store_path, cancellable, error))
+        return FALSE;
+    }
+  if (add_in_store (self, op))
+    return TRUE;
+  if (op->private_key != NULL)
+    {
+      kf_keyring_delete_full_sync (op->id, self->store_path, NULL, &rollback_error);
+      add_rolled_back (self, op, rollback_error);
+    }
+  g_propagate_error (error, g_steal_pointer (&op->store_error));
+  return FALSE;
+}
+
+/* ---- update ---- */
+
+static gboolean
+update_in_store (KfVault  *self,
+                 Op       *op,
+                 GError  **error)
+{
   KfKeypair *stored;
   g_autofree char *old_name = NULL;
 
   if (!kf_store_reload_if_changed (self->store, error))
     return FALSE;
-  stored = kf_store_find_keypair (self->store, data->id);
+  stored = kf_store_find_keypair (self->store, op->id);
   if (stored == NULL)
     {
-      g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                           _("This key pair no longer exists; it may have been deleted elsewhere."));
+      g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND, KEYPAIR_GONE);
       return FALSE;
     }
   old_name = g_strdup (kf_keypair_get_name (stored));
-  data->has_private_key = kf_keypair_get_has_private_key (stored);
+  op->has_private_key = kf_keypair_get_has_private_key (stored);
   /* Only KfVault's add/delete may say whether the keyring holds a secret. */
-  kf_keypair_set_has_private_key (data->keypair, data->has_private_key);
-  if (!kf_store_update_keypair (self->store, data->keypair, error))
+  kf_keypair_set_has_private_key (op->keypair, op->has_private_key);
+  if (!kf_store_update_keypair (self->store, op->keypair, error))
     return FALSE;
-  data->renamed = g_strcmp0 (old_name, data->name) != 0;
+  op->renamed = g_strcmp0 (old_name, op->name) != 0;
   return TRUE;
 }
 
-static gboolean
-update_run (const Run   *run,
-            UpdateData  *data,
-            GError     **error)
+/* The label is cosmetic: a failure is only logged. */
+static void
+relabel_failed (Op     *op,
+                GError *label_error)
 {
+  g_info ("Could not rename the keyring item of key pair %s: %s", op->id, label_error->message);
+}
+
+static void
+on_relabeled (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Op *op = g_task_get_task_data (task);
   g_autoptr(GError) label_error = NULL;
 
-  if (!run_store_step (run, update_store_step, data, error))
-    return FALSE;
+  if (!kf_keyring_relabel_finish (result, &label_error))
+    relabel_failed (op, label_error);
+  g_task_return_boolean (task, TRUE);
+}
 
-  if (data->renamed && data->has_private_key &&
-      !kf_keyring_relabel_sync (data->id, data->name, run->cancellable, &label_error))
-    g_info ("Could not rename the keyring item of key pair %s: %s", data->id, label_error->message);
+static gboolean
+update_begin (gpointer user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!update_in_store (g_task_get_source_object (task), op, &error))
+    g_task_return_error (task, error);
+  else if (op->renamed && op->has_private_key)
+    kf_keyring_relabel_async (op->id, op->name, g_task_get_cancellable (task), on_relabeled, g_object_ref (task));
+  else
+    g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+void
+kf_vault_update_keypair_async (KfVault             *self,
+                               KfKeypair           *keypair,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KF_IS_VAULT (self));
+  g_return_if_fail (KF_IS_KEYPAIR (keypair));
+
+  task = op_task_new (self, keypair, NULL, kf_vault_update_keypair_async, cancellable, callback, user_data);
+  start_chain (task, update_begin);
+}
+
+gboolean
+kf_vault_update_keypair_finish (KfVault       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return finish_boolean (self, result, kf_vault_update_keypair_async, error);
+}
+
+gboolean
+kf_vault_update_keypair_sync (KfVault       *self,
+                              KfKeypair     *keypair,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(Op) op = NULL;
+  g_autoptr(GError) label_error = NULL;
+
+  g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
+  g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
+
+  op = op_new (keypair, NULL);
+  if (!update_in_store (self, op, error))
+    return FALSE;
+  if (op->renamed && op->has_private_key &&
+      !kf_keyring_relabel_sync (op->id, op->name, cancellable, &label_error))
+    relabel_failed (op, label_error);
   return TRUE;
 }
 
 /* ---- delete ---- */
 
-typedef struct {
-  char     *id;
-  gboolean  with_connections;
-  gboolean  had_private_key;
-} DeleteData;
-
-/* A GDestroyNotify: op_free() calls it through that type. */
-static void
-delete_data_free (gpointer user_data)
-{
-  DeleteData *data = user_data;
-
-  g_free (data->id);
-  g_free (data);
-}
-
 static gboolean
-delete_check_step (KfVault   *self,
-                   gpointer   user_data,
-                   GError   **error)
+delete_check (KfVault  *self,
+              Op       *op,
+              GError  **error)
 {
-  DeleteData *data = user_data;
   KfKeypair *keypair;
 
   if (!kf_store_reload_if_changed (self->store, error))
     return FALSE;
-  keypair = kf_store_find_keypair (self->store, data->id);
+  keypair = kf_store_find_keypair (self->store, op->id);
   if (keypair == NULL)
     {
-      g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND,
-                           _("This key pair no longer exists; it may have been deleted elsewhere."));
+      g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND, KEYPAIR_GONE);
       return FALSE;
     }
-  data->had_private_key = kf_keypair_get_has_private_key (keypair);
+  op->has_private_key = kf_keypair_get_has_private_key (keypair);
 
-  if (!data->with_connections)
+  if (!op->with_connections)
     {
-      g_autoptr(GPtrArray) users = kf_store_list_connections_using (self->store, data->id);
+      g_autoptr(GPtrArray) users = kf_store_list_connections_using (self->store, op->id);
 
       if (users->len > 0)
         {
@@ -556,333 +919,107 @@ delete_check_step (KfVault   *self,
   return TRUE;
 }
 
-static gboolean
-delete_store_step (KfVault   *self,
-                   gpointer   user_data,
-                   GError   **error)
+static void
+secret_left_error (GError       **error,
+                   const GError  *local_error)
 {
-  DeleteData *data = user_data;
-
-  return kf_store_remove_keypair (self->store, data->id, data->with_connections, error);
+  g_set_error (error, KF_KEYRING_ERROR,
+               local_error->domain == KF_KEYRING_ERROR ? local_error->code : KF_KEYRING_ERROR_FAILED,
+               _("The key pair was deleted, but its private key is still in the keyring (%s); Keyferry removes it later."),
+               local_error->message);
 }
 
-static gboolean
-delete_run (const Run   *run,
-            DeleteData  *data,
-            GError     **error)
+static void
+on_secret_deleted (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
+  g_autoptr(GTask) task = user_data;
   g_autoptr(GError) local_error = NULL;
+  GError *error = NULL;
 
-  if (!run_store_step (run, delete_check_step, data, error))
-    return FALSE;
-
-  /* Unlock before touching the store, so that a declined prompt changes
-   * nothing rather than leaving the secret behind. */
-  if (data->had_private_key)
+  if (kf_keyring_delete_finish (result, &local_error))
+    g_task_return_boolean (task, TRUE);
+  else
     {
-      if (!maybe_reconcile (run, error) ||
-          !kf_keyring_ensure_unlocked_sync (run->cancellable, error))
-        return FALSE;
+      secret_left_error (&error, local_error);
+      g_task_return_error (task, error);
     }
+}
 
-  /* The store first: a crash after this leaves an unowned secret. */
-  if (!run_store_step (run, delete_store_step, data, error))
+/* The store first: a crash after this leaves an unowned secret. */
+static gboolean
+remove_from_store (KfVault  *self,
+                   Op       *op,
+                   GError  **error)
+{
+  if (!kf_store_remove_keypair (self->store, op->id, op->with_connections, error))
     return FALSE;
-  /* Should the delete below fail, the secret is unowned now: fair game. */
-  forget_written (run->self, data->id);
-
-  if (data->had_private_key &&
-      !kf_keyring_delete_sync (data->id, NULL, &local_error))
-    {
-      g_set_error (error, KF_KEYRING_ERROR, local_error->domain == KF_KEYRING_ERROR
-                                            ? local_error->code : KF_KEYRING_ERROR_FAILED,
-                   _("The key pair was deleted, but its private key is still in the keyring (%s); Keyferry removes it later."),
-                   local_error->message);
-      return FALSE;
-    }
+  /* Should the secret's delete fail, the secret is unowned now: fair game. */
+  forget_written (self, op->id);
   return TRUE;
 }
 
-/* ---- get private key ---- */
-
-typedef struct {
-  char     *id;
-  char     *name;
-  gboolean  has_private_key;
-} KeyData;
-
-/* A GDestroyNotify: op_free() calls it through that type. */
 static void
-key_data_free (gpointer user_data)
+delete_from_store (GTask *task)
 {
-  KeyData *data = user_data;
-
-  g_free (data->id);
-  g_free (data->name);
-  g_free (data);
-}
-
-static KeyData *
-key_data_new (KfKeypair *keypair)
-{
-  KeyData *data = g_new0 (KeyData, 1);
-
-  data->id = g_strdup (kf_keypair_get_id (keypair));
-  data->name = g_strdup (kf_keypair_get_name (keypair));
-  data->has_private_key = kf_keypair_get_has_private_key (keypair);
-  return data;
-}
-
-static char *
-get_private_key_run (KeyData       *data,
-                     GCancellable  *cancellable,
-                     GError       **error)
-{
-  GError *local_error = NULL;
-  char *secret;
-
-  if (!data->has_private_key)
-    {
-      g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_NO_PRIVATE_KEY,
-                   _("The key pair “%s” has only a public key; add its private key to use it."), data->name);
-      return NULL;
-    }
-
-  secret = kf_keyring_lookup_sync (data->id, cancellable, &local_error);
-  if (g_error_matches (local_error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NOT_FOUND))
-    {
-      g_clear_error (&local_error);
-      g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NOT_FOUND,
-                   _("The private key of “%s” is missing from the keyring; import it again."), data->name);
-      return NULL;
-    }
-  if (local_error != NULL)
-    g_propagate_error (error, local_error);
-  return secret;
-}
-
-/* ---- async plumbing ---- */
-
-typedef enum {
-  OP_ADD,
-  OP_UPDATE,
-  OP_DELETE,
-  OP_RECONCILE,
-  OP_PRIVATE_KEY,
-} OpKind;
-
-typedef struct {
-  OpKind        kind;
-  Run           run;
-  gpointer      data;
-  GDestroyNotify data_free;
-  guint         grace_seconds;
-  guint         n_removed;
-} Op;
-
-static void
-op_free (Op *op)
-{
-  g_clear_pointer (&op->run.context, g_main_context_unref);
-  if (op->data_free != NULL)
-    op->data_free (op->data);
-  g_free (op);
-}
-
-static void
-op_thread (GTask        *task,
-           gpointer      source_object,
-           gpointer      task_data,
-           GCancellable *cancellable)
-{
-  Op *op = task_data;
+  KfVault *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
   GError *error = NULL;
 
-  switch (op->kind)
-    {
-    case OP_ADD:
-      if (add_run (&op->run, op->data, &error))
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
-      break;
-
-    case OP_UPDATE:
-      if (update_run (&op->run, op->data, &error))
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
-      break;
-
-    case OP_DELETE:
-      if (delete_run (&op->run, op->data, &error))
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
-      break;
-
-    case OP_RECONCILE:
-      {
-        GPtrArray *missing = reconcile_run (&op->run, op->grace_seconds, &op->n_removed, &error);
-
-        if (missing != NULL)
-          g_task_return_pointer (task, missing, (GDestroyNotify) g_ptr_array_unref);
-        else
-          g_task_return_error (task, error);
-      }
-      break;
-
-    case OP_PRIVATE_KEY:
-      {
-        char *secret = get_private_key_run (op->data, cancellable, &error);
-
-        if (secret != NULL)
-          g_task_return_pointer (task, secret, (GDestroyNotify) kf_secret_free);
-        else
-          g_task_return_error (task, error);
-      }
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
+  if (!remove_from_store (self, op, &error))
+    g_task_return_error (task, error);
+  else if (op->has_private_key)
+    kf_keyring_delete_async (op->id, NULL, on_secret_deleted, g_object_ref (task));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
-start_op (KfVault             *self,
-          OpKind               kind,
-          gpointer             data,
-          GDestroyNotify       data_free,
-          gpointer             source_tag,
-          GCancellable        *cancellable,
-          GAsyncReadyCallback  callback,
-          gpointer             user_data,
-          Op                 **out_op)
+on_delete_unlocked (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  Op *op = g_new0 (Op, 1);
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
 
-  op->kind = kind;
-  op->run.self = self;
-  op->run.context = g_main_context_ref_thread_default ();
-  op->run.cancellable = cancellable;
-  op->data = data;
-  op->data_free = data_free;
-  if (out_op != NULL)
-    *out_op = op;
+  if (!kf_keyring_ensure_unlocked_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    delete_from_store (task);
+}
 
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
-  g_task_run_in_thread (task, op_thread);
+/* Unlock before touching the store, so that a declined prompt changes
+ * nothing rather than leaving the secret behind. */
+static void
+on_delete_reconciled (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!lazy_reconcile_finish (KF_VAULT (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    kf_keyring_ensure_unlocked_async (g_task_get_cancellable (task), on_delete_unlocked, g_object_ref (task));
 }
 
 static gboolean
-check_task (KfVault      *self,
-            GAsyncResult *result,
-            gpointer      source_tag)
+delete_begin (gpointer user_data)
 {
-  return g_task_is_valid (result, self) && g_task_get_source_tag (G_TASK (result)) == source_tag;
-}
+  GTask *task = user_data;
+  KfVault *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
 
-/* ---- public API ---- */
-
-void
-kf_vault_add_keypair_async (KfVault             *self,
-                            KfKeypair           *keypair,
-                            const char          *private_key,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_return_if_fail (KF_IS_VAULT (self));
-  g_return_if_fail (KF_IS_KEYPAIR (keypair));
-
-  start_op (self, OP_ADD, add_data_new (keypair, private_key), add_data_free,
-            kf_vault_add_keypair_async, cancellable, callback, user_data, NULL);
-}
-
-gboolean
-kf_vault_add_keypair_finish (KfVault       *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  g_return_val_if_fail (check_task (self, result, kf_vault_add_keypair_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-gboolean
-kf_vault_add_keypair_sync (KfVault       *self,
-                           KfKeypair     *keypair,
-                           const char    *private_key,
-                           GCancellable  *cancellable,
-                           GError       **error)
-{
-  Run run = { self, NULL, cancellable };
-  AddData *data;
-  gboolean ok;
-
-  g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
-  g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
-
-  data = add_data_new (keypair, private_key);
-  ok = add_run (&run, data, error);
-  add_data_free (data);
-  return ok;
-}
-
-void
-kf_vault_update_keypair_async (KfVault             *self,
-                               KfKeypair           *keypair,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_return_if_fail (KF_IS_VAULT (self));
-  g_return_if_fail (KF_IS_KEYPAIR (keypair));
-
-  start_op (self, OP_UPDATE, update_data_new (keypair), update_data_free,
-            kf_vault_update_keypair_async, cancellable, callback, user_data, NULL);
-}
-
-gboolean
-kf_vault_update_keypair_finish (KfVault       *self,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  g_return_val_if_fail (check_task (self, result, kf_vault_update_keypair_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-gboolean
-kf_vault_update_keypair_sync (KfVault       *self,
-                              KfKeypair     *keypair,
-                              GCancellable  *cancellable,
-                              GError       **error)
-{
-  Run run = { self, NULL, cancellable };
-  UpdateData *data;
-  gboolean ok;
-
-  g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
-  g_return_val_if_fail (KF_IS_KEYPAIR (keypair), FALSE);
-
-  data = update_data_new (keypair);
-  ok = update_run (&run, data, error);
-  update_data_free (data);
-  return ok;
-}
-
-static DeleteData *
-delete_data_new (const char *keypair_id,
-                 gboolean    with_connections)
-{
-  DeleteData *data = g_new0 (DeleteData, 1);
-
-  data->id = g_strdup (keypair_id);
-  data->with_connections = with_connections;
-  return data;
+  if (!delete_check (self, op, &error))
+    g_task_return_error (task, error);
+  else if (op->has_private_key)
+    lazy_reconcile_async (self, g_task_get_cancellable (task), on_delete_reconciled, g_object_ref (task));
+  else
+    delete_from_store (task);
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -893,12 +1030,16 @@ kf_vault_delete_keypair_async (KfVault             *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
+  g_autoptr(GTask) task = NULL;
+  Op *op;
+
   g_return_if_fail (KF_IS_VAULT (self));
   g_return_if_fail (keypair_id != NULL);
 
-  start_op (self, OP_DELETE, delete_data_new (keypair_id, with_connections),
-            delete_data_free, kf_vault_delete_keypair_async,
-            cancellable, callback, user_data, NULL);
+  task = op_task_new (self, NULL, keypair_id, kf_vault_delete_keypair_async, cancellable, callback, user_data);
+  op = g_task_get_task_data (task);
+  op->with_connections = with_connections;
+  start_chain (task, delete_begin);
 }
 
 gboolean
@@ -906,9 +1047,7 @@ kf_vault_delete_keypair_finish (KfVault       *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (check_task (self, result, kf_vault_delete_keypair_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, kf_vault_delete_keypair_async, error);
 }
 
 gboolean
@@ -918,69 +1057,81 @@ kf_vault_delete_keypair_sync (KfVault       *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  Run run = { self, NULL, cancellable };
-  DeleteData *data;
-  gboolean ok;
+  g_autoptr(Op) op = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (KF_IS_VAULT (self), FALSE);
   g_return_val_if_fail (keypair_id != NULL, FALSE);
 
-  data = delete_data_new (keypair_id, with_connections);
-  ok = delete_run (&run, data, error);
-  delete_data_free (data);
-  return ok;
+  op = op_new (NULL, keypair_id);
+  op->with_connections = with_connections;
+  if (!delete_check (self, op, error))
+    return FALSE;
+  /* Unlock before touching the store, as the chain does. */
+  if (op->has_private_key &&
+      (!lazy_reconcile_sync (self, cancellable, error) ||
+       !kf_keyring_ensure_unlocked_sync (cancellable, error)))
+    return FALSE;
+  if (!remove_from_store (self, op, error))
+    return FALSE;
+  if (op->has_private_key && !kf_keyring_delete_sync (op->id, NULL, &local_error))
+    {
+      secret_left_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
-void
-kf_vault_reconcile_async (KfVault             *self,
-                          guint                grace_seconds,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+/* ---- get private key: the keyring only, so no chain ---- */
+
+static gboolean
+check_has_private_key (KfKeypair  *keypair,
+                       GError    **error)
 {
-  Op *op;
-
-  g_return_if_fail (KF_IS_VAULT (self));
-
-  start_op (self, OP_RECONCILE, NULL, NULL, kf_vault_reconcile_async,
-            cancellable, callback, user_data, &op);
-  op->grace_seconds = grace_seconds;
+  if (kf_keypair_get_has_private_key (keypair))
+    return TRUE;
+  g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_NO_PRIVATE_KEY,
+               _("The key pair “%s” has only a public key; add its private key to use it."),
+               kf_keypair_get_name (keypair));
+  return FALSE;
 }
 
-GPtrArray *
-kf_vault_reconcile_finish (KfVault       *self,
-                           GAsyncResult  *result,
-                           guint         *n_removed,
-                           GError       **error)
+/* What the keyring's lookup gave: @secret, or @local_error with a missing
+ * item named after the key pair @name. */
+static char *
+secret_or_error (const char  *name,
+                 char        *secret,
+                 GError      *local_error,
+                 GError     **error)
 {
-  g_autoptr(GPtrArray) ids = NULL;
-  Op *op;
-
-  g_return_val_if_fail (check_task (self, result, kf_vault_reconcile_async), NULL);
-
-  if (!(ids = g_task_propagate_pointer (G_TASK (result), error)))
-    return NULL;
-  op = g_task_get_task_data (G_TASK (result));
-  if (n_removed != NULL)
-    *n_removed = op->n_removed;
-  return ids_to_keypairs (self, ids);
+  if (g_error_matches (local_error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NOT_FOUND))
+    {
+      g_clear_error (&local_error);
+      g_set_error (error, KF_KEYRING_ERROR, KF_KEYRING_ERROR_NOT_FOUND,
+                   _("The private key of “%s” is missing from the keyring; import it again."), name);
+      return NULL;
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+  return secret;
 }
 
-GPtrArray *
-kf_vault_reconcile_sync (KfVault       *self,
-                         guint          grace_seconds,
-                         guint         *n_removed,
-                         GCancellable  *cancellable,
-                         GError       **error)
+static void
+on_private_key_looked_up (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
 {
-  Run run = { self, NULL, cancellable };
-  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GTask) task = user_data;
+  Op *op = g_task_get_task_data (task);
+  GError *local_error = NULL;
+  GError *error = NULL;
+  char *secret = kf_keyring_lookup_finish (result, &local_error);
 
-  g_return_val_if_fail (KF_IS_VAULT (self), NULL);
-
-  if (!(ids = reconcile_run (&run, grace_seconds, n_removed, error)))
-    return NULL;
-  return ids_to_keypairs (self, ids);
+  secret = secret_or_error (op->name, secret, local_error, &error);
+  if (secret != NULL)
+    g_task_return_pointer (task, secret, (GDestroyNotify) kf_secret_free);
+  else
+    g_task_return_error (task, error);
 }
 
 void
@@ -990,11 +1141,18 @@ kf_vault_get_private_key_async (KfVault             *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
   g_return_if_fail (KF_IS_VAULT (self));
   g_return_if_fail (KF_IS_KEYPAIR (keypair));
 
-  start_op (self, OP_PRIVATE_KEY, key_data_new (keypair), key_data_free,
-            kf_vault_get_private_key_async, cancellable, callback, user_data, NULL);
+  task = op_task_new (self, keypair, NULL, kf_vault_get_private_key_async, cancellable, callback, user_data);
+  if (!check_has_private_key (keypair, &error))
+    g_task_return_error (task, error);
+  else
+    kf_keyring_lookup_async (kf_keypair_get_id (keypair), cancellable,
+                             on_private_key_looked_up, g_steal_pointer (&task));
 }
 
 char *
@@ -1007,22 +1165,23 @@ kf_vault_get_private_key_finish (KfVault       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Does not touch the store, so it may be called from any thread. */
 char *
 kf_vault_get_private_key_sync (KfVault       *self,
                                KfKeypair     *keypair,
                                GCancellable  *cancellable,
                                GError       **error)
 {
-  KeyData *data;
+  GError *local_error = NULL;
   char *secret;
 
   g_return_val_if_fail (KF_IS_VAULT (self), NULL);
   g_return_val_if_fail (KF_IS_KEYPAIR (keypair), NULL);
 
-  data = key_data_new (keypair);
-  secret = get_private_key_run (data, cancellable, error);
-  key_data_free (data);
-  return secret;
+  if (!check_has_private_key (keypair, error))
+    return NULL;
+  secret = kf_keyring_lookup_sync (kf_keypair_get_id (keypair), cancellable, &local_error);
+  return secret_or_error (kf_keypair_get_name (keypair), secret, local_error, error);
 }
 
 KfStore *
@@ -1051,7 +1210,7 @@ kf_vault_constructed (GObject *object)
   G_OBJECT_CLASS (kf_vault_parent_class)->constructed (object);
 
   g_assert (self->store != NULL);
-  /* Worker threads tag items with it: keep our own immutable copy. */
+  /* The keyring items of this store are tagged with it. */
   self->store_path = g_strdup (kf_store_get_path (self->store));
 }
 
@@ -1063,7 +1222,6 @@ kf_vault_finalize (GObject *object)
   g_clear_object (&self->store);
   g_free (self->store_path);
   g_hash_table_unref (self->written);
-  g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (kf_vault_parent_class)->finalize (object);
 }
@@ -1125,6 +1283,5 @@ kf_vault_class_init (KfVaultClass *klass)
 static void
 kf_vault_init (KfVault *self)
 {
-  g_mutex_init (&self->mutex);
   self->written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -29,10 +29,13 @@
  *   the user to unlock twice). The UI/CLI may run it explicitly (for
  *   instance to show the key pairs whose secret is missing).
  *
- * Threads: store changes happen on the thread (main context) that called the
- * *_async function; keyring calls run in worker threads. The *_sync twins do
- * everything on the calling thread (CLI, tests); kf_vault_get_private_key_sync
- * does not touch the store and may be called from any thread.
+ * Threads: each operation is a chain of steps on the thread-default main
+ * context of the caller of the *_async function: the store steps run there
+ * (never inside the *_async call itself), the keyring calls in worker threads
+ * (kf_keyring_*_async), each callback taking the next step. The *_sync twins
+ * (CLI, tests) take the same steps in a row on the calling thread;
+ * kf_vault_get_private_key_sync does not touch the store and may be called
+ * from any thread.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later

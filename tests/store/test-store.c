@@ -16,6 +16,7 @@
 #include "kf-errors.h"
 #include "kf-serialize.h"
 #include "kf-store.h"
+#include "kf-store-private.h"
 #include "kf-store-reader.h"
 #include "kf-test-util.h"
 #include "store-test-data.h"
@@ -1018,7 +1019,7 @@ test_lock_busy (void)
   gint64 start;
   int fd;
 
-  g_setenv ("KF_STORE_LOCK_TIMEOUT_MS", "300", TRUE);
+  kf_store_set_lock_timeout_for_testing (300);
   fd = open (lock_path, O_RDWR | O_CLOEXEC);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
@@ -1036,7 +1037,7 @@ test_lock_busy (void)
 
   /* the given-up waiter lets go as soon as it gets the lock */
   g_assert_cmpint (close (fd), ==, 0);
-  g_unsetenv ("KF_STORE_LOCK_TIMEOUT_MS");
+  kf_store_set_lock_timeout_for_testing (0);
   g_assert_true (kf_store_add_keypair (store, keypair, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_keypairs (store), ==, 3);
