@@ -107,18 +107,18 @@ kf_cli_main (int    argc,
 }
 
 gboolean
-kf_cli_parse (const KfCliCommand  *command,
-              const GOptionEntry  *entries,
-              guint                n_positional,
-              int                 *argc,
-              char              ***argv,
-              int                 *exit_status)
+kf_cli_command_parse (KfCliContext       *ctx,
+                      const KfCliCommand *command,
+                      const GOptionEntry *entries,
+                      int                 argc,
+                      char              **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *name = command_name (command);
   g_autofree char *param = g_strdup_printf ("%s %s", name, command->synopsis);
 
+  ctx->command = command;
   context = g_option_context_new (param);
   g_option_context_set_summary (context, _(command->summary));
   g_option_context_set_help_enabled (context, TRUE);
@@ -126,75 +126,155 @@ kf_cli_parse (const KfCliCommand  *command,
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
   /* GOptionContext exits by itself on --help; catch it first to keep exit codes ours. */
-  for (int i = 1; i < *argc; i++)
-    if (g_str_equal ((*argv)[i], "--help") || g_str_equal ((*argv)[i], "-h"))
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
       {
         g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
         fputs (help, stdout);
-        *exit_status = KF_CLI_EXIT_OK;
+        ctx->status = KF_CLI_EXIT_OK;
         return FALSE;
       }
 
-  if (!g_option_context_parse (context, argc, argv, &error))
+  if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       /* GOption converts string options from the locale's encoding. */
       if (error->domain == G_CONVERT_ERROR)
-        *exit_status = kf_cli_usage (command, _("an argument is not valid text in this locale’s encoding (UTF-8 expected)"));
+        ctx->status = kf_cli_usage (command, _("an argument is not valid text in this locale’s encoding (UTF-8 expected)"));
       else
-        *exit_status = kf_cli_usage (command, "%s", error->message);
+        ctx->status = kf_cli_usage (command, "%s", error->message);
       return FALSE;
     }
-  /* (*argv)[0] is the verb itself. */
-  if ((guint) (*argc - 1) != n_positional)
+  /* argv[0] is the verb itself. */
+  if ((guint) (argc - 1) != command->n_positional)
     {
-      if ((guint) (*argc - 1) < n_positional)
-        *exit_status = kf_cli_usage (command, _("missing argument"));
+      if ((guint) (argc - 1) < command->n_positional)
+        ctx->status = kf_cli_usage (command, _("missing argument"));
       else
-        *exit_status = kf_cli_usage (command, _("unexpected argument “%s”"), (*argv)[n_positional + 1]);
+        ctx->status = kf_cli_usage (command, _("unexpected argument “%s”"), argv[command->n_positional + 1]);
       return FALSE;
     }
+  ctx->arg = command->n_positional > 0 ? argv[1] : NULL;
   return TRUE;
 }
 
-KfStore *
-kf_cli_begin_json_command (const KfCliCommand  *command,
-                           guint                n_positional,
-                           int                 *argc,
-                           char              ***argv,
-                           gboolean            *json,
-                           int                 *exit_status)
+gboolean
+kf_cli_command_open (KfCliContext *ctx)
 {
-  const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, json, N_("Print JSON"), NULL },
-    { NULL }
-  };
-  g_autoptr(GError) error = NULL;
-  KfStore *store;
+  KfCliNeeds needs = ctx->command->needs;
 
-  if (!kf_cli_parse (command, entries, n_positional, argc, argv, exit_status))
-    return NULL;
-  store = kf_cli_open_store (&error);
-  if (store == NULL)
-    *exit_status = kf_cli_fail (error);
-  return store;
+  if (needs == KF_CLI_NEEDS_NOTHING)
+    return TRUE;
+  ctx->status = KF_CLI_EXIT_FAILED;
+  if (!(ctx->store = kf_cli_open_store (&ctx->error)))
+    {
+      ctx->status = kf_cli_fail (ctx->error);
+      return FALSE;
+    }
+  if ((needs & KF_CLI_NEEDS_KEYPAIR) != 0)
+    {
+      KfKeypair *keypair = kf_cli_find_keypair (ctx->store, ctx->arg);
+      if (keypair == NULL)
+        return FALSE;
+      ctx->keypair = g_object_ref (keypair);
+    }
+  if ((needs & KF_CLI_NEEDS_CONNECTION) != 0)
+    {
+      KfConnection *connection = kf_cli_find_connection (ctx->store, ctx->arg);
+      if (connection == NULL)
+        return FALSE;
+      ctx->connection = g_object_ref (connection);
+    }
+  if ((needs & KF_CLI_NEEDS_VAULT) != 0)
+    ctx->vault = kf_vault_new (ctx->store);
+  ctx->status = KF_CLI_EXIT_OK;
+  return TRUE;
+}
+
+gboolean
+kf_cli_command_begin (KfCliContext       *ctx,
+                      const KfCliCommand *command,
+                      const GOptionEntry *entries,
+                      int                 argc,
+                      char              **argv)
+{
+  return kf_cli_command_parse (ctx, command, entries, argc, argv) && kf_cli_command_open (ctx);
+}
+
+GCancellable *
+kf_cli_command_guard (KfCliContext *ctx)
+{
+  g_return_val_if_fail (!ctx->guarded, NULL);
+  ctx->guarded = TRUE;
+  kf_cli_guard_begin ();
+  return kf_cli_get_cancellable ();
+}
+
+GAsyncResult *
+kf_cli_command_wait (KfCliContext *ctx)
+{
+  return kf_cli_wait (&ctx->result);
+}
+
+void
+kf_cli_command_release (KfCliContext *ctx)
+{
+  if (!ctx->guarded)
+    return;
+  ctx->guarded = FALSE;
+  kf_cli_guard_end ();
 }
 
 int
-kf_cli_print_list (KfStore       *store,
-                   GListModel    *items,
-                   gboolean       json,
-                   KfCliToJson    to_json,
-                   KfCliPrintLine print_line)
+kf_cli_command_end (KfCliContext *ctx,
+                    gboolean      ok)
 {
-  g_autoptr(JsonArray) array = json ? json_array_new () : NULL;
+  int status = ok ? KF_CLI_EXIT_OK : kf_cli_fail (ctx->error);
 
+  kf_cli_command_release (ctx);
+  return status;
+}
+
+void
+kf_cli_context_clear (KfCliContext *ctx)
+{
+  kf_cli_command_release (ctx);
+  g_clear_object (&ctx->result);
+  g_clear_object (&ctx->connection);
+  g_clear_object (&ctx->keypair);
+  g_clear_object (&ctx->vault);
+  g_clear_object (&ctx->store);
+  g_clear_error (&ctx->error);
+}
+
+int
+kf_cli_list_command (const KfCliCommand *command,
+                     int                 argc,
+                     char              **argv,
+                     KfCliGetItems       get_items,
+                     KfCliToJson         to_json,
+                     KfCliPrintLine      print_line)
+{
+  g_auto(KfCliContext) ctx = { 0 };
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    KF_CLI_OPTION_JSON (&json),
+    { NULL }
+  };
+  GListModel *items;
+  g_autoptr(JsonArray) array = NULL;
+
+  if (!kf_cli_command_begin (&ctx, command, entries, argc, argv))
+    return ctx.status;
+  items = get_items (ctx.store);
+  if (json)
+    array = json_array_new ();
   for (guint i = 0; i < g_list_model_get_n_items (items); i++)
     {
       g_autoptr(GObject) item = g_list_model_get_item (items, i);
       if (json)
-        json_array_add_element (array, to_json (store, item));
+        json_array_add_element (array, to_json (ctx.store, item));
       else
-        print_line (store, item);
+        print_line (ctx.store, item);
     }
   if (json)
     {
@@ -405,36 +485,19 @@ kf_cli_find_connection (KfStore    *store,
 }
 
 gboolean
-kf_cli_parse_port (const KfCliCommand *command,
-                   const char         *text,
-                   guint              *out,
-                   int                *exit_status)
+kf_cli_parse_number (KfCliContext        *ctx,
+                     const char          *option,
+                     const char          *text,
+                     KfCliValidateNumber  validate,
+                     guint               *out)
 {
   g_autoptr(GError) error = NULL;
 
   if (text == NULL)
     return TRUE;
-  if (!kf_connection_validate_port (text, out, &error))
+  if (!validate (text, out, &error))
     {
-      *exit_status = kf_cli_usage (command, "--port: %s", error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-kf_cli_parse_timeout (const KfCliCommand *command,
-                      const char         *text,
-                      guint              *out,
-                      int                *exit_status)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (text == NULL)
-    return TRUE;
-  if (!kf_connection_validate_timeout (text, out, &error))
-    {
-      *exit_status = kf_cli_usage (command, "--connect-timeout: %s", error->message);
+      ctx->status = kf_cli_usage (ctx->command, "%s: %s", option, error->message);
       return FALSE;
     }
   return TRUE;
