@@ -342,16 +342,15 @@ static int
 cmd_discover (int    argc,
               char **argv)
 {
-  gboolean json = FALSE;
   g_autofree char *port_str = NULL, *timeout_str = NULL;
   guint port = 0, timeout = KF_CONNECTION_DEFAULT_TIMEOUT;
+  g_auto(KfCliContext) ctx = { 0 };
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_STRING, &port_str, N_("SSH port (default 22)"), "N" },
     { "connect-timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_str, N_("Seconds to wait for the server (default 10)"), "S" },
-    KF_CLI_OPTION_JSON (&json),
+    KF_CLI_OPTION_JSON (&ctx.json),
     { NULL }
   };
-  g_auto(KfCliContext) ctx = { 0 };
   g_autoptr(GPtrArray) keys = NULL;
   g_auto(KfHostInput) input = { 0 };
 
@@ -369,25 +368,8 @@ cmd_discover (int    argc,
   if (keys == NULL)
     return kf_cli_fail (ctx.error);
 
-  if (json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      json_builder_begin_array (b);
-      for (guint i = 0; i < keys->len; i++)
-        {
-          KfHostKey *key = g_ptr_array_index (keys, i);
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "type");
-          json_builder_add_string_value (b, kf_host_key_get_key_type (key));
-          json_builder_set_member_name (b, "key");
-          json_builder_add_string_value (b, kf_host_key_get_base64 (key));
-          json_builder_set_member_name (b, "fingerprint");
-          json_builder_add_string_value (b, kf_host_key_get_fingerprint (key));
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-      kf_cli_print_json (json_builder_get_root (b));
-    }
+  if (ctx.json)
+    kf_cli_print_json (kf_cli_host_keys_to_json (keys));
   else
     print_host_keys (keys, stdout);
   return KF_CLI_EXIT_OK;
@@ -397,16 +379,11 @@ static int
 cmd_show (int    argc,
           char **argv)
 {
-  gboolean json = FALSE;
-  const GOptionEntry entries[] = {
-    KF_CLI_OPTION_JSON (&json),
-    { NULL }
-  };
   g_auto(KfCliContext) ctx = { 0 };
 
-  if (!kf_cli_command_begin (&ctx, &kf_cli_connection_commands[SHOW], entries, argc, argv))
+  if (!kf_cli_command_begin_json (&ctx, &kf_cli_connection_commands[SHOW], argc, argv))
     return ctx.status;
-  if (json)
+  if (ctx.json)
     kf_cli_print_json (kf_cli_connection_to_json (ctx.store, ctx.connection));
   else
     kf_cli_print_connection (ctx.store, ctx.connection);
@@ -454,17 +431,12 @@ static int
 cmd_test (int    argc,
           char **argv)
 {
-  gboolean json = FALSE;
-  const GOptionEntry entries[] = {
-    KF_CLI_OPTION_JSON (&json),
-    { NULL }
-  };
   g_auto(KfCliContext) ctx = { 0 };
   g_autoptr(KfTestResult) result = NULL;
   g_autofree char *timing = NULL;
   int status;
 
-  if (!kf_cli_command_begin (&ctx, &kf_cli_connection_commands[TEST], entries, argc, argv))
+  if (!kf_cli_command_begin_json (&ctx, &kf_cli_connection_commands[TEST], argc, argv))
     return ctx.status;
 
   /* The outcome is recorded in the store: a signal cancels instead of cutting that short. */
@@ -474,14 +446,14 @@ cmd_test (int    argc,
     return status;
 
   timing = kf_test_result_format_timing (result);
-  if (json)
+  if (ctx.json)
     kf_cli_print_json (test_result_to_json (result));
   else if (kf_test_result_get_ok (result))
     printf ("%s (%s)\n", kf_test_result_get_message (result), timing);
 
   if (!kf_test_result_get_ok (result))
     {
-      if (!json)
+      if (!ctx.json)
         fprintf (stderr, "keyferry-cli: %s\n", kf_test_result_get_message (result));
       return KF_CLI_EXIT_FAILED;
     }

@@ -207,14 +207,13 @@ static int
 cmd_show (int    argc,
           char **argv)
 {
-  gboolean json = FALSE;
   gboolean private = FALSE;
+  g_auto(KfCliContext) ctx = { 0 };
   const GOptionEntry entries[] = {
-    KF_CLI_OPTION_JSON (&json),
+    KF_CLI_OPTION_JSON (&ctx.json),
     { "private", 0, 0, G_OPTION_ARG_NONE, &private, N_("Also print the private key (from the keyring)"), NULL },
     { NULL }
   };
-  g_auto(KfCliContext) ctx = { 0 };
   g_autoptr(KfSecret) private_key = NULL;
 
   if (!kf_cli_command_begin (&ctx, &kf_cli_keypair_commands[SHOW], entries, argc, argv))
@@ -222,7 +221,7 @@ cmd_show (int    argc,
   if (private && !get_private_key (&ctx, &private_key))
     return ctx.status;
 
-  if (json)
+  if (ctx.json)
     kf_cli_print_json (kf_cli_keypair_to_json (ctx.store, ctx.keypair, private, private_key));
   else
     kf_cli_print_keypair (ctx.store, ctx.keypair, private_key);

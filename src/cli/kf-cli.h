@@ -58,6 +58,7 @@ typedef struct
   KfConnection       *connection;  /* with KF_CLI_NEEDS_CONNECTION */
   GAsyncResult       *result;      /* set by kf_cli_async_done (…, &ctx->result) */
   GError             *error;       /* what kf_cli_command_end prints */
+  gboolean            json;        /* --json (KF_CLI_OPTION_JSON (&ctx->json)) */
   gboolean            guarded;
   int                 status;      /* the exit status when a step returns FALSE */
 } KfCliContext;
@@ -81,8 +82,17 @@ gboolean      kf_cli_command_begin       (KfCliContext       *ctx,
                                           const GOptionEntry *entries,
                                           int                 argc,
                                           char              **argv);
-/* Holds signals back until the work is over (kf_cli_guard_begin); returns
- * the cancellable a signal cancels, for work that can roll back. */
+/* kf_cli_command_begin for commands whose only option is --json. */
+gboolean      kf_cli_command_begin_json  (KfCliContext       *ctx,
+                                          const KfCliCommand *command,
+                                          int                 argc,
+                                          char              **argv);
+/* Ctrl-C, SIGTERM and SIGHUP end the program at once outside a guard
+ * (nothing is being written then). From here to kf_cli_command_release they
+ * are held back: they cancel the returned cancellable (seen while
+ * kf_cli_command_wait runs, so async work that takes it rolls back), and the
+ * program ends by that signal at the release, after the store and the
+ * keyring are consistent again. */
 GCancellable *kf_cli_command_guard       (KfCliContext       *ctx);
 /* Runs the main context until the async call given
  * (kf_cli_async_done, &ctx->result) has ended; returns ctx->result. */
@@ -128,9 +138,6 @@ int          kf_cli_usage                (const KfCliCommand *command,
                                           const char    *format,
                                           ...) G_GNUC_PRINTF (2, 3);
 
-/* The user's store, loaded. A damaged file is reported (it was moved aside). */
-KfStore     *kf_cli_open_store           (GError       **error);
-
 /* Reads one line from stdin (without the newline) into wiped memory; NULL at EOF.
  * Used for passwords, passphrases and one-time passwords. */
 char        *kf_cli_read_secret_line     (GError       **error);
@@ -173,21 +180,13 @@ gboolean     kf_cli_parse_number         (KfCliContext  *ctx,
 gboolean     kf_cli_parse_key_type       (const char    *text,
                                           KfKeyType     *out);
 
-/* Ctrl-C, SIGTERM and SIGHUP. Outside a guard they end the program at once
- * (nothing is being written then). Inside kf_cli_guard_begin/end they are held
- * back: they cancel kf_cli_get_cancellable() (seen while kf_cli_wait runs, so
- * async work rolls back), and the program ends by that signal at the last
- * kf_cli_guard_end(), after the store and keyring are consistent again. */
+/* Ctrl-C, SIGTERM and SIGHUP: see kf_cli_command_guard. */
 void         kf_cli_install_signals      (void);
-void         kf_cli_guard_begin          (void);
-void         kf_cli_guard_end            (void);
-GCancellable *kf_cli_get_cancellable     (void);
 /* TRUE when stderr is a terminal (progress lines are shown only then). */
 gboolean     kf_cli_stderr_is_tty        (void);
 
 
-/* Runs the default main context until *result is set (by kf_cli_async_done). */
-GAsyncResult *kf_cli_wait                (GAsyncResult **result);
+/* Sets *(GAsyncResult **) user_data to a reference on @res. */
 void         kf_cli_async_done           (GObject       *source,
                                           GAsyncResult  *res,
                                           gpointer       user_data);
@@ -205,6 +204,8 @@ JsonNode    *kf_cli_keypair_to_json      (KfStore       *store,
                                           const char    *private_key);
 JsonNode    *kf_cli_connection_to_json   (KfStore       *store,
                                           KfConnection  *connection);
+/* An array of host keys (KfHostKey), as "connection discover-host-key" prints them. */
+JsonNode    *kf_cli_host_keys_to_json    (GPtrArray     *keys);
 void         kf_cli_print_keypair        (KfStore       *store,
                                           KfKeypair     *keypair,
                                           const char    *private_key);
