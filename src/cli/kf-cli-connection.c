@@ -237,7 +237,7 @@ new_manual_connection (KfCliContext *ctx,
 {
   g_autoptr(KfConnection) connection = NULL;
 
-  if (!kf_connection_validate_name_free (kf_store_get_connections (ctx->store), a->name, &ctx->error))
+  if (!kf_connection_validate_name_free (kf_store_get_connections (ctx->store), a->name, NULL, &ctx->error))
     {
       ctx->status = kf_cli_fail (ctx->error);
       return NULL;

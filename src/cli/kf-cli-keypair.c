@@ -71,7 +71,7 @@ check_new_name (KfCliContext *ctx)
   g_autofree char *valid = kf_cli_check_name (ctx->arg, _("key pair"), &ctx->error);
 
   if (valid == NULL
-      || !kf_connection_validate_name_free (kf_store_get_keypairs (ctx->store), valid, &ctx->error))
+      || !kf_connection_validate_name_free (kf_store_get_keypairs (ctx->store), valid, NULL, &ctx->error))
     {
       ctx->status = kf_cli_fail (ctx->error);
       return NULL;

@@ -49,6 +49,7 @@ kf_connection_validate_name (const char  *text,
 gboolean
 kf_connection_validate_name_free (GListModel  *items,
                                   const char  *name,
+                                  const char  *except_id,
                                   GError     **error)
 {
   guint n = g_list_model_get_n_items (items);
@@ -59,8 +60,10 @@ kf_connection_validate_name_free (GListModel  *items,
       gboolean keypair = KF_IS_KEYPAIR (item);
       const char *other = keypair ? kf_keypair_get_name (KF_KEYPAIR (item))
                                   : kf_connection_get_name (KF_CONNECTION (item));
+      const char *id = keypair ? kf_keypair_get_id (KF_KEYPAIR (item))
+                               : kf_connection_get_id (KF_CONNECTION (item));
 
-      if (g_strcmp0 (other, name) == 0)
+      if (g_strcmp0 (other, name) == 0 && (except_id == NULL || g_strcmp0 (id, except_id) != 0))
         {
           g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
                        keypair ? _("A key pair named “%s” already exists; choose another name.")
