@@ -97,6 +97,32 @@ kf_cli_keypair_to_json (KfStore    *store,
   return json_builder_get_root (b);
 }
 
+/* One host key: its type, base64 key and fingerprint; an unreadable
+ * stored @line (@key NULL) as the key text with nulls around it. */
+static void
+add_host_key (JsonBuilder *b,
+              KfHostKey   *key,
+              const char  *line)
+{
+  json_builder_begin_object (b);
+  add_string (b, "type", key ? kf_host_key_get_key_type (key) : NULL);
+  add_string (b, "key", key ? kf_host_key_get_base64 (key) : line);
+  add_string (b, "fingerprint", key ? kf_host_key_get_fingerprint (key) : NULL);
+  json_builder_end_object (b);
+}
+
+JsonNode *
+kf_cli_host_keys_to_json (GPtrArray *keys)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < keys->len; i++)
+    add_host_key (b, g_ptr_array_index (keys, i), NULL);
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
+
 JsonNode *
 kf_cli_connection_to_json (KfStore      *store,
                            KfConnection *connection)
@@ -121,11 +147,7 @@ kf_cli_connection_to_json (KfStore      *store,
   for (guint i = 0; host_keys != NULL && host_keys[i] != NULL; i++)
     {
       g_autoptr(KfHostKey) key = kf_host_key_parse (host_keys[i], NULL);
-      json_builder_begin_object (b);
-      add_string (b, "type", key ? kf_host_key_get_key_type (key) : NULL);
-      add_string (b, "key", key ? kf_host_key_get_base64 (key) : host_keys[i]);
-      add_string (b, "fingerprint", key ? kf_host_key_get_fingerprint (key) : NULL);
-      json_builder_end_object (b);
+      add_host_key (b, key, host_keys[i]);
     }
   json_builder_end_array (b);
   add_int (b, "connect_timeout", kf_connection_get_connect_timeout (connection));

@@ -11,28 +11,23 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
-static int cmd_known_hosts (int argc, char **argv);
-
-const KfCliCommand kf_cli_known_hosts_commands[] = {
-  { NULL, "known-hosts", "", N_("Print OpenSSH known_hosts lines for all connections"), cmd_known_hosts },
-  { NULL }
-};
-
 static int
 cmd_known_hosts (int    argc,
                  char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KfStore) store = NULL;
+  g_auto(KfCliContext) ctx = { 0 };
   g_autofree char *lines = NULL;
-  int status;
 
-  if (!kf_cli_parse (&kf_cli_known_hosts_commands[0], NULL, 0, &argc, &argv, &status))
-    return status;
-  if (!(store = kf_cli_open_store (&error)))
-    return kf_cli_fail (error);
+  if (!kf_cli_command_begin (&ctx, &kf_cli_known_hosts_commands[0], NULL, argc, argv))
+    return ctx.status;
 
-  lines = kf_known_hosts_for_connections (kf_store_get_connections (store));
+  lines = kf_known_hosts_for_connections (kf_store_get_connections (ctx.store));
   fputs (lines, stdout);
   return KF_CLI_EXIT_OK;
 }
+
+const KfCliCommand kf_cli_known_hosts_commands[] = {
+  { NULL, "known-hosts", "", N_("Print OpenSSH known_hosts lines for all connections"), cmd_known_hosts,
+    0, KF_CLI_NEEDS_STORE },
+  { NULL }
+};

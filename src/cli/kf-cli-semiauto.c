@@ -20,22 +20,16 @@
 #include <stdio.h>
 #include <string.h>
 
-static int cmd_add_semiauto (int argc, char **argv);
-static int cmd_pair_again (int argc, char **argv);
-
 enum { ADD_SEMIAUTO, PAIR_AGAIN };
 
-const KfCliCommand kf_cli_semiauto_commands[] = {
-  [ADD_SEMIAUTO] = { "connection", "add-semiauto",
-    "NAME --url URL [--admin-username USER] --password-stdin [--otp-stdin] [--username USER] "
-    "[--keypair NAME | --generate-key [--key-type TYPE]] [--sudo] [--connect-timeout S] "
-    "[--trust-certificate SHA256:FINGERPRINT] [--protocol auto|jsonrpc|legacy]",
-    N_("Set up a connection to a TrueNAS through its API (installs the public key)"), cmd_add_semiauto },
-  [PAIR_AGAIN] = { "connection", "pair-again",
-    "NAME --password-stdin [--otp-stdin] [--trust-certificate SHA256:FINGERPRINT]",
-    N_("Install the key pair on the TrueNAS again and refresh its host keys"), cmd_pair_again },
-  { NULL }
-};
+/* The options both commands take for the admin's secrets and the TLS pin.
+ * --otp is hidden: it is there to be refused (see refuse_otp_argv). */
+#define PAIRING_SECRET_ENTRIES(password_stdin, otp_stdin, otp_argv) \
+  { "password-stdin", 0, 0, G_OPTION_ARG_NONE, (password_stdin), N_("Read the admin password from standard input"), NULL }, \
+  { "otp-stdin", 0, 0, G_OPTION_ARG_NONE, (otp_stdin), N_("Read the one-time password from the next line of standard input"), NULL }, \
+  { "otp", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, (otp_argv), NULL, NULL }
+#define PAIRING_TRUST_ENTRY(trust) \
+  { "trust-certificate", 0, 0, G_OPTION_ARG_STRING, (trust), N_("Trust exactly this TLS certificate (SHA-256 fingerprint)"), "SHA256:FP" }
 
 typedef struct {
   gboolean otp_given;   /* a one-time password was sent at least once */
@@ -124,40 +118,57 @@ report_failure (KfSemiautoSetup *setup,
     kf_cli_fail (error);
 }
 
+/* Reads the admin password and, with --otp-stdin, the one-time password
+ * from stdin into @setup; FALSE with the error printed. */
+static gboolean
+read_secrets (KfCliContext    *ctx,
+              KfSemiautoSetup *setup,
+              gboolean         otp_stdin,
+              OtpState        *state)
+{
+  char *password = kf_cli_read_secret_prompt (_("Admin password: "), &ctx->error);
+  char *otp;
+
+  if (password == NULL)
+    {
+      ctx->status = ctx->error ? kf_cli_fail (ctx->error) : kf_cli_fail_message (_("No admin password on standard input."));
+      return FALSE;
+    }
+  kf_semiauto_setup_set_admin_password (setup, password);
+  kf_secret_free (password);
+  if (!otp_stdin)
+    return TRUE;
+  otp = kf_cli_read_secret_prompt (_("One-time password: "), &ctx->error);
+  if (otp == NULL)
+    {
+      ctx->status = ctx->error ? kf_cli_fail (ctx->error) : kf_cli_fail_message (_("No one-time password on standard input."));
+      return FALSE;
+    }
+  kf_semiauto_setup_set_otp (setup, otp);
+  state->otp_given = *otp != '\0';
+  kf_secret_free (otp);
+  return TRUE;
+}
+
 /* Runs @setup with the secrets from stdin; prints the outcome. */
 static int
-run_setup (KfStore         *store,
+run_setup (KfCliContext    *ctx,
            KfSemiautoSetup *setup,
            gboolean         otp_stdin)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(KfConnection) connection = NULL;
   OtpState state = { 0 };
-  char *password;
   const char * const *notes;
+  int status = KF_CLI_EXIT_FAILED;
 
-  password = kf_cli_read_secret_prompt (_("Admin password: "), &error);
-  if (password == NULL)
-    return error ? kf_cli_fail (error) : kf_cli_fail_message (_("No admin password on standard input."));
-  kf_semiauto_setup_set_admin_password (setup, password);
-  kf_secret_free (password);
-  if (otp_stdin)
-    {
-      char *otp = kf_cli_read_secret_prompt (_("One-time password: "), &error);
-      if (otp == NULL)
-        return error ? kf_cli_fail (error) : kf_cli_fail_message (_("No one-time password on standard input."));
-      kf_semiauto_setup_set_otp (setup, otp);
-      state.otp_given = *otp != '\0';
-      kf_secret_free (otp);
-    }
+  if (!read_secrets (ctx, setup, otp_stdin, &state))
+    return ctx->status;
 
   g_signal_connect (setup, "otp-requested", G_CALLBACK (on_otp_requested), &state);
   g_signal_connect (setup, "progress", G_CALLBACK (on_progress), NULL);
   /* A signal cancels the setup, which then leaves store and keyring as they were. */
-  kf_cli_guard_begin ();
-  kf_semiauto_setup_run_async (setup, kf_cli_get_cancellable (), kf_cli_async_done, &result);
-  connection = kf_semiauto_setup_run_finish (setup, kf_cli_wait (&result), &error);
+  kf_semiauto_setup_run_async (setup, kf_cli_command_guard (ctx), kf_cli_async_done, &ctx->result);
+  connection = kf_semiauto_setup_run_finish (setup, kf_cli_command_wait (ctx), &ctx->error);
 
   /* The notes include the outcome of the SSH check after pairing; after a
    * failure only the error line is for scripts. */
@@ -167,41 +178,38 @@ run_setup (KfStore         *store,
       print_note (notes[i]);
 
   if (connection == NULL)
+    report_failure (setup, ctx->error, &state);
+  else
     {
-      report_failure (setup, error, &state);
-      kf_cli_guard_end ();
-      return KF_CLI_EXIT_FAILED;
+      kf_cli_print_connection (ctx->store, connection);
+      if (kf_cli_stderr_is_tty ())
+        fprintf (stderr, "keyferry-cli: %s (%s %s, %u round trips, %.0f ms)\n", _("Paired"),
+                 _("protocol"), kf_truenas_protocol_to_string (kf_semiauto_setup_get_protocol (setup)),
+                 kf_semiauto_setup_get_round_trips (setup), kf_semiauto_setup_get_total_ms (setup));
+      status = KF_CLI_EXIT_OK;
     }
-
-  kf_cli_print_connection (store, connection);
-  if (kf_cli_stderr_is_tty ())
-    fprintf (stderr, "keyferry-cli: %s (%s %s, %u round trips, %.0f ms)\n", _("Paired"),
-             _("protocol"), kf_truenas_protocol_to_string (kf_semiauto_setup_get_protocol (setup)),
-             kf_semiauto_setup_get_round_trips (setup), kf_semiauto_setup_get_total_ms (setup));
-  kf_cli_guard_end ();
-  return KF_CLI_EXIT_OK;
+  kf_cli_command_release (ctx);
+  return status;
 }
 
 /* One-time passwords on the command line are visible to every user (ps):
  * wipe what GOption parsed and refuse. Returns TRUE when --otp was given. */
 static gboolean
-refuse_otp_argv (const KfCliCommand *cmd,
-                 char               *otp_argv,
-                 int                *status)
+refuse_otp_argv (KfCliContext *ctx,
+                 char         *otp_argv)
 {
   if (otp_argv == NULL)
     return FALSE;
   kf_secret_wipe_text (otp_argv);
-  *status = kf_cli_usage (cmd, _("one-time passwords are not taken from the command line, where other users can see them; use --otp-stdin"));
+  ctx->status = kf_cli_usage (ctx->command, _("one-time passwords are not taken from the command line, where other users can see them; use --otp-stdin"));
   return TRUE;
 }
 
 /* Checks --trust-certificate; returns the normalised pin or NULL (usage error printed). */
 static gboolean
-parse_pin (const KfCliCommand *cmd,
-           const char         *text,
-           char              **out,
-           int                *status)
+parse_pin (KfCliContext  *ctx,
+           const char    *text,
+           char         **out)
 {
   g_autoptr(GError) error = NULL;
 
@@ -211,99 +219,143 @@ parse_pin (const KfCliCommand *cmd,
   *out = kf_truenas_certificate_parse_pin (text, &error);
   if (*out == NULL)
     {
-      *status = kf_cli_usage (cmd, "%s", error->message);
+      ctx->status = kf_cli_usage (ctx->command, "%s", error->message);
       return FALSE;
     }
   return TRUE;
+}
+
+/* What "connection add-semiauto" was given, and what its checks made of it. */
+typedef struct {
+  char              *url, *admin, *username, *keypair_name, *key_type_str, *trust, *protocol_str, *otp_argv;
+  char              *timeout_str;
+  gboolean           password_stdin, otp_stdin, generate, sudo;
+  guint              timeout;     /* 0: the setup's default */
+  KfKeyType          key_type;
+  KfTruenasProtocol  protocol;
+  char              *pin;         /* --trust-certificate, normalised */
+  char              *name;        /* checked and trimmed */
+} AddSemiauto;
+
+static void
+add_semiauto_clear (AddSemiauto *o)
+{
+  g_free (o->url);
+  g_free (o->admin);
+  g_free (o->username);
+  g_free (o->keypair_name);
+  g_free (o->key_type_str);
+  g_free (o->trust);
+  g_free (o->protocol_str);
+  g_free (o->otp_argv);
+  g_free (o->timeout_str);
+  g_free (o->pin);
+  g_free (o->name);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AddSemiauto, add_semiauto_clear)
+
+/* Which options go together: FALSE with the usage error printed. */
+static gboolean
+check_add_semiauto_options (KfCliContext *ctx,
+                            AddSemiauto  *o)
+{
+  const char *problem = NULL;
+
+  if (refuse_otp_argv (ctx, o->otp_argv))
+    return FALSE;
+  if (o->url == NULL)
+    problem = _("--url is required");
+  else if (!o->password_stdin)
+    problem = _("--password-stdin is required: the admin password is read from standard input");
+  else if (o->keypair_name != NULL && o->generate)
+    problem = _("give either --keypair or --generate-key");
+  else if (o->key_type_str != NULL && o->keypair_name != NULL)
+    problem = _("--key-type needs --generate-key");
+  else if (o->key_type_str != NULL && !kf_cli_parse_key_type (o->key_type_str, &o->key_type))
+    {
+      ctx->status = kf_cli_usage (ctx->command, _("unknown key type “%s”; use ed25519, ecdsa-p256, ecdsa-p384, ecdsa-p521 or rsa"),
+                                  o->key_type_str);
+      return FALSE;
+    }
+  else if (!kf_cli_parse_number (ctx, "--connect-timeout", o->timeout_str, kf_connection_validate_timeout, &o->timeout))
+    return FALSE;
+  else if (!parse_protocol (o->protocol_str, &o->protocol))
+    problem = _("--protocol must be auto, jsonrpc or legacy");
+  if (problem != NULL)
+    {
+      ctx->status = kf_cli_usage (ctx->command, "%s", problem);
+      return FALSE;
+    }
+  return parse_pin (ctx, o->trust, &o->pin);
+}
+
+/* The setup as given; NULL with the error printed. */
+static KfSemiautoSetup *
+new_semiauto_setup (KfCliContext *ctx,
+                    AddSemiauto  *o)
+{
+  g_autoptr(KfSemiautoSetup) setup = kf_semiauto_setup_new (ctx->vault);
+
+  kf_semiauto_setup_set_name (setup, o->name);
+  kf_semiauto_setup_set_url (setup, o->url);
+  kf_semiauto_setup_set_admin_username (setup, o->admin ? o->admin : "root");
+  kf_semiauto_setup_set_username (setup, o->username ? o->username : "root");
+  kf_semiauto_setup_set_sudo_zfs (setup, o->sudo);
+  kf_semiauto_setup_set_protocol (setup, o->protocol);
+  if (o->timeout != 0)
+    kf_semiauto_setup_set_connect_timeout (setup, o->timeout);
+  if (o->pin != NULL)
+    kf_semiauto_setup_set_tls_pin (setup, o->pin);
+  if (o->keypair_name != NULL)
+    {
+      KfKeypair *keypair = kf_cli_find_keypair (ctx->store, o->keypair_name);
+      if (keypair == NULL)
+        {
+          ctx->status = KF_CLI_EXIT_FAILED;
+          return NULL;
+        }
+      kf_semiauto_setup_set_keypair_id (setup, kf_keypair_get_id (keypair));
+    }
+  else
+    kf_semiauto_setup_set_generate_key (setup, o->key_type, 0);
+  return g_steal_pointer (&setup);
 }
 
 static int
 cmd_add_semiauto (int    argc,
                   char **argv)
 {
-  g_autofree char *url = NULL, *admin = NULL, *username = NULL, *keypair_name = NULL;
-  g_autofree char *key_type_str = NULL, *trust = NULL, *protocol_str = NULL, *otp_argv = NULL;
-  g_autofree char *timeout_str = NULL;
-  gboolean password_stdin = FALSE, otp_stdin = FALSE, generate = FALSE, sudo = FALSE;
-  guint timeout = 0;
+  g_auto(AddSemiauto) o = { .key_type = KF_KEY_TYPE_ED25519 };
   const GOptionEntry entries[] = {
-    { "url", 0, 0, G_OPTION_ARG_STRING, &url, N_("TrueNAS URL (https:// assumed)"), "URL" },
-    { "admin-username", 0, 0, G_OPTION_ARG_STRING, &admin, N_("Admin user of the TrueNAS (default root)"), "USER" },
-    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the admin password from standard input"), NULL },
-    { "otp-stdin", 0, 0, G_OPTION_ARG_NONE, &otp_stdin, N_("Read the one-time password from the next line of standard input"), NULL },
-    { "otp", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &otp_argv, NULL, NULL },
-    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("SSH user on the TrueNAS (default root)"), "USER" },
-    { "keypair", 0, 0, G_OPTION_ARG_STRING, &keypair_name, N_("Existing key pair to install"), "NAME" },
-    { "generate-key", 0, 0, G_OPTION_ARG_NONE, &generate, N_("Generate a new key pair “NAME Key” (the default)"), NULL },
-    { "key-type", 0, 0, G_OPTION_ARG_STRING, &key_type_str, N_("Type of the generated key (default ed25519)"), "TYPE" },
-    { "sudo", 0, 0, G_OPTION_ARG_NONE, &sudo, N_("Enable passwordless sudo for zfs commands (SSH user not root)"), NULL },
-    { "connect-timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_str, N_("Seconds to wait for the SSH server (default 10)"), "S" },
-    { "trust-certificate", 0, 0, G_OPTION_ARG_STRING, &trust, N_("Trust exactly this TLS certificate (SHA-256 fingerprint)"), "SHA256:FP" },
-    { "protocol", 0, 0, G_OPTION_ARG_STRING, &protocol_str, N_("API protocol: auto (default), jsonrpc or legacy"), "P" },
+    { "url", 0, 0, G_OPTION_ARG_STRING, &o.url, N_("TrueNAS URL (https:// assumed)"), "URL" },
+    { "admin-username", 0, 0, G_OPTION_ARG_STRING, &o.admin, N_("Admin user of the TrueNAS (default root)"), "USER" },
+    PAIRING_SECRET_ENTRIES (&o.password_stdin, &o.otp_stdin, &o.otp_argv),
+    { "username", 0, 0, G_OPTION_ARG_STRING, &o.username, N_("SSH user on the TrueNAS (default root)"), "USER" },
+    { "keypair", 0, 0, G_OPTION_ARG_STRING, &o.keypair_name, N_("Existing key pair to install"), "NAME" },
+    { "generate-key", 0, 0, G_OPTION_ARG_NONE, &o.generate, N_("Generate a new key pair “NAME Key” (the default)"), NULL },
+    { "key-type", 0, 0, G_OPTION_ARG_STRING, &o.key_type_str, N_("Type of the generated key (default ed25519)"), "TYPE" },
+    { "sudo", 0, 0, G_OPTION_ARG_NONE, &o.sudo, N_("Enable passwordless sudo for zfs commands (SSH user not root)"), NULL },
+    { "connect-timeout", 0, 0, G_OPTION_ARG_STRING, &o.timeout_str, N_("Seconds to wait for the SSH server (default 10)"), "S" },
+    PAIRING_TRUST_ENTRY (&o.trust),
+    { "protocol", 0, 0, G_OPTION_ARG_STRING, &o.protocol_str, N_("API protocol: auto (default), jsonrpc or legacy"), "P" },
     { NULL }
   };
-  const KfCliCommand *cmd = &kf_cli_semiauto_commands[ADD_SEMIAUTO];
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KfStore) store = NULL;
-  g_autoptr(KfVault) vault = NULL;
+  g_auto(KfCliContext) ctx = { 0 };
   g_autoptr(KfSemiautoSetup) setup = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *pin = NULL;
-  KfKeyType key_type = KF_KEY_TYPE_ED25519;
-  KfTruenasProtocol protocol;
-  int status;
 
-  if (!kf_cli_parse (cmd, entries, 1, &argc, &argv, &status))
+  if (!kf_cli_command_parse (&ctx, &kf_cli_semiauto_commands[ADD_SEMIAUTO], entries, argc, argv))
     {
-      refuse_otp_argv (cmd, otp_argv, &status);
-      return status;
+      refuse_otp_argv (&ctx, o.otp_argv);
+      return ctx.status;
     }
-  if (refuse_otp_argv (cmd, otp_argv, &status))
-    return status;
-  if (url == NULL)
-    return kf_cli_usage (cmd, _("--url is required"));
-  if (!password_stdin)
-    return kf_cli_usage (cmd, _("--password-stdin is required: the admin password is read from standard input"));
-  if (keypair_name != NULL && generate)
-    return kf_cli_usage (cmd, _("give either --keypair or --generate-key"));
-  if (key_type_str != NULL && keypair_name != NULL)
-    return kf_cli_usage (cmd, _("--key-type needs --generate-key"));
-  if (key_type_str != NULL && !kf_cli_parse_key_type (key_type_str, &key_type))
-    return kf_cli_usage (cmd, _("unknown key type “%s”; use ed25519, ecdsa-p256, ecdsa-p384, ecdsa-p521 or rsa"), key_type_str);
-  if (!kf_cli_parse_timeout (cmd, timeout_str, &timeout, &status))
-    return status;
-  if (!parse_protocol (protocol_str, &protocol))
-    return kf_cli_usage (cmd, _("--protocol must be auto, jsonrpc or legacy"));
-  if (!parse_pin (cmd, trust, &pin, &status))
-    return status;
-  if (!(name = kf_cli_check_name (argv[1], _("connection"), &error)))
-    return kf_cli_fail (error);
-
-  if (!(store = kf_cli_open_store (&error)))
-    return kf_cli_fail (error);
-  vault = kf_vault_new (store);
-  setup = kf_semiauto_setup_new (vault);
-  kf_semiauto_setup_set_name (setup, name);
-  kf_semiauto_setup_set_url (setup, url);
-  kf_semiauto_setup_set_admin_username (setup, admin ? admin : "root");
-  kf_semiauto_setup_set_username (setup, username ? username : "root");
-  kf_semiauto_setup_set_sudo_zfs (setup, sudo);
-  kf_semiauto_setup_set_protocol (setup, protocol);
-  if (timeout != 0)
-    kf_semiauto_setup_set_connect_timeout (setup, timeout);
-  if (pin != NULL)
-    kf_semiauto_setup_set_tls_pin (setup, pin);
-  if (keypair_name != NULL)
-    {
-      KfKeypair *keypair = kf_cli_find_keypair (store, keypair_name);
-      if (keypair == NULL)
-        return KF_CLI_EXIT_FAILED;
-      kf_semiauto_setup_set_keypair_id (setup, kf_keypair_get_id (keypair));
-    }
-  else
-    kf_semiauto_setup_set_generate_key (setup, key_type, 0);
-
-  return run_setup (store, setup, otp_stdin);
+  if (!check_add_semiauto_options (&ctx, &o))
+    return ctx.status;
+  if (!(o.name = kf_cli_check_name (ctx.arg, _("connection"), &ctx.error)))
+    return kf_cli_fail (ctx.error);
+  if (!kf_cli_command_open (&ctx) || !(setup = new_semiauto_setup (&ctx, &o)))
+    return ctx.status;
+  return run_setup (&ctx, setup, o.otp_stdin);
 }
 
 static int
@@ -313,42 +365,43 @@ cmd_pair_again (int    argc,
   g_autofree char *trust = NULL, *otp_argv = NULL;
   gboolean password_stdin = FALSE, otp_stdin = FALSE;
   const GOptionEntry entries[] = {
-    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the admin password from standard input"), NULL },
-    { "otp-stdin", 0, 0, G_OPTION_ARG_NONE, &otp_stdin, N_("Read the one-time password from the next line of standard input"), NULL },
-    { "otp", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &otp_argv, NULL, NULL },
-    { "trust-certificate", 0, 0, G_OPTION_ARG_STRING, &trust, N_("Trust exactly this TLS certificate (SHA-256 fingerprint)"), "SHA256:FP" },
+    PAIRING_SECRET_ENTRIES (&password_stdin, &otp_stdin, &otp_argv),
+    PAIRING_TRUST_ENTRY (&trust),
     { NULL }
   };
   const KfCliCommand *cmd = &kf_cli_semiauto_commands[PAIR_AGAIN];
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KfStore) store = NULL;
-  g_autoptr(KfVault) vault = NULL;
+  g_auto(KfCliContext) ctx = { 0 };
   g_autoptr(KfSemiautoSetup) setup = NULL;
   g_autofree char *pin = NULL;
-  KfConnection *connection;
-  int status;
 
-  if (!kf_cli_parse (cmd, entries, 1, &argc, &argv, &status))
-    return status;
-  if (refuse_otp_argv (cmd, otp_argv, &status))
-    return status;
+  if (!kf_cli_command_parse (&ctx, cmd, entries, argc, argv) || refuse_otp_argv (&ctx, otp_argv))
+    return ctx.status;
   if (!password_stdin)
     return kf_cli_usage (cmd, _("--password-stdin is required: the admin password is read from standard input"));
-  if (!parse_pin (cmd, trust, &pin, &status))
-    return status;
-  if (!(store = kf_cli_open_store (&error)))
-    return kf_cli_fail (error);
-  if (!(connection = kf_cli_find_connection (store, argv[1])))
-    return KF_CLI_EXIT_FAILED;
-  if (kf_connection_get_setup_method (connection) != KF_SETUP_METHOD_SEMI_AUTOMATIC)
+  if (!parse_pin (&ctx, trust, &pin) || !kf_cli_command_open (&ctx))
+    return ctx.status;
+  if (kf_connection_get_setup_method (ctx.connection) != KF_SETUP_METHOD_SEMI_AUTOMATIC)
     {
-      g_autofree char *shown = kf_cli_display (kf_connection_get_name (connection));
+      g_autofree char *shown = kf_cli_display (kf_connection_get_name (ctx.connection));
       return kf_cli_fail_message (_("“%s” was set up manually; pairing again works only for TrueNAS connections."), shown);
     }
 
-  vault = kf_vault_new (store);
-  setup = kf_semiauto_setup_new_pair_again (vault, connection);
+  setup = kf_semiauto_setup_new_pair_again (ctx.vault, ctx.connection);
   if (pin != NULL)
     kf_semiauto_setup_set_tls_pin (setup, pin);
-  return run_setup (store, setup, otp_stdin);
+  return run_setup (&ctx, setup, otp_stdin);
 }
+
+const KfCliCommand kf_cli_semiauto_commands[] = {
+  [ADD_SEMIAUTO] = { "connection", "add-semiauto",
+    "NAME --url URL [--admin-username USER] --password-stdin [--otp-stdin] [--username USER] "
+    "[--keypair NAME | --generate-key [--key-type TYPE]] [--sudo] [--connect-timeout S] "
+    "[--trust-certificate SHA256:FINGERPRINT] [--protocol auto|jsonrpc|legacy]",
+    N_("Set up a connection to a TrueNAS through its API (installs the public key)"), cmd_add_semiauto,
+    1, KF_CLI_NEEDS_VAULT },
+  [PAIR_AGAIN] = { "connection", "pair-again",
+    "NAME --password-stdin [--otp-stdin] [--trust-certificate SHA256:FINGERPRINT]",
+    N_("Install the key pair on the TrueNAS again and refresh its host keys"), cmd_pair_again,
+    1, KF_CLI_NEEDS_CONNECTION | KF_CLI_NEEDS_VAULT },
+  { NULL }
+};

@@ -106,105 +106,6 @@ kf_cli_main (int    argc,
   return KF_CLI_EXIT_USAGE;
 }
 
-gboolean
-kf_cli_parse (const KfCliCommand  *command,
-              const GOptionEntry  *entries,
-              guint                n_positional,
-              int                 *argc,
-              char              ***argv,
-              int                 *exit_status)
-{
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = command_name (command);
-  g_autofree char *param = g_strdup_printf ("%s %s", name, command->synopsis);
-
-  context = g_option_context_new (param);
-  g_option_context_set_summary (context, _(command->summary));
-  g_option_context_set_help_enabled (context, TRUE);
-  if (entries != NULL)
-    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-
-  /* GOptionContext exits by itself on --help; catch it first to keep exit codes ours. */
-  for (int i = 1; i < *argc; i++)
-    if (g_str_equal ((*argv)[i], "--help") || g_str_equal ((*argv)[i], "-h"))
-      {
-        g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
-        fputs (help, stdout);
-        *exit_status = KF_CLI_EXIT_OK;
-        return FALSE;
-      }
-
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      /* GOption converts string options from the locale's encoding. */
-      if (error->domain == G_CONVERT_ERROR)
-        *exit_status = kf_cli_usage (command, _("an argument is not valid text in this locale’s encoding (UTF-8 expected)"));
-      else
-        *exit_status = kf_cli_usage (command, "%s", error->message);
-      return FALSE;
-    }
-  /* (*argv)[0] is the verb itself. */
-  if ((guint) (*argc - 1) != n_positional)
-    {
-      if ((guint) (*argc - 1) < n_positional)
-        *exit_status = kf_cli_usage (command, _("missing argument"));
-      else
-        *exit_status = kf_cli_usage (command, _("unexpected argument “%s”"), (*argv)[n_positional + 1]);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-KfStore *
-kf_cli_begin_json_command (const KfCliCommand  *command,
-                           guint                n_positional,
-                           int                 *argc,
-                           char              ***argv,
-                           gboolean            *json,
-                           int                 *exit_status)
-{
-  const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, json, N_("Print JSON"), NULL },
-    { NULL }
-  };
-  g_autoptr(GError) error = NULL;
-  KfStore *store;
-
-  if (!kf_cli_parse (command, entries, n_positional, argc, argv, exit_status))
-    return NULL;
-  store = kf_cli_open_store (&error);
-  if (store == NULL)
-    *exit_status = kf_cli_fail (error);
-  return store;
-}
-
-int
-kf_cli_print_list (KfStore       *store,
-                   GListModel    *items,
-                   gboolean       json,
-                   KfCliToJson    to_json,
-                   KfCliPrintLine print_line)
-{
-  g_autoptr(JsonArray) array = json ? json_array_new () : NULL;
-
-  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (items, i);
-      if (json)
-        json_array_add_element (array, to_json (store, item));
-      else
-        print_line (store, item);
-    }
-  if (json)
-    {
-      JsonNode *root = json_node_new (JSON_NODE_ARRAY);
-      json_node_set_array (root, array);
-      kf_cli_print_json (root);
-    }
-  return KF_CLI_EXIT_OK;
-}
-
 /* Appends @text with control characters and invalid UTF-8 escaped (so a
  * message stays on one line and cannot drive the terminal); with @max_chars
  * > 0, stops after that many characters and adds "…". */
@@ -284,7 +185,7 @@ print_error_line (const char *prefix,
 int
 kf_cli_fail (const GError *error)
 {
-  /* Only a signal cancels (kf_cli_guard_begin): say it plainly, whichever layer noticed. */
+  /* Only a signal cancels (kf_cli_command_guard): say it plainly, whichever layer noticed. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       print_error_line ("keyferry-cli: ", _("Interrupted; nothing was changed."));
@@ -329,8 +230,9 @@ kf_cli_usage (const KfCliCommand *command,
   return KF_CLI_EXIT_USAGE;
 }
 
-KfStore *
-kf_cli_open_store (GError **error)
+/* The user's store, loaded. */
+static KfStore *
+open_store (GError **error)
 {
   g_autoptr(KfStore) store = kf_store_new (NULL);
   g_autoptr(GError) local_error = NULL;
@@ -374,67 +276,55 @@ kf_cli_check_name (const char  *text,
   return kf_connection_validate_name (trimmed, error);
 }
 
+/* The key pair (@keypair) or connection named @name, spaces around ignored
+ * (names are stored trimmed); NULL with "there is no …" printed. */
+static gpointer
+find_named (KfStore    *store,
+            const char *name,
+            gboolean    keypair)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (name));
+  gpointer found = keypair ? (gpointer) kf_store_find_keypair_by_name (store, trimmed)
+                           : (gpointer) kf_store_find_connection_by_name (store, trimmed);
+
+  if (found == NULL)
+    {
+      g_autofree char *shown = kf_cli_display (name);
+      kf_cli_fail_message (keypair ? _("There is no key pair named “%s”; see “keyferry-cli keypair list”.")
+                                   : _("There is no connection named “%s”; see “keyferry-cli connection list”."),
+                           shown);
+    }
+  return found;
+}
+
 KfKeypair *
 kf_cli_find_keypair (KfStore    *store,
                      const char *name)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (name));
-  KfKeypair *keypair = kf_store_find_keypair_by_name (store, trimmed);
-
-  if (keypair == NULL)
-    {
-      g_autofree char *shown = kf_cli_display (name);
-      kf_cli_fail_message (_("There is no key pair named “%s”; see “keyferry-cli keypair list”."), shown);
-    }
-  return keypair;
+  return find_named (store, name, TRUE);
 }
 
 KfConnection *
 kf_cli_find_connection (KfStore    *store,
                         const char *name)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (name));
-  KfConnection *connection = kf_store_find_connection_by_name (store, trimmed);
-
-  if (connection == NULL)
-    {
-      g_autofree char *shown = kf_cli_display (name);
-      kf_cli_fail_message (_("There is no connection named “%s”; see “keyferry-cli connection list”."), shown);
-    }
-  return connection;
+  return find_named (store, name, FALSE);
 }
 
 gboolean
-kf_cli_parse_port (const KfCliCommand *command,
-                   const char         *text,
-                   guint              *out,
-                   int                *exit_status)
+kf_cli_parse_number (KfCliContext        *ctx,
+                     const char          *option,
+                     const char          *text,
+                     KfCliValidateNumber  validate,
+                     guint               *out)
 {
   g_autoptr(GError) error = NULL;
 
   if (text == NULL)
     return TRUE;
-  if (!kf_connection_validate_port (text, out, &error))
+  if (!validate (text, out, &error))
     {
-      *exit_status = kf_cli_usage (command, "--port: %s", error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-kf_cli_parse_timeout (const KfCliCommand *command,
-                      const char         *text,
-                      guint              *out,
-                      int                *exit_status)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (text == NULL)
-    return TRUE;
-  if (!kf_connection_validate_timeout (text, out, &error))
-    {
-      *exit_status = kf_cli_usage (command, "--connect-timeout: %s", error->message);
+      ctx->status = kf_cli_usage (ctx->command, "%s: %s", option, error->message);
       return FALSE;
     }
   return TRUE;
@@ -532,20 +422,20 @@ kf_cli_install_signals (void)
     }
 }
 
-GCancellable *
-kf_cli_get_cancellable (void)
+static GCancellable *
+get_cancellable (void)
 {
   return cancellable;
 }
 
-void
-kf_cli_guard_begin (void)
+static void
+guard_begin (void)
 {
   guard_depth++;
 }
 
-void
-kf_cli_guard_end (void)
+static void
+guard_end (void)
 {
   g_return_if_fail (guard_depth > 0);
   if (--guard_depth == 0 && pending_signal != 0)
@@ -723,8 +613,8 @@ kf_cli_async_done (GObject      *source,
   *result = g_object_ref (res);
 }
 
-GAsyncResult *
-kf_cli_wait (GAsyncResult **result)
+static GAsyncResult *
+wait_for (GAsyncResult **result)
 {
   while (*result == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -742,4 +632,194 @@ kf_cli_print_json (JsonNode *node)
   text = json_generator_to_data (generator, NULL);
   printf ("%s\n", text);
   json_node_unref (node);
+}
+
+/* ---- The opening every command shares (kf-cli.h) ---- */
+
+gboolean
+kf_cli_command_parse (KfCliContext       *ctx,
+                      const KfCliCommand *command,
+                      const GOptionEntry *entries,
+                      int                 argc,
+                      char              **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = command_name (command);
+  g_autofree char *param = g_strdup_printf ("%s %s", name, command->synopsis);
+
+  ctx->command = command;
+  context = g_option_context_new (param);
+  g_option_context_set_summary (context, _(command->summary));
+  g_option_context_set_help_enabled (context, TRUE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  /* GOptionContext exits by itself on --help; catch it first to keep exit codes ours. */
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
+      {
+        g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+        fputs (help, stdout);
+        ctx->status = KF_CLI_EXIT_OK;
+        return FALSE;
+      }
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      /* GOption converts string options from the locale's encoding. */
+      if (error->domain == G_CONVERT_ERROR)
+        ctx->status = kf_cli_usage (command, _("an argument is not valid text in this locale’s encoding (UTF-8 expected)"));
+      else
+        ctx->status = kf_cli_usage (command, "%s", error->message);
+      return FALSE;
+    }
+  /* argv[0] is the verb itself. */
+  if ((guint) (argc - 1) != command->n_positional)
+    {
+      if ((guint) (argc - 1) < command->n_positional)
+        ctx->status = kf_cli_usage (command, _("missing argument"));
+      else
+        ctx->status = kf_cli_usage (command, _("unexpected argument “%s”"), argv[command->n_positional + 1]);
+      return FALSE;
+    }
+  ctx->arg = command->n_positional > 0 ? argv[1] : NULL;
+  return TRUE;
+}
+
+gboolean
+kf_cli_command_open (KfCliContext *ctx)
+{
+  KfCliNeeds needs = ctx->command->needs;
+
+  if (needs == KF_CLI_NEEDS_NOTHING)
+    return TRUE;
+  ctx->status = KF_CLI_EXIT_FAILED;
+  if (!(ctx->store = open_store (&ctx->error)))
+    {
+      ctx->status = kf_cli_fail (ctx->error);
+      return FALSE;
+    }
+  if ((needs & KF_CLI_NEEDS_KEYPAIR) != 0)
+    {
+      KfKeypair *keypair = kf_cli_find_keypair (ctx->store, ctx->arg);
+      if (keypair == NULL)
+        return FALSE;
+      ctx->keypair = g_object_ref (keypair);
+    }
+  if ((needs & KF_CLI_NEEDS_CONNECTION) != 0)
+    {
+      KfConnection *connection = kf_cli_find_connection (ctx->store, ctx->arg);
+      if (connection == NULL)
+        return FALSE;
+      ctx->connection = g_object_ref (connection);
+    }
+  if ((needs & KF_CLI_NEEDS_VAULT) != 0)
+    ctx->vault = kf_vault_new (ctx->store);
+  ctx->status = KF_CLI_EXIT_OK;
+  return TRUE;
+}
+
+gboolean
+kf_cli_command_begin (KfCliContext       *ctx,
+                      const KfCliCommand *command,
+                      const GOptionEntry *entries,
+                      int                 argc,
+                      char              **argv)
+{
+  return kf_cli_command_parse (ctx, command, entries, argc, argv) && kf_cli_command_open (ctx);
+}
+
+gboolean
+kf_cli_command_begin_json (KfCliContext       *ctx,
+                           const KfCliCommand *command,
+                           int                 argc,
+                           char              **argv)
+{
+  const GOptionEntry entries[] = {
+    KF_CLI_OPTION_JSON (&ctx->json),
+    { NULL }
+  };
+
+  return kf_cli_command_begin (ctx, command, entries, argc, argv);
+}
+
+GCancellable *
+kf_cli_command_guard (KfCliContext *ctx)
+{
+  g_return_val_if_fail (!ctx->guarded, NULL);
+  ctx->guarded = TRUE;
+  guard_begin ();
+  return get_cancellable ();
+}
+
+GAsyncResult *
+kf_cli_command_wait (KfCliContext *ctx)
+{
+  return wait_for (&ctx->result);
+}
+
+void
+kf_cli_command_release (KfCliContext *ctx)
+{
+  if (!ctx->guarded)
+    return;
+  ctx->guarded = FALSE;
+  guard_end ();
+}
+
+int
+kf_cli_command_end (KfCliContext *ctx,
+                    gboolean      ok)
+{
+  int status = ok ? KF_CLI_EXIT_OK : kf_cli_fail (ctx->error);
+
+  kf_cli_command_release (ctx);
+  return status;
+}
+
+void
+kf_cli_context_clear (KfCliContext *ctx)
+{
+  kf_cli_command_release (ctx);
+  g_clear_object (&ctx->result);
+  g_clear_object (&ctx->connection);
+  g_clear_object (&ctx->keypair);
+  g_clear_object (&ctx->vault);
+  g_clear_object (&ctx->store);
+  g_clear_error (&ctx->error);
+}
+
+int
+kf_cli_list_command (const KfCliCommand *command,
+                     int                 argc,
+                     char              **argv,
+                     KfCliGetItems       get_items,
+                     KfCliToJson         to_json,
+                     KfCliPrintLine      print_line)
+{
+  g_auto(KfCliContext) ctx = { 0 };
+  GListModel *items;
+  g_autoptr(JsonArray) array = NULL;
+
+  if (!kf_cli_command_begin_json (&ctx, command, argc, argv))
+    return ctx.status;
+  items = get_items (ctx.store);
+  if (ctx.json)
+    array = json_array_new ();
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (items, i);
+      if (ctx.json)
+        json_array_add_element (array, to_json (ctx.store, item));
+      else
+        print_line (ctx.store, item);
+    }
+  if (ctx.json)
+    {
+      JsonNode *root = json_node_new (JSON_NODE_ARRAY);
+      json_node_set_array (root, array);
+      kf_cli_print_json (root);
+    }
+  return KF_CLI_EXIT_OK;
 }

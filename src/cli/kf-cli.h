@@ -13,6 +13,7 @@
 
 #include "kf-secret.h"
 #include "kf-store.h"
+#include "kf-vault.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,15 @@ G_BEGIN_DECLS
 
 typedef struct _KfCliCommand KfCliCommand;
 
+/* What a command opens before its own work (kf_cli_command_open). */
+typedef enum {
+  KF_CLI_NEEDS_NOTHING    = 0,
+  KF_CLI_NEEDS_STORE      = 1 << 0,  /* the user's store, loaded */
+  KF_CLI_NEEDS_VAULT      = 1 << 1,  /* the store and a vault over it */
+  KF_CLI_NEEDS_KEYPAIR    = 1 << 2,  /* the store and the key pair named by the argument */
+  KF_CLI_NEEDS_CONNECTION = 1 << 3,  /* the store and the connection named by the argument */
+} KfCliNeeds;
+
 /* A subcommand: "keypair list". run() gets the arguments after the verb. */
 struct _KfCliCommand
 {
@@ -30,7 +40,72 @@ struct _KfCliCommand
   const char *synopsis;   /* the arguments, e.g. "NAME [--json]" */
   const char *summary;
   int       (*run)        (int argc, char **argv);
+  guint       n_positional;  /* how many positional arguments it takes (exactly) */
+  KfCliNeeds  needs;
 };
+
+/* The opening every command shares: options, then the store, the vault and
+ * the named key pair or connection, then (for work that writes) the signal
+ * guard and the wait. Each field is set by the step that needs it; all are
+ * released by kf_cli_context_clear (g_auto(KfCliContext) ctx = { 0 }). */
+typedef struct
+{
+  const KfCliCommand *command;
+  const char         *arg;         /* the positional argument, or NULL */
+  KfStore            *store;
+  KfVault            *vault;
+  KfKeypair          *keypair;     /* with KF_CLI_NEEDS_KEYPAIR */
+  KfConnection       *connection;  /* with KF_CLI_NEEDS_CONNECTION */
+  GAsyncResult       *result;      /* set by kf_cli_async_done (…, &ctx->result) */
+  GError             *error;       /* what kf_cli_command_end prints */
+  gboolean            json;        /* --json (KF_CLI_OPTION_JSON (&ctx->json)) */
+  gboolean            guarded;
+  int                 status;      /* the exit status when a step returns FALSE */
+} KfCliContext;
+
+void          kf_cli_context_clear       (KfCliContext       *ctx);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (KfCliContext, kf_cli_context_clear)
+
+/* Parses @entries for @command (--help answered, usage errors printed).
+ * FALSE with ctx->status set when the command should end. */
+gboolean      kf_cli_command_parse       (KfCliContext       *ctx,
+                                          const KfCliCommand *command,
+                                          const GOptionEntry *entries,
+                                          int                 argc,
+                                          char              **argv);
+/* Opens what command->needs: FALSE with the error printed and ctx->status set. */
+gboolean      kf_cli_command_open        (KfCliContext       *ctx);
+/* kf_cli_command_parse, then kf_cli_command_open: for commands whose options
+ * need no checks of their own in between. */
+gboolean      kf_cli_command_begin       (KfCliContext       *ctx,
+                                          const KfCliCommand *command,
+                                          const GOptionEntry *entries,
+                                          int                 argc,
+                                          char              **argv);
+/* kf_cli_command_begin for commands whose only option is --json. */
+gboolean      kf_cli_command_begin_json  (KfCliContext       *ctx,
+                                          const KfCliCommand *command,
+                                          int                 argc,
+                                          char              **argv);
+/* Ctrl-C, SIGTERM and SIGHUP end the program at once outside a guard
+ * (nothing is being written then). From here to kf_cli_command_release they
+ * are held back: they cancel the returned cancellable (seen while
+ * kf_cli_command_wait runs, so async work that takes it rolls back), and the
+ * program ends by that signal at the release, after the store and the
+ * keyring are consistent again. */
+GCancellable *kf_cli_command_guard       (KfCliContext       *ctx);
+/* Runs the main context until the async call given
+ * (kf_cli_async_done, &ctx->result) has ended; returns ctx->result. */
+GAsyncResult *kf_cli_command_wait        (KfCliContext       *ctx);
+/* Ends the guard (a held-back signal ends the program here). */
+void          kf_cli_command_release     (KfCliContext       *ctx);
+/* Prints ctx->error unless @ok, then releases; returns the exit status. */
+int           kf_cli_command_end         (KfCliContext       *ctx,
+                                          gboolean            ok);
+
+/* The --json option, in a command's option table. */
+#define KF_CLI_OPTION_JSON(flag) \
+  { "json", 0, 0, G_OPTION_ARG_NONE, (flag), N_("Print JSON"), NULL }
 
 /* The tables of each group (kf-cli-keypair.c, kf-cli-connection.c, kf-cli-known-hosts.c). */
 extern const KfCliCommand kf_cli_keypair_commands[];
@@ -42,32 +117,18 @@ extern const KfCliCommand kf_cli_known_hosts_commands[];
 int          kf_cli_main                 (int            argc,
                                           char         **argv);
 
-/* Parses options for a subcommand. Returns TRUE to go on; FALSE with
- * *exit_status set (0 after --help, 2 on a usage error, message printed).
- * @n_positional: how many positional arguments are required (exactly). */
-gboolean     kf_cli_parse                (const KfCliCommand *command,
-                                          const GOptionEntry *entries,
-                                          guint               n_positional,
-                                          int                *argc,
-                                          char             ***argv,
-                                          int                *exit_status);
-/* For commands whose only option is --json: parses, then opens the store.
- * NULL with *exit_status set when the command should end. */
-KfStore     *kf_cli_begin_json_command   (const KfCliCommand *command,
-                                          guint               n_positional,
-                                          int                *argc,
-                                          char             ***argv,
-                                          gboolean           *json,
-                                          int                *exit_status);
-/* Prints every item of @items: a JSON array through @to_json, or a line each
- * through @print_line. Returns KF_CLI_EXIT_OK. */
-typedef JsonNode *(*KfCliToJson)     (KfStore *store, gpointer item);
-typedef void      (*KfCliPrintLine)  (KfStore *store, gpointer item);
-int          kf_cli_print_list           (KfStore       *store,
-                                          GListModel    *items,
-                                          gboolean       json,
-                                          KfCliToJson    to_json,
-                                          KfCliPrintLine print_line);
+/* "keypair list" and "connection list": [--json], then every item of the
+ * store's list, as one JSON array through @to_json or a line each through
+ * @print_line. Returns the exit status. */
+typedef GListModel *(*KfCliGetItems) (KfStore *store);
+typedef JsonNode   *(*KfCliToJson)   (KfStore *store, gpointer item);
+typedef void        (*KfCliPrintLine) (KfStore *store, gpointer item);
+int          kf_cli_list_command         (const KfCliCommand *command,
+                                          int                 argc,
+                                          char              **argv,
+                                          KfCliGetItems       get_items,
+                                          KfCliToJson         to_json,
+                                          KfCliPrintLine      print_line);
 /* Prints "keyferry-cli: MESSAGE" on stderr; returns KF_CLI_EXIT_FAILED. */
 int          kf_cli_fail                 (const GError  *error);
 int          kf_cli_fail_message         (const char    *format,
@@ -76,9 +137,6 @@ int          kf_cli_fail_message         (const char    *format,
 int          kf_cli_usage                (const KfCliCommand *command,
                                           const char    *format,
                                           ...) G_GNUC_PRINTF (2, 3);
-
-/* The user's store, loaded. A damaged file is reported (it was moved aside). */
-KfStore     *kf_cli_open_store           (GError       **error);
 
 /* Reads one line from stdin (without the newline) into wiped memory; NULL at EOF.
  * Used for passwords, passphrases and one-time passwords. */
@@ -108,36 +166,27 @@ KfKeypair   *kf_cli_find_keypair         (KfStore       *store,
                                           const char    *name);
 KfConnection *kf_cli_find_connection     (KfStore       *store,
                                           const char    *name);
-/* --port / --connect-timeout given as text (NULL: not given, *out untouched).
- * FALSE with a usage error printed and *exit_status set. */
-gboolean     kf_cli_parse_port           (const KfCliCommand *command,
+/* A number option given as text (NULL: not given, *out untouched), checked
+ * by @validate (kf_connection_validate_port or _timeout). FALSE with the usage
+ * error "OPTION: why" printed and ctx->status set. */
+typedef gboolean (*KfCliValidateNumber) (const char *text, guint *out, GError **error);
+gboolean     kf_cli_parse_number         (KfCliContext  *ctx,
+                                          const char    *option,
                                           const char    *text,
-                                          guint         *out,
-                                          int           *exit_status);
-gboolean     kf_cli_parse_timeout        (const KfCliCommand *command,
-                                          const char    *text,
-                                          guint         *out,
-                                          int           *exit_status);
+                                          KfCliValidateNumber validate,
+                                          guint         *out);
 
 /* --type / --key-type: kf_key_type_from_string, any letter case. */
 gboolean     kf_cli_parse_key_type       (const char    *text,
                                           KfKeyType     *out);
 
-/* Ctrl-C, SIGTERM and SIGHUP. Outside a guard they end the program at once
- * (nothing is being written then). Inside kf_cli_guard_begin/end they are held
- * back: they cancel kf_cli_get_cancellable() (seen while kf_cli_wait runs, so
- * async work rolls back), and the program ends by that signal at the last
- * kf_cli_guard_end(), after the store and keyring are consistent again. */
+/* Ctrl-C, SIGTERM and SIGHUP: see kf_cli_command_guard. */
 void         kf_cli_install_signals      (void);
-void         kf_cli_guard_begin          (void);
-void         kf_cli_guard_end            (void);
-GCancellable *kf_cli_get_cancellable     (void);
 /* TRUE when stderr is a terminal (progress lines are shown only then). */
 gboolean     kf_cli_stderr_is_tty        (void);
 
 
-/* Runs the default main context until *result is set (by kf_cli_async_done). */
-GAsyncResult *kf_cli_wait                (GAsyncResult **result);
+/* Sets *(GAsyncResult **) user_data to a reference on @res. */
 void         kf_cli_async_done           (GObject       *source,
                                           GAsyncResult  *res,
                                           gpointer       user_data);
@@ -155,6 +204,8 @@ JsonNode    *kf_cli_keypair_to_json      (KfStore       *store,
                                           const char    *private_key);
 JsonNode    *kf_cli_connection_to_json   (KfStore       *store,
                                           KfConnection  *connection);
+/* An array of host keys (KfHostKey), as "connection discover-host-key" prints them. */
+JsonNode    *kf_cli_host_keys_to_json    (GPtrArray     *keys);
 void         kf_cli_print_keypair        (KfStore       *store,
                                           KfKeypair     *keypair,
                                           const char    *private_key);

@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "kf-connection-validate"
 
 #include "kf-connection-validate.h"
+#include "kf-keypair.h"
 
 #include <glib/gi18n.h>
 #include <gio/gio.h>
@@ -43,6 +44,35 @@ kf_connection_validate_name (const char  *text,
       return NULL;
     }
   return g_steal_pointer (&name);
+}
+
+gboolean
+kf_connection_validate_name_free (GListModel  *items,
+                                  const char  *name,
+                                  const char  *except_id,
+                                  GError     **error)
+{
+  guint n = g_list_model_get_n_items (items);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (items, i);
+      gboolean keypair = KF_IS_KEYPAIR (item);
+      const char *other = keypair ? kf_keypair_get_name (KF_KEYPAIR (item))
+                                  : kf_connection_get_name (KF_CONNECTION (item));
+      const char *id = keypair ? kf_keypair_get_id (KF_KEYPAIR (item))
+                               : kf_connection_get_id (KF_CONNECTION (item));
+
+      if (g_strcmp0 (other, name) == 0 && (except_id == NULL || g_strcmp0 (id, except_id) != 0))
+        {
+          g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
+                       keypair ? _("A key pair named “%s” already exists; choose another name.")
+                               : _("A connection named “%s” already exists; choose another name."),
+                       name);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* Parses a whole decimal number in [min, max]; FALSE on anything else. */

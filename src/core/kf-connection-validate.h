@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "kf-connection.h"
 #include "kf-errors.h"
@@ -27,6 +27,15 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (KfHostInput, kf_host_input_clear)
 
 /* Trimmed, non-empty, at most KF_MAX_NAME_LEN characters. Returns the trimmed name. */
 char     *kf_connection_validate_name           (const char    *text,
+                                                 GError       **error);
+/* @name (trimmed, as names are stored) is not yet the name of one of @items,
+ * the store's key pairs or connections (kf_store_get_keypairs / _connections),
+ * other than the one whose id is @except_id (NULL: none; an edit keeps its
+ * name). Else KF_STORE_ERROR_NAME_TAKEN in the store's words. For refusing a
+ * taken name before any work; the store refuses it again when it saves. */
+gboolean  kf_connection_validate_name_free      (GListModel    *items,
+                                                 const char    *name,
+                                                 const char    *except_id,
                                                  GError       **error);
 /* A host name, IPv4 or IPv6 address (bracketed or not), "user@host",
  * "host:port", "[v6]:port", or a pasted URL ("ssh://user@host:2222/x",

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kf-connection-validate.h"
+#include "kf-keypair.h"
 #include "kf-test-util.h"
 
 /* Each error message is one sentence. */
@@ -286,12 +287,52 @@ test_connection (void)
   g_assert_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME);
 }
 
+/* The store's rule, checked early: a taken name (as stored, trimmed) is
+ * refused in the store's words, except for the item being edited. */
+static void
+test_name_free (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListStore) keypairs = g_list_store_new (KF_TYPE_KEYPAIR);
+  g_autoptr(GListStore) connections = g_list_store_new (KF_TYPE_CONNECTION);
+  g_autoptr(KfKeypair) keypair = kf_keypair_new ("Alpha");
+  g_autoptr(KfConnection) connection = kf_connection_new ("Alpha");
+
+  g_assert_true (kf_connection_validate_name_free (G_LIST_MODEL (keypairs), "Alpha", NULL, &error));
+  g_assert_no_error (error);
+  g_list_store_append (keypairs, keypair);
+  g_list_store_append (connections, connection);
+
+  g_assert_true (kf_connection_validate_name_free (G_LIST_MODEL (keypairs), "alpha", NULL, &error));
+  g_assert_true (kf_connection_validate_name_free (G_LIST_MODEL (keypairs), "Beta", NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (kf_connection_validate_name_free (G_LIST_MODEL (keypairs), "Alpha", NULL, &error));
+  g_assert_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN);
+  g_assert_cmpstr (error->message, ==, "A key pair named “Alpha” already exists; choose another name.");
+  g_clear_error (&error);
+
+  g_assert_false (kf_connection_validate_name_free (G_LIST_MODEL (connections), "Alpha", NULL, &error));
+  g_assert_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN);
+  g_assert_cmpstr (error->message, ==, "A connection named “Alpha” already exists; choose another name.");
+  g_clear_error (&error);
+
+  /* Editing an item keeps its own name; another item's id does not help. */
+  g_assert_true (kf_connection_validate_name_free (G_LIST_MODEL (connections), "Alpha",
+                                                   kf_connection_get_id (connection), &error));
+  g_assert_no_error (error);
+  g_assert_false (kf_connection_validate_name_free (G_LIST_MODEL (connections), "Alpha",
+                                                    kf_keypair_get_id (keypair), &error));
+  g_assert_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   kf_test_init (&argc, &argv);
   g_test_add_func ("/connection-validate/name", test_name);
+  g_test_add_func ("/connection-validate/name-free", test_name_free);
   g_test_add_func ("/connection-validate/port", test_port);
   g_test_add_func ("/connection-validate/timeout", test_timeout);
   g_test_add_func ("/connection-validate/username", test_username);
