@@ -12,6 +12,10 @@
 
 G_BEGIN_DECLS
 
+/* g_autoptr(KfLibsshKey) holds an ssh_key (KfLibsshKey * is an ssh_key). */
+typedef struct ssh_key_struct KfLibsshKey;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfLibsshKey, ssh_key_free)
+
 /* The exit status the remote command sent on @channel (after EOF), or -1 if
  * it sent none (it was killed by a signal, or the channel broke).
  * libssh 0.11 deprecated ssh_channel_get_exit_status() for
