@@ -22,7 +22,8 @@ typedef struct {
   const char          *hostkey_algos; /* what asks a server for a host key of this type */
 } KfKeyTypeInfo;
 
-/* All of them, in order of preference: Ed25519 first, RSA last. */
+/* All of them, in order of preference as host keys: Ed25519, ECDSA P-521,
+ * P-384, P-256, RSA. */
 const KfKeyTypeInfo *kf_key_type_info_get_all       (guint               *n_infos);
 const KfKeyTypeInfo *kf_key_type_info_lookup        (KfKeyType            type);
 /* @name need not be NUL-terminated; NULL for names not in the table. */
