@@ -15,18 +15,6 @@
 #include "kf-ssh-key-private.h"
 #include "kf-ssh-key.h"
 
-/* libssh would fall back to OpenSSL's terminal prompt without a callback. */
-static int
-refuse_passphrase_prompt (const char *prompt,
-                          char       *buf,
-                          size_t      len,
-                          int         echo,
-                          int         verify,
-                          void       *userdata)
-{
-  return -1;
-}
-
 /* The private key unencrypted, from the text libssh has just read (@pki) or
  * from libssh's decrypted @key. */
 static char *
@@ -96,7 +84,7 @@ import_private (const char  *private_text,
     }
 
   rc = ssh_pki_import_privkey_base64 (pki.canonical, pki.encrypted ? passphrase : NULL,
-                                      refuse_passphrase_prompt, NULL, &key);
+                                      kf_libssh_refuse_passphrase, NULL, &key);
   if (rc != SSH_OK || key == NULL)
     {
       if (pki.encrypted)

@@ -607,18 +607,6 @@ test_data_new (KfConnection *connection,
   return data;
 }
 
-/* libssh must never ask for a passphrase: the key comes decrypted from the keyring. */
-static int
-refuse_passphrase (const char *prompt,
-                   char       *buf,
-                   size_t      len,
-                   int         echo,
-                   int         verify,
-                   void       *userdata)
-{
-  return -1;
-}
-
 /* The host key algorithms that make the server present a key of a stored
  * type, in order of preference (Ed25519 first, RSA last). */
 static char *
@@ -760,7 +748,7 @@ test_authenticate (Link          *link,
   gint64 start = g_get_monotonic_time ();
   int rc;
 
-  rc = ssh_pki_import_privkey_base64 (data->private_key, NULL, refuse_passphrase, NULL, &private_key);
+  rc = ssh_pki_import_privkey_base64 (data->private_key, NULL, kf_libssh_refuse_passphrase, NULL, &private_key);
   if (rc != SSH_OK || private_key == NULL)
     {
       kf_test_result_add_phase (result, KF_TEST_PHASE_AUTHENTICATE, ms_since (start), FALSE);
