@@ -210,23 +210,17 @@ kf_ssh_key_import_async (const char          *private_text,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   ImportData *data;
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kf_ssh_key_import_async);
-  g_task_set_name (task, "kf_ssh_key_import_async");
 
   data = g_new0 (ImportData, 1);
   data->private_text = g_strdup (private_text);
   data->public_text = g_strdup (public_text);
   data->passphrase = g_strdup (passphrase);
-  g_task_set_task_data (task, data, (GDestroyNotify) import_data_free);
-
-  g_task_set_return_on_cancel (task, TRUE);
-  g_task_run_in_thread (task, import_thread);
+  kf_ssh_key_run_task (kf_ssh_key_import_async, "kf_ssh_key_import_async",
+                       data, (GDestroyNotify) import_data_free, import_thread,
+                       cancellable, callback, user_data);
 }
 
 KfKeyMaterial *

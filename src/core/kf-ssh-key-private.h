@@ -88,6 +88,16 @@ KfKeyMaterial *kf_ssh_key_material_from_private_key  (ssh_key               key,
                                                       const char           *comment,
                                                       char                 *private_text,
                                                       GError              **error);
+/* Runs @thread on a new return-on-cancel task that owns @task_data; the
+ * tasks of generation and import start here. */
+void           kf_ssh_key_run_task                   (gpointer              source_tag,
+                                                      const char           *name,
+                                                      gpointer              task_data,
+                                                      GDestroyNotify        task_data_free,
+                                                      GTaskThreadFunc       thread,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
 /* The shared end of the key worker threads (return-on-cancel tasks): a
  * result that comes after cancelling is dropped. Takes both. */
 void           kf_ssh_key_return_material            (GTask                *task,

@@ -122,6 +122,25 @@ kf_ssh_key_material_from_private_key (ssh_key      key,
 }
 
 void
+kf_ssh_key_run_task (gpointer             source_tag,
+                     const char          *name,
+                     gpointer             task_data,
+                     GDestroyNotify       task_data_free,
+                     GTaskThreadFunc      thread,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_name (task, name);
+  g_task_set_task_data (task, task_data, task_data_free);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, thread);
+}
+
+void
 kf_ssh_key_return_material (GTask         *task,
                             KfKeyMaterial *material,
                             GError        *error)

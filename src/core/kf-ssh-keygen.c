@@ -83,24 +83,18 @@ kf_ssh_key_generate_async (KfKeyType            type,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   GenerateData *data;
 
   g_return_if_fail (kf_key_type_info_lookup (type) != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kf_ssh_key_generate_async);
-  g_task_set_name (task, "kf_ssh_key_generate_async");
-
   data = g_new0 (GenerateData, 1);
   data->type = type;
   data->bits = bits;
   data->comment = g_strdup (comment);
-  g_task_set_task_data (task, data, (GDestroyNotify) generate_data_free);
-
-  g_task_set_return_on_cancel (task, TRUE);
-  g_task_run_in_thread (task, generate_thread);
+  kf_ssh_key_run_task (kf_ssh_key_generate_async, "kf_ssh_key_generate_async",
+                       data, (GDestroyNotify) generate_data_free, generate_thread,
+                       cancellable, callback, user_data);
 }
 
 KfKeyMaterial *
