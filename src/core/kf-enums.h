@@ -1,5 +1,9 @@
 /* kf-enums.h: small enumerations shared by the core, the GUI and the CLI.
  *
+ * Their GTypes are generated (gnome.mkenums_simple, kf-enum-types.h). The
+ * nicks are the strings the store file and the CLI use: they are spelled out
+ * here, so that renaming a value cannot change them.
+ *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,42 +14,38 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  KF_SETUP_METHOD_SEMI_AUTOMATIC, /* TrueNAS only: pairing through the API */
-  KF_SETUP_METHOD_MANUAL,
+  /* TrueNAS only: pairing through the API */
+  KF_SETUP_METHOD_SEMI_AUTOMATIC, /*< nick=semi-automatic >*/
+  KF_SETUP_METHOD_MANUAL,         /*< nick=manual >*/
 } KfSetupMethod;
 
 typedef enum {
-  KF_KEY_TYPE_ED25519,
-  KF_KEY_TYPE_ECDSA_P256,
-  KF_KEY_TYPE_ECDSA_P384,
-  KF_KEY_TYPE_ECDSA_P521,
-  KF_KEY_TYPE_RSA,
+  KF_KEY_TYPE_ED25519,    /*< nick=ed25519 >*/
+  KF_KEY_TYPE_ECDSA_P256, /*< nick=ecdsa-p256 >*/
+  KF_KEY_TYPE_ECDSA_P384, /*< nick=ecdsa-p384 >*/
+  KF_KEY_TYPE_ECDSA_P521, /*< nick=ecdsa-p521 >*/
+  KF_KEY_TYPE_RSA,        /*< nick=rsa >*/
 } KfKeyType;
 
 typedef enum {
-  KF_TEST_STATE_UNTESTED,
-  KF_TEST_STATE_OK,
-  KF_TEST_STATE_FAILED,
+  KF_TEST_STATE_UNTESTED, /*< nick=untested >*/
+  KF_TEST_STATE_OK,       /*< nick=ok >*/
+  KF_TEST_STATE_FAILED,   /*< nick=failed >*/
 } KfTestState;
 
-#define KF_TYPE_SETUP_METHOD (kf_setup_method_get_type ())
-#define KF_TYPE_KEY_TYPE     (kf_key_type_get_type ())
-#define KF_TYPE_TEST_STATE   (kf_test_state_get_type ())
-
-GType        kf_setup_method_get_type    (void);
-GType        kf_key_type_get_type        (void);
-GType        kf_test_state_get_type      (void);
-
-/* Stable strings used in the store file and the CLI ("semi-automatic", "manual"). */
-const char  *kf_setup_method_to_string   (KfSetupMethod method);
-gboolean     kf_setup_method_from_string (const char   *str,
+/* The nicks above, for the store file and the CLI ("semi-automatic", "manual";
+ * "ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa"; "untested", "ok",
+ * "failed"). The from_string functions take exactly these, and NULL. */
+const char  *kf_setup_method_to_string   (KfSetupMethod  method);
+gboolean     kf_setup_method_from_string (const char    *str,
                                           KfSetupMethod *out);
-/* Stable CLI names: "ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa". */
-const char  *kf_key_type_to_string       (KfKeyType     type);
-gboolean     kf_key_type_from_string     (const char   *str,
-                                          KfKeyType    *out);
-const char  *kf_test_state_to_string     (KfTestState   state);
-gboolean     kf_test_state_from_string   (const char   *str,
-                                          KfTestState  *out);
+const char  *kf_key_type_to_string       (KfKeyType      type);
+gboolean     kf_key_type_from_string     (const char    *str,
+                                          KfKeyType     *out);
+const char  *kf_test_state_to_string     (KfTestState    state);
+gboolean     kf_test_state_from_string   (const char    *str,
+                                          KfTestState   *out);
 
 G_END_DECLS
+
+#include "kf-enum-types.h"

@@ -49,3 +49,14 @@ kf_libssh_generate_key (enum ssh_keytypes_e  type,
   return ssh_pki_generate (type, bits, out_key);
 #endif
 }
+
+int
+kf_libssh_refuse_passphrase (const char *prompt,
+                             char       *buf,
+                             size_t      len,
+                             int         echo,
+                             int         verify,
+                             void       *userdata)
+{
+  return -1;
+}

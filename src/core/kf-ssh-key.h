@@ -10,13 +10,15 @@
 #include "kf-enums.h"
 #include "kf-errors.h"
 #include "kf-key-material.h"
+#include "kf-key-type.h"
 
 G_BEGIN_DECLS
 
 /* RSA sizes offered; 0 as @bits means this one. */
-#define KF_SSH_KEY_RSA_DEFAULT_BITS 3072
+#define KF_SSH_KEY_RSA_DEFAULT_BITS KF_KEY_TYPE_RSA_DEFAULT_BITS
 
-/* The OpenSSH type name of @type ("ssh-ed25519", "ecdsa-sha2-nistp256", ..., "ssh-rsa"). */
+/* The OpenSSH type name of @type ("ssh-ed25519", "ecdsa-sha2-nistp256", ..., "ssh-rsa");
+ * the same as kf_key_type_get_name(). */
 const char    *kf_ssh_key_type_to_name       (KfKeyType            type);
 /* Checks @bits for @type: RSA takes 2048, 3072 or 4096 (0 = KF_SSH_KEY_RSA_DEFAULT_BITS);
  * the others take 0 or their own size. Returns the size the key will have, 0 on error. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kf-host-key-private.h"
+#include "kf-key-type-private.h"
 #include "kf-keyring.h"
 #include "kf-libssh-compat.h"
 
@@ -395,20 +396,6 @@ deadline_after (guint timeout_s)
 
 /* -------------------------------------------------------------- discover */
 
-/* The host key types Keyferry knows, RSA first, and the algorithms that ask
- * a server for a key of that type. RSA keys are asked for with SHA-2
- * signatures (libssh 0.10 refuses SHA-1 "ssh-rsa"). */
-static const struct {
-  const char *key_type;
-  const char *algos;
-} key_algos[] = {
-  { "ssh-rsa", "rsa-sha2-512,rsa-sha2-256" },
-  { "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256" },
-  { "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384" },
-  { "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521" },
-  { "ssh-ed25519", "ssh-ed25519" },
-};
-
 typedef struct {
   const char   *host;
   guint         port;
@@ -442,8 +429,10 @@ kf_ssh_probe_discover_sync (const char    *host,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  DiscoverSlot slots[G_N_ELEMENTS (key_algos)] = { 0 };
-  GThread *threads[G_N_ELEMENTS (key_algos)];
+  guint n_slots;
+  const KfKeyTypeInfo *types = kf_key_type_info_get_all (&n_slots);
+  g_autofree DiscoverSlot *slots = g_new0 (DiscoverSlot, n_slots);
+  g_autofree GThread **threads = g_new0 (GThread *, n_slots);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_object_unref);
   gint64 deadline = deadline_after (timeout_s);
   GError *first_error = NULL;
@@ -456,13 +445,15 @@ kf_ssh_probe_discover_sync (const char    *host,
     return NULL;
 
   /* One connection per key type, as ssh-keyscan does, side by side so that
-   * discovery takes one Connect Timeout at most. */
-  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+   * discovery takes one Connect Timeout at most. The keys come out RSA first
+   * (the reverse of the order of preference). */
+  for (guint i = 0; i < n_slots; i++)
     {
-      slots[i] = (DiscoverSlot) { host, port, timeout_s, deadline, cancellable, key_algos[i].algos };
+      slots[i] = (DiscoverSlot) { host, port, timeout_s, deadline, cancellable,
+                                  types[n_slots - 1 - i].hostkey_algos };
       threads[i] = g_thread_new ("kf-ssh-discover", discover_one, &slots[i]);
     }
-  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+  for (guint i = 0; i < n_slots; i++)
     g_thread_join (threads[i]);
 
   /* A server that lacks a key type closes the connection when key exchange
@@ -470,7 +461,7 @@ kf_ssh_probe_discover_sync (const char    *host,
    * error before it has noticed the mismatch itself. Ask again for a type
    * that failed in the handshake (not refused, not timed out), at most twice,
    * within the same deadline: a real failure fails again and is reported. */
-  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+  for (guint i = 0; i < n_slots; i++)
     for (guint attempt = 0;
          attempt < 2 && slots[i].key == NULL && !slots[i].no_match
          && g_error_matches (slots[i].error, KF_SSH_ERROR, KF_SSH_ERROR_PROTOCOL)
@@ -481,7 +472,7 @@ kf_ssh_probe_discover_sync (const char    *host,
         discover_one (&slots[i]);
       }
 
-  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+  for (guint i = 0; i < n_slots; i++)
     {
       if (slots[i].key != NULL)
         g_ptr_array_add (keys, slots[i].key);
@@ -616,32 +607,22 @@ test_data_new (KfConnection *connection,
   return data;
 }
 
-/* libssh must never ask for a passphrase: the key comes decrypted from the keyring. */
-static int
-refuse_passphrase (const char *prompt,
-                   char       *buf,
-                   size_t      len,
-                   int         echo,
-                   int         verify,
-                   void       *userdata)
-{
-  return -1;
-}
-
 /* The host key algorithms that make the server present a key of a stored
- * type, Ed25519 preferred, RSA last. */
+ * type, in order of preference (Ed25519 first, RSA last). */
 static char *
 algos_for_keys (GPtrArray *keys)
 {
   g_autoptr(GString) algos = g_string_new (NULL);
+  guint n_types;
+  const KfKeyTypeInfo *types = kf_key_type_info_get_all (&n_types);
 
-  for (guint k = G_N_ELEMENTS (key_algos); k-- > 0;)
+  for (guint k = 0; k < n_types; k++)
     for (guint i = 0; i < keys->len; i++)
-      if (g_str_equal (kf_host_key_get_key_type (g_ptr_array_index (keys, i)), key_algos[k].key_type))
+      if (g_str_equal (kf_host_key_get_key_type (g_ptr_array_index (keys, i)), types[k].name))
         {
           if (algos->len > 0)
             g_string_append_c (algos, ',');
-          g_string_append (algos, key_algos[k].algos);
+          g_string_append (algos, types[k].hostkey_algos);
           break;
         }
   if (algos->len == 0)
@@ -675,24 +656,193 @@ describe_keypair (const char *name)
   return name && *name ? g_strdup_printf (_("the key pair “%s”"), name) : g_strdup (_("the key pair"));
 }
 
+/* The stored host keys that parse; a damaged one cannot vouch for anything. */
+static GPtrArray *
+parse_stored_keys (char **host_keys)
+{
+  GPtrArray *stored = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; host_keys != NULL && host_keys[i] != NULL; i++)
+    {
+      KfHostKey *key = kf_host_key_parse (host_keys[i], NULL);
+
+      if (key != NULL)
+        g_ptr_array_add (stored, key);
+    }
+  return stored;
+}
+
+/* Step 1, "connect": resolve the host and open TCP. */
+static gboolean
+test_connect (Link          *link,
+              KfTestResult  *result,
+              GError       **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  gboolean ok = link_connect_tcp (link, error);
+
+  kf_test_result_add_phase (result, KF_TEST_PHASE_CONNECT, ms_since (start), ok);
+  return ok;
+}
+
+/* Step 2, "host key": the SSH handshake, asking only for the stored types
+ * (@algos), and the presented key must be one of @stored. */
+static gboolean
+test_host_key (Link          *link,
+               TestData      *data,
+               GPtrArray     *stored,
+               const char    *algos,
+               KfTestResult  *result,
+               GError       **error)
+{
+  g_autoptr(KfHostKey) presented = NULL;
+  g_autofree char *fps = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gboolean no_match = FALSE;
+  gboolean verified = FALSE;
+
+  if (!link_handshake (link, data->username, algos, &no_match, error))
+    {
+      kf_test_result_add_phase (result, KF_TEST_PHASE_HOST_KEY, ms_since (start), FALSE);
+      if (no_match)
+        {
+          fps = stored_fingerprints (stored, NULL);
+          g_clear_error (error);
+          g_set_error (error, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH,
+                       _("The server's host key has changed: %s no longer offers any key of the stored types (stored: %s); unless the server was reinstalled, someone may be intercepting the connection."),
+                       link->address, fps);
+        }
+      return FALSE;
+    }
+  presented = link_get_host_key (link, error);
+  if (presented == NULL)
+    {
+      kf_test_result_add_phase (result, KF_TEST_PHASE_HOST_KEY, ms_since (start), FALSE);
+      return FALSE;
+    }
+  for (guint i = 0; i < stored->len && !verified; i++)
+    verified = kf_host_key_equal (g_ptr_array_index (stored, i), presented);
+  kf_test_result_set_host_key (result, kf_host_key_get_key_type (presented),
+                               kf_host_key_get_fingerprint (presented), verified);
+  kf_test_result_add_phase (result, KF_TEST_PHASE_HOST_KEY, ms_since (start), verified);
+  if (verified)
+    return TRUE;
+
+  fps = stored_fingerprints (stored, kf_host_key_get_key_type (presented));
+  g_set_error (error, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH,
+               _("The server's host key has changed: %s presented the %s key %s, but the stored key is %s; unless the server was reinstalled, someone may be intercepting the connection."),
+               link->address, kf_host_key_get_key_type (presented),
+               kf_host_key_get_fingerprint (presented), fps);
+  return FALSE;
+}
+
+/* Step 3, "authenticate": log in with the key pair's private key. */
+static gboolean
+test_authenticate (Link          *link,
+                   TestData      *data,
+                   KfTestResult  *result,
+                   GError       **error)
+{
+  g_autofree char *keypair = describe_keypair (data->keypair_name);
+  g_autoptr(KfLibsshKey) private_key = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int rc;
+
+  rc = ssh_pki_import_privkey_base64 (data->private_key, NULL, kf_libssh_refuse_passphrase, NULL, &private_key);
+  if (rc != SSH_OK || private_key == NULL)
+    {
+      kf_test_result_add_phase (result, KF_TEST_PHASE_AUTHENTICATE, ms_since (start), FALSE);
+      g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
+                   _("The private key of %s cannot be read; import it again."), keypair);
+      return FALSE;
+    }
+  rc = ssh_userauth_publickey (link->session, NULL, private_key);
+  g_clear_pointer (&private_key, ssh_key_free);
+  kf_test_result_add_phase (result, KF_TEST_PHASE_AUTHENTICATE, ms_since (start), rc == SSH_AUTH_SUCCESS);
+  if (rc == SSH_AUTH_SUCCESS)
+    return TRUE;
+  if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL)
+    return link_fail (link, error, KF_SSH_ERROR_AUTH_FAILED,
+                      _("The server did not accept %s for user %s."), keypair, data->username);
+  return link_fail (link, error, KF_SSH_ERROR_PROTOCOL,
+                    _("%s dropped the connection while logging in (%s)."), link->address,
+                    ssh_get_error (link->session));
+}
+
+/* Runs the test command on the open @channel and checks its exit status
+ * and output. */
+static gboolean
+run_test_command (Link         *link,
+                  TestData     *data,
+                  ssh_channel   channel,
+                  GError      **error)
+{
+  g_autoptr(GString) output = g_string_new (NULL);
+  char buf[1024];
+  int n, status;
+
+  /* Read all output (keeping the first few KiB) so the exit status arrives. */
+  while ((n = ssh_channel_read (channel, buf, sizeof buf, 0)) > 0)
+    if (output->len < 4096)
+      g_string_append_len (output, buf, n);
+  ssh_channel_send_eof (channel);
+  status = n < 0 ? -1 : kf_libssh_channel_exit_status (channel);
+
+  if (n < 0 || watchdog_fired (link->wd, NULL))
+    return link_fail (link, error, KF_SSH_ERROR_PROTOCOL,
+                      _("%s dropped the connection while running the test command (%s)."),
+                      link->address, ssh_get_error (link->session));
+  if (status != 0)
+    return link_fail (link, error, KF_SSH_ERROR_COMMAND_FAILED,
+                      _("Logged in as %s, but the test command failed on the server (exit status %d)."),
+                      data->username, status);
+  if (strstr (output->str, KF_SSH_PROBE_TEST_OUTPUT) == NULL)
+    return link_fail (link, error, KF_SSH_ERROR_COMMAND_FAILED,
+                      _("Logged in as %s, but the test command did not print what it should; the account's shell may be restricted."),
+                      data->username);
+  return TRUE;
+}
+
+/* Step 4, "command": open a session channel and run the test command. */
+static gboolean
+test_command (Link          *link,
+              TestData      *data,
+              KfTestResult  *result,
+              GError       **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  ssh_channel channel = ssh_channel_new (link->session);
+  gboolean ok;
+
+  if (channel == NULL
+      || ssh_channel_open_session (channel) != SSH_OK
+      || ssh_channel_request_exec (channel, KF_SSH_PROBE_TEST_COMMAND) != SSH_OK)
+    ok = link_fail (link, error, KF_SSH_ERROR_COMMAND_FAILED,
+                    _("Logged in as %s, but the server did not let the test command run (%s)."),
+                    data->username, ssh_get_error (link->session));
+  else
+    ok = run_test_command (link, data, channel, error);
+
+  if (channel != NULL)
+    {
+      if (!watchdog_fired (link->wd, NULL))
+        ssh_channel_close (channel);
+      ssh_channel_free (channel);
+    }
+  kf_test_result_add_phase (result, KF_TEST_PHASE_COMMAND, ms_since (start), ok);
+  return ok;
+}
+
 /* Runs the Test; fills @result and returns the failure, if any. */
 static GError *
 run_test (TestData     *data,
           KfTestResult *result,
           GCancellable *cancellable)
 {
-  g_autoptr(GPtrArray) stored = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) stored = NULL;
   g_autoptr(Link) link = NULL;
-  g_autoptr(KfHostKey) presented = NULL;
   g_autofree char *algos = NULL;
-  g_autofree char *keypair = describe_keypair (data->keypair_name);
   GError *error = NULL;
-  ssh_key private_key = NULL;
-  ssh_channel channel = NULL;
-  gboolean verified = FALSE;
-  gboolean no_match = FALSE;
-  gint64 start;
-  int rc;
 
   if (data->host == NULL || *data->host == '\0' || data->port == 0 || data->port > 65535)
     {
@@ -700,14 +850,7 @@ run_test (TestData     *data,
       return error;
     }
 
-  for (guint i = 0; data->host_keys != NULL && data->host_keys[i] != NULL; i++)
-    {
-      KfHostKey *key = kf_host_key_parse (data->host_keys[i], NULL);
-
-      /* A damaged stored key cannot vouch for anything: skip it. */
-      if (key != NULL)
-        g_ptr_array_add (stored, key);
-    }
+  stored = parse_stored_keys (data->host_keys);
   algos = algos_for_keys (stored);
   if (algos == NULL)
     {
@@ -719,117 +862,10 @@ run_test (TestData     *data,
   /* One deadline for everything, from here. */
   link = link_new (data->host, data->port, data->timeout_s, deadline_after (data->timeout_s), cancellable);
 
-  start = g_get_monotonic_time ();
-  if (!link_connect_tcp (link, &error))
-    {
-      kf_test_result_add_phase (result, KF_TEST_PHASE_CONNECT, ms_since (start), FALSE);
-      return error;
-    }
-  kf_test_result_add_phase (result, KF_TEST_PHASE_CONNECT, ms_since (start), TRUE);
-
-  start = g_get_monotonic_time ();
-  if (!link_handshake (link, data->username, algos, &no_match, &error))
-    {
-      kf_test_result_add_phase (result, KF_TEST_PHASE_HOST_KEY, ms_since (start), FALSE);
-      if (no_match)
-        {
-          g_autofree char *fps = stored_fingerprints (stored, NULL);
-          g_clear_error (&error);
-          g_set_error (&error, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH,
-                       _("The server's host key has changed: %s no longer offers any key of the stored types (stored: %s); unless the server was reinstalled, someone may be intercepting the connection."),
-                       link->address, fps);
-        }
-      return error;
-    }
-  presented = link_get_host_key (link, &error);
-  if (presented == NULL)
-    {
-      kf_test_result_add_phase (result, KF_TEST_PHASE_HOST_KEY, ms_since (start), FALSE);
-      return error;
-    }
-  for (guint i = 0; i < stored->len && !verified; i++)
-    verified = kf_host_key_equal (g_ptr_array_index (stored, i), presented);
-  kf_test_result_set_host_key (result, kf_host_key_get_key_type (presented),
-                               kf_host_key_get_fingerprint (presented), verified);
-  kf_test_result_add_phase (result, KF_TEST_PHASE_HOST_KEY, ms_since (start), verified);
-  if (!verified)
-    {
-      g_autofree char *fps = stored_fingerprints (stored, kf_host_key_get_key_type (presented));
-      g_set_error (&error, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH,
-                   _("The server's host key has changed: %s presented the %s key %s, but the stored key is %s; unless the server was reinstalled, someone may be intercepting the connection."),
-                   link->address, kf_host_key_get_key_type (presented),
-                   kf_host_key_get_fingerprint (presented), fps);
-      return error;
-    }
-
-  start = g_get_monotonic_time ();
-  rc = ssh_pki_import_privkey_base64 (data->private_key, NULL, refuse_passphrase, NULL, &private_key);
-  if (rc != SSH_OK || private_key == NULL)
-    {
-      kf_test_result_add_phase (result, KF_TEST_PHASE_AUTHENTICATE, ms_since (start), FALSE);
-      g_set_error (&error, KF_KEY_ERROR, KF_KEY_ERROR_NOT_A_KEY,
-                   _("The private key of %s cannot be read; import it again."), keypair);
-      return error;
-    }
-  rc = ssh_userauth_publickey (link->session, NULL, private_key);
-  ssh_key_free (private_key);
-  if (rc != SSH_AUTH_SUCCESS)
-    {
-      kf_test_result_add_phase (result, KF_TEST_PHASE_AUTHENTICATE, ms_since (start), FALSE);
-      if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL)
-        link_fail (link, &error, KF_SSH_ERROR_AUTH_FAILED,
-                   _("The server did not accept %s for user %s."), keypair, data->username);
-      else
-        link_fail (link, &error, KF_SSH_ERROR_PROTOCOL,
-                   _("%s dropped the connection while logging in (%s)."), link->address,
-                   ssh_get_error (link->session));
-      return error;
-    }
-  kf_test_result_add_phase (result, KF_TEST_PHASE_AUTHENTICATE, ms_since (start), TRUE);
-
-  start = g_get_monotonic_time ();
-  channel = ssh_channel_new (link->session);
-  if (channel == NULL
-      || ssh_channel_open_session (channel) != SSH_OK
-      || ssh_channel_request_exec (channel, KF_SSH_PROBE_TEST_COMMAND) != SSH_OK)
-    {
-      link_fail (link, &error, KF_SSH_ERROR_COMMAND_FAILED,
-                 _("Logged in as %s, but the server did not let the test command run (%s)."),
-                 data->username, ssh_get_error (link->session));
-    }
-  else
-    {
-      g_autoptr(GString) output = g_string_new (NULL);
-      char buf[1024];
-      int n, status;
-
-      /* Read all output (keeping the first few KiB) so the exit status arrives. */
-      while ((n = ssh_channel_read (channel, buf, sizeof buf, 0)) > 0)
-        if (output->len < 4096)
-          g_string_append_len (output, buf, n);
-      ssh_channel_send_eof (channel);
-      status = n < 0 ? -1 : kf_libssh_channel_exit_status (channel);
-
-      if (n < 0 || watchdog_fired (link->wd, NULL))
-        link_fail (link, &error, KF_SSH_ERROR_PROTOCOL,
-                   _("%s dropped the connection while running the test command (%s)."),
-                   link->address, ssh_get_error (link->session));
-      else if (status != 0)
-        link_fail (link, &error, KF_SSH_ERROR_COMMAND_FAILED,
-                   _("Logged in as %s, but the test command failed on the server (exit status %d)."),
-                   data->username, status);
-      else if (strstr (output->str, KF_SSH_PROBE_TEST_OUTPUT) == NULL)
-        link_fail (link, &error, KF_SSH_ERROR_COMMAND_FAILED,
-                   _("Logged in as %s, but the test command did not print what it should; the account's shell may be restricted."),
-                   data->username);
-    }
-  if (channel != NULL)
-    {
-      if (!watchdog_fired (link->wd, NULL))
-        ssh_channel_close (channel);
-      ssh_channel_free (channel);
-    }
-  kf_test_result_add_phase (result, KF_TEST_PHASE_COMMAND, ms_since (start), error == NULL);
+  if (test_connect (link, result, &error) &&
+      test_host_key (link, data, stored, algos, result, &error) &&
+      test_authenticate (link, data, result, &error))
+    test_command (link, data, result, &error);
   return error;
 }
 

@@ -190,6 +190,81 @@ test_generate (gconstpointer data)
   g_assert_null (strchr (strchr (kf_key_material_get_public_key (other), ' ') + 1, ' '));
 }
 
+/* The one key-type table, as the GUI and the CLI read it. */
+static void
+test_key_types (void)
+{
+  static const struct {
+    KfKeyType   type;
+    const char *nick;
+    const char *name;
+    const char *label;
+    guint       bits;
+  } types[] = {
+    { KF_KEY_TYPE_ED25519, "ed25519", "ssh-ed25519", "Ed25519", 256 },
+    { KF_KEY_TYPE_ECDSA_P256, "ecdsa-p256", "ecdsa-sha2-nistp256", "ECDSA P-256", 256 },
+    { KF_KEY_TYPE_ECDSA_P384, "ecdsa-p384", "ecdsa-sha2-nistp384", "ECDSA P-384", 384 },
+    { KF_KEY_TYPE_ECDSA_P521, "ecdsa-p521", "ecdsa-sha2-nistp521", "ECDSA P-521", 521 },
+    { KF_KEY_TYPE_RSA, "rsa", "ssh-rsa", "RSA", 0 },
+  };
+  static const char * const choice_labels[] = {
+    "Ed25519", "ECDSA P-256", "ECDSA P-384", "ECDSA P-521", "RSA 2048", "RSA 3072", "RSA 4096",
+  };
+  KfKeyType type;
+  guint bits;
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *described = kf_key_type_describe (types[i].name, 3072);
+
+      g_assert_cmpstr (kf_key_type_to_string (types[i].type), ==, types[i].nick);
+      g_assert_cmpstr (kf_key_type_get_name (types[i].type), ==, types[i].name);
+      g_assert_cmpstr (kf_ssh_key_type_to_name (types[i].type), ==, types[i].name);
+      g_assert_cmpstr (kf_key_type_get_label (types[i].type), ==, types[i].label);
+      g_assert_cmpstr (kf_key_type_label_for_name (types[i].name), ==, types[i].label);
+      g_assert_cmpuint (kf_key_type_get_bits (types[i].type), ==, types[i].bits);
+      g_assert_true (kf_key_type_from_name (types[i].name, &type));
+      g_assert_cmpint (type, ==, types[i].type);
+      /* only RSA sizes vary, so only they are said */
+      if (types[i].type == KF_KEY_TYPE_RSA)
+        g_assert_cmpstr (described, ==, "RSA 3072-bit");
+      else
+        g_assert_cmpstr (described, ==, types[i].label);
+    }
+
+  /* unknown names are shown as they are; DSA is not a type Keyferry knows */
+  g_assert_false (kf_key_type_from_name ("ssh-dss", &type));
+  g_assert_false (kf_key_type_from_name (NULL, &type));
+  g_assert_cmpstr (kf_key_type_label_for_name ("ssh-dss"), ==, "ssh-dss");
+  g_assert_cmpstr (kf_key_type_label_for_name (NULL), ==, "");
+  g_assert_false (kf_key_type_from_string ("ssh-ed25519", &type));
+  g_assert_false (kf_key_type_from_string (NULL, &type));
+
+  g_assert_cmpuint (kf_key_type_n_choices (), ==, G_N_ELEMENTS (choice_labels));
+  for (guint i = 0; i < G_N_ELEMENTS (choice_labels); i++)
+    {
+      g_autofree char *label = kf_key_type_dup_choice_label (i);
+
+      g_assert_cmpstr (label, ==, choice_labels[i]);
+    }
+  g_assert_cmpint (kf_key_type_get_choice (5, &bits), ==, KF_KEY_TYPE_RSA);
+  g_assert_cmpuint (bits, ==, 3072);
+  g_assert_cmpint (kf_key_type_get_choice (1, &bits), ==, KF_KEY_TYPE_ECDSA_P256);
+  g_assert_cmpuint (bits, ==, 0);
+
+  /* the default-key-type setting: RSA means the default size */
+  g_assert_cmpuint (kf_key_type_choice_for_setting ("ed25519"), ==, 0);
+  g_assert_cmpuint (kf_key_type_choice_for_setting ("ecdsa-p521"), ==, 3);
+  g_assert_cmpuint (kf_key_type_choice_for_setting ("rsa"), ==, 5);
+  g_assert_cmpuint (kf_key_type_choice_for_setting ("dsa"), ==, 0);
+  g_assert_cmpuint (kf_key_type_choice_for_setting (NULL), ==, 0);
+
+  g_assert_true (kf_key_type_rsa_bits_offered (2048));
+  g_assert_true (kf_key_type_rsa_bits_offered (4096));
+  g_assert_false (kf_key_type_rsa_bits_offered (1024));
+  g_assert_false (kf_key_type_rsa_bits_offered (0));
+}
+
 static void
 test_generate_bits (void)
 {
@@ -1220,6 +1295,7 @@ main (int   argc,
 
   for (guint i = 0; i < G_N_ELEMENTS (generate_cases); i++)
     g_test_add_data_func (generate_cases[i].path, &generate_cases[i], test_generate);
+  g_test_add_func ("/keys/types", test_key_types);
   g_test_add_func ("/keys/generate/bits", test_generate_bits);
   g_test_add_func ("/keys/generate/bad-comment", test_generate_bad_comment);
   g_test_add_func ("/keys/generate/cancel", test_generate_cancel);
