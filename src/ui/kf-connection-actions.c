@@ -9,13 +9,13 @@
 #include <string.h>
 
 #include "kf-alert.h"
-#include "kf-connection-actions.h"
 #include "kf-connection-dialog.h"
 #include "kf-connection-ops.h"
 #include "kf-errors.h"
 #include "kf-host-key.h"
 #include "kf-ssh-probe.h"
 #include "kf-ui-util.h"
+#include "kf-window-private.h"
 
 static KfConnection *
 lookup (KfWindow *window,
