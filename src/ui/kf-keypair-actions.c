@@ -138,50 +138,74 @@ on_keypair_deleted (GObject      *source,
     kf_window_add_toast (window, _("Key pair deleted"));
 }
 
-/* The ids the dialog listed, as a NULL-terminated array. */
-static GStrv
-connection_ids (GPtrArray *connections)
+/* What a Delete Key Pair? alert listed. */
+typedef struct
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  KfWindow *window;           /* unowned: the handler goes with the window */
+  char     *keypair_id;
+  GStrv     connection_ids;   /* the connections it listed */
+} DeleteRequest;
+
+static DeleteRequest *
+delete_request_new (KfWindow  *window,
+                    KfKeypair *keypair,
+                    GPtrArray *connections)
+{
+  DeleteRequest *request = g_new0 (DeleteRequest, 1);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
 
   for (guint i = 0; i < connections->len; i++)
-    g_strv_builder_add (builder, kf_connection_get_id (g_ptr_array_index (connections, i)));
-  return g_strv_builder_end (builder);
+    g_strv_builder_add (ids, kf_connection_get_id (g_ptr_array_index (connections, i)));
+  request->window = window;
+  request->keypair_id = g_strdup (kf_keypair_get_id (keypair));
+  request->connection_ids = g_strv_builder_end (ids);
+  return request;
 }
 
 static void
-on_delete_response (GtkWidget        *dialog,
-                    const char       *response,
-                    KfWindow         *window)
+delete_request_free (DeleteRequest *request)
 {
-  const char *keypair_id = g_object_get_data (G_OBJECT (dialog), "kf-keypair-id");
-  const char * const *listed = g_object_get_data (G_OBJECT (dialog), "kf-connection-ids");
-  KfStore *store = kf_window_get_store (window);
+  g_free (request->keypair_id);
+  g_strfreev (request->connection_ids);
+  g_free (request);
+}
 
-  if (g_strcmp0 (response, "delete") != 0)
-    return;
+/* Whether the connections using the key pair are still those listed. */
+static gboolean
+same_users (KfStore       *store,
+            DeleteRequest *request)
+{
+  g_autoptr(GPtrArray) users = kf_store_list_connections_using (store, request->keypair_id);
+  const char * const *listed = (const char * const *) request->connection_ids;
+
+  if (users->len != g_strv_length (request->connection_ids))
+    return FALSE;
+  for (guint i = 0; i < users->len; i++)
+    if (!g_strv_contains (listed, kf_connection_get_id (g_ptr_array_index (users, i))))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+on_delete_chosen (GtkWidget     *dialog,
+                  const char    *response,
+                  DeleteRequest *request)
+{
+  KfWindow *window = request->window;
 
   /* Delete exactly what the user saw listed. If the set of connections
    * using the key pair changed meanwhile, ask again rather than delete
    * something unlisted. The vault unlocks the keyring first, then removes
    * the key pair and its connections in one store transaction, then the
    * secret: a refusal leaves everything in place. */
-  {
-    g_autoptr(GPtrArray) users = kf_store_list_connections_using (store, keypair_id);
-    guint n_listed = g_strv_length ((char **) listed);
-    gboolean same = users->len == n_listed;
+  if (!same_users (kf_window_get_store (window), request))
+    {
+      kf_window_show_message (window, _("Key Pair Not Deleted"),
+                              _("The connections that use this key pair changed meanwhile; delete it again to review them."));
+      return;
+    }
 
-    for (guint i = 0; same && i < users->len; i++)
-      same = g_strv_contains (listed, kf_connection_get_id (g_ptr_array_index (users, i)));
-    if (!same)
-      {
-        kf_window_show_message (window, _("Key Pair Not Deleted"),
-                                _("The connections that use this key pair changed meanwhile; delete it again to review them."));
-        return;
-      }
-  }
-
-  kf_vault_delete_keypair_async (kf_window_get_vault (window), keypair_id, TRUE, NULL,
+  kf_vault_delete_keypair_async (kf_window_get_vault (window), request->keypair_id, TRUE, NULL,
                                  on_keypair_deleted, g_object_ref (window));
 }
 
@@ -235,9 +259,9 @@ delete_activated (GSimpleAction *action,
   kf_alert_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
   kf_alert_set_default_response (dialog, "cancel");
   kf_alert_set_close_response (dialog, "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "kf-keypair-id", g_strdup (kf_keypair_get_id (keypair)), g_free);
-  g_object_set_data_full (G_OBJECT (dialog), "kf-connection-ids", connection_ids (users), (GDestroyNotify) g_strfreev);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_delete_response), window, 0);
+  kf_alert_connect_response (dialog, "delete", G_CALLBACK (on_delete_chosen),
+                             delete_request_new (window, keypair, users),
+                             (GDestroyNotify) delete_request_free, window);
   kf_alert_present (dialog, GTK_WIDGET (window));
 }
 
