@@ -6,15 +6,17 @@
 #define G_LOG_DOMAIN "kf-connection-dialog"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "kf-alert.h"
+#include "kf-certificate-prompt.h"
 #include "kf-connection-dialog.h"
 #include "kf-connection-ops.h"
 #include "kf-connection-validate.h"
 #include "kf-errors.h"
 #include "kf-facts-box.h"
 #include "kf-host-key.h"
+#include "kf-otp-prompt.h"
+#include "kf-secret.h"
 #include "kf-semiauto-setup.h"
 #include "kf-ssh-probe.h"
 #include "kf-ui-util.h"
@@ -519,22 +521,40 @@ save_manual (KfConnectionDialog *self)
 
 /* ---- host key discovery ---------------------------------------------------- */
 
-static void
-on_trust_response (GtkWidget        *dialog,
-                   const char       *response,
-                   gpointer          user_data)
+/* The host keys a Trust These Host Keys? alert showed, as lines. */
+typedef struct
 {
-  KfConnectionDialog *self = KF_CONNECTION_DIALOG (user_data);
-  GPtrArray *keys = g_object_get_data (G_OBJECT (dialog), "kf-keys");
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-  g_auto(GStrv) lines = NULL;
+  KfConnectionDialog *self;   /* unowned: the handler goes with the dialog */
+  GStrv               lines;
+} TrustRequest;
 
-  if (g_strcmp0 (response, "trust") != 0)
-    return;
+static void
+trust_request_free (TrustRequest *request)
+{
+  g_strfreev (request->lines);
+  g_free (request);
+}
+
+static void
+on_keys_trusted (GtkWidget    *dialog,
+                 const char   *response,
+                 TrustRequest *request)
+{
+  set_host_keys_text (request->self, (const char * const *) request->lines);
+}
+
+static TrustRequest *
+trust_request_new (KfConnectionDialog *self,
+                   GPtrArray          *keys)
+{
+  TrustRequest *request = g_new0 (TrustRequest, 1);
+  g_autoptr(GStrvBuilder) lines = g_strv_builder_new ();
+
   for (guint i = 0; i < keys->len; i++)
-    g_strv_builder_add (b, kf_host_key_get_line (g_ptr_array_index (keys, i)));
-  lines = g_strv_builder_end (b);
-  set_host_keys_text (self, (const char * const *) lines);
+    g_strv_builder_add (lines, kf_host_key_get_line (g_ptr_array_index (keys, i)));
+  request->self = self;
+  request->lines = g_strv_builder_end (lines);
+  return request;
 }
 
 static void
@@ -577,8 +597,8 @@ on_discovered (GObject      *source,
   kf_alert_set_response_appearance (dialog, "trust", ADW_RESPONSE_SUGGESTED);
   kf_alert_set_default_response (dialog, "cancel");
   kf_alert_set_close_response (dialog, "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "kf-keys", g_ptr_array_ref (keys), (GDestroyNotify) g_ptr_array_unref);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_trust_response), self, 0);
+  kf_alert_connect_response (dialog, "trust", G_CALLBACK (on_keys_trusted), trust_request_new (self, keys),
+                             (GDestroyNotify) trust_request_free, self);
   kf_alert_present (dialog, GTK_WIDGET (self));
 }
 
@@ -667,116 +687,37 @@ on_setup_progress (KfConnectionDialog *self,
 }
 
 static void
-on_otp_response (GtkWidget        *dialog,
-                 const char       *response,
-                 gpointer          user_data)
+on_otp_entered (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  KfConnectionDialog *self = KF_CONNECTION_DIALOG (user_data);
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "kf-entry");
+  g_autoptr(KfConnectionDialog) self = user_data;
+  g_autoptr(KfSecret) otp = kf_otp_prompt_run_finish (result, NULL);
 
-  if (self->setup != NULL)
-    kf_semiauto_setup_provide_otp (self->setup,
-                                   g_strcmp0 (response, "continue") == 0 ? gtk_editable_get_text (entry) : NULL);
-  gtk_editable_set_text (entry, "");
-  /* Focus off the entry while it is alive: GTK 4.8 otherwise tells the
-   * already finalized GtkPasswordEntry that its text lost the focus. */
-  kf_alert_set_focus (dialog, NULL);
+  if (!self->disposed && self->setup != NULL)
+    kf_semiauto_setup_provide_otp (self->setup, otp);
 }
 
 static void
 on_otp_requested (KfConnectionDialog *self,
                   const char         *message)
 {
-  GtkWidget *dialog;
-  GtkWidget *entry = gtk_password_entry_new ();
-
-  dialog = kf_alert_new (_("One-Time Password"),
-                         message ? message
-                         : _("The TrueNAS asks for a one-time password. Enter the code from your authenticator app."));
-  gtk_widget_set_name (entry, "otp-entry");
-  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
-  /* Enter answers "Continue". */
-  g_object_set (entry, "activates-default", TRUE, NULL);
-  kf_alert_set_extra_child (dialog, entry);
-  kf_alert_add_responses (dialog, "cancel", _("_Cancel"), "continue", _("C_ontinue"), NULL);
-  kf_alert_set_response_appearance (dialog, "continue", ADW_RESPONSE_SUGGESTED);
-  kf_alert_set_default_response (dialog, "continue");
-  kf_alert_set_close_response (dialog, "cancel");
-  g_object_set_data (G_OBJECT (dialog), "kf-entry", entry);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_otp_response), self, 0);
-  kf_alert_present (dialog, GTK_WIDGET (self));
-  kf_alert_set_focus (dialog, entry);
+  kf_otp_prompt_run_async (GTK_WIDGET (self), message, NULL, on_otp_entered, g_object_ref (self));
 }
 
 static void
-on_certificate_response (GtkWidget        *dialog,
-                         const char       *response,
-                         gpointer          user_data)
+on_certificate_trusted (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
 {
-  KfConnectionDialog *self = KF_CONNECTION_DIALOG (user_data);
-  const char *fingerprint = g_object_get_data (G_OBJECT (dialog), "kf-fingerprint");
+  g_autoptr(KfConnectionDialog) self = user_data;
+  g_autofree char *pin = kf_certificate_prompt_run_finish (result, NULL);
 
-  if (g_strcmp0 (response, "trust") != 0)
+  if (pin == NULL || self->disposed)
     return;
   g_free (self->tls_pin);
-  self->tls_pin = g_strdup (fingerprint);
+  self->tls_pin = g_steal_pointer (&pin);
   run_semiauto (self);
-}
-
-static char *
-format_date (GDateTime *when)
-{
-  return when ? g_date_time_format (when, "%x") : g_strdup (_("unknown"));
-}
-
-/* "AB:CD:…" (32 bytes) in two lines of 16, so it fits a dialog unbroken. */
-static char *
-split_fingerprint (const char *display)
-{
-  gsize len = strlen (display);
-
-  if (len == 95 && display[47] == ':')
-    return g_strdup_printf ("%.47s\n%s", display, display + 48);
-  return g_strdup (display);
-}
-
-static void
-ask_certificate (KfConnectionDialog   *self,
-                 KfTruenasCertificate *certificate,
-                 gboolean              changed)
-{
-  GtkWidget *dialog;
-  GtkWidget *facts = kf_facts_box_new ();
-  const char *subject = kf_truenas_certificate_get_subject (certificate);
-  const char *issuer = kf_truenas_certificate_get_issuer (certificate);
-  g_autofree char *fingerprint = split_fingerprint (kf_truenas_certificate_get_fingerprint_display (certificate));
-  g_autofree char *from = format_date (kf_truenas_certificate_get_not_before (certificate));
-  g_autofree char *until = format_date (kf_truenas_certificate_get_not_after (certificate));
-  g_autofree char *validity = g_strdup_printf ("%s – %s", from, until);
-
-  dialog = kf_alert_new (changed ? _("Certificate Changed!") : _("Untrusted Certificate"),
-                         changed
-                         ? _("The TrueNAS now shows a different certificate from the one you trusted for this connection. This happens when the certificate was renewed, but also when someone intercepts the connection. Trust the new certificate only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates).")
-                         : _("The TrueNAS uses a certificate that this computer does not trust, probably its own self-signed certificate. Trust it only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates)."));
-  gtk_widget_set_name (facts, "certificate-facts");
-  kf_facts_box_add (facts, _("SHA-256 Fingerprint"), fingerprint, TRUE);
-  if (subject != NULL && *subject != '\0')
-    kf_facts_box_add (facts, _("Subject"), subject, FALSE);
-  if (issuer != NULL && *issuer != '\0')
-    kf_facts_box_add (facts, _("Issuer"), issuer, FALSE);
-  kf_facts_box_add (facts, _("Valid"), validity, FALSE);
-  kf_alert_set_extra_child (dialog, facts);
-  kf_alert_add_responses (dialog, "cancel", _("_Cancel"),
-                          "trust", changed ? _("_Trust New Certificate") : _("_Trust This Certificate"),
-                          NULL);
-  kf_alert_set_response_appearance (dialog, "trust",
-                                    changed ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
-  kf_alert_set_default_response (dialog, "cancel");
-  kf_alert_set_close_response (dialog, "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "kf-fingerprint",
-                          g_strdup (kf_truenas_certificate_get_fingerprint (certificate)), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_certificate_response), self, 0);
-  kf_alert_present (dialog, GTK_WIDGET (self));
 }
 
 static void
@@ -811,8 +752,10 @@ on_semiauto_done (GObject      *source,
       if (certificate != NULL
           && (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE)
               || g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED)))
-        ask_certificate (self, certificate,
-                         g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED));
+        kf_certificate_prompt_run_async (GTK_WIDGET (self), certificate,
+                                         g_error_matches (error, KF_TRUENAS_ERROR,
+                                                          KF_TRUENAS_ERROR_CERTIFICATE_CHANGED),
+                                         on_certificate_trusted, g_object_ref (self));
       return;
     }
 
