@@ -233,13 +233,23 @@ alert_closed (gpointer data)
   return !kf_alert_is_open (data);
 }
 
+static gboolean
+click_from_source (gpointer data)
+{
+  ui_test_click (data);
+  return G_SOURCE_REMOVE;
+}
+
 /* A response button of an alert, clicked as a user would. */
 static void
 click_response (GtkWidget  *alert,
                 const char *label)
 {
   g_object_ref (alert);
-  ui_test_click (button (alert, label));
+  /* From a main loop source, as a user's click comes from GDK's event
+   * source: a prompt's GTask then completes at once, as it does for them
+   * (outside any source it would complete in an idle, after our checks). */
+  g_idle_add_full (G_PRIORITY_HIGH, click_from_source, g_object_ref (button (alert, label)), g_object_unref);
   ui_test_wait_until (alert_closed, alert, 10);
   g_object_unref (alert);
 }
