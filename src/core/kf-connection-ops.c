@@ -414,6 +414,8 @@ kf_connection_ops_update_async (KfVault             *vault,
       g_task_return_error (task, error);
       return;
     }
+  /* Saved: a Cancel from now on comes too late to say otherwise. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_return_pointer (task, g_object_ref (kf_store_find_connection (store, kf_connection_get_id (changed))),
                          g_object_unref);
 }

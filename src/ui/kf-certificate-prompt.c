@@ -42,6 +42,13 @@ prompt_free (Prompt *prompt)
   g_free (prompt);
 }
 
+/* The caller reads G_IO_ERROR_CANCELLED only: the text is never shown. */
+static void
+return_declined (GTask *task)
+{
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The certificate was not trusted");
+}
+
 static void
 on_response (GtkWidget  *alert,
              const char *response,
@@ -53,7 +60,7 @@ on_response (GtkWidget  *alert,
   if (g_strcmp0 (response, "trust") == 0)
     g_task_return_pointer (task, g_strdup (prompt->fingerprint), g_free);
   else
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The certificate was not trusted"));
+    return_declined (task);
 }
 
 /* The alert went without an answer (its parent was destroyed). */
@@ -65,7 +72,7 @@ on_alert_gone (gpointer  data,
   Prompt *prompt = g_task_get_task_data (task);
 
   if (!prompt->answered)
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The certificate was not trusted"));
+    return_declined (task);
 }
 
 void

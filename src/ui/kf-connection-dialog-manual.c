@@ -239,6 +239,8 @@ kf_connection_dialog_on_discover_clicked (KfConnectionDialog *self)
   g_auto(KfHostInput) input = { 0 };
   guint port = KF_CONNECTION_DEFAULT_PORT;
   guint timeout = KF_CONNECTION_DEFAULT_TIMEOUT;
+  const char *port_text;
+  const char *timeout_text;
 
   kf_connection_dialog_clear_errors (self);
   if (!kf_connection_validate_host (kf_connection_dialog_text_of (self->host_row), &input, &error))
@@ -247,9 +249,11 @@ kf_connection_dialog_on_discover_clicked (KfConnectionDialog *self)
       return;
     }
   apply_host_input (self, &input);
-  if ((*kf_connection_dialog_text_of (self->port_row) != '\0' && !kf_connection_validate_port (kf_connection_dialog_text_of (self->port_row), &port, &error))
-      || (*kf_connection_dialog_text_of (self->timeout_row) != '\0'
-          && !kf_connection_validate_timeout (kf_connection_dialog_text_of (self->timeout_row), &timeout, &error)))
+  /* Read after apply_host_input(): a pasted "host:port" fills the Port. */
+  port_text = kf_connection_dialog_text_of (self->port_row);
+  timeout_text = kf_connection_dialog_text_of (self->timeout_row);
+  if ((*port_text != '\0' && !kf_connection_validate_port (port_text, &port, &error))
+      || (*timeout_text != '\0' && !kf_connection_validate_timeout (timeout_text, &timeout, &error)))
     {
       kf_connection_dialog_show_error (self, error);
       return;

@@ -32,6 +32,13 @@ on_cancelled (GCancellable *cancellable,
   kf_alert_close (alert);
 }
 
+/* The caller reads G_IO_ERROR_CANCELLED only: the text is never shown. */
+static void
+return_declined (GTask *task)
+{
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "No one-time password entered");
+}
+
 static void
 on_response (GtkWidget  *alert,
              const char *response,
@@ -45,7 +52,7 @@ on_response (GtkWidget  *alert,
     g_task_return_pointer (task, g_strdup (gtk_editable_get_text (GTK_EDITABLE (prompt->entry))),
                            (GDestroyNotify) kf_secret_free);
   else
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("No one-time password entered"));
+    return_declined (task);
   gtk_editable_set_text (GTK_EDITABLE (prompt->entry), "");
   /* Focus off the entry while it is alive: GTK 4.8 otherwise tells the
    * already finalized GtkPasswordEntry that its text lost the focus. */
@@ -63,7 +70,7 @@ on_alert_gone (gpointer  data,
   if (prompt->answered)
     return;
   g_clear_signal_handler (&prompt->cancelled_id, g_task_get_cancellable (task));
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("No one-time password entered"));
+  return_declined (task);
 }
 
 void
