@@ -383,6 +383,53 @@ kf_connection_ops_delete_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- update --------------------------------------------------------------- */
+
+void
+kf_connection_ops_update_async (KfVault             *vault,
+                                KfConnection        *connection,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(KfConnection) changed = NULL;
+  KfStore *store;
+  GError *error = NULL;
+
+  g_return_if_fail (KF_IS_VAULT (vault));
+  g_return_if_fail (KF_IS_CONNECTION (connection));
+
+  g_task_set_source_tag (task, kf_connection_ops_update_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  store = kf_vault_get_store (vault);
+  changed = kf_connection_copy (connection);
+  kf_connection_set_test_state (changed, KF_TEST_STATE_UNTESTED);
+  kf_connection_set_test_message (changed, NULL);
+  /* One store transaction: the store is used from this thread only. */
+  if (!kf_store_update_connection (store, changed, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Saved: a Cancel from now on comes too late to say otherwise. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_return_pointer (task, g_object_ref (kf_store_find_connection (store, kf_connection_get_id (changed))),
+                         g_object_unref);
+}
+
+KfConnection *
+kf_connection_ops_update_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_connection_ops_update_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- ssh command --------------------------------------------------------- */
 
 /* Quote only what a shell would split or expand: the usual

@@ -1,6 +1,6 @@
 /* kf-connection-ops.h: what the GUI and the CLI do with a connection, in one
  * place: test it, save a new manual one (with an existing key pair or a freshly
- * generated one), delete it.
+ * generated one), save changes to one, delete it.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -44,6 +44,19 @@ void          kf_connection_ops_add_async           (KfVault              *vault
                                                      GAsyncReadyCallback   callback,
                                                      gpointer              user_data);
 KfConnection *kf_connection_ops_add_finish          (GAsyncResult         *result,
+                                                     GError              **error);
+
+/* Saves the changed fields of a stored connection (a modified copy of it,
+ * fields validated). Changing where or how it logs in makes the last test
+ * result stale: the connection is saved untested. The store's rules apply
+ * (KF_STORE_ERROR_NAME_TAKEN, KF_STORE_ERROR_NOT_FOUND, ...). Returns the
+ * stored connection. */
+void          kf_connection_ops_update_async        (KfVault              *vault,
+                                                     KfConnection         *connection,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+KfConnection *kf_connection_ops_update_finish       (GAsyncResult         *result,
                                                      GError              **error);
 
 /* The name "<connection name> Key", or "<connection name> Key 2", … when taken. */

@@ -238,6 +238,28 @@ kf_alert_set_focus (GtkWidget *alert,
 #endif
 }
 
+gulong
+kf_alert_connect_response (GtkWidget      *alert,
+                           const char     *response,
+                           GCallback       callback,
+                           gpointer        data,
+                           GDestroyNotify  destroy,
+                           gpointer        owner)
+{
+  g_autofree char *signal = NULL;
+  GClosure *closure;
+
+  g_return_val_if_fail (IS_ALERT (alert), 0);
+  g_return_val_if_fail (response != NULL, 0);
+  g_return_val_if_fail (owner == NULL || G_IS_OBJECT (owner), 0);
+
+  signal = g_strconcat ("response::", response, NULL);
+  closure = g_cclosure_new (callback, data, (GClosureNotify) (void (*) (void)) destroy);
+  if (owner != NULL)
+    g_object_watch_closure (owner, closure);
+  return g_signal_connect_closure (alert, signal, closure, FALSE);
+}
+
 void
 kf_alert_present (GtkWidget *alert,
                   GtkWidget *parent)

@@ -58,6 +58,16 @@ void                   kf_alert_set_close_response      (GtkWidget             *
 /* Moves the keyboard focus inside @alert to @focus (NULL: nowhere). */
 void                   kf_alert_set_focus               (GtkWidget             *alert,
                                                          GtkWidget             *focus);
+/* Calls @callback (alert, response, @data) when @response is chosen (a
+ * detailed "response::@response"). @destroy frees @data with the handler.
+ * As with g_signal_connect_object(), no call comes once @owner (if not NULL)
+ * is finalized: @data may point to it unowned. */
+gulong                 kf_alert_connect_response        (GtkWidget             *alert,
+                                                         const char            *response,
+                                                         GCallback              callback,
+                                                         gpointer               data,
+                                                         GDestroyNotify         destroy,
+                                                         gpointer               owner);
 /* Shows @alert modal over @parent's window. */
 void                   kf_alert_present                 (GtkWidget             *alert,
                                                          GtkWidget             *parent);

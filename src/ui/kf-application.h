@@ -22,8 +22,9 @@ KfStore       *kf_application_get_store   (KfApplication *self);
 /* Background work the process must not exit under: libssh key generation
  * and import run in worker threads that cannot be interrupted, and exiting
  * while one runs crashes in OpenSSL's exit handlers. Shutdown waits until
- * every begin has had its end. No-ops unless the default application is a
- * KfApplication. */
+ * every begin has had its end. The window's actions call these for the
+ * dialogs' "worker-started" (dialogs never call the application). No-ops
+ * unless the default application is a KfApplication. */
 void           kf_application_worker_begin (void);
 void           kf_application_worker_end   (void);
 guint          kf_application_get_workers  (KfApplication *self);

@@ -6,103 +6,41 @@
 #define G_LOG_DOMAIN "kf-connection-dialog"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
-#include "kf-alert.h"
-#include "kf-connection-dialog.h"
-#include "kf-connection-ops.h"
+#include "kf-connection-dialog-private.h"
 #include "kf-connection-validate.h"
 #include "kf-errors.h"
-#include "kf-host-key.h"
 #include "kf-semiauto-field.h"
-#include "kf-semiauto-setup.h"
-#include "kf-ssh-probe.h"
-#include "kf-ui-util.h"
-
-enum { METHOD_SEMI_AUTOMATIC, METHOD_MANUAL };
-
-struct _KfConnectionDialog
-{
-  AdwWindow            parent_instance;
-
-  KfVault             *vault;
-  KfConnection        *editing;      /* the stored connection, or NULL when adding */
-  GCancellable        *cancellable;
-  KfSemiautoSetup     *setup;
-  GPtrArray           *keypair_ids;  /* parallel to keypair_row's model; "" = Generate New */
-  char                *tls_pin;      /* a certificate the user trusted in this dialog */
-  char                *discover_address; /* "host:port" being asked for its host keys */
-  gboolean             busy;
-  gboolean             disposed;     /* async work finishing after the window went */
-  gboolean             pairing_again;
-
-  AdwWindowTitle      *window_title;
-  GtkButton           *save_button;
-  GtkButton           *cancel_button;
-  AdwPreferencesPage  *form_page;
-  AdwEntryRow         *name_row;
-  AdwComboRow         *method_row;
-  GtkLabel            *name_error;
-  GtkLabel            *general_error;
-  AdwPreferencesGroup *semi_group;
-  AdwEntryRow         *url_row;
-  AdwEntryRow         *admin_username_row;
-  AdwPasswordEntryRow *admin_password_row;
-  AdwPasswordEntryRow *otp_row;
-  AdwActionRow        *pair_again_row;
-  GtkButton           *pair_again_button;
-  GtkLabel            *url_note;
-  GtkLabel            *semi_error;
-  AdwPreferencesGroup *manual_group;
-  AdwEntryRow         *host_row;
-  AdwEntryRow         *port_row;
-  AdwActionRow        *host_keys_row;
-  GtkButton           *discover_button;
-  GtkTextView         *host_keys_view;
-  GtkLabel            *host_note;
-  GtkLabel            *manual_error;
-  AdwEntryRow         *username_row;
-  AdwActionRow        *sudo_row;
-  GtkSwitch           *sudo_switch;
-  AdwComboRow         *keypair_row;
-  GtkLabel            *login_error;
-  AdwEntryRow         *timeout_row;
-  GtkLabel            *timeout_error;
-  GtkRevealer         *progress_revealer;
-  GtkSpinner          *progress_spinner;
-  GtkLabel            *progress_label;
-};
 
 G_DEFINE_FINAL_TYPE (KfConnectionDialog, kf_connection_dialog, ADW_TYPE_WINDOW)
 
 enum { SIGNAL_SAVED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static void run_semiauto              (KfConnectionDialog *self);
 static void update_save_sensitivity  (KfConnectionDialog *self);
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static KfStore *
-get_store (KfConnectionDialog *self)
+KfStore *
+kf_connection_dialog_get_store (KfConnectionDialog *self)
 {
   return kf_vault_get_store (self->vault);
 }
 
-static gboolean
-is_manual (KfConnectionDialog *self)
+gboolean
+kf_connection_dialog_is_manual (KfConnectionDialog *self)
 {
   return adw_combo_row_get_selected (self->method_row) == METHOD_MANUAL;
 }
 
-static const char *
-text_of (gpointer editable)
+const char *
+kf_connection_dialog_text_of (gpointer editable)
 {
   return gtk_editable_get_text (GTK_EDITABLE (editable));
 }
 
-static char *
-host_keys_text (KfConnectionDialog *self)
+char *
+kf_connection_dialog_host_keys_text (KfConnectionDialog *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->host_keys_view);
   GtkTextIter start, end;
@@ -111,72 +49,24 @@ host_keys_text (KfConnectionDialog *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-static void
-set_host_keys_text (KfConnectionDialog *self,
-                    const char * const *lines)
+void
+kf_connection_dialog_set_host_keys_text (KfConnectionDialog *self,
+                                         const char * const *lines)
 {
   g_autofree char *text = lines ? g_strjoinv ("\n", (char **) lines) : g_strdup ("");
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->host_keys_view), text, -1);
 }
 
-static void
-show_label (GtkLabel   *label,
-            const char *text)
+void
+kf_connection_dialog_show_label (GtkLabel   *label,
+                                 const char *text)
 {
   gtk_label_set_text (label, text ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
 }
 
-GtkWidget *
-kf_facts_box_new (void)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-
-  gtk_widget_add_css_class (box, "kf-facts");
-  return box;
-}
-
 void
-kf_facts_box_add (GtkWidget  *box,
-                  const char *title,
-                  const char *value,
-                  gboolean    monospace)
-{
-  GtkWidget *title_label = gtk_label_new (title);
-  GtkWidget *value_label = gtk_label_new (value);
-
-  gtk_label_set_xalign (GTK_LABEL (title_label), 0);
-  gtk_widget_add_css_class (title_label, "heading");
-  if (gtk_widget_get_first_child (box) != NULL)
-    gtk_widget_set_margin_top (title_label, 10);
-  gtk_label_set_xalign (GTK_LABEL (value_label), 0);
-  gtk_label_set_selectable (GTK_LABEL (value_label), TRUE);
-  if (monospace)
-    /* Never broken: the dialog grows to show a fingerprint whole. */
-    gtk_widget_add_css_class (value_label, "monospace");
-  else
-    {
-      gtk_label_set_wrap (GTK_LABEL (value_label), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (value_label), PANGO_WRAP_WORD_CHAR);
-    }
-  gtk_box_append (GTK_BOX (box), title_label);
-  gtk_box_append (GTK_BOX (box), value_label);
-}
-
-char *
-kf_host_key_describe_type (const char *key_type,
-                           guint       bits)
-{
-  const char *label = kf_ui_key_type_label (key_type);
-
-  /* Only RSA sizes vary; the other names already say it. */
-  if (bits > 0 && g_strcmp0 (key_type, "ssh-rsa") == 0)
-    return g_strdup_printf (_("%s %u-bit"), label, bits);
-  return g_strdup (label);
-}
-
-static void
-clear_errors (KfConnectionDialog *self)
+kf_connection_dialog_clear_errors (KfConnectionDialog *self)
 {
   GtkLabel *labels[] = { self->name_error, self->general_error, self->semi_error,
                          self->manual_error, self->login_error, self->timeout_error };
@@ -185,19 +75,19 @@ clear_errors (KfConnectionDialog *self)
                       self->username_row, self->keypair_row, self->timeout_row };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    show_label (labels[i], NULL);
+    kf_connection_dialog_show_label (labels[i], NULL);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (rows[i]), "error");
 }
 
 /* Shows @message under the group of @row and marks @row; focuses it. */
-static void
-show_error_at (KfConnectionDialog *self,
-               GtkWidget          *row,
-               GtkLabel           *label,
-               const char         *message)
+void
+kf_connection_dialog_show_error_at (KfConnectionDialog *self,
+                                    GtkWidget          *row,
+                                    GtkLabel           *label,
+                                    const char         *message)
 {
-  show_label (label, message);
+  kf_connection_dialog_show_label (label, message);
   if (row != NULL)
     {
       gtk_widget_add_css_class (row, "error");
@@ -206,37 +96,37 @@ show_error_at (KfConnectionDialog *self,
 }
 
 /* Puts an error from the core next to the field it concerns. */
-static void
-show_error (KfConnectionDialog *self,
-            const GError       *error)
+void
+kf_connection_dialog_show_error (KfConnectionDialog *self,
+                                 const GError       *error)
 {
   if (error->domain == KF_INPUT_ERROR)
     {
       switch ((KfInputError) error->code)
         {
         case KF_INPUT_ERROR_NAME:
-          show_error_at (self, GTK_WIDGET (self->name_row), self->name_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->name_row), self->name_error, error->message);
           return;
         case KF_INPUT_ERROR_HOST:
-          show_error_at (self, GTK_WIDGET (self->host_row), self->manual_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->manual_error, error->message);
           return;
         case KF_INPUT_ERROR_PORT:
-          show_error_at (self, GTK_WIDGET (self->port_row), self->manual_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->port_row), self->manual_error, error->message);
           return;
         case KF_INPUT_ERROR_HOST_KEY:
-          show_error_at (self, GTK_WIDGET (self->host_keys_row), self->manual_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_keys_row), self->manual_error, error->message);
           return;
         case KF_INPUT_ERROR_USERNAME:
-          show_error_at (self, GTK_WIDGET (self->username_row), self->login_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->username_row), self->login_error, error->message);
           return;
         case KF_INPUT_ERROR_KEYPAIR:
-          show_error_at (self, GTK_WIDGET (self->keypair_row), self->login_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->keypair_row), self->login_error, error->message);
           return;
         case KF_INPUT_ERROR_TIMEOUT:
-          show_error_at (self, GTK_WIDGET (self->timeout_row), self->timeout_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->timeout_row), self->timeout_error, error->message);
           return;
         case KF_INPUT_ERROR_URL:
-          show_error_at (self, GTK_WIDGET (self->url_row), self->semi_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->url_row), self->semi_error, error->message);
           return;
         case KF_INPUT_ERROR_TOO_LONG:
         default:
@@ -245,59 +135,59 @@ show_error (KfConnectionDialog *self,
     }
   if (g_error_matches (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN))
     {
-      show_error_at (self, GTK_WIDGET (self->name_row), self->name_error, error->message);
+      kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->name_row), self->name_error, error->message);
       return;
     }
   if (error->domain == KF_SSH_ERROR)
     {
-      show_error_at (self, GTK_WIDGET (self->host_row), self->manual_error, error->message);
+      kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->manual_error, error->message);
       return;
     }
-  if (!is_manual (self) || self->pairing_again)
+  if (!kf_connection_dialog_is_manual (self) || self->pairing_again)
     {
       switch (kf_truenas_error_get_field (error))
         {
         case KF_TRUENAS_FIELD_NAME:
-          show_error_at (self, GTK_WIDGET (self->name_row), self->name_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->name_row), self->name_error, error->message);
           return;
         case KF_TRUENAS_FIELD_URL:
-          show_error_at (self, GTK_WIDGET (self->url_row), self->semi_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->url_row), self->semi_error, error->message);
           return;
         case KF_TRUENAS_FIELD_ADMIN_USERNAME:
-          show_error_at (self, GTK_WIDGET (self->admin_username_row), self->semi_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->admin_username_row), self->semi_error, error->message);
           return;
         case KF_TRUENAS_FIELD_ADMIN_PASSWORD:
-          show_error_at (self, GTK_WIDGET (self->admin_password_row), self->semi_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->admin_password_row), self->semi_error, error->message);
           return;
         case KF_TRUENAS_FIELD_OTP:
-          show_error_at (self, GTK_WIDGET (self->otp_row), self->semi_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->otp_row), self->semi_error, error->message);
           return;
         case KF_TRUENAS_FIELD_USERNAME:
-          show_error_at (self, GTK_WIDGET (self->username_row), self->login_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->username_row), self->login_error, error->message);
           return;
         case KF_TRUENAS_FIELD_KEYPAIR:
-          show_error_at (self, GTK_WIDGET (self->keypair_row), self->login_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->keypair_row), self->login_error, error->message);
           return;
         case KF_TRUENAS_FIELD_CONNECT_TIMEOUT:
-          show_error_at (self, GTK_WIDGET (self->timeout_row), self->timeout_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->timeout_row), self->timeout_error, error->message);
           return;
         case KF_TRUENAS_FIELD_NONE:
         default:
           if (error->domain == KF_TRUENAS_ERROR)
             {
-              show_error_at (self, NULL, self->semi_error, error->message);
+              kf_connection_dialog_show_error_at (self, NULL, self->semi_error, error->message);
               return;
             }
           break;
         }
     }
-  show_error_at (self, NULL, self->general_error, error->message);
+  kf_connection_dialog_show_error_at (self, NULL, self->general_error, error->message);
 }
 
-static void
-set_busy (KfConnectionDialog *self,
-          gboolean            busy,
-          const char         *message)
+void
+kf_connection_dialog_set_busy (KfConnectionDialog *self,
+                               gboolean            busy,
+                               const char         *message)
 {
   self->busy = busy;
   /* Focus leaves the form before it goes insensitive (a focused GtkText would
@@ -316,10 +206,10 @@ set_busy (KfConnectionDialog *self,
 static void
 update_visibility (KfConnectionDialog *self)
 {
-  gboolean manual = is_manual (self);
+  gboolean manual = kf_connection_dialog_is_manual (self);
   gboolean semi_connection = self->editing != NULL
     && kf_connection_get_setup_method (self->editing) == KF_SETUP_METHOD_SEMI_AUTOMATIC;
-  const char *username = text_of (self->username_row);
+  const char *username = kf_connection_dialog_text_of (self->username_row);
 
   /* Editing shows the saved (manual) fields; a TrueNAS connection also offers Pair Again. */
   gtk_widget_set_visible (GTK_WIDGET (self->semi_group), !manual || semi_connection);
@@ -332,13 +222,13 @@ update_visibility (KfConnectionDialog *self)
 static void
 update_save_sensitivity (KfConnectionDialog *self)
 {
-  g_autofree char *name = g_strstrip (g_strdup (text_of (self->name_row)));
+  g_autofree char *name = g_strstrip (g_strdup (kf_connection_dialog_text_of (self->name_row)));
   gboolean ok = *name != '\0';
 
-  if (!is_manual (self) && self->editing == NULL)
-    ok = ok && *text_of (self->url_row) != '\0' && *text_of (self->admin_password_row) != '\0';
+  if (!kf_connection_dialog_is_manual (self) && self->editing == NULL)
+    ok = ok && *kf_connection_dialog_text_of (self->url_row) != '\0' && *kf_connection_dialog_text_of (self->admin_password_row) != '\0';
   else
-    ok = ok && *text_of (self->host_row) != '\0';
+    ok = ok && *kf_connection_dialog_text_of (self->host_row) != '\0';
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), ok && !self->busy);
 }
 
@@ -352,7 +242,7 @@ on_field_changed (KfConnectionDialog *self)
 static void
 on_method_changed (KfConnectionDialog *self)
 {
-  clear_errors (self);
+  kf_connection_dialog_clear_errors (self);
   on_field_changed (self);
 }
 
@@ -362,7 +252,7 @@ fill_keypairs (KfConnectionDialog *self,
                const char         *select_id)
 {
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  GListModel *keypairs = kf_store_get_keypairs (get_store (self));
+  GListModel *keypairs = kf_store_get_keypairs (kf_connection_dialog_get_store (self));
   guint selected = 0;
 
   g_ptr_array_set_size (self->keypair_ids, 0);
@@ -386,8 +276,8 @@ fill_keypairs (KfConnectionDialog *self,
   adw_combo_row_set_selected (self->keypair_row, selected);
 }
 
-static const char *
-selected_keypair_id (KfConnectionDialog *self)
+const char *
+kf_connection_dialog_selected_keypair_id (KfConnectionDialog *self)
 {
   guint i = adw_combo_row_get_selected (self->keypair_row);
 
@@ -404,528 +294,40 @@ wipe_secrets (KfConnectionDialog *self)
   gtk_editable_set_text (GTK_EDITABLE (self->otp_row), "");
 }
 
-static void
-finish_saved (KfConnectionDialog *self,
-              KfConnection       *connection,
-              const char         *message)
+void
+kf_connection_dialog_finish_saved (KfConnectionDialog *self,
+                                   KfConnection       *connection,
+                                   const char         *message)
 {
   wipe_secrets (self);
   g_signal_emit (self, signals[SIGNAL_SAVED], 0, connection, message);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
-/* ---- manual ---------------------------------------------------------------- */
-
-/* A pasted URL or "user@host:port": keep its parts in their fields, and say so. */
-static void
-apply_host_input (KfConnectionDialog *self,
-                  const KfHostInput  *input)
-{
-  if (input->note == NULL)
-    return;
-  show_label (self->host_note, input->note);
-  gtk_editable_set_text (GTK_EDITABLE (self->host_row), input->host);
-  if (input->port != 0)
-    {
-      g_autofree char *port = g_strdup_printf ("%u", input->port);
-      gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
-    }
-  if (input->username != NULL)
-    gtk_editable_set_text (GTK_EDITABLE (self->username_row), input->username);
-}
-
 /* Reads and checks the shared fields into @connection. */
-static gboolean
-read_common (KfConnectionDialog *self,
-             KfConnection       *connection,
-             GError            **error)
+gboolean
+kf_connection_dialog_read_common (KfConnectionDialog *self,
+                                  KfConnection       *connection,
+                                  GError            **error)
 {
-  g_autofree char *name = kf_connection_validate_name (text_of (self->name_row), error);
+  g_autofree char *name = kf_connection_validate_name (kf_connection_dialog_text_of (self->name_row), error);
   g_autofree char *username = NULL;
-  KfConnection *other;
   guint timeout = KF_CONNECTION_DEFAULT_TIMEOUT;
 
+  /* A taken name is the store's to refuse (the setup and the operations
+   * check it before contacting or generating anything). */
   if (name == NULL)
     return FALSE;
-  other = kf_store_find_connection_by_name (get_store (self), name);
-  if (other != NULL && (self->editing == NULL || other != self->editing))
-    {
-      g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                   _("A connection named “%s” already exists; choose another name."), name);
-      return FALSE;
-    }
-  if (!(username = kf_connection_validate_username (text_of (self->username_row), error)))
+  if (!(username = kf_connection_validate_username (kf_connection_dialog_text_of (self->username_row), error)))
     return FALSE;
-  if (*text_of (self->timeout_row) != '\0'
-      && !kf_connection_validate_timeout (text_of (self->timeout_row), &timeout, error))
+  if (*kf_connection_dialog_text_of (self->timeout_row) != '\0'
+      && !kf_connection_validate_timeout (kf_connection_dialog_text_of (self->timeout_row), &timeout, error))
     return FALSE;
 
   kf_connection_set_name (connection, name);
   kf_connection_set_username (connection, username);
   kf_connection_set_connect_timeout (connection, timeout);
   return TRUE;
-}
-
-static gboolean
-read_manual (KfConnectionDialog *self,
-             KfConnection       *connection,
-             GError            **error)
-{
-  g_auto(KfHostInput) input = { 0 };
-  g_autofree char *keys_text = host_keys_text (self);
-  g_autoptr(GPtrArray) keys = NULL;
-  g_autoptr(GStrvBuilder) lines = g_strv_builder_new ();
-  g_auto(GStrv) strv = NULL;
-  guint port = KF_CONNECTION_DEFAULT_PORT;
-
-  if (!kf_connection_validate_host (text_of (self->host_row), &input, error))
-    return FALSE;
-  apply_host_input (self, &input);
-  if (*text_of (self->port_row) != '\0'
-      && !kf_connection_validate_port (text_of (self->port_row), &port, error))
-    return FALSE;
-  if (!read_common (self, connection, error))
-    return FALSE;
-  keys = kf_host_key_parse_list (keys_text, error);
-  if (keys == NULL)
-    return FALSE;
-  for (guint i = 0; i < keys->len; i++)
-    g_strv_builder_add (lines, kf_host_key_get_line (g_ptr_array_index (keys, i)));
-  strv = g_strv_builder_end (lines);
-
-  kf_connection_set_host (connection, input.host);
-  kf_connection_set_port (connection, port);
-  kf_connection_set_host_keys (connection, (const char * const *) strv);
-  return TRUE;
-}
-
-static void
-on_manual_added (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(KfConnectionDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KfConnection) connection = kf_connection_ops_add_finish (result, &error);
-
-  if (self->disposed)
-    return;
-  set_busy (self, FALSE, NULL);
-  if (connection == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error);
-      return;
-    }
-  finish_saved (self, connection, NULL);
-}
-
-static void
-save_manual (KfConnectionDialog *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KfConnection) connection = NULL;
-  const char *keypair_id = selected_keypair_id (self);
-  gboolean generate = keypair_id == NULL || *keypair_id == '\0';
-
-  connection = self->editing ? kf_connection_copy (self->editing) : kf_connection_new (NULL);
-  if (!read_manual (self, connection, &error))
-    {
-      show_error (self, error);
-      return;
-    }
-
-  if (self->editing != NULL)
-    {
-      if (generate)
-        {
-          show_error_at (self, GTK_WIDGET (self->keypair_row), self->login_error,
-                         _("Choose one of your key pairs; generate a new one on the SSH Keypairs page first."));
-          return;
-        }
-      kf_connection_set_keypair_id (connection, keypair_id);
-      /* Changing where or how we log in makes the last test result stale. */
-      kf_connection_set_test_state (connection, KF_TEST_STATE_UNTESTED);
-      kf_connection_set_test_message (connection, NULL);
-      if (!kf_store_update_connection (get_store (self), connection, &error))
-        {
-          show_error (self, error);
-          return;
-        }
-      finish_saved (self, kf_store_find_connection (get_store (self), kf_connection_get_id (connection)), NULL);
-      return;
-    }
-
-  kf_connection_set_setup_method (connection, KF_SETUP_METHOD_MANUAL);
-  if (!generate)
-    kf_connection_set_keypair_id (connection, keypair_id);
-  self->cancellable = g_cancellable_new ();
-  set_busy (self, TRUE, generate ? _("Generating a key pair and saving…") : _("Saving…"));
-  kf_connection_ops_add_async (self->vault, connection, generate, KF_KEY_TYPE_ED25519,
-                               self->cancellable, on_manual_added, g_object_ref (self));
-}
-
-/* ---- host key discovery ---------------------------------------------------- */
-
-static void
-on_trust_response (GtkWidget        *dialog,
-                   const char       *response,
-                   gpointer          user_data)
-{
-  KfConnectionDialog *self = KF_CONNECTION_DIALOG (user_data);
-  GPtrArray *keys = g_object_get_data (G_OBJECT (dialog), "kf-keys");
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-  g_auto(GStrv) lines = NULL;
-
-  if (g_strcmp0 (response, "trust") != 0)
-    return;
-  for (guint i = 0; i < keys->len; i++)
-    g_strv_builder_add (b, kf_host_key_get_line (g_ptr_array_index (keys, i)));
-  lines = g_strv_builder_end (b);
-  set_host_keys_text (self, (const char * const *) lines);
-}
-
-static void
-on_discovered (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(KfConnectionDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) keys = kf_ssh_probe_discover_finish (result, &error);
-  GtkWidget *dialog;
-  GtkWidget *facts;
-
-  if (self->disposed)
-    return;
-  set_busy (self, FALSE, NULL);
-  if (keys == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error_at (self, GTK_WIDGET (self->host_keys_row), self->manual_error, error->message);
-      return;
-    }
-
-  facts = kf_facts_box_new ();
-  gtk_widget_set_name (facts, "host-key-facts");
-  for (guint i = 0; i < keys->len; i++)
-    {
-      KfHostKey *key = g_ptr_array_index (keys, i);
-      g_autofree char *type = kf_host_key_describe_type (kf_host_key_get_key_type (key), kf_host_key_get_bits (key));
-
-      kf_facts_box_add (facts, type, kf_host_key_get_fingerprint (key), TRUE);
-    }
-
-  dialog = kf_alert_new (_("Trust These Host Keys?"), NULL);
-  /* Translators: %s is "host:port". */
-  kf_alert_format_body (dialog, _("The server at %s presented these host keys. Trust them only if their fingerprints match the ones the server itself shows (for example “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” run on the server)."),
-                        self->discover_address);
-  kf_alert_set_extra_child (dialog, facts);
-  kf_alert_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust"), NULL);
-  kf_alert_set_response_appearance (dialog, "trust", ADW_RESPONSE_SUGGESTED);
-  kf_alert_set_default_response (dialog, "cancel");
-  kf_alert_set_close_response (dialog, "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "kf-keys", g_ptr_array_ref (keys), (GDestroyNotify) g_ptr_array_unref);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_trust_response), self, 0);
-  kf_alert_present (dialog, GTK_WIDGET (self));
-}
-
-static void
-on_discover_clicked (KfConnectionDialog *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(KfHostInput) input = { 0 };
-  guint port = KF_CONNECTION_DEFAULT_PORT;
-  guint timeout = KF_CONNECTION_DEFAULT_TIMEOUT;
-
-  clear_errors (self);
-  if (!kf_connection_validate_host (text_of (self->host_row), &input, &error))
-    {
-      show_error (self, error);
-      return;
-    }
-  apply_host_input (self, &input);
-  if ((*text_of (self->port_row) != '\0' && !kf_connection_validate_port (text_of (self->port_row), &port, &error))
-      || (*text_of (self->timeout_row) != '\0'
-          && !kf_connection_validate_timeout (text_of (self->timeout_row), &timeout, &error)))
-    {
-      show_error (self, error);
-      return;
-    }
-  g_free (self->discover_address);
-  self->discover_address = kf_ssh_probe_format_address (input.host, port);
-  self->cancellable = g_cancellable_new ();
-  set_busy (self, TRUE, _("Asking the server for its host keys…"));
-  kf_ssh_probe_discover_async (input.host, port, timeout, self->cancellable, on_discovered, g_object_ref (self));
-}
-
-/* ---- semi-automatic -------------------------------------------------------- */
-
-static void
-on_setup_progress (KfConnectionDialog *self,
-                   int                 step,
-                   const char         *message)
-{
-  /* The setup's own messages are for logs (untranslated): say it here. */
-  const char *admin = text_of (self->admin_username_row);
-  const char *user = text_of (self->username_row);
-  g_autofree char *text = NULL;
-
-  switch ((KfSemiautoStep) step)
-    {
-    case KF_SEMIAUTO_STEP_CHECK:
-      text = g_strdup (_("Checking the form…"));
-      break;
-    case KF_SEMIAUTO_STEP_GENERATE_KEY:
-      text = g_strdup (_("Generating a new key pair…"));
-      break;
-    case KF_SEMIAUTO_STEP_CONNECT:
-      /* Translators: %s is the TrueNAS URL. */
-      text = g_strdup_printf (_("Connecting to %s…"), text_of (self->url_row));
-      break;
-    case KF_SEMIAUTO_STEP_LOGIN:
-      /* Translators: %s is the admin user name. */
-      text = g_strdup_printf (_("Logging in as %s…"), admin);
-      break;
-    case KF_SEMIAUTO_STEP_WAIT_OTP:
-      text = g_strdup (_("Waiting for the one-time password…"));
-      break;
-    case KF_SEMIAUTO_STEP_PAIR:
-      /* Translators: %s is a user name. */
-      text = g_strdup_printf (_("Installing the public key for %s…"), user);
-      break;
-    case KF_SEMIAUTO_STEP_UPDATE_USER:
-      /* Translators: %s is a user name. */
-      text = g_strdup_printf (_("Updating user %s on the TrueNAS…"), user);
-      break;
-    case KF_SEMIAUTO_STEP_SAVE:
-      text = g_strdup (_("Saving the connection…"));
-      break;
-    case KF_SEMIAUTO_STEP_VERIFY_SSH:
-      /* Translators: %s is a user name. */
-      text = g_strdup_printf (_("Logging in over SSH as %s…"), user);
-      break;
-    case KF_SEMIAUTO_STEP_IDLE:
-    case KF_SEMIAUTO_STEP_DONE:
-    default:
-      text = g_strdup (message ? message : "");
-      break;
-    }
-  gtk_label_set_text (self->progress_label, text);
-}
-
-static void
-on_otp_response (GtkWidget        *dialog,
-                 const char       *response,
-                 gpointer          user_data)
-{
-  KfConnectionDialog *self = KF_CONNECTION_DIALOG (user_data);
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "kf-entry");
-
-  if (self->setup != NULL)
-    kf_semiauto_setup_provide_otp (self->setup,
-                                   g_strcmp0 (response, "continue") == 0 ? gtk_editable_get_text (entry) : NULL);
-  gtk_editable_set_text (entry, "");
-  /* Focus off the entry while it is alive: GTK 4.8 otherwise tells the
-   * already finalized GtkPasswordEntry that its text lost the focus. */
-  kf_alert_set_focus (dialog, NULL);
-}
-
-static void
-on_otp_requested (KfConnectionDialog *self,
-                  const char         *message)
-{
-  GtkWidget *dialog;
-  GtkWidget *entry = gtk_password_entry_new ();
-
-  dialog = kf_alert_new (_("One-Time Password"),
-                         message ? message
-                         : _("The TrueNAS asks for a one-time password. Enter the code from your authenticator app."));
-  gtk_widget_set_name (entry, "otp-entry");
-  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
-  /* Enter answers "Continue". */
-  g_object_set (entry, "activates-default", TRUE, NULL);
-  kf_alert_set_extra_child (dialog, entry);
-  kf_alert_add_responses (dialog, "cancel", _("_Cancel"), "continue", _("C_ontinue"), NULL);
-  kf_alert_set_response_appearance (dialog, "continue", ADW_RESPONSE_SUGGESTED);
-  kf_alert_set_default_response (dialog, "continue");
-  kf_alert_set_close_response (dialog, "cancel");
-  g_object_set_data (G_OBJECT (dialog), "kf-entry", entry);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_otp_response), self, 0);
-  kf_alert_present (dialog, GTK_WIDGET (self));
-  kf_alert_set_focus (dialog, entry);
-}
-
-static void
-on_certificate_response (GtkWidget        *dialog,
-                         const char       *response,
-                         gpointer          user_data)
-{
-  KfConnectionDialog *self = KF_CONNECTION_DIALOG (user_data);
-  const char *fingerprint = g_object_get_data (G_OBJECT (dialog), "kf-fingerprint");
-
-  if (g_strcmp0 (response, "trust") != 0)
-    return;
-  g_free (self->tls_pin);
-  self->tls_pin = g_strdup (fingerprint);
-  run_semiauto (self);
-}
-
-static char *
-format_date (GDateTime *when)
-{
-  return when ? g_date_time_format (when, "%x") : g_strdup (_("unknown"));
-}
-
-/* "AB:CD:…" (32 bytes) in two lines of 16, so it fits a dialog unbroken. */
-static char *
-split_fingerprint (const char *display)
-{
-  gsize len = strlen (display);
-
-  if (len == 95 && display[47] == ':')
-    return g_strdup_printf ("%.47s\n%s", display, display + 48);
-  return g_strdup (display);
-}
-
-static void
-ask_certificate (KfConnectionDialog   *self,
-                 KfTruenasCertificate *certificate,
-                 gboolean              changed)
-{
-  GtkWidget *dialog;
-  GtkWidget *facts = kf_facts_box_new ();
-  const char *subject = kf_truenas_certificate_get_subject (certificate);
-  const char *issuer = kf_truenas_certificate_get_issuer (certificate);
-  g_autofree char *fingerprint = split_fingerprint (kf_truenas_certificate_get_fingerprint_display (certificate));
-  g_autofree char *from = format_date (kf_truenas_certificate_get_not_before (certificate));
-  g_autofree char *until = format_date (kf_truenas_certificate_get_not_after (certificate));
-  g_autofree char *validity = g_strdup_printf ("%s – %s", from, until);
-
-  dialog = kf_alert_new (changed ? _("Certificate Changed!") : _("Untrusted Certificate"),
-                         changed
-                         ? _("The TrueNAS now shows a different certificate from the one you trusted for this connection. This happens when the certificate was renewed, but also when someone intercepts the connection. Trust the new certificate only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates).")
-                         : _("The TrueNAS uses a certificate that this computer does not trust, probably its own self-signed certificate. Trust it only if its fingerprint matches the one shown in the TrueNAS web interface (Credentials › Certificates)."));
-  gtk_widget_set_name (facts, "certificate-facts");
-  kf_facts_box_add (facts, _("SHA-256 Fingerprint"), fingerprint, TRUE);
-  if (subject != NULL && *subject != '\0')
-    kf_facts_box_add (facts, _("Subject"), subject, FALSE);
-  if (issuer != NULL && *issuer != '\0')
-    kf_facts_box_add (facts, _("Issuer"), issuer, FALSE);
-  kf_facts_box_add (facts, _("Valid"), validity, FALSE);
-  kf_alert_set_extra_child (dialog, facts);
-  kf_alert_add_responses (dialog, "cancel", _("_Cancel"),
-                          "trust", changed ? _("_Trust New Certificate") : _("_Trust This Certificate"),
-                          NULL);
-  kf_alert_set_response_appearance (dialog, "trust",
-                                    changed ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
-  kf_alert_set_default_response (dialog, "cancel");
-  kf_alert_set_close_response (dialog, "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "kf-fingerprint",
-                          g_strdup (kf_truenas_certificate_get_fingerprint (certificate)), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_certificate_response), self, 0);
-  kf_alert_present (dialog, GTK_WIDGET (self));
-}
-
-static void
-on_semiauto_done (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(KfConnectionDialog) self = user_data;
-  g_autoptr(KfSemiautoSetup) setup = g_object_ref (KF_SEMIAUTO_SETUP (source));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KfConnection) connection = kf_semiauto_setup_run_finish (setup, result, &error);
-  const char * const *notes = kf_semiauto_setup_get_notes (setup);
-
-  g_signal_handlers_disconnect_by_data (setup, self);
-  if (self->disposed)
-    return;
-  g_clear_object (&self->setup);
-  set_busy (self, FALSE, NULL);
-  if (notes != NULL && notes[0] != NULL)
-    {
-      g_autofree char *joined = g_strjoinv (" ", (char **) notes);
-      show_label (self->url_note, joined);
-    }
-
-  if (connection == NULL)
-    {
-      KfTruenasCertificate *certificate = kf_semiauto_setup_get_peer_certificate (setup);
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      show_error (self, error);
-      if (certificate != NULL
-          && (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE)
-              || g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED)))
-        ask_certificate (self, certificate,
-                         g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED));
-      return;
-    }
-
-  finish_saved (self, connection,
-                kf_semiauto_setup_get_host_key_verified (setup) ? NULL : kf_semiauto_setup_get_verify_message (setup));
-}
-
-static void
-run_semiauto (KfConnectionDialog *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KfConnection) scratch = kf_connection_new (NULL);
-  const char *keypair_id = selected_keypair_id (self);
-  const char *otp = text_of (self->otp_row);
-
-  clear_errors (self);
-  if (!read_common (self, scratch, &error))
-    {
-      show_error (self, error);
-      return;
-    }
-  if (*text_of (self->admin_password_row) == '\0')
-    {
-      show_error_at (self, GTK_WIDGET (self->admin_password_row), self->semi_error,
-                     _("Enter the admin password of the TrueNAS; it is used once and not stored."));
-      return;
-    }
-
-  g_clear_object (&self->setup);
-  if (self->pairing_again)
-    self->setup = kf_semiauto_setup_new_pair_again (self->vault, self->editing);
-  else
-    {
-      self->setup = kf_semiauto_setup_new (self->vault);
-      kf_semiauto_setup_set_name (self->setup, kf_connection_get_name (scratch));
-      kf_semiauto_setup_set_url (self->setup, text_of (self->url_row));
-      if (keypair_id == NULL || *keypair_id == '\0')
-        kf_semiauto_setup_set_generate_key (self->setup, KF_KEY_TYPE_ED25519, 0);
-      else
-        kf_semiauto_setup_set_keypair_id (self->setup, keypair_id);
-    }
-  kf_semiauto_setup_set_admin_username (self->setup, text_of (self->admin_username_row));
-  kf_semiauto_setup_set_admin_password (self->setup, text_of (self->admin_password_row));
-  if (*otp != '\0')
-    kf_semiauto_setup_set_otp (self->setup, otp);
-  kf_semiauto_setup_set_username (self->setup, kf_connection_get_username (scratch));
-  kf_semiauto_setup_set_sudo_zfs (self->setup,
-                                  gtk_widget_get_visible (GTK_WIDGET (self->sudo_row))
-                                  && gtk_switch_get_active (self->sudo_switch));
-  kf_semiauto_setup_set_connect_timeout (self->setup, kf_connection_get_connect_timeout (scratch));
-  if (self->tls_pin != NULL)
-    kf_semiauto_setup_set_tls_pin (self->setup, self->tls_pin);
-
-  g_signal_connect_swapped (self->setup, "progress", G_CALLBACK (on_setup_progress), self);
-  g_signal_connect_swapped (self->setup, "otp-requested", G_CALLBACK (on_otp_requested), self);
-  self->cancellable = g_cancellable_new ();
-  set_busy (self, TRUE, _("Connecting to the TrueNAS…"));
-  kf_semiauto_setup_run_async (self->setup, self->cancellable, on_semiauto_done, g_object_ref (self));
-}
-
-static void
-on_pair_again_clicked (KfConnectionDialog *self)
-{
-  self->pairing_again = TRUE;
-  run_semiauto (self);
 }
 
 /* ---- buttons --------------------------------------------------------------- */
@@ -935,12 +337,12 @@ on_save_clicked (KfConnectionDialog *self)
 {
   if (self->busy || !gtk_widget_get_sensitive (GTK_WIDGET (self->save_button)))
     return;
-  clear_errors (self);
+  kf_connection_dialog_clear_errors (self);
   self->pairing_again = FALSE;
-  if (is_manual (self) || self->editing != NULL)
-    save_manual (self);
+  if (kf_connection_dialog_is_manual (self) || self->editing != NULL)
+    kf_connection_dialog_save_manual (self);
   else
-    run_semiauto (self);
+    kf_connection_dialog_run_semiauto (self);
 }
 
 static void
@@ -1045,7 +447,7 @@ load_connection (KfConnectionDialog *self)
   gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
   gtk_editable_set_text (GTK_EDITABLE (self->username_row), kf_connection_get_username (c) ?: "");
   gtk_editable_set_text (GTK_EDITABLE (self->timeout_row), timeout);
-  set_host_keys_text (self, kf_connection_get_host_keys (c));
+  kf_connection_dialog_set_host_keys_text (self, kf_connection_get_host_keys (c));
   gtk_switch_set_active (self->sudo_switch, kf_connection_get_sudo_zfs (c));
   if (semi)
     {
@@ -1118,8 +520,10 @@ kf_connection_dialog_class_init (KfConnectionDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_method_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_discover_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_pair_again_clicked);
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_discover_clicked",
+                                                G_CALLBACK (kf_connection_dialog_on_discover_clicked));
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_pair_again_clicked",
+                                                G_CALLBACK (kf_connection_dialog_on_pair_again_clicked));
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 

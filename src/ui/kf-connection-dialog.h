@@ -24,15 +24,4 @@ KfConnectionDialog *kf_connection_dialog_new          (GtkWindow          *paren
 /* TRUE while a save, discovery or pairing runs. */
 gboolean            kf_connection_dialog_get_busy     (KfConnectionDialog *self);
 
-/* The facts of a message dialog (its extra child): titles with values below,
- * fingerprints in monospace and never broken (the dialog widens instead). */
-GtkWidget          *kf_facts_box_new                  (void);
-void                kf_facts_box_add                  (GtkWidget          *box,
-                                                       const char         *title,
-                                                       const char         *value,
-                                                       gboolean            monospace);
-/* "Ed25519", "ECDSA P-256", "RSA 3072-bit" for a host or key type name. */
-char               *kf_host_key_describe_type         (const char         *key_type,
-                                                       guint               bits);
-
 G_END_DECLS

@@ -8,8 +8,8 @@
 #include <glib/gi18n.h>
 
 #include "kf-errors.h"
-#include "kf-keypair-actions.h"
 #include "kf-keypair-details.h"
+#include "kf-keypair-download.h"
 #include "kf-keyring.h"
 #include "kf-ui-util.h"
 

@@ -7,7 +7,6 @@
 
 #include <glib/gi18n.h>
 
-#include "kf-application.h"
 #include "kf-errors.h"
 #include "kf-keypair-dialog.h"
 #include "kf-keyring.h"
@@ -48,6 +47,7 @@ G_DEFINE_FINAL_TYPE (KfKeypairDialog, kf_keypair_dialog, ADW_TYPE_WINDOW)
 
 enum {
   SAVED,
+  WORKER_STARTED,
   N_SIGNALS
 };
 
@@ -231,6 +231,7 @@ typedef struct
 {
   KfKeypairDialog *self;
   GCancellable    *cancellable;
+  GObject         *worker;       /* the key work's "worker-started" object */
 } Job;
 
 static Job *
@@ -248,6 +249,7 @@ job_free (Job *job)
 {
   g_clear_object (&job->self);
   g_clear_object (&job->cancellable);
+  g_clear_object (&job->worker);
   g_free (job);
 }
 
@@ -296,7 +298,7 @@ key_ready (Job           *job,
   KfKeypairDialog *self = job->self;
   g_autofree char *name = NULL;
 
-  kf_application_worker_end ();
+  g_clear_object (&job->worker);
   if (!job_is_current (job))
     return;
 
@@ -341,6 +343,19 @@ on_imported (GObject      *source,
   key_ready (job, material, error);
 }
 
+/* A job for the key work, which runs in a thread that outlives Cancel and
+ * the dialog: "worker-started" hands its owner an object that lives until the
+ * thread is done. */
+static Job *
+worker_job_new (KfKeypairDialog *self)
+{
+  Job *job = job_new (self);
+
+  job->worker = g_object_new (G_TYPE_OBJECT, NULL);
+  g_signal_emit (self, signals[WORKER_STARTED], 0, job->worker);
+  return job;
+}
+
 static void
 on_save_clicked (KfKeypairDialog *self)
 {
@@ -353,9 +368,8 @@ on_save_clicked (KfKeypairDialog *self)
 
   /* The key work gets no cancellable: libssh cannot be interrupted, and a
    * task that returned early would leave its thread running unseen. Cancel
-   * just abandons the job, and the application waits for the thread before
-   * it exits (kf_application_worker_begin). */
-  kf_application_worker_begin ();
+   * just abandons the job; "worker-started" lets the application wait for
+   * the thread before it exits. */
   if (is_generate (self))
     {
       guint i = adw_combo_row_get_selected (self->type_row);
@@ -366,7 +380,7 @@ on_save_clicked (KfKeypairDialog *self)
       set_busy (self, _("Generating the key pair…"));
       kf_ssh_key_generate_async (key_choices[i].type, key_choices[i].bits,
                                  *comment != '\0' ? comment : NULL,
-                                 NULL, on_generated, job_new (self));
+                                 NULL, on_generated, worker_job_new (self));
     }
   else
     {
@@ -380,7 +394,7 @@ on_save_clicked (KfKeypairDialog *self)
       /* The core copies the texts (and wipes its copies). */
       kf_ssh_key_import_async (private_text, public_text,
                                passphrase != NULL && *passphrase != '\0' ? passphrase : NULL,
-                               NULL, on_imported, job_new (self));
+                               NULL, on_imported, worker_job_new (self));
     }
 }
 
@@ -569,6 +583,9 @@ kf_keypair_dialog_class_init (KfKeypairDialogClass *klass)
   signals[SAVED] =
     g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, KF_TYPE_KEYPAIR);
+  signals[WORKER_STARTED] =
+    g_signal_new ("worker-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_OBJECT);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/keyferry/Keyferry/kf-keypair-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, KfKeypairDialog, cancel_button);

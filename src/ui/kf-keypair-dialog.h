@@ -9,6 +9,12 @@
  *
  * Signals:
  *   "saved" (KfKeypair *)   the stored key pair, just before the dialog closes
+ *   "worker-started" (GObject *worker)
+ *                           key generation or import started in a thread that
+ *                           cannot be interrupted: @worker is finalized when
+ *                           the thread is done, which may be after Cancel and
+ *                           after the dialog is gone (weak-ref it; the process
+ *                           must not exit before, see KfApplication)
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -7,10 +7,8 @@
 
 #include <glib/gi18n.h>
 
-#include "kf-connection-actions.h"
-#include "kf-keypair-actions.h"
 #include "kf-ui-util.h"
-#include "kf-window.h"
+#include "kf-window-private.h"
 
 struct _KfWindow
 {

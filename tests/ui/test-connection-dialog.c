@@ -233,13 +233,23 @@ alert_closed (gpointer data)
   return !kf_alert_is_open (data);
 }
 
+static gboolean
+click_from_source (gpointer data)
+{
+  ui_test_click (data);
+  return G_SOURCE_REMOVE;
+}
+
 /* A response button of an alert, clicked as a user would. */
 static void
 click_response (GtkWidget  *alert,
                 const char *label)
 {
   g_object_ref (alert);
-  ui_test_click (button (alert, label));
+  /* From a main loop source, as a user's click comes from GDK's event
+   * source: a prompt's GTask then completes at once, as it does for them
+   * (outside any source it would complete in an idle, after our checks). */
+  g_idle_add_full (G_PRIORITY_HIGH, click_from_source, g_object_ref (button (alert, label)), g_object_unref);
   ui_test_wait_until (alert_closed, alert, 10);
   g_object_unref (alert);
 }
@@ -987,6 +997,73 @@ test_delete_with_keypair (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+/* Edit › Save (manual): the change goes through the store asynchronously, the
+ * last test result goes stale; a taken name is refused next to Name and the
+ * dialog stays with what was typed. */
+static void
+test_manual_edit (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) connection = kf_connection_new ("Edit Box");
+  g_autoptr(KfConnection) other = kf_connection_new ("Other Box");
+  g_autoptr(KfConnection) tested = NULL;
+  const char *host_keys[] = { "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl", NULL };
+  AddWait wait = { NULL, FALSE };
+  KfConnectionDialog *dialog;
+  KfConnection *stored;
+  const char *message;
+  KfWindow *window;
+  KfStore *store;
+
+  app = start_empty (&window);
+  store = kf_window_get_store (window);
+  kf_connection_set_setup_method (connection, KF_SETUP_METHOD_MANUAL);
+  kf_connection_set_host (connection, "nas.example.org");
+  kf_connection_set_host_keys (connection, host_keys);
+  kf_connection_ops_add_async (kf_window_get_vault (window), connection, TRUE, KF_KEY_TYPE_ED25519, NULL,
+                               on_added, &wait);
+  kf_test_wait_for (&wait.done, 30);
+  g_assert_nonnull (wait.connection);
+  tested = kf_connection_copy (wait.connection);
+  kf_connection_set_test_state (tested, KF_TEST_STATE_OK);
+  g_assert_true (kf_store_update_connection (store, tested, &error));
+  g_assert_no_error (error);
+  kf_connection_set_setup_method (other, KF_SETUP_METHOD_MANUAL);
+  kf_connection_set_host (other, "other.example.org");
+  g_assert_true (kf_store_add_connection (store, other, &error));
+  g_assert_no_error (error);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "connection-edit",
+                                  g_variant_new_string (kf_connection_get_id (wait.connection)));
+  dialog = KF_CONNECTION_DIALOG (ui_test_find_toplevel (KF_TYPE_CONNECTION_DIALOG));
+  g_assert_nonnull (dialog);
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit SSH Connection");
+
+  set_entry (dialog, "Name", "Other Box");
+  g_assert_false (press_save (dialog));
+  message = shown_label (dialog, "name-error");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "already exists"));
+  g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Name"), "error"));
+  g_assert_cmpstr (entry_text (dialog, "Name"), ==, "Other Box");
+  stored = kf_store_find_connection (store, kf_connection_get_id (wait.connection));
+  g_assert_cmpstr (kf_connection_get_name (stored), ==, "Edit Box");
+  g_assert_cmpint (kf_connection_get_test_state (stored), ==, KF_TEST_STATE_OK);
+
+  set_entry (dialog, "Name", "Edited Box");
+  set_entry (dialog, "Port", "2222");
+  g_assert_true (press_save (dialog));
+  stored = kf_store_find_connection (store, kf_connection_get_id (wait.connection));
+  g_assert_cmpstr (kf_connection_get_name (stored), ==, "Edited Box");
+  g_assert_cmpuint (kf_connection_get_port (stored), ==, 2222);
+  g_assert_cmpint (kf_connection_get_test_state (stored), ==, KF_TEST_STATE_UNTESTED);
+  g_clear_object (&wait.connection);
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -999,6 +1076,7 @@ main (int    argc,
   ui_test_add ("/ui/connection/semiauto-wrong-password", test_semiauto_wrong_password);
   ui_test_add ("/ui/connection/semiauto-cancel", test_semiauto_cancel);
   ui_test_add ("/ui/connection/delete-with-keypair", test_delete_with_keypair);
+  ui_test_add ("/ui/connection/manual-edit", test_manual_edit);
 
   return g_test_run ();
 }

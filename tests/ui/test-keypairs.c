@@ -9,9 +9,9 @@
 
 #include "kf-errors.h"
 #include "kf-key-export.h"
-#include "kf-keypair-actions.h"
 #include "kf-keypair-details.h"
 #include "kf-keypair-dialog.h"
+#include "kf-keypair-download.h"
 #include "kf-keyring.h"
 #include "kf-ssh-key.h"
 #include "kf-store.h"

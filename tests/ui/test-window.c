@@ -5,13 +5,13 @@
  */
 #include <glib/gstdio.h>
 
-#include "kf-connection-actions.h"
 #include "kf-connection-ops.h"
 #include "kf-keypair-details.h"
 #include "kf-errors.h"
 #include "kf-keyring.h"
 #include "kf-store.h"
 #include "kf-test-util.h"
+#include "kf-window.h"
 #include "ui-test-util.h"
 
 #define FP_A "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"

@@ -1,28 +1,20 @@
-/* kf-keypair-actions.h: what the main window can do with key pairs.
- *
- * Installs on the window's "win" group (parameter: the key pair id, "s",
- * unless said otherwise):
- *   win.keypair-add              (none) opens Add Key Pair
- *   win.keypair-edit             opens the key pair's details
- *   win.keypair-copy-public-key  copies the public key line
- *   win.keypair-download         saves the key pair to files (file chooser)
- *   win.keypair-delete           asks, listing the connections that use it
+/* kf-keypair-download.h: saving a key pair to files, for the main window's
+ * win.keypair-download and the key pair details' Download button.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
+#include <gtk/gtk.h>
+
 #include "kf-vault.h"
-#include "kf-window.h"
 
 G_BEGIN_DECLS
 
-void      kf_keypair_actions_install          (KfWindow             *window);
-
-/* Download: asks where (GtkFileChooserNative, so the portal in a Flatpak),
- * then writes the private key (0600) and "<file>.pub" there, with a toast
- * or an error message over @parent. */
+/* Asks where (GtkFileChooserNative, so the portal in a Flatpak), then writes
+ * the private key (0600) and "<file>.pub" there, with a toast or an error
+ * message over @parent. */
 void      kf_keypair_download                 (GtkWindow            *parent,
                                                KfVault              *vault,
                                                KfKeypair            *keypair);

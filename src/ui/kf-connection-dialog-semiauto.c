@@ -1,0 +1,207 @@
+/* kf-connection-dialog-semiauto.c: the semi-automatic setup of
+ * KfConnectionDialog: runs KfSemiautoSetup with the form, shows its progress,
+ * asks for a one-time password or to trust a certificate when it needs to.
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-connection-dialog"
+
+#include <glib/gi18n.h>
+
+#include "kf-certificate-prompt.h"
+#include "kf-connection-dialog-private.h"
+#include "kf-errors.h"
+#include "kf-otp-prompt.h"
+#include "kf-secret.h"
+#include "kf-semiauto-setup.h"
+
+static void
+on_setup_progress (KfConnectionDialog *self,
+                   int                 step,
+                   const char         *message)
+{
+  /* The setup's own messages are for logs (untranslated): say it here. */
+  const char *admin = kf_connection_dialog_text_of (self->admin_username_row);
+  const char *user = kf_connection_dialog_text_of (self->username_row);
+  g_autofree char *text = NULL;
+
+  switch ((KfSemiautoStep) step)
+    {
+    case KF_SEMIAUTO_STEP_CHECK:
+      text = g_strdup (_("Checking the form…"));
+      break;
+    case KF_SEMIAUTO_STEP_GENERATE_KEY:
+      text = g_strdup (_("Generating a new key pair…"));
+      break;
+    case KF_SEMIAUTO_STEP_CONNECT:
+      /* Translators: %s is the TrueNAS URL. */
+      text = g_strdup_printf (_("Connecting to %s…"), kf_connection_dialog_text_of (self->url_row));
+      break;
+    case KF_SEMIAUTO_STEP_LOGIN:
+      /* Translators: %s is the admin user name. */
+      text = g_strdup_printf (_("Logging in as %s…"), admin);
+      break;
+    case KF_SEMIAUTO_STEP_WAIT_OTP:
+      text = g_strdup (_("Waiting for the one-time password…"));
+      break;
+    case KF_SEMIAUTO_STEP_PAIR:
+      /* Translators: %s is a user name. */
+      text = g_strdup_printf (_("Installing the public key for %s…"), user);
+      break;
+    case KF_SEMIAUTO_STEP_UPDATE_USER:
+      /* Translators: %s is a user name. */
+      text = g_strdup_printf (_("Updating user %s on the TrueNAS…"), user);
+      break;
+    case KF_SEMIAUTO_STEP_SAVE:
+      text = g_strdup (_("Saving the connection…"));
+      break;
+    case KF_SEMIAUTO_STEP_VERIFY_SSH:
+      /* Translators: %s is a user name. */
+      text = g_strdup_printf (_("Logging in over SSH as %s…"), user);
+      break;
+    case KF_SEMIAUTO_STEP_IDLE:
+    case KF_SEMIAUTO_STEP_DONE:
+    default:
+      text = g_strdup (message ? message : "");
+      break;
+    }
+  gtk_label_set_text (self->progress_label, text);
+}
+
+static void
+on_otp_entered (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(KfConnectionDialog) self = user_data;
+  g_autoptr(KfSecret) otp = kf_otp_prompt_run_finish (result, NULL);
+
+  if (!self->disposed && self->setup != NULL)
+    kf_semiauto_setup_provide_otp (self->setup, otp);
+}
+
+static void
+on_otp_requested (KfConnectionDialog *self,
+                  const char         *message)
+{
+  kf_otp_prompt_run_async (GTK_WIDGET (self), message, NULL, on_otp_entered, g_object_ref (self));
+}
+
+static void
+on_certificate_trusted (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(KfConnectionDialog) self = user_data;
+  g_autofree char *pin = kf_certificate_prompt_run_finish (result, NULL);
+
+  if (pin == NULL || self->disposed)
+    return;
+  g_free (self->tls_pin);
+  self->tls_pin = g_steal_pointer (&pin);
+  kf_connection_dialog_run_semiauto (self);
+}
+
+static void
+on_semiauto_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(KfConnectionDialog) self = user_data;
+  g_autoptr(KfSemiautoSetup) setup = g_object_ref (KF_SEMIAUTO_SETUP (source));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) connection = kf_semiauto_setup_run_finish (setup, result, &error);
+  const char * const *notes = kf_semiauto_setup_get_notes (setup);
+
+  g_signal_handlers_disconnect_by_data (setup, self);
+  if (self->disposed)
+    return;
+  g_clear_object (&self->setup);
+  kf_connection_dialog_set_busy (self, FALSE, NULL);
+  if (notes != NULL && notes[0] != NULL)
+    {
+      g_autofree char *joined = g_strjoinv (" ", (char **) notes);
+      kf_connection_dialog_show_label (self->url_note, joined);
+    }
+
+  if (connection == NULL)
+    {
+      KfTruenasCertificate *certificate = kf_semiauto_setup_get_peer_certificate (setup);
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      kf_connection_dialog_show_error (self, error);
+      if (certificate != NULL
+          && (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE)
+              || g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED)))
+        kf_certificate_prompt_run_async (GTK_WIDGET (self), certificate,
+                                         g_error_matches (error, KF_TRUENAS_ERROR,
+                                                          KF_TRUENAS_ERROR_CERTIFICATE_CHANGED),
+                                         on_certificate_trusted, g_object_ref (self));
+      return;
+    }
+
+  kf_connection_dialog_finish_saved (self, connection,
+                                     kf_semiauto_setup_get_host_key_verified (setup) ? NULL : kf_semiauto_setup_get_verify_message (setup));
+}
+
+void
+kf_connection_dialog_run_semiauto (KfConnectionDialog *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) scratch = kf_connection_new (NULL);
+  const char *keypair_id = kf_connection_dialog_selected_keypair_id (self);
+  const char *otp = kf_connection_dialog_text_of (self->otp_row);
+
+  kf_connection_dialog_clear_errors (self);
+  if (!kf_connection_dialog_read_common (self, scratch, &error))
+    {
+      kf_connection_dialog_show_error (self, error);
+      return;
+    }
+  if (*kf_connection_dialog_text_of (self->admin_password_row) == '\0')
+    {
+      kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->admin_password_row), self->semi_error,
+                                          _("Enter the admin password of the TrueNAS; it is used once and not stored."));
+      return;
+    }
+
+  g_clear_object (&self->setup);
+  if (self->pairing_again)
+    self->setup = kf_semiauto_setup_new_pair_again (self->vault, self->editing);
+  else
+    {
+      self->setup = kf_semiauto_setup_new (self->vault);
+      kf_semiauto_setup_set_name (self->setup, kf_connection_get_name (scratch));
+      kf_semiauto_setup_set_url (self->setup, kf_connection_dialog_text_of (self->url_row));
+      if (keypair_id == NULL || *keypair_id == '\0')
+        kf_semiauto_setup_set_generate_key (self->setup, KF_KEY_TYPE_ED25519, 0);
+      else
+        kf_semiauto_setup_set_keypair_id (self->setup, keypair_id);
+    }
+  kf_semiauto_setup_set_admin_username (self->setup, kf_connection_dialog_text_of (self->admin_username_row));
+  kf_semiauto_setup_set_admin_password (self->setup, kf_connection_dialog_text_of (self->admin_password_row));
+  if (*otp != '\0')
+    kf_semiauto_setup_set_otp (self->setup, otp);
+  kf_semiauto_setup_set_username (self->setup, kf_connection_get_username (scratch));
+  kf_semiauto_setup_set_sudo_zfs (self->setup,
+                                  gtk_widget_get_visible (GTK_WIDGET (self->sudo_row))
+                                  && gtk_switch_get_active (self->sudo_switch));
+  kf_semiauto_setup_set_connect_timeout (self->setup, kf_connection_get_connect_timeout (scratch));
+  if (self->tls_pin != NULL)
+    kf_semiauto_setup_set_tls_pin (self->setup, self->tls_pin);
+
+  g_signal_connect_swapped (self->setup, "progress", G_CALLBACK (on_setup_progress), self);
+  g_signal_connect_swapped (self->setup, "otp-requested", G_CALLBACK (on_otp_requested), self);
+  self->cancellable = g_cancellable_new ();
+  kf_connection_dialog_set_busy (self, TRUE, _("Connecting to the TrueNAS…"));
+  kf_semiauto_setup_run_async (self->setup, self->cancellable, on_semiauto_done, g_object_ref (self));
+}
+
+void
+kf_connection_dialog_on_pair_again_clicked (KfConnectionDialog *self)
+{
+  self->pairing_again = TRUE;
+  kf_connection_dialog_run_semiauto (self);
+}

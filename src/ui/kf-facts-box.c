@@ -1,0 +1,59 @@
+/* kf-facts-box.c
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kf-facts-box"
+
+#include <glib/gi18n.h>
+
+#include "kf-facts-box.h"
+#include "kf-ui-util.h"
+
+GtkWidget *
+kf_facts_box_new (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+
+  gtk_widget_add_css_class (box, "kf-facts");
+  return box;
+}
+
+void
+kf_facts_box_add (GtkWidget  *box,
+                  const char *title,
+                  const char *value,
+                  gboolean    monospace)
+{
+  GtkWidget *title_label = gtk_label_new (title);
+  GtkWidget *value_label = gtk_label_new (value);
+
+  gtk_label_set_xalign (GTK_LABEL (title_label), 0);
+  gtk_widget_add_css_class (title_label, "heading");
+  if (gtk_widget_get_first_child (box) != NULL)
+    gtk_widget_set_margin_top (title_label, 10);
+  gtk_label_set_xalign (GTK_LABEL (value_label), 0);
+  gtk_label_set_selectable (GTK_LABEL (value_label), TRUE);
+  if (monospace)
+    /* Never broken: the dialog grows to show a fingerprint whole. */
+    gtk_widget_add_css_class (value_label, "monospace");
+  else
+    {
+      gtk_label_set_wrap (GTK_LABEL (value_label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (value_label), PANGO_WRAP_WORD_CHAR);
+    }
+  gtk_box_append (GTK_BOX (box), title_label);
+  gtk_box_append (GTK_BOX (box), value_label);
+}
+
+char *
+kf_host_key_describe_type (const char *key_type,
+                           guint       bits)
+{
+  const char *label = kf_ui_key_type_label (key_type);
+
+  /* Only RSA sizes vary; the other names already say it. */
+  if (bits > 0 && g_strcmp0 (key_type, "ssh-rsa") == 0)
+    return g_strdup_printf (_("%s %u-bit"), label, bits);
+  return g_strdup (label);
+}

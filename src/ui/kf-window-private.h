@@ -1,0 +1,34 @@
+/* kf-window-private.h: what only the window shell (kf-window.c and its
+ * *-actions.c files) shares.
+ *
+ * Each _install() adds its actions to the window's "win" group; a parameter
+ * "s" is a connection or key pair id.
+ *
+ * kf-connection-actions.c:
+ *   win.connection-add                   opens the Add SSH Connection dialog
+ *   win.connection-edit ("s")            opens it on a stored connection
+ *   win.connection-test ("s")            logs in and shows the result
+ *   win.connection-copy-command ("s")    copies "ssh [-p PORT] [-i ~/.ssh/KEY] USER@HOST"
+ *   win.connection-delete ("s")          asks (offering to delete a key pair
+ *                                        nothing else uses), then deletes
+ *
+ * kf-keypair-actions.c:
+ *   win.keypair-add                      opens Add Key Pair
+ *   win.keypair-edit ("s")               opens the key pair's details
+ *   win.keypair-copy-public-key ("s")    copies the public key line
+ *   win.keypair-download ("s")           saves the key pair to files (file chooser)
+ *   win.keypair-delete ("s")             asks, listing the connections that use it
+ *
+ * Copyright 2026 The Keyferry authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "kf-window.h"
+
+G_BEGIN_DECLS
+
+void   kf_connection_actions_install   (KfWindow     *window);
+void   kf_keypair_actions_install      (KfWindow     *window);
+
+G_END_DECLS
