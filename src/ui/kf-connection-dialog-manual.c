@@ -15,6 +15,7 @@
 #include "kf-errors.h"
 #include "kf-facts-box.h"
 #include "kf-host-key.h"
+#include "kf-key-type.h"
 #include "kf-ssh-probe.h"
 
 /* A pasted URL or "user@host:port": keep its parts in their fields, and say so. */
@@ -213,7 +214,7 @@ on_discovered (GObject      *source,
   for (guint i = 0; i < keys->len; i++)
     {
       KfHostKey *key = g_ptr_array_index (keys, i);
-      g_autofree char *type = kf_host_key_describe_type (kf_host_key_get_key_type (key), kf_host_key_get_bits (key));
+      g_autofree char *type = kf_key_type_describe (kf_host_key_get_key_type (key), kf_host_key_get_bits (key));
 
       kf_facts_box_add (facts, type, kf_host_key_get_fingerprint (key), TRUE);
     }

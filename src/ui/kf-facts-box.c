@@ -45,15 +45,3 @@ kf_facts_box_add (GtkWidget  *box,
   gtk_box_append (GTK_BOX (box), title_label);
   gtk_box_append (GTK_BOX (box), value_label);
 }
-
-char *
-kf_host_key_describe_type (const char *key_type,
-                           guint       bits)
-{
-  const char *label = kf_ui_key_type_label (key_type);
-
-  /* Only RSA sizes vary; the other names already say it. */
-  if (bits > 0 && g_strcmp0 (key_type, "ssh-rsa") == 0)
-    return g_strdup_printf (_("%s %u-bit"), label, bits);
-  return g_strdup (label);
-}

@@ -16,8 +16,5 @@ void        kf_facts_box_add           (GtkWidget  *box,
                                         const char *title,
                                         const char *value,
                                         gboolean    monospace);
-/* "Ed25519", "ECDSA P-256", "RSA 3072-bit" for a host or key type name. */
-char       *kf_host_key_describe_type  (const char *key_type,
-                                        guint       bits);
 
 G_END_DECLS

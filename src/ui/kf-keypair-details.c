@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kf-errors.h"
+#include "kf-key-type.h"
 #include "kf-keypair-details.h"
 #include "kf-keypair-download.h"
 #include "kf-keyring.h"
@@ -69,7 +70,7 @@ fill (KfKeypairDetails *self)
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), kf_keypair_get_name (keypair));
 
   /* Translators: a key type and its size, e.g. "Ed25519, 256 bits". */
-  type = g_strdup_printf (_("%s, %u bits"), kf_ui_key_type_label (kf_keypair_get_key_type (keypair)),
+  type = g_strdup_printf (_("%s, %u bits"), kf_key_type_label_for_name (kf_keypair_get_key_type (keypair)),
                           kf_keypair_get_bits (keypair));
   adw_action_row_set_subtitle (self->type_row, type);
   adw_action_row_set_subtitle (self->fingerprint_row, kf_keypair_get_fingerprint (keypair));

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kf-errors.h"
+#include "kf-key-type.h"
 #include "kf-keypair-dialog.h"
 #include "kf-keyring.h"
 #include "kf-ssh-key.h"
@@ -52,22 +53,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* The Type choices, in the order of the combo row. */
-static const struct {
-  const char *label;
-  KfKeyType   type;
-  guint       bits;
-  const char *setting;  /* default-key-type in GSettings */
-} key_choices[] = {
-  { "Ed25519", KF_KEY_TYPE_ED25519, 0, "ed25519" },
-  { "ECDSA P-256", KF_KEY_TYPE_ECDSA_P256, 0, "ecdsa-p256" },
-  { "ECDSA P-384", KF_KEY_TYPE_ECDSA_P384, 0, "ecdsa-p384" },
-  { "ECDSA P-521", KF_KEY_TYPE_ECDSA_P521, 0, "ecdsa-p521" },
-  { "RSA 2048", KF_KEY_TYPE_RSA, 2048, NULL },
-  { "RSA 3072", KF_KEY_TYPE_RSA, 3072, "rsa" },
-  { "RSA 4096", KF_KEY_TYPE_RSA, 4096, NULL },
-};
 
 static char *
 dup_trimmed (const char *text)
@@ -374,11 +359,14 @@ on_save_clicked (KfKeypairDialog *self)
     {
       guint i = adw_combo_row_get_selected (self->type_row);
       g_autofree char *comment = dup_trimmed (gtk_editable_get_text (GTK_EDITABLE (self->comment_row)));
+      KfKeyType type;
+      guint bits;
 
-      if (i >= G_N_ELEMENTS (key_choices))
+      if (i >= kf_key_type_n_choices ())
         i = 0;
+      type = kf_key_type_get_choice (i, &bits);
       set_busy (self, _("Generating the key pair…"));
-      kf_ssh_key_generate_async (key_choices[i].type, key_choices[i].bits,
+      kf_ssh_key_generate_async (type, bits,
                                  *comment != '\0' ? comment : NULL,
                                  NULL, on_generated, worker_job_new (self));
     }
@@ -623,12 +611,14 @@ kf_keypair_dialog_init (KfKeypairDialog *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  for (guint i = 0; i < G_N_ELEMENTS (key_choices); i++)
-    gtk_string_list_append (types, key_choices[i].label);
+  for (guint i = 0; i < kf_key_type_n_choices (); i++)
+    {
+      g_autofree char *label = kf_key_type_dup_choice_label (i);
+
+      gtk_string_list_append (types, label);
+    }
   adw_combo_row_set_model (self->type_row, G_LIST_MODEL (types));
-  for (guint i = 0; i < G_N_ELEMENTS (key_choices); i++)
-    if (g_strcmp0 (key_choices[i].setting, preferred) == 0)
-      adw_combo_row_set_selected (self->type_row, i);
+  adw_combo_row_set_selected (self->type_row, kf_key_type_choice_for_setting (preferred));
 
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->private_view), "changed",
                             G_CALLBACK (on_field_changed), self);

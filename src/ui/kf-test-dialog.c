@@ -12,6 +12,7 @@
 #include "kf-errors.h"
 #include "kf-facts-box.h"
 #include "kf-host-key.h"
+#include "kf-key-type.h"
 #include "kf-ssh-probe.h"
 #include "kf-test-dialog.h"
 
@@ -47,7 +48,7 @@ host_key_facts (KfTestDialog *self,
   if (fingerprint == NULL)
     return NULL;
 
-  type = kf_host_key_describe_type (kf_test_result_get_host_key_type (test), 0);
+  type = kf_key_type_describe (kf_test_result_get_host_key_type (test), 0);
   title = kf_test_result_get_host_key_verified (test)
     /* Translators: %s is a key type, e.g. "Ed25519". */
     ? g_strdup_printf (_("Host Key (%s, matches the stored one)"), type)
@@ -64,7 +65,7 @@ host_key_facts (KfTestDialog *self,
 
       if (key == NULL)
         continue;
-      stored_type = kf_host_key_describe_type (kf_host_key_get_key_type (key), kf_host_key_get_bits (key));
+      stored_type = kf_key_type_describe (kf_host_key_get_key_type (key), kf_host_key_get_bits (key));
       /* Translators: %s is a key type, e.g. "Ed25519". */
       stored_title = g_strdup_printf (_("Stored Host Key (%s)"), stored_type);
       kf_facts_box_add (facts, stored_title, kf_host_key_get_fingerprint (key), TRUE);

@@ -25,31 +25,6 @@ kf_ui_setup_method_label (KfSetupMethod method)
     }
 }
 
-const char *
-kf_ui_key_type_label (const char *key_type)
-{
-  static const struct {
-    const char *type;
-    const char *label;
-  } labels[] = {
-    { "ssh-ed25519", "Ed25519" },
-    { "ecdsa-sha2-nistp256", "ECDSA P-256" },
-    { "ecdsa-sha2-nistp384", "ECDSA P-384" },
-    { "ecdsa-sha2-nistp521", "ECDSA P-521" },
-    { "ssh-rsa", "RSA" },
-    { "ssh-dss", "DSA" },
-  };
-
-  if (key_type == NULL)
-    return "";
-
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    if (g_str_equal (key_type, labels[i].type))
-      return labels[i].label;
-
-  return key_type;
-}
-
 void
 kf_ui_copy_text (GtkWidget  *widget,
                  const char *text)

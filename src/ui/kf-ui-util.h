@@ -15,7 +15,6 @@ G_BEGIN_DECLS
 const char *kf_ui_setup_method_label (KfSetupMethod  method);
 /* "Ed25519", "ECDSA P-256", "RSA", ... for an OpenSSH type name; unknown
  * names come back as they are, NULL as "". */
-const char *kf_ui_key_type_label     (const char    *key_type);
 /* Puts @text on @widget's clipboard. */
 void        kf_ui_copy_text          (GtkWidget     *widget,
                                       const char    *text);

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kf-key-type.h"
 #include "kf-ui-util.h"
 #include "kf-window-private.h"
 
@@ -188,7 +189,7 @@ static char *
 format_key_type (gpointer item,
                  gpointer user_data)
 {
-  return g_strdup (kf_ui_key_type_label (kf_keypair_get_key_type (item)));
+  return g_strdup (kf_key_type_label_for_name (kf_keypair_get_key_type (item)));
 }
 
 static char *
@@ -222,7 +223,7 @@ keypair_fields (gpointer     item,
   g_assert (max >= 5);
   fields[0] = kf_keypair_get_name (item);
   fields[1] = kf_keypair_get_key_type (item);
-  fields[2] = kf_ui_key_type_label (kf_keypair_get_key_type (item));
+  fields[2] = kf_key_type_label_for_name (kf_keypair_get_key_type (item));
   fields[3] = kf_keypair_get_fingerprint (item);
   fields[4] = kf_keypair_get_comment (item);
   return 5;
