@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "kf-connection-ops"
 
 #include "kf-connection-ops.h"
+#include "kf-connection-validate.h"
 #include "kf-errors.h"
 #include "kf-key-export.h"
 #include "kf-keyring.h"
@@ -264,6 +265,7 @@ kf_connection_ops_add_async (KfVault             *vault,
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   KfStore *store = kf_vault_get_store (vault);
   AddData *data = g_new0 (AddData, 1);
+  g_autoptr(GError) error = NULL;
 
   g_task_set_source_tag (task, kf_connection_ops_add_async);
   data->vault = g_object_ref (vault);
@@ -271,11 +273,10 @@ kf_connection_ops_add_async (KfVault             *vault,
   g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
 
   /* Refuse a taken name before generating anything. */
-  if (kf_store_find_connection_by_name (store, kf_connection_get_name (connection)) != NULL)
+  if (!kf_connection_validate_name_free (kf_store_get_connections (store),
+                                         kf_connection_get_name (connection), NULL, &error))
     {
-      g_task_return_new_error (task, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                               _("A connection named “%s” already exists; choose another name."),
-                               kf_connection_get_name (connection));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 

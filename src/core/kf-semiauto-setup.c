@@ -558,19 +558,14 @@ check_form (KfSemiautoSetup  *self,
 {
   g_autofree char *name = NULL;
   g_autofree char *username = NULL;
-  KfConnection *other;
 
   name = kf_connection_validate_name (self->name, error);
   if (name == NULL)
     return FALSE;
-  other = kf_store_find_connection_by_name (self->store, name);
-  if (other != NULL && (self->existing == NULL ||
-                        g_strcmp0 (kf_connection_get_id (other), kf_connection_get_id (self->existing)) != 0))
-    {
-      g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                   _("A connection named “%s” already exists; choose another name."), name);
-      return FALSE;
-    }
+  if (!kf_connection_validate_name_free (kf_store_get_connections (self->store), name,
+                                         self->existing != NULL ? kf_connection_get_id (self->existing) : NULL,
+                                         error))
+    return FALSE;
   g_free (self->name);
   self->name = g_steal_pointer (&name);
 
