@@ -59,6 +59,8 @@ pair_and_login (const char *protocols,
   TnFake *fake = start_fake (protocols);
   g_autofree char *out = NULL, *err = NULL;
   g_autofree char *keys = NULL;
+  /* Scaled for the sanitizer run (kf_test_timeout): not under test here. */
+  g_autofree char *reply_timeout = g_strdup_printf ("%u", kf_test_timeout (10));
   g_autoptr(JsonNode) shown = NULL;
   int status;
 
@@ -82,7 +84,7 @@ pair_and_login (const char *protocols,
   status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", name, "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin",
                 "--username", kf_test_sshd_get_user (sshd),
-                "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", "10", NULL);
+                "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   if (status != 0)
     g_printerr ("%s\n%s\n", out, err);
   g_assert_cmpint (status, ==, 0);

@@ -138,7 +138,8 @@ new_setup (Env        *env,
   kf_semiauto_setup_set_admin_password (setup, "s3cret");
   kf_semiauto_setup_set_username (setup, kf_test_sshd_get_user (sshd));
   kf_semiauto_setup_set_generate_key (setup, KF_KEY_TYPE_ED25519, 0);
-  kf_semiauto_setup_set_connect_timeout (setup, 10);
+  /* Not under test here: scaled for the sanitizer run (kf_test_timeout). */
+  kf_semiauto_setup_set_connect_timeout (setup, kf_test_timeout (10));
   return setup;
 }
 
@@ -231,7 +232,7 @@ assert_good_connection (Env          *env,
   g_assert_cmpuint (kf_connection_get_port (connection), ==, kf_test_sshd_get_port (sshd));
   g_assert_cmpstr (kf_connection_get_username (connection), ==, kf_test_sshd_get_user (sshd));
   g_assert_cmpstr (kf_connection_get_admin_username (connection), ==, "truenas_admin");
-  g_assert_cmpuint (kf_connection_get_connect_timeout (connection), ==, 10);
+  g_assert_cmpuint (kf_connection_get_connect_timeout (connection), ==, kf_test_timeout (10));
   g_assert_true (g_str_has_prefix (kf_connection_get_truenas_url (connection), "https://127.0.0.1:"));
   g_assert_cmpstr (kf_connection_get_tls_pin (connection), ==, tn_fixture_cert_pin ());
   host_keys = kf_connection_get_host_keys (connection);

@@ -53,7 +53,8 @@ new_client (const char        *url_text,
   client = kf_truenas_client_new (url);
   kf_truenas_client_set_tls_pin (client, pin);
   kf_truenas_client_set_protocol (client, protocol);
-  kf_truenas_client_set_connect_timeout (client, 10);
+  /* Not under test here: scaled for the sanitizer run (kf_test_timeout). */
+  kf_truenas_client_set_connect_timeout (client, kf_test_timeout (10));
   return client;
 }
 
