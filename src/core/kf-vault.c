@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "kf-connection-validate.h"
 #include "kf-errors.h"
 #include "kf-keyring.h"
 #include "kf-vault.h"
@@ -582,12 +583,9 @@ add_check (KfVault  *self,
     }
   if (!kf_store_reload_if_changed (self->store, error))
     return FALSE;
-  if (op->name != NULL && kf_store_find_keypair_by_name (self->store, op->name) != NULL)
-    {
-      g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
-                   _("A key pair named “%s” already exists; choose another name."), op->name);
-      return FALSE;
-    }
+  if (op->name != NULL
+      && !kf_connection_validate_name_free (kf_store_get_keypairs (self->store), op->name, NULL, error))
+    return FALSE;
   return TRUE;
 }
 

@@ -695,8 +695,11 @@ test_crash_between_writes (void)
       g_assert_no_error (error);
       g_assert_cmpstr (line, ==, "ready");
 
-      /* A random moment inside the add/delete loop (seeded: --seed repeats it). */
-      g_usleep (g_test_rand_int_range (5, 250) * 1000);
+      /* A random moment inside the add/delete loop (seeded: --seed repeats it).
+       * The window scales with kf_test_timeout(): under the sanitizers a
+       * child's first write alone took 180-410 ms on a loaded machine, so
+       * 5-250 ms mostly killed children that had written nothing yet. */
+      g_usleep (g_test_rand_int_range (5, 250 * (gint32) kf_test_timeout (1)) * 1000);
       g_subprocess_send_signal (child, SIGKILL);
       g_subprocess_wait (child, NULL, &error);
       g_assert_no_error (error);
