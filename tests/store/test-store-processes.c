@@ -171,7 +171,7 @@ test_kill_while_saving (void)
       else
         {
           /* aim at the write itself: kill once a temporary file shows up */
-          gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+          gint64 deadline = g_get_monotonic_time () + kf_test_timeout (10) * G_USEC_PER_SEC;
           while (count_temp_files (dir, stale) == 0 && g_get_monotonic_time () < deadline)
             g_usleep (100);
           g_usleep (g_rand_int_range (rand, 0, aim_delay_us + 1));
@@ -404,7 +404,7 @@ test_watch (void)
 
   /* wait for the monitor (never touching the file ourselves) */
   {
-    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    gint64 deadline = g_get_monotonic_time () + kf_test_timeout (10) * G_USEC_PER_SEC;
     while (!seen && g_get_monotonic_time () < deadline)
       {
         g_main_context_iteration (NULL, FALSE);
@@ -469,7 +469,7 @@ test_watch_damage (void)
   g_assert_true (g_file_set_contents (tmp, "{\"format\": \"keyferry-store\", \"vers", -1, NULL));
   g_assert_cmpint (g_rename (tmp, path), ==, 0);
   {
-    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    gint64 deadline = g_get_monotonic_time () + kf_test_timeout (10) * G_USEC_PER_SEC;
     while (reported == NULL && g_get_monotonic_time () < deadline)
       g_main_context_iteration (NULL, TRUE);
   }
