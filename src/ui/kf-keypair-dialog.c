@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kf-connection-validate.h"
 #include "kf-errors.h"
 #include "kf-key-type.h"
 #include "kf-keypair-dialog.h"
@@ -110,6 +111,7 @@ static gboolean
 validate_name (KfKeypairDialog *self)
 {
   g_autofree char *name = NULL;
+  g_autoptr(GError) taken = NULL;
   const char *problem = NULL;
 
   if (self->vault == NULL)
@@ -118,8 +120,10 @@ validate_name (KfKeypairDialog *self)
   name = dup_trimmed (gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
   if (g_utf8_strlen (name, -1) > KF_MAX_NAME_LEN)
     problem = _("The name is too long: use at most 200 characters.");
-  else if (*name != '\0' && kf_store_find_keypair_by_name (kf_vault_get_store (self->vault), name) != NULL)
-    problem = _("A key pair with this name already exists: choose another name.");
+  else if (*name != '\0'
+           && !kf_connection_validate_name_free (kf_store_get_keypairs (kf_vault_get_store (self->vault)),
+                                                 name, NULL, &taken))
+    problem = taken->message;
 
   show_error (self->name_error, problem);
   if (problem != NULL)
