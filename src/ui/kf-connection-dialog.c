@@ -10,6 +10,7 @@
 #include "kf-connection-dialog-private.h"
 #include "kf-connection-validate.h"
 #include "kf-errors.h"
+#include "kf-key-text.h"
 #include "kf-semiauto-field.h"
 
 G_DEFINE_FINAL_TYPE (KfConnectionDialog, kf_connection_dialog, ADW_TYPE_WINDOW)
@@ -533,6 +534,7 @@ kf_connection_dialog_init (KfConnectionDialog *self)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  kf_key_text_view_init (self->host_keys_view);
   self->keypair_ids = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (factory, "setup", G_CALLBACK (on_method_item_setup), self);
   g_signal_connect (factory, "bind", G_CALLBACK (on_method_item_bind), self);

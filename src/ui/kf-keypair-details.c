@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kf-errors.h"
+#include "kf-key-text.h"
 #include "kf-key-type.h"
 #include "kf-keypair-details.h"
 #include "kf-keypair-download.h"
@@ -287,6 +288,8 @@ static void
 kf_keypair_details_init (KfKeypairDetails *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  kf_key_text_label_init (self->public_label);
+  kf_key_text_label_init (self->private_label);
 }
 
 KfKeypairDetails *

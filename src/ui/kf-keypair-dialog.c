@@ -9,6 +9,7 @@
 
 #include "kf-connection-validate.h"
 #include "kf-errors.h"
+#include "kf-key-text.h"
 #include "kf-key-type.h"
 #include "kf-keypair-dialog.h"
 #include "kf-keyring.h"
@@ -614,6 +615,8 @@ kf_keypair_dialog_init (KfKeypairDialog *self)
   g_autofree char *preferred = g_settings_get_string (settings, "default-key-type");
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  kf_key_text_view_init (self->private_view);
+  kf_key_text_view_init (self->public_view);
 
   for (guint i = 0; i < kf_key_type_n_choices (); i++)
     {

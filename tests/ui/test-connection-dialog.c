@@ -437,6 +437,7 @@ test_manual_add_and_test (void)
   g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (keypair_row)), ==, 1);
   g_assert_cmpuint (adw_combo_row_get_selected (keypair_row), ==, 0);
   discover_and_trust (dialog, sshd, "connection-trust-host-keys");
+  ui_test_assert_text_view_without_hyphens (GTK_TEXT_VIEW (named (dialog, "host-keys")));
   ui_test_screenshot (GTK_WIDGET (dialog), "connection-add-manual-filled");
 
   g_assert_true (press_save (dialog));

@@ -601,6 +601,8 @@ test_import_file (void)
   /* What Open File… does with the chosen file: the .pub beside it comes too. */
   kf_keypair_dialog_load_file (dialog, file);
   ui_test_wait_until (views_filled, dialog, 10);
+  ui_test_assert_text_view_without_hyphens (GTK_TEXT_VIEW (ui_test_find_named (GTK_WIDGET (dialog), "public-key")));
+  ui_test_assert_text_view_without_hyphens (GTK_TEXT_VIEW (ui_test_find_named (GTK_WIDGET (dialog), "private-key")));
   ui_test_screenshot (GTK_WIDGET (dialog), "keypair-import-file");
   g_assert_true (press_save (dialog));
 
@@ -663,6 +665,8 @@ test_details (void)
                    "1 connection");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ui_test_find_named (GTK_WIDGET (details), "public-key"))), ==,
                    kf_keypair_get_public_key (keypair));
+  /* Wrapped as the key is: no hyphen at a break that is not in the key. */
+  ui_test_assert_wrapped_without_hyphens (GTK_LABEL (ui_test_find_named (GTK_WIDGET (details), "public-key")));
 
   /* Hidden until asked: opening the details read nothing from the keyring. */
   private_label = ui_test_find_named (GTK_WIDGET (details), "private-key");
@@ -683,6 +687,7 @@ test_details (void)
   g_assert_cmpuint (kf_keyring_get_call_count (), >, calls);
   g_assert_true (gtk_widget_get_mapped (private_label));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (private_label)), ==, secret);
+  ui_test_assert_wrapped_without_hyphens (GTK_LABEL (private_label));
   ui_test_screenshot (GTK_WIDGET (details), "keypair-details-revealed");
   ui_test_click (ui_test_find_named (GTK_WIDGET (details), "copy-private"));
   clip = ui_test_read_clipboard (GTK_WIDGET (details));

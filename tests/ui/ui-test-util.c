@@ -372,6 +372,59 @@ ui_test_respond (GtkWidget  *alert,
   g_object_unref (alert);
 }
 
+void
+ui_test_assert_wrapped_without_hyphens (GtkLabel *label)
+{
+  PangoLayout *layout = gtk_label_get_layout (label);
+  const char *text = pango_layout_get_text (layout);
+  PangoLayoutIter *iter;
+  glong chars = 0, glyphs = 0;
+
+  g_assert_cmpint (pango_layout_get_line_count (layout), >, 1);
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (*p != '\n')
+      chars++;
+
+  iter = pango_layout_get_iter (layout);
+  do
+    {
+      PangoLayoutRun *run = pango_layout_iter_get_run_readonly (iter);
+      if (run != NULL)
+        glyphs += run->glyphs->num_glyphs;
+    }
+  while (pango_layout_iter_next_run (iter));
+  pango_layout_iter_free (iter);
+
+  g_assert_cmpint (glyphs, ==, chars);
+}
+
+static gboolean
+hyphens_off_at (const GtkTextIter *iter)
+{
+  g_autoptr(GSList) tags = gtk_text_iter_get_tags (iter);
+
+  for (GSList *l = tags; l != NULL; l = l->next)
+    {
+      gboolean set, on;
+
+      g_object_get (l->data, "insert-hyphens-set", &set, "insert-hyphens", &on, NULL);
+      if (set && !on)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+void
+ui_test_assert_text_view_without_hyphens (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter iter;
+
+  g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), >, 0);
+  for (gtk_text_buffer_get_start_iter (buffer, &iter); !gtk_text_iter_is_end (&iter); gtk_text_iter_forward_char (&iter))
+    g_assert_true (hyphens_off_at (&iter));
+}
+
 /* The keyring is shared by the whole test run, other binaries write to it
  * at the same time: only the items of this test's own store count. */
 GStrv

@@ -67,6 +67,17 @@ void          ui_test_screenshot      (GtkWidget   *widget,
 /* The clipboard's text (waits for it). */
 char         *ui_test_read_clipboard  (GtkWidget   *widget);
 
+/* Asserts that @label's text is laid out on more than one line (so the
+ * check below means something) and that Pango drew exactly one glyph per
+ * character: a hyphen inserted at a line break is a glyph with no character
+ * behind it. For text of single-glyph characters (keys are ASCII). */
+void          ui_test_assert_wrapped_without_hyphens (GtkLabel *label);
+
+/* Asserts that every character of @view's (non-empty) text carries a tag
+ * that turns inserted hyphens off: a text view's layout is not public, so
+ * this checks what GTK lays the text out with. */
+void          ui_test_assert_text_view_without_hyphens (GtkTextView *view);
+
 /* Keyferry keyring item ids of this test binary's own store. */
 GStrv         ui_test_own_keyring_ids (void);
 
