@@ -53,6 +53,7 @@ struct _KfListPage
   GtkCustomFilter    *filter;         /* owned by filter_model */
   KfListRows         *rows;           /* stable rows over filter_model */
   guint               show_all_id;
+  guint               realign_id;
   gboolean            rows_deferred;
   GdkFrameClock      *paint_clock;
   gulong              paint_handler;
@@ -742,6 +743,28 @@ kf_list_page_size_allocate (GtkWidget *widget,
   gtk_popover_present (GTK_POPOVER (self->row_menu));
 }
 
+/* GtkColumnView (seen with GTK 4.8) places its header and rows with the
+ * horizontal offset it had before the resize clamped it: scrolled sideways
+ * in a narrow window and widened again, the table stayed shifted left, its
+ * first columns out of reach, although the scrollbar said 0. One more
+ * allocation, after the one that clamped the offset, places it right. */
+static gboolean
+realign_columns (gpointer data)
+{
+  KfListPage *self = data;
+
+  self->realign_id = 0;
+  gtk_widget_queue_allocate (GTK_WIDGET (self->column_view));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_hadjustment_changed (KfListPage *self)
+{
+  if (self->realign_id == 0)
+    self->realign_id = g_idle_add (realign_columns, self);
+}
+
 static void
 kf_list_page_dispose (GObject *object)
 {
@@ -753,6 +776,7 @@ kf_list_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
 
   g_clear_handle_id (&self->show_all_id, g_source_remove);
+  g_clear_handle_id (&self->realign_id, g_source_remove);
   disconnect_paint (self);
   g_clear_pointer (&self->row_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), KF_TYPE_LIST_PAGE);
@@ -925,6 +949,8 @@ kf_list_page_init (KfListPage *self)
   self->columns = g_ptr_array_new_with_free_func (column_free);
   self->bound_cells = g_hash_table_new (NULL, NULL);
 
+  g_signal_connect_object (gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (self->column_view)), "changed",
+                           G_CALLBACK (on_hadjustment_changed), self, G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   /* Typing anywhere in the page starts a search. */
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));

@@ -585,6 +585,55 @@ test_narrow_window (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+/* Issue 11, defect 1: scrolled sideways in a narrow window, widened again,
+ * the table must come back whole: Name at the left edge, the full width. */
+static gboolean
+table_fits (gpointer data)
+{
+  GtkAdjustment *h = data;
+
+  return gtk_adjustment_get_upper (h) <= gtk_adjustment_get_page_size (h) + 0.5;
+}
+
+static void
+test_table_widens_back (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+  GtkWidget *view, *scrolled, *name_header;
+  GtkAdjustment *h;
+  double x, y;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  ui_test_spin (300);
+  view = ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL, TRUE);
+  g_assert_nonnull (view);
+  scrolled = gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW);
+  h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+  /* Narrow enough that the table scrolls, then scroll to its right end. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 520, 700);
+  ui_test_spin (600);
+  g_assert_false (table_fits (h));
+  gtk_adjustment_set_value (h, gtk_adjustment_get_upper (h) - gtk_adjustment_get_page_size (h));
+  ui_test_spin (300);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  ui_test_spin (600);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >=, 990);
+  g_assert_cmpfloat (gtk_adjustment_get_value (h), ==, 0);
+  g_assert_cmpint (gtk_widget_get_width (view), >=, gtk_widget_get_width (scrolled) - 1);
+  name_header = ui_test_find (view, GTK_TYPE_LABEL, "Name", TRUE);
+  g_assert_nonnull (name_header);
+  g_assert_true (gtk_widget_translate_coordinates (name_header, scrolled, 0, 0, &x, &y));
+  g_assert_cmpfloat (x, >=, 0);
+  ui_test_screenshot (GTK_WIDGET (window), "window-widened-again");
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 /* The menu of the first shown row, opened by its button. */
 static gboolean
 widget_unmapped (gpointer data)
@@ -791,6 +840,7 @@ main (int   argc,
   ui_test_add ("/ui/window/window-size-saved", test_window_size_saved);
   ui_test_add ("/ui/window/app-actions", test_app_actions);
   ui_test_add ("/ui/window/narrow-window", test_narrow_window);
+  ui_test_add ("/ui/window/table-widens-back", test_table_widens_back);
   ui_test_add ("/ui/window/row-menus", test_row_menus);
   ui_test_add ("/ui/window/row-keys", test_row_keys);
   ui_test_add ("/ui/window/all-rows-after-first-frame", test_all_rows_after_first_frame);
