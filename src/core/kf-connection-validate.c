@@ -102,9 +102,16 @@ kf_connection_validate_port (const char  *text,
                              guint       *out_port,
                              GError     **error)
 {
+  g_autofree char *trimmed = g_strstrip (g_strdup (text ? text : ""));
   guint port;
 
-  if (!parse_number (text, 1, 65535, &port))
+  if (*trimmed == '\0')
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_PORT,
+                   _("Enter the port SSH listens on: a number from 1 to 65535, usually 22."));
+      return FALSE;
+    }
+  if (!parse_number (trimmed, 1, 65535, &port))
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_PORT,
                    _("The port must be a number from 1 to 65535."));

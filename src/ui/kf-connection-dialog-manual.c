@@ -46,13 +46,12 @@ read_manual (KfConnectionDialog *self,
   g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(GStrvBuilder) lines = g_strv_builder_new ();
   g_auto(GStrv) strv = NULL;
-  guint port = KF_CONNECTION_DEFAULT_PORT;
+  guint port;
 
   if (!kf_connection_validate_host (kf_connection_dialog_text_of (self->host_row), &input, error))
     return FALSE;
   apply_host_input (self, &input);
-  if (*kf_connection_dialog_text_of (self->port_row) != '\0'
-      && !kf_connection_validate_port (kf_connection_dialog_text_of (self->port_row), &port, error))
+  if (!kf_connection_validate_port (kf_connection_dialog_text_of (self->port_row), &port, error))
     return FALSE;
   if (!kf_connection_dialog_read_common (self, connection, error))
     return FALSE;
@@ -238,7 +237,7 @@ kf_connection_dialog_on_discover_clicked (KfConnectionDialog *self)
 {
   g_autoptr(GError) error = NULL;
   g_auto(KfHostInput) input = { 0 };
-  guint port = KF_CONNECTION_DEFAULT_PORT;
+  guint port;
   guint timeout = KF_CONNECTION_DEFAULT_TIMEOUT;
   const char *port_text;
   const char *timeout_text;
@@ -253,7 +252,7 @@ kf_connection_dialog_on_discover_clicked (KfConnectionDialog *self)
   /* Read after apply_host_input(): a pasted "host:port" fills the Port. */
   port_text = kf_connection_dialog_text_of (self->port_row);
   timeout_text = kf_connection_dialog_text_of (self->timeout_row);
-  if ((*port_text != '\0' && !kf_connection_validate_port (port_text, &port, &error))
+  if (!kf_connection_validate_port (port_text, &port, &error)
       || (*timeout_text != '\0' && !kf_connection_validate_timeout (timeout_text, &timeout, &error)))
     {
       kf_connection_dialog_show_error (self, error);

@@ -551,6 +551,15 @@ test_manual_errors (void)
   ids_after = keyring_ids ();
   g_assert_cmpuint (g_strv_length (ids_after), ==, g_strv_length (ids_before));
 
+  /* An empty Port is not quietly taken as 22 (issue 11, defect 3). */
+  set_entry (dialog, "Port", "");
+  g_assert_false (press_save (dialog));
+  message = shown_label (dialog, "manual-error");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "Enter the port"));
+  g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Port"), "error"));
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
+
   /* A Connect Timeout out of range: said next to it. */
   set_entry (dialog, "Port", "22");
   set_entry (dialog, "Connect Timeout (seconds)", "0");
