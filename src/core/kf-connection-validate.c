@@ -141,13 +141,14 @@ kf_connection_validate_timeout (const char  *text,
   return TRUE;
 }
 
-static gboolean
-username_is_valid (const char *name)
+/* The first character a username may not hold (a pointer into @name), or
+ * NULL. Usernames are what useradd and TrueNAS accept: ASCII letters,
+ * digits, ".", "_", "-", "@", and a final "$" (Samba machine accounts). */
+static const char *
+username_invalid_char (const char *name)
 {
   gsize len = strlen (name);
 
-  if (len == 0 || len > KF_MAX_USERNAME_LEN || name[0] == '-')
-    return FALSE;
   for (gsize i = 0; i < len; i++)
     {
       char c = name[i];
@@ -156,9 +157,9 @@ username_is_valid (const char *name)
         continue;
       if (c == '$' && i == len - 1 && len > 1)
         continue;
-      return FALSE;
+      return name + i;
     }
-  return TRUE;
+  return NULL;
 }
 
 char *
@@ -166,6 +167,7 @@ kf_connection_validate_username (const char  *text,
                                  GError     **error)
 {
   g_autofree char *name = g_strstrip (g_strdup (text ? text : ""));
+  const char *bad;
 
   if (*name == '\0')
     {
@@ -178,10 +180,29 @@ kf_connection_validate_username (const char  *text,
                    _("The username is longer than %d characters."), KF_MAX_USERNAME_LEN);
       return NULL;
     }
-  if (!username_is_valid (name))
+  if (name[0] == '-')
     {
       g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME,
-                   _("The username may only hold letters, digits, “.”, “_”, “-” and “@”, and must not start with “-”."));
+                   _("The username must not start with “-”."));
+      return NULL;
+    }
+  bad = username_invalid_char (name);
+  if (bad != NULL && *bad == ' ')
+    {
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME,
+                   _("A username cannot hold spaces: use only the letters a–z and A–Z, digits, “.”, “_”, “-” and “@”."));
+      return NULL;
+    }
+  if (bad != NULL)
+    {
+      g_autofree char *shown = g_utf8_validate (bad, -1, NULL) && g_unichar_isprint (g_utf8_get_char (bad))
+                               ? g_strndup (bad, g_utf8_next_char (bad) - bad)
+                               : g_strdup_printf ("\\x%02X", (guchar) *bad);
+
+      /* Translators: %s is the character that is not allowed, e.g. “ö”. */
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME,
+                   _("A username cannot hold “%s”: use only the letters a–z and A–Z, digits, “.”, “_”, “-” and “@”."),
+                   shown);
       return NULL;
     }
   return g_steal_pointer (&name);

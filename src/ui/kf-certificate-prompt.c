@@ -15,7 +15,7 @@
 static char *
 format_date (GDateTime *when)
 {
-  return when ? g_date_time_format (when, "%x") : g_strdup (_("unknown"));
+  return when ? g_date_time_format (when, "%Y-%m-%d") : g_strdup (_("unknown"));
 }
 
 /* "AB:CD:…" (32 bytes) in two lines of 16, so it fits a dialog unbroken. */

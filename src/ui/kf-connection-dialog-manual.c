@@ -55,6 +55,14 @@ read_manual (KfConnectionDialog *self,
     return FALSE;
   if (!kf_connection_dialog_read_common (self, connection, error))
     return FALSE;
+  if (*g_strstrip (keys_text) == '\0')
+    {
+      /* The core's "holds no host key" is right for a file; here the
+       * user has not given one yet, so say how to. */
+      g_set_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_HOST_KEY,
+                   _("Press Discover Remote Host Key and compare the fingerprints, or paste the server’s host key."));
+      return FALSE;
+    }
   keys = kf_host_key_parse_list (keys_text, error);
   if (keys == NULL)
     return FALSE;

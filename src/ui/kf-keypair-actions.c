@@ -124,18 +124,41 @@ download_activated (GSimpleAction *action,
 
 /* Delete */
 
+/* Who hears how a deletion ended, and of which key pair: by then the store
+ * no longer knows its name. */
+typedef struct
+{
+  KfWindow *window;
+  char     *name;
+} DeleteOutcome;
+
+static void
+delete_outcome_free (DeleteOutcome *outcome)
+{
+  g_object_unref (outcome->window);
+  g_free (outcome->name);
+  g_free (outcome);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DeleteOutcome, delete_outcome_free)
+
 static void
 on_keypair_deleted (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(KfWindow) window = user_data;
+  g_autoptr(DeleteOutcome) outcome = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *toast = NULL;
 
   if (!kf_vault_delete_keypair_finish (KF_VAULT (source), result, &error))
-    kf_window_show_message (window, _("Could Not Delete Key Pair"), error->message);
-  else
-    kf_window_add_toast (window, _("Key pair deleted"));
+    {
+      kf_window_show_message (outcome->window, _("Could Not Delete Key Pair"), error->message);
+      return;
+    }
+  /* Translators: %s is the key pair's name. */
+  toast = g_strdup_printf (_("Key pair “%s” deleted"), outcome->name);
+  kf_window_add_toast (outcome->window, toast);
 }
 
 /* What a Delete Key Pair? alert listed. */
@@ -143,6 +166,7 @@ typedef struct
 {
   KfWindow *window;           /* unowned: the handler goes with the window */
   char     *keypair_id;
+  char     *name;
   GStrv     connection_ids;   /* the connections it listed */
 } DeleteRequest;
 
@@ -158,6 +182,7 @@ delete_request_new (KfWindow  *window,
     g_strv_builder_add (ids, kf_connection_get_id (g_ptr_array_index (connections, i)));
   request->window = window;
   request->keypair_id = g_strdup (kf_keypair_get_id (keypair));
+  request->name = g_strdup (kf_keypair_get_name (keypair));
   request->connection_ids = g_strv_builder_end (ids);
   return request;
 }
@@ -166,6 +191,7 @@ static void
 delete_request_free (DeleteRequest *request)
 {
   g_free (request->keypair_id);
+  g_free (request->name);
   g_strfreev (request->connection_ids);
   g_free (request);
 }
@@ -192,6 +218,7 @@ on_delete_chosen (GtkWidget     *dialog,
                   DeleteRequest *request)
 {
   KfWindow *window = request->window;
+  DeleteOutcome *outcome;
 
   /* Delete exactly what the user saw listed. If the set of connections
    * using the key pair changed meanwhile, ask again rather than delete
@@ -205,8 +232,11 @@ on_delete_chosen (GtkWidget     *dialog,
       return;
     }
 
+  outcome = g_new0 (DeleteOutcome, 1);
+  outcome->window = g_object_ref (window);
+  outcome->name = g_strdup (request->name);
   kf_vault_delete_keypair_async (kf_window_get_vault (window), request->keypair_id, TRUE, NULL,
-                                 on_keypair_deleted, g_object_ref (window));
+                                 on_keypair_deleted, outcome);
 }
 
 static void

@@ -140,6 +140,20 @@ test_username (void)
     g_assert_null (u);
     g_assert_error (error, KF_INPUT_ERROR, KF_INPUT_ERROR_USERNAME);
   }
+  /* The message names what is wrong and what is allowed (issue 11, defect 7):
+   * ö is a letter to the user, so "may only hold letters" would mislead. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *u = kf_connection_validate_username ("jörg", &error);
+    g_assert_null (u);
+    g_assert_nonnull (strstr (error->message, "“ö”"));
+    g_assert_nonnull (strstr (error->message, "a–z"));
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *u = kf_connection_validate_username ("-oProxyCommand=x", &error);
+    g_assert_nonnull (strstr (error->message, "start with “-”"));
+  }
 }
 
 static void

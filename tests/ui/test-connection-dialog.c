@@ -527,10 +527,11 @@ test_manual_errors (void)
   dialog = open_add_dialog (window);
   fill_manual (dialog, "Backup Box", sshd);
 
-  /* No host key yet: said next to Remote Host Key, nothing generated. */
+  /* No host key yet: said next to Remote Host Key with what to do, nothing generated. */
   g_assert_false (press_save (dialog));
   message = shown_label (dialog, "manual-error");
   g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "Discover Remote Host Key"));
   g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ACTION_ROW, "Remote Host Key"), "error"));
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (store)), ==, 0);
 
@@ -680,6 +681,11 @@ save_and_trust_certificate (KfConnectionDialog *dialog,
   /* The second label is the fingerprint (two lines of 16 bytes). */
   pin = pin_of_display (gtk_label_get_text (GTK_LABEL (gtk_widget_get_next_sibling (gtk_widget_get_first_child (facts)))));
   g_assert_cmpstr (pin, ==, tn_fixture_cert_pin ());
+  /* Dates as everywhere else in Keyferry: ISO 8601 (issue 11, defect 7). */
+  {
+    g_autofree char *text = facts_text (facts);
+    g_assert_true (g_regex_match_simple ("\\b\\d{4}-\\d{2}-\\d{2} – \\d{4}-\\d{2}-\\d{2}\\b", text, 0, 0));
+  }
   ui_test_screenshot (GTK_WIDGET (certificate), shot);
   /* The form says why too (it stays after the dialog). */
   g_assert_nonnull (shown_label (dialog, "semi-error"));

@@ -777,6 +777,8 @@ test_delete_lists_connections (void)
   ui_test_respond (dialog, "_Delete");
   ui_test_wait_until (keypair_gone, window, 20);
   ui_test_spin (100);
+  /* The toast names what went (issue 11, defect 7). */
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (window), GTK_TYPE_LABEL, "Key pair “Shared Key” deleted", TRUE));
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 1);
   g_assert_nonnull (kf_store_find_connection_by_name (store, "Office"));
   g_assert_nonnull (kf_store_find_keypair_by_name (store, "Other Key"));
