@@ -567,6 +567,9 @@ kf_connection_dialog_new (GtkWindow    *parent,
       fill_keypairs (self, NULL);
     }
   on_field_changed (self);
+  /* Typing right after Ctrl+N fills the first field, not the Cancel button
+   * that GTK would focus first (issue 11, defect 2). */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->name_row));
   return self;
 }
 

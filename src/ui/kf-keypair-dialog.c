@@ -646,6 +646,8 @@ kf_keypair_dialog_new (GtkWindow *parent,
                        NULL);
   self->vault = g_object_ref (vault);
   update_save (self);
+  /* Typing right after Ctrl+N names the key pair (issue 11, defect 2). */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->name_row));
   return self;
 }
 

@@ -45,6 +45,8 @@ struct _KfListPage
   AdwStatusPage      *no_results_page;
   GtkButton          *empty_add_button;
   GtkWidget          *row_menu;       /* GtkPopoverMenu, child of the page */
+  GtkWidget          *menu_row;       /* weak: the row whose menu is open */
+  GtkWidget          *menu_button;    /* weak: the ⋮ that opened it, if one did */
 
   GListModel         *model;          /* the store's list, or NULL */
   GtkSortListModel   *sort_model;     /* owned by filter_model */
@@ -601,9 +603,39 @@ column_sorter (KfListPage *self,
 
 /* One popover for the page, filled when opened: a GtkMenuButton in each of
  * the up to 200 rows GTK keeps alive made every search visibly slower. */
+/* The row widget (focusable, below the column view) that holds @widget. */
+static GtkWidget *
+row_of (KfListPage *self,
+        GtkWidget  *widget)
+{
+  GtkWidget *row = NULL;
+
+  for (; widget != NULL && widget != GTK_WIDGET (self->column_view); widget = gtk_widget_get_parent (widget))
+    if (gtk_widget_get_focusable (widget))
+      row = widget;
+  return widget != NULL ? row : NULL;
+}
+
+/* Closing the menu (Escape, a click elsewhere, an item) puts the keyboard
+ * back on the row it was opened for: GTK would otherwise move focus to the
+ * first focusable widget of the window, the header's "+", and the next
+ * Enter would open Add. */
+static void
+on_row_menu_closed (KfListPage *self)
+{
+  if (self->menu_button != NULL)
+    gtk_widget_set_has_tooltip (self->menu_button, TRUE);
+  if (self->menu_row != NULL && gtk_widget_get_mapped (self->menu_row))
+    gtk_widget_grab_focus (self->menu_row);
+  g_clear_weak_pointer (&self->menu_button);
+  g_clear_weak_pointer (&self->menu_row);
+}
+
+/* @anchor: a widget inside the row the menu is for. */
 static void
 show_row_menu (KfListPage            *self,
                gpointer               item,
+               GtkWidget             *anchor,
                const graphene_rect_t *where)
 {
   g_autoptr(GMenuModel) menu = NULL;
@@ -611,6 +643,8 @@ show_row_menu (KfListPage            *self,
 
   if (item == NULL || self->menu_func == NULL)
     return;
+
+  g_set_weak_pointer (&self->menu_row, row_of (self, anchor));
 
   /* Built on demand, so the menu's targets name the item shown right now. */
   menu = self->menu_func (item, self->menu_data);
@@ -633,7 +667,10 @@ on_row_menu_button_clicked (GtkButton  *button,
   if (list_item == NULL || !gtk_widget_compute_bounds (GTK_WIDGET (button), GTK_WIDGET (self), &bounds))
     return;
 
-  show_row_menu (self, cell_item (list_item), &bounds);
+  /* Its tooltip would appear over the menu's first item. */
+  gtk_widget_set_has_tooltip (GTK_WIDGET (button), FALSE);
+  show_row_menu (self, cell_item (list_item), GTK_WIDGET (button), &bounds);
+  g_set_weak_pointer (&self->menu_button, GTK_WIDGET (button));
 }
 
 /* Right click on any cell opens the same menu at the pointer. */
@@ -659,7 +696,7 @@ on_context_click (GtkGestureClick *gesture,
     return;
 
   gtk_single_selection_set_selected (self->selection, gtk_list_item_get_position (list_item));
-  show_row_menu (self, cell_item (list_item), &GRAPHENE_RECT_INIT (point.x, point.y, 1, 1));
+  show_row_menu (self, cell_item (list_item), picked, &GRAPHENE_RECT_INIT (point.x, point.y, 1, 1));
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
@@ -681,7 +718,7 @@ on_menu_shortcut (GtkWidget *widget,
       !gtk_widget_compute_bounds (focus, GTK_WIDGET (self), &bounds))
     graphene_rect_init (&bounds, 0, 0, gtk_widget_get_width (GTK_WIDGET (self)), 1);
 
-  show_row_menu (self, item, &bounds);
+  show_row_menu (self, item, focus, &bounds);
   return TRUE;
 }
 
@@ -778,6 +815,8 @@ kf_list_page_dispose (GObject *object)
   g_clear_handle_id (&self->show_all_id, g_source_remove);
   g_clear_handle_id (&self->realign_id, g_source_remove);
   disconnect_paint (self);
+  g_clear_weak_pointer (&self->menu_button);
+  g_clear_weak_pointer (&self->menu_row);
   g_clear_pointer (&self->row_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), KF_TYPE_LIST_PAGE);
 
@@ -991,6 +1030,7 @@ kf_list_page_init (KfListPage *self)
   self->row_menu = gtk_popover_menu_new_from_model (NULL);
   gtk_popover_set_has_arrow (GTK_POPOVER (self->row_menu), TRUE);
   gtk_widget_set_parent (self->row_menu, GTK_WIDGET (self));
+  g_signal_connect_swapped (self->row_menu, "closed", G_CALLBACK (on_row_menu_closed), self);
   context = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
   g_signal_connect (context, "pressed", G_CALLBACK (on_context_click), self);

@@ -39,6 +39,8 @@ open_add_dialog (KfWindow *window)
   dialog = ui_test_find_toplevel (KF_TYPE_CONNECTION_DIALOG);
   g_assert_nonnull (dialog);
   ui_test_wait_frame (GTK_WIDGET (dialog));
+  /* Opened with the keyboard on Name, so typing names it (issue 11, defect 2). */
+  ui_test_assert_focus_in (dialog, ui_test_find (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, "Name", TRUE));
   return KF_CONNECTION_DIALOG (dialog);
 }
 

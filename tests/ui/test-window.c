@@ -710,8 +710,20 @@ test_row_menus (void)
                    2 + (g_action_map_lookup_action (G_ACTION_MAP (window), "connection-edit") != NULL)
                      + (g_action_map_lookup_action (G_ACTION_MAP (window), "connection-test") != NULL));
   g_clear_object (&first);
+  /* While it is open, the ⋮'s tooltip does not cover the first item. */
+  g_assert_false (gtk_widget_get_has_tooltip (ui_test_find_named (GTK_WIDGET (page), "row-menu")));
   /* Escape closes it, as a user does before going to the other page. */
   close_row_menu (page);
+  /* The keyboard is back on the row, not on the header's "+" (where the
+   * next Enter would open Add), and the tooltip is back (issue 11, defect 2). */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+    GtkWidget *view = ui_test_find (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW, NULL, TRUE);
+
+    g_assert_nonnull (focus);
+    g_assert_true (gtk_widget_is_ancestor (focus, view));
+    g_assert_true (gtk_widget_get_has_tooltip (ui_test_find_named (GTK_WIDGET (page), "row-menu")));
+  }
 
   kf_window_set_visible_page (window, "keypairs");
   ui_test_wait_frame (GTK_WIDGET (window));

@@ -425,6 +425,17 @@ ui_test_assert_text_view_without_hyphens (GtkTextView *view)
     g_assert_true (hyphens_off_at (&iter));
 }
 
+void
+ui_test_assert_focus_in (GtkWindow *window,
+                         GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  g_assert_nonnull (widget);
+  g_assert_nonnull (focus);
+  g_assert_true (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
 /* The keyring is shared by the whole test run, other binaries write to it
  * at the same time: only the items of this test's own store count. */
 GStrv

@@ -78,6 +78,10 @@ void          ui_test_assert_wrapped_without_hyphens (GtkLabel *label);
  * this checks what GTK lays the text out with. */
 void          ui_test_assert_text_view_without_hyphens (GtkTextView *view);
 
+/* Asserts that @window's keyboard focus is @widget or inside it. */
+void          ui_test_assert_focus_in (GtkWindow   *window,
+                                       GtkWidget   *widget);
+
 /* Keyferry keyring item ids of this test binary's own store. */
 GStrv         ui_test_own_keyring_ids (void);
 
