@@ -29,7 +29,13 @@ typedef struct
   KfListFormatFunc  format;
   gpointer          user_data;
   guint             width_chars;
+  GtkColumnViewColumn *view_column;   /* owned by the column view */
 } Column;
+
+/* When the whole table does not fit, it keeps only its first columns (and
+ * ⋮): at 360 px the full table was the wide one squeezed, Host cut to
+ * "127.0.…" and the row menus off-screen until one scrolled sideways. */
+#define NARROW_COLUMNS 2
 
 struct _KfListPage
 {
@@ -55,7 +61,9 @@ struct _KfListPage
   GtkCustomFilter    *filter;         /* owned by filter_model */
   KfListRows         *rows;           /* stable rows over filter_model */
   guint               show_all_id;
-  guint               realign_id;
+  guint               narrow_id;
+  gboolean            narrow;
+  int                 wide_min_width; /* the whole table's, when it went narrow */
   gboolean            rows_deferred;
   GdkFrameClock      *paint_clock;
   gulong              paint_handler;
@@ -768,6 +776,21 @@ kf_list_page_measure (GtkWidget      *widget,
   gtk_widget_measure (self->box, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
 }
 
+static gboolean
+apply_narrow (gpointer data)
+{
+  KfListPage *self = data;
+
+  self->narrow_id = 0;
+  for (guint i = 0; i < self->columns->len; i++)
+    {
+      Column *column = g_ptr_array_index (self->columns, i);
+
+      gtk_column_view_column_set_visible (column->view_column, !self->narrow || i < NARROW_COLUMNS);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 kf_list_page_size_allocate (GtkWidget *widget,
                             int        width,
@@ -778,28 +801,32 @@ kf_list_page_size_allocate (GtkWidget *widget,
 
   gtk_widget_allocate (self->box, width, height, baseline, NULL);
   gtk_popover_present (GTK_POPOVER (self->row_menu));
-}
 
-/* GtkColumnView (seen with GTK 4.8) places its header and rows with the
- * horizontal offset it had before the resize clamped it: scrolled sideways
- * in a narrow window and widened again, the table stayed shifted left, its
- * first columns out of reach, although the scrollbar said 0. One more
- * allocation, after the one that clamped the offset, places it right. */
-static gboolean
-realign_columns (gpointer data)
-{
-  KfListPage *self = data;
+  /* Narrow when the whole table would need a sideways scroll, wide again
+   * once it fits. Hiding columns changes sizes: not while allocating, just
+   * after. */
+  if (self->narrow_id == 0)
+    {
+      gboolean narrow = self->narrow;
+      int min = 0;
 
-  self->realign_id = 0;
-  gtk_widget_queue_allocate (GTK_WIDGET (self->column_view));
-  return G_SOURCE_REMOVE;
-}
+      if (!self->narrow)
+        {
+          gtk_widget_measure (GTK_WIDGET (self->column_view), GTK_ORIENTATION_HORIZONTAL, -1,
+                              &min, NULL, NULL, NULL);
+          narrow = min > width;
+          if (narrow)
+            self->wide_min_width = min;
+        }
+      else
+        narrow = width < self->wide_min_width;
 
-static void
-on_hadjustment_changed (KfListPage *self)
-{
-  if (self->realign_id == 0)
-    self->realign_id = g_idle_add (realign_columns, self);
+      if (narrow != self->narrow)
+        {
+          self->narrow = narrow;
+          self->narrow_id = g_idle_add (apply_narrow, self);
+        }
+    }
 }
 
 static void
@@ -813,7 +840,7 @@ kf_list_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
 
   g_clear_handle_id (&self->show_all_id, g_source_remove);
-  g_clear_handle_id (&self->realign_id, g_source_remove);
+  g_clear_handle_id (&self->narrow_id, g_source_remove);
   disconnect_paint (self);
   g_clear_weak_pointer (&self->menu_button);
   g_clear_weak_pointer (&self->menu_row);
@@ -988,8 +1015,6 @@ kf_list_page_init (KfListPage *self)
   self->columns = g_ptr_array_new_with_free_func (column_free);
   self->bound_cells = g_hash_table_new (NULL, NULL);
 
-  g_signal_connect_object (gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (self->column_view)), "changed",
-                           G_CALLBACK (on_hadjustment_changed), self, G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   /* Typing anywhere in the page starts a search. */
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
@@ -1124,7 +1149,9 @@ kf_list_page_append_column (KfListPage       *self,
   gtk_column_view_column_set_resizable (view_column, TRUE);
   sorter = column_sorter (self, column);
   gtk_column_view_column_set_sorter (view_column, sorter);
+  gtk_column_view_column_set_visible (view_column, !self->narrow || self->columns->len <= NARROW_COLUMNS);
   gtk_column_view_append_column (self->column_view, view_column);
+  column->view_column = view_column;
 }
 
 void
