@@ -43,7 +43,7 @@ open_dialog (KfWindow     *window,
   KfConnectionDialog *dialog = kf_connection_dialog_new (GTK_WINDOW (window), kf_window_get_vault (window),
                                                          connection);
   g_signal_connect_object (dialog, "saved", G_CALLBACK (on_dialog_saved), window, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  kf_ui_present_dialog (GTK_WINDOW (dialog));
 }
 
 static void

@@ -62,7 +62,7 @@ add_activated (GSimpleAction *action,
 
   g_signal_connect_object (dialog, "saved", G_CALLBACK (on_keypair_saved), window, G_CONNECT_SWAPPED);
   g_signal_connect (dialog, "worker-started", G_CALLBACK (on_worker_started), NULL);
-  gtk_window_present (GTK_WINDOW (dialog));
+  kf_ui_present_dialog (GTK_WINDOW (dialog));
 }
 
 /* Edit */
@@ -88,7 +88,7 @@ edit_activated (GSimpleAction *action,
 
   details = kf_keypair_details_new (GTK_WINDOW (window), kf_window_get_vault (window), keypair);
   g_signal_connect_object (details, "renamed", G_CALLBACK (on_renamed), window, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (details));
+  kf_ui_present_dialog (GTK_WINDOW (details));
 }
 
 /* Copy */

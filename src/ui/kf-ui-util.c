@@ -66,3 +66,26 @@ kf_ui_show_message (GtkWindow  *parent,
   kf_alert_present (alert, GTK_WIDGET (parent));
   return alert;
 }
+
+void
+kf_ui_present_dialog (GtkWindow *dialog)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (dialog);
+  int width, height;
+
+  g_return_if_fail (GTK_IS_WINDOW (dialog));
+
+  gtk_window_get_default_size (dialog, &width, &height);
+  if (parent != NULL && gtk_widget_get_mapped (GTK_WIDGET (parent)))
+    {
+      int parent_width = gtk_widget_get_width (GTK_WIDGET (parent));
+      int parent_height = gtk_widget_get_height (GTK_WIDGET (parent));
+
+      if (parent_width > 0 && width > parent_width)
+        width = parent_width;
+      if (parent_height > 0 && height > parent_height)
+        height = parent_height;
+      gtk_window_set_default_size (dialog, width, height);
+    }
+  gtk_window_present (dialog);
+}

@@ -13,8 +13,6 @@ G_BEGIN_DECLS
 
 /* "Semi-automatic" / "Manual", translated. */
 const char *kf_ui_setup_method_label (KfSetupMethod  method);
-/* "Ed25519", "ECDSA P-256", "RSA", ... for an OpenSSH type name; unknown
- * names come back as they are, NULL as "". */
 /* Puts @text on @widget's clipboard. */
 void        kf_ui_copy_text          (GtkWidget     *widget,
                                       const char    *text);
@@ -23,6 +21,9 @@ void        kf_ui_copy_text          (GtkWidget     *widget,
  * (the main window and the key pair details are built that way). */
 void        kf_ui_add_toast          (GtkWidget     *widget,
                                       const char    *title);
+/* Presents a dialog window no larger than its transient parent, so that on
+ * a small screen (a phone, 360×640) it fits where the main window does. */
+void        kf_ui_present_dialog     (GtkWindow     *dialog);
 /* A modal alert (kf-alert.h) with an OK button over @parent. */
 GtkWidget  *kf_ui_show_message       (GtkWindow     *parent,
                                       const char    *heading,

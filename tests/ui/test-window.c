@@ -5,9 +5,11 @@
  */
 #include <glib/gstdio.h>
 
+#include "kf-connection-dialog.h"
 #include "kf-connection-ops.h"
-#include "kf-keypair-details.h"
 #include "kf-errors.h"
+#include "kf-keypair-details.h"
+#include "kf-keypair-dialog.h"
 #include "kf-keyring.h"
 #include "kf-store.h"
 #include "kf-test-util.h"
@@ -597,6 +599,28 @@ test_narrow_window (void)
     g_assert_true (gtk_widget_compute_bounds (menu_button, scrolled, &bounds));
     g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (scrolled));
     g_assert_nonnull (ui_test_find (view, GTK_TYPE_INSCRIPTION, "nas-b.example.org", TRUE));
+  }
+
+  /* Dialogs fit the small screen too, not 600×760 over a 360×640 window. */
+  {
+    const char *actions[] = { "connection-add", "keypair-add" };
+    GType types[] = { KF_TYPE_CONNECTION_DIALOG, KF_TYPE_KEYPAIR_DIALOG };
+
+    for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+      {
+        GtkWindow *dialog;
+
+        g_action_group_activate_action (G_ACTION_GROUP (window), actions[i], NULL);
+        ui_test_spin (300);
+        dialog = ui_test_find_toplevel (types[i]);
+        g_assert_nonnull (dialog);
+        ui_test_wait_frame (GTK_WIDGET (dialog));
+        ui_test_screenshot (GTK_WIDGET (dialog), i == 0 ? "connection-dialog-narrow" : "keypair-dialog-narrow");
+        g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (dialog)), <=, gtk_widget_get_width (GTK_WIDGET (window)));
+        g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (dialog)), <=, gtk_widget_get_height (GTK_WIDGET (window)));
+        gtk_window_destroy (dialog);
+        ui_test_spin (50);
+      }
   }
 
   ui_test_stop_app (g_steal_pointer (&app));
