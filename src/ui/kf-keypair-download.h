@@ -12,19 +12,22 @@
 
 G_BEGIN_DECLS
 
-/* Asks where (GtkFileChooserNative, so the portal in a Flatpak), then writes
- * the private key (0600) and "<file>.pub" there, with a toast or an error
- * message over @parent. */
+/* Asks what (the public key alone, or with the private key, which is then
+ * written unencrypted: the alert says so) and where (GtkFileChooserNative,
+ * so the portal in a Flatpak), then writes "<file>.pub" and, if chosen, the
+ * private key (0600) there, with a toast or an error message over @parent. */
 void      kf_keypair_download                 (GtkWindow            *parent,
                                                KfVault              *vault,
                                                KfKeypair            *keypair);
-/* The writing half of a download, for a chosen @file: reads the private key
- * from the keyring (none for a public-only pair) and writes both files,
- * replacing existing ones (the chooser asked). Feedback goes to @parent. */
+/* The writing half of a download, for a chosen @file: with @with_private
+ * (ignored for a public-only pair) reads the private key from the keyring
+ * and writes both files, else only "<file>.pub"; an existing file is not
+ * replaced but reported. Feedback goes to @parent. */
 void      kf_keypair_download_to_file_async   (GtkWindow            *parent,
                                                KfVault              *vault,
                                                KfKeypair            *keypair,
                                                GFile                *file,
+                                               gboolean              with_private,
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
 gboolean  kf_keypair_download_to_file_finish  (GAsyncResult         *result,

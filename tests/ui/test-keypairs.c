@@ -825,7 +825,7 @@ test_download (void)
   secret = keyring_secret (kf_keypair_get_id (keypair));
 
   kf_keypair_download_to_file_async (GTK_WINDOW (window), kf_window_get_vault (window), keypair, file,
-                                     on_downloaded, &done);
+                                     TRUE, on_downloaded, &done);
   kf_test_wait_for (&done, 20);
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -837,6 +837,23 @@ test_download (void)
   /* ssh-keygen reads what we wrote. */
   fingerprint = ssh_keygen_fingerprint (path);
   g_assert_cmpstr (fingerprint, ==, kf_keypair_get_fingerprint (keypair));
+
+  /* The public key alone: only the .pub, and the keyring is not read. */
+  {
+    g_autofree char *only_dir = kf_test_make_tmpdir ("download-public");
+    g_autofree char *only = g_build_filename (only_dir, "server_key", NULL);
+    g_autofree char *only_pub = g_strconcat (only, ".pub", NULL);
+    g_autoptr(GFile) only_file = g_file_new_for_path (only);
+    guint calls = kf_keyring_get_call_count ();
+
+    done = FALSE;
+    kf_keypair_download_to_file_async (GTK_WINDOW (window), kf_window_get_vault (window), keypair, only_file,
+                                       FALSE, on_downloaded, &done);
+    kf_test_wait_for (&done, 20);
+    g_assert_false (g_file_test (only, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (only_pub, G_FILE_TEST_EXISTS));
+    g_assert_cmpuint (kf_keyring_get_call_count (), ==, calls);
+  }
 
   /* Copy Public Key from the list. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-copy-public-key",
@@ -964,7 +981,7 @@ test_no_keyring (void)
 
     kf_keypair_download_to_file_async (details, kf_window_get_vault (window),
                                        kf_keypair_details_get_keypair (KF_KEYPAIR_DETAILS (details)),
-                                       file, on_download_failed, NULL);
+                                       file, TRUE, on_download_failed, NULL);
     ui_test_wait_until (has_alert, NULL, 20);
     message = ui_test_find_alert ();
     g_assert_cmpstr (kf_alert_get_heading (message), ==, "Could Not Save Key Pair");
@@ -1102,6 +1119,14 @@ test_file_choosers (void)
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "keypair-download",
                                   g_variant_new_string (kf_keypair_get_id (keypair)));
+  /* First what: the private key would leave the keyring unencrypted, and
+   * the alert says so (issue 11, defect 8). */
+  ui_test_wait_until (has_alert, NULL, 20);
+  alert = ui_test_find_alert ();
+  g_assert_nonnull (strstr (kf_alert_get_body (alert), "without a passphrase"));
+  ui_test_spin (500);
+  ui_test_screenshot (alert, "keypair-download-choice");
+  ui_test_respond (alert, "Public and _Private Key");
   /* A folder is chosen: both files go there (in the Flatpak the portal
    * grants exactly what was chosen, so a file's .pub neighbour would not). */
   choose_file (GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, dir, NULL);
@@ -1123,7 +1148,7 @@ test_file_choosers (void)
     g_autoptr(GFile) again = g_file_new_for_path (saved);
 
     kf_keypair_download_to_file_async (GTK_WINDOW (window), kf_window_get_vault (window), keypair, again,
-                                       on_download_failed, NULL);
+                                       TRUE, on_download_failed, NULL);
   }
   ui_test_wait_until (has_alert, NULL, 20);
   alert = ui_test_find_alert ();
