@@ -229,3 +229,13 @@ kf_ssh_key_import_finish (GAsyncResult  *result,
 {
   return kf_ssh_key_material_finish (result, kf_ssh_key_import_async, error);
 }
+
+gboolean
+kf_ssh_key_private_text_is_encrypted (const char *private_text)
+{
+  g_auto(KfPrivateKeyInfo) pki = { 0 };
+
+  if (private_text == NULL || !kf_ssh_key_check_text_size (private_text, TRUE, NULL))
+    return FALSE;
+  return kf_ssh_key_inspect_private_text (private_text, &pki, NULL) && pki.encrypted;
+}

@@ -65,6 +65,11 @@ void           kf_ssh_key_import_async       (const char          *private_text,
 KfKeyMaterial *kf_ssh_key_import_finish      (GAsyncResult        *result,
                                               GError             **error);
 
+/* Whether @private_text is a private key that needs a passphrase to import,
+ * as far as its armor tells without one (FALSE for anything else). Cheap:
+ * no decryption, so a dialog can ask for the passphrase as the key arrives. */
+gboolean       kf_ssh_key_private_text_is_encrypted (const char   *private_text);
+
 /* Parses one public key line, "type base64 [comment]", also with authorized_keys
  * options or a known_hosts host field in front (those are dropped). Public-only. */
 KfKeyMaterial *kf_ssh_key_parse_public       (const char          *line,

@@ -5,6 +5,8 @@
  */
 #define G_LOG_DOMAIN "kf-keypair-dialog"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "kf-connection-validate.h"
@@ -36,6 +38,7 @@ struct _KfKeypairDialog
   GtkLabel       *public_error;
   GtkWidget      *passphrase_box;
   AdwEntryRow    *passphrase_row;
+  gboolean        private_encrypted;  /* the private key text needs a passphrase */
   GtkLabel       *passphrase_error;
   GtkSpinner     *spinner;
   GtkLabel       *busy_label;
@@ -142,6 +145,8 @@ update_save (KfKeypairDialog *self)
 
   if (valid && !is_generate (self))
     valid = !view_is_blank (self->private_view) || !view_is_blank (self->public_view);
+  if (valid && !is_generate (self) && self->private_encrypted)
+    valid = *gtk_editable_get_text (GTK_EDITABLE (self->passphrase_row)) != '\0';
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), valid && self->cancellable == NULL);
 }
@@ -149,6 +154,19 @@ update_save (KfKeypairDialog *self)
 static void
 on_field_changed (KfKeypairDialog *self)
 {
+  update_save (self);
+}
+
+/* An encrypted private key asks for its passphrase as soon as it is there
+ * (loaded or pasted), not as a red error after Save. */
+static void
+on_private_changed (KfKeypairDialog *self)
+{
+  g_autoptr(KfSecret) text = view_text (self->private_view);
+
+  self->private_encrypted = kf_ssh_key_private_text_is_encrypted (text);
+  if (self->private_encrypted)
+    gtk_widget_set_visible (self->passphrase_box, TRUE);
   update_save (self);
 }
 
@@ -440,6 +458,23 @@ on_public_file_loaded (GObject      *source,
     set_view_text (self->public_view, g_strstrip (contents));
 }
 
+/* An empty Name takes the file's: "id_ed25519.pub" suggests "id_ed25519". */
+static void
+suggest_name (KfKeypairDialog *self,
+              GFile           *file)
+{
+  g_autofree char *base = NULL;
+
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->name_row)) != '\0')
+    return;
+  base = g_file_get_basename (file);
+  if (base == NULL || !g_utf8_validate (base, -1, NULL))
+    return;
+  if (g_str_has_suffix (base, ".pub") && strlen (base) > 4)
+    base[strlen (base) - 4] = '\0';
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), base);
+}
+
 static void
 on_key_file_loaded (GObject      *source,
                     GAsyncResult *result,
@@ -463,6 +498,7 @@ on_key_file_loaded (GObject      *source,
     }
 
   show_error (self->private_error, NULL);
+  suggest_name (self, G_FILE (source));
   if (looks_public (contents))
     set_view_text (self->public_view, g_strstrip (contents));
   else
@@ -471,6 +507,8 @@ on_key_file_loaded (GObject      *source,
       g_autoptr(GFile) pub = g_file_new_for_path (pub_path);
 
       set_view_text (self->private_view, contents);
+      if (self->private_encrypted)
+        gtk_widget_grab_focus (GTK_WIDGET (self->passphrase_row));
       /* ssh-keygen writes the public key beside the private one. */
       g_file_load_contents_async (pub, NULL, on_public_file_loaded, g_object_ref (self));
     }
@@ -628,7 +666,8 @@ kf_keypair_dialog_init (KfKeypairDialog *self)
   adw_combo_row_set_selected (self->type_row, kf_key_type_choice_for_setting (preferred));
 
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->private_view), "changed",
-                            G_CALLBACK (on_field_changed), self);
+                            G_CALLBACK (on_private_changed), self);
+  g_signal_connect_swapped (self->passphrase_row, "changed", G_CALLBACK (on_field_changed), self);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->public_view), "changed",
                             G_CALLBACK (on_field_changed), self);
 }

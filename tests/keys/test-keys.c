@@ -412,6 +412,9 @@ test_import (gconstpointer data)
 
   kt_keygen_make (tc->keygen_type, tc->keygen_bits, tc->format, passphrase, "bob@nas", &private_text, &public_text);
   g_assert_true (g_str_has_prefix (private_text, armor));
+  /* What the import dialog asks before Save: does it need a passphrase? */
+  g_assert_cmpint (kf_ssh_key_private_text_is_encrypted (private_text), ==, tc->encrypted);
+  g_assert_false (kf_ssh_key_private_text_is_encrypted (public_text));
 
 #if LIBSSH_VERSION_INT < SSH_VERSION_INT (0, 11, 0)
   /* libssh 0.10 decrypts these but cannot write them out again: a clear
