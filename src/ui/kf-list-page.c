@@ -438,7 +438,9 @@ render_cell (GtkListItem *list_item,
   else
     text = property_text (item, column->property);
 
-  gtk_inscription_set_text (inscription, text);
+  /* Never NULL: AT-SPI reads the text of an empty cell with g_utf8_strlen(),
+   * which logs a CRITICAL for NULL (an empty Comment did). */
+  gtk_inscription_set_text (inscription, text != NULL ? text : "");
 }
 
 /* The full text of a cut-off cell. Asked for on hover only: setting a
@@ -472,7 +474,7 @@ cell_setup (GtkSignalListItemFactory *factory,
             GtkListItem              *list_item,
             Column                   *column)
 {
-  GtkWidget *inscription = gtk_inscription_new (NULL);
+  GtkWidget *inscription = gtk_inscription_new ("");
 
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
                                      GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);

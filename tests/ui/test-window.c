@@ -57,8 +57,8 @@ write_store (gboolean empty)
   kf_keypair_set_key_type (b, "ssh-rsa");
   kf_keypair_set_bits (b, 3072);
   kf_keypair_set_fingerprint (b, FP_B);
-  kf_keypair_set_comment (b, "backup@server");
-  kf_keypair_set_public_key (b, "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC backup@server");
+  /* No comment: an empty cell (issue 11: it must not hold a NULL text). */
+  kf_keypair_set_public_key (b, "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC");
   g_assert_true (kf_store_add_keypair (store, b, &error));
   g_assert_no_error (error);
 
@@ -170,6 +170,9 @@ test_lists_show_items (void)
   g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "3072"), ==, 1);
   g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), FP_A), ==, 1);
   g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "alice@laptop"), ==, 1);
+  /* Old RSA's empty Comment cell holds "", which AT-SPI reads without the
+   * CRITICAL a NULL text gave. */
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), ""), ==, 1);
   g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "2 connections"), ==, 1);
   g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (keypairs), "1 connection"), ==, 1);
   /* The connections page is not drawn while hidden. */
