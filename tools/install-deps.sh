@@ -15,6 +15,7 @@ packages=(
   appstream desktop-file-utils
   xvfb xauth dbus-daemon dbus-x11 gnome-keyring libsecret-tools
   openssh-server openssh-client openssl ca-certificates imagemagick python3
+  at-spi2-core python3-pyatspi  # tests/ui/test-a11y.py reads the app as a screen reader does
   librsvg2-common  # gdk-pixbuf SVG loader for icons (only a Recommends of GTK)
   flatpak flatpak-builder elfutils
   clang llvm valgrind  # llvm: llvm-symbolizer, so sanitizer reports (and their suppressions) see function names

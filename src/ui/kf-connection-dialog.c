@@ -12,6 +12,7 @@
 #include "kf-errors.h"
 #include "kf-key-text.h"
 #include "kf-semiauto-field.h"
+#include "kf-ui-util.h"
 
 G_DEFINE_FINAL_TYPE (KfConnectionDialog, kf_connection_dialog, ADW_TYPE_WINDOW)
 
@@ -534,6 +535,7 @@ kf_connection_dialog_init (KfConnectionDialog *self)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  kf_ui_name_icon_controls (GTK_WIDGET (self));
   kf_key_text_view_init (self->host_keys_view);
   self->keypair_ids = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (factory, "setup", G_CALLBACK (on_method_item_setup), self);

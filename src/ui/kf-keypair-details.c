@@ -288,6 +288,7 @@ static void
 kf_keypair_details_init (KfKeypairDetails *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  kf_ui_name_icon_controls (GTK_WIDGET (self));
   kf_key_text_label_init (self->public_label);
   kf_key_text_label_init (self->private_label);
 }

@@ -653,6 +653,7 @@ kf_keypair_dialog_init (KfKeypairDialog *self)
   g_autofree char *preferred = g_settings_get_string (settings, "default-key-type");
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  kf_ui_name_icon_controls (GTK_WIDGET (self));
   kf_key_text_view_init (self->private_view);
   kf_key_text_view_init (self->public_view);
 

@@ -11,6 +11,7 @@
 
 #include "kf-list-page.h"
 #include "kf-list-rows.h"
+#include "kf-ui-util.h"
 
 /* One casefolded search word; @ascii lets the match skip casefolding the
  * (almost always ASCII) names and hosts, which keeps a 10,000-row filter
@@ -422,6 +423,21 @@ cell_item (GtkListItem *list_item)
   return row != NULL ? kf_list_row_get_item (row) : NULL;
 }
 
+/* GTK 4.8 names a table row after its class ("GtkListItemWidget") and has
+ * no API for a row's name (GtkColumnViewRow came with 4.12): the row widget
+ * around the first cell takes that cell's text, the row's name, which a
+ * screen reader then reads for the row. */
+static void
+name_row (GtkWidget  *cell_child,
+          const char *text)
+{
+  GtkWidget *cell = gtk_widget_get_parent (cell_child);
+  GtkWidget *row = cell != NULL ? gtk_widget_get_parent (cell) : NULL;
+
+  if (row != NULL && text != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
 static void
 render_cell (GtkListItem *list_item,
              Column      *column)
@@ -441,6 +457,8 @@ render_cell (GtkListItem *list_item,
   /* Never NULL: AT-SPI reads the text of an empty cell with g_utf8_strlen(),
    * which logs a CRITICAL for NULL (an empty Comment did). */
   gtk_inscription_set_text (inscription, text != NULL ? text : "");
+  if (column == g_ptr_array_index (column->page->columns, 0))
+    name_row (GTK_WIDGET (inscription), text);
 }
 
 /* The full text of a cut-off cell. Asked for on hover only: setting a
@@ -732,6 +750,13 @@ on_menu_shortcut (GtkWidget *widget,
   return TRUE;
 }
 
+/* The ⋮ button's tooltip and its name for screen readers. */
+static const char *
+more_actions (void)
+{
+  return _("More Actions");
+}
+
 static gboolean
 on_menu_button_query_tooltip (GtkWidget  *widget,
                               int         x,
@@ -739,7 +764,7 @@ on_menu_button_query_tooltip (GtkWidget  *widget,
                               gboolean    keyboard,
                               GtkTooltip *tooltip)
 {
-  gtk_tooltip_set_text (tooltip, _("More Actions"));
+  gtk_tooltip_set_text (tooltip, more_actions ());
   return TRUE;
 }
 
@@ -751,6 +776,7 @@ menu_cell_setup (GtkSignalListItemFactory *factory,
   GtkWidget *button = gtk_button_new_from_icon_name ("view-more-symbolic");
 
   gtk_widget_set_name (button, "row-menu");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, more_actions (), -1);
 
   gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
   gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
@@ -933,12 +959,14 @@ kf_list_page_set_property (GObject      *object,
       break;
     case PROP_ADD_LABEL:
       gtk_button_set_label (self->empty_add_button, g_value_get_string (value));
+      kf_ui_name_icon_controls (GTK_WIDGET (self->empty_add_button));
       break;
     case PROP_ADD_ACTION_NAME:
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_add_button), g_value_get_string (value));
       break;
     case PROP_SEARCH_PLACEHOLDER:
       g_object_set_property (G_OBJECT (self->search_entry), "placeholder-text", value);
+      kf_ui_name_icon_controls (GTK_WIDGET (self->search_entry));
       break;
     case PROP_SEARCH_MODE:
       kf_list_page_set_search_mode (self, g_value_get_boolean (value));
@@ -1010,6 +1038,12 @@ kf_list_page_init (KfListPage *self)
   GtkGesture *context;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  kf_ui_name_icon_controls (GTK_WIDGET (self));
+  /* GTK 4.8 reads the header row out as "GtkListItemWidget" (see name_row). */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (!GTK_IS_LIST_VIEW (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Column Headers"), -1);
 
   self->search_text = g_strdup ("");
   self->tokens = g_array_new (FALSE, FALSE, sizeof (SearchToken));

@@ -24,6 +24,14 @@ void        kf_ui_add_toast          (GtkWidget     *widget,
 /* Presents a dialog window no larger than its transient parent, so that on
  * a small screen (a phone, 360×640) it fits where the main window does. */
 void        kf_ui_present_dialog     (GtkWindow     *dialog);
+/* Screen readers get the tooltip of an icon-only control as its name: GTK
+ * 4.8's AT-SPI backend would read out its class ("GtkImage"). Set a
+ * control's tooltip with kf_ui_set_tooltip (it names the control too), or
+ * name every icon-only button, menu button and search entry below @root
+ * from the tooltip (placeholder for entries) it was built with. */
+void        kf_ui_set_tooltip        (GtkWidget     *widget,
+                                      const char    *tooltip);
+void        kf_ui_name_icon_controls (GtkWidget     *root);
 /* A modal alert (kf-alert.h) with an OK button over @parent. */
 GtkWidget  *kf_ui_show_message       (GtkWindow     *parent,
                                       const char    *heading,

@@ -280,8 +280,8 @@ update_add_action (KfWindow *self)
   GAction *add = g_action_map_lookup_action (G_ACTION_MAP (self), "add");
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (add), has_action (self, visible_page_actions (self)->add));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->add_button),
-                               visible_page (self) == self->keypairs_page ? _("Add Key Pair") : _("Add Connection"));
+  kf_ui_set_tooltip (GTK_WIDGET (self->add_button),
+                     visible_page (self) == self->keypairs_page ? _("Add Key Pair") : _("Add Connection"));
 }
 
 static void
@@ -506,6 +506,7 @@ static void
 kf_window_init (KfWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  kf_ui_name_icon_controls (GTK_WIDGET (self));
 
   self->settings = g_settings_new (KF_APP_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_GET | G_SETTINGS_BIND_GET_NO_CHANGES);
