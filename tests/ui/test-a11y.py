@@ -189,6 +189,16 @@ def main():
         time.sleep(0.5)
         audit("Add Key Pair", dialog)
         press(dialog, pyatspi.ROLE_PUSH_BUTTON, "Cancel")
+        wait_for("Add Key Pair to close", lambda: window_named(app, "Add Key Pair") is None)
+
+        # A row's menu, as Shift+F10 or ⋮ opens it, then its Edit: the details.
+        press(main_window, pyatspi.ROLE_PUSH_BUTTON, "More Actions")
+        edit = wait_for("the row menu's Edit", lambda: find(main_window, pyatspi.ROLE_MENU_ITEM, "Edit"))
+        audit("a key pair's row menu", edit.parent)
+        edit.queryAction().doAction(0)
+        details = wait_for("the key pair details", lambda: window_named(app, "Key Pair"))
+        time.sleep(0.5)
+        audit("Key Pair details", details)
     except Exception as e:  # a step that could not be taken fails the test
         check("walk the app", False, repr(e))
     finally:
