@@ -140,6 +140,16 @@ def press(root, role, name):
     action.doAction(0)
 
 
+def walk_dialog(app, window, button, title):
+    """Opens a dialog with @button of @window, walks it, closes it with Cancel."""
+    press(window, pyatspi.ROLE_PUSH_BUTTON, button)
+    dialog = wait_for(title, lambda: window_named(app, title))
+    time.sleep(0.5)  # let it map every page before reading it
+    audit(title, dialog)
+    press(dialog, pyatspi.ROLE_PUSH_BUTTON, "Cancel")
+    wait_for(title + " to close", lambda: window_named(app, title) is None)
+
+
 def run(argv, env):
     return subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
 
@@ -169,12 +179,7 @@ def main():
                  or find(main_window, pyatspi.ROLE_PUSH_BUTTON, "Add Key Pair"))
         audit("main window, SSH Connections", main_window)
 
-        press(main_window, pyatspi.ROLE_PUSH_BUTTON, "Add Connection")
-        dialog = wait_for("Add SSH Connection", lambda: window_named(app, "Add SSH Connection"))
-        time.sleep(0.5)
-        audit("Add SSH Connection", dialog)
-        press(dialog, pyatspi.ROLE_PUSH_BUTTON, "Cancel")
-        wait_for("Add SSH Connection to close", lambda: window_named(app, "Add SSH Connection") is None)
+        walk_dialog(app, main_window, "Add Connection", "Add SSH Connection")
 
         tab = wait_for("the SSH Keypairs tab",
                        lambda: find(main_window, pyatspi.ROLE_PAGE_TAB, "SSH Keypairs")
@@ -184,12 +189,7 @@ def main():
         time.sleep(0.5)
         audit("main window, SSH Keypairs", main_window)
 
-        press(main_window, pyatspi.ROLE_PUSH_BUTTON, "Add Key Pair")
-        dialog = wait_for("Add Key Pair", lambda: window_named(app, "Add Key Pair"))
-        time.sleep(0.5)
-        audit("Add Key Pair", dialog)
-        press(dialog, pyatspi.ROLE_PUSH_BUTTON, "Cancel")
-        wait_for("Add Key Pair to close", lambda: window_named(app, "Add Key Pair") is None)
+        walk_dialog(app, main_window, "Add Key Pair", "Add Key Pair")
 
         # A row's menu, as Shift+F10 or ⋮ opens it, then its Edit: the details.
         press(main_window, pyatspi.ROLE_PUSH_BUTTON, "More Actions")
