@@ -156,4 +156,18 @@ void      kf_truenas_methods_on_user_query     (GObject             *source,
                                                 GAsyncResult        *result,
                                                 gpointer             user_data);
 
+/* Host key text ("[host] type base64 comment" lines, blank lines) → OpenSSH key lines. */
+GStrv     kf_truenas_methods_parse_host_keys   (const char          *text,
+                                                GError             **error);
+/* The error of a failed user.query for @username (takes @error; @remote may be NULL). */
+GError   *kf_truenas_methods_user_query_error  (const KfTruenasRemoteError *remote,
+                                                GError              *error,
+                                                const char          *username);
+/* user.query [[["username","=",U],["local","=",true]],{"get":true}] with @callback. */
+void      kf_truenas_methods_send_user_query   (KfTruenasClient     *self,
+                                                const char          *username,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                GTask               *task);
+
 G_END_DECLS
