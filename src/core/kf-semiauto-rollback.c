@@ -36,7 +36,10 @@ kf_semiauto_setup_clear_rollback (KfSemiautoSetup *self)
       g_clear_pointer (&self->rollback_timer, g_source_unref);
     }
   if (self->rollback_client != NULL)
-    kf_truenas_client_close (self->rollback_client);
+    {
+      self->rollback_round_trips += kf_truenas_client_get_round_trips (self->rollback_client);
+      kf_truenas_client_close (self->rollback_client);
+    }
   g_clear_object (&self->rollback_client);
   g_clear_object (&self->rollback_cancellable);
   self->rolling_back = FALSE;

@@ -88,6 +88,7 @@ struct _KfSemiautoSetup
   GError *rollback_error;        /* the run's error, waiting */
   KfSemiautoFailFunc rollback_done;
   KfTruenasClient *rollback_client;
+  guint rollback_round_trips;    /* those of rollback_client, once it is gone */
   GCancellable *rollback_cancellable;
   GSource *rollback_timer;
   KfTruenasCertificate *peer_certificate;

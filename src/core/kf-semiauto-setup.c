@@ -340,7 +340,10 @@ guint
 kf_semiauto_setup_get_round_trips (KfSemiautoSetup *self)
 {
   g_return_val_if_fail (KF_IS_SEMIAUTO_SETUP (self), 0);
-  return self->client != NULL ? kf_truenas_client_get_round_trips (self->client) : self->round_trips;
+  if (self->client == NULL)
+    return self->round_trips;
+  return kf_truenas_client_get_round_trips (self->client) + self->rollback_round_trips +
+         (self->rollback_client != NULL ? kf_truenas_client_get_round_trips (self->rollback_client) : 0);
 }
 
 double
@@ -411,7 +414,7 @@ finish_run (KfSemiautoSetup *self,
     self->api_end_us = self->end_us;
   if (self->client != NULL)
     {
-      self->round_trips = kf_truenas_client_get_round_trips (self->client);
+      self->round_trips = kf_semiauto_setup_get_round_trips (self);
       self->used_protocol = kf_truenas_client_get_protocol (self->client);
       if (self->peer_certificate == NULL && kf_truenas_client_get_peer_certificate (self->client) != NULL)
         self->peer_certificate = g_object_ref (kf_truenas_client_get_peer_certificate (self->client));
@@ -726,7 +729,7 @@ kf_semiauto_setup_run_async (KfSemiautoSetup     *self,
   g_clear_object (&self->peer_certificate);
   g_clear_pointer (&self->verify_message, g_free);
   self->host_key_verified = FALSE;
-  self->round_trips = 0;
+  self->round_trips = self->rollback_round_trips = 0;
   self->used_protocol = KF_TRUENAS_PROTOCOL_AUTO;
   self->start_us = g_get_monotonic_time ();
   self->api_start_us = self->api_end_us = self->end_us = 0;

@@ -152,7 +152,9 @@ static const char *base_config =
   "   \"update_error\": \"[EINVAL] user_update.shell: /usr/bin/bash is not a valid shell\","
   "   \"update_error_fields\": [\"shell\"]},"
   "  {\"id\": 12, \"username\": \"sudoer\", \"home\": \"@HOME@\", \"shell\": \"/usr/bin/bash\","
-  "   \"sudo_commands_nopasswd\": [\"/usr/bin/ls\"]}"
+  "   \"sudo_commands_nopasswd\": [\"/usr/bin/ls\"]},"
+  "  {\"id\": 13, \"username\": \"frozen\", \"home\": \"@HOME@\", \"shell\": \"/usr/sbin/nologin\","
+  "   \"update_error\": \"[EROFS] The user database is read-only\"}"
   "],"
   "\"ssh\": {\"port\": @SSH_PORT@}";
 
