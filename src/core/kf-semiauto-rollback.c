@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "kf-errors.h"
 #include "kf-semiauto-setup-private.h"
 #include "kf-ssh-key.h"
 
@@ -69,7 +70,10 @@ rollback_finish (KfSemiautoSetup *self,
       if (g_str_has_suffix (why, "."))
         why[strlen (why) - 1] = '\0';
       g_debug ("rollback failed: %s", problem->message);
-      combined = g_error_new (error->domain, error->code,
+      /* A cancelled run whose changes stay is not "nothing changed": not
+       * G_IO_ERROR_CANCELLED, which callers report as just that. */
+      combined = g_error_new (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? KF_TRUENAS_ERROR : error->domain,
+                              g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? KF_TRUENAS_ERROR_REMOTE : error->code,
                               _("%s Keyferry could not take its changes on the TrueNAS back (%s): the public key %s may remain in the authorized keys of user %s on %s; remove it there in Credentials → Users."),
                               error->message, why, fingerprint != NULL ? fingerprint : _("of this key pair"),
                               self->username, kf_semiauto_setup_box (self));

@@ -715,6 +715,9 @@ kf_semiauto_setup_run_async (KfSemiautoSetup     *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kf_semiauto_setup_run_async);
+  /* The run reports its own outcome: a cancel whose rollback failed must say
+   * what stays on the TrueNAS, not just "cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (self->task != NULL)
     {

@@ -959,6 +959,29 @@ test_rollback_failure_named (void)
   /* Locally, nothing stays. */
   after = snapshot (env);
   g_assert_cmpstr (before, ==, after);
+
+  /* Cancelled, and the rollback fails: not reported as a plain cancel
+   * ("nothing was changed"), but as the key that stays. */
+  write_authorized_keys (odd_keys);
+  {
+    g_autoptr(KfSemiautoSetup) cancelled = new_setup (env, fake, "cancel, cannot roll back");
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(GError) cancel_error = NULL;
+    g_autoptr(KfConnection) none = NULL;
+    CancelAt cancel = { cancellable, KF_SEMIAUTO_STEP_VERIFY_SSH };
+
+    kf_semiauto_setup_set_username (cancelled, "frozen");
+    kf_semiauto_setup_set_keep_shell (cancelled, TRUE);  /* no user.update before the SSH check */
+    g_signal_connect (cancelled, "progress", G_CALLBACK (cancel_on_step), &cancel);
+    none = run_setup (cancelled, cancellable, NULL, &cancel_error);
+    g_assert_null (none);
+    g_assert_nonnull (cancel_error);
+    g_test_message ("cancelled: %s", cancel_error->message);
+    g_assert_false (g_error_matches (cancel_error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+    g_assert_nonnull (strstr (cancel_error->message, "cancelled"));
+    g_assert_nonnull (strstr (cancel_error->message, "may remain"));
+    g_assert_nonnull (strstr (cancel_error->message, "user frozen"));
+  }
   tn_fake_stop (fake);
   write_authorized_keys ("");
   env_free (env);
