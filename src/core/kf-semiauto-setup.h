@@ -2,12 +2,14 @@
  *
  * Steps: check the form and normalise the URL; generate the key pair if
  * asked ("<name> Key"); connect to the TrueNAS API; log in as admin
- * (password, one-time password if needed); keychaincredential.ssh_pair;
- * user.query/user.update; only then save the key pair (secret first, then
+ * (password, one-time password if needed); user.query (what the user is
+ * before any change); ask before changes beyond the key;
+ * keychaincredential.ssh_pair; user.update; only then save the key pair (secret first, then
  * the store) and the connection; finally log in over SSH once and check that
  * the server shows one of the host keys the API returned. If that last check
  * fails the connection is kept, with host-key-verified FALSE and a message
- * (kf_semiauto_setup_get_verify_message()).
+ * (kf_semiauto_setup_get_verify_message()) — except when the server shows a
+ * host key the TrueNAS did not report: that fails the whole setup (below).
  *
  * A setup that fails or is cancelled before it finishes leaves the store and
  * the keyring exactly as they were (a generated key pair is removed again),

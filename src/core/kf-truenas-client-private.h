@@ -6,6 +6,7 @@
  * kf-truenas-errors.c     the error object the server sends
  * kf-truenas-login.c      auth.login_ex (+ OTP) and auth.login
  * kf-truenas-methods.c    any call, ssh_pair, user.query + user.update
+ * kf-truenas-public-methods.c  user.query/update {sshpubkey}, ssh.config, service.*
  *
  * The fuzz targets include this too: they set up the state a real call
  * leaves and feed frames to kf_truenas_client_on_ws_message().
