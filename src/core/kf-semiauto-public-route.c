@@ -93,7 +93,7 @@ on_ssh_started (GObject      *source,
   g_autofree char *note = NULL;
   GError *error = NULL;
 
-  if (!kf_truenas_client_start_ssh_finish (self->client, result, &error))
+  if (!kf_truenas_client_set_ssh_service_finish (self->client, result, &error))
     {
       kf_semiauto_setup_fail (self, error);
       return;
@@ -108,8 +108,10 @@ static void
 start_ssh (KfSemiautoSetup *self)
 {
   kf_semiauto_setup_progress (self, KF_SEMIAUTO_STEP_PAIR, _("Starting the SSH service on the TrueNAS"));
-  kf_truenas_client_start_ssh_async (self->client, !self->ssh_enabled, !self->ssh_running,
-                                     kf_semiauto_setup_run_cancellable (self), on_ssh_started, g_object_ref (self));
+  /* Marked before the calls: a failure half-way is taken back as well. */
+  self->ssh_touched = TRUE;
+  kf_truenas_client_set_ssh_service_async (self->client, self->ssh_enabled ? -1 : 1, self->ssh_running ? NULL : "START",
+                                           kf_semiauto_setup_run_cancellable (self), on_ssh_started, g_object_ref (self));
 }
 
 static void

@@ -8,7 +8,8 @@
  * used while it works; after a drop, a timeout or a cancel it is broken, and
  * a new one logs in again with the same password. The whole rollback gets the
  * Connect Timeout and cannot be cancelled by the run's cancellable (the user
- * cancelling is what asks for it).
+ * cancelling is what asks for it). An SSH service the public route started or
+ * enabled is stopped or disabled again, after the user.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -25,7 +26,7 @@
 static gboolean
 rollback_needed (KfSemiautoSetup *self)
 {
-  return (self->key_sent && !self->key_was_present) || self->shell_changed || self->zfs_added;
+  return (self->key_sent && !self->key_was_present) || self->shell_changed || self->zfs_added || self->ssh_touched;
 }
 
 void
@@ -64,6 +65,7 @@ rollback_finish (KfSemiautoSetup *self,
     {
       g_autofree char *fingerprint = kf_ssh_key_fingerprint (kf_semiauto_setup_public_key (self), NULL);
       g_autofree char *why = g_strdup (problem->message);
+      gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       GError *combined;
 
       /* The reason goes in parentheses, without its own full stop. */
@@ -72,8 +74,12 @@ rollback_finish (KfSemiautoSetup *self,
       g_debug ("rollback failed: %s", problem->message);
       /* A cancelled run whose changes stay is not "nothing changed": not
        * G_IO_ERROR_CANCELLED, which callers report as just that. */
-      combined = g_error_new (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? KF_TRUENAS_ERROR : error->domain,
-                              g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? KF_TRUENAS_ERROR_REMOTE : error->code,
+      if (self->user_restored)
+        combined = g_error_new (cancelled ? KF_TRUENAS_ERROR : error->domain, cancelled ? KF_TRUENAS_ERROR_REMOTE : error->code,
+                                _("%s Keyferry could not put the SSH service on %s back as it was (%s); stop it in System → Services if it should not run."),
+                                error->message, kf_semiauto_setup_box (self), why);
+      else
+        combined = g_error_new (cancelled ? KF_TRUENAS_ERROR : error->domain, cancelled ? KF_TRUENAS_ERROR_REMOTE : error->code,
                               _("%s Keyferry could not take its changes on the TrueNAS back (%s): the public key %s may remain in the authorized keys of user %s on %s; remove it there in Credentials → Users."),
                               error->message, why, fingerprint != NULL ? fingerprint : _("of this key pair"),
                               self->username, kf_semiauto_setup_box (self));
@@ -84,8 +90,39 @@ rollback_finish (KfSemiautoSetup *self,
   else
     g_debug ("rollback done: the TrueNAS is as it was");
   kf_semiauto_setup_clear_rollback (self);
-  self->key_sent = self->shell_changed = self->zfs_added = FALSE;
+  self->key_sent = self->shell_changed = self->zfs_added = self->ssh_touched = FALSE;
   done (self, error);
+}
+
+static void
+on_service_restored (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(KfSemiautoSetup) self = user_data;
+  GError *error = NULL;
+
+  if (!kf_truenas_client_set_ssh_service_finish (KF_TRUENAS_CLIENT (source), result, &error))
+    {
+      rollback_finish (self, error);
+      return;
+    }
+  rollback_finish (self, NULL);
+}
+
+/* The public route started or enabled the SSH service: as it was, after the user. */
+static void
+restore_service (KfSemiautoSetup *self)
+{
+  self->user_restored = TRUE;
+  if (!self->ssh_touched)
+    {
+      rollback_finish (self, NULL);
+      return;
+    }
+  kf_truenas_client_set_ssh_service_async (rollback_client (self), self->ssh_enabled ? -1 : 0,
+                                           self->ssh_running ? NULL : "STOP", self->rollback_cancellable,
+                                           on_service_restored, g_object_ref (self));
 }
 
 static void
@@ -101,7 +138,7 @@ on_restored (GObject      *source,
       rollback_finish (self, error);
       return;
     }
-  rollback_finish (self, NULL);
+  restore_service (self);
 }
 
 /* What to write back, from the user as it is now. */
@@ -152,7 +189,7 @@ on_user_now (GObject      *source,
   changes = restoring_changes (self, now);
   if (json_object_get_size (changes) == 0)
     {
-      rollback_finish (self, NULL);
+      restore_service (self);
       return;
     }
   kf_truenas_client_change_user_async (KF_TRUENAS_CLIENT (source), now, changes, self->rollback_cancellable,
@@ -236,6 +273,7 @@ kf_semiauto_setup_rollback_remote (KfSemiautoSetup    *self,
       return;
     }
   self->rolling_back = TRUE;
+  self->user_restored = FALSE;
   self->rollback_error = error;
   self->rollback_done = done;
   kf_semiauto_setup_progress (self, KF_SEMIAUTO_STEP_ROLLBACK, _("Taking the changes on the TrueNAS back"));

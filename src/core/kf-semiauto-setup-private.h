@@ -77,6 +77,7 @@ struct _KfSemiautoSetup
   gboolean shell_asked, zfs_asked;
   gboolean shell_changed, zfs_added; /* user.update may have changed them */
   gboolean ssh_enabled, ssh_running; /* public route: the SSH service before */
+  gboolean ssh_touched;          /* public route: service.update/control sent */
 
   /* A change waiting for kf_semiauto_setup_confirm(). */
   KfSemiautoNext confirm_next;
@@ -85,6 +86,7 @@ struct _KfSemiautoSetup
 
   /* Taking the TrueNAS side back after a failure (kf-semiauto-rollback.c). */
   gboolean rolling_back;
+  gboolean user_restored;        /* the key, shell and sudo are back; the service next */
   GError *rollback_error;        /* the run's error, waiting */
   KfSemiautoFailFunc rollback_done;
   KfTruenasClient *rollback_client;

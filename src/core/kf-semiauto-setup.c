@@ -80,7 +80,7 @@ clear_run (KfSemiautoSetup *self)
   self->key_was_present = self->key_sent = FALSE;
   self->set_shell = self->add_zfs = self->shell_asked = self->zfs_asked = FALSE;
   self->shell_changed = self->zfs_added = FALSE;
-  self->ssh_enabled = self->ssh_running = FALSE;
+  self->ssh_enabled = self->ssh_running = self->ssh_touched = FALSE;
   self->declined = FALSE;
 }
 

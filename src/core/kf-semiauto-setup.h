@@ -15,7 +15,7 @@
  * the keyring exactly as they were (a generated key pair is removed again),
  * and takes back what it changed on the TrueNAS: the public key line it
  * added to the user's sshpubkey (every other line is kept as it was), the
- * shell and the sudo commands, within the Connect Timeout, over a new
+ * shell and the sudo commands, an SSH service it started, within the Connect Timeout, over a new
  * connection when the old one broke. When that fails the error says which
  * key (SHA256 fingerprint) remains for which user on which box. An SSH server
  * showing a host key the TrueNAS did not report fails the setup (the

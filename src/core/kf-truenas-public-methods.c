@@ -334,7 +334,7 @@ kf_truenas_client_ssh_service_finish (KfTruenasClient  *self,
 /* ---- service.update + service.control + core.get_jobs ---- */
 
 typedef struct {
-  gboolean start;
+  char *verb;        /* "START", "STOP" or NULL */
   gint64 job_id;
   GSource *poll;
 } StartSsh;
@@ -342,6 +342,7 @@ typedef struct {
 static void
 start_ssh_free (StartSsh *data)
 {
+  g_free (data->verb);
   if (data->poll != NULL)
     {
       g_source_destroy (data->poll);
@@ -354,16 +355,23 @@ static void send_control (GTask *task);
 static void poll_job     (GTask *task);
 
 static GError *
-not_started_error (const char *why)
+not_started_error (GTask      *task,
+                   const char *why)
 {
+  StartSsh *data = g_task_get_task_data (task);
+  gboolean stop = g_strcmp0 (data->verb, "STOP") == 0;
+
   if (why != NULL)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE,
-                        _("The TrueNAS could not start its SSH service: %s."), why);
+                        stop ? _("The TrueNAS could not stop its SSH service: %s.")
+                             : _("The TrueNAS could not start its SSH service: %s."), why);
   return g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE,
-                              _("The TrueNAS could not start its SSH service; look at the SSH service in the TrueNAS web UI."));
+                              stop ? _("The TrueNAS could not stop its SSH service; look at the SSH service in the TrueNAS web UI.")
+                                   : _("The TrueNAS could not start its SSH service; look at the SSH service in the TrueNAS web UI."));
 }
 
-/* A job that ended: SUCCESS with result true, or why not. TRUE when it ended. */
+/* A job that ended: SUCCESS with result true (START: it runs; STOP: it
+ * stopped), or why not. TRUE when it ended. */
 static gboolean
 job_ended (GTask      *task,
            JsonObject *job)
@@ -375,14 +383,14 @@ job_ended (GTask      *task,
     {
       if (outcome != NULL && JSON_NODE_HOLDS_VALUE (outcome) &&
           json_node_get_value_type (outcome) == G_TYPE_BOOLEAN && !json_node_get_boolean (outcome))
-        g_task_return_error (task, not_started_error (NULL));
+        g_task_return_error (task, not_started_error (task, NULL));
       else
         g_task_return_boolean (task, TRUE);
       return TRUE;
     }
   if (g_strcmp0 (state, "FAILED") == 0 || g_strcmp0 (state, "ABORTED") == 0)
     {
-      g_task_return_error (task, not_started_error (kf_truenas_member_string (job, "error")));
+      g_task_return_error (task, not_started_error (task, kf_truenas_member_string (job, "error")));
       return TRUE;
     }
   return FALSE;
@@ -456,7 +464,7 @@ on_control (GObject      *source,
       if (json_node_get_boolean (node))
         g_task_return_boolean (task, TRUE);
       else
-        g_task_return_error (task, not_started_error (NULL));
+        g_task_return_error (task, not_started_error (task, NULL));
       return;
     }
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
@@ -474,14 +482,16 @@ static void
 send_control (GTask *task)
 {
   StartSsh *data = g_task_get_task_data (task);
+  g_autofree char *params = NULL;
 
-  if (!data->start)
+  if (data->verb == NULL)
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
     }
-  kf_truenas_client_send_call (g_task_get_source_object (task), "service.control", "[\"START\",\"ssh\"]",
+  params = g_strdup_printf ("[\"%s\",\"ssh\"]", data->verb);
+  kf_truenas_client_send_call (g_task_get_source_object (task), "service.control", params,
                                g_task_get_cancellable (task), on_control, task);
 }
 
@@ -498,31 +508,33 @@ on_service_updated (GObject      *source,
 }
 
 void
-kf_truenas_client_start_ssh_async (KfTruenasClient     *self,
-                                   gboolean             enable,
-                                   gboolean             start,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+kf_truenas_client_set_ssh_service_async (KfTruenasClient     *self,
+                                         int                  enable,
+                                         const char          *verb,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
 {
   GTask *task;
   StartSsh *data;
 
   g_return_if_fail (KF_IS_TRUENAS_CLIENT (self));
+  g_return_if_fail (verb == NULL || g_str_equal (verb, "START") || g_str_equal (verb, "STOP"));
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kf_truenas_client_start_ssh_async);
+  g_task_set_source_tag (task, kf_truenas_client_set_ssh_service_async);
   data = g_new0 (StartSsh, 1);
-  data->start = start;
+  data->verb = g_strdup (verb);
   g_task_set_task_data (task, data, (GDestroyNotify) start_ssh_free);
-  if (enable)
-    kf_truenas_client_send_call (self, "service.update", "[\"ssh\",{\"enable\":true}]", cancellable,
-                                 on_service_updated, task);
+  if (enable >= 0)
+    kf_truenas_client_send_call (self, "service.update",
+                                 enable ? "[\"ssh\",{\"enable\":true}]" : "[\"ssh\",{\"enable\":false}]",
+                                 cancellable, on_service_updated, task);
   else
     send_control (task);
 }
 
 gboolean
-kf_truenas_client_start_ssh_finish (KfTruenasClient  *self,
+kf_truenas_client_set_ssh_service_finish (KfTruenasClient  *self,
                                     GAsyncResult     *result,
                                     GError          **error)
 {

@@ -58,17 +58,18 @@ gboolean             kf_truenas_client_ssh_service_finish (KfTruenasClient     *
                                                            gboolean            *running,
                                                            GError             **error);
 
-/* As ssh_pair does: with @enable service.update ["ssh", {"enable": true}];
- * with @start service.control ["START", "ssh"], a job whose id (legacy_jobs)
- * is followed through core.get_jobs until it ends. */
-void                 kf_truenas_client_start_ssh_async    (KfTruenasClient     *self,
-                                                           gboolean             enable,
-                                                           gboolean             start,
-                                                           GCancellable        *cancellable,
-                                                           GAsyncReadyCallback  callback,
-                                                           gpointer             user_data);
-gboolean             kf_truenas_client_start_ssh_finish   (KfTruenasClient     *self,
-                                                           GAsyncResult        *result,
-                                                           GError             **error);
+/* The SSH service as ssh_pair sets it (and back): @enable 1 or 0 sends
+ * service.update ["ssh", {"enable": …}], -1 leaves it; @verb "START" or
+ * "STOP" sends service.control [@verb, "ssh"], a job whose id (legacy_jobs)
+ * is followed through core.get_jobs until it ends; NULL sends none. */
+void                 kf_truenas_client_set_ssh_service_async  (KfTruenasClient     *self,
+                                                               int                  enable,
+                                                               const char          *verb,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+gboolean             kf_truenas_client_set_ssh_service_finish (KfTruenasClient     *self,
+                                                               GAsyncResult        *result,
+                                                               GError             **error);
 
 G_END_DECLS
