@@ -28,6 +28,8 @@ enum { ADD_SEMIAUTO, PAIR_AGAIN };
   { "password-stdin", 0, 0, G_OPTION_ARG_NONE, (password_stdin), N_("Read the admin password from standard input"), NULL }, \
   { "otp-stdin", 0, 0, G_OPTION_ARG_NONE, (otp_stdin), N_("Read the one-time password from the next line of standard input"), NULL }, \
   { "otp", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, (otp_argv), NULL, NULL }
+#define KEEP_SHELL_ENTRY(keep_shell) \
+  { "keep-shell", 0, 0, G_OPTION_ARG_NONE, (keep_shell), N_("Leave a nologin login shell as it is (SSH logins then fail)"), NULL }
 #define PAIRING_TRUST_ENTRY(trust) \
   { "trust-certificate", 0, 0, G_OPTION_ARG_STRING, (trust), N_("Trust exactly this TLS certificate (SHA-256 fingerprint)"), "SHA256:FP" }
 
@@ -53,6 +55,19 @@ on_otp_requested (KfSemiautoSetup *setup,
     state->otp_given = TRUE;
   kf_semiauto_setup_provide_otp (setup, otp);
   kf_secret_free (otp);
+}
+
+/* Changes on the TrueNAS beyond the key (a nologin shell set to bash, sudo
+ * for zfs, the SSH service started): the CLI does what TrueNAS's own setup
+ * does and says so on stderr, terminal or not (--keep-shell leaves the shell). */
+static void
+on_confirm_change (KfSemiautoSetup *setup,
+                   const char      *id,
+                   const char      *message,
+                   gpointer         user_data)
+{
+  fprintf (stderr, "keyferry-cli: %s\n", message);
+  kf_semiauto_setup_confirm (setup, TRUE);
 }
 
 /* Only on a terminal: a script reading stderr gets just the outcome. */
@@ -166,6 +181,7 @@ run_setup (KfCliContext    *ctx,
 
   g_signal_connect (setup, "otp-requested", G_CALLBACK (on_otp_requested), &state);
   g_signal_connect (setup, "progress", G_CALLBACK (on_progress), NULL);
+  g_signal_connect (setup, "confirm-change", G_CALLBACK (on_confirm_change), NULL);
   /* A signal cancels the setup, which then leaves store and keyring as they were. */
   kf_semiauto_setup_run_async (setup, kf_cli_command_guard (ctx), kf_cli_async_done, &ctx->result);
   connection = kf_semiauto_setup_run_finish (setup, kf_cli_command_wait (ctx), &ctx->error);
@@ -229,7 +245,7 @@ parse_pin (KfCliContext  *ctx,
 typedef struct {
   char              *url, *admin, *username, *keypair_name, *key_type_str, *trust, *protocol_str, *otp_argv;
   char              *timeout_str;
-  gboolean           password_stdin, otp_stdin, generate, sudo;
+  gboolean           password_stdin, otp_stdin, generate, sudo, keep_shell;
   guint              timeout;     /* 0: the setup's default */
   KfKeyType          key_type;
   KfTruenasProtocol  protocol;
@@ -302,6 +318,7 @@ new_semiauto_setup (KfCliContext *ctx,
   kf_semiauto_setup_set_admin_username (setup, o->admin ? o->admin : "root");
   kf_semiauto_setup_set_username (setup, o->username ? o->username : "root");
   kf_semiauto_setup_set_sudo_zfs (setup, o->sudo);
+  kf_semiauto_setup_set_keep_shell (setup, o->keep_shell);
   kf_semiauto_setup_set_protocol (setup, o->protocol);
   if (o->timeout != 0)
     kf_semiauto_setup_set_connect_timeout (setup, o->timeout);
@@ -336,6 +353,7 @@ cmd_add_semiauto (int    argc,
     { "generate-key", 0, 0, G_OPTION_ARG_NONE, &o.generate, N_("Generate a new key pair “NAME Key” (the default)"), NULL },
     { "key-type", 0, 0, G_OPTION_ARG_STRING, &o.key_type_str, N_("Type of the generated key (default ed25519)"), "TYPE" },
     { "sudo", 0, 0, G_OPTION_ARG_NONE, &o.sudo, N_("Enable passwordless sudo for zfs commands (SSH user not root)"), NULL },
+    KEEP_SHELL_ENTRY (&o.keep_shell),
     { "connect-timeout", 0, 0, G_OPTION_ARG_STRING, &o.timeout_str, N_("Seconds to wait for the SSH server (default 10)"), "S" },
     PAIRING_TRUST_ENTRY (&o.trust),
     { "protocol", 0, 0, G_OPTION_ARG_STRING, &o.protocol_str, N_("API protocol: auto (default), jsonrpc or legacy"), "P" },
@@ -363,10 +381,11 @@ cmd_pair_again (int    argc,
                 char **argv)
 {
   g_autofree char *trust = NULL, *otp_argv = NULL;
-  gboolean password_stdin = FALSE, otp_stdin = FALSE;
+  gboolean password_stdin = FALSE, otp_stdin = FALSE, keep_shell = FALSE;
   const GOptionEntry entries[] = {
     PAIRING_SECRET_ENTRIES (&password_stdin, &otp_stdin, &otp_argv),
     PAIRING_TRUST_ENTRY (&trust),
+    KEEP_SHELL_ENTRY (&keep_shell),
     { NULL }
   };
   const KfCliCommand *cmd = &kf_cli_semiauto_commands[PAIR_AGAIN];
@@ -389,18 +408,19 @@ cmd_pair_again (int    argc,
   setup = kf_semiauto_setup_new_pair_again (ctx.vault, ctx.connection);
   if (pin != NULL)
     kf_semiauto_setup_set_tls_pin (setup, pin);
+  kf_semiauto_setup_set_keep_shell (setup, keep_shell);
   return run_setup (&ctx, setup, otp_stdin);
 }
 
 const KfCliCommand kf_cli_semiauto_commands[] = {
   [ADD_SEMIAUTO] = { "connection", "add-semiauto",
     "NAME --url URL [--admin-username USER] --password-stdin [--otp-stdin] [--username USER] "
-    "[--keypair NAME | --generate-key [--key-type TYPE]] [--sudo] [--connect-timeout S] "
+    "[--keypair NAME | --generate-key [--key-type TYPE]] [--sudo] [--keep-shell] [--connect-timeout S] "
     "[--trust-certificate SHA256:FINGERPRINT] [--protocol auto|jsonrpc|legacy]",
     N_("Set up a connection to a TrueNAS through its API (installs the public key)"), cmd_add_semiauto,
     1, KF_CLI_NEEDS_VAULT },
   [PAIR_AGAIN] = { "connection", "pair-again",
-    "NAME --password-stdin [--otp-stdin] [--trust-certificate SHA256:FINGERPRINT]",
+    "NAME --password-stdin [--otp-stdin] [--trust-certificate SHA256:FINGERPRINT] [--keep-shell]",
     N_("Install the key pair on the TrueNAS again and refresh its host keys"), cmd_pair_again,
     1, KF_CLI_NEEDS_CONNECTION | KF_CLI_NEEDS_VAULT },
   { NULL }

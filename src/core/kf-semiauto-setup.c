@@ -13,66 +13,12 @@
 #include "kf-key-material.h"
 #include "kf-keyring.h"
 #include "kf-secret.h"
-#include "kf-semiauto-setup.h"
+#include "kf-semiauto-setup-private.h"
 #include "kf-ssh-key.h"
 #include "kf-ssh-probe.h"
 #include "kf-store.h"
 #include "kf-test-result.h"
 #include "kf-truenas-url.h"
-
-struct _KfSemiautoSetup
-{
-  GObject parent_instance;
-
-  KfVault *vault;
-  KfStore *store;
-  KfConnection *existing;        /* pair again: the store's object */
-
-  /* The form. */
-  char *name;
-  char *url_text;
-  char *admin_username;
-  char *password;                /* secret */
-  char *otp;                     /* secret */
-  char *username;
-  gboolean sudo_zfs;
-  guint connect_timeout;
-  char *keypair_id;
-  gboolean generate;
-  KfKeyType key_type;
-  guint bits;
-  char *pin_text;
-  KfTruenasProtocol protocol;
-  guint call_timeout_ms;
-  KfTruenasProtocol used_protocol;
-
-  /* One run. */
-  KfSemiautoStep step;
-  GTask *task;
-  GSource *otp_cancel;
-  KfTruenasUrl *url;
-  char *pin;
-  KfTruenasClient *client;
-  KfKeypair *keypair;            /* existing (store object) or generated (not yet saved) */
-  KfKeyMaterial *material;       /* generated */
-  char *private_key;             /* secret: existing key pair's, from the keyring (kf_secret_free) */
-  guint ssh_port;
-  GStrv host_keys;
-  char *effective_url;
-  KfConnection *connection;      /* the one saved */
-  KfConnection *backup;          /* pair again: the connection as it was */
-  gboolean keypair_saved;
-  gboolean connection_saved;
-  GPtrArray *notes;
-  gboolean host_key_verified;
-  char *verify_message;
-  KfTruenasCertificate *peer_certificate;
-  guint round_trips;
-  gint64 start_us;
-  gint64 api_start_us;
-  gint64 api_end_us;
-  gint64 end_us;
-};
 
 G_DEFINE_FINAL_TYPE (KfSemiautoSetup, kf_semiauto_setup, G_TYPE_OBJECT)
 
@@ -100,6 +46,8 @@ kf_semiauto_step_to_string (KfSemiautoStep step)
     case KF_SEMIAUTO_STEP_SAVE:         return "save";
     case KF_SEMIAUTO_STEP_VERIFY_SSH:   return "verify-ssh";
     case KF_SEMIAUTO_STEP_DONE:         return "done";
+    case KF_SEMIAUTO_STEP_WAIT_CONFIRM: return "wait-confirm";
+    case KF_SEMIAUTO_STEP_ROLLBACK:     return "rollback";
     default:                            return "unknown";
     }
 }
@@ -126,6 +74,14 @@ clear_run (KfSemiautoSetup *self)
   g_clear_pointer (&self->effective_url, g_free);
   g_clear_object (&self->connection);
   g_clear_object (&self->backup);
+  kf_semiauto_setup_clear_confirm (self);
+  kf_semiauto_setup_clear_rollback (self);
+  g_clear_pointer (&self->remote_user, kf_truenas_remote_user_free);
+  self->key_was_present = self->key_sent = FALSE;
+  self->set_shell = self->add_zfs = self->shell_asked = self->zfs_asked = FALSE;
+  self->shell_changed = self->zfs_added = FALSE;
+  self->ssh_enabled = self->ssh_running = self->ssh_touched = FALSE;
+  self->declined = FALSE;
 }
 
 static void
@@ -178,6 +134,10 @@ kf_semiauto_setup_class_init (KfSemiautoSetupClass *klass)
   signals[SIGNAL_OTP_REQUESTED] =
     g_signal_new ("otp-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* ::confirm-change (id, message): a change on the TrueNAS beyond the key
+   * ("shell", "sudo", "start-ssh"); answer with kf_semiauto_setup_confirm(). */
+  g_signal_new ("confirm-change", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -269,6 +229,14 @@ kf_semiauto_setup_set_sudo_zfs (KfSemiautoSetup *self,
 {
   g_return_if_fail (KF_IS_SEMIAUTO_SETUP (self));
   self->sudo_zfs = sudo_zfs;
+}
+
+void
+kf_semiauto_setup_set_keep_shell (KfSemiautoSetup *self,
+                                  gboolean         keep_shell)
+{
+  g_return_if_fail (KF_IS_SEMIAUTO_SETUP (self));
+  self->keep_shell = keep_shell;
 }
 
 void
@@ -372,7 +340,10 @@ guint
 kf_semiauto_setup_get_round_trips (KfSemiautoSetup *self)
 {
   g_return_val_if_fail (KF_IS_SEMIAUTO_SETUP (self), 0);
-  return self->client != NULL ? kf_truenas_client_get_round_trips (self->client) : self->round_trips;
+  if (self->client == NULL)
+    return self->round_trips;
+  return kf_truenas_client_get_round_trips (self->client) + self->rollback_round_trips +
+         (self->rollback_client != NULL ? kf_truenas_client_get_round_trips (self->rollback_client) : 0);
 }
 
 double
@@ -443,7 +414,7 @@ finish_run (KfSemiautoSetup *self,
     self->api_end_us = self->end_us;
   if (self->client != NULL)
     {
-      self->round_trips = kf_truenas_client_get_round_trips (self->client);
+      self->round_trips = kf_semiauto_setup_get_round_trips (self);
       self->used_protocol = kf_truenas_client_get_protocol (self->client);
       if (self->peer_certificate == NULL && kf_truenas_client_get_peer_certificate (self->client) != NULL)
         self->peer_certificate = g_object_ref (kf_truenas_client_get_peer_certificate (self->client));
@@ -451,6 +422,9 @@ finish_run (KfSemiautoSetup *self,
   clear_run (self);
   self->keypair_saved = FALSE;
   self->connection_saved = FALSE;
+  /* Kept until now in case a rollback had to log in again. */
+  g_clear_pointer (&self->password, kf_secret_free);
+  g_clear_pointer (&self->otp, kf_secret_free);
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -483,22 +457,12 @@ rollback_done (GObject      *source,
   g_free (rollback);
 }
 
+/* The store and keyring part of a failure, after the TrueNAS part. */
 static void
-fail (KfSemiautoSetup *self,
-      GError          *error)
+fail_locally (KfSemiautoSetup *self,
+              GError          *error)
 {
   g_autoptr(GError) local_error = NULL;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* Whatever step noticed it, say the same plain thing. */
-      g_error_free (error);
-      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The setup was cancelled; nothing was saved."));
-    }
-  g_debug ("setup failed at %s: %s", kf_semiauto_step_to_string (self->step), error->message);
-  if (self->client != NULL && self->peer_certificate == NULL &&
-      kf_truenas_client_get_peer_certificate (self->client) != NULL)
-    self->peer_certificate = g_object_ref (kf_truenas_client_get_peer_certificate (self->client));
 
   if (self->connection_saved)
     {
@@ -527,9 +491,74 @@ fail (KfSemiautoSetup *self,
   finish_run (self, error);
 }
 
+static void
+fail (KfSemiautoSetup *self,
+      GError          *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->declined)
+    {
+      /* Whatever step noticed it, say the same plain thing. */
+      g_error_free (error);
+      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The setup was cancelled; nothing was saved."));
+    }
+  g_debug ("setup failed at %s: %s", kf_semiauto_step_to_string (self->step), error->message);
+  if (self->client != NULL && self->peer_certificate == NULL &&
+      kf_truenas_client_get_peer_certificate (self->client) != NULL)
+    self->peer_certificate = g_object_ref (kf_truenas_client_get_peer_certificate (self->client));
+
+  /* The TrueNAS first (it needs the key pair's public key), then the store. */
+  kf_semiauto_setup_rollback_remote (self, error, fail_locally);
+}
+
+void
+kf_semiauto_setup_fail (KfSemiautoSetup *self,
+                        GError          *error)
+{
+  fail (self, error);
+}
+
+void
+kf_semiauto_setup_progress (KfSemiautoSetup *self,
+                            KfSemiautoStep   step,
+                            const char      *message)
+{
+  set_step (self, step, message);
+}
+
+void
+kf_semiauto_setup_note (KfSemiautoSetup *self,
+                        const char      *note)
+{
+  add_note (self, note);
+}
+
+GCancellable *
+kf_semiauto_setup_run_cancellable (KfSemiautoSetup *self)
+{
+  return run_cancellable (self);
+}
+
+const char *
+kf_semiauto_setup_box (KfSemiautoSetup *self)
+{
+  return kf_truenas_url_get_base (self->url);
+}
+
+gboolean
+kf_semiauto_setup_error_is_answer (const GError *error)
+{
+  if (error->domain == G_IO_ERROR)
+    return error->code == G_IO_ERROR_NOT_SUPPORTED;
+  return !g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_TIMEOUT) &&
+         !g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL) &&
+         !g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE);
+}
+
 static void step_generate (KfSemiautoSetup *self);
 static void step_connect  (KfSemiautoSetup *self);
 static void step_login    (KfSemiautoSetup *self);
+static void step_query_user (KfSemiautoSetup *self);
+static void ask_changes   (KfSemiautoSetup *self);
 static void step_pair     (KfSemiautoSetup *self);
 static void step_update   (KfSemiautoSetup *self);
 static void step_save     (KfSemiautoSetup *self);
@@ -541,6 +570,12 @@ public_key (KfSemiautoSetup *self)
   if (self->material != NULL)
     return kf_key_material_get_public_key (self->material);
   return kf_keypair_get_public_key (self->keypair);
+}
+
+const char *
+kf_semiauto_setup_public_key (KfSemiautoSetup *self)
+{
+  return public_key (self);
 }
 
 static const char *
@@ -680,6 +715,9 @@ kf_semiauto_setup_run_async (KfSemiautoSetup     *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kf_semiauto_setup_run_async);
+  /* The run reports its own outcome: a cancel whose rollback failed must say
+   * what stays on the TrueNAS, not just "cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (self->task != NULL)
     {
@@ -694,7 +732,7 @@ kf_semiauto_setup_run_async (KfSemiautoSetup     *self,
   g_clear_object (&self->peer_certificate);
   g_clear_pointer (&self->verify_message, g_free);
   self->host_key_verified = FALSE;
-  self->round_trips = 0;
+  self->round_trips = self->rollback_round_trips = 0;
   self->used_protocol = KF_TRUENAS_PROTOCOL_AUTO;
   self->start_us = g_get_monotonic_time ();
   self->api_start_us = self->api_end_us = self->end_us = 0;
@@ -859,7 +897,7 @@ on_logged_in (GObject      *source,
         fail (self, error);
       return;
     }
-  step_pair (self);
+  step_query_user (self);
 }
 
 static void
@@ -868,11 +906,10 @@ step_login (KfSemiautoSetup *self)
   g_autofree char *message = g_strdup_printf (_("Logging in as %s"), self->admin_username);
 
   set_step (self, KF_SEMIAUTO_STEP_LOGIN, message);
+  /* The password and OTP stay (wiped memory) until the run ends: taking
+   * changes back after a dropped connection needs a new login. */
   kf_truenas_client_login_async (self->client, self->admin_username, self->password, self->otp,
                                  run_cancellable (self), on_logged_in, g_object_ref (self));
-  /* The client has sent or copied them: not needed any more. */
-  g_clear_pointer (&self->password, kf_secret_free);
-  g_clear_pointer (&self->otp, kf_secret_free);
 }
 
 void
@@ -901,6 +938,82 @@ kf_semiauto_setup_provide_otp (KfSemiautoSetup *self,
   kf_truenas_client_login_continue_async (self->client, otp, run_cancellable (self), on_logged_in, g_object_ref (self));
 }
 
+/* --- user.query, and asking before changes --- */
+
+static void
+on_user_queried (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(KfSemiautoSetup) self = user_data;
+  GError *error = NULL;
+
+  self->remote_user = kf_truenas_client_query_user_finish (self->client, result, &error);
+  if (self->remote_user == NULL)
+    {
+      fail (self, error);
+      return;
+    }
+  self->key_was_present = kf_truenas_keys_contain (self->remote_user->sshpubkey, public_key (self));
+  self->set_shell = kf_truenas_remote_user_shell_is_nologin (self->remote_user) && !self->keep_shell;
+  self->add_zfs = self->sudo_zfs && kf_truenas_remote_user_needs_zfs (self->remote_user);
+  if (self->sudo_zfs && self->remote_user->sudo_nopasswd == NULL && g_strcmp0 (self->username, "root") != 0)
+    g_debug ("user.query has no sudo_commands_nopasswd: passwordless sudo for zfs not set");
+  ask_changes (self);
+}
+
+/* The name was free when the run started; another run may have taken it
+ * since. Checked again before anything is installed on the TrueNAS. */
+static void
+step_query_user (KfSemiautoSetup *self)
+{
+  g_autofree char *message = g_strdup_printf (_("Reading user %s on the TrueNAS"), self->username);
+  GError *error = NULL;
+
+  set_step (self, KF_SEMIAUTO_STEP_PAIR, message);
+  if (!kf_connection_validate_name_free (kf_store_get_connections (self->store), self->name,
+                                         self->existing != NULL ? kf_connection_get_id (self->existing) : NULL,
+                                         &error))
+    {
+      fail (self, error);
+      return;
+    }
+  kf_truenas_client_query_user_async (self->client, self->username, run_cancellable (self),
+                                      on_user_queried, g_object_ref (self));
+}
+
+/* One question per change, each before anything is installed. */
+static void
+ask_changes (KfSemiautoSetup *self)
+{
+  const char *host = kf_truenas_url_get_host (self->url);
+
+  if (self->set_shell && !self->shell_asked)
+    {
+      /* Translators: "root's login shell on nas1 is /usr/sbin/nologin; Keyferry will set /usr/bin/bash …" */
+      g_autofree char *message = g_strdup_printf (_("%s's login shell on %s is %s; Keyferry will set %s so that SSH logins work."),
+                                                  self->username, host, self->remote_user->shell, KF_TRUENAS_LOGIN_SHELL);
+      self->shell_asked = TRUE;
+      kf_semiauto_setup_request_confirm (self, "shell", message, ask_changes);
+      return;
+    }
+  if (self->add_zfs && !self->zfs_asked)
+    {
+      g_autofree char *message = g_strdup_printf (_("Keyferry will let %s on %s run %s with sudo without a password (passwordless sudo for zfs)."),
+                                                  self->username, host, KF_TRUENAS_ZFS_COMMAND);
+      self->zfs_asked = TRUE;
+      kf_semiauto_setup_request_confirm (self, "sudo", message, ask_changes);
+      return;
+    }
+  if (self->keep_shell && kf_truenas_remote_user_shell_is_nologin (self->remote_user))
+    {
+      g_autofree char *note = g_strdup_printf (_("%s's login shell on %s stays %s, as asked; SSH logins with the key will be refused until the user has a real shell."),
+                                               self->username, host, self->remote_user->shell);
+      add_note (self, note);
+    }
+  step_pair (self);
+}
+
 /* --- pair --- */
 
 static void
@@ -913,6 +1026,15 @@ on_paired (GObject      *source,
 
   if (!kf_truenas_client_ssh_pair_finish (self->client, result, &self->ssh_port, &self->host_keys, &error))
     {
+      if (kf_semiauto_setup_error_is_answer (error))
+        self->key_sent = FALSE;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+        {
+          g_debug ("ssh_pair refused (%s): public route", error->message);
+          g_error_free (error);
+          kf_semiauto_setup_public_route (self);
+          return;
+        }
       fail (self, error);
       return;
     }
@@ -925,6 +1047,7 @@ step_pair (KfSemiautoSetup *self)
   g_autofree char *message = g_strdup_printf (_("Installing the public key for %s"), self->username);
 
   set_step (self, KF_SEMIAUTO_STEP_PAIR, message);
+  self->key_sent = TRUE;
   kf_truenas_client_ssh_pair_async (self->client, self->username, public_key (self),
                                     run_cancellable (self), on_paired, g_object_ref (self));
 }
@@ -939,28 +1062,47 @@ on_updated (GObject      *source,
   g_autoptr(KfSemiautoSetup) self = user_data;
   GError *error = NULL;
 
-  if (!kf_truenas_client_update_user_finish (self->client, result, NULL, &error))
+  if (!kf_truenas_client_change_user_finish (self->client, result, &error))
     {
+      if (kf_semiauto_setup_error_is_answer (error))
+        self->shell_changed = self->zfs_added = FALSE;
       fail (self, error);
       return;
     }
-  self->api_end_us = g_get_monotonic_time ();
-  self->round_trips = kf_truenas_client_get_round_trips (self->client);
-  self->effective_url = g_strdup (kf_truenas_client_get_base (self->client));
-  if (kf_truenas_client_get_peer_certificate (self->client) != NULL)
-    g_set_object (&self->peer_certificate, kf_truenas_client_get_peer_certificate (self->client));
-  kf_truenas_client_close (self->client);
-  step_save (self);
+  kf_semiauto_setup_api_done (self);
 }
 
 static void
 step_update (KfSemiautoSetup *self)
 {
   g_autofree char *message = g_strdup_printf (_("Updating user %s on the TrueNAS"), self->username);
+  g_autoptr(JsonObject) changes = NULL;
 
   set_step (self, KF_SEMIAUTO_STEP_UPDATE_USER, message);
-  kf_truenas_client_update_user_async (self->client, self->username, self->sudo_zfs,
-                                       run_cancellable (self), on_updated, g_object_ref (self));
+  if (!self->set_shell && !self->add_zfs)
+    {
+      kf_semiauto_setup_api_done (self);
+      return;
+    }
+  changes = kf_truenas_remote_user_changes_new (self->remote_user, self->set_shell ? KF_TRUENAS_LOGIN_SHELL : NULL,
+                                                self->add_zfs);
+  self->shell_changed = self->set_shell;
+  self->zfs_added = self->add_zfs;
+  kf_truenas_client_change_user_async (self->client, self->remote_user, changes, run_cancellable (self),
+                                       on_updated, g_object_ref (self));
+}
+
+void
+kf_semiauto_setup_api_done (KfSemiautoSetup *self)
+{
+  self->api_end_us = g_get_monotonic_time ();
+  self->round_trips = kf_truenas_client_get_round_trips (self->client);
+  self->effective_url = g_strdup (kf_truenas_client_get_base (self->client));
+  if (kf_truenas_client_get_peer_certificate (self->client) != NULL)
+    g_set_object (&self->peer_certificate, kf_truenas_client_get_peer_certificate (self->client));
+  /* The connection stays open until the run ends: a failure after this point
+   * (the SSH check) still takes the changes back over it. */
+  step_save (self);
 }
 
 /* --- save --- */
@@ -1090,26 +1232,37 @@ on_verified (GObject      *source,
       return;
     }
 
+  if (g_error_matches (kf_test_result_get_error (test), KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH))
+    {
+      const char *fingerprint = kf_test_result_get_host_key_fingerprint (test);
+      fail (self, g_error_new (KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH,
+                               _("The SSH server at %s:%u showed a host key (%s) that the TrueNAS did not report: the connection may be intercepted, so Keyferry saved nothing; find out why before you try again."),
+                               kf_connection_get_host (self->connection), kf_connection_get_port (self->connection),
+                               fingerprint != NULL ? fingerprint : _("unknown")));
+      return;
+    }
+
   update = kf_connection_copy (self->connection);
   kf_test_result_apply_to_connection (test, update);
   self->host_key_verified = kf_test_result_get_host_key_verified (test);
-  kf_connection_set_host_key_verified (update, self->host_key_verified);
 
-  if (kf_test_result_get_ok (test))
+  if (kf_truenas_remote_user_shell_is_nologin (self->remote_user) && !self->set_shell)
+    {
+      /* sshd accepts the key, then the nologin shell refuses the session. */
+      self->host_key_verified = FALSE;
+      kf_connection_set_test_state (update, KF_TEST_STATE_FAILED);
+      self->verify_message = g_strdup_printf (_("The connection was saved, but the SSH check failed: %s's login shell on the TrueNAS stays %s, so SSH logins are refused; give the user a real shell in the TrueNAS web UI, then pair again."),
+                                              self->username, self->remote_user->shell);
+    }
+  else if (kf_test_result_get_ok (test))
     self->verify_message = g_strdup_printf (_("Logged in over SSH; the server showed one of the host keys the TrueNAS reported (%s)."),
                                             kf_test_result_get_host_key_fingerprint (test));
   else
     {
-      const GError *test_error = kf_test_result_get_error (test);
-
-      if (g_error_matches (test_error, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH))
-        self->verify_message = g_strdup_printf (_("The connection was saved, but the SSH server at %s:%u showed a host key (%s) that is not one of those the TrueNAS reported; do not use it until you know why."),
-                                                kf_connection_get_host (update), kf_connection_get_port (update),
-                                                kf_test_result_get_host_key_fingerprint (test) ? kf_test_result_get_host_key_fingerprint (test) : "unknown");
-      else
-        self->verify_message = g_strdup_printf (_("The connection was saved, but the SSH check failed: %s"),
+      self->verify_message = g_strdup_printf (_("The connection was saved, but the SSH check failed: %s"),
                                                 kf_test_result_get_message (test));
     }
+  kf_connection_set_host_key_verified (update, self->host_key_verified);
   add_note (self, self->verify_message);
 
   if (!kf_store_update_connection (self->store, update, &save_error))

@@ -2,18 +2,38 @@
  *
  * Steps: check the form and normalise the URL; generate the key pair if
  * asked ("<name> Key"); connect to the TrueNAS API; log in as admin
- * (password, one-time password if needed); keychaincredential.ssh_pair;
- * user.query/user.update; only then save the key pair (secret first, then
+ * (password, one-time password if needed); user.query (what the user is
+ * before any change); ask before changes beyond the key;
+ * keychaincredential.ssh_pair; user.update; only then save the key pair (secret first, then
  * the store) and the connection; finally log in over SSH once and check that
  * the server shows one of the host keys the API returned. If that last check
  * fails the connection is kept, with host-key-verified FALSE and a message
- * (kf_semiauto_setup_get_verify_message()).
+ * (kf_semiauto_setup_get_verify_message()) — except when the server shows a
+ * host key the TrueNAS did not report: that fails the whole setup (below).
  *
  * A setup that fails or is cancelled before it finishes leaves the store and
- * the keyring exactly as they were (a generated key pair is removed again;
- * the public key may already be installed on the TrueNAS: that cannot be
- * taken back over the API). The admin password and one-time password are
- * never stored or logged and are wiped as soon as they have been sent.
+ * the keyring exactly as they were (a generated key pair is removed again),
+ * and takes back what it changed on the TrueNAS: the public key line it
+ * added to the user's sshpubkey (every other line is kept as it was), the
+ * shell and the sudo commands, an SSH service it started, within the Connect Timeout, over a new
+ * connection when the old one broke. When that fails the error says which
+ * key (SHA256 fingerprint) remains for which user on which box. An SSH server
+ * showing a host key the TrueNAS did not report fails the setup (the
+ * connection may be intercepted). The admin password and one-time password
+ * are never stored or logged; they are kept (wiped memory) until the run
+ * ends, because taking changes back may need a new login.
+ *
+ * Changes on the TrueNAS beyond the key ("shell": a nologin shell becomes
+ * /usr/bin/bash; "sudo": /usr/sbin/zfs added to the passwordless sudo
+ * commands; "start-ssh": the SSH service started and enabled) are announced
+ * with "confirm-change" (id, message) before anything is installed; the
+ * handler answers with kf_semiauto_setup_confirm() — FALSE ends the setup with
+ * nothing changed. Without a handler the setup goes on (as TrueNAS's own
+ * setup does) and keeps the message among the notes.
+ *
+ * JSON-RPC TrueNAS boxes that refuse keychaincredential.ssh_pair (-32601) are
+ * paired through public methods: user.query/user.update {sshpubkey},
+ * ssh.config, service.query/update/control.
  *
  * One-time passwords: when the TrueNAS (JSON-RPC) asks for one that was not
  * given, or refuses the one given, "otp-requested" is emitted; the handler
@@ -54,10 +74,12 @@ typedef enum {
   KF_SEMIAUTO_STEP_SAVE,
   KF_SEMIAUTO_STEP_VERIFY_SSH,
   KF_SEMIAUTO_STEP_DONE,
+  KF_SEMIAUTO_STEP_WAIT_CONFIRM,   /* waiting for kf_semiauto_setup_confirm() */
+  KF_SEMIAUTO_STEP_ROLLBACK,       /* taking this run's changes on the TrueNAS back */
 } KfSemiautoStep;
 
 /* Stable ids: "idle", "check", "generate-key", "connect", "login", "wait-otp",
- * "pair", "update-user", "save", "verify-ssh", "done". */
+ * "pair", "update-user", "save", "verify-ssh", "done", "wait-confirm", "rollback". */
 const char      *kf_semiauto_step_to_string            (KfSemiautoStep   step);
 
 #define KF_TYPE_SEMIAUTO_SETUP (kf_semiauto_setup_get_type ())
@@ -89,6 +111,9 @@ void             kf_semiauto_setup_set_username        (KfSemiautoSetup *self,
 /* Passwordless sudo for zfs (ignored for root). */
 void             kf_semiauto_setup_set_sudo_zfs        (KfSemiautoSetup *self,
                                                         gboolean         sudo_zfs);
+/* Leave a nologin shell as it is (the SSH check then fails, and says why). */
+void             kf_semiauto_setup_set_keep_shell      (KfSemiautoSetup *self,
+                                                        gboolean         keep_shell);
 /* Seconds, KF_CONNECTION_MIN_TIMEOUT–KF_CONNECTION_MAX_TIMEOUT (default 10):
  * for the API connection and the SSH check. */
 void             kf_semiauto_setup_set_connect_timeout (KfSemiautoSetup *self,
@@ -122,6 +147,10 @@ KfConnection    *kf_semiauto_setup_run_finish          (KfSemiautoSetup *self,
 /* The answer to "otp-requested"; NULL or "" gives up. */
 void             kf_semiauto_setup_provide_otp         (KfSemiautoSetup *self,
                                                         const char      *otp);
+
+/* The answer to "confirm-change": TRUE goes on, FALSE ends the setup. */
+void             kf_semiauto_setup_confirm             (KfSemiautoSetup *self,
+                                                        gboolean         agreed);
 
 /* What happened. */
 KfSemiautoStep   kf_semiauto_setup_get_step            (KfSemiautoSetup *self);

@@ -6,6 +6,7 @@
  * kf-truenas-errors.c     the error object the server sends
  * kf-truenas-login.c      auth.login_ex (+ OTP) and auth.login
  * kf-truenas-methods.c    any call, ssh_pair, user.query + user.update
+ * kf-truenas-public-methods.c  user.query/update {sshpubkey}, ssh.config, service.*
  *
  * The fuzz targets include this too: they set up the state a real call
  * leaves and feed frames to kf_truenas_client_on_ws_message().
@@ -155,5 +156,19 @@ void      kf_truenas_methods_on_ssh_pair       (GObject             *source,
 void      kf_truenas_methods_on_user_query     (GObject             *source,
                                                 GAsyncResult        *result,
                                                 gpointer             user_data);
+
+/* Host key text ("[host] type base64 comment" lines, blank lines) → OpenSSH key lines. */
+GStrv     kf_truenas_methods_parse_host_keys   (const char          *text,
+                                                GError             **error);
+/* The error of a failed user.query for @username (takes @error; @remote may be NULL). */
+GError   *kf_truenas_methods_user_query_error  (const KfTruenasRemoteError *remote,
+                                                GError              *error,
+                                                const char          *username);
+/* user.query [[["username","=",U],["local","=",true]],{"get":true}] with @callback. */
+void      kf_truenas_methods_send_user_query   (KfTruenasClient     *self,
+                                                const char          *username,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                GTask               *task);
 
 G_END_DECLS

@@ -134,7 +134,9 @@ JsonNode         *kf_truenas_client_call_finish          (KfTruenasClient     *s
                                                           GError             **error);
 
 /* keychaincredential.ssh_pair: installs @public_key for @username. Gives the
- * SSH port and the host keys as OpenSSH key lines ("type base64 comment"). */
+ * SSH port and the host keys as OpenSSH key lines ("type base64 comment").
+ * A JSON-RPC server that does not offer it to this connection (-32601) fails
+ * with G_IO_ERROR_NOT_SUPPORTED: pair through kf-truenas-public-methods.h. */
 void              kf_truenas_client_ssh_pair_async       (KfTruenasClient     *self,
                                                           const char          *username,
                                                           const char          *public_key,

@@ -12,9 +12,8 @@
 #include "kf-errors.h"
 #include "kf-host-key.h"
 #include "kf-truenas-client-private.h"
+#include "kf-truenas-remote-user.h"
 
-#define ZFS_COMMAND           "/usr/sbin/zfs"
-#define LOGIN_SHELL           "/usr/bin/bash"
 
 /* Sends the JSON array @builder holds as the params of @method. */
 static void
@@ -91,9 +90,9 @@ kf_truenas_pair_data_free (KfTruenasPairData *data)
 }
 
 /* "any-host type base64 comment" lines separated by blank lines → "type base64 comment". */
-static GStrv
-parse_host_key_text (const char  *text,
-                     GError     **error)
+GStrv
+kf_truenas_methods_parse_host_keys (const char  *text,
+                                    GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) keys = kf_host_key_parse_list (text, &local_error);
@@ -186,7 +185,14 @@ kf_truenas_methods_on_ssh_pair (GObject      *source,
 
   if (node == NULL)
     {
-      if (remote != NULL)
+      if (remote != NULL && remote->code == -32601 && self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC)
+        {
+          /* Missing, or closed to outside connections (a private method):
+           * G_IO_ERROR_NOT_SUPPORTED lets the caller take the public route. */
+          g_autoptr(GError) generic = kf_truenas_remote_error_generic (remote, "keychaincredential.ssh_pair");
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s", generic->message);
+        }
+      else if (remote != NULL)
         g_task_return_error (task, pair_error (self, remote, data->username));
       else
         g_task_return_error (task, g_steal_pointer (&error));
@@ -202,7 +208,7 @@ kf_truenas_methods_on_ssh_pair (GObject      *source,
       return;
     }
   data->port = (guint) port;
-  data->host_keys = parse_host_key_text (host_key, &error);
+  data->host_keys = kf_truenas_methods_parse_host_keys (host_key, &error);
   if (data->host_keys == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -339,51 +345,40 @@ on_user_update (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
-static gboolean
-strv_array_contains (JsonArray  *array,
-                     const char *value)
-{
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-      if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING &&
-          g_str_equal (json_node_get_string (item), value))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* user.update [ID, {"shell": LOGIN_SHELL (with @set_shell), "sudo_commands_nopasswd":
- * @nopasswd + ZFS_COMMAND (unless NULL)}]. */
+/* user.update [ID, CHANGES]; its reply ends @task. */
 static void
-send_user_update (GTask     *task,
-                  gint64     id,
-                  gboolean   set_shell,
-                  JsonArray *nopasswd)
+send_user_update (GTask                     *task,
+                  const KfTruenasRemoteUser *user,
+                  gboolean                   set_shell,
+                  gboolean                   add_zfs)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  JsonObject *changes = kf_truenas_remote_user_changes_new (user, set_shell ? KF_TRUENAS_LOGIN_SHELL : NULL, add_zfs);
+  JsonNode *object = json_node_new (JSON_NODE_OBJECT);
 
+  json_node_take_object (object, changes);
   json_builder_begin_array (builder);
-  json_builder_add_int_value (builder, id);
-  json_builder_begin_object (builder);
-  if (set_shell)
-    {
-      json_builder_set_member_name (builder, "shell");
-      json_builder_add_string_value (builder, LOGIN_SHELL);
-    }
-  if (nopasswd != NULL)
-    {
-      json_builder_set_member_name (builder, "sudo_commands_nopasswd");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < json_array_get_length (nopasswd); i++)
-        json_builder_add_value (builder, json_node_copy (json_array_get_element (nopasswd, i)));
-      json_builder_add_string_value (builder, ZFS_COMMAND);
-      json_builder_end_array (builder);
-    }
-  json_builder_end_object (builder);
+  json_builder_add_int_value (builder, user->id);
+  json_builder_add_value (builder, object);
   json_builder_end_array (builder);
   send_built_call (g_task_get_source_object (task), "user.update", builder, g_task_get_cancellable (task),
                    on_user_update, task);
+}
+
+GError *
+kf_truenas_methods_user_query_error (const KfTruenasRemoteError *remote,
+                                     GError                     *error,
+                                     const char                 *username)
+{
+  if (remote == NULL)
+    return error;
+  g_clear_error (&error);
+  if (g_strcmp0 (remote->errname, "ENOENT") == 0 || strstr (remote->reason, "MatchNotFound") != NULL ||
+      strstr (remote->reason, "not found") != NULL)
+    return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_SUCH_USER,
+                        _("There is no local user %s on the TrueNAS; create the user there or enter an existing one."),
+                        username);
+  return kf_truenas_remote_error_generic (remote, "user.query");
 }
 
 void
@@ -397,41 +392,27 @@ kf_truenas_methods_on_user_query (GObject      *source,
   g_autoptr(KfTruenasRemoteError) remote = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = kf_truenas_client_send_call_finish (self, result, &remote, &error);
-  JsonObject *user;
-  JsonArray *nopasswd;
-  const char *shell;
-  gint64 id;
+  g_autoptr(KfTruenasRemoteUser) user = NULL;
   gboolean set_shell, add_zfs;
 
   if (node == NULL)
     {
-      if (remote != NULL && (g_strcmp0 (remote->errname, "ENOENT") == 0 || strstr (remote->reason, "MatchNotFound") != NULL ||
-                             strstr (remote->reason, "not found") != NULL))
-        g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_SUCH_USER,
-                                 _("There is no local user %s on the TrueNAS; create the user there or enter an existing one."),
-                                 data->username);
-      else if (remote != NULL)
-        g_task_return_error (task, kf_truenas_remote_error_generic (remote, "user.query"));
-      else
-        g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, kf_truenas_methods_user_query_error (remote, g_steal_pointer (&error), data->username));
       return;
     }
 
-  user = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  if (user == NULL || !kf_truenas_member_int (user, "id", &id))
+  user = JSON_NODE_HOLDS_OBJECT (node) ? kf_truenas_remote_user_parse (json_node_get_object (node)) : NULL;
+  if (user == NULL)
     {
       g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
                                _("The TrueNAS answered the user query in a way Keyferry does not understand."));
       return;
     }
 
-  shell = kf_truenas_member_string (user, "shell");
-  nopasswd = kf_truenas_member_array (user, "sudo_commands_nopasswd");
-  set_shell = shell != NULL && g_str_has_suffix (shell, "nologin");
+  set_shell = kf_truenas_remote_user_shell_is_nologin (user);
   /* CORE 13 and 22.12.0 have no sudo_commands_nopasswd: nothing to add there. */
-  add_zfs = data->sudo_zfs && g_strcmp0 (data->username, "root") != 0 && nopasswd != NULL &&
-            !strv_array_contains (nopasswd, "ALL") && !strv_array_contains (nopasswd, ZFS_COMMAND);
-  if (data->sudo_zfs && nopasswd == NULL && g_strcmp0 (data->username, "root") != 0)
+  add_zfs = data->sudo_zfs && kf_truenas_remote_user_needs_zfs (user);
+  if (data->sudo_zfs && user->sudo_nopasswd == NULL && g_strcmp0 (data->username, "root") != 0)
     g_debug ("user.query has no sudo_commands_nopasswd: passwordless sudo for zfs not set");
 
   if (!set_shell && !add_zfs)
@@ -440,7 +421,7 @@ kf_truenas_methods_on_user_query (GObject      *source,
       return;
     }
 
-  send_user_update (g_steal_pointer (&task), id, set_shell, add_zfs ? nopasswd : NULL);
+  send_user_update (g_steal_pointer (&task), user, set_shell, add_zfs);
 }
 
 void
@@ -452,7 +433,6 @@ kf_truenas_client_update_user_async (KfTruenasClient     *self,
                                      gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
   KfTruenasUpdateData *data;
 
   g_return_if_fail (KF_IS_TRUENAS_CLIENT (self));
@@ -466,8 +446,20 @@ kf_truenas_client_update_user_async (KfTruenasClient     *self,
   data->sudo_zfs = sudo_zfs;
   g_task_set_task_data (task, data, (GDestroyNotify) kf_truenas_update_data_free);
 
+  kf_truenas_methods_send_user_query (self, username, cancellable, kf_truenas_methods_on_user_query,
+                                      g_steal_pointer (&task));
+}
+
+void
+kf_truenas_methods_send_user_query (KfTruenasClient     *self,
+                                    const char          *username,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    GTask               *task)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
   /* [[["username","=",U],["local","=",true]],{"get":true}] */
-  builder = json_builder_new ();
   json_builder_begin_array (builder);
   json_builder_begin_array (builder);
   json_builder_begin_array (builder);
@@ -486,8 +478,7 @@ kf_truenas_client_update_user_async (KfTruenasClient     *self,
   json_builder_add_boolean_value (builder, TRUE);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
-  send_built_call (self, "user.query", builder, cancellable,
-                   kf_truenas_methods_on_user_query, g_steal_pointer (&task));
+  send_built_call (self, "user.query", builder, cancellable, callback, task);
 }
 
 gboolean

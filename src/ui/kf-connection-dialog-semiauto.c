@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "kf-certificate-prompt.h"
+#include "kf-change-prompt.h"
 #include "kf-connection-dialog-private.h"
 #include "kf-errors.h"
 #include "kf-otp-prompt.h"
@@ -44,6 +45,12 @@ on_setup_progress (KfConnectionDialog *self,
       break;
     case KF_SEMIAUTO_STEP_WAIT_OTP:
       text = g_strdup (_("Waiting for the one-time password…"));
+      break;
+    case KF_SEMIAUTO_STEP_WAIT_CONFIRM:
+      text = g_strdup (_("Waiting for your answer…"));
+      break;
+    case KF_SEMIAUTO_STEP_ROLLBACK:
+      text = g_strdup (_("Taking the changes on the TrueNAS back…"));
       break;
     case KF_SEMIAUTO_STEP_PAIR:
       /* Translators: %s is a user name. */
@@ -89,6 +96,28 @@ on_otp_requested (KfConnectionDialog *self,
 }
 
 static void
+on_change_answered (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(KfConnectionDialog) self = user_data;
+  gboolean agreed = kf_change_prompt_run_finish (result);
+
+  if (!self->disposed && self->setup != NULL)
+    kf_semiauto_setup_confirm (self->setup, agreed);
+}
+
+/* The login shell, sudo or the SSH service: nothing beyond the key changes
+ * on the TrueNAS unless the user agrees. */
+static void
+on_confirm_change (KfConnectionDialog *self,
+                   const char         *id,
+                   const char         *message)
+{
+  kf_change_prompt_run_async (GTK_WIDGET (self), id, message, on_change_answered, g_object_ref (self));
+}
+
+static void
 on_certificate_trusted (GObject      *source,
                         GAsyncResult *result,
                         gpointer      user_data)
@@ -114,9 +143,12 @@ on_semiauto_done (GObject      *source,
   g_autoptr(KfConnection) connection = kf_semiauto_setup_run_finish (setup, result, &error);
   const char * const *notes = kf_semiauto_setup_get_notes (setup);
 
+  gboolean cancelled_here;
+
   g_signal_handlers_disconnect_by_data (setup, self);
   if (self->disposed)
     return;
+  cancelled_here = self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable);
   g_clear_object (&self->setup);
   kf_connection_dialog_set_busy (self, FALSE, NULL);
   if (notes != NULL && notes[0] != NULL)
@@ -129,7 +161,8 @@ on_semiauto_done (GObject      *source,
     {
       KfTruenasCertificate *certificate = kf_semiauto_setup_get_peer_certificate (setup);
 
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* Cancelled here: the user knows. Declined a change: say that nothing changed. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && cancelled_here)
         return;
       kf_connection_dialog_show_error (self, error);
       if (certificate != NULL
@@ -194,6 +227,7 @@ kf_connection_dialog_run_semiauto (KfConnectionDialog *self)
 
   g_signal_connect_swapped (self->setup, "progress", G_CALLBACK (on_setup_progress), self);
   g_signal_connect_swapped (self->setup, "otp-requested", G_CALLBACK (on_otp_requested), self);
+  g_signal_connect_swapped (self->setup, "confirm-change", G_CALLBACK (on_confirm_change), self);
   self->cancellable = g_cancellable_new ();
   kf_connection_dialog_set_busy (self, TRUE, _("Connecting to the TrueNAS…"));
   kf_semiauto_setup_run_async (self->setup, self->cancellable, on_semiauto_done, g_object_ref (self));

@@ -140,7 +140,9 @@ kf_connection_dialog_show_error (KfConnectionDialog *self,
       kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->name_row), self->name_error, error->message);
       return;
     }
-  if (error->domain == KF_SSH_ERROR)
+  /* In the semi-automatic form the SSH fields are hidden: its SSH errors
+   * (a host key the TrueNAS did not report) go with the TrueNAS ones below. */
+  if (error->domain == KF_SSH_ERROR && kf_connection_dialog_is_manual (self) && !self->pairing_again)
     {
       kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->manual_error, error->message);
       return;
@@ -175,12 +177,9 @@ kf_connection_dialog_show_error (KfConnectionDialog *self,
           return;
         case KF_TRUENAS_FIELD_NONE:
         default:
-          if (error->domain == KF_TRUENAS_ERROR)
-            {
-              kf_connection_dialog_show_error_at (self, NULL, self->semi_error, error->message);
-              return;
-            }
-          break;
+          /* Whatever stopped the setup (a declined change, an SSH host key). */
+          kf_connection_dialog_show_error_at (self, NULL, self->semi_error, error->message);
+          return;
         }
     }
   kf_connection_dialog_show_error_at (self, NULL, self->general_error, error->message);

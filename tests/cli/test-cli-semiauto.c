@@ -7,6 +7,7 @@
  */
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <string.h>
 
 #include "kf-test-sshd.h"
@@ -189,6 +190,155 @@ test_otp_and_usage (void)
   tn_fake_stop (fake);
 }
 
+
+static char *
+fake_user_shell (TnFake     *fake,
+                 const char *username)
+{
+  g_autoptr(JsonNode) state = tn_fake_read_state (fake);
+  JsonArray *users = json_object_get_array_member (json_node_get_object (state), "users");
+
+  for (guint i = 0; i < json_array_get_length (users); i++)
+    {
+      JsonObject *user = json_array_get_object_element (users, i);
+      if (g_str_equal (json_object_get_string_member (user, "username"), username))
+        return g_strdup (json_object_get_string_member (user, "shell"));
+    }
+  g_assert_not_reached ();
+}
+
+/* The login shell changes only with a word on stderr; --keep-shell leaves it. */
+static void
+test_shell_notice (void)
+{
+  TnFake *fake = start_fake ("both");
+  const char *user = kf_test_sshd_get_user (sshd);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *expected = g_strdup_printf ("keyferry-cli: %s's login shell on 127.0.0.1 is /usr/sbin/nologin; Keyferry will set /usr/bin/bash so that SSH logins work.\n", user);
+  g_autofree char *shell = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  int status;
+
+  /* --keep-shell: the shell stays, and the CLI says so and why SSH fails. */
+  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "kept", "--url", fake->https_url,
+                "--admin-username", "truenas_admin", "--password-stdin", "--username", user, "--keep-shell",
+                "--trust-certificate", tn_fixture_cert_pin (), NULL);
+  g_test_message ("--keep-shell: status %d, stderr: %s", status, err);
+  /* Saved (not 1); the SSH check is what failed. */
+  g_assert_cmpint (status, !=, 1);
+  g_assert_null (strstr (err, "Keyferry will set"));
+  g_assert_nonnull (strstr (err, "stays /usr/sbin/nologin, as asked"));
+  shell = fake_user_shell (fake, user);
+  g_assert_cmpstr (shell, ==, "/usr/sbin/nologin");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "kept", "--json", NULL), ==, 0);
+  shown = json_from_string (out, NULL);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (shown), "host_key_verified"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Without it: bash, said on stderr with the user, the old and the new shell. */
+  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "changed", "--url", fake->https_url,
+                "--admin-username", "truenas_admin", "--password-stdin", "--username", user,
+                "--trust-certificate", tn_fixture_cert_pin (), NULL);
+  if (status != 0)
+    g_printerr ("%s\n%s\n", out, err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (err, expected));
+  g_clear_pointer (&shell, g_free);
+  shell = fake_user_shell (fake, user);
+  g_assert_cmpstr (shell, ==, "/usr/bin/bash");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The sudo option is said the same way. */
+  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "sudo", "--url", fake->https_url,
+                "--admin-username", "truenas_admin", "--password-stdin", "--username", "sudoer", "--sudo",
+                "--trust-certificate", tn_fixture_cert_pin (), NULL);
+  g_test_message ("--sudo: status %d, stderr: %s", status, err);
+  g_assert_cmpint (status, !=, 1);
+  g_assert_nonnull (strstr (err, "keyferry-cli: Keyferry will let sudoer on 127.0.0.1 run /usr/sbin/zfs with sudo without a password"));
+  tn_fake_stop (fake);
+}
+
+/* The CLI must see Ctrl-C as a terminal would send it. */
+static void
+child_default_sigint (gpointer data)
+{
+  signal (SIGINT, SIG_DFL);
+}
+
+/* Ctrl-C after the key went to the TrueNAS: the CLI takes it back before it exits. */
+static void
+test_ctrl_c_after_install (void)
+{
+  TnFake *fake = NULL;
+  const char *types[] = { "rsa", "ecdsa", "ed25519" };
+  g_autoptr(GPtrArray) host_keys = g_ptr_array_new_with_free_func (g_free);
+  TnFakeOptions options = { 0 };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                      G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cli_path = g_build_filename (kf_test_get_builddir (), "src", "cli", "keyferry-cli", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *keys_before = NULL;
+  g_autofree char *keys_after = NULL;
+  const char *keys_path = kf_test_sshd_get_authorized_keys_path (sshd);
+  gint64 deadline;
+  int status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    g_ptr_array_add (host_keys, g_strconcat (kf_test_sshd_get_host_key_path (sshd, types[i]), ".pub", NULL));
+  g_ptr_array_add (host_keys, NULL);
+  options.ssh_port = kf_test_sshd_get_port (sshd);
+  options.authorized_keys = keys_path;
+  options.host_keys = (const char * const *) host_keys->pdata;
+  options.ssh_user = kf_test_sshd_get_user (sshd);
+  /* user.update (the shell) answers after 3 s: the key is on the TrueNAS by then. */
+  fake = tn_fake_start ("\"faults\": {\"slow_reply_ms\": {\"user.update\": 3000}}", &options);
+  g_assert_true (g_file_set_contents (keys_path, "# kept as it is\n", -1, NULL));
+  g_file_get_contents (keys_path, &keys_before, NULL, NULL);
+
+  g_subprocess_launcher_set_child_setup (launcher, child_default_sigint, NULL, NULL);
+  proc = g_subprocess_launcher_spawn (launcher, &error, cli_path, "connection", "add-semiauto", "ctrl-c",
+                                      "--url", fake->https_url, "--admin-username", "truenas_admin",
+                                      "--password-stdin", "--username", kf_test_sshd_get_user (sshd),
+                                      "--trust-certificate", tn_fixture_cert_pin (), NULL);
+  g_assert_no_error (error);
+  /* Left open: communicate() closes it. */
+  g_output_stream_write_all (g_subprocess_get_stdin_pipe (proc), "s3cret\n", 7, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Wait until ssh_pair has written the key, then press Ctrl-C. */
+  deadline = g_get_monotonic_time () + kf_test_timeout (20) * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autofree char *now = NULL;
+      g_file_get_contents (keys_path, &now, NULL, NULL);
+      if (g_strcmp0 (now, keys_before) != 0)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  status = g_subprocess_get_if_signaled (proc) ? 128 + g_subprocess_get_term_sig (proc)
+                                               : g_subprocess_get_exit_status (proc);
+  g_test_message ("after Ctrl-C: status %d, stderr: %s", status, err);
+  g_assert_cmpint (status, ==, 128 + SIGINT);
+  g_assert_nonnull (strstr (err, "nothing was changed"));
+  g_file_get_contents (keys_path, &keys_after, NULL, NULL);
+  g_assert_cmpstr (keys_after, ==, keys_before);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "ctrl-c", NULL), ==, 1);
+  tn_fake_stop (fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -204,6 +354,8 @@ main (int   argc,
   g_test_add_func ("/cli/semiauto/jsonrpc", test_jsonrpc);
   g_test_add_func ("/cli/semiauto/legacy", test_legacy);
   g_test_add_func ("/cli/semiauto/otp", test_otp_and_usage);
+  g_test_add_func ("/cli/semiauto/shell-notice", test_shell_notice);
+  g_test_add_func ("/cli/semiauto/ctrl-c-after-install", test_ctrl_c_after_install);
   ret = g_test_run ();
   kf_test_sshd_stop (sshd);
   return ret;

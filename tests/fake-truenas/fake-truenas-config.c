@@ -47,6 +47,7 @@ fake_user_free (FakeUser *user)
   g_clear_pointer (&user->sudo_commands_nopasswd, g_ptr_array_unref);
   g_free (user->authorized_keys);
   g_free (user->update_error);
+  g_clear_pointer (&user->update_error_fields, g_ptr_array_unref);
   g_free (user);
 }
 
@@ -67,6 +68,7 @@ fake_config_free (FakeConfig *config)
   g_free (config->faults.wrong_id_method);
   g_free (config->faults.huge_reply_method);
   g_free (config->faults.silent_method);
+  g_free (config->faults.drop_after_method);
   g_free (config);
 }
 
@@ -312,7 +314,7 @@ parse_user (JsonNode    *node,
 {
   static const char *const keys[] = {
     "id", "uid", "username", "full_name", "home", "shell", "sudo_commands",
-    "sudo_commands_nopasswd", "local", "authorized_keys", "update_error", NULL
+    "sudo_commands_nopasswd", "local", "authorized_keys", "update_error", "update_error_fields", NULL
   };
   FakeUser *user;
   JsonObject *object;
@@ -346,6 +348,8 @@ parse_user (JsonNode    *node,
       || !get_string (object, "authorized_keys", "users[]", TRUE, &user->authorized_keys, error)
       || !get_string (object, "update_error", "users[]", TRUE, &user->update_error, error))
     return FALSE;
+  if (!get_string_list (object, "update_error_fields", "users[]", TRUE, &user->update_error_fields, error))
+    return FALSE;
   if (user->username == NULL || user->home == NULL)
     {
       g_set_error_literal (error, CONFIG_ERROR, 1, "users[] entries need a username and a home");
@@ -365,7 +369,7 @@ parse_faults (JsonObject  *object,
 {
   static const char *const keys[] = {
     "drop_after_frames", "slow_reply_ms", "malformed_json_method", "wrong_id_method",
-    "huge_reply_method", "huge_reply_bytes", "silent_method", NULL
+    "huge_reply_method", "huge_reply_bytes", "silent_method", "drop_after_method", NULL
   };
   FakeFaults *faults = &config->faults;
   JsonNode *slow;
@@ -377,7 +381,8 @@ parse_faults (JsonObject  *object,
       || !get_string (object, "wrong_id_method", "faults", TRUE, &faults->wrong_id_method, error)
       || !get_string (object, "huge_reply_method", "faults", TRUE, &faults->huge_reply_method, error)
       || !get_uint (object, "huge_reply_bytes", "faults", &faults->huge_reply_bytes, error)
-      || !get_string (object, "silent_method", "faults", TRUE, &faults->silent_method, error))
+      || !get_string (object, "silent_method", "faults", TRUE, &faults->silent_method, error)
+      || !get_string (object, "drop_after_method", "faults", TRUE, &faults->drop_after_method, error))
     return FALSE;
 
   /* slow_reply_ms: a number (every reply) or {"method": ms, ...}. */
@@ -405,11 +410,15 @@ parse_ssh (JsonObject  *object,
            FakeConfig  *config,
            GError     **error)
 {
-  static const char *const keys[] = { "port", "enabled", "authorized_keys", "host_key_files", NULL };
+  static const char *const keys[] = {
+    "port", "enabled", "running", "start_fails", "authorized_keys", "host_key_files", NULL
+  };
 
   return check_keys (object, "ssh", keys, error)
          && get_uint (object, "port", "ssh", &config->ssh_port, error)
          && get_bool (object, "enabled", "ssh", &config->ssh_enabled, error)
+         && get_bool (object, "running", "ssh", &config->ssh_running, error)
+         && get_bool (object, "start_fails", "ssh", &config->ssh_start_fails, error)
          && get_string (object, "authorized_keys", "ssh", TRUE, &config->authorized_keys, error)
          && get_string_list (object, "host_key_files", "ssh", FALSE, &config->host_key_files, error);
 }
@@ -429,7 +438,7 @@ fake_config_new_from_file (const char  *path,
 {
   static const char *const keys[] = {
     "protocols", "api_versions", "redirect_status", "public_key_max_length", "otp_max_tries",
-    "login_redirect_urls", "valid_shells", "admins", "users", "ssh", "faults", NULL
+    "login_redirect_urls", "valid_shells", "admins", "users", "ssh", "faults", "private_methods", NULL
   };
   static const char *const default_versions[] = { "v25.04.0", "v25.10.0", NULL };
   static const char *const default_shells[] = {
@@ -439,6 +448,7 @@ fake_config_new_from_file (const char  *path,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(FakeConfig) config = g_new0 (FakeConfig, 1);
   g_autofree char *protocols = NULL;
+  g_autofree char *private_methods = NULL;
   JsonObject *root;
   JsonObject *sub;
   JsonArray *list;
@@ -472,8 +482,18 @@ fake_config_new_from_file (const char  *path,
       || !get_uint (root, "public_key_max_length", "config", &config->public_key_max_length, error)
       || !get_uint (root, "otp_max_tries", "config", &config->otp_max_tries, error)
       || !get_string_list (root, "login_redirect_urls", "config", TRUE, &config->login_redirect_urls, error)
-      || !get_string_list (root, "valid_shells", "config", FALSE, &config->valid_shells, error))
+      || !get_string_list (root, "valid_shells", "config", FALSE, &config->valid_shells, error)
+      || !get_string (root, "private_methods", "config", FALSE, &private_methods, error))
     return NULL;
+
+  /* "warn": middlewared today (logs, then runs the call); "refused": what its
+   * FIXME promises, answered like a missing method. */
+  if (private_methods != NULL && !g_str_equal (private_methods, "warn") && !g_str_equal (private_methods, "refused"))
+    {
+      g_set_error (error, CONFIG_ERROR, 1, "private_methods must be warn or refused, not “%s”", private_methods);
+      return NULL;
+    }
+  config->private_methods_refused = g_strcmp0 (private_methods, "refused") == 0;
 
   if (protocols == NULL || g_str_equal (protocols, "both"))
     config->protocols = FAKE_PROTOCOLS_BOTH;

@@ -41,6 +41,7 @@ typedef struct {
   gboolean  local;
   char     *authorized_keys;  /* NULL: the ssh.authorized_keys file */
   char     *update_error;     /* non-NULL: user.update fails with this reason */
+  GPtrArray *update_error_fields; /* of char*; NULL: every update fails, else only those touching one */
 } FakeUser;
 
 typedef struct {
@@ -52,6 +53,7 @@ typedef struct {
   char        *huge_reply_method;
   guint        huge_reply_bytes;
   char        *silent_method;
+  char        *drop_after_method;     /* run it, then drop the connection unanswered (once) */
 } FakeFaults;
 
 typedef struct {
@@ -66,6 +68,9 @@ typedef struct {
   GPtrArray     *users;               /* of FakeUser* */
   guint          ssh_port;
   gboolean       ssh_enabled;
+  gboolean       ssh_running;
+  gboolean       ssh_start_fails;     /* service.control START: job result false */
+  gboolean       private_methods_refused; /* JSON-RPC: private methods answer -32601 */
   char          *authorized_keys;
   GPtrArray     *host_key_files;      /* of char* */
   FakeFaults     faults;

@@ -197,6 +197,15 @@ handle_call (FakeConnection *self,
   message = result != NULL ? self->ops->result (frame->id, result) : self->ops->error (frame->id, error);
   fake_truenas_write_state (self->server);
 
+  if (g_strcmp0 (frame->method, config->faults.drop_after_method) == 0)
+    {
+      /* Done on the server, the answer lost: once per server, so a client
+       * that connects again to take it back gets through. */
+      g_message ("%s: dropping the connection after running %s", self->ops->name, frame->method);
+      g_clear_pointer (&config->faults.drop_after_method, g_free);
+      drop (self);
+      return;
+    }
   if (g_strcmp0 (frame->method, config->faults.silent_method) == 0)
     {
       g_message ("%s: not answering %s", self->ops->name, frame->method);

@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "fake-truenas-methods"
 
 #include "fake-truenas-methods.h"
+#include "fake-truenas-services.h"
 
 #include <errno.h>
 #include <string.h>
@@ -931,6 +932,19 @@ method_user_query (FakeTruenas  *server,
 
 /* ---- user.update ---- */
 
+/* update_error_fields: only updates that touch one of them fail. */
+static gboolean
+fake_update_error_applies (FakeUser   *user,
+                           JsonObject *data)
+{
+  if (user->update_error_fields == NULL)
+    return TRUE;
+  for (guint i = 0; i < user->update_error_fields->len; i++)
+    if (json_object_has_member (data, g_ptr_array_index (user->update_error_fields, i)))
+      return TRUE;
+  return FALSE;
+}
+
 static JsonNode *
 method_user_update (FakeTruenas  *server,
                     FakeSession  *session,
@@ -995,7 +1009,7 @@ method_user_update (FakeTruenas  *server,
   if ((*error = fake_error_finish_validation (verrors)) != NULL)
     return NULL;
 
-  if (user->update_error != NULL)
+  if (user->update_error != NULL && fake_update_error_applies (user, data))
     {
       *error = fake_error_new_call (EFAULT, "%s", user->update_error);
       return NULL;
@@ -1064,6 +1078,12 @@ static const Method methods[] = {
   { "keychaincredential.ssh_pair", PROTO_BOTH, TRUE, TRUE, TRUE, method_ssh_pair },
   { "user.query", PROTO_BOTH, TRUE, FALSE, FALSE, method_user_query },
   { "user.update", PROTO_BOTH, TRUE, TRUE, FALSE, method_user_update },
+  /* fake-truenas-services.c */
+  { "ssh.config", PROTO_BOTH, TRUE, TRUE, FALSE, fake_method_ssh_config },
+  { "service.query", PROTO_BOTH, TRUE, TRUE, FALSE, fake_method_service_query },
+  { "service.update", PROTO_BOTH, TRUE, TRUE, FALSE, fake_method_service_update },
+  { "service.control", PROTO_BOTH, TRUE, TRUE, FALSE, fake_method_service_control },
+  { "core.get_jobs", PROTO_BOTH, TRUE, FALSE, FALSE, fake_method_core_get_jobs },
 };
 
 JsonNode *
@@ -1087,6 +1107,12 @@ fake_truenas_call_method (FakeTruenas  *server,
       return NULL;
     }
 
+  if (method->is_private && !session->legacy && fake_truenas_get_config (server)->private_methods_refused)
+    {
+      /* rpc.py's METHOD_NOT_FOUND: the same answer as for a method that does not exist. */
+      *error = fake_error_new_no_method (name);
+      return NULL;
+    }
   if (method->is_private && !session->legacy && !session->private_methods)
     fake_truenas_note_private_without_options (server, name);
 

@@ -263,9 +263,10 @@ fake_truenas_note_private_without_options (FakeTruenas *self,
 void
 fake_truenas_set_ssh_enabled (FakeTruenas *self)
 {
-  if (!self->config->ssh_enabled)
+  if (!self->config->ssh_enabled || !self->config->ssh_running)
     g_message ("Enabling and starting the SSH service");
   self->config->ssh_enabled = TRUE;
+  self->config->ssh_running = TRUE;
 }
 
 static void
@@ -296,6 +297,8 @@ fake_truenas_write_state (FakeTruenas *self)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "ssh_service_enabled");
   json_builder_add_boolean_value (builder, self->config->ssh_enabled);
+  json_builder_set_member_name (builder, "ssh_service_running");
+  json_builder_add_boolean_value (builder, self->config->ssh_running);
   json_builder_set_member_name (builder, "private_calls_without_options");
   json_builder_add_int_value (builder, self->private_without_options);
   json_builder_set_member_name (builder, "calls");

@@ -867,6 +867,129 @@ test_jsonrpc_only (void)
   fake_stop (fake);
 }
 
+
+/* The public pairing route: private methods refused over JSON-RPC,
+ * ssh.config, service.* with the job followed through core.get_jobs, and
+ * sshpubkey round trips into the authorized_keys file. */
+static void
+test_public_route (void)
+{
+  Fake *fake = fake_start ("\"private_methods\": \"refused\"");
+  Client *client = client_connect (fake, "/api/current");
+  g_autofree char *rsa = read_file (host_key_paths[0]);
+  g_autofree char *decoded = NULL;
+  g_autofree char *keys = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *update = NULL;
+  JsonNode *reply;
+  JsonObject *result;
+  JsonObject *error;
+  gint64 job_id;
+  gsize length;
+  guint polls = 0;
+
+  reply = rpc (client, 1, "core.set_options", "[{\"private_methods\":true}]");
+  json_node_unref (reply);
+  login_jsonrpc (client, "truenas_admin");
+
+  /* Refused like a method that does not exist: -32601, no data. */
+  reply = rpc (client, 3, "keychaincredential.ssh_pair",
+               "[{\"remote_hostname\":\"any-host\",\"username\":\"backup\",\"public_key\":\"" PUBKEY "\"}]");
+  error = rpc_error (reply, -32601);
+  g_assert_cmpstr (json_object_get_string_member (error, "message"), ==, "Method does not exist");
+  g_assert_false (json_object_has_member (error, "data"));
+  json_node_unref (reply);
+
+  /* ssh.config: the port, the .pub files' text in base64. */
+  reply = rpc (client, 4, "ssh.config", "[]");
+  result = result_object (reply);
+  g_assert_cmpint (json_object_get_int_member (result, "tcpport"), ==, 2222);
+  decoded = (char *) g_base64_decode (json_object_get_string_member (result, "host_rsa_key_pub"), &length);
+  g_assert_cmpmem (decoded, length, rsa, strlen (rsa));
+  g_assert_true (json_object_get_null_member (result, "host_rsa_key"));
+  g_assert_nonnull (json_object_get_string_member (result, "host_ecdsa_key_pub"));
+  g_assert_nonnull (json_object_get_string_member (result, "host_ed25519_key_pub"));
+  json_node_unref (reply);
+
+  /* service.query: stopped and disabled; service.update enables it. */
+  reply = rpc (client, 5, "service.query", "[[[\"service\",\"=\",\"ssh\"]]]");
+  {
+    JsonArray *list = json_node_get_array (json_object_get_member (json_node_get_object (reply), "result"));
+    g_assert_cmpuint (json_array_get_length (list), ==, 1);
+    result = json_array_get_object_element (list, 0);
+    g_assert_cmpstr (json_object_get_string_member (result, "state"), ==, "STOPPED");
+    g_assert_false (json_object_get_boolean_member (result, "enable"));
+  }
+  json_node_unref (reply);
+  reply = rpc (client, 6, "service.update", "[\"ssh\",{\"enable\":true,\"bogus\":1}]");
+  rpc_error (reply, -32602);
+  json_node_unref (reply);
+  reply = rpc (client, 7, "service.update", "[\"ssh\",{\"enable\":true}]");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (reply), "result"), ==, 1);
+  json_node_unref (reply);
+
+  /* service.control is a job: its id, then core.get_jobs until SUCCESS. */
+  reply = rpc (client, 8, "service.control", "[\"START\",\"ssh\"]");
+  job_id = json_object_get_int_member (json_node_get_object (reply), "result");
+  json_node_unref (reply);
+  for (;;)
+    {
+      g_autofree char *params = g_strdup_printf ("[[[\"id\",\"=\",%" G_GINT64_FORMAT "]]]", job_id);
+      JsonArray *jobs;
+      const char *job_state;
+
+      reply = rpc (client, 9, "core.get_jobs", params);
+      jobs = json_node_get_array (json_object_get_member (json_node_get_object (reply), "result"));
+      g_assert_cmpuint (json_array_get_length (jobs), ==, 1);
+      result = json_array_get_object_element (jobs, 0);
+      g_assert_cmpstr (json_object_get_string_member (result, "method"), ==, "service.control");
+      job_state = json_object_get_string_member (result, "state");
+      polls++;
+      if (g_str_equal (job_state, "SUCCESS"))
+        {
+          g_assert_true (json_object_get_boolean_member (result, "result"));
+          json_node_unref (reply);
+          break;
+        }
+      g_assert_cmpstr (job_state, ==, "RUNNING");
+      g_assert_true (json_object_get_null_member (result, "result"));
+      json_node_unref (reply);
+      g_assert_cmpuint (polls, <, 100);
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpuint (polls, >, 1);
+  reply = rpc (client, 10, "service.query", "[[[\"service\",\"=\",\"ssh\"]],{\"get\":true}]");
+  g_assert_cmpstr (json_object_get_string_member (result_object (reply), "state"), ==, "RUNNING");
+  json_node_unref (reply);
+
+  /* user.update {sshpubkey}: the file gets exactly the text, user.query reads it back. */
+  update = g_strdup_printf ("[7,{\"sshpubkey\":\"# mine\\n%s a@b\\n\"}]", PUBKEY);
+  reply = rpc (client, 11, "user.update", update);
+  json_node_unref (reply);
+  keys = read_file (fake->authorized_keys);
+  g_assert_cmpstr (keys, ==, "# mine\n" PUBKEY " a@b\n");
+  reply = rpc (client, 12, "user.query", "[[[\"username\",\"=\",\"backup\"]],{\"get\":true}]");
+  g_assert_cmpstr (json_object_get_string_member (result_object (reply), "sshpubkey"), ==, keys);
+  json_node_unref (reply);
+  state = read_file (fake->state_out);
+  g_assert_nonnull (strstr (state, "\"ssh_service_running\" : true"));
+  g_assert_nonnull (strstr (state, "\"ssh_service_enabled\" : true"));
+
+  client_free (client);
+  /* /websocket still runs the private method. */
+  client = client_connect (fake, "/websocket");
+  reply = client_send (client, "{\"msg\":\"connect\",\"version\":\"1\",\"support\":[\"1\"]}");
+  json_node_unref (reply);
+  reply = legacy (client, "a", "auth.login", "[\"truenas_admin\",\"s3cret\"]");
+  json_node_unref (reply);
+  reply = legacy (client, "b", "keychaincredential.ssh_pair",
+                  "[{\"remote_hostname\":\"any-host\",\"username\":\"backup\",\"public_key\":\"" PUBKEY "\"}]");
+  g_assert_nonnull (result_object (reply));
+  json_node_unref (reply);
+  client_free (client);
+  fake_stop (fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -881,5 +1004,6 @@ main (int   argc,
   g_test_add_func ("/fake-truenas/faults", test_faults);
   g_test_add_func ("/fake-truenas/protocol-selection", test_protocol_selection);
   g_test_add_func ("/fake-truenas/jsonrpc-only", test_jsonrpc_only);
+  g_test_add_func ("/fake-truenas/public-route", test_public_route);
   return g_test_run ();
 }

@@ -572,13 +572,12 @@ test_failures (void)
 
       after = snapshot (env);
       g_assert_cmpstr (before, ==, after);
-      /* The key is installed only once ssh_pair ran (the silent one ran, too). */
-      if (c->code != KF_TRUENAS_ERROR_USER_UPDATE && c->code != KF_TRUENAS_ERROR_PROTOCOL &&
-          c->code != KF_TRUENAS_ERROR_TIMEOUT)
-        {
-          g_autofree char *keys_after = authorized_keys ();
-          g_assert_cmpstr (keys_before, ==, keys_after);
-        }
+      /* Also where ssh_pair ran (the silent one ran, too) and user.update
+       * failed after it: the key is taken back, every other byte kept. */
+      {
+        g_autofree char *keys_after = authorized_keys ();
+        g_assert_cmpstr (keys_before, ==, keys_after);
+      }
       tn_fake_stop (fake);
     }
   tn_fake_stop (fake_default);
@@ -691,6 +690,8 @@ test_cancel (void)
       g_autoptr(KfConnection) connection = NULL;
       g_autofree char *before = snapshot (env);
       g_autofree char *after = NULL;
+      g_autofree char *keys_before = authorized_keys ();
+      g_autofree char *keys_after = NULL;
       CancelAt cancel = { cancellable, steps[i] };
 
       g_test_message ("cancel at %s", kf_semiauto_step_to_string (steps[i]));
@@ -700,6 +701,9 @@ test_cancel (void)
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       after = snapshot (env);
       g_assert_cmpstr (before, ==, after);
+      /* Cancelled after the key went to the TrueNAS: taken back. */
+      keys_after = authorized_keys ();
+      g_assert_cmpstr (keys_before, ==, keys_after);
     }
   tn_fake_stop (fake);
   env_free (env);
@@ -707,6 +711,8 @@ test_cancel (void)
 
 /* ---- the SSH server shows a key the API did not report ---- */
 
+/* A failure, not a warning: the connection may be intercepted. Nothing is
+ * saved, and the key that was installed on the TrueNAS is taken back. */
 static void
 test_host_key_mismatch (void)
 {
@@ -720,17 +726,579 @@ test_host_key_mismatch (void)
   TnFake *fake = tn_fake_start (NULL, &options);
   g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "nas-mismatch");
   g_autoptr(GError) error = NULL;
-  g_autoptr(KfConnection) connection = run_setup (setup, NULL, NULL, &error);
+  g_autofree char *before = snapshot (env);
+  g_autofree char *keys_before = authorized_keys ();
+  g_autofree char *after = NULL;
+  g_autofree char *keys_after = NULL;
+  g_autoptr(GArray) steps = NULL;
+  g_autoptr(KfConnection) connection = run_setup (setup, NULL, &steps, &error);
 
-  g_assert_no_error (error);
-  g_assert_nonnull (connection);
-  g_assert_false (kf_connection_get_host_key_verified (connection));
+  g_assert_null (connection);
+  g_assert_error (error, KF_SSH_ERROR, KF_SSH_ERROR_HOST_KEY_MISMATCH);
+  g_test_message ("→ %s", error->message);
+  g_assert_nonnull (strstr (error->message, "may be intercepted"));
+  g_assert_nonnull (strstr (error->message, "did not report"));
   g_assert_false (kf_semiauto_setup_get_host_key_verified (setup));
-  g_assert_nonnull (strstr (kf_semiauto_setup_get_verify_message (setup), "not one of those the TrueNAS reported"));
-  g_assert_cmpint (kf_connection_get_test_state (connection), ==, KF_TEST_STATE_FAILED);
-  /* Kept in the store, marked. */
-  g_assert_false (kf_connection_get_host_key_verified (kf_store_find_connection (env->store, kf_connection_get_id (connection))));
+  /* It got as far as the SSH check, then took everything back. */
+  g_assert_true (has_step (steps, KF_SEMIAUTO_STEP_VERIFY_SSH));
+  g_assert_true (has_step (steps, KF_SEMIAUTO_STEP_ROLLBACK));
+  after = snapshot (env);
+  g_assert_cmpstr (before, ==, after);
+  keys_after = authorized_keys ();
+  g_assert_cmpstr (keys_before, ==, keys_after);
   tn_fake_stop (fake);
+  env_free (env);
+}
+
+
+/* ---- what a failure leaves on the TrueNAS (issue 10, point 2) ---- */
+
+/* The fake's state file: a user's string member, and how often a method was called. */
+static char *
+state_user_string (TnFake     *fake,
+                   const char *username,
+                   const char *member)
+{
+  g_autoptr(JsonNode) state = tn_fake_read_state (fake);
+  JsonArray *users = json_object_get_array_member (json_node_get_object (state), "users");
+
+  for (guint i = 0; i < json_array_get_length (users); i++)
+    {
+      JsonObject *user = json_array_get_object_element (users, i);
+      if (g_str_equal (json_object_get_string_member (user, "username"), username))
+        {
+          JsonNode *value = json_object_get_member (user, member);
+          return JSON_NODE_HOLDS_VALUE (value) ? g_strdup (json_node_get_string (value)) : json_to_string (value, FALSE);
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static guint
+state_calls (TnFake     *fake,
+             const char *method)
+{
+  g_autoptr(JsonNode) state = tn_fake_read_state (fake);
+  JsonArray *calls = json_object_get_array_member (json_node_get_object (state), "calls");
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (calls); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (calls, i), "method"), method))
+      n++;
+  return n;
+}
+
+static gboolean
+state_bool (TnFake     *fake,
+            const char *member)
+{
+  g_autoptr(JsonNode) state = tn_fake_read_state (fake);
+  return json_object_get_boolean_member (json_node_get_object (state), member);
+}
+
+/* authorized_keys with lines Keyferry must keep byte for byte: a comment,
+ * options, a blank line, CRLF, and no newline at the end. */
+static const char odd_keys[] =
+  "# managed by hand\n"
+  "command=\"/usr/bin/true\",no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOdd0ddOdd0ddOdd0ddOdd0ddOdd0ddOdd0ddOdd0ddO odd@one\r\n"
+  "\n"
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeepKeepKeepKeepKeepKeepKeepKeepKeepKeepKeepK   spaced  comment ";
+
+static void
+write_authorized_keys (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true (g_file_set_contents (kf_test_sshd_get_authorized_keys_path (sshd), text, -1, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  const char *what;
+  const char *fake_extra;
+  const char *username;
+  KfTruenasProtocol protocol;
+  const char *words;      /* in the error message */
+} RollbackCase;
+
+/* Each fails after the key was installed; the key goes again, every other byte stays. */
+static void
+test_rollback (void)
+{
+  const RollbackCase cases[] = {
+    { "user.update refused (JSON-RPC)", NULL, "stubborn", KF_TRUENAS_PROTOCOL_AUTO, "not a valid shell" },
+    { "user.update refused (legacy)", NULL, "stubborn", KF_TRUENAS_PROTOCOL_LEGACY, "not a valid shell" },
+    { "dropped after ssh_pair (JSON-RPC)", "\"faults\": {\"drop_after_method\": \"keychaincredential.ssh_pair\"}",
+      NULL, KF_TRUENAS_PROTOCOL_AUTO, "closed" },
+    { "dropped after ssh_pair (legacy)", "\"faults\": {\"drop_after_method\": \"keychaincredential.ssh_pair\"}",
+      NULL, KF_TRUENAS_PROTOCOL_LEGACY, "closed" },
+    { "dropped after user.update (public route)",
+      "\"private_methods\": \"refused\", \"faults\": {\"drop_after_method\": \"user.update\"}",
+      NULL, KF_TRUENAS_PROTOCOL_AUTO, "closed" },
+    { "no answer to ssh_pair", "\"faults\": {\"silent_method\": \"keychaincredential.ssh_pair\"}",
+      NULL, KF_TRUENAS_PROTOCOL_AUTO, "did not answer" },
+  };
+  Env *env = env_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const RollbackCase *c = &cases[i];
+      TnFake *fake = start_fake_for_sshd (c->fake_extra);
+      g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "rolled back");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) steps = NULL;
+      g_autoptr(KfConnection) connection = NULL;
+      g_autofree char *before = NULL;
+      g_autofree char *after = NULL;
+      g_autofree char *keys_after = NULL;
+      g_autofree char *shell_after = NULL;
+
+      g_test_message ("case: %s", c->what);
+      write_authorized_keys (odd_keys);
+      before = snapshot (env);
+      if (c->username != NULL)
+        kf_semiauto_setup_set_username (setup, c->username);
+      kf_semiauto_setup_set_protocol (setup, c->protocol);
+      if (strstr (c->what, "no answer") != NULL)
+        kf_semiauto_setup_set_call_timeout_ms (setup, 500);
+
+      connection = run_setup (setup, NULL, &steps, &error);
+      g_assert_null (connection);
+      g_assert_nonnull (error);
+      g_test_message ("→ %s", error->message);
+      g_assert_nonnull (strstr (error->message, c->words));
+      /* The rollback worked, so the message says nothing of a remaining key. */
+      g_assert_null (strstr (error->message, "may remain"));
+      g_assert_true (has_step (steps, KF_SEMIAUTO_STEP_ROLLBACK));
+      keys_after = authorized_keys ();
+      g_assert_cmpstr (keys_after, ==, odd_keys);
+      after = snapshot (env);
+      g_assert_cmpstr (before, ==, after);
+      /* The shell, changed or not, is as it was. */
+      shell_after = state_user_string (fake, c->username != NULL ? c->username : kf_test_sshd_get_user (sshd), "shell");
+      g_assert_cmpstr (shell_after, ==, "/usr/sbin/nologin");
+      /* The public route started and enabled SSH (as ssh_pair would): stopped and disabled again. */
+      if (c->fake_extra != NULL && strstr (c->fake_extra, "refused") != NULL)
+        {
+          g_assert_cmpuint (state_calls (fake, "service.control"), ==, 2);
+          g_assert_false (state_bool (fake, "ssh_service_running"));
+          g_assert_false (state_bool (fake, "ssh_service_enabled"));
+        }
+      g_test_message ("FIGURES rollback (%s): %u round trips", c->what, kf_semiauto_setup_get_round_trips (setup));
+      tn_fake_stop (fake);
+    }
+  write_authorized_keys ("");
+  env_free (env);
+}
+
+/* Cancelled (the CLI's Ctrl-C) while the SSH check runs: the key, the shell
+ * and the sudo commands go back. */
+static void
+test_rollback_cancel_restores_user (void)
+{
+  Env *env = env_new ();
+  TnFake *fake = start_fake_for_sshd (NULL);
+  g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "cancel late");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) connection = NULL;
+  g_autofree char *shell = NULL;
+  g_autofree char *sudo = NULL;
+  CancelAt cancel = { cancellable, KF_SEMIAUTO_STEP_VERIFY_SSH };
+
+  write_authorized_keys (odd_keys);
+  kf_semiauto_setup_set_sudo_zfs (setup, TRUE);
+  g_signal_connect (setup, "progress", G_CALLBACK (cancel_on_step), &cancel);
+  connection = run_setup (setup, cancellable, NULL, &error);
+  g_assert_null (connection);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  {
+    g_autofree char *keys = authorized_keys ();
+    g_assert_cmpstr (keys, ==, odd_keys);
+  }
+  /* user.update had set bash and added zfs; both were taken back. */
+  g_assert_cmpuint (state_calls (fake, "user.update"), ==, 2);
+  shell = state_user_string (fake, kf_test_sshd_get_user (sshd), "shell");
+  g_assert_cmpstr (shell, ==, "/usr/sbin/nologin");
+  sudo = state_user_string (fake, kf_test_sshd_get_user (sshd), "sudo_commands_nopasswd");
+  g_assert_cmpstr (sudo, ==, "[\"/usr/bin/ls\"]");
+  write_authorized_keys ("");
+  tn_fake_stop (fake);
+  env_free (env);
+}
+
+/* The rollback itself fails: the message names the box, the user and the key. */
+static void
+test_rollback_failure_named (void)
+{
+  Env *env = env_new ();
+  TnFake *fake = start_fake_for_sshd (NULL);
+  g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "cannot roll back");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(KfConnection) connection = NULL;
+  g_autofree char *keys = NULL;
+  g_autofree char *left = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  write_authorized_keys (odd_keys);
+  before = snapshot (env);
+  kf_semiauto_setup_set_username (setup, "frozen");
+  connection = run_setup (setup, NULL, NULL, &error);
+  g_assert_null (connection);
+  g_assert_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_USER_UPDATE);
+  g_test_message ("→ %s", error->message);
+  g_assert_nonnull (strstr (error->message, fake->https_url));
+  g_assert_nonnull (strstr (error->message, "user frozen"));
+  g_assert_nonnull (strstr (error->message, "may remain"));
+  g_assert_nonnull (strstr (error->message, "read-only"));
+  g_assert_null (strchr (error->message, '\n'));
+  /* The fingerprint named is that of the key that stayed: the one new line
+   * (odd_keys has no final newline, so ssh_pair added one first). */
+  keys = authorized_keys ();
+  g_assert_true (g_str_has_prefix (keys, odd_keys));
+  left = g_strstrip (g_strdup (keys + strlen (odd_keys) + 1));
+  g_assert_null (strchr (left, '\n'));
+  fingerprint = kf_ssh_key_fingerprint (left, &parse_error);
+  g_assert_no_error (parse_error);
+  g_assert_nonnull (strstr (error->message, fingerprint));
+  /* Locally, nothing stays. */
+  after = snapshot (env);
+  g_assert_cmpstr (before, ==, after);
+
+  /* Cancelled, and the rollback fails: not reported as a plain cancel
+   * ("nothing was changed"), but as the key that stays. */
+  write_authorized_keys (odd_keys);
+  {
+    g_autoptr(KfSemiautoSetup) cancelled = new_setup (env, fake, "cancel, cannot roll back");
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(GError) cancel_error = NULL;
+    g_autoptr(KfConnection) none = NULL;
+    CancelAt cancel = { cancellable, KF_SEMIAUTO_STEP_VERIFY_SSH };
+
+    kf_semiauto_setup_set_username (cancelled, "frozen");
+    kf_semiauto_setup_set_keep_shell (cancelled, TRUE);  /* no user.update before the SSH check */
+    g_signal_connect (cancelled, "progress", G_CALLBACK (cancel_on_step), &cancel);
+    none = run_setup (cancelled, cancellable, NULL, &cancel_error);
+    g_assert_null (none);
+    g_assert_nonnull (cancel_error);
+    g_test_message ("cancelled: %s", cancel_error->message);
+    g_assert_false (g_error_matches (cancel_error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+    g_assert_nonnull (strstr (cancel_error->message, "cancelled"));
+    g_assert_nonnull (strstr (cancel_error->message, "may remain"));
+    g_assert_nonnull (strstr (cancel_error->message, "user frozen"));
+  }
+  tn_fake_stop (fake);
+  write_authorized_keys ("");
+  env_free (env);
+}
+
+/* Two runs with the same name at once: one wins, the other's key goes again. */
+static void
+test_same_name_twice_at_once (void)
+{
+  Env *env = env_new ();
+  TnFake *fake = start_fake_for_sshd (NULL);
+  g_autoptr(KfSemiautoSetup) a = new_setup (env, fake, "twin");
+  g_autoptr(KfSemiautoSetup) b = new_setup (env, fake, "twin");
+  Run run_a = { 0 }, run_b = { 0 };
+  g_autofree char *keys_before = NULL;
+  g_autofree char *keys_after = NULL;
+  g_auto(GStrv) lines_after = NULL;
+  Run *winner, *loser;
+
+  write_authorized_keys ("");
+  keys_before = authorized_keys ();
+  kf_semiauto_setup_run_async (a, NULL, on_run_done, &run_a);
+  kf_semiauto_setup_run_async (b, NULL, on_run_done, &run_b);
+  kf_test_wait_for (&run_a.done, WAIT_S);
+  kf_test_wait_for (&run_b.done, WAIT_S);
+
+  g_assert_true ((run_a.connection == NULL) != (run_b.connection == NULL));
+  winner = run_a.connection != NULL ? &run_a : &run_b;
+  loser = run_a.connection != NULL ? &run_b : &run_a;
+  g_assert_nonnull (loser->error);
+  g_test_message ("loser: %s", loser->error->message);
+  g_assert_nonnull (strstr (loser->error->message, "twin"));
+  /* Exactly the winner's key was added. */
+  keys_after = authorized_keys ();
+  g_assert_cmpstr (keys_before, ==, "");
+  lines_after = g_strsplit (keys_after, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines_after), ==, 2);
+  g_assert_cmpstr (lines_after[1], ==, "");
+  {
+    KfKeypair *keypair = kf_store_find_keypair (env->store, kf_connection_get_keypair_id (winner->connection));
+    g_auto(GStrv) parts = g_strsplit (kf_keypair_get_public_key (keypair), " ", 3);
+    g_assert_nonnull (strstr (keys_after, parts[1]));
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (env->store)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (env->store)), ==, 1);
+  g_clear_object (&winner->connection);
+  g_clear_error (&loser->error);
+  tn_fake_stop (fake);
+  env_free (env);
+}
+
+/* ---- asking before changing the shell or sudo (issue 10, point 4) ---- */
+
+typedef struct {
+  gboolean answer;
+  GPtrArray *asked;   /* "id: message" */
+} Confirmer;
+
+static void
+on_confirm_change (KfSemiautoSetup *setup,
+                   const char      *id,
+                   const char      *message,
+                   Confirmer       *confirmer)
+{
+  g_ptr_array_add (confirmer->asked, g_strdup_printf ("%s: %s", id, message));
+  g_assert_cmpint (kf_semiauto_setup_get_step (setup), ==, KF_SEMIAUTO_STEP_WAIT_CONFIRM);
+  /* Answered at once here; a dialog answers later, from the main loop. */
+  kf_semiauto_setup_confirm (setup, confirmer->answer);
+}
+
+static void
+test_shell_consent (void)
+{
+  Env *env = env_new ();
+  TnFake *fake = start_fake_for_sshd (NULL);
+  const char *user = kf_test_sshd_get_user (sshd);
+
+  write_authorized_keys ("");
+  /* No: nothing changes anywhere. */
+  {
+    g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "shell no");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KfConnection) connection = NULL;
+    g_autofree char *before = snapshot (env);
+    g_autofree char *after = NULL;
+    g_autofree char *keys = NULL;
+    g_autofree char *shell = NULL;
+    g_autofree char *expected = g_strdup_printf ("shell: %s's login shell on 127.0.0.1 is /usr/sbin/nologin; Keyferry will set /usr/bin/bash so that SSH logins work.", user);
+    Confirmer confirmer = { FALSE, g_ptr_array_new_with_free_func (g_free) };
+
+    g_signal_connect (setup, "confirm-change", G_CALLBACK (on_confirm_change), &confirmer);
+    connection = run_setup (setup, NULL, NULL, &error);
+    g_assert_null (connection);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_test_message ("→ %s", error->message);
+    g_assert_nonnull (strstr (error->message, "nothing was changed on the TrueNAS"));
+    g_assert_cmpuint (confirmer.asked->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (confirmer.asked, 0), ==, expected);
+    keys = authorized_keys ();
+    g_assert_cmpstr (keys, ==, "");
+    g_assert_cmpuint (state_calls (fake, "keychaincredential.ssh_pair"), ==, 0);
+    g_assert_cmpuint (state_calls (fake, "user.update"), ==, 0);
+    shell = state_user_string (fake, user, "shell");
+    g_assert_cmpstr (shell, ==, "/usr/sbin/nologin");
+    after = snapshot (env);
+    g_assert_cmpstr (before, ==, after);
+    g_ptr_array_unref (confirmer.asked);
+  }
+  /* Yes: the shell changes, and the SSH check passes. */
+  {
+    g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "shell yes");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KfConnection) connection = NULL;
+    g_autofree char *shell = NULL;
+    Confirmer confirmer = { TRUE, g_ptr_array_new_with_free_func (g_free) };
+
+    g_signal_connect (setup, "confirm-change", G_CALLBACK (on_confirm_change), &confirmer);
+    connection = run_setup (setup, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (confirmer.asked->len, ==, 1);
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (confirmer.asked, 0), "shell: "));
+    g_assert_true (kf_semiauto_setup_get_host_key_verified (setup));
+    shell = state_user_string (fake, user, "shell");
+    g_assert_cmpstr (shell, ==, "/usr/bin/bash");
+    g_ptr_array_unref (confirmer.asked);
+  }
+  /* The sudo option is asked the same way (a user that is not root). */
+  {
+    g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "sudo yes");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KfConnection) connection = NULL;
+    g_autofree char *sudo = NULL;
+    Confirmer confirmer = { TRUE, g_ptr_array_new_with_free_func (g_free) };
+
+    kf_semiauto_setup_set_username (setup, "sudoer");
+    kf_semiauto_setup_set_sudo_zfs (setup, TRUE);
+    g_signal_connect (setup, "confirm-change", G_CALLBACK (on_confirm_change), &confirmer);
+    connection = run_setup (setup, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (confirmer.asked->len, ==, 1);
+    g_test_message ("asked: %s", (char *) g_ptr_array_index (confirmer.asked, 0));
+    g_assert_cmpstr (g_ptr_array_index (confirmer.asked, 0), ==,
+                     "sudo: Keyferry will let sudoer on 127.0.0.1 run /usr/sbin/zfs with sudo without a password (passwordless sudo for zfs).");
+    sudo = state_user_string (fake, "sudoer", "sudo_commands_nopasswd");
+    g_assert_cmpstr (sudo, ==, "[\"/usr/bin/ls\",\"/usr/sbin/zfs\"]");
+    g_ptr_array_unref (confirmer.asked);
+  }
+  tn_fake_stop (fake);
+  write_authorized_keys ("");
+  env_free (env);
+}
+
+/* Keep the shell: saved, but the SSH check is reported failed, with why. No
+ * handler: the change is made and said in the notes. */
+static void
+test_keep_shell_and_notes (void)
+{
+  Env *env = env_new ();
+  const char *user = kf_test_sshd_get_user (sshd);
+
+  {
+    TnFake *fake = start_fake_for_sshd (NULL);
+    g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "kept shell");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KfConnection) connection = NULL;
+    g_autofree char *shell = NULL;
+    const char * const *notes;
+    gboolean noted = FALSE;
+
+    kf_semiauto_setup_set_keep_shell (setup, TRUE);
+    connection = run_setup (setup, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (connection);
+    g_assert_false (kf_semiauto_setup_get_host_key_verified (setup));
+    g_assert_false (kf_connection_get_host_key_verified (connection));
+    g_assert_cmpint (kf_connection_get_test_state (connection), ==, KF_TEST_STATE_FAILED);
+    g_test_message ("verify: %s", kf_semiauto_setup_get_verify_message (setup));
+    g_assert_nonnull (strstr (kf_semiauto_setup_get_verify_message (setup), "stays /usr/sbin/nologin"));
+    notes = kf_semiauto_setup_get_notes (setup);
+    for (guint i = 0; notes[i] != NULL; i++)
+      noted |= strstr (notes[i], "stays /usr/sbin/nologin, as asked") != NULL;
+    g_assert_true (noted);
+    g_assert_cmpuint (state_calls (fake, "user.update"), ==, 0);
+    shell = state_user_string (fake, user, "shell");
+    g_assert_cmpstr (shell, ==, "/usr/sbin/nologin");
+    tn_fake_stop (fake);
+  }
+  {
+    TnFake *fake = start_fake_for_sshd (NULL);
+    g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "told shell");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KfConnection) connection = run_setup (setup, NULL, NULL, &error);
+    const char * const *notes = kf_semiauto_setup_get_notes (setup);
+    g_autofree char *expected = g_strdup_printf ("%s's login shell on 127.0.0.1 is /usr/sbin/nologin; Keyferry will set /usr/bin/bash so that SSH logins work.", user);
+
+    g_assert_no_error (error);
+    g_assert_true (g_strv_contains (notes, expected));
+    tn_fake_stop (fake);
+  }
+  write_authorized_keys ("");
+  env_free (env);
+}
+
+/* ---- when ssh_pair is closed (issue 10, point 7) ---- */
+
+static void
+test_public_route (void)
+{
+  Env *env = env_new ();
+  TnFake *fake = start_fake_for_sshd ("\"private_methods\": \"refused\"");
+  g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "nas-public");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfConnection) connection = NULL;
+  g_autofree char *shell = NULL;
+  Confirmer confirmer = { TRUE, g_ptr_array_new_with_free_func (g_free) };
+  const char * const *notes;
+  gboolean told = FALSE;
+
+  write_authorized_keys (odd_keys);
+  g_assert_false (state_bool (fake, "ssh_service_running"));
+  g_signal_connect (setup, "confirm-change", G_CALLBACK (on_confirm_change), &confirmer);
+  connection = run_setup (setup, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_good_connection (env, connection, "nas-public");
+  g_assert_cmpint (kf_semiauto_setup_get_protocol (setup), ==, KF_TRUENAS_PROTOCOL_JSONRPC);
+  /* Asked about the shell, then about the stopped SSH service. */
+  g_assert_cmpuint (confirmer.asked->len, ==, 2);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (confirmer.asked, 0), "shell: "));
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (confirmer.asked, 1), "start-ssh: "));
+  g_assert_nonnull (strstr (g_ptr_array_index (confirmer.asked, 1), "stopped"));
+  /* Started through the job, and enabled. */
+  g_assert_true (state_bool (fake, "ssh_service_running"));
+  g_assert_true (state_bool (fake, "ssh_service_enabled"));
+  g_assert_cmpuint (state_calls (fake, "service.update"), ==, 1);
+  g_assert_cmpuint (state_calls (fake, "service.control"), ==, 1);
+  g_assert_cmpuint (state_calls (fake, "core.get_jobs"), >=, 1);
+  g_assert_cmpuint (state_calls (fake, "ssh.config"), ==, 1);
+  /* One user.update installed the key and set the shell. */
+  g_assert_cmpuint (state_calls (fake, "user.update"), ==, 1);
+  shell = state_user_string (fake, kf_test_sshd_get_user (sshd), "shell");
+  g_assert_cmpstr (shell, ==, "/usr/bin/bash");
+  {
+    g_autofree char *keys = authorized_keys ();
+    g_assert_true (g_str_has_prefix (keys, odd_keys));
+  }
+  notes = kf_semiauto_setup_get_notes (setup);
+  for (guint i = 0; notes[i] != NULL; i++)
+    told |= strstr (notes[i], "started the SSH service") != NULL;
+  g_assert_true (told);
+  g_test_message ("FIGURES public route: %u round trips (%u core.get_jobs polls), API %.1f ms",
+                  kf_semiauto_setup_get_round_trips (setup), state_calls (fake, "core.get_jobs"),
+                  kf_semiauto_setup_get_api_ms (setup));
+  g_ptr_array_unref (confirmer.asked);
+  tn_fake_stop (fake);
+  write_authorized_keys ("");
+  env_free (env);
+}
+
+/* Declining the SSH service start: nothing changed; legacy keeps ssh_pair. */
+static void
+test_public_route_decline_and_legacy (void)
+{
+  Env *env = env_new ();
+
+  {
+    TnFake *fake = start_fake_for_sshd ("\"private_methods\": \"refused\"");
+    g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "declined");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KfConnection) connection = NULL;
+    g_autofree char *before = snapshot (env);
+    g_autofree char *after = NULL;
+    g_autofree char *keys = NULL;
+    Confirmer confirmer = { TRUE, g_ptr_array_new_with_free_func (g_free) };
+
+    write_authorized_keys (odd_keys);
+    kf_semiauto_setup_set_keep_shell (setup, TRUE);   /* so the only question is the service */
+    confirmer.answer = FALSE;
+    g_signal_connect (setup, "confirm-change", G_CALLBACK (on_confirm_change), &confirmer);
+    connection = run_setup (setup, NULL, NULL, &error);
+    g_assert_null (connection);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpuint (confirmer.asked->len, ==, 1);
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (confirmer.asked, 0), "start-ssh: "));
+    g_assert_false (state_bool (fake, "ssh_service_running"));
+    g_assert_false (state_bool (fake, "ssh_service_enabled"));
+    g_assert_cmpuint (state_calls (fake, "user.update"), ==, 0);
+    keys = authorized_keys ();
+    g_assert_cmpstr (keys, ==, odd_keys);
+    after = snapshot (env);
+    g_assert_cmpstr (before, ==, after);
+    g_ptr_array_unref (confirmer.asked);
+    tn_fake_stop (fake);
+  }
+  {
+    TnFake *fake = start_fake_for_sshd ("\"private_methods\": \"refused\"");
+    g_autoptr(KfSemiautoSetup) setup = new_setup (env, fake, "legacy-still-pairs");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KfConnection) connection = NULL;
+
+    write_authorized_keys ("");
+    kf_semiauto_setup_set_protocol (setup, KF_TRUENAS_PROTOCOL_LEGACY);
+    connection = run_setup (setup, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (kf_semiauto_setup_get_host_key_verified (setup));
+    g_assert_cmpuint (state_calls (fake, "keychaincredential.ssh_pair"), ==, 1);
+    g_assert_cmpuint (state_calls (fake, "ssh.config"), ==, 0);
+    g_test_message ("FIGURES legacy (ssh_pair): %u round trips", kf_semiauto_setup_get_round_trips (setup));
+    tn_fake_stop (fake);
+  }
+  write_authorized_keys ("");
   env_free (env);
 }
 
@@ -884,6 +1452,14 @@ main (int argc, char **argv)
   g_test_add_func ("/truenas/setup/host-key-mismatch", test_host_key_mismatch);
   g_test_add_func ("/truenas/setup/pair-again", test_pair_again);
   g_test_add_func ("/truenas/setup/certificate-trust-then-change", test_certificate_trust_then_change);
+  g_test_add_func ("/truenas/setup/rollback", test_rollback);
+  g_test_add_func ("/truenas/setup/rollback-cancel-restores-user", test_rollback_cancel_restores_user);
+  g_test_add_func ("/truenas/setup/rollback-failure-named", test_rollback_failure_named);
+  g_test_add_func ("/truenas/setup/same-name-twice-at-once", test_same_name_twice_at_once);
+  g_test_add_func ("/truenas/setup/shell-consent", test_shell_consent);
+  g_test_add_func ("/truenas/setup/keep-shell-and-notes", test_keep_shell_and_notes);
+  g_test_add_func ("/truenas/setup/public-route", test_public_route);
+  g_test_add_func ("/truenas/setup/public-route-decline-and-legacy", test_public_route_decline_and_legacy);
 
   status = g_test_run ();
   kf_test_sshd_stop (sshd);

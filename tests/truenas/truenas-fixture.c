@@ -149,9 +149,12 @@ static const char *base_config =
   "  {\"id\": 10, \"username\": \"zfsall\", \"home\": \"@HOME@\", \"shell\": \"/usr/bin/zsh\","
   "   \"sudo_commands_nopasswd\": [\"ALL\"]},"
   "  {\"id\": 11, \"username\": \"stubborn\", \"home\": \"@HOME@\", \"shell\": \"/usr/sbin/nologin\","
-  "   \"update_error\": \"[EINVAL] user_update.shell: /usr/bin/bash is not a valid shell\"},"
+  "   \"update_error\": \"[EINVAL] user_update.shell: /usr/bin/bash is not a valid shell\","
+  "   \"update_error_fields\": [\"shell\"]},"
   "  {\"id\": 12, \"username\": \"sudoer\", \"home\": \"@HOME@\", \"shell\": \"/usr/bin/bash\","
-  "   \"sudo_commands_nopasswd\": [\"/usr/bin/ls\"]}"
+  "   \"sudo_commands_nopasswd\": [\"/usr/bin/ls\"]},"
+  "  {\"id\": 13, \"username\": \"frozen\", \"home\": \"@HOME@\", \"shell\": \"/usr/sbin/nologin\","
+  "   \"update_error\": \"[EROFS] The user database is read-only\"}"
   "],"
   "\"ssh\": {\"port\": @SSH_PORT@}";
 

@@ -729,6 +729,18 @@ test_semiauto_otp (void)
   gtk_editable_set_text (GTK_EDITABLE (named (otp, "otp-entry")), "246810");
   click_response (otp, "C_ontinue");
 
+  /* The SSH user's shell is nologin: the setup says what it will change, and
+   * goes on only after the user agrees. */
+  {
+    GtkWidget *shell = wait_alert ("Change the Login Shell?", 30);
+    g_autofree char *expected = g_strdup_printf ("%s's login shell on 127.0.0.1 is /usr/sbin/nologin; Keyferry will set /usr/bin/bash so that SSH logins work.",
+                                                 kf_test_sshd_get_user (sshd));
+
+    g_assert_true (g_str_has_prefix (kf_alert_get_body (shell), expected));
+    ui_test_screenshot (GTK_WIDGET (shell), "connection-shell-notice");
+    click_response (shell, "C_ontinue");
+  }
+
   ui_test_wait_until (dialog_idle, dialog, 60);
   ui_test_wait_until (widget_hidden, dialog, 10);
   g_object_unref (dialog);
@@ -934,6 +946,53 @@ test_semiauto_wrong_password (void)
   tn_fake_stop (fake);
 }
 
+/* Declining the shell change: the setup stops, says nothing was changed, and
+ * nothing was (no key on the TrueNAS, nothing saved). */
+static void
+test_semiauto_shell_declined (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) sshd = kf_test_sshd_start (&error);
+  g_autofree char *authorized = NULL;
+  KfConnectionDialog *dialog;
+  GtkWidget *shell;
+  KfWindow *window;
+  KfStore *store;
+  const char *message;
+  TnFake *fake;
+
+  g_assert_no_error (error);
+  fake = start_fake_for (sshd, NULL);
+  app = start_empty (&window);
+  store = kf_window_get_store (window);
+  dialog = open_add_dialog (window);
+  g_object_ref (dialog);
+  fill_semiauto (dialog, fake, "truenas_admin", "s3cret", sshd);
+  save_and_trust_certificate (dialog, "connection-certificate-3");
+
+  shell = wait_alert ("Change the Login Shell?", 30);
+  g_assert_nonnull (strstr (kf_alert_get_body (shell), "Nothing has been changed on the TrueNAS yet"));
+  click_response (shell, "_Cancel Setup");
+  ui_test_wait_until (dialog_idle, dialog, 60);
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  message = shown_label (dialog, "semi-error");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "nothing was changed on the TrueNAS"));
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-shell-declined");
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (store)), ==, 0);
+  authorized = tn_fake_read_authorized_keys (fake);
+  g_assert_cmpstr (authorized, ==, "");
+
+  ui_test_click (button (dialog, "_Cancel"));
+  ui_test_wait_until (widget_hidden, dialog, 10);
+  g_object_unref (dialog);
+  ui_test_stop_app (g_steal_pointer (&app));
+  tn_fake_stop (fake);
+}
+
 typedef struct {
   KfConnection *connection;
   gboolean      done;
@@ -1092,6 +1151,7 @@ main (int    argc,
   ui_test_add ("/ui/connection/manual-errors", test_manual_errors);
   ui_test_add ("/ui/connection/semiauto-otp", test_semiauto_otp);
   ui_test_add ("/ui/connection/semiauto-wrong-password", test_semiauto_wrong_password);
+  ui_test_add ("/ui/connection/semiauto-shell-declined", test_semiauto_shell_declined);
   ui_test_add ("/ui/connection/semiauto-cancel", test_semiauto_cancel);
   ui_test_add ("/ui/connection/delete-with-keypair", test_delete_with_keypair);
   ui_test_add ("/ui/connection/manual-edit", test_manual_edit);
