@@ -11,7 +11,10 @@
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
@@ -404,6 +407,217 @@ test_no_agent (void)
   g_setenv ("SSH_AUTH_SOCK", agent_sock, TRUE);
 }
 
+/* ------------------------------------------------- a refusing test agent */
+
+/* No agent on Debian 12 refuses a constraint (OpenSSH's ssh-agent 9.2,
+ * gcr-ssh-agent 3.41 and gnome-keyring 42's agent all accept lifetime and
+ * confirm), so this fault injector plays the older gnome-keyring agents:
+ * FAILURE to ADD_ID_CONSTRAINED, an empty list to REQUEST_IDENTITIES. It
+ * records the type of every request. */
+typedef struct {
+  GSocketListener *listener;
+  GString         *types;    /* one char per request: its type + '0' */
+  GMutex           lock;
+} Refuser;
+
+static gpointer
+refuser_thread (gpointer data)
+{
+  Refuser *refuser = data;
+  GSocketConnection *conn;
+
+  while ((conn = g_socket_listener_accept (refuser->listener, NULL, NULL, NULL)) != NULL)
+    {
+      GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+      static const guchar failure[] = { 0, 0, 0, 1, 5 };
+      static const guchar empty_list[] = { 0, 0, 0, 5, 12, 0, 0, 0, 0 };
+      guchar head[5];
+      gsize got = 0;
+      guint32 len;
+      g_autofree guchar *rest = NULL;
+
+      if (g_input_stream_read_all (in, head, 5, &got, NULL, NULL) && got == 5)
+        {
+          len = ((guint32) head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3];
+          rest = g_malloc (len);
+          g_input_stream_read_all (in, rest, len - 1, &got, NULL, NULL);
+          g_mutex_lock (&refuser->lock);
+          g_string_append_c (refuser->types, (char) ('0' + head[4]));
+          g_mutex_unlock (&refuser->lock);
+          if (head[4] == 11)
+            g_output_stream_write_all (out, empty_list, sizeof empty_list, NULL, NULL, NULL);
+          else
+            g_output_stream_write_all (out, failure, sizeof failure, NULL, NULL, NULL);
+        }
+      g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+      g_object_unref (conn);
+    }
+  return NULL;
+}
+
+static void
+test_refused_constraint (void)
+{
+  g_autofree char *dir = kf_test_make_tmpdir ("refuser");
+  g_autofree char *path = g_build_filename (dir, "agent.sock", NULL);
+  g_autoptr(GSocketAddress) addr = g_unix_socket_address_new (path);
+  Refuser refuser = { g_socket_listener_new (), g_string_new (NULL) };
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) r = { 0 };
+  GThread *thread;
+
+  g_mutex_init (&refuser.lock);
+  g_socket_listener_add_address (refuser.listener, addr, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                                 NULL, NULL, &error);
+  g_assert_no_error (error);
+  thread = g_thread_new ("refuser", refuser_thread, &refuser);
+
+  g_setenv ("SSH_AUTH_SOCK", path, TRUE);
+  run (&r, NULL, "agent", "add", "k-ed25519", "--confirm", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "refused the key “k-ed25519” with the limits asked for"));
+  g_assert_nonnull (strstr (r.err, "it was not added"));
+  run (&r, NULL, "agent", "add", "k-ed25519", "--lifetime", "15m", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "kept 15 minutes"));
+  run (&r, NULL, "agent", "list", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "No Keyferry key pair is loaded"));
+  g_setenv ("SSH_AUTH_SOCK", agent_sock, TRUE);
+
+  /* two constrained adds and the list: never a retry without the constraint (17) */
+  g_mutex_lock (&refuser.lock);
+  g_assert_cmpstr (refuser.types->str, ==, "II;");
+  g_mutex_unlock (&refuser.lock);
+
+  g_socket_listener_close (refuser.listener);
+  /* wake the accept up: closing alone does not */
+  {
+    g_autoptr(GSocketClient) client = g_socket_client_new ();
+    g_autoptr(GSocketConnection) c = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr), NULL, NULL);
+  }
+  g_thread_join (thread);
+  g_object_unref (refuser.listener);
+  g_string_free (refuser.types, TRUE);
+  g_mutex_clear (&refuser.lock);
+}
+
+/* ------------------------------------------------------- gcr-ssh-agent */
+
+static void
+gcr_child_setup (gpointer data)
+{
+  /* its own process group: gcr-ssh-agent starts an ssh-agent that outlives it */
+  setpgid (0, 0);
+}
+
+/* GNOME's agent (gcr-ssh-agent, a proxy in front of ssh-agent) takes the
+ * constraints too: the key it lists logs in. */
+static void
+test_gcr_agent (void)
+{
+  const char *gcr = "/usr/libexec/gcr-ssh-agent";
+  g_autofree char *dir = kf_test_make_tmpdir ("gcr");
+  g_autofree char *sock = g_build_filename (dir, "ssh", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) r = { 0 };
+  pid_t pgid;
+
+  if (!g_file_test (gcr, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("gcr-ssh-agent is not installed");
+      return;
+    }
+  g_subprocess_launcher_set_child_setup (launcher, gcr_child_setup, NULL, NULL);
+  proc = g_subprocess_launcher_spawn (launcher, &error, gcr, dir, NULL);
+  g_assert_no_error (error);
+  wait_for_socket (sock);
+  pgid = atoi (g_subprocess_get_identifier (proc));
+
+  g_setenv ("SSH_AUTH_SOCK", sock, TRUE);
+  run (&r, NULL, "agent", "add", "k-ecdsa", "--lifetime", "8h", "--confirm", NULL);
+  g_setenv ("SSH_AUTH_SOCK", agent_sock, TRUE);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (agent_has (sock, "k-ecdsa"));
+  g_assert_false (agent_has (agent_sock, "k-ecdsa"));
+
+  kill (-pgid, SIGTERM);
+  g_subprocess_wait (proc, NULL, NULL);
+}
+
+/* ------------------------------------------------------------ ssh-config */
+
+static void
+test_ssh_config (void)
+{
+  g_auto(Run) r = { 0 };
+  g_autofree char *config = g_build_filename (export_dir, "config", NULL);
+  g_autofree char *mine = g_build_filename (export_dir, "mine.pub", NULL);
+  g_autofree char *stale = g_build_filename (export_dir, "box-k-rsa-pem.pub", NULL);
+  g_autofree char *port = g_strdup_printf ("port %u\n", kf_test_sshd_get_port (sshd));
+  const char *aliases[] = { "box-k-ed25519", "box-k-ecdsa", "box-k-rsa", "box-k-rsa-pem", "box-k-ec-pkcs8",
+                            "nas-1", "nas-1-2" };
+
+  /* names that make the same alias: the second gets a number, the same on every run */
+  add_connection ("NAS 1", "k-ed25519");
+  add_connection ("nas-1", "k-rsa");
+  g_assert_true (g_file_set_contents (mine, "not ours\n", -1, NULL));
+  export_config ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
+    {
+      g_autofree char *pub = g_strdup_printf ("identityfile %s/%s.pub\n", export_dir, aliases[i]);
+      g_autofree char *known = g_strdup_printf ("userknownhostsfile %s/known_hosts\n", export_dir);
+
+      run (&r, "ssh", "-G", "-F", config, aliases[i], NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_nonnull (strstr (r.out, "hostname 127.0.0.1\n"));
+      g_assert_nonnull (strstr (r.out, port));
+      g_assert_nonnull (strstr (r.out, pub));
+      g_assert_nonnull (strstr (r.out, "identitiesonly yes\n"));
+      g_assert_nonnull (strstr (r.out, known));
+      g_assert_nonnull (strstr (r.out, "stricthostkeychecking true\n"));
+    }
+  {
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
+    g_assert_true (strstr (text, "# NAS 1\nHost nas-1\n") != NULL);
+    g_assert_true (strstr (text, "# nas-1\nHost nas-1-2\n") != NULL);
+  }
+
+  /* again, without one connection: its public key goes, the user's file stays */
+  g_assert_true (g_file_test (stale, G_FILE_TEST_EXISTS));
+  run (&r, NULL, "connection", "delete", "Box k-rsa-pem", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  export_config ();
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (mine, G_FILE_TEST_EXISTS));
+  run (&r, "ssh", "-G", "-F", config, "box-k-rsa-pem", NULL);
+  g_assert_null (strstr (r.out, "box-k-rsa-pem.pub"));
+}
+
+/* Last: the server's host keys change, and ssh refuses it through the
+ * exported known_hosts even with the agent's key loaded. */
+static void
+test_host_key_changed (void)
+{
+  g_auto(Run) r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  run (&r, NULL, "agent", "add", "k-ed25519", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpint (ssh_login ("box-k-ed25519", NULL), ==, 0);
+
+  g_assert_true (kf_test_sshd_regenerate_host_keys (sshd, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ssh_login ("box-k-ed25519", &err), ==, 255);
+  g_assert_nonnull (strstr (err, "Host key verification failed"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -422,6 +636,10 @@ main (int   argc,
   g_test_add_func ("/cli-agent/confirm", test_confirm);
   g_test_add_func ("/cli-agent/remove-and-list", test_remove_and_list);
   g_test_add_func ("/cli-agent/no-agent", test_no_agent);
+  g_test_add_func ("/cli-agent/refused-constraint", test_refused_constraint);
+  g_test_add_func ("/cli-agent/gcr-ssh-agent", test_gcr_agent);
+  g_test_add_func ("/cli-agent/ssh-config", test_ssh_config);
+  g_test_add_func ("/cli-agent/host-key-changed", test_host_key_changed);
   ret = g_test_run ();
 
   g_subprocess_force_exit (agent);
