@@ -517,7 +517,9 @@ gcr_child_setup (gpointer data)
 static void
 test_gcr_agent (void)
 {
-  const char *gcr = "/usr/libexec/gcr-ssh-agent";
+  /* gcr 3 (Debian 12) or gcr 4 (Debian 13) */
+  const char *gcr = g_file_test ("/usr/libexec/gcr4-ssh-agent", G_FILE_TEST_IS_EXECUTABLE)
+                    ? "/usr/libexec/gcr4-ssh-agent" : "/usr/libexec/gcr-ssh-agent";
   g_autofree char *dir = kf_test_make_tmpdir ("gcr");
   g_autofree char *sock = g_build_filename (dir, "ssh", NULL);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
