@@ -55,7 +55,8 @@ kf_ssh_config_export_alias (const char *connection_name)
 char *
 kf_ssh_config_export_include_line (const char *dir)
 {
-  g_autofree char *config = g_build_filename (dir, "config", NULL);
+  g_autofree char *absolute = g_canonicalize_filename (dir, NULL);
+  g_autofree char *config = g_build_filename (absolute, "config", NULL);
   const char *home = g_get_home_dir ();
   gsize home_len = strlen (home);
 
@@ -95,8 +96,8 @@ static void
 plan_free (Plan *plan)
 {
   g_free (plan->dir);
-  g_hash_table_unref (plan->files);
-  g_ptr_array_unref (plan->aliases);
+  g_clear_pointer (&plan->files, g_hash_table_unref);
+  g_clear_pointer (&plan->aliases, g_ptr_array_unref);
   g_free (plan);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Plan, plan_free)

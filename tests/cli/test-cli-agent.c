@@ -416,6 +416,7 @@ test_no_agent (void)
  * records the type of every request. */
 typedef struct {
   GSocketListener *listener;
+  GCancellable    *stop;
   GString         *types;    /* one char per request: its type + '0' */
   GMutex           lock;
 } Refuser;
@@ -426,7 +427,7 @@ refuser_thread (gpointer data)
   Refuser *refuser = data;
   GSocketConnection *conn;
 
-  while ((conn = g_socket_listener_accept (refuser->listener, NULL, NULL, NULL)) != NULL)
+  while ((conn = g_socket_listener_accept (refuser->listener, NULL, refuser->stop, NULL)) != NULL)
     {
       GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
       GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
@@ -462,7 +463,7 @@ test_refused_constraint (void)
   g_autofree char *dir = kf_test_make_tmpdir ("refuser");
   g_autofree char *path = g_build_filename (dir, "agent.sock", NULL);
   g_autoptr(GSocketAddress) addr = g_unix_socket_address_new (path);
-  Refuser refuser = { g_socket_listener_new (), g_string_new (NULL) };
+  Refuser refuser = { g_socket_listener_new (), g_cancellable_new (), g_string_new (NULL) };
   g_autoptr(GError) error = NULL;
   g_auto(Run) r = { 0 };
   GThread *thread;
@@ -491,14 +492,12 @@ test_refused_constraint (void)
   g_assert_cmpstr (refuser.types->str, ==, "II;");
   g_mutex_unlock (&refuser.lock);
 
-  g_socket_listener_close (refuser.listener);
-  /* wake the accept up: closing alone does not */
-  {
-    g_autoptr(GSocketClient) client = g_socket_client_new ();
-    g_autoptr(GSocketConnection) c = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr), NULL, NULL);
-  }
+  /* closing alone would not wake the blocked accept up */
+  g_cancellable_cancel (refuser.stop);
   g_thread_join (thread);
+  g_socket_listener_close (refuser.listener);
   g_object_unref (refuser.listener);
+  g_object_unref (refuser.stop);
   g_string_free (refuser.types, TRUE);
   g_mutex_clear (&refuser.lock);
 }
@@ -588,6 +587,16 @@ test_ssh_config (void)
     g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
     g_assert_true (strstr (text, "# NAS 1\nHost nas-1\n") != NULL);
     g_assert_true (strstr (text, "# nas-1\nHost nas-1-2\n") != NULL);
+  }
+
+  /* a folder ssh could not name: one sentence, nothing written */
+  {
+    g_autofree char *odd = g_build_filename (kf_test_get_tmpdir (), "say \"hi\"", NULL);
+
+    run (&r, NULL, "ssh-config", "--dir", odd, NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "holds a quote or a line break"));
+    g_assert_false (g_file_test (odd, G_FILE_TEST_EXISTS));
   }
 
   /* again, without one connection: its public key goes, the user's file stays */

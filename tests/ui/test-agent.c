@@ -107,6 +107,35 @@ open_add_alert (KfWindow  *window,
   return alert;
 }
 
+/* Opens the first row's menu: Add to SSH Agent is there (and, when
+ * KF_UI_SCREENSHOT_DIR is set, the screen is saved with the menu open). */
+static void
+check_row_menu (KfWindow *window)
+{
+  GtkWidget *button = ui_test_find_named (GTK_WIDGET (window), "row-menu");
+  const char *shots = g_getenv ("KF_UI_SCREENSHOT_DIR");
+  GtkWidget *popover;
+
+  g_assert_nonnull (button);
+  ui_test_click (button);
+  ui_test_wait_frame (GTK_WIDGET (window));
+  popover = ui_test_find (GTK_WIDGET (window), GTK_TYPE_POPOVER_MENU, NULL, TRUE);
+  g_assert_nonnull (popover);
+  ui_test_wait_frame (popover);
+  g_assert_nonnull (ui_test_find (popover, GTK_TYPE_LABEL, "Add to SSH", TRUE));
+  g_assert_nonnull (ui_test_find (popover, GTK_TYPE_LABEL, "from SSH Agent", TRUE));
+  if (shots != NULL)
+    {
+      g_autofree char *path = g_build_filename (shots, "agent-row-menu.png", NULL);
+      const char *argv[] = { "import", "-window", "root", path, NULL };
+
+      ui_test_spin (300);
+      g_assert_cmpint (kf_test_run_command (argv, NULL, NULL, NULL), ==, 0);
+    }
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  ui_test_wait_frame (GTK_WIDGET (window));
+}
+
 static void
 test_add_remove (void)
 {
@@ -126,6 +155,7 @@ test_add_remove (void)
   ui_test_wait_frame (GTK_WIDGET (window));
   wait = (LoadedWait) { window, keypair, FALSE };
   g_assert_true (shows_loaded (&wait));
+  check_row_menu (window);
 
   alert = open_add_alert (window, keypair);
   g_assert_cmpstr (kf_alert_get_heading (alert), ==, "Add to SSH Agent");
