@@ -218,7 +218,8 @@ find_private_keys (const char *dir,
     }
 }
 
-/* Imports a key ssh-keygen writes in @format (PEM, PKCS8), then deletes the file. */
+/* Imports a key ssh-keygen writes in @format (PEM, PKCS8; RFC4716: OpenSSH's
+ * own private key format), then deletes the file. */
 static void
 import_key (const char *name,
             const char *type,
@@ -241,7 +242,8 @@ import_key (const char *name,
 static void
 test_add_and_login (void)
 {
-  static const char * const names[] = { "k-ed25519", "k-ecdsa", "k-rsa", "k-rsa-pem", "k-ec-pkcs8" };
+  static const char * const names[] = { "k-ed25519", "k-ecdsa", "k-rsa", "k-rsa-pem", "k-ec-pkcs8",
+                                        "k-rsa-openssh", "k-ec-openssh" };
   g_autofree char *config = g_build_filename (export_dir, "config", NULL);
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   g_auto(Run) r = { 0 };
@@ -252,9 +254,12 @@ test_add_and_login (void)
   g_assert_cmpint (r.status, ==, 0);
   run (&r, NULL, "keypair", "generate", "k-rsa", "--type", "rsa", "--bits", "2048", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  /* keys imported in the other shapes the keyring holds: PKCS#1 PEM, PKCS#8 */
+  /* keys imported in the other shapes the keyring holds: PKCS#1 PEM, PKCS#8,
+   * and RSA and ECDSA in OpenSSH's own format (what libssh 0.11 writes) */
   import_key ("k-rsa-pem", "rsa", "3072", "PEM");
   import_key ("k-ec-pkcs8", "ecdsa", "384", "PKCS8");
+  import_key ("k-rsa-openssh", "rsa", "2048", "RFC4716");
+  import_key ("k-ec-openssh", "ecdsa", "256", "RFC4716");
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -560,7 +565,7 @@ test_ssh_config (void)
   g_autofree char *stale = g_build_filename (export_dir, "box-k-rsa-pem.pub", NULL);
   g_autofree char *port = g_strdup_printf ("port %u\n", kf_test_sshd_get_port (sshd));
   const char *aliases[] = { "box-k-ed25519", "box-k-ecdsa", "box-k-rsa", "box-k-rsa-pem", "box-k-ec-pkcs8",
-                            "nas-1", "nas-1-2" };
+                            "box-k-rsa-openssh", "box-k-ec-openssh", "nas-1", "nas-1-2" };
 
   /* names that make the same alias: the second gets a number, the same on every run */
   add_connection ("NAS 1", "k-ed25519");
