@@ -8,6 +8,8 @@
 #   2. add-semiauto from the sandbox against the fake TrueNAS and a real sshd on
 #      loopback, then `connection test` says OK;
 #   3. the GUI's window is mapped (screenshot saved; look at it);
+#   1c. the SSH agent: without --socket=ssh-auth, `agent add` names the
+#      flatpak override; with it, the key lands in the host's ssh-agent;
 #   4. the FileChooser portal (xdg-desktop-portal + xdg-desktop-portal-gtk) in
 #      that session: the app's Download opens the portal's GTK dialog, xdotool
 #      answers it with a host path, and the key pair files appear there.
@@ -110,6 +112,13 @@ wait_for_line() { # FILE PATTERN SECONDS
   done
   return 1
 }
+wait_for_socket() { # PATH SECONDS
+  for _ in $(seq $(($2 * 10))); do
+    [ -S "$1" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
 # The app's own commands, sandboxed; GTK draws with cairo (Xvfb has no GL).
 fp_cli() { flatpak run --env=GSK_RENDERER=cairo --command=keyferry-cli "$app" "$@"; }
 
@@ -149,6 +158,34 @@ if { printf 'smoke pass\n'; cat "$tmp/host_key"; } \
 else
   fail "import from standard input / export into the app's folder did not work as the README says"
   sed 's/^/    /' "$tmp/import.out"
+fi
+
+# 1c. The SSH agent (a real ssh-agent on the host). The manifest has no
+# --socket=ssh-auth: without it the sandbox cannot reach the agent and says
+# which override enables it; with it (given to `flatpak run` here, as the
+# override would) the key goes from the keyring into the host's agent.
+ssh-agent -D -a "$tmp/agent.sock" >/dev/null 2>&1 &
+pids+=($!)
+if ! wait_for_socket "$tmp/agent.sock" 10; then
+  fail "ssh-agent did not start"
+else
+  export SSH_AUTH_SOCK=$tmp/agent.sock
+  if fp_cli agent add smoke-key >"$tmp/agent.out" 2>&1; then
+    fail "agent add without --socket=ssh-auth succeeded; the sandbox should not reach the agent"
+  elif grep -q 'flatpak override --user --socket=ssh-auth io.github.keyferry.Keyferry' "$tmp/agent.out"; then
+    pass "agent add without --socket=ssh-auth: refused, naming the flatpak override"
+  else
+    fail "agent add without --socket=ssh-auth did not name the override"
+    sed 's/^/    /' "$tmp/agent.out"
+  fi
+  if flatpak run --socket=ssh-auth --command=keyferry-cli "$app" agent add smoke-key --lifetime 5m \
+       >"$tmp/agent.out" 2>&1 && ssh-add -l 2>&1 | grep -q ' smoke-key '; then
+    pass "agent add with --socket=ssh-auth: the key is in the host's ssh-agent (ssh-add -l)"
+  else
+    fail "agent add with --socket=ssh-auth did not put the key into the host's ssh-agent"
+    sed 's/^/    /' "$tmp/agent.out"
+  fi
+  unset SSH_AUTH_SOCK
 fi
 
 # 2. add-semiauto against the fake TrueNAS on loopback, then connection test.

@@ -41,6 +41,16 @@ if [ -z "$clang_major" ]; then
 fi
 packages+=("libclang-rt-$clang_major-dev")
 
+# GNOME's SSH agent (gcr-ssh-agent), which the agent tests try besides
+# OpenSSH's ssh-agent (openssh-client): in "gcr" on bookworm, in "gcr4"
+# (gcr4-ssh-agent) on trixie and later.
+for p in gcr4 gcr; do
+  if apt-cache show "$p" >/dev/null 2>&1; then
+    packages+=("$p")
+    break
+  fi
+done
+
 missing=()
 for p in "${packages[@]}"; do
   installed "$p" || missing+=("$p")

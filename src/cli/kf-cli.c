@@ -31,6 +31,8 @@ static const KfCliCommand * const groups[] = {
   kf_cli_connection_commands,
   kf_cli_semiauto_commands,
   kf_cli_known_hosts_commands,
+  kf_cli_agent_commands,
+  kf_cli_ssh_config_commands,
 };
 
 static void

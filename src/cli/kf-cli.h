@@ -112,6 +112,8 @@ extern const KfCliCommand kf_cli_keypair_commands[];
 extern const KfCliCommand kf_cli_connection_commands[];
 extern const KfCliCommand kf_cli_semiauto_commands[];
 extern const KfCliCommand kf_cli_known_hosts_commands[];
+extern const KfCliCommand kf_cli_agent_commands[];
+extern const KfCliCommand kf_cli_ssh_config_commands[];
 
 /* Runs the command line; returns the exit status. */
 int          kf_cli_main                 (int            argc,

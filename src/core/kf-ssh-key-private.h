@@ -11,6 +11,7 @@
 
 #include "kf-key-material.h"
 #include "kf-key-type-private.h"
+#include "kf-secret.h"
 
 G_BEGIN_DECLS
 
@@ -71,6 +72,12 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (KfPrivateKeyInfo, kf_private_key_info_clear)
  * text around it), checks what can be checked without the passphrase, and
  * rebuilds a clean armor for libssh in pki->canonical. */
 gboolean       kf_ssh_key_inspect_private_text       (const char           *text,
+                                                      KfPrivateKeyInfo     *pki,
+                                                      GError              **error);
+/* The same checks, then the armor's decoded body (the openssh-key-v1
+ * container, or the DER of PEM and PKCS#8 keys) in wiped memory; pki->canonical
+ * is not set. For the SSH agent, which wants the key's fields. */
+KfSecretBytes *kf_ssh_key_decode_private_text        (const char           *text,
                                                       KfPrivateKeyInfo     *pki,
                                                       GError              **error);
 /* KF_KEY_ERROR_NOT_A_KEY: "The private key is damaged ..." */

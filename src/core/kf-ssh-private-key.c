@@ -606,13 +606,13 @@ armor_to_text (const Armor     *armor,
   return kf_secret_string_steal (g_steal_pointer (&text));
 }
 
-gboolean
-kf_ssh_key_inspect_private_text (const char        *text,
-                                 KfPrivateKeyInfo  *pki,
-                                 GError           **error)
+/* Finds, reads and checks the armor of @text into @armor and @pki. */
+static gboolean
+inspect_into_armor (const char        *text,
+                    Armor             *armor,
+                    KfPrivateKeyInfo  *pki,
+                    GError           **error)
 {
-  g_auto(Armor) armor = { 0 };
-
   /* SSH-1 key files are binary and start with this text. */
   if (g_str_has_prefix (text, "SSH PRIVATE KEY FILE FORMAT 1.1"))
     {
@@ -626,11 +626,32 @@ kf_ssh_key_inspect_private_text (const char        *text,
       return FALSE;
     }
 
-  if (!find_armor (text, &armor, error) ||
-      !format_from_label (armor.label, pki, error) ||
-      !inspect_armor_body (&armor, pki, error))
-    return FALSE;
+  return find_armor (text, armor, error) &&
+         format_from_label (armor->label, pki, error) &&
+         inspect_armor_body (armor, pki, error);
+}
 
+gboolean
+kf_ssh_key_inspect_private_text (const char        *text,
+                                 KfPrivateKeyInfo  *pki,
+                                 GError           **error)
+{
+  g_auto(Armor) armor = { 0 };
+
+  if (!inspect_into_armor (text, &armor, pki, error))
+    return FALSE;
   pki->canonical = armor_to_text (&armor, pki->format);
   return TRUE;
+}
+
+KfSecretBytes *
+kf_ssh_key_decode_private_text (const char        *text,
+                                KfPrivateKeyInfo  *pki,
+                                GError           **error)
+{
+  g_auto(Armor) armor = { 0 };
+
+  if (!inspect_into_armor (text, &armor, pki, error))
+    return NULL;
+  return kf_base64_decode_secret (armor.body->str, armor.body->len);
 }

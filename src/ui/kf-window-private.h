@@ -19,6 +19,11 @@
  *   win.keypair-download ("s")           saves the key pair to files (file chooser)
  *   win.keypair-delete ("s")             asks, listing the connections that use it
  *
+ * kf-agent-actions.c:
+ *   win.keypair-agent-add ("s")          asks lifetime and confirmation, loads the key into the SSH agent
+ *   win.keypair-agent-remove ("s")       takes it out of the agent
+ *   win.ssh-config-export                writes the SSH config folder the user picks
+ *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,5 +35,11 @@ G_BEGIN_DECLS
 
 void   kf_connection_actions_install   (KfWindow     *window);
 void   kf_keypair_actions_install      (KfWindow     *window);
+void   kf_agent_actions_install        (KfWindow     *window);
+/* Whether the SSH agent held @keypair's key when last asked. */
+gboolean kf_agent_actions_is_loaded    (KfWindow     *window,
+                                        KfKeypair    *keypair);
+/* Asks the agent again (tests, and after a change made elsewhere). */
+void   kf_agent_actions_refresh        (KfWindow     *window);
 
 G_END_DECLS

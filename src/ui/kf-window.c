@@ -71,6 +71,8 @@ static const MenuEntry connection_menu[] = {
 static const MenuEntry keypair_menu[] = {
   { N_("_Copy Public Key"), "keypair-copy-public-key" },
   { N_("_Download…"), "keypair-download" },
+  { N_("Add to SSH _Agent…"), "keypair-agent-add" },
+  { N_("_Remove from SSH Agent"), "keypair-agent-remove" },
   { N_("_Edit"), "keypair-edit" },
   { N_("_Delete"), "keypair-delete" },
 };
@@ -203,6 +205,13 @@ format_usage_count (gpointer item,
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u connection", "%u connections", count), count);
 }
 
+static char *
+format_agent_state (gpointer item,
+                    gpointer user_data)
+{
+  return g_strdup (kf_agent_actions_is_loaded (user_data, item) ? _("Loaded") : "");
+}
+
 static guint
 connection_fields (gpointer     item,
                    const char **fields,
@@ -255,6 +264,7 @@ setup_pages (KfWindow *self)
   kf_list_page_append_column (page, _("Fingerprint"), "fingerprint", NULL, NULL, 50, TRUE);
   kf_list_page_append_column (page, _("Comment"), "comment", NULL, NULL, 14, TRUE);
   kf_list_page_append_column (page, _("Used By"), "usage-count", format_usage_count, self, 13, FALSE);
+  kf_list_page_append_column (page, _("SSH Agent"), "fingerprint", format_agent_state, self, 9, FALSE);
   kf_list_page_set_menu_func (page, keypair_menu_func, self);
 }
 
@@ -398,6 +408,7 @@ kf_window_constructed (GObject *object)
 
   kf_connection_actions_install (self);
   kf_keypair_actions_install (self);
+  kf_agent_actions_install (self);
 
   last_view = g_settings_get_string (self->settings, "last-view");
   if (g_strcmp0 (last_view, "keypairs") == 0 || g_strcmp0 (last_view, "connections") == 0)
