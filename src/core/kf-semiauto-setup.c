@@ -65,6 +65,7 @@ struct _KfSemiautoSetup
   gboolean connection_saved;
   GPtrArray *notes;
   gboolean host_key_verified;
+  gboolean ssh_login_ok;
   char *verify_message;
   KfTruenasCertificate *peer_certificate;
   guint round_trips;
@@ -345,6 +346,13 @@ kf_semiauto_setup_get_notes (KfSemiautoSetup *self)
 {
   g_return_val_if_fail (KF_IS_SEMIAUTO_SETUP (self), NULL);
   return (const char * const *) self->notes->pdata;
+}
+
+gboolean
+kf_semiauto_setup_get_ssh_login_ok (KfSemiautoSetup *self)
+{
+  g_return_val_if_fail (KF_IS_SEMIAUTO_SETUP (self), FALSE);
+  return self->ssh_login_ok;
 }
 
 gboolean
@@ -694,6 +702,7 @@ kf_semiauto_setup_run_async (KfSemiautoSetup     *self,
   g_clear_object (&self->peer_certificate);
   g_clear_pointer (&self->verify_message, g_free);
   self->host_key_verified = FALSE;
+  self->ssh_login_ok = FALSE;
   self->round_trips = 0;
   self->used_protocol = KF_TRUENAS_PROTOCOL_AUTO;
   self->start_us = g_get_monotonic_time ();
@@ -1093,6 +1102,7 @@ on_verified (GObject      *source,
   update = kf_connection_copy (self->connection);
   kf_test_result_apply_to_connection (test, update);
   self->host_key_verified = kf_test_result_get_host_key_verified (test);
+  self->ssh_login_ok = kf_test_result_get_ok (test);
   kf_connection_set_host_key_verified (update, self->host_key_verified);
 
   if (kf_test_result_get_ok (test))
@@ -1107,8 +1117,8 @@ on_verified (GObject      *source,
                                                 kf_connection_get_host (update), kf_connection_get_port (update),
                                                 kf_test_result_get_host_key_fingerprint (test) ? kf_test_result_get_host_key_fingerprint (test) : "unknown");
       else
-        self->verify_message = g_strdup_printf (_("The connection was saved, but the SSH check failed: %s"),
-                                                kf_test_result_get_message (test));
+        self->verify_message = g_strdup_printf (_("Connection “%s” was saved, but the SSH login check failed: %s"),
+                                                self->name, kf_test_result_get_message (test));
     }
   add_note (self, self->verify_message);
 

@@ -33,7 +33,15 @@ struct _KfTruenasClient
   KfTruenasProtocol wanted_protocol;
   KfTruenasProtocol protocol;
   guint call_timeout_ms;
-  guint connect_timeout_s;
+  guint connect_timeout_s;    /* also the budget of the whole conversation */
+  /* One deadline for the whole conversation: the time spent waiting for the
+   * TrueNAS (connecting, then every reply) adds up here and may not exceed
+   * connect_timeout_s. Time between calls (a one-time password being typed)
+   * does not count. */
+  gint64 connect_started_us;
+  gint64 budget_used_us;
+  gint64 call_started_us;
+  gboolean call_bound_by_budget; /* the call's timer is what is left of the budget */
 
   SoupSession *session;
   SoupWebsocketConnection *ws;
@@ -42,6 +50,7 @@ struct _KfTruenasClient
   KfTruenasCertificate *peer_certificate;
   gboolean certificate_rejected;
   char *redirect_note;
+  char *api_version;          /* the newest one /api/versions listed, or NULL */
   guint redirects;
   guint round_trips;
 

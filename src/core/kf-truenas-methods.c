@@ -133,6 +133,9 @@ pair_error (KfTruenasClient            *self,
   const char *reason = remote->reason;
   g_autofree char *why = kf_truenas_remote_describe (remote);
 
+  /* First: a legacy ENOMETHOD's reason says "not found" too. */
+  if (kf_truenas_remote_is_missing_method (remote))
+    return kf_truenas_remote_error_for_version (remote, "keychaincredential.ssh_pair", self->api_version);
   if (remote->errnum == 13 || g_strcmp0 (remote->errname, "EACCES") == 0)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NOT_AUTHORIZED,
                         _("Admin user %s is not a full administrator on the TrueNAS, so it may not install SSH keys; log in with a full admin account."),
@@ -405,7 +408,10 @@ kf_truenas_methods_on_user_query (GObject      *source,
 
   if (node == NULL)
     {
-      if (remote != NULL && (g_strcmp0 (remote->errname, "ENOENT") == 0 || strstr (remote->reason, "MatchNotFound") != NULL ||
+      /* A missing method first: a legacy ENOMETHOD's reason says "not found" too. */
+      if (remote != NULL && kf_truenas_remote_is_missing_method (remote))
+        g_task_return_error (task, kf_truenas_remote_error_for_version (remote, "user.query", self->api_version));
+      else if (remote != NULL && (g_strcmp0 (remote->errname, "ENOENT") == 0 || strstr (remote->reason, "MatchNotFound") != NULL ||
                              strstr (remote->reason, "not found") != NULL))
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_SUCH_USER,
                                  _("There is no local user %s on the TrueNAS; create the user there or enter an existing one."),

@@ -488,9 +488,11 @@ open_websocket (GTask *task)
                                         data->cancellable, on_websocket_connected, task);
 }
 
-/* /api/versions answers a JSON array of strings on JSON-RPC boxes. */
+/* /api/versions answers a JSON array of strings on JSON-RPC boxes; the
+ * last (newest) is kept for messages. */
 static gboolean
-is_versions_reply (GBytes *body)
+is_versions_reply (KfTruenasClient *self,
+                   GBytes          *body)
 {
   gsize size;
   const char *data = g_bytes_get_data (body, &size);
@@ -508,6 +510,8 @@ is_versions_reply (GBytes *body)
       if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
         return FALSE;
     }
+  g_free (self->api_version);
+  self->api_version = g_strdup (json_array_get_string_element (array, json_array_get_length (array) - 1));
   return TRUE;
 }
 
@@ -548,7 +552,7 @@ on_versions (GObject      *source,
       return;
     }
 
-  if (soup_message_get_status (msg) == SOUP_STATUS_OK && is_versions_reply (body))
+  if (soup_message_get_status (msg) == SOUP_STATUS_OK && is_versions_reply (self, body))
     self->protocol = KF_TRUENAS_PROTOCOL_JSONRPC;
   else
     self->protocol = KF_TRUENAS_PROTOCOL_LEGACY;
@@ -603,7 +607,10 @@ kf_truenas_client_connect_async (KfTruenasClient     *self,
       data->user_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel),
                                                     g_object_ref (data->cancellable), g_object_unref);
     }
-  data->timer = g_timeout_source_new_seconds (self->connect_timeout_s);
+  /* Connecting is the first part of the conversation's one deadline. */
+  self->connect_started_us = g_get_monotonic_time ();
+  self->budget_used_us = 0;
+  data->timer = g_timeout_source_new ((guint) self->connect_timeout_s * 1000);
   g_source_set_callback (data->timer, on_connect_timeout, data, NULL);
   g_source_attach (data->timer, g_main_context_get_thread_default ());
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
@@ -623,5 +630,8 @@ kf_truenas_client_connect_finish (KfTruenasClient  *self,
                                   GError          **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  /* What connecting took counts against the whole conversation's deadline. */
+  if (self->connect_started_us != 0)
+    self->budget_used_us = g_get_monotonic_time () - self->connect_started_us;
   return g_task_propagate_boolean (G_TASK (result), error);
 }
