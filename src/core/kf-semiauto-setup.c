@@ -66,6 +66,7 @@ struct _KfSemiautoSetup
   GPtrArray *notes;
   gboolean host_key_verified;
   gboolean ssh_login_ok;
+  char *sent_public_key;   /* what ssh_pair installs (maybe without the comment) */
   char *verify_message;
   KfTruenasCertificate *peer_certificate;
   guint round_trips;
@@ -125,6 +126,7 @@ clear_run (KfSemiautoSetup *self)
   g_clear_pointer (&self->private_key, kf_secret_free);
   g_clear_pointer (&self->host_keys, g_strfreev);
   g_clear_pointer (&self->effective_url, g_free);
+  g_clear_pointer (&self->sent_public_key, g_free);
   g_clear_object (&self->connection);
   g_clear_object (&self->backup);
 }
@@ -551,6 +553,22 @@ public_key (KfSemiautoSetup *self)
   return kf_keypair_get_public_key (self->keypair);
 }
 
+/* The public key as it goes to the TrueNAS: without its comment when only
+ * the comment breaks the JSON-RPC length limit (said in a note); NULL with
+ * @error, before anything is installed, when even the bare key is too long. */
+static const char *
+public_key_to_send (KfSemiautoSetup  *self,
+                    GError          **error)
+{
+  gboolean comment_dropped = FALSE;
+
+  g_free (self->sent_public_key);
+  self->sent_public_key = kf_truenas_client_public_key_to_send (self->client, public_key (self), &comment_dropped, error);
+  if (comment_dropped)
+    add_note (self, _("The public key was sent without its comment: with it, the key is longer than this TrueNAS accepts, and SSH does not need the comment."));
+  return self->sent_public_key;
+}
+
 static const char *
 private_key (KfSemiautoSetup *self)
 {
@@ -933,8 +951,16 @@ step_pair (KfSemiautoSetup *self)
 {
   g_autofree char *message = g_strdup_printf (_("Installing the public key for %s"), self->username);
 
+  const char *key;
+  GError *error = NULL;
+
   set_step (self, KF_SEMIAUTO_STEP_PAIR, message);
-  kf_truenas_client_ssh_pair_async (self->client, self->username, public_key (self),
+  if ((key = public_key_to_send (self, &error)) == NULL)
+    {
+      fail (self, error);
+      return;
+    }
+  kf_truenas_client_ssh_pair_async (self->client, self->username, key,
                                     run_cancellable (self), on_paired, g_object_ref (self));
 }
 

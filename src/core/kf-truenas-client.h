@@ -137,6 +137,20 @@ JsonNode         *kf_truenas_client_call_finish          (KfTruenasClient     *s
                                                           GAsyncResult        *result,
                                                           GError             **error);
 
+/* The public key as ssh_pair can take it here: on JSON-RPC (TrueNAS
+ * 25.04–26) at most KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY characters, so a key
+ * that only its comment makes too long goes without the comment
+ * (@comment_dropped). NULL with a KF_KEY_ERROR_TOO_LARGE that names the cause
+ * when even the bare key is too long. Call it after connecting. */
+char             *kf_truenas_client_public_key_to_send   (KfTruenasClient     *self,
+                                                          const char          *public_key,
+                                                          gboolean            *comment_dropped,
+                                                          GError             **error);
+/* FALSE with that error when @public_key (as sent) is over the limit. */
+gboolean          kf_truenas_client_fits_public_key      (KfTruenasClient     *self,
+                                                          const char          *public_key,
+                                                          GError             **error);
+
 /* keychaincredential.ssh_pair: installs @public_key for @username. Gives the
  * SSH port and the host keys as OpenSSH key lines ("type base64 comment"). */
 void              kf_truenas_client_ssh_pair_async       (KfTruenasClient     *self,

@@ -214,6 +214,67 @@ kf_truenas_methods_on_ssh_pair (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+/* "type base64" of an OpenSSH public key line, or NULL. */
+static char *
+key_without_comment (const char *key)
+{
+  g_auto(GStrv) fields = g_strsplit_set (key, " \t", 3);
+
+  if (g_strv_length (fields) < 2 || *fields[0] == '\0' || *fields[1] == '\0')
+    return NULL;
+  return g_strdup_printf ("%s %s", fields[0], fields[1]);
+}
+
+gboolean
+kf_truenas_client_fits_public_key (KfTruenasClient  *self,
+                                   const char       *public_key,
+                                   GError          **error)
+{
+  g_autofree char *bare = NULL;
+
+  g_return_val_if_fail (KF_IS_TRUENAS_CLIENT (self), FALSE);
+  g_return_val_if_fail (public_key != NULL, FALSE);
+
+  if (self->protocol != KF_TRUENAS_PROTOCOL_JSONRPC || strlen (public_key) <= KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
+    return TRUE;
+  bare = key_without_comment (public_key);
+  if (bare != NULL && strlen (bare) <= KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
+    g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
+                 _("This public key is %zu characters long with its comment, but this TrueNAS accepts at most %d; send it without the comment."),
+                 strlen (public_key), KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY);
+  else
+    g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
+                 _("This public key is %zu characters long even without its comment, but this TrueNAS accepts at most %d: the key itself is too big (as RSA keys of more than 4096 bits are); use an Ed25519 or ECDSA key, or an RSA key of at most 4096 bits."),
+                 bare != NULL ? strlen (bare) : strlen (public_key), KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY);
+  return FALSE;
+}
+
+char *
+kf_truenas_client_public_key_to_send (KfTruenasClient  *self,
+                                      const char       *public_key,
+                                      gboolean         *comment_dropped,
+                                      GError          **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *bare = NULL;
+
+  g_return_val_if_fail (KF_IS_TRUENAS_CLIENT (self), NULL);
+
+  *comment_dropped = FALSE;
+  key = g_strstrip (g_strdup (public_key != NULL ? public_key : ""));
+  if (self->protocol != KF_TRUENAS_PROTOCOL_JSONRPC || strlen (key) <= KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
+    return g_steal_pointer (&key);
+  /* The comment is only a label: authorized_keys works without it. */
+  bare = key_without_comment (key);
+  if (bare == NULL || strlen (bare) > KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
+    {
+      kf_truenas_client_fits_public_key (self, key, error);
+      return NULL;
+    }
+  *comment_dropped = !g_str_equal (bare, key);
+  return g_steal_pointer (&bare);
+}
+
 void
 kf_truenas_client_ssh_pair_async (KfTruenasClient     *self,
                                   const char          *username,
@@ -225,6 +286,7 @@ kf_truenas_client_ssh_pair_async (KfTruenasClient     *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autofree char *key = NULL;
+  g_autoptr(GError) error = NULL;
   KfTruenasPairData *data;
 
   g_return_if_fail (KF_IS_TRUENAS_CLIENT (self));
@@ -245,11 +307,9 @@ kf_truenas_client_ssh_pair_async (KfTruenasClient     *self,
                                _("The key pair has no public key to install on the TrueNAS."));
       return;
     }
-  if (self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC && strlen (key) > KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
+  if (!kf_truenas_client_fits_public_key (self, key, &error))
     {
-      g_task_return_new_error (task, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
-                               _("This public key is %zu characters long, but this TrueNAS accepts at most %d; use an Ed25519, ECDSA or RSA key of up to 4096 bits."),
-                               strlen (key), KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   if (!kf_truenas_client_is_logged_in (self))
