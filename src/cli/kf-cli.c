@@ -65,37 +65,31 @@ is_help (const char *arg)
   return g_str_equal (arg, "--help") || g_str_equal (arg, "-h") || g_str_equal (arg, "help");
 }
 
-/* "keyferry-cli GROUP --help": the group's commands, from the same table as
- * the overview (so a new group gets its help with no code of its own).
- * @out NULL only asks whether @group is one. */
 static gboolean
+is_group (const char *group)
+{
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    for (const KfCliCommand *c = groups[g]; c->verb != NULL; c++)
+      if (g_strcmp0 (c->group, group) == 0)
+        return TRUE;
+  return FALSE;
+}
+
+/* "keyferry-cli GROUP --help": the group's commands, from the same table as
+ * the overview (so a new group gets its help with no code of its own). */
+static void
 print_group_help (FILE       *out,
                   const char *group)
 {
-  gboolean found = FALSE;
+  g_autofree char *usage = g_strdup_printf (_("Usage: keyferry-cli %s COMMAND [ARGUMENTS…]"), group);
+  g_autofree char *more = g_strdup_printf (_("Run “keyferry-cli %s COMMAND --help” for a command’s options."), group);
 
+  fprintf (out, "%s\n\n%s\n", usage, _("Commands:"));
   for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
     for (const KfCliCommand *c = groups[g]; c->verb != NULL; c++)
-      {
-        if (c->group == NULL || !g_str_equal (c->group, group))
-          continue;
-        if (out == NULL)
-          return TRUE;
-        if (!found)
-          {
-            fprintf (out, _("Usage: keyferry-cli %s COMMAND [ARGUMENTS…]"), group);
-            fprintf (out, "\n\n%s\n", _("Commands:"));
-          }
-        found = TRUE;
+      if (g_strcmp0 (c->group, group) == 0)
         fprintf (out, "  %-22s %s\n", c->verb, _(c->summary));
-      }
-  if (found)
-    {
-      fputc ('\n', out);
-      fprintf (out, _("Run “keyferry-cli %s COMMAND --help” for a command’s options."), group);
-      fputc ('\n', out);
-    }
-  return found;
+  fprintf (out, "\n%s\n", more);
 }
 
 /* The command of @group named @verb, or NULL. */
@@ -141,7 +135,7 @@ kf_cli_main (int    argc,
 
   if ((command = find_command (NULL, first)) != NULL)
     return command->run (argc - 1, argv + 1);
-  if (!print_group_help (NULL, first))
+  if (!is_group (first))
     {
       fprintf (stderr, "keyferry-cli: %s\n", _("Unknown command; see “keyferry-cli --help”."));
       return KF_CLI_EXIT_USAGE;

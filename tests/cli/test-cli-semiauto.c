@@ -157,6 +157,9 @@ test_otp_and_usage (void)
 {
   TnFake *fake = start_fake ("both");
   g_autofree char *out = NULL, *err = NULL;
+  /* The whole API conversation's deadline; not under test here, so scaled
+   * for the sanitizer run (kf_test_timeout). */
+  g_autofree char *timeout = g_strdup_printf ("%u", kf_test_timeout (10));
   int status;
 
   /* The code is never taken from argv. */
@@ -174,7 +177,7 @@ test_otp_and_usage (void)
   /* JSON-RPC asks for the code: it is read from the next line of stdin. */
   status = cli ("s3cret\n246810\n", &out, &err, "connection", "add-semiauto", "otp", "--url", fake->https_url,
                 "--admin-username", "twofa", "--password-stdin", "--username", kf_test_sshd_get_user (sshd),
-                "--trust-certificate", tn_fixture_cert_pin (), NULL);
+                "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", timeout, NULL);
   if (status != 0)
     g_printerr ("%s\n%s\n", out, err);
   g_assert_cmpint (status, ==, 0);
@@ -185,8 +188,10 @@ test_otp_and_usage (void)
   /* A wrong code: refused, nothing saved. */
   status = cli ("s3cret\n000000\n", &out, &err, "connection", "add-semiauto", "otp2", "--url", fake->https_url,
                 "--admin-username", "twofa", "--password-stdin", "--otp-stdin",
-                "--username", kf_test_sshd_get_user (sshd), "--trust-certificate", tn_fixture_cert_pin (), NULL);
+                "--username", kf_test_sshd_get_user (sshd), "--trust-certificate", tn_fixture_cert_pin (),
+                "--connect-timeout", timeout, NULL);
   g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "one-time password"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "otp2", NULL), ==, 1);

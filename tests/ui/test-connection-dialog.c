@@ -374,6 +374,12 @@ fill_manual (KfConnectionDialog *dialog,
   set_entry (dialog, "Host", "127.0.0.1");
   set_entry (dialog, "Port", port);
   set_entry (dialog, "Username", kf_test_sshd_get_user (sshd));
+  /* The whole API conversation's deadline: not under test here, so scaled
+   * for the sanitizer run (kf_test_timeout). */
+  {
+    g_autofree char *timeout = g_strdup_printf ("%u", kf_test_timeout (10));
+    set_entry (dialog, "Connect Timeout (seconds)", timeout);
+  }
 }
 
 /* Discover, check the trust dialog against ssh-keygen, and trust. */
@@ -655,6 +661,12 @@ fill_semiauto (KfConnectionDialog *dialog,
   set_entry (dialog, "Admin Username", admin);
   set_entry (dialog, "Admin Password", password);
   set_entry (dialog, "Username", kf_test_sshd_get_user (sshd));
+  /* The whole API conversation's deadline: not under test here, so scaled
+   * for the sanitizer run (kf_test_timeout). */
+  {
+    g_autofree char *timeout = g_strdup_printf ("%u", kf_test_timeout (10));
+    set_entry (dialog, "Connect Timeout (seconds)", timeout);
+  }
 }
 
 /* "AB:CD:…" as shown → "SHA256:abcd…" as pinned. */
