@@ -33,6 +33,15 @@ enum { ADD_SEMIAUTO, PAIR_AGAIN };
 #define PAIRING_TRUST_ENTRY(trust) \
   { "trust-certificate", 0, 0, G_OPTION_ARG_STRING, (trust), N_("Trust exactly this TLS certificate (SHA-256 fingerprint)"), "SHA256:FP" }
 
+/* What --help says after the options of both commands. */
+#define PAIRING_HELP \
+  N_("The Connect Timeout is one deadline for the whole conversation with the TrueNAS API: connecting " \
+     "and every reply together must fit in it (time spent typing a one-time password does not count). " \
+     "The SSH login check after pairing has the same limit of its own.\n\n" \
+     "Exit status: 0 paired and logged in over SSH; 1 failed, and nothing was changed (or the message " \
+     "says exactly what remains); 2 usage error; 3 paired and saved, but the SSH login check failed " \
+     "(the reason is printed).")
+
 typedef struct {
   gboolean otp_given;   /* a one-time password was sent at least once */
 } OtpState;
@@ -202,7 +211,8 @@ run_setup (KfCliContext    *ctx,
         fprintf (stderr, "keyferry-cli: %s (%s %s, %u round trips, %.0f ms)\n", _("Paired"),
                  _("protocol"), kf_truenas_protocol_to_string (kf_semiauto_setup_get_protocol (setup)),
                  kf_semiauto_setup_get_round_trips (setup), kf_semiauto_setup_get_total_ms (setup));
-      status = KF_CLI_EXIT_OK;
+      /* The reason is among the notes printed above. */
+      status = kf_semiauto_setup_get_ssh_login_ok (setup) ? KF_CLI_EXIT_OK : KF_CLI_EXIT_CHECK_FAILED;
     }
   kf_cli_command_release (ctx);
   return status;
@@ -354,7 +364,7 @@ cmd_add_semiauto (int    argc,
     { "key-type", 0, 0, G_OPTION_ARG_STRING, &o.key_type_str, N_("Type of the generated key (default ed25519)"), "TYPE" },
     { "sudo", 0, 0, G_OPTION_ARG_NONE, &o.sudo, N_("Enable passwordless sudo for zfs commands (SSH user not root)"), NULL },
     KEEP_SHELL_ENTRY (&o.keep_shell),
-    { "connect-timeout", 0, 0, G_OPTION_ARG_STRING, &o.timeout_str, N_("Seconds to wait for the SSH server (default 10)"), "S" },
+    { "connect-timeout", 0, 0, G_OPTION_ARG_STRING, &o.timeout_str, N_("Seconds the whole TrueNAS API conversation, and then the SSH login check, may take (default 10)"), "S" },
     PAIRING_TRUST_ENTRY (&o.trust),
     { "protocol", 0, 0, G_OPTION_ARG_STRING, &o.protocol_str, N_("API protocol: auto (default), jsonrpc or legacy"), "P" },
     { NULL }
@@ -418,10 +428,10 @@ const KfCliCommand kf_cli_semiauto_commands[] = {
     "[--keypair NAME | --generate-key [--key-type TYPE]] [--sudo] [--keep-shell] [--connect-timeout S] "
     "[--trust-certificate SHA256:FINGERPRINT] [--protocol auto|jsonrpc|legacy]",
     N_("Set up a connection to a TrueNAS through its API (installs the public key)"), cmd_add_semiauto,
-    1, KF_CLI_NEEDS_VAULT },
+    1, KF_CLI_NEEDS_VAULT, PAIRING_HELP },
   [PAIR_AGAIN] = { "connection", "pair-again",
     "NAME --password-stdin [--otp-stdin] [--trust-certificate SHA256:FINGERPRINT] [--keep-shell]",
     N_("Install the key pair on the TrueNAS again and refresh its host keys"), cmd_pair_again,
-    1, KF_CLI_NEEDS_CONNECTION | KF_CLI_NEEDS_VAULT },
+    1, KF_CLI_NEEDS_CONNECTION | KF_CLI_NEEDS_VAULT, PAIRING_HELP },
   { NULL }
 };

@@ -49,7 +49,8 @@ print_overview (FILE *out)
       }
   fprintf (out, "\n%s\n", _("Options: --help, --version. Run “keyferry-cli COMMAND --help” for a command’s options."));
   fprintf (out, "%s\n", _("Secrets (passwords, passphrases, one-time passwords) are read from standard input only."));
-  fprintf (out, "%s\n", _("Exit status: 0 success, 1 the operation failed, 2 usage error."));
+  fprintf (out, "%s\n", _("Exit status: 0 success, 1 the operation failed, 2 usage error, "
+                          "3 TrueNAS paired and connection saved but the SSH login check failed."));
 }
 
 static char *
@@ -60,11 +61,61 @@ command_name (const KfCliCommand *command)
   return g_strdup (command->verb);
 }
 
+static gboolean
+is_help (const char *arg)
+{
+  return g_str_equal (arg, "--help") || g_str_equal (arg, "-h") || g_str_equal (arg, "help");
+}
+
+static gboolean
+is_group (const char *group)
+{
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    for (const KfCliCommand *c = groups[g]; c->verb != NULL; c++)
+      if (g_strcmp0 (c->group, group) == 0)
+        return TRUE;
+  return FALSE;
+}
+
+/* "keyferry-cli GROUP --help": the group's commands, from the same table as
+ * the overview (so a new group gets its help with no code of its own). */
+static void
+print_group_help (FILE       *out,
+                  const char *group)
+{
+  g_autofree char *usage = g_strdup_printf (_("Usage: keyferry-cli %s COMMAND [ARGUMENTS…]"), group);
+  g_autofree char *more = g_strdup_printf (_("Run “keyferry-cli %s COMMAND --help” for a command’s options."), group);
+
+  fprintf (out, "%s\n\n%s\n", usage, _("Commands:"));
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    for (const KfCliCommand *c = groups[g]; c->verb != NULL; c++)
+      if (g_strcmp0 (c->group, group) == 0)
+        fprintf (out, "  %-22s %s\n", c->verb, _(c->summary));
+  fprintf (out, "\n%s\n", more);
+}
+
+/* The command of @group named @verb, or NULL. */
+static const KfCliCommand *
+find_command (const char *group,
+              const char *verb)
+{
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    for (const KfCliCommand *c = groups[g]; c->verb != NULL; c++)
+      if (g_strcmp0 (c->group, group) == 0 && g_str_equal (c->verb, verb))
+        return c;
+  return NULL;
+}
+
 int
 kf_cli_main (int    argc,
              char **argv)
 {
+  const KfCliCommand *command;
   const char *first;
+
+  /* GOption's usage lines start with the program name. */
+  if (g_get_prgname () == NULL)
+    g_set_prgname ("keyferry-cli");
 
   if (argc < 2)
     {
@@ -73,7 +124,7 @@ kf_cli_main (int    argc,
     }
 
   first = argv[1];
-  if (g_str_equal (first, "--help") || g_str_equal (first, "-h") || g_str_equal (first, "help"))
+  if (is_help (first))
     {
       print_overview (stdout);
       return KF_CLI_EXIT_OK;
@@ -84,27 +135,30 @@ kf_cli_main (int    argc,
       return KF_CLI_EXIT_OK;
     }
 
-  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
-    for (const KfCliCommand *c = groups[g]; c->verb != NULL; c++)
-      {
-        if (c->group == NULL)
-          {
-            if (g_str_equal (first, c->verb))
-              return c->run (argc - 1, argv + 1);
-            continue;
-          }
-        if (!g_str_equal (first, c->group))
-          continue;
-        if (argc < 3)
-          {
-            kf_cli_fail_message (_("“%s” needs a command: see “keyferry-cli --help”."), first);
-            return KF_CLI_EXIT_USAGE;
-          }
-        if (g_str_equal (argv[2], c->verb))
-          return c->run (argc - 2, argv + 2);
-      }
+  if ((command = find_command (NULL, first)) != NULL)
+    return command->run (argc - 1, argv + 1);
+  if (!is_group (first))
+    {
+      fprintf (stderr, "keyferry-cli: %s\n", _("Unknown command; see “keyferry-cli --help”."));
+      return KF_CLI_EXIT_USAGE;
+    }
+  if (argc < 3)
+    {
+      print_group_help (stderr, first);
+      return KF_CLI_EXIT_USAGE;
+    }
+  if (is_help (argv[2]))
+    {
+      print_group_help (stdout, first);
+      return KF_CLI_EXIT_OK;
+    }
+  if ((command = find_command (first, argv[2])) != NULL)
+    return command->run (argc - 2, argv + 2);
 
-  fprintf (stderr, "keyferry-cli: %s\n", _("Unknown command; see “keyferry-cli --help”."));
+  {
+    g_autofree char *shown = kf_cli_display (argv[2]);
+    kf_cli_fail_message (_("“%s %s” is not a command; see “keyferry-cli %s --help”."), first, shown, first);
+  }
   return KF_CLI_EXIT_USAGE;
 }
 
@@ -653,6 +707,8 @@ kf_cli_command_parse (KfCliContext       *ctx,
   ctx->command = command;
   context = g_option_context_new (param);
   g_option_context_set_summary (context, _(command->summary));
+  if (command->help != NULL)
+    g_option_context_set_description (context, _(command->help));
   g_option_context_set_help_enabled (context, TRUE);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

@@ -1,6 +1,7 @@
 /* kf-cli.h: what every keyferry-cli subcommand shares.
  *
- * Exit status: 0 ok, 1 the operation failed, 2 usage error. Errors go to
+ * Exit status: 0 ok, 1 the operation failed, 2 usage error, 3 a TrueNAS
+ * pairing was saved but the SSH login check after it failed. Errors go to
  * stderr as one line. Secrets are read from stdin only, never from argv.
  *
  * Copyright 2026 The Keyferry authors
@@ -20,6 +21,8 @@ G_BEGIN_DECLS
 #define KF_CLI_EXIT_OK     0
 #define KF_CLI_EXIT_FAILED 1
 #define KF_CLI_EXIT_USAGE  2
+/* Paired and saved, but logging in over SSH afterwards failed (the reason is printed). */
+#define KF_CLI_EXIT_CHECK_FAILED 3
 
 typedef struct _KfCliCommand KfCliCommand;
 
@@ -42,6 +45,7 @@ struct _KfCliCommand
   int       (*run)        (int argc, char **argv);
   guint       n_positional;  /* how many positional arguments it takes (exactly) */
   KfCliNeeds  needs;
+  const char *help;          /* more --help text after the options (e.g. exit statuses), or NULL */
 };
 
 /* The opening every command shares: options, then the store, the vault and

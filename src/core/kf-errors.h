@@ -73,10 +73,11 @@ typedef enum {
   KF_TRUENAS_ERROR_NO_SUCH_USER,          /* SSH user missing on the remote */
   KF_TRUENAS_ERROR_NO_HOME,               /* SSH user's home directory missing */
   KF_TRUENAS_ERROR_USER_UPDATE,           /* user.update refused */
-  KF_TRUENAS_ERROR_TIMEOUT,               /* a call took over 60 s */
+  KF_TRUENAS_ERROR_TIMEOUT,               /* a call timed out, or the conversation's deadline ran out */
   KF_TRUENAS_ERROR_PROTOCOL,              /* malformed reply, dropped socket, wrong id */
   KF_TRUENAS_ERROR_REMOTE,                /* any other error the server reported */
   KF_TRUENAS_ERROR_ACCOUNT,               /* expired / denied / HA standby */
+  KF_TRUENAS_ERROR_NO_METHOD,             /* this TrueNAS does not offer a method Keyferry needs */
 } KfTruenasError;
 
 /* Validation of what a user typed. */

@@ -66,6 +66,8 @@ struct _KfSemiautoSetup
   gboolean connection_saved;
   GPtrArray *notes;
   gboolean host_key_verified;
+  gboolean ssh_login_ok;          /* logged in over SSH after pairing (exit 0, not 3) */
+  char *sent_public_key;          /* what ssh_pair installs (maybe without the comment) */
   char *verify_message;
   gboolean keep_shell;
 

@@ -72,6 +72,7 @@ clear_run (KfSemiautoSetup *self)
   g_clear_pointer (&self->private_key, kf_secret_free);
   g_clear_pointer (&self->host_keys, g_strfreev);
   g_clear_pointer (&self->effective_url, g_free);
+  g_clear_pointer (&self->sent_public_key, g_free);
   g_clear_object (&self->connection);
   g_clear_object (&self->backup);
   kf_semiauto_setup_clear_confirm (self);
@@ -313,6 +314,13 @@ kf_semiauto_setup_get_notes (KfSemiautoSetup *self)
 {
   g_return_val_if_fail (KF_IS_SEMIAUTO_SETUP (self), NULL);
   return (const char * const *) self->notes->pdata;
+}
+
+gboolean
+kf_semiauto_setup_get_ssh_login_ok (KfSemiautoSetup *self)
+{
+  g_return_val_if_fail (KF_IS_SEMIAUTO_SETUP (self), FALSE);
+  return self->ssh_login_ok;
 }
 
 gboolean
@@ -578,6 +586,22 @@ kf_semiauto_setup_public_key (KfSemiautoSetup *self)
   return public_key (self);
 }
 
+/* The public key as it goes to the TrueNAS: without its comment when only
+ * the comment breaks the JSON-RPC length limit (said in a note); NULL with
+ * @error, before anything is installed, when even the bare key is too long. */
+static const char *
+public_key_to_send (KfSemiautoSetup  *self,
+                    GError          **error)
+{
+  gboolean comment_dropped = FALSE;
+
+  g_free (self->sent_public_key);
+  self->sent_public_key = kf_truenas_client_public_key_to_send (self->client, public_key (self), &comment_dropped, error);
+  if (comment_dropped)
+    add_note (self, _("The public key was sent without its comment: with it, the key is longer than this TrueNAS accepts, and SSH does not need the comment."));
+  return self->sent_public_key;
+}
+
 static const char *
 private_key (KfSemiautoSetup *self)
 {
@@ -732,6 +756,7 @@ kf_semiauto_setup_run_async (KfSemiautoSetup     *self,
   g_clear_object (&self->peer_certificate);
   g_clear_pointer (&self->verify_message, g_free);
   self->host_key_verified = FALSE;
+  self->ssh_login_ok = FALSE;
   self->round_trips = self->rollback_round_trips = 0;
   self->used_protocol = KF_TRUENAS_PROTOCOL_AUTO;
   self->start_us = g_get_monotonic_time ();
@@ -1046,9 +1071,17 @@ step_pair (KfSemiautoSetup *self)
 {
   g_autofree char *message = g_strdup_printf (_("Installing the public key for %s"), self->username);
 
+  const char *key;
+  GError *error = NULL;
+
   set_step (self, KF_SEMIAUTO_STEP_PAIR, message);
+  if ((key = public_key_to_send (self, &error)) == NULL)
+    {
+      fail (self, error);
+      return;
+    }
   self->key_sent = TRUE;
-  kf_truenas_client_ssh_pair_async (self->client, self->username, public_key (self),
+  kf_truenas_client_ssh_pair_async (self->client, self->username, key,
                                     run_cancellable (self), on_paired, g_object_ref (self));
 }
 
@@ -1245,22 +1278,24 @@ on_verified (GObject      *source,
   update = kf_connection_copy (self->connection);
   kf_test_result_apply_to_connection (test, update);
   self->host_key_verified = kf_test_result_get_host_key_verified (test);
+  self->ssh_login_ok = kf_test_result_get_ok (test);
 
   if (kf_truenas_remote_user_shell_is_nologin (self->remote_user) && !self->set_shell)
     {
       /* sshd accepts the key, then the nologin shell refuses the session. */
       self->host_key_verified = FALSE;
+      self->ssh_login_ok = FALSE;
       kf_connection_set_test_state (update, KF_TEST_STATE_FAILED);
-      self->verify_message = g_strdup_printf (_("The connection was saved, but the SSH check failed: %s's login shell on the TrueNAS stays %s, so SSH logins are refused; give the user a real shell in the TrueNAS web UI, then pair again."),
-                                              self->username, self->remote_user->shell);
+      self->verify_message = g_strdup_printf (_("Connection “%s” was saved, but the SSH login check failed: %s's login shell on the TrueNAS stays %s, so SSH logins are refused; give the user a real shell in the TrueNAS web UI, then pair again."),
+                                              self->name, self->username, self->remote_user->shell);
     }
   else if (kf_test_result_get_ok (test))
     self->verify_message = g_strdup_printf (_("Logged in over SSH; the server showed one of the host keys the TrueNAS reported (%s)."),
                                             kf_test_result_get_host_key_fingerprint (test));
   else
     {
-      self->verify_message = g_strdup_printf (_("The connection was saved, but the SSH check failed: %s"),
-                                                kf_test_result_get_message (test));
+      self->verify_message = g_strdup_printf (_("Connection “%s” was saved, but the SSH login check failed: %s"),
+                                              self->name, kf_test_result_get_message (test));
     }
   kf_connection_set_host_key_verified (update, self->host_key_verified);
   add_note (self, self->verify_message);

@@ -115,7 +115,9 @@ void             kf_semiauto_setup_set_sudo_zfs        (KfSemiautoSetup *self,
 void             kf_semiauto_setup_set_keep_shell      (KfSemiautoSetup *self,
                                                         gboolean         keep_shell);
 /* Seconds, KF_CONNECTION_MIN_TIMEOUT–KF_CONNECTION_MAX_TIMEOUT (default 10):
- * for the API connection and the SSH check. */
+ * one deadline for the whole conversation with the TrueNAS API (connecting
+ * and every reply; not the time a one-time password is being typed), and
+ * the SSH check's own limit. */
 void             kf_semiauto_setup_set_connect_timeout (KfSemiautoSetup *self,
                                                         guint            seconds);
 /* Use this existing key pair (it must have a private key)… */
@@ -159,6 +161,10 @@ KfTruenasCertificate *kf_semiauto_setup_get_peer_certificate (KfSemiautoSetup *s
 /* Things the user should know, one sentence each (URL normalised, redirect
  * followed, host key check): a NULL-terminated array, maybe empty. */
 const char * const *kf_semiauto_setup_get_notes        (KfSemiautoSetup *self);
+/* After success: did logging in over SSH work? FALSE is the third outcome
+ * (paired and saved, but the SSH login check failed: the CLI's exit 3, a
+ * warning in the GUI); kf_semiauto_setup_get_verify_message() says why. */
+gboolean         kf_semiauto_setup_get_ssh_login_ok    (KfSemiautoSetup *self);
 /* After success: did the SSH server show one of the API's host keys, and if not, why. */
 gboolean         kf_semiauto_setup_get_host_key_verified (KfSemiautoSetup *self);
 const char      *kf_semiauto_setup_get_verify_message  (KfSemiautoSetup *self);

@@ -34,7 +34,15 @@ struct _KfTruenasClient
   KfTruenasProtocol wanted_protocol;
   KfTruenasProtocol protocol;
   guint call_timeout_ms;
-  guint connect_timeout_s;
+  guint connect_timeout_s;    /* also the budget of the whole conversation */
+  /* One deadline for the whole conversation: the time spent waiting for the
+   * TrueNAS (connecting, then every reply) adds up here and may not exceed
+   * connect_timeout_s. Time between calls (a one-time password being typed)
+   * does not count. */
+  gint64 connect_started_us;
+  gint64 budget_used_us;
+  gint64 call_started_us;
+  gboolean call_bound_by_budget; /* the call's timer is what is left of the budget */
 
   SoupSession *session;
   SoupWebsocketConnection *ws;
@@ -43,6 +51,7 @@ struct _KfTruenasClient
   KfTruenasCertificate *peer_certificate;
   gboolean certificate_rejected;
   char *redirect_note;
+  char *api_version;          /* the newest one /api/versions listed, or NULL */
   guint redirects;
   guint round_trips;
 
@@ -160,10 +169,12 @@ void      kf_truenas_methods_on_user_query     (GObject             *source,
 /* Host key text ("[host] type base64 comment" lines, blank lines) → OpenSSH key lines. */
 GStrv     kf_truenas_methods_parse_host_keys   (const char          *text,
                                                 GError             **error);
-/* The error of a failed user.query for @username (takes @error; @remote may be NULL). */
+/* The error of a failed user.query for @username (takes @error; @remote may be
+ * NULL); a missing method names @api_version when known. */
 GError   *kf_truenas_methods_user_query_error  (const KfTruenasRemoteError *remote,
                                                 GError              *error,
-                                                const char          *username);
+                                                const char          *username,
+                                                const char          *api_version);
 /* user.query [[["username","=",U],["local","=",true]],{"get":true}] with @callback. */
 void      kf_truenas_methods_send_user_query   (KfTruenasClient     *self,
                                                 const char          *username,

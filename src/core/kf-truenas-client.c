@@ -58,6 +58,7 @@ kf_truenas_client_finalize (GObject *object)
   g_clear_error (&self->ws_error);
   g_clear_object (&self->peer_certificate);
   g_free (self->redirect_note);
+  g_free (self->api_version);
   g_free (self->admin_username);
   g_free (self->broken_reason);
   g_free (self->call_uuid);
@@ -243,6 +244,10 @@ kf_truenas_client_complete_call (KfTruenasClient      *self,
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->call);
 
+  /* The handshake is part of connecting, which is counted as a whole. */
+  if (self->call_started_us != 0 && !self->call_is_handshake)
+    self->budget_used_us += g_get_monotonic_time () - self->call_started_us;
+  self->call_started_us = 0;
   if (self->call_timeout != NULL)
     {
       g_source_destroy (self->call_timeout);
@@ -282,6 +287,27 @@ kf_truenas_client_fail_call_protocol (KfTruenasClient *self,
     kf_truenas_client_complete_call (self, NULL, NULL, g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL, message));
 }
 
+/* The sentence for a call that ran out of time: its own call timeout, or
+ * what was left of the conversation's deadline (the Connect Timeout). */
+static char *
+call_timeout_message (KfTruenasClient *self)
+{
+  if (self->call_bound_by_budget)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "The TrueNAS did not answer within the Connect Timeout of %u second, which covers the whole conversation with it; it may be busy: try again later, or allow more time.",
+                                         "The TrueNAS did not answer within the Connect Timeout of %u seconds, which covers the whole conversation with it; it may be busy: try again later, or allow more time.",
+                                         self->connect_timeout_s),
+                            self->connect_timeout_s);
+  if (self->call_timeout_ms % 1000 == 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "The TrueNAS did not answer within %u second (call timeout); it may be busy, try again later.",
+                                         "The TrueNAS did not answer within %u seconds (call timeout); it may be busy, try again later.",
+                                         self->call_timeout_ms / 1000),
+                            self->call_timeout_ms / 1000);
+  return g_strdup_printf (_("The TrueNAS did not answer within %.1f seconds (call timeout); it may be busy, try again later."),
+                          self->call_timeout_ms / 1000.0);
+}
+
 static gboolean
 on_call_timeout (gpointer user_data)
 {
@@ -290,19 +316,24 @@ on_call_timeout (gpointer user_data)
   g_autoptr(KfTruenasClient) hold = g_object_ref (self);
 
   g_clear_pointer (&self->call_timeout, g_source_unref);
-  if (self->call_timeout_ms % 1000 == 0)
-    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "The TrueNAS did not answer within %u second (call timeout); it may be busy, try again later.",
-                                            "The TrueNAS did not answer within %u seconds (call timeout); it may be busy, try again later.",
-                                            self->call_timeout_ms / 1000),
-                               self->call_timeout_ms / 1000);
-  else
-    message = g_strdup_printf (_("The TrueNAS did not answer within %.1f seconds (call timeout); it may be busy, try again later."),
-                               self->call_timeout_ms / 1000.0);
+  message = call_timeout_message (self);
   /* A late answer would arrive for a call nobody waits for: start afresh. */
   kf_truenas_client_mark_broken (self, message);
   kf_truenas_client_complete_call (self, NULL, NULL, g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_TIMEOUT, message));
   return G_SOURCE_REMOVE;
+}
+
+/* How long the next call may take: its call timeout, or less when the
+ * conversation's deadline comes first (then call_bound_by_budget). */
+static guint
+next_call_timeout_ms (KfTruenasClient *self)
+{
+  gint64 budget_ms = (gint64) self->connect_timeout_s * 1000 - self->budget_used_us / 1000;
+
+  self->call_bound_by_budget = budget_ms < (gint64) self->call_timeout_ms;
+  if (!self->call_bound_by_budget)
+    return self->call_timeout_ms;
+  return (guint) MAX (budget_ms, 0);
 }
 
 static gboolean
@@ -387,7 +418,8 @@ kf_truenas_client_send_call (KfTruenasClient     *self,
   self->call = g_object_ref (task);
   self->round_trips++;
 
-  self->call_timeout = g_timeout_source_new (self->call_timeout_ms);
+  self->call_started_us = g_get_monotonic_time ();
+  self->call_timeout = g_timeout_source_new (next_call_timeout_ms (self));
   g_source_set_callback (self->call_timeout, on_call_timeout, self, NULL);
   g_source_attach (self->call_timeout, g_main_context_get_thread_default ());
 
@@ -444,7 +476,7 @@ kf_truenas_client_finish_or_return (KfTruenasClient *self,
   if (remote != NULL)
     {
       g_error_free (error);
-      g_task_return_error (task, kf_truenas_remote_error_generic (remote, method));
+      g_task_return_error (task, kf_truenas_remote_error_for_version (remote, method, self->api_version));
     }
   else
     g_task_return_error (task, error);

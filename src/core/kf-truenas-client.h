@@ -3,7 +3,8 @@
  * Speaks both protocols of truenas-api.md: JSON-RPC 2.0 on /api/current
  * (TrueNAS 25.04 and later, detected with GET /api/versions) and the legacy
  * /websocket protocol (22.12 to 27-dev, CORE 13). One call is in flight at a
- * time; each call fails after the call timeout (60 s). TLS verification is on:
+ * time; each call fails after the call timeout (60 s) or when the
+ * conversation's deadline (set_connect_timeout) runs out, whichever is first. TLS verification is on:
  * an untrusted certificate stops with KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE
  * and kf_truenas_client_get_peer_certificate() tells what it was, so the user
  * can decide to trust it; with a pin (set_tls_pin) exactly that certificate is
@@ -69,7 +70,10 @@ void              kf_truenas_client_set_protocol         (KfTruenasClient     *s
 KfTruenasProtocol kf_truenas_client_get_protocol         (KfTruenasClient     *self);
 void              kf_truenas_client_set_call_timeout_ms  (KfTruenasClient     *self,
                                                           guint                timeout_ms);
-/* Seconds the connection (HTTP probe + WebSocket + handshake) may take; 0: 60 s. */
+/* One deadline for the whole conversation, in seconds (0: 60 s): connecting
+ * (HTTP probe + WebSocket + handshake) and then every reply together may take
+ * this long; time between calls (e.g. while the user types a one-time
+ * password) does not count. A call also ends after the call timeout. */
 void              kf_truenas_client_set_connect_timeout  (KfTruenasClient     *self,
                                                           guint                seconds);
 
@@ -131,6 +135,20 @@ void              kf_truenas_client_call_async           (KfTruenasClient     *s
                                                           gpointer             user_data);
 JsonNode         *kf_truenas_client_call_finish          (KfTruenasClient     *self,
                                                           GAsyncResult        *result,
+                                                          GError             **error);
+
+/* The public key as ssh_pair can take it here: on JSON-RPC (TrueNAS
+ * 25.04–26) at most KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY characters, so a key
+ * that only its comment makes too long goes without the comment
+ * (@comment_dropped). NULL with a KF_KEY_ERROR_TOO_LARGE that names the cause
+ * when even the bare key is too long. Call it after connecting. */
+char             *kf_truenas_client_public_key_to_send   (KfTruenasClient     *self,
+                                                          const char          *public_key,
+                                                          gboolean            *comment_dropped,
+                                                          GError             **error);
+/* FALSE with that error when @public_key (as sent) is over the limit. */
+gboolean          kf_truenas_client_fits_public_key      (KfTruenasClient     *self,
+                                                          const char          *public_key,
                                                           GError             **error);
 
 /* keychaincredential.ssh_pair: installs @public_key for @username. Gives the

@@ -152,15 +152,35 @@ kf_truenas_remote_describe (const KfTruenasRemoteError *remote)
   return g_strdup (remote->reason);
 }
 
+gboolean
+kf_truenas_remote_is_missing_method (const KfTruenasRemoteError *remote)
+{
+  return remote->code == -32601 || remote->errnum == 201 || g_strcmp0 (remote->errname, "ENOMETHOD") == 0;
+}
+
 GError *
 kf_truenas_remote_error_generic (const KfTruenasRemoteError *remote,
                                  const char                 *method)
 {
+  return kf_truenas_remote_error_for_version (remote, method, NULL);
+}
+
+GError *
+kf_truenas_remote_error_for_version (const KfTruenasRemoteError *remote,
+                                     const char                 *method,
+                                     const char                 *api_version)
+{
   g_autofree char *why = kf_truenas_remote_describe (remote);
 
-  if (remote->code == -32601 || remote->errnum == 201 || g_strcmp0 (remote->errname, "ENOMETHOD") == 0)
-    return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE,
-                        _("This TrueNAS does not offer “%s”; it may be too old or too new for Keyferry."), method);
+  if (kf_truenas_remote_is_missing_method (remote) && api_version != NULL)
+    /* Translators: the method, then the newest API version the box lists, e.g. v25.10.0 */
+    return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_METHOD,
+                        _("This TrueNAS does not offer “%s” (its API goes up to %s), which Keyferry needs for pairing; it may be too old or too new for this version of Keyferry."),
+                        method, api_version);
+  if (kf_truenas_remote_is_missing_method (remote))
+    return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_METHOD,
+                        _("This TrueNAS does not offer “%s”, which Keyferry needs for pairing; it may be too old or too new for this version of Keyferry."),
+                        method);
   if (remote->code == -32000)
     return g_error_new_literal (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE,
                                 _("The TrueNAS is busy with too many calls; try again in a moment."));
@@ -173,4 +193,3 @@ kf_truenas_remote_error_generic (const KfTruenasRemoteError *remote,
   return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_REMOTE,
                       _("The TrueNAS reported an error in “%s”: %s."), method, why);
 }
-

@@ -132,6 +132,9 @@ pair_error (KfTruenasClient            *self,
   const char *reason = remote->reason;
   g_autofree char *why = kf_truenas_remote_describe (remote);
 
+  /* First: a legacy ENOMETHOD's reason says "not found" too. */
+  if (kf_truenas_remote_is_missing_method (remote))
+    return kf_truenas_remote_error_for_version (remote, "keychaincredential.ssh_pair", self->api_version);
   if (remote->errnum == 13 || g_strcmp0 (remote->errname, "EACCES") == 0)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NOT_AUTHORIZED,
                         _("Admin user %s is not a full administrator on the TrueNAS, so it may not install SSH keys; log in with a full admin account."),
@@ -217,6 +220,67 @@ kf_truenas_methods_on_ssh_pair (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+/* "type base64" of an OpenSSH public key line, or NULL. */
+static char *
+key_without_comment (const char *key)
+{
+  g_auto(GStrv) fields = g_strsplit_set (key, " \t", 3);
+
+  if (g_strv_length (fields) < 2 || *fields[0] == '\0' || *fields[1] == '\0')
+    return NULL;
+  return g_strdup_printf ("%s %s", fields[0], fields[1]);
+}
+
+gboolean
+kf_truenas_client_fits_public_key (KfTruenasClient  *self,
+                                   const char       *public_key,
+                                   GError          **error)
+{
+  g_autofree char *bare = NULL;
+
+  g_return_val_if_fail (KF_IS_TRUENAS_CLIENT (self), FALSE);
+  g_return_val_if_fail (public_key != NULL, FALSE);
+
+  if (self->protocol != KF_TRUENAS_PROTOCOL_JSONRPC || strlen (public_key) <= KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
+    return TRUE;
+  bare = key_without_comment (public_key);
+  if (bare != NULL && strlen (bare) <= KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
+    g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
+                 _("This public key is %zu characters long with its comment, but this TrueNAS accepts at most %d; send it without the comment."),
+                 strlen (public_key), KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY);
+  else
+    g_set_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
+                 _("This public key is %zu characters long even without its comment, but this TrueNAS accepts at most %d: the key itself is too big (as RSA keys of more than 4096 bits are); use an Ed25519 or ECDSA key, or an RSA key of at most 4096 bits."),
+                 bare != NULL ? strlen (bare) : strlen (public_key), KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY);
+  return FALSE;
+}
+
+char *
+kf_truenas_client_public_key_to_send (KfTruenasClient  *self,
+                                      const char       *public_key,
+                                      gboolean         *comment_dropped,
+                                      GError          **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *bare = NULL;
+
+  g_return_val_if_fail (KF_IS_TRUENAS_CLIENT (self), NULL);
+
+  *comment_dropped = FALSE;
+  key = g_strstrip (g_strdup (public_key != NULL ? public_key : ""));
+  if (self->protocol != KF_TRUENAS_PROTOCOL_JSONRPC || strlen (key) <= KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
+    return g_steal_pointer (&key);
+  /* The comment is only a label: authorized_keys works without it. */
+  bare = key_without_comment (key);
+  if (bare == NULL || strlen (bare) > KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
+    {
+      kf_truenas_client_fits_public_key (self, key, error);
+      return NULL;
+    }
+  *comment_dropped = !g_str_equal (bare, key);
+  return g_steal_pointer (&bare);
+}
+
 void
 kf_truenas_client_ssh_pair_async (KfTruenasClient     *self,
                                   const char          *username,
@@ -228,6 +292,7 @@ kf_truenas_client_ssh_pair_async (KfTruenasClient     *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autofree char *key = NULL;
+  g_autoptr(GError) error = NULL;
   KfTruenasPairData *data;
 
   g_return_if_fail (KF_IS_TRUENAS_CLIENT (self));
@@ -248,11 +313,9 @@ kf_truenas_client_ssh_pair_async (KfTruenasClient     *self,
                                _("The key pair has no public key to install on the TrueNAS."));
       return;
     }
-  if (self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC && strlen (key) > KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY)
+  if (!kf_truenas_client_fits_public_key (self, key, &error))
     {
-      g_task_return_new_error (task, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE,
-                               _("This public key is %zu characters long, but this TrueNAS accepts at most %d; use an Ed25519, ECDSA or RSA key of up to 4096 bits."),
-                               strlen (key), KF_TRUENAS_MAX_JSONRPC_PUBLIC_KEY);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   if (!kf_truenas_client_is_logged_in (self))
@@ -368,11 +431,15 @@ send_user_update (GTask                     *task,
 GError *
 kf_truenas_methods_user_query_error (const KfTruenasRemoteError *remote,
                                      GError                     *error,
-                                     const char                 *username)
+                                     const char                 *username,
+                                     const char                 *api_version)
 {
   if (remote == NULL)
     return error;
   g_clear_error (&error);
+  /* A missing method first: a legacy ENOMETHOD's reason says "not found" too. */
+  if (kf_truenas_remote_is_missing_method (remote))
+    return kf_truenas_remote_error_for_version (remote, "user.query", api_version);
   if (g_strcmp0 (remote->errname, "ENOENT") == 0 || strstr (remote->reason, "MatchNotFound") != NULL ||
       strstr (remote->reason, "not found") != NULL)
     return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_SUCH_USER,
@@ -397,7 +464,8 @@ kf_truenas_methods_on_user_query (GObject      *source,
 
   if (node == NULL)
     {
-      g_task_return_error (task, kf_truenas_methods_user_query_error (remote, g_steal_pointer (&error), data->username));
+      g_task_return_error (task, kf_truenas_methods_user_query_error (remote, g_steal_pointer (&error), data->username,
+                                                                      self->api_version));
       return;
     }
 

@@ -63,6 +63,15 @@ char        *kf_truenas_remote_describe               (const KfTruenasRemoteErro
 /* The error any method can get (REMOTE when nothing more specific fits). */
 GError      *kf_truenas_remote_error_generic          (const KfTruenasRemoteError *remote,
                                             const char        *method);
+/* The same, naming @api_version (e.g. "v25.10.0", or NULL when unknown) when
+ * the method is missing. */
+GError      *kf_truenas_remote_error_for_version      (const KfTruenasRemoteError *remote,
+                                            const char        *method,
+                                            const char        *api_version);
+/* JSON-RPC -32601 or legacy ENOMETHOD (errno 201): the server has no such
+ * method (too old, too new, or private methods closed to outside callers).
+ * Check it before any reason text: the legacy reason says "not found". */
+gboolean     kf_truenas_remote_is_missing_method      (const KfTruenasRemoteError *remote);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfTruenasRemoteError, kf_truenas_remote_error_free)
 

@@ -49,7 +49,8 @@ on_user_queried (GObject      *source,
 
   if (node == NULL)
     {
-      g_task_return_error (task, kf_truenas_methods_user_query_error (remote, error, g_task_get_task_data (task)));
+      g_task_return_error (task, kf_truenas_methods_user_query_error (remote, error, g_task_get_task_data (task),
+                                                                      KF_TRUENAS_CLIENT (source)->api_version));
       return;
     }
   user = JSON_NODE_HOLDS_OBJECT (node) ? kf_truenas_remote_user_parse (json_node_get_object (node)) : NULL;

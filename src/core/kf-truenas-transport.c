@@ -82,6 +82,7 @@ typedef struct {
   gboolean timed_out;
   gboolean tried_legacy;
   SoupMessage *msg;
+  GError *plain_error;         /* http:// failed: kept while https is tried on that port */
 } ConnectData;
 
 static void
@@ -97,6 +98,7 @@ connect_data_free (ConnectData *data)
     }
   g_clear_object (&data->cancellable);
   g_clear_object (&data->msg);
+  g_clear_error (&data->plain_error);
   g_free (data);
 }
 
@@ -140,7 +142,14 @@ host_for_messages (KfTruenasClient *self)
 {
   const char *base = self->base;
   const char *sep = strstr (base, "://");
-  return g_strdup (sep != NULL ? sep + 3 : base);
+  const char *host_port = sep != NULL ? sep + 3 : base;
+  g_auto(GStrv) parts = NULL;
+
+  /* A zone id as people write it: "fe80::1%eth0", not the URL's "%25eth0". */
+  if (strstr (host_port, "%25") == NULL)
+    return g_strdup (host_port);
+  parts = g_strsplit (host_port, "%25", 2);
+  return g_strjoinv ("%", parts);
 }
 
 static GError *
@@ -324,10 +333,11 @@ is_redirect (SoupMessage *msg)
 }
 
 static SoupMessage *
-new_message (KfTruenasClient *self,
-             const char      *path)
+new_message_at (KfTruenasClient *self,
+                const char      *base,
+                const char      *path)
 {
-  g_autofree char *uri = g_strconcat (self->base, path, NULL);
+  g_autofree char *uri = g_strconcat (base, path, NULL);
   SoupMessage *msg = soup_message_new (SOUP_METHOD_GET, uri);
 
   if (msg == NULL)
@@ -338,6 +348,13 @@ new_message (KfTruenasClient *self,
   self->certificate_rejected = FALSE;
   self->round_trips++;
   return msg;
+}
+
+static SoupMessage *
+new_message (KfTruenasClient *self,
+             const char      *path)
+{
+  return new_message_at (self, self->base, path);
 }
 
 static void probe_versions (GTask *task);
@@ -369,6 +386,71 @@ start_message (GTask      *task,
   return FALSE;
 }
 
+/* An http:// URL whose port speaks TLS: libsoup sees the connection end
+ * ("Connection terminated unexpectedly"), or nginx answers 400 ("The plain
+ * HTTP request was sent to HTTPS port"). */
+static gboolean
+may_be_tls_port (KfTruenasClient *self,
+                 ConnectData     *data,
+                 const GError    *cause,
+                 guint            status)
+{
+  if (!g_str_has_prefix (self->base, "http://") || data->timed_out || g_cancellable_is_cancelled (data->cancellable))
+    return FALSE;
+  return status == SOUP_STATUS_BAD_REQUEST ||
+         g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) ||
+         g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+         g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
+}
+
+static void
+on_tls_probe (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KfTruenasClient *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autofree char *where = host_for_messages (self);
+
+  /* Any TLS handshake (an HTTP answer, or a certificate we did not trust yet) proves it. */
+  if (body != NULL || self->certificate_rejected || (error != NULL && error->domain == G_TLS_ERROR))
+    connect_fail (task, g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
+                                     _("The TrueNAS speaks HTTPS on %s, not plain http; type https://%s."), where, where));
+  else
+    connect_fail (task, g_steal_pointer (&data->plain_error));
+}
+
+/* Fails the connect task (taken) with @error (taken), unless @cause (what
+ * libsoup said, or NULL) or the HTTP @status hint that the port speaks TLS:
+ * then asks it over https first, to say so instead. */
+static void
+fail_or_probe_tls (GTask        *task,
+                   GError       *error,
+                   const GError *cause,
+                   guint         status)
+{
+  KfTruenasClient *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autofree char *https_base = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+
+  if (!may_be_tls_port (self, data, cause, status))
+    {
+      connect_fail (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_clear_error (&data->plain_error);
+  data->plain_error = error;
+  https_base = g_strconcat ("https://", self->base + strlen ("http://"), NULL);
+  msg = new_message_at (self, https_base, "/api/versions");
+  soup_message_add_flags (msg, SOUP_MESSAGE_NEW_CONNECTION);
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, data->cancellable, on_tls_probe, task);
+}
+
 static void
 on_handshake_done (GObject      *source,
                    GAsyncResult *result,
@@ -390,6 +472,21 @@ on_handshake_done (GObject      *source,
       return;
     }
   g_task_return_boolean (task, TRUE);
+}
+
+/* A forced protocol the box does not serve (its endpoint answered 404). */
+static GError *
+protocol_missing_error (KfTruenasClient *self)
+{
+  g_autofree char *where = host_for_messages (self);
+
+  if (self->wanted_protocol == KF_TRUENAS_PROTOCOL_JSONRPC)
+    return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
+                        _("The TrueNAS at %s does not offer the JSON-RPC API (TrueNAS 25.04 and later have it); use the legacy protocol (--protocol legacy) or let Keyferry choose (--protocol auto)."),
+                        where);
+  return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
+                      _("The TrueNAS at %s does not offer the legacy WebSocket API; use JSON-RPC (--protocol jsonrpc) or let Keyferry choose (--protocol auto)."),
+                      where);
 }
 
 static void
@@ -436,13 +533,17 @@ on_websocket_connected (GObject      *source,
             connect_fail (task, g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
                                              _("The server at %s refused the API connection (HTTP %u); check that the URL is the TrueNAS web interface."),
                                              where, status));
+          else if (status == SOUP_STATUS_NOT_FOUND && self->wanted_protocol != KF_TRUENAS_PROTOCOL_AUTO)
+            connect_fail (task, protocol_missing_error (self));
           else
-            connect_fail (task, g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
-                                             _("The server at %s does not offer the TrueNAS API (HTTP %u); check that the URL points to a TrueNAS."),
-                                             where, status));
+            fail_or_probe_tls (g_steal_pointer (&task),
+                               g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE,
+                                            _("The server at %s does not offer the TrueNAS API (HTTP %u); check that the URL points to a TrueNAS."),
+                                            where, status),
+                               NULL, status);
           return;
         }
-      connect_fail (task, transport_error (self, data, error));
+      fail_or_probe_tls (g_steal_pointer (&task), transport_error (self, data, error), error, 0);
       return;
     }
 
@@ -488,9 +589,11 @@ open_websocket (GTask *task)
                                         data->cancellable, on_websocket_connected, task);
 }
 
-/* /api/versions answers a JSON array of strings on JSON-RPC boxes. */
+/* /api/versions answers a JSON array of strings on JSON-RPC boxes; the
+ * last (newest) is kept for messages. */
 static gboolean
-is_versions_reply (GBytes *body)
+is_versions_reply (KfTruenasClient *self,
+                   GBytes          *body)
 {
   gsize size;
   const char *data = g_bytes_get_data (body, &size);
@@ -508,6 +611,8 @@ is_versions_reply (GBytes *body)
       if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
         return FALSE;
     }
+  g_free (self->api_version);
+  self->api_version = g_strdup (json_array_get_string_element (array, json_array_get_length (array) - 1));
   return TRUE;
 }
 
@@ -527,7 +632,7 @@ on_versions (GObject      *source,
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (body == NULL)
     {
-      connect_fail (task, transport_error (self, data, error));
+      fail_or_probe_tls (g_steal_pointer (&task), transport_error (self, data, error), error, 0);
       return;
     }
 
@@ -548,7 +653,7 @@ on_versions (GObject      *source,
       return;
     }
 
-  if (soup_message_get_status (msg) == SOUP_STATUS_OK && is_versions_reply (body))
+  if (soup_message_get_status (msg) == SOUP_STATUS_OK && is_versions_reply (self, body))
     self->protocol = KF_TRUENAS_PROTOCOL_JSONRPC;
   else
     self->protocol = KF_TRUENAS_PROTOCOL_LEGACY;
@@ -603,7 +708,10 @@ kf_truenas_client_connect_async (KfTruenasClient     *self,
       data->user_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel),
                                                     g_object_ref (data->cancellable), g_object_unref);
     }
-  data->timer = g_timeout_source_new_seconds (self->connect_timeout_s);
+  /* Connecting is the first part of the conversation's one deadline. */
+  self->connect_started_us = g_get_monotonic_time ();
+  self->budget_used_us = 0;
+  data->timer = g_timeout_source_new ((guint) self->connect_timeout_s * 1000);
   g_source_set_callback (data->timer, on_connect_timeout, data, NULL);
   g_source_attach (data->timer, g_main_context_get_thread_default ());
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
@@ -623,5 +731,8 @@ kf_truenas_client_connect_finish (KfTruenasClient  *self,
                                   GError          **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  /* What connecting took counts against the whole conversation's deadline. */
+  if (self->connect_started_us != 0)
+    self->budget_used_us = g_get_monotonic_time () - self->connect_started_us;
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -234,6 +234,23 @@ bracket_bare_ipv6 (char    **authority,
   return TRUE;
 }
 
+/* "[fe80::1%eth0]" as people type it: a URL needs the zone's % written
+ * "%25" (RFC 6874), or GLib reads "%et" as an escape and refuses the URL. */
+static void
+escape_bracketed_zone (char **authority)
+{
+  const char *close = strchr (*authority, ']');
+  const char *percent = strchr (*authority, '%');
+  char *escaped;
+
+  if ((*authority)[0] != '[' || close == NULL || percent == NULL || percent > close ||
+      g_str_has_prefix (percent, "%25"))
+    return;
+  escaped = g_strdup_printf ("%.*s%%25%s", (int) (percent - *authority), *authority, percent + 1);
+  g_free (*authority);
+  *authority = escaped;
+}
+
 /* Why GLib refused "scheme://AUTHORITY", in the user's terms. */
 static void
 explain_bad_authority (const char  *authority,
@@ -365,6 +382,7 @@ kf_truenas_url_parse (const char  *text,
   authority = take_authority (rest, &tail, error);
   if (authority == NULL || !bracket_bare_ipv6 (&authority, notes, error))
     return NULL;
+  escape_bracketed_zone (&authority);
   host = parse_host_port (authority, https, &port, error);
   if (host == NULL)
     return NULL;

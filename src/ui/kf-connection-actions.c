@@ -29,11 +29,16 @@ on_dialog_saved (KfConnectionDialog *dialog,
                  const char         *warning,
                  KfWindow           *window)
 {
-  g_autofree char *toast = g_strdup_printf (_("Connection “%s” saved"), kf_connection_get_name (connection));
+  g_autofree char *toast = NULL;
 
-  kf_window_add_toast (window, toast);
+  /* Saved, but logging in over SSH failed: a warning with the reason, never a success toast. */
   if (warning != NULL)
-    kf_window_show_message (window, _("Host Key Not Verified"), warning);
+    {
+      kf_window_show_message (window, _("SSH Login Check Failed"), warning);
+      return;
+    }
+  toast = g_strdup_printf (_("Connection “%s” saved"), kf_connection_get_name (connection));
+  kf_window_add_toast (window, toast);
 }
 
 static void

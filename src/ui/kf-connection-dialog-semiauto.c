@@ -176,7 +176,7 @@ on_semiauto_done (GObject      *source,
     }
 
   kf_connection_dialog_finish_saved (self, connection,
-                                     kf_semiauto_setup_get_host_key_verified (setup) ? NULL : kf_semiauto_setup_get_verify_message (setup));
+                                     kf_semiauto_setup_get_ssh_login_ok (setup) ? NULL : kf_semiauto_setup_get_verify_message (setup));
 }
 
 void

@@ -104,6 +104,44 @@ test_usage (void)
   cli (&r, NULL, "keypair", "show", "--help", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "--private"));
+  /* Issue 10: the usage line names the program and the command, never "(null)". */
+  g_assert_nonnull (strstr (r.out, "keyferry-cli [OPTION…] keypair show NAME"));
+  g_assert_null (strstr (r.out, "(null)"));
+  cli (&r, NULL, "connection", "add-manual", "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "keyferry-cli [OPTION…] connection add-manual"));
+  g_assert_null (strstr (r.out, "(null)"));
+  /* The top-level help lists every exit status. */
+  cli (&r, NULL, "--help", NULL);
+  g_assert_nonnull (strstr (r.out, "3 TrueNAS paired and connection saved but the SSH login check failed"));
+
+  /* Every group has its own help: its commands, from the same table. */
+  {
+    const struct { const char *group; const char *verbs[3]; } groups[] = {
+      { "keypair", { "generate", "import", "export" } },
+      { "connection", { "add-manual", "add-semiauto", "pair-again" } },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+      {
+        cli (&r, NULL, groups[i].group, "--help", NULL);
+        g_assert_cmpint (r.status, ==, 0);
+        g_assert_true (g_str_has_prefix (r.out, "Usage: keyferry-cli "));
+        g_assert_nonnull (strstr (r.out, groups[i].group));
+        for (guint v = 0; v < G_N_ELEMENTS (groups[i].verbs); v++)
+          g_assert_nonnull (strstr (r.out, groups[i].verbs[v]));
+        g_assert_null (strstr (r.out, "Unknown command"));
+        /* Without a command: the same help on stderr, a usage error. */
+        cli (&r, NULL, groups[i].group, NULL);
+        g_assert_cmpint (r.status, ==, 2);
+        g_assert_nonnull (strstr (r.err, groups[i].verbs[0]));
+        /* A wrong command points at the group's help. */
+        cli (&r, NULL, groups[i].group, "frobnicate", NULL);
+        g_assert_cmpint (r.status, ==, 2);
+        g_assert_nonnull (strstr (r.err, "--help"));
+        g_assert_nonnull (strstr (r.err, groups[i].group));
+      }
+  }
   /* Errors are one line on stderr. */
   cli (&r, NULL, "keypair", "show", "no such key", NULL);
   g_assert_cmpint (r.status, ==, 1);

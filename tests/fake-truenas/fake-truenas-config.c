@@ -58,6 +58,7 @@ fake_config_free (FakeConfig *config)
     return;
   g_clear_pointer (&config->api_versions, g_ptr_array_unref);
   g_clear_pointer (&config->login_redirect_urls, g_ptr_array_unref);
+  g_clear_pointer (&config->absent_methods, g_ptr_array_unref);
   g_clear_pointer (&config->valid_shells, g_ptr_array_unref);
   g_clear_pointer (&config->admins, g_ptr_array_unref);
   g_clear_pointer (&config->users, g_ptr_array_unref);
@@ -438,7 +439,7 @@ fake_config_new_from_file (const char  *path,
 {
   static const char *const keys[] = {
     "protocols", "api_versions", "redirect_status", "public_key_max_length", "otp_max_tries",
-    "login_redirect_urls", "valid_shells", "admins", "users", "ssh", "faults", "private_methods", NULL
+    "login_redirect_urls", "valid_shells", "admins", "users", "ssh", "faults", "private_methods", "absent_methods", NULL
   };
   static const char *const default_versions[] = { "v25.04.0", "v25.10.0", NULL };
   static const char *const default_shells[] = {
@@ -483,7 +484,8 @@ fake_config_new_from_file (const char  *path,
       || !get_uint (root, "otp_max_tries", "config", &config->otp_max_tries, error)
       || !get_string_list (root, "login_redirect_urls", "config", TRUE, &config->login_redirect_urls, error)
       || !get_string_list (root, "valid_shells", "config", FALSE, &config->valid_shells, error)
-      || !get_string (root, "private_methods", "config", FALSE, &private_methods, error))
+      || !get_string (root, "private_methods", "config", FALSE, &private_methods, error)
+      || !get_string_list (root, "absent_methods", "config", TRUE, &config->absent_methods, error))
     return NULL;
 
   /* "warn": middlewared today (logs, then runs the call); "refused": what its

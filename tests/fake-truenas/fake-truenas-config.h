@@ -61,6 +61,7 @@ typedef struct {
   GPtrArray     *api_versions;        /* of char*, e.g. "v25.04.0" */
   guint          redirect_status;     /* 301 or 308 */
   guint          public_key_max_length; /* 0: unlimited */
+  GPtrArray     *absent_methods;      /* of char*, or NULL: methods this box does not have */
   guint          otp_max_tries;
   GPtrArray     *login_redirect_urls; /* non-NULL: auth.login_ex answers REDIRECT */
   GPtrArray     *valid_shells;        /* of char* */

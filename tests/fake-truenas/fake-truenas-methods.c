@@ -1095,12 +1095,17 @@ fake_truenas_call_method (FakeTruenas  *server,
 {
   guint protocol = session->legacy ? PROTO_LEGACY : PROTO_JSONRPC;
   const Method *method = NULL;
+  GPtrArray *absent;
 
   fake_truenas_note_call (server, session->legacy ? "legacy" : "jsonrpc", name);
 
   for (guint i = 0; i < G_N_ELEMENTS (methods) && method == NULL; i++)
     if (g_str_equal (methods[i].name, name) && (methods[i].protocols & protocol) != 0)
       method = &methods[i];
+  /* A box of another version that lacks it answers exactly as for an unknown name. */
+  absent = fake_truenas_get_config (server)->absent_methods;
+  if (absent != NULL && method != NULL && g_ptr_array_find_with_equal_func (absent, name, g_str_equal, NULL))
+    method = NULL;
   if (method == NULL)
     {
       *error = fake_error_new_no_method (name);

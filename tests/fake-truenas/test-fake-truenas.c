@@ -670,6 +670,36 @@ test_jsonrpc_login (void)
   fake_stop (fake);
 }
 
+/* "absent_methods": a TrueNAS of another version, as middlewared answers an
+ * unknown method, on both protocols (and before any login check). */
+static void
+test_absent_methods (void)
+{
+  Fake *fake = fake_start ("\"absent_methods\": [\"user.query\"]");
+  Client *client = client_connect (fake, "/api/current");
+  const char *query = "[[[\"username\",\"=\",\"backup\"],[\"local\",\"=\",true]],{\"get\":true}]";
+  JsonNode *reply;
+  JsonObject *error;
+
+  login_jsonrpc (client, "truenas_admin");
+  reply = rpc (client, 3, "user.query", query);
+  error = rpc_error (reply, -32601);
+  g_assert_cmpstr (json_object_get_string_member (error, "message"), ==, "Method does not exist");
+  json_node_unref (reply);
+  client_free (client);
+
+  client = client_connect (fake, "/websocket");
+  reply = client_send (client, "{\"msg\":\"connect\",\"version\":\"1\",\"support\":[\"1\"],\"features\":[]}");
+  json_node_unref (reply);
+  reply = legacy (client, "a1", "user.query", query);
+  error = json_object_get_object_member (json_node_get_object (reply), "error");
+  g_assert_cmpint (json_object_get_int_member (error, "error"), ==, 201);
+  g_assert_cmpstr (json_object_get_string_member (error, "reason"), ==, "[ENOMETHOD] Method 'query' not found in 'user'");
+  json_node_unref (reply);
+  client_free (client);
+  fake_stop (fake);
+}
+
 static void
 test_legacy (void)
 {
@@ -1001,6 +1031,7 @@ main (int   argc,
   g_test_add_func ("/fake-truenas/jsonrpc/pairing", test_jsonrpc_pairing);
   g_test_add_func ("/fake-truenas/jsonrpc/login", test_jsonrpc_login);
   g_test_add_func ("/fake-truenas/legacy", test_legacy);
+  g_test_add_func ("/fake-truenas/absent-methods", test_absent_methods);
   g_test_add_func ("/fake-truenas/faults", test_faults);
   g_test_add_func ("/fake-truenas/protocol-selection", test_protocol_selection);
   g_test_add_func ("/fake-truenas/jsonrpc-only", test_jsonrpc_only);

@@ -341,6 +341,48 @@ test_end_to_end_legacy_existing_key (void)
   env_free (env);
 }
 
+/* Issue 10: an RSA-4096 key whose long comment is what breaks JSON-RPC's
+ * 1024 characters pairs without the comment, says so, and logs in. */
+static void
+test_public_key_comment_dropped (void)
+{
+  Env *env = env_new ();
+  TnFake *fake = start_fake_for_sshd ("\"protocols\": \"jsonrpc\", \"public_key_max_length\": 1024");
+  g_autoptr(KfSemiautoSetup) setup = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *comment = g_strnfill (400, 'c');
+  g_autoptr(KfKeyMaterial) material = kf_ssh_key_generate_sync (KF_KEY_TYPE_RSA, 4096, comment, NULL, &error);
+  g_autoptr(KfKeypair) keypair = kf_keypair_new ("long comment");
+  g_autoptr(KfConnection) connection = NULL;
+  g_autofree char *keys = NULL;
+  const char * const *notes;
+  gboolean noted = FALSE;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (kf_key_material_get_public_key (material)), >, 1024);
+  kf_key_material_apply_to_keypair (material, keypair);
+  g_assert_true (kf_vault_add_keypair_sync (env->vault, keypair, kf_key_material_get_private_key (material), NULL, &error));
+  g_assert_no_error (error);
+
+  setup = new_setup (env, fake, "nas-long-comment");
+  kf_semiauto_setup_set_keypair_id (setup, kf_keypair_get_id (keypair));
+  connection = run_setup (setup, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_good_connection (env, connection, "nas-long-comment");
+  g_assert_true (kf_semiauto_setup_get_ssh_login_ok (setup));
+  /* What was installed is the key without its comment. */
+  keys = authorized_keys ();
+  g_assert_null (strstr (keys, comment));
+  notes = kf_semiauto_setup_get_notes (setup);
+  for (guint i = 0; notes[i] != NULL; i++)
+    if (strstr (notes[i], "without its comment") != NULL)
+      noted = TRUE;
+  g_assert_true (noted);
+
+  tn_fake_stop (fake);
+  env_free (env);
+}
+
 /* ---- one-time passwords ---- */
 
 typedef struct {
@@ -1445,6 +1487,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/truenas/setup/end-to-end-jsonrpc", test_end_to_end_jsonrpc);
   g_test_add_func ("/truenas/setup/end-to-end-legacy-existing-key", test_end_to_end_legacy_existing_key);
+  g_test_add_func ("/truenas/setup/public-key-comment-dropped", test_public_key_comment_dropped);
   g_test_add_func ("/truenas/setup/otp-round-trip", test_otp_round_trip);
   g_test_add_func ("/truenas/setup/failures", test_failures);
   g_test_add_func ("/truenas/setup/form-errors", test_form_errors);

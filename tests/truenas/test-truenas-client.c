@@ -731,6 +731,208 @@ test_public_key_limit (void)
   tn_fake_stop (fake);
 }
 
+/* An RSA-4096 public key (as ssh-keygen writes it) with a @comment_len
+ * character comment. */
+static char *
+rsa4096_public_key (guint comment_len)
+{
+  g_autofree char *dir = kf_test_make_tmpdir ("rsa4096");
+  g_autofree char *path = g_build_filename (dir, "id_rsa", NULL);
+  g_autofree char *pub_path = g_strconcat (path, ".pub", NULL);
+  g_autofree char *comment = g_strnfill (comment_len, 'c');
+  const char *argv[] = { "ssh-keygen", "-q", "-t", "rsa", "-b", "4096", "-N", "", "-C", comment, "-f", path, NULL };
+  g_autofree char *text = NULL;
+
+  g_assert_cmpint (kf_test_run_command (argv, NULL, NULL, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (pub_path, &text, NULL, NULL));
+  return g_strstrip (g_steal_pointer (&text));
+}
+
+/* Issue 10: the comment is what breaks the 1024-character limit of
+ * JSON-RPC's ssh_pair (TrueNAS 25.04–26): the key goes without it and
+ * pairs; a key too long even bare is refused before anything is sent. */
+static void
+test_public_key_comment (void)
+{
+  TnFake *fake = tn_fake_start ("\"public_key_max_length\": 1024", NULL);
+  g_autoptr(KfTruenasClient) client = logged_in_client (fake, KF_TRUENAS_PROTOCOL_JSONRPC);
+  g_autoptr(KfTruenasClient) legacy = logged_in_client (fake, KF_TRUENAS_PROTOCOL_LEGACY);
+  g_autofree char *key = rsa4096_public_key (400);
+  g_auto(GStrv) fields = g_strsplit (key, " ", 3);
+  g_autofree char *bare = g_strdup_printf ("%s %s", fields[0], fields[1]);
+  g_autofree char *sent = NULL;
+  g_autofree char *same = NULL;
+  g_autofree char *installed = NULL;
+  g_autoptr(GString) too_long = g_string_new ("ssh-rsa AAAA");
+  g_autoptr(GError) error = NULL;
+  gboolean dropped = TRUE;
+  guint trips;
+  guint port;
+
+  g_assert_cmpuint (strlen (key), >, 1024);
+  g_assert_cmpuint (strlen (bare), <=, 1024);
+  /* As ssh_pair would send it, the TrueNAS refuses it (the fake's limit is the server's). */
+  g_assert_false (kf_truenas_client_fits_public_key (client, key, &error));
+  g_assert_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "without the comment"));
+  g_clear_error (&error);
+
+  sent = kf_truenas_client_public_key_to_send (client, key, &dropped, &error);
+  g_assert_no_error (error);
+  g_assert_true (dropped);
+  g_assert_cmpstr (sent, ==, bare);
+  g_assert_true (do_pair (client, g_get_user_name (), sent, NULL, &port, NULL, &error));
+  g_assert_no_error (error);
+  installed = tn_fake_read_authorized_keys (fake);
+  g_assert_nonnull (strstr (installed, bare));
+  g_assert_null (strstr (installed, "cccccccccc"));
+
+  /* The legacy protocol has no such limit in Keyferry's rules: the key goes whole. */
+  same = kf_truenas_client_public_key_to_send (legacy, key, &dropped, &error);
+  g_assert_no_error (error);
+  g_assert_false (dropped);
+  g_assert_cmpstr (same, ==, key);
+
+  /* Too long without a comment: the cause named, nothing asked of the TrueNAS. */
+  while (too_long->len < 1100)
+    g_string_append_c (too_long, 'B');
+  g_string_append (too_long, " me@desk");
+  trips = kf_truenas_client_get_round_trips (client);
+  g_assert_null (kf_truenas_client_public_key_to_send (client, too_long->str, &dropped, &error));
+  g_assert_error (error, KF_KEY_ERROR, KF_KEY_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "even without its comment"));
+  g_assert_nonnull (strstr (error->message, "4096 bits"));
+  g_assert_cmpint (kf_truenas_error_get_field (error), ==, KF_TRUENAS_FIELD_KEYPAIR);
+  assert_one_sentence (error);
+  g_assert_cmpuint (kf_truenas_client_get_round_trips (client), ==, trips);
+  tn_fake_stop (fake);
+}
+
+/* Issue 10: a method this TrueNAS lacks (-32601 / ENOMETHOD, whose legacy
+ * reason says "not found") is named as missing, never as a missing user. */
+static void
+test_missing_method (void)
+{
+  TnFake *fake = tn_fake_start ("\"absent_methods\": [\"user.query\"]", NULL);
+  const KfTruenasProtocol protocols[] = { KF_TRUENAS_PROTOCOL_AUTO, KF_TRUENAS_PROTOCOL_JSONRPC, KF_TRUENAS_PROTOCOL_LEGACY };
+
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    {
+      g_autoptr(KfTruenasClient) client = logged_in_client (fake, protocols[i]);
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("protocol %s", kf_truenas_protocol_to_string (protocols[i]));
+      g_assert_false (do_update (client, g_get_user_name (), FALSE, NULL, &error));
+      g_assert_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_METHOD);
+      g_assert_nonnull (strstr (error->message, "does not offer “user.query”"));
+      g_assert_null (strstr (error->message, "user "));
+      /* The version, where the box said it (/api/versions, probed in auto). */
+      if (protocols[i] == KF_TRUENAS_PROTOCOL_AUTO)
+        g_assert_nonnull (strstr (error->message, "v25.10.0"));
+      assert_one_sentence (error);
+    }
+  tn_fake_stop (fake);
+}
+
+/* Issue 10: http:// typed for the HTTPS port: say so, not "Connection
+ * terminated unexpectedly". */
+static void
+test_http_to_tls_port (void)
+{
+  TnFake *fake = tn_fake_start (NULL, NULL);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", fake->https_port);
+  g_autofree char *https = g_strdup_printf ("https://127.0.0.1:%u", fake->https_port);
+  const KfTruenasProtocol protocols[] = { KF_TRUENAS_PROTOCOL_AUTO, KF_TRUENAS_PROTOCOL_JSONRPC, KF_TRUENAS_PROTOCOL_LEGACY };
+
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    {
+      g_autoptr(KfTruenasClient) client = new_client (url, NULL, protocols[i]);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (do_connect (client, NULL, &error));
+      g_test_message ("%s → %s", kf_truenas_protocol_to_string (protocols[i]), error->message);
+      g_assert_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL);
+      g_assert_nonnull (strstr (error->message, "speaks HTTPS"));
+      g_assert_nonnull (strstr (error->message, https));
+      g_assert_cmpint (kf_truenas_error_get_field (error), ==, KF_TRUENAS_FIELD_URL);
+      assert_one_sentence (error);
+    }
+  tn_fake_stop (fake);
+}
+
+/* Issue 10: a forced protocol the box does not serve gets the --protocol hint. */
+static void
+test_protocol_mismatch (void)
+{
+  struct {
+    const char *served;
+    KfTruenasProtocol forced;
+    const char *words;
+    const char *hint;
+  } cases[] = {
+    { "legacy", KF_TRUENAS_PROTOCOL_JSONRPC, "does not offer the JSON-RPC API", "--protocol legacy" },
+    { "jsonrpc", KF_TRUENAS_PROTOCOL_LEGACY, "does not offer the legacy WebSocket API", "--protocol jsonrpc" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *extra = g_strdup_printf ("\"protocols\": \"%s\"", cases[i].served);
+      TnFake *fake = tn_fake_start (extra, NULL);
+      g_autoptr(KfTruenasClient) client = new_client (fake->https_url, tn_fixture_cert_pin (), cases[i].forced);
+      g_autoptr(KfTruenasClient) automatic = new_client (fake->https_url, tn_fixture_cert_pin (), KF_TRUENAS_PROTOCOL_AUTO);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (do_connect (client, NULL, &error));
+      g_test_message ("%s box, forced %s → %s", cases[i].served, kf_truenas_protocol_to_string (cases[i].forced), error->message);
+      g_assert_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE);
+      g_assert_nonnull (strstr (error->message, cases[i].words));
+      g_assert_nonnull (strstr (error->message, cases[i].hint));
+      g_assert_null (strstr (error->message, "HTTP 404"));
+      assert_one_sentence (error);
+      g_clear_error (&error);
+      /* The hint is right: the automatic choice works with that box. */
+      g_assert_true (do_connect (automatic, NULL, &error));
+      g_assert_no_error (error);
+      tn_fake_stop (fake);
+    }
+}
+
+/* Issue 10: the Connect Timeout is one deadline for the whole conversation,
+ * on both protocols: replies of 2 s each, each shorter than the 3 s, still
+ * end the conversation at 3 s (a bound per reply would let it run on). */
+static void
+test_conversation_deadline (void)
+{
+  const KfTruenasProtocol protocols[] = { KF_TRUENAS_PROTOCOL_JSONRPC, KF_TRUENAS_PROTOCOL_LEGACY };
+  TnFake *fake = tn_fake_start ("\"faults\": {\"slow_reply_ms\": 2000}", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    {
+      g_autoptr(KfTruenasClient) client = new_client (fake->https_url, tn_fixture_cert_pin (), protocols[i]);
+      g_autoptr(GError) error = NULL;
+      gint64 start, elapsed;
+      guint port;
+
+      /* The timeout under test: not scaled. */
+      kf_truenas_client_set_connect_timeout (client, 3);
+      start = g_get_monotonic_time ();
+      if (do_connect (client, NULL, &error) &&
+          do_login (client, "truenas_admin", "s3cret", NULL, &error))
+        do_pair (client, g_get_user_name (), PUBKEY, NULL, &port, NULL, &error);
+      elapsed = g_get_monotonic_time () - start;
+      g_test_message ("%s: failed after %.2f s: %s", kf_truenas_protocol_to_string (protocols[i]),
+                      elapsed / (double) G_USEC_PER_SEC, error ? error->message : "(no error)");
+      g_assert_nonnull (error);
+      g_assert_true (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_TIMEOUT) ||
+                     g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE));
+      g_assert_nonnull (strstr (error->message, "3 seconds"));
+      g_assert_cmpint (elapsed, >=, 3 * G_USEC_PER_SEC - 100 * 1000);
+      g_assert_cmpint (elapsed, <, 3 * G_USEC_PER_SEC + kf_test_timeout (2) * G_USEC_PER_SEC);
+      assert_one_sentence (error);
+    }
+  tn_fake_stop (fake);
+}
+
 /* ---- broken servers ---- */
 
 static void
@@ -934,6 +1136,11 @@ main (int argc, char **argv)
   g_test_add_func ("/truenas/client/pair-failures", test_pair_failures);
   g_test_add_func ("/truenas/client/user-update-rules", test_user_update_rules);
   g_test_add_func ("/truenas/client/public-key-limit", test_public_key_limit);
+  g_test_add_func ("/truenas/client/public-key-comment", test_public_key_comment);
+  g_test_add_func ("/truenas/client/missing-method", test_missing_method);
+  g_test_add_func ("/truenas/client/http-to-tls-port", test_http_to_tls_port);
+  g_test_add_func ("/truenas/client/protocol-mismatch", test_protocol_mismatch);
+  g_test_add_func ("/truenas/client/conversation-deadline", test_conversation_deadline);
   g_test_add_func ("/truenas/client/unreachable", test_unreachable);
   g_test_add_func ("/truenas/client/connect-timeout", test_connect_timeout);
   g_test_add_func ("/truenas/client/faults", test_faults);

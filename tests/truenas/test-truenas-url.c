@@ -47,6 +47,11 @@ static const GoodUrl good_urls[] = {
     "fe80::1%eth0", -1, TRUE },
   { "https://[FE80::1%25eth0]:8443", "https://[fe80::1%25eth0]:8443", "wss://[fe80::1%25eth0]:8443/api/current",
     "wss://[fe80::1%25eth0]:8443/websocket", "fe80::1%eth0", 8443, FALSE },
+  /* A zone id typed as-is (not "%25") is a zone, not a broken port (issue 10). */
+  { "https://[fe80::1%lo]:8443", "https://[fe80::1%25lo]:8443", "wss://[fe80::1%25lo]:8443/api/current",
+    "wss://[fe80::1%25lo]:8443/websocket", "fe80::1%lo", 8443, FALSE },
+  { "[FE80::1%eth0]", "https://[fe80::1%25eth0]", "wss://[fe80::1%25eth0]/api/current",
+    "wss://[fe80::1%25eth0]/websocket", "fe80::1%eth0", -1, FALSE },
   { "127.0.0.1:1", "https://127.0.0.1:1", "wss://127.0.0.1:1/api/current", "wss://127.0.0.1:1/websocket", "127.0.0.1", 1, FALSE },
 };
 

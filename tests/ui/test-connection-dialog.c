@@ -376,6 +376,12 @@ fill_manual (KfConnectionDialog *dialog,
   set_entry (dialog, "Host", "127.0.0.1");
   set_entry (dialog, "Port", port);
   set_entry (dialog, "Username", kf_test_sshd_get_user (sshd));
+  /* The whole API conversation's deadline: not under test here, so scaled
+   * for the sanitizer run (kf_test_timeout). */
+  {
+    g_autofree char *timeout = g_strdup_printf ("%u", kf_test_timeout (10));
+    set_entry (dialog, "Connect Timeout (seconds)", timeout);
+  }
 }
 
 /* Discover, check the trust dialog against ssh-keygen, and trust. */
@@ -625,8 +631,22 @@ test_manual_errors (void)
 
 /* The fake TrueNAS pairs into the real sshd: its authorized_keys, port and host keys. */
 static TnFake *
+start_fake_for_port (KfTestSshd *sshd,
+                     const char *extra,
+                     guint       ssh_port);
+
+static TnFake *
 start_fake_for (KfTestSshd *sshd,
                 const char *extra)
+{
+  return start_fake_for_port (sshd, extra, kf_test_sshd_get_port (sshd));
+}
+
+/* …reporting @ssh_port as the SSH port. */
+static TnFake *
+start_fake_for_port (KfTestSshd *sshd,
+                     const char *extra,
+                     guint       ssh_port)
 {
   static const char * const types[] = { "rsa", "ecdsa", "ed25519" };
   g_autoptr(GPtrArray) host_keys = g_ptr_array_new_with_free_func (g_free);
@@ -635,7 +655,7 @@ start_fake_for (KfTestSshd *sshd,
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     g_ptr_array_add (host_keys, g_strconcat (kf_test_sshd_get_host_key_path (sshd, types[i]), ".pub", NULL));
   g_ptr_array_add (host_keys, NULL);
-  options.ssh_port = kf_test_sshd_get_port (sshd);
+  options.ssh_port = ssh_port;
   options.authorized_keys = kf_test_sshd_get_authorized_keys_path (sshd);
   options.host_keys = (const char * const *) host_keys->pdata;
   options.ssh_user = kf_test_sshd_get_user (sshd);
@@ -654,6 +674,12 @@ fill_semiauto (KfConnectionDialog *dialog,
   set_entry (dialog, "Admin Username", admin);
   set_entry (dialog, "Admin Password", password);
   set_entry (dialog, "Username", kf_test_sshd_get_user (sshd));
+  /* The whole API conversation's deadline: not under test here, so scaled
+   * for the sanitizer run (kf_test_timeout). */
+  {
+    g_autofree char *timeout = g_strdup_printf ("%u", kf_test_timeout (10));
+    set_entry (dialog, "Connect Timeout (seconds)", timeout);
+  }
 }
 
 /* "AB:CD:…" as shown → "SHA256:abcd…" as pinned. */
@@ -950,6 +976,27 @@ test_semiauto_wrong_password (void)
  * nothing was (no key on the TrueNAS, nothing saved). */
 static void
 test_semiauto_shell_declined (void)
+/* Mapped labels showing exactly @text under @root (a toast's title is one). */
+static guint
+count_labels (GtkWidget  *root,
+              const char *text)
+{
+  guint count = 0;
+
+  if (!gtk_widget_get_mapped (root))
+    return 0;
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    count++;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    count += count_labels (child, text);
+  return count;
+}
+
+/* Issue 10: paired and saved, but the SSH login check failed (the TrueNAS
+ * reports an SSH port where nothing listens): a warning with the reason,
+ * never the "saved" success toast. */
+static void
+test_semiauto_ssh_check_failed (void)
 {
   g_autoptr(KfApplication) app = NULL;
   g_autoptr(GError) error = NULL;
@@ -989,6 +1036,35 @@ test_semiauto_shell_declined (void)
   ui_test_click (button (dialog, "_Cancel"));
   ui_test_wait_until (widget_hidden, dialog, 10);
   g_object_unref (dialog);
+  KfConnectionDialog *dialog;
+  KfConnection *connection;
+  GtkWidget *warning;
+  KfWindow *window;
+  TnFake *fake;
+
+  g_assert_no_error (error);
+  fake = start_fake_for_port (sshd, NULL, tn_fixture_closed_port ());
+  app = start_empty (&window);
+  dialog = open_add_dialog (window);
+  g_object_ref (dialog);
+  fill_semiauto (dialog, fake, "truenas_admin", "s3cret", sshd);
+  save_and_trust_certificate (dialog, "connection-certificate-4");
+
+  warning = wait_alert ("SSH Login Check Failed", 60);
+  g_assert_nonnull (strstr (kf_alert_get_body (warning), "Connection “NAS” was saved, but the SSH login check failed: "));
+  g_assert_nonnull (strstr (kf_alert_get_body (warning), "refused"));
+  ui_test_wait_until (widget_hidden, dialog, 10);
+  g_object_unref (dialog);
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpuint (count_labels (GTK_WIDGET (window), "Connection “NAS” saved"), ==, 0);
+  ui_test_screenshot (GTK_WIDGET (warning), "connection-ssh-check-failed");
+
+  /* Kept, as the warning says, with its failed check. */
+  connection = kf_store_find_connection_by_name (kf_window_get_store (window), "NAS");
+  g_assert_nonnull (connection);
+  g_assert_cmpint (kf_connection_get_test_state (connection), ==, KF_TEST_STATE_FAILED);
+  click_response (warning, "_OK");
+
   ui_test_stop_app (g_steal_pointer (&app));
   tn_fake_stop (fake);
 }
@@ -1153,6 +1229,7 @@ main (int    argc,
   ui_test_add ("/ui/connection/semiauto-wrong-password", test_semiauto_wrong_password);
   ui_test_add ("/ui/connection/semiauto-shell-declined", test_semiauto_shell_declined);
   ui_test_add ("/ui/connection/semiauto-cancel", test_semiauto_cancel);
+  ui_test_add ("/ui/connection/semiauto-ssh-check-failed", test_semiauto_ssh_check_failed);
   ui_test_add ("/ui/connection/delete-with-keypair", test_delete_with_keypair);
   ui_test_add ("/ui/connection/manual-edit", test_manual_edit);
 
