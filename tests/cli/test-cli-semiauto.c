@@ -354,6 +354,8 @@ test_ctrl_c_after_install (void)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "ctrl-c", NULL), ==, 1);
   tn_fake_stop (fake);
+}
+
 /* Issue 10, the three outcomes: 3 when the TrueNAS paired and the connection
  * was saved but logging in over SSH then failed (here the TrueNAS reports an
  * SSH port where nothing listens: not a host key question), with the reason;

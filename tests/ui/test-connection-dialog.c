@@ -976,27 +976,6 @@ test_semiauto_wrong_password (void)
  * nothing was (no key on the TrueNAS, nothing saved). */
 static void
 test_semiauto_shell_declined (void)
-/* Mapped labels showing exactly @text under @root (a toast's title is one). */
-static guint
-count_labels (GtkWidget  *root,
-              const char *text)
-{
-  guint count = 0;
-
-  if (!gtk_widget_get_mapped (root))
-    return 0;
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
-    count++;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    count += count_labels (child, text);
-  return count;
-}
-
-/* Issue 10: paired and saved, but the SSH login check failed (the TrueNAS
- * reports an SSH port where nothing listens): a warning with the reason,
- * never the "saved" success toast. */
-static void
-test_semiauto_ssh_check_failed (void)
 {
   g_autoptr(KfApplication) app = NULL;
   g_autoptr(GError) error = NULL;
@@ -1036,6 +1015,35 @@ test_semiauto_ssh_check_failed (void)
   ui_test_click (button (dialog, "_Cancel"));
   ui_test_wait_until (widget_hidden, dialog, 10);
   g_object_unref (dialog);
+  ui_test_stop_app (g_steal_pointer (&app));
+  tn_fake_stop (fake);
+}
+
+/* Mapped labels showing exactly @text under @root (a toast's title is one). */
+static guint
+count_labels (GtkWidget  *root,
+              const char *text)
+{
+  guint count = 0;
+
+  if (!gtk_widget_get_mapped (root))
+    return 0;
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    count++;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    count += count_labels (child, text);
+  return count;
+}
+
+/* Issue 10: paired and saved, but the SSH login check failed (the TrueNAS
+ * reports an SSH port where nothing listens): a warning with the reason,
+ * never the "saved" success toast. */
+static void
+test_semiauto_ssh_check_failed (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) sshd = kf_test_sshd_start (&error);
   KfConnectionDialog *dialog;
   KfConnection *connection;
   GtkWidget *warning;
