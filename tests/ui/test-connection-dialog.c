@@ -1057,6 +1057,8 @@ test_semiauto_ssh_check_failed (void)
   g_object_ref (dialog);
   fill_semiauto (dialog, fake, "truenas_admin", "s3cret", sshd);
   save_and_trust_certificate (dialog, "connection-certificate-4");
+  /* The SSH user's shell is nologin: agreed to, as a user would. */
+  click_response (wait_alert ("Change the Login Shell?", 30), "C_ontinue");
 
   warning = wait_alert ("SSH Login Check Failed", 60);
   g_assert_nonnull (strstr (kf_alert_get_body (warning), "Connection “NAS” was saved, but the SSH login check failed: "));
