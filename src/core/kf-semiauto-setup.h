@@ -12,8 +12,9 @@
  * A setup that fails or is cancelled before it finishes leaves the store and
  * the keyring exactly as they were (a generated key pair is removed again;
  * the public key may already be installed on the TrueNAS: that cannot be
- * taken back over the API). The admin password and one-time password are
- * never stored or logged and are wiped as soon as they have been sent.
+ * taken back over the API). The admin password (or API key) and one-time
+ * password are never stored or logged and are wiped as soon as they have
+ * been sent.
  *
  * One-time passwords: when the TrueNAS (JSON-RPC) asks for one that was not
  * given, or refuses the one given, "otp-requested" is emitted; the handler
@@ -81,6 +82,11 @@ void             kf_semiauto_setup_set_admin_username  (KfSemiautoSetup *self,
                                                         const char      *admin_username);
 void             kf_semiauto_setup_set_admin_password  (KfSemiautoSetup *self,
                                                         const char      *password);
+/* Log in with this API key ("<id>-<key>", 25.04+; any key on the legacy
+ * protocol) instead of the password: give one of the two. https only (the
+ * check is made before anything is sent); no one-time password. */
+void             kf_semiauto_setup_set_admin_api_key   (KfSemiautoSetup *self,
+                                                        const char      *api_key);
 /* Optional; empty means none. */
 void             kf_semiauto_setup_set_otp             (KfSemiautoSetup *self,
                                                         const char      *otp);
@@ -134,6 +140,9 @@ const char * const *kf_semiauto_setup_get_notes        (KfSemiautoSetup *self);
 gboolean         kf_semiauto_setup_get_host_key_verified (KfSemiautoSetup *self);
 const char      *kf_semiauto_setup_get_verify_message  (KfSemiautoSetup *self);
 KfTruenasProtocol kf_semiauto_setup_get_protocol       (KfSemiautoSetup *self);
+/* After KF_TRUENAS_ERROR_STANDBY (an HA standby controller): the https URL of
+ * the active controller to use instead ("https://host[:port]"), or NULL. */
+const char      *kf_semiauto_setup_get_redirect_url    (KfSemiautoSetup *self);
 /* WebSocket request/reply pairs and HTTP requests made to the TrueNAS. */
 guint            kf_semiauto_setup_get_round_trips     (KfSemiautoSetup *self);
 /* Milliseconds spent talking to the TrueNAS (connect to user.update), and in total. */

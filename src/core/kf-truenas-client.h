@@ -111,6 +111,20 @@ void              kf_truenas_client_login_async          (KfTruenasClient     *s
 gboolean          kf_truenas_client_login_finish         (KfTruenasClient     *self,
                                                           GAsyncResult        *result,
                                                           GError             **error);
+/* Logs in with an admin's API key ("<id>-<key>") instead of the password:
+ * JSON-RPC auth.login_ex API_KEY_PLAIN with @username (25.04+), legacy
+ * auth.login_with_api_key. Refused before anything is sent unless the
+ * connection is https: TrueNAS revokes a plain API key used over an insecure
+ * transport. Finish with kf_truenas_client_login_finish(). */
+void              kf_truenas_client_login_api_key_async  (KfTruenasClient     *self,
+                                                          const char          *username,
+                                                          const char          *api_key,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+/* After KF_TRUENAS_ERROR_STANDBY: "https://host[:port]" of the active
+ * controller the TrueNAS named (NULL when it named no https address). */
+const char       *kf_truenas_client_get_active_url       (KfTruenasClient     *self);
 /* Sends the one-time password the server asked for. A refused code fails with
  * KF_TRUENAS_ERROR_OTP_FAILED and may be retried while is_awaiting_otp(). */
 void              kf_truenas_client_login_continue_async (KfTruenasClient     *self,
