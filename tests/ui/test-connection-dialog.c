@@ -963,6 +963,8 @@ test_semiauto_api_key (void)
   g_assert_false (gtk_widget_get_sensitive (button (dialog, "_Save")));
   set_entry (dialog, "Admin API Key", TN_API_KEY);
   g_assert_true (gtk_widget_get_sensitive (button (dialog, "_Save")));
+  ui_test_spin (300);  /* the rows' title animations */
+  ui_test_wait_frame (GTK_WIDGET (dialog));
   ui_test_screenshot (GTK_WIDGET (dialog), "connection-add-semiauto-api-key");
 
   /* Over http the key is refused before anything is sent, at the URL. */
