@@ -118,8 +118,9 @@ offer_active_controller (KfConnectionDialog *self,
   /* Translators: %s is the URL of the active controller of a TrueNAS HA pair. */
   label = g_strdup_printf (_("_Use %s"), url);
   gtk_button_set_label (self->use_active_button, label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->use_active_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label + 1, -1);
+  /* The label's text is without the mnemonic underscore. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->use_active_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  gtk_label_get_text (GTK_LABEL (gtk_button_get_child (self->use_active_button))), -1);
 }
 
 void
