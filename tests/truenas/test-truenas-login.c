@@ -492,8 +492,10 @@ test_api_key_checked_first (void)
 static void
 test_login_round_trips (void)
 {
-  TnFake *fake = tn_fake_start (NULL, NULL);
+  TnFake *both = tn_fake_start (NULL, NULL);
+  TnFake *legacy_only = tn_fake_start ("\"protocols\": \"legacy\"", NULL);
   struct {
+    TnFake *fake;
     KfTruenasProtocol protocol;
     const char *password;
     const char *api_key;
@@ -501,16 +503,18 @@ test_login_round_trips (void)
     guint round_trips;   /* after connecting */
   } paths[] = {
     /* core.set_options + auth.login_ex */
-    { KF_TRUENAS_PROTOCOL_JSONRPC, "s3cret", NULL, "JSON-RPC password", 2 },
-    { KF_TRUENAS_PROTOCOL_JSONRPC, NULL, TN_API_KEY, "JSON-RPC API key", 2 },
+    { both, KF_TRUENAS_PROTOCOL_JSONRPC, "s3cret", NULL, "JSON-RPC password", 2 },
+    { both, KF_TRUENAS_PROTOCOL_JSONRPC, NULL, TN_API_KEY, "JSON-RPC API key", 2 },
+    { both, KF_TRUENAS_PROTOCOL_AUTO, "s3cret", NULL, "auto (25.04+) password", 2 },
     /* auth.login / auth.login_with_api_key */
-    { KF_TRUENAS_PROTOCOL_LEGACY, "s3cret", NULL, "legacy password", 1 },
-    { KF_TRUENAS_PROTOCOL_LEGACY, NULL, TN_API_KEY, "legacy API key", 1 },
+    { both, KF_TRUENAS_PROTOCOL_LEGACY, "s3cret", NULL, "legacy password", 1 },
+    { both, KF_TRUENAS_PROTOCOL_LEGACY, NULL, TN_API_KEY, "legacy API key", 1 },
+    { legacy_only, KF_TRUENAS_PROTOCOL_AUTO, NULL, TN_API_KEY, "auto (legacy-only box) API key", 1 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
-      g_autoptr(KfTruenasClient) client = connected_client (fake, paths[i].protocol);
+      g_autoptr(KfTruenasClient) client = connected_client (paths[i].fake, paths[i].protocol);
       g_autoptr(GError) error = NULL;
       guint connect_trips = kf_truenas_client_get_round_trips (client);
 
@@ -521,7 +525,8 @@ test_login_round_trips (void)
                       connect_trips, kf_truenas_client_get_round_trips (client) - connect_trips);
       g_assert_cmpuint (kf_truenas_client_get_round_trips (client) - connect_trips, ==, paths[i].round_trips);
     }
-  tn_fake_stop (fake);
+  tn_fake_stop (legacy_only);
+  tn_fake_stop (both);
 }
 
 int
