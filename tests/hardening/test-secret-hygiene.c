@@ -332,6 +332,7 @@ test_secret_hygiene (void)
   g_autofree char *port = NULL;
   g_autofree char *host_keys = NULL;
   g_autofree char *public_key = NULL;
+  g_autofree char *reply_timeout = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KfTestSshd) sshd = NULL;
   TnFake *fake = NULL;
@@ -425,9 +426,13 @@ test_secret_hygiene (void)
       fake = tn_fake_start (NULL, &options);
     }
   }
+  /* The reply timeout is not under test: scaled for the sanitizer run, where
+   * the TLS handshakes alone took 8 s (pair-again below keeps it). */
+  reply_timeout = g_strdup_printf ("%u", kf_test_timeout (10));
   run (cli, "s3cret\n246810\n", NULL, "connection", "add-semiauto", "nas", "--url", fake->https_url,
        "--trust-certificate", tn_fixture_cert_pin (), "--admin-username", "twofa", "--password-stdin",
-       "--otp-stdin", "--username", kf_test_sshd_get_user (sshd), "--generate-key", "--sudo", NULL);
+       "--otp-stdin", "--username", kf_test_sshd_get_user (sshd), "--generate-key", "--sudo",
+       "--connect-timeout", reply_timeout, NULL);
 
   /* 3b. Pair again, signing in with the admin's API key instead (stdin). */
   run (cli, TN_API_KEY_TWOFA "\n", NULL, "connection", "pair-again", "nas", "--api-key-stdin", NULL);
