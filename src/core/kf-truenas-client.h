@@ -100,7 +100,10 @@ gboolean          kf_truenas_client_connect_finish       (KfTruenasClient     *s
  * one-time password nobody gave makes this fail with
  * KF_TRUENAS_ERROR_OTP_REQUIRED: ask the user, then login_continue. On the
  * legacy protocol the OTP must be given up front (a missing one looks like a
- * wrong password; the message says so). */
+ * wrong password; the message says so). JSON-RPC: core.set_options, then
+ * auth.login_ex (never auth.login, private on v27); legacy: auth.login.
+ * Other failures: _AUTH_FAILED, _ACCOUNT (EXPIRED, DENIED), _STANDBY
+ * (REDIRECT: see get_active_url), _RATE_LIMITED (EBUSY "Rate Limit Exceeded"). */
 void              kf_truenas_client_login_async          (KfTruenasClient     *self,
                                                           const char          *username,
                                                           const char          *password,
