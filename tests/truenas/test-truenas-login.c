@@ -525,6 +525,29 @@ test_login_round_trips (void)
                       connect_trips, kf_truenas_client_get_round_trips (client) - connect_trips);
       g_assert_cmpuint (kf_truenas_client_get_round_trips (client) - connect_trips, ==, paths[i].round_trips);
     }
+  /* JSON-RPC logs in with auth.login_ex only (auth.login is private on v27);
+   * the legacy protocol keeps auth.login and auth.login_with_api_key. */
+  {
+    g_autoptr(JsonNode) state = tn_fake_read_state (both);
+    JsonArray *calls = json_object_get_array_member (json_node_get_object (state), "calls");
+    guint login_ex = 0, legacy_logins = 0;
+
+    for (guint i = 0; i < json_array_get_length (calls); i++)
+      {
+        JsonObject *call = json_array_get_object_element (calls, i);
+        const char *method = json_object_get_string_member (call, "method");
+
+        if (g_str_equal (json_object_get_string_member (call, "protocol"), "jsonrpc"))
+          {
+            g_assert_false (g_str_equal (method, "auth.login") || g_str_equal (method, "auth.login_with_api_key"));
+            login_ex += g_str_equal (method, "auth.login_ex");
+          }
+        else
+          legacy_logins += g_str_equal (method, "auth.login") || g_str_equal (method, "auth.login_with_api_key");
+      }
+    g_assert_cmpuint (login_ex, ==, 3);
+    g_assert_cmpuint (legacy_logins, ==, 2);
+  }
   tn_fake_stop (legacy_only);
   tn_fake_stop (both);
 }
