@@ -1,7 +1,8 @@
 /* kf-cli-semiauto.c: keyferry-cli connection add-semiauto | pair-again
  *
  * The admin password comes from standard input (first line); with
- * --otp-stdin the one-time password is the next line. When the TrueNAS asks
+ * --otp-stdin the one-time password is the next line. With --api-key-stdin
+ * the first line is an API key of the admin user instead (no OTP). When the TrueNAS asks
  * for a one-time password that was not given, the next line of standard
  * input is read (with a prompt and no echo on a terminal).
  *
@@ -24,8 +25,9 @@ enum { ADD_SEMIAUTO, PAIR_AGAIN };
 
 /* The options both commands take for the admin's secrets and the TLS pin.
  * --otp is hidden: it is there to be refused (see refuse_otp_argv). */
-#define PAIRING_SECRET_ENTRIES(password_stdin, otp_stdin, otp_argv) \
+#define PAIRING_SECRET_ENTRIES(password_stdin, api_key_stdin, otp_stdin, otp_argv) \
   { "password-stdin", 0, 0, G_OPTION_ARG_NONE, (password_stdin), N_("Read the admin password from standard input"), NULL }, \
+  { "api-key-stdin", 0, 0, G_OPTION_ARG_NONE, (api_key_stdin), N_("Instead of the password, read an API key of the admin user from standard input (https only)"), NULL }, \
   { "otp-stdin", 0, 0, G_OPTION_ARG_NONE, (otp_stdin), N_("Read the one-time password from the next line of standard input"), NULL }, \
   { "otp", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, (otp_argv), NULL, NULL }
 #define KEEP_SHELL_ENTRY(keep_shell) \
@@ -134,6 +136,10 @@ report_failure (KfSemiautoSetup *setup,
       kf_cli_fail_message (_("%s If it matches, run again with --trust-certificate %s"), error->message,
                            kf_truenas_certificate_get_fingerprint (certificate));
     }
+  else if (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_STANDBY)
+           && kf_semiauto_setup_get_redirect_url (setup) != NULL)
+    kf_cli_fail_message (_("%s Run add-semiauto again with --url %s"), error->message,
+                         kf_semiauto_setup_get_redirect_url (setup));
   else if (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_OTP_REQUIRED) && state->otp_given)
     kf_cli_fail_message (_("The TrueNAS did not accept the one-time password; run again with the current code from the authenticator app."));
   else if (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_OTP_REQUIRED))
@@ -147,18 +153,25 @@ report_failure (KfSemiautoSetup *setup,
 static gboolean
 read_secrets (KfCliContext    *ctx,
               KfSemiautoSetup *setup,
+              gboolean         api_key_stdin,
               gboolean         otp_stdin,
               OtpState        *state)
 {
-  char *password = kf_cli_read_secret_prompt (_("Admin password: "), &ctx->error);
+  char *password = kf_cli_read_secret_prompt (api_key_stdin ? _("Admin API key: ") : _("Admin password: "), &ctx->error);
   char *otp;
 
-  if (password == NULL)
+  if (password == NULL || (api_key_stdin && *password == '\0'))
     {
-      ctx->status = ctx->error ? kf_cli_fail (ctx->error) : kf_cli_fail_message (_("No admin password on standard input."));
+      kf_secret_free (password);
+      ctx->status = ctx->error ? kf_cli_fail (ctx->error)
+                               : kf_cli_fail_message ("%s", api_key_stdin ? _("No API key on standard input.")
+                                                                          : _("No admin password on standard input."));
       return FALSE;
     }
-  kf_semiauto_setup_set_admin_password (setup, password);
+  if (api_key_stdin)
+    kf_semiauto_setup_set_admin_api_key (setup, password);
+  else
+    kf_semiauto_setup_set_admin_password (setup, password);
   kf_secret_free (password);
   if (!otp_stdin)
     return TRUE;
@@ -178,6 +191,7 @@ read_secrets (KfCliContext    *ctx,
 static int
 run_setup (KfCliContext    *ctx,
            KfSemiautoSetup *setup,
+           gboolean         api_key_stdin,
            gboolean         otp_stdin)
 {
   g_autoptr(KfConnection) connection = NULL;
@@ -185,7 +199,7 @@ run_setup (KfCliContext    *ctx,
   const char * const *notes;
   int status = KF_CLI_EXIT_FAILED;
 
-  if (!read_secrets (ctx, setup, otp_stdin, &state))
+  if (!read_secrets (ctx, setup, api_key_stdin, otp_stdin, &state))
     return ctx->status;
 
   g_signal_connect (setup, "otp-requested", G_CALLBACK (on_otp_requested), &state);
@@ -231,6 +245,22 @@ refuse_otp_argv (KfCliContext *ctx,
   return TRUE;
 }
 
+/* The admin's secret comes from stdin one way: the password (with an
+ * optional OTP) or an API key. NULL when the options fit, else the problem. */
+static const char *
+secret_options_problem (gboolean password_stdin,
+                        gboolean api_key_stdin,
+                        gboolean otp_stdin)
+{
+  if (password_stdin && api_key_stdin)
+    return _("give either --password-stdin or --api-key-stdin");
+  if (api_key_stdin && otp_stdin)
+    return _("an API key needs no one-time password; leave out --otp-stdin");
+  if (!password_stdin && !api_key_stdin)
+    return _("--password-stdin or --api-key-stdin is required: the admin password or API key is read from standard input");
+  return NULL;
+}
+
 /* Checks --trust-certificate; returns the normalised pin or NULL (usage error printed). */
 static gboolean
 parse_pin (KfCliContext  *ctx,
@@ -255,7 +285,7 @@ parse_pin (KfCliContext  *ctx,
 typedef struct {
   char              *url, *admin, *username, *keypair_name, *key_type_str, *trust, *protocol_str, *otp_argv;
   char              *timeout_str;
-  gboolean           password_stdin, otp_stdin, generate, sudo, keep_shell;
+  gboolean           password_stdin, api_key_stdin, otp_stdin, generate, sudo, keep_shell;
   guint              timeout;     /* 0: the setup's default */
   KfKeyType          key_type;
   KfTruenasProtocol  protocol;
@@ -292,8 +322,8 @@ check_add_semiauto_options (KfCliContext *ctx,
     return FALSE;
   if (o->url == NULL)
     problem = _("--url is required");
-  else if (!o->password_stdin)
-    problem = _("--password-stdin is required: the admin password is read from standard input");
+  else if (secret_options_problem (o->password_stdin, o->api_key_stdin, o->otp_stdin) != NULL)
+    problem = secret_options_problem (o->password_stdin, o->api_key_stdin, o->otp_stdin);
   else if (o->keypair_name != NULL && o->generate)
     problem = _("give either --keypair or --generate-key");
   else if (o->key_type_str != NULL && o->keypair_name != NULL)
@@ -357,7 +387,7 @@ cmd_add_semiauto (int    argc,
   const GOptionEntry entries[] = {
     { "url", 0, 0, G_OPTION_ARG_STRING, &o.url, N_("TrueNAS URL (https:// assumed)"), "URL" },
     { "admin-username", 0, 0, G_OPTION_ARG_STRING, &o.admin, N_("Admin user of the TrueNAS (default root)"), "USER" },
-    PAIRING_SECRET_ENTRIES (&o.password_stdin, &o.otp_stdin, &o.otp_argv),
+    PAIRING_SECRET_ENTRIES (&o.password_stdin, &o.api_key_stdin, &o.otp_stdin, &o.otp_argv),
     { "username", 0, 0, G_OPTION_ARG_STRING, &o.username, N_("SSH user on the TrueNAS (default root)"), "USER" },
     { "keypair", 0, 0, G_OPTION_ARG_STRING, &o.keypair_name, N_("Existing key pair to install"), "NAME" },
     { "generate-key", 0, 0, G_OPTION_ARG_NONE, &o.generate, N_("Generate a new key pair “NAME Key” (the default)"), NULL },
@@ -383,7 +413,7 @@ cmd_add_semiauto (int    argc,
     return kf_cli_fail (ctx.error);
   if (!kf_cli_command_open (&ctx) || !(setup = new_semiauto_setup (&ctx, &o)))
     return ctx.status;
-  return run_setup (&ctx, setup, o.otp_stdin);
+  return run_setup (&ctx, setup, o.api_key_stdin, o.otp_stdin);
 }
 
 static int
@@ -391,9 +421,10 @@ cmd_pair_again (int    argc,
                 char **argv)
 {
   g_autofree char *trust = NULL, *otp_argv = NULL;
-  gboolean password_stdin = FALSE, otp_stdin = FALSE, keep_shell = FALSE;
+  gboolean password_stdin = FALSE, api_key_stdin = FALSE, otp_stdin = FALSE, keep_shell = FALSE;
+  const char *problem;
   const GOptionEntry entries[] = {
-    PAIRING_SECRET_ENTRIES (&password_stdin, &otp_stdin, &otp_argv),
+    PAIRING_SECRET_ENTRIES (&password_stdin, &api_key_stdin, &otp_stdin, &otp_argv),
     PAIRING_TRUST_ENTRY (&trust),
     KEEP_SHELL_ENTRY (&keep_shell),
     { NULL }
@@ -405,8 +436,8 @@ cmd_pair_again (int    argc,
 
   if (!kf_cli_command_parse (&ctx, cmd, entries, argc, argv) || refuse_otp_argv (&ctx, otp_argv))
     return ctx.status;
-  if (!password_stdin)
-    return kf_cli_usage (cmd, _("--password-stdin is required: the admin password is read from standard input"));
+  if ((problem = secret_options_problem (password_stdin, api_key_stdin, otp_stdin)) != NULL)
+    return kf_cli_usage (cmd, "%s", problem);
   if (!parse_pin (&ctx, trust, &pin) || !kf_cli_command_open (&ctx))
     return ctx.status;
   if (kf_connection_get_setup_method (ctx.connection) != KF_SETUP_METHOD_SEMI_AUTOMATIC)
@@ -419,18 +450,18 @@ cmd_pair_again (int    argc,
   if (pin != NULL)
     kf_semiauto_setup_set_tls_pin (setup, pin);
   kf_semiauto_setup_set_keep_shell (setup, keep_shell);
-  return run_setup (&ctx, setup, otp_stdin);
+  return run_setup (&ctx, setup, api_key_stdin, otp_stdin);
 }
 
 const KfCliCommand kf_cli_semiauto_commands[] = {
   [ADD_SEMIAUTO] = { "connection", "add-semiauto",
-    "NAME --url URL [--admin-username USER] --password-stdin [--otp-stdin] [--username USER] "
+    "NAME --url URL [--admin-username USER] (--password-stdin [--otp-stdin] | --api-key-stdin) [--username USER] "
     "[--keypair NAME | --generate-key [--key-type TYPE]] [--sudo] [--keep-shell] [--connect-timeout S] "
     "[--trust-certificate SHA256:FINGERPRINT] [--protocol auto|jsonrpc|legacy]",
     N_("Set up a connection to a TrueNAS through its API (installs the public key)"), cmd_add_semiauto,
     1, KF_CLI_NEEDS_VAULT, PAIRING_HELP },
   [PAIR_AGAIN] = { "connection", "pair-again",
-    "NAME --password-stdin [--otp-stdin] [--trust-certificate SHA256:FINGERPRINT] [--keep-shell]",
+    "NAME (--password-stdin [--otp-stdin] | --api-key-stdin) [--trust-certificate SHA256:FINGERPRINT] [--keep-shell]",
     N_("Install the key pair on the TrueNAS again and refresh its host keys"), cmd_pair_again,
     1, KF_CLI_NEEDS_CONNECTION | KF_CLI_NEEDS_VAULT, PAIRING_HELP },
   { NULL }

@@ -76,8 +76,10 @@ typedef enum {
   KF_TRUENAS_ERROR_TIMEOUT,               /* a call timed out, or the conversation's deadline ran out */
   KF_TRUENAS_ERROR_PROTOCOL,              /* malformed reply, dropped socket, wrong id */
   KF_TRUENAS_ERROR_REMOTE,                /* any other error the server reported */
-  KF_TRUENAS_ERROR_ACCOUNT,               /* expired / denied / HA standby */
+  KF_TRUENAS_ERROR_ACCOUNT,               /* expired / denied */
   KF_TRUENAS_ERROR_NO_METHOD,             /* this TrueNAS does not offer a method Keyferry needs */
+  KF_TRUENAS_ERROR_STANDBY,               /* HA standby controller: use the active one */
+  KF_TRUENAS_ERROR_RATE_LIMITED,          /* too many logins from here: wait a minute */
 } KfTruenasError;
 
 /* Validation of what a user typed. */
@@ -92,7 +94,7 @@ typedef enum {
   KF_INPUT_ERROR_HOST_KEY,
   KF_INPUT_ERROR_TOO_LONG,
   KF_INPUT_ERROR_ADMIN_USERNAME, /* the TrueNAS admin of the semi-automatic setup */
-  KF_INPUT_ERROR_ADMIN_PASSWORD,
+  KF_INPUT_ERROR_ADMIN_PASSWORD, /* the password or the API key */
 } KfInputError;
 
 GQuark kf_store_error_quark   (void);

@@ -20,6 +20,7 @@ kf_truenas_error_get_field (const GError *error)
         case KF_TRUENAS_ERROR_UNREACHABLE:
         case KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE:
         case KF_TRUENAS_ERROR_CERTIFICATE_CHANGED:
+        case KF_TRUENAS_ERROR_STANDBY:
           return KF_TRUENAS_FIELD_URL;
         case KF_TRUENAS_ERROR_AUTH_FAILED:
           return KF_TRUENAS_FIELD_ADMIN_PASSWORD;
@@ -36,6 +37,7 @@ kf_truenas_error_get_field (const GError *error)
         case KF_TRUENAS_ERROR_TIMEOUT:
         case KF_TRUENAS_ERROR_PROTOCOL:
         case KF_TRUENAS_ERROR_REMOTE:
+        case KF_TRUENAS_ERROR_RATE_LIMITED:
         default:
           return KF_TRUENAS_FIELD_NONE;
         }

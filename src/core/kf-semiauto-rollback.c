@@ -232,8 +232,12 @@ on_connected_again (GObject      *source,
       rollback_finish (self, error);
       return;
     }
-  kf_truenas_client_login_async (KF_TRUENAS_CLIENT (source), self->admin_username, self->password, self->otp,
-                                 self->rollback_cancellable, on_logged_in_again, g_object_ref (self));
+  if (self->api_key != NULL)
+    kf_truenas_client_login_api_key_async (KF_TRUENAS_CLIENT (source), self->admin_username, self->api_key,
+                                           self->rollback_cancellable, on_logged_in_again, g_object_ref (self));
+  else
+    kf_truenas_client_login_async (KF_TRUENAS_CLIENT (source), self->admin_username, self->password, self->otp,
+                                   self->rollback_cancellable, on_logged_in_again, g_object_ref (self));
 }
 
 /* The run's connection broke: a new one, to the same box, the same way. */

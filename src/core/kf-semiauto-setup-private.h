@@ -34,6 +34,7 @@ struct _KfSemiautoSetup
   char *url_text;
   char *admin_username;
   char *password;                /* secret */
+  char *api_key;                 /* secret: instead of the password */
   char *otp;                     /* secret */
   char *username;
   gboolean sudo_zfs;
@@ -60,6 +61,7 @@ struct _KfSemiautoSetup
   guint ssh_port;
   GStrv host_keys;
   char *effective_url;
+  char *redirect_url;            /* the active HA controller after a standby error */
   KfConnection *connection;      /* the one saved */
   KfConnection *backup;          /* pair again: the connection as it was */
   gboolean keypair_saved;

@@ -108,12 +108,14 @@ kf_semiauto_setup_finalize (GObject *object)
   g_free (self->url_text);
   g_free (self->admin_username);
   kf_secret_free (self->password);
+  kf_secret_free (self->api_key);
   kf_secret_free (self->otp);
   g_free (self->username);
   g_free (self->keypair_id);
   g_free (self->pin_text);
   g_clear_pointer (&self->notes, g_ptr_array_unref);
   g_free (self->verify_message);
+  g_free (self->redirect_url);
 
   G_OBJECT_CLASS (kf_semiauto_setup_parent_class)->finalize (object);
 }
@@ -214,6 +216,14 @@ kf_semiauto_setup_set_admin_password (KfSemiautoSetup *self,
 {
   g_return_if_fail (KF_IS_SEMIAUTO_SETUP (self));
   kf_secret_set (&self->password, password);
+}
+
+void
+kf_semiauto_setup_set_admin_api_key (KfSemiautoSetup *self,
+                                     const char      *api_key)
+{
+  g_return_if_fail (KF_IS_SEMIAUTO_SETUP (self));
+  kf_secret_set (&self->api_key, api_key);
 }
 
 void
@@ -344,6 +354,13 @@ kf_semiauto_setup_get_protocol (KfSemiautoSetup *self)
   return self->client != NULL ? kf_truenas_client_get_protocol (self->client) : self->used_protocol;
 }
 
+const char *
+kf_semiauto_setup_get_redirect_url (KfSemiautoSetup *self)
+{
+  g_return_val_if_fail (KF_IS_SEMIAUTO_SETUP (self), NULL);
+  return self->redirect_url;
+}
+
 guint
 kf_semiauto_setup_get_round_trips (KfSemiautoSetup *self)
 {
@@ -432,6 +449,7 @@ finish_run (KfSemiautoSetup *self,
   self->connection_saved = FALSE;
   /* Kept until now in case a rollback had to log in again. */
   g_clear_pointer (&self->password, kf_secret_free);
+  g_clear_pointer (&self->api_key, kf_secret_free);
   g_clear_pointer (&self->otp, kf_secret_free);
 
   if (error != NULL)
@@ -610,6 +628,47 @@ private_key (KfSemiautoSetup *self)
   return self->private_key;
 }
 
+/* The password or the API key; an API key only over https, before anything
+ * is sent (TrueNAS revokes a plain API key used over an insecure transport). */
+static gboolean
+check_credentials (KfSemiautoSetup  *self,
+                   GError          **error)
+{
+  const char *dash;
+
+  if (self->password == NULL && self->api_key == NULL)
+    {
+      g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_PASSWORD,
+                           _("Enter the password of the TrueNAS admin user."));
+      return FALSE;
+    }
+  if (self->api_key == NULL)
+    return TRUE;
+  if (self->password != NULL)
+    {
+      g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_PASSWORD,
+                           _("Give either the admin password or an API key, not both."));
+      return FALSE;
+    }
+  /* A pasted key often brings a line break or spaces along. */
+  g_strstrip (self->api_key);
+  dash = strchr (self->api_key, '-');
+  if (dash == NULL || dash == self->api_key || strspn (self->api_key, "0123456789") != (gsize) (dash - self->api_key)
+      || dash[1] == '\0' || strpbrk (self->api_key, " \t\r\n") != NULL)
+    {
+      g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_PASSWORD,
+                           _("This is not a TrueNAS API key; copy the whole key as TrueNAS showed it (a number, a dash, then 64 letters and digits)."));
+      return FALSE;
+    }
+  if (!kf_truenas_url_is_https (self->url))
+    {
+      g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_URL,
+                           _("An API key is sent only over https, because TrueNAS revokes a key used over an unencrypted connection; type the https:// address of the TrueNAS."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Checks the form before anything touches the network. */
 static gboolean
 check_form (KfSemiautoSetup  *self,
@@ -638,12 +697,8 @@ check_form (KfSemiautoSetup  *self,
                            _("Enter the admin user name of the TrueNAS (for example truenas_admin or root)."));
       return FALSE;
     }
-  if (self->password == NULL)
-    {
-      g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_PASSWORD,
-                           _("Enter the password of the TrueNAS admin user."));
-      return FALSE;
-    }
+  if (!check_credentials (self, error))
+    return FALSE;
 
   username = kf_connection_validate_username (self->username, error);
   if (username == NULL)
@@ -755,6 +810,7 @@ kf_semiauto_setup_run_async (KfSemiautoSetup     *self,
   g_ptr_array_add (self->notes, NULL);
   g_clear_object (&self->peer_certificate);
   g_clear_pointer (&self->verify_message, g_free);
+  g_clear_pointer (&self->redirect_url, g_free);
   self->host_key_verified = FALSE;
   self->ssh_login_ok = FALSE;
   self->round_trips = self->rollback_round_trips = 0;
@@ -919,7 +975,11 @@ on_logged_in (GObject      *source,
           kf_truenas_client_is_awaiting_otp (self->client))
         request_otp (self, error);
       else
-        fail (self, error);
+        {
+          if (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_STANDBY))
+            self->redirect_url = g_strdup (kf_truenas_client_get_active_url (self->client));
+          fail (self, error);
+        }
       return;
     }
   step_query_user (self);
@@ -931,10 +991,14 @@ step_login (KfSemiautoSetup *self)
   g_autofree char *message = g_strdup_printf (_("Logging in as %s"), self->admin_username);
 
   set_step (self, KF_SEMIAUTO_STEP_LOGIN, message);
-  /* The password and OTP stay (wiped memory) until the run ends: taking
-   * changes back after a dropped connection needs a new login. */
-  kf_truenas_client_login_async (self->client, self->admin_username, self->password, self->otp,
-                                 run_cancellable (self), on_logged_in, g_object_ref (self));
+  /* The password (or API key) and OTP stay (wiped memory) until the run
+   * ends: taking changes back after a dropped connection needs a new login. */
+  if (self->api_key != NULL)
+    kf_truenas_client_login_api_key_async (self->client, self->admin_username, self->api_key,
+                                           run_cancellable (self), on_logged_in, g_object_ref (self));
+  else
+    kf_truenas_client_login_async (self->client, self->admin_username, self->password, self->otp,
+                                   run_cancellable (self), on_logged_in, g_object_ref (self));
 }
 
 void

@@ -19,8 +19,8 @@
  * connection when the old one broke. When that fails the error says which
  * key (SHA256 fingerprint) remains for which user on which box. An SSH server
  * showing a host key the TrueNAS did not report fails the setup (the
- * connection may be intercepted). The admin password and one-time password
- * are never stored or logged; they are kept (wiped memory) until the run
+ * connection may be intercepted). The admin password (or API key) and one-time
+ * password are never stored or logged; they are kept (wiped memory) until the run
  * ends, because taking changes back may need a new login.
  *
  * Changes on the TrueNAS beyond the key ("shell": a nologin shell becomes
@@ -103,6 +103,11 @@ void             kf_semiauto_setup_set_admin_username  (KfSemiautoSetup *self,
                                                         const char      *admin_username);
 void             kf_semiauto_setup_set_admin_password  (KfSemiautoSetup *self,
                                                         const char      *password);
+/* Log in with this API key ("<id>-<key>", 25.04+; any key on the legacy
+ * protocol) instead of the password: give one of the two. https only (the
+ * check is made before anything is sent); no one-time password. */
+void             kf_semiauto_setup_set_admin_api_key   (KfSemiautoSetup *self,
+                                                        const char      *api_key);
 /* Optional; empty means none. */
 void             kf_semiauto_setup_set_otp             (KfSemiautoSetup *self,
                                                         const char      *otp);
@@ -169,6 +174,9 @@ gboolean         kf_semiauto_setup_get_ssh_login_ok    (KfSemiautoSetup *self);
 gboolean         kf_semiauto_setup_get_host_key_verified (KfSemiautoSetup *self);
 const char      *kf_semiauto_setup_get_verify_message  (KfSemiautoSetup *self);
 KfTruenasProtocol kf_semiauto_setup_get_protocol       (KfSemiautoSetup *self);
+/* After KF_TRUENAS_ERROR_STANDBY (an HA standby controller): the https URL of
+ * the active controller to use instead ("https://host[:port]"), or NULL. */
+const char      *kf_semiauto_setup_get_redirect_url    (KfSemiautoSetup *self);
 /* WebSocket request/reply pairs and HTTP requests made to the TrueNAS. */
 guint            kf_semiauto_setup_get_round_trips     (KfSemiautoSetup *self);
 /* Milliseconds spent talking to the TrueNAS (connect to user.update), and in total. */

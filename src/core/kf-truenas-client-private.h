@@ -4,7 +4,7 @@
  * kf-truenas-transport.c  probe, redirects, TLS pinning, the WebSocket
  * kf-truenas-protocol.c   the decoder (kf-truenas-protocol-private.h)
  * kf-truenas-errors.c     the error object the server sends
- * kf-truenas-login.c      auth.login_ex (+ OTP) and auth.login
+ * kf-truenas-login.c      auth.login_ex (+ OTP, API key), auth.login(_with_api_key)
  * kf-truenas-methods.c    any call, ssh_pair, user.query + user.update
  * kf-truenas-public-methods.c  user.query/update {sshpubkey}, ssh.config, service.*
  *
@@ -56,6 +56,7 @@ struct _KfTruenasClient
   guint round_trips;
 
   char *admin_username;
+  char *active_url;           /* REDIRECT: the active HA controller's https URL */
   gboolean logged_in;
   gboolean awaiting_otp;
   gboolean broken;            /* timed out or garbled: no further calls */
@@ -122,7 +123,8 @@ void      kf_truenas_client_on_ws_message      (SoupWebsocketConnection *ws,
 /* ---- Logging in (kf-truenas-login.c) ------------------------------------ */
 
 typedef struct {
-  char *password;   /* secret */
+  char *password;   /* secret: the password, or the API key when api_key */
+  gboolean api_key;
   char *otp;        /* secret */
   gboolean otp_sent; /* auth.login_ex_continue is the call in flight */
 } KfTruenasLoginData;

@@ -60,6 +60,7 @@ kf_truenas_client_finalize (GObject *object)
   g_free (self->redirect_note);
   g_free (self->api_version);
   g_free (self->admin_username);
+  g_free (self->active_url);
   g_free (self->broken_reason);
   g_free (self->call_uuid);
 

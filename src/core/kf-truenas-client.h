@@ -104,7 +104,10 @@ gboolean          kf_truenas_client_connect_finish       (KfTruenasClient     *s
  * one-time password nobody gave makes this fail with
  * KF_TRUENAS_ERROR_OTP_REQUIRED: ask the user, then login_continue. On the
  * legacy protocol the OTP must be given up front (a missing one looks like a
- * wrong password; the message says so). */
+ * wrong password; the message says so). JSON-RPC: core.set_options, then
+ * auth.login_ex (never auth.login, private on v27); legacy: auth.login.
+ * Other failures: _AUTH_FAILED, _ACCOUNT (EXPIRED, DENIED), _STANDBY
+ * (REDIRECT: see get_active_url), _RATE_LIMITED (EBUSY "Rate Limit Exceeded"). */
 void              kf_truenas_client_login_async          (KfTruenasClient     *self,
                                                           const char          *username,
                                                           const char          *password,
@@ -115,6 +118,20 @@ void              kf_truenas_client_login_async          (KfTruenasClient     *s
 gboolean          kf_truenas_client_login_finish         (KfTruenasClient     *self,
                                                           GAsyncResult        *result,
                                                           GError             **error);
+/* Logs in with an admin's API key ("<id>-<key>") instead of the password:
+ * JSON-RPC auth.login_ex API_KEY_PLAIN with @username (25.04+), legacy
+ * auth.login_with_api_key. Refused before anything is sent unless the
+ * connection is https: TrueNAS revokes a plain API key used over an insecure
+ * transport. Finish with kf_truenas_client_login_finish(). */
+void              kf_truenas_client_login_api_key_async  (KfTruenasClient     *self,
+                                                          const char          *username,
+                                                          const char          *api_key,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+/* After KF_TRUENAS_ERROR_STANDBY: "https://host[:port]" of the active
+ * controller the TrueNAS named (NULL when it named no https address). */
+const char       *kf_truenas_client_get_active_url       (KfTruenasClient     *self);
 /* Sends the one-time password the server asked for. A refused code fails with
  * KF_TRUENAS_ERROR_OTP_FAILED and may be retried while is_awaiting_otp(). */
 void              kf_truenas_client_login_continue_async (KfTruenasClient     *self,

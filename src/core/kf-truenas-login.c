@@ -1,5 +1,8 @@
-/* kf-truenas-login.c: logging in as an admin: auth.login_ex with a
- * one-time password when asked (JSON-RPC), auth.login (legacy).
+/* kf-truenas-login.c: logging in as an admin: auth.login_ex with the
+ * password (a one-time password when asked) or an API key (JSON-RPC);
+ * auth.login or auth.login_with_api_key (legacy). Every login_ex answer
+ * (SUCCESS, OTP_REQUIRED, AUTH_ERR, EXPIRED, DENIED, REDIRECT) and the rate
+ * limit on unauthenticated calls get their own message.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -64,6 +67,101 @@ finish_login_success (KfTruenasClient *self,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+return_expired (KfTruenasClient    *self,
+                GTask              *task,
+                KfTruenasLoginData *data)
+{
+  if (data->api_key)
+    /* middlewared answers EXPIRED for an expired key and for one it has just
+     * revoked because it came over an insecure transport. */
+    g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
+                             _("The TrueNAS says the API key for admin user %s has expired or was revoked; create a new API key in the TrueNAS web interface, then try again."),
+                             self->admin_username);
+  else
+    g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
+                             _("The password of admin user %s has expired on the TrueNAS; change it in the TrueNAS web interface first, then try again."),
+                             self->admin_username);
+}
+
+/* The https:// URL in @urls (system.general.get_ui_urls: http and https
+ * ones, in no order), preferring the address family of the URL in use;
+ * normalised, or NULL when there is none. */
+static char *
+pick_active_url (KfTruenasClient *self,
+                 JsonArray       *urls)
+{
+  gboolean want_ipv6 = strchr (kf_truenas_url_get_host (self->url), ':') != NULL;
+  g_autofree char *fallback = NULL;
+
+  for (guint i = 0; urls != NULL && i < json_array_get_length (urls) && i < 64; i++)
+    {
+      JsonNode *node = json_array_get_element (urls, i);
+      g_autoptr(KfTruenasUrl) url = NULL;
+      const char *text;
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        continue;
+      text = json_node_get_string (node);
+      if (g_ascii_strncasecmp (text, "https://", 8) != 0 || (url = kf_truenas_url_parse (text, NULL)) == NULL)
+        continue;
+      if ((strchr (kf_truenas_url_get_host (url), ':') != NULL) == want_ipv6)
+        return g_strdup (kf_truenas_url_get_base (url));
+      if (fallback == NULL)
+        fallback = g_strdup (kf_truenas_url_get_base (url));
+    }
+  return g_steal_pointer (&fallback);
+}
+
+/* REDIRECT: this is the standby controller of an HA pair. */
+static void
+return_standby (KfTruenasClient *self,
+                GTask           *task,
+                JsonArray       *urls)
+{
+  g_free (self->active_url);
+  self->active_url = pick_active_url (self, urls);
+  if (self->active_url != NULL)
+    g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_STANDBY,
+                             _("This TrueNAS is the standby controller of a high-availability pair; use the active controller at %s."),
+                             self->active_url);
+  else
+    g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_STANDBY,
+                             _("This TrueNAS is the standby controller of a high-availability pair, and it named no https address of the active one; use the https address of the active controller."));
+}
+
+/* middlewared answers unauthenticated calls beyond 20 a minute per method
+ * and address with CallError('Rate Limit Exceeded', EBUSY) (main.py). */
+static gboolean
+is_rate_limit (const KfTruenasRemoteError *remote)
+{
+  return (remote->errnum == 16 || g_strcmp0 (remote->errname, "EBUSY") == 0)
+         && remote->reason != NULL && strstr (remote->reason, "Rate Limit Exceeded") != NULL;
+}
+
+/* The answer to a login call; on a failure NULL after returning the error on @task. */
+static JsonNode *
+finish_login_call (KfTruenasClient *self,
+                   GAsyncResult    *result,
+                   GTask           *task,
+                   const char      *method)
+{
+  g_autoptr(KfTruenasRemoteError) remote = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = kf_truenas_client_send_call_finish (self, result, &remote, &error);
+
+  if (node != NULL)
+    return node;
+  if (remote != NULL && is_rate_limit (remote))
+    g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_RATE_LIMITED,
+                             _("The TrueNAS is limiting login attempts from this computer; wait a minute, then try again."));
+  else if (remote != NULL)
+    g_task_return_error (task, kf_truenas_remote_error_generic (remote, method));
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+  return NULL;
+}
+
 /* auth.login_ex / auth.login_ex_continue answers. */
 static void
 handle_login_ex_response (GTask    *task,
@@ -107,36 +205,24 @@ handle_login_ex_response (GTask    *task,
       if (after_otp)
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_OTP_FAILED,
                                  _("The TrueNAS refused the one-time password too many times and ended the login; start again with a current code."));
+      else if (data->api_key)
+        g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
+                                 _("The TrueNAS refused the API key for admin user %s: it is wrong, revoked, or belongs to another user."),
+                                 self->admin_username);
       else
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
                                  _("The TrueNAS refused the admin user name or password."));
     }
   else if (g_str_equal (type, "EXPIRED"))
-    g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                             _("The password of admin user %s has expired on the TrueNAS; set a new one in the TrueNAS web interface, then try again."),
-                             self->admin_username);
+    return_expired (self, task, data);
   else if (g_str_equal (type, "DENIED"))
+    /* The answer carries no reason; middlewared answers DENIED only when
+     * the credentials are right but the account lacks API access. */
     g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                             _("The TrueNAS does not let admin user %s use its API; log in with a full administrator account."),
-                             self->admin_username);
+                             _("The TrueNAS accepted the credentials of admin user %s but does not let that account use its API (it has no administrator role); log in with a full administrator account, or give %s that role in the TrueNAS web interface."),
+                             self->admin_username, self->admin_username);
   else if (g_str_equal (type, "REDIRECT"))
-    {
-      JsonArray *urls = kf_truenas_member_array (object, "urls");
-      const char *first = NULL;
-
-      if (urls != NULL && json_array_get_length (urls) > 0)
-        {
-          JsonNode *u = json_array_get_element (urls, 0);
-          if (JSON_NODE_HOLDS_VALUE (u) && json_node_get_value_type (u) == G_TYPE_STRING)
-            first = json_node_get_string (u);
-        }
-      if (first != NULL)
-        g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                                 _("This TrueNAS is the standby controller of a high-availability pair; use the active one at %s."), first);
-      else
-        g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                                 _("This TrueNAS is the standby controller of a high-availability pair; use the address of the active one."));
-    }
+    return_standby (self, task, kf_truenas_member_array (object, "urls"));
   else
     g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL,
                              _("The TrueNAS answered the login with “%s”, which Keyferry does not understand."), type);
@@ -171,10 +257,27 @@ kf_truenas_login_on_login_ex (GObject      *source,
   gboolean after_otp = data->otp_sent;
   g_autoptr(JsonNode) node = NULL;
 
-  node = kf_truenas_client_finish_or_return (KF_TRUENAS_CLIENT (source), result, task,
-                                             after_otp ? "auth.login_ex_continue" : "auth.login_ex");
+  node = finish_login_call (KF_TRUENAS_CLIENT (source), result, task,
+                            after_otp ? "auth.login_ex_continue" : "auth.login_ex");
   if (node != NULL)
     handle_login_ex_response (task, node, after_otp);
+}
+
+/* auth.login_ex's login_data: PASSWORD_PLAIN, or API_KEY_PLAIN (25.04+:
+ * the key belongs to @username). */
+static GString *
+login_ex_params_new (KfTruenasClient    *self,
+                     KfTruenasLoginData *data)
+{
+  GString *params = login_params_new (self->admin_username, data->password, NULL);
+
+  g_string_append_printf (params, "[{\"mechanism\":\"%s\",\"username\":",
+                          data->api_key ? "API_KEY_PLAIN" : "PASSWORD_PLAIN");
+  kf_truenas_json_append_string (params, self->admin_username);
+  g_string_append (params, data->api_key ? ",\"api_key\":" : ",\"password\":");
+  kf_truenas_json_append_string (params, data->password);
+  g_string_append (params, ",\"login_options\":{\"user_info\":false}}]");
+  return params;
 }
 
 void
@@ -200,12 +303,7 @@ kf_truenas_login_on_set_options (GObject      *source,
   if (remote != NULL)
     g_debug ("core.set_options refused: %s", remote->reason);
 
-  params = login_params_new (self->admin_username, data->password, NULL);
-  g_string_append (params, "[{\"mechanism\":\"PASSWORD_PLAIN\",\"username\":");
-  kf_truenas_json_append_string (params, self->admin_username);
-  g_string_append (params, ",\"password\":");
-  kf_truenas_json_append_string (params, data->password);
-  g_string_append (params, ",\"login_options\":{\"user_info\":false}}]");
+  params = login_ex_params_new (self, data);
   kf_secret_free (g_steal_pointer (&data->password));
 
   cancellable = g_task_get_cancellable (task);
@@ -221,14 +319,18 @@ kf_truenas_login_on_legacy_login (GObject      *source,
   g_autoptr(GTask) task = user_data;
   KfTruenasClient *self = KF_TRUENAS_CLIENT (source);
   KfTruenasLoginData *data = g_task_get_task_data (task);
-  g_autoptr(JsonNode) node = kf_truenas_client_finish_or_return (self, result, task, "auth.login");
+  g_autoptr(JsonNode) node = finish_login_call (self, result, task, data->api_key ? "auth.login_with_api_key" : "auth.login");
 
   if (node == NULL)
     return;
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
     {
+      /* false covers every refusal: the legacy protocol says no more. */
       if (json_node_get_boolean (node))
         finish_login_success (self, task);
+      else if (data->api_key)
+        g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
+                                 _("The TrueNAS refused the API key: it is wrong, expired or revoked (or this TrueNAS is the standby controller of a high-availability pair)."));
       else if (data->otp != NULL)
         g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
                                  _("The TrueNAS refused the admin user name, password or one-time password."));
@@ -241,6 +343,112 @@ kf_truenas_login_on_legacy_login (GObject      *source,
                            _("The TrueNAS answered the login in a way Keyferry does not understand."));
 }
 
+/* Legacy: auth.login [U, P(, OTP)] or auth.login_with_api_key [KEY]. */
+static void
+send_legacy_login (KfTruenasClient *self,
+                   GTask           *task)
+{
+  KfTruenasLoginData *data = g_task_get_task_data (task);
+  GString *params = login_params_new (self->admin_username, data->password, data->otp);
+
+  g_string_append_c (params, '[');
+  if (!data->api_key)
+    {
+      kf_truenas_json_append_string (params, self->admin_username);
+      g_string_append_c (params, ',');
+    }
+  kf_truenas_json_append_string (params, data->password);
+  if (data->otp != NULL && !data->api_key)
+    {
+      g_string_append_c (params, ',');
+      kf_truenas_json_append_string (params, data->otp);
+    }
+  g_string_append_c (params, ']');
+  kf_secret_free (g_steal_pointer (&data->password));
+  kf_truenas_client_send_call (self, data->api_key ? "auth.login_with_api_key" : "auth.login", params->str,
+                               g_task_get_cancellable (task), kf_truenas_login_on_legacy_login, task);
+  kf_secret_string_free (params);
+}
+
+/* Checks what both ways of logging in share; FALSE with the error returned on @task. */
+static gboolean
+check_login (KfTruenasClient *self,
+             GTask           *task,
+             const char      *username,
+             const char      *secret,
+             gboolean         api_key)
+{
+  if (username == NULL || *username == '\0')
+    {
+      g_task_return_new_error (task, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_USERNAME,
+                               _("Enter the admin user name of the TrueNAS (for example truenas_admin or root)."));
+      return FALSE;
+    }
+  if (strlen (username) > KF_MAX_USERNAME_LEN)
+    {
+      g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
+                               _("The admin user name is too long (at most %d characters)."), KF_MAX_USERNAME_LEN);
+      return FALSE;
+    }
+  if (secret == NULL || *secret == '\0')
+    {
+      g_task_return_new_error (task, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_PASSWORD, "%s",
+                               api_key ? _("Enter the API key of the TrueNAS admin user.")
+                                       : _("Enter the password of the TrueNAS admin user."));
+      return FALSE;
+    }
+  if (!kf_truenas_client_is_connected (self))
+    {
+      g_task_return_error (task, kf_truenas_client_not_connected_error (self));
+      return FALSE;
+    }
+  /* Also after a redirect: the connection in use, not the URL typed. */
+  if (api_key && !g_str_has_prefix (self->base, "https://"))
+    {
+      g_task_return_new_error (task, KF_INPUT_ERROR, KF_INPUT_ERROR_URL,
+                               _("An API key is sent only over https, because TrueNAS revokes a key used over an unencrypted connection; type the https:// address of the TrueNAS."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+start_login (KfTruenasClient     *self,
+             const char          *username,
+             const char          *secret,
+             gboolean             api_key,
+             const char          *otp,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  KfTruenasLoginData *data;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kf_truenas_client_login_async);
+  if (!check_login (self, task, username, secret, api_key))
+    return;
+
+  g_free (self->admin_username);
+  self->admin_username = g_strdup (username);
+  g_clear_pointer (&self->active_url, g_free);
+  self->logged_in = FALSE;
+  self->awaiting_otp = FALSE;
+
+  data = g_new0 (KfTruenasLoginData, 1);
+  data->password = kf_secret_dup (secret);
+  data->api_key = api_key;
+  data->otp = api_key ? NULL : clean_otp (otp);
+  g_task_set_task_data (task, data, (GDestroyNotify) kf_truenas_login_data_free);
+
+  if (self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC)
+    kf_truenas_client_send_call (self, "core.set_options", "[{\"private_methods\":true}]", cancellable,
+                                 kf_truenas_login_on_set_options, g_steal_pointer (&task));
+  else
+    send_legacy_login (self, g_steal_pointer (&task));
+}
+
 void
 kf_truenas_client_login_async (KfTruenasClient     *self,
                                const char          *username,
@@ -250,71 +458,27 @@ kf_truenas_client_login_async (KfTruenasClient     *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  KfTruenasLoginData *data;
-
   g_return_if_fail (KF_IS_TRUENAS_CLIENT (self));
+  start_login (self, username, password, FALSE, otp, cancellable, callback, user_data);
+}
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kf_truenas_client_login_async);
+void
+kf_truenas_client_login_api_key_async (KfTruenasClient     *self,
+                                       const char          *username,
+                                       const char          *api_key,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (KF_IS_TRUENAS_CLIENT (self));
+  start_login (self, username, api_key, TRUE, NULL, cancellable, callback, user_data);
+}
 
-  if (username == NULL || *username == '\0')
-    {
-      g_task_return_new_error (task, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_USERNAME,
-                               _("Enter the admin user name of the TrueNAS (for example truenas_admin or root)."));
-      return;
-    }
-  if (strlen (username) > KF_MAX_USERNAME_LEN)
-    {
-      g_task_return_new_error (task, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_ACCOUNT,
-                               _("The admin user name is too long (at most %d characters)."), KF_MAX_USERNAME_LEN);
-      return;
-    }
-  if (password == NULL || *password == '\0')
-    {
-      g_task_return_new_error (task, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_PASSWORD,
-                               _("Enter the password of the TrueNAS admin user."));
-      return;
-    }
-  if (!kf_truenas_client_is_connected (self))
-    {
-      g_task_return_error (task, kf_truenas_client_not_connected_error (self));
-      return;
-    }
-
-  g_free (self->admin_username);
-  self->admin_username = g_strdup (username);
-  self->logged_in = FALSE;
-  self->awaiting_otp = FALSE;
-
-  data = g_new0 (KfTruenasLoginData, 1);
-  data->password = g_strdup (password);
-  data->otp = clean_otp (otp);
-  g_task_set_task_data (task, data, (GDestroyNotify) kf_truenas_login_data_free);
-
-  if (self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC)
-    {
-      kf_truenas_client_send_call (self, "core.set_options", "[{\"private_methods\":true}]", cancellable,
-                 kf_truenas_login_on_set_options, g_steal_pointer (&task));
-    }
-  else
-    {
-      GString *params = login_params_new (username, data->password, data->otp);
-
-      g_string_append_c (params, '[');
-      kf_truenas_json_append_string (params, username);
-      g_string_append_c (params, ',');
-      kf_truenas_json_append_string (params, data->password);
-      if (data->otp != NULL)
-        {
-          g_string_append_c (params, ',');
-          kf_truenas_json_append_string (params, data->otp);
-        }
-      g_string_append_c (params, ']');
-      kf_secret_free (g_steal_pointer (&data->password));
-      kf_truenas_client_send_call (self, "auth.login", params->str, cancellable, kf_truenas_login_on_legacy_login, g_steal_pointer (&task));
-      kf_secret_string_free (params);
-    }
+const char *
+kf_truenas_client_get_active_url (KfTruenasClient *self)
+{
+  g_return_val_if_fail (KF_IS_TRUENAS_CLIENT (self), NULL);
+  return self->active_url;
 }
 
 gboolean

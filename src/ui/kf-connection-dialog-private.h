@@ -15,6 +15,7 @@
 G_BEGIN_DECLS
 
 enum { METHOD_SEMI_AUTOMATIC, METHOD_MANUAL };
+enum { SIGN_IN_PASSWORD, SIGN_IN_API_KEY };
 
 struct _KfConnectionDialog
 {
@@ -27,6 +28,7 @@ struct _KfConnectionDialog
   GPtrArray           *keypair_ids;  /* parallel to keypair_row's model; "" = Generate New */
   char                *tls_pin;      /* a certificate the user trusted in this dialog */
   char                *discover_address; /* "host:port" being asked for its host keys */
+  char                *active_url;   /* an HA standby named this active controller */
   gboolean             busy;
   gboolean             disposed;     /* async work finishing after the window went */
   gboolean             pairing_again;
@@ -42,12 +44,15 @@ struct _KfConnectionDialog
   AdwPreferencesGroup *semi_group;
   AdwEntryRow         *url_row;
   AdwEntryRow         *admin_username_row;
+  AdwComboRow         *sign_in_row;  /* SIGN_IN_PASSWORD or SIGN_IN_API_KEY */
   AdwPasswordEntryRow *admin_password_row;
+  AdwPasswordEntryRow *admin_api_key_row;
   AdwPasswordEntryRow *otp_row;
   AdwActionRow        *pair_again_row;
   GtkButton           *pair_again_button;
   GtkLabel            *url_note;
   GtkLabel            *semi_error;
+  GtkButton           *use_active_button;
   AdwPreferencesGroup *manual_group;
   AdwEntryRow         *host_row;
   AdwEntryRow         *port_row;
@@ -105,7 +110,10 @@ void        kf_connection_dialog_save_manual         (KfConnectionDialog  *self)
 void        kf_connection_dialog_on_discover_clicked (KfConnectionDialog  *self);
 
 /* kf-connection-dialog-semiauto.c */
+/* TRUE when the admin signs in with an API key rather than the password. */
+gboolean    kf_connection_dialog_uses_api_key        (KfConnectionDialog  *self);
 void        kf_connection_dialog_run_semiauto        (KfConnectionDialog  *self);
+void        kf_connection_dialog_on_use_active_clicked (KfConnectionDialog *self);
 void        kf_connection_dialog_on_pair_again_clicked (KfConnectionDialog *self);
 
 G_END_DECLS

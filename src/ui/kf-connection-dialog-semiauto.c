@@ -132,6 +132,45 @@ on_certificate_trusted (GObject      *source,
   kf_connection_dialog_run_semiauto (self);
 }
 
+/* An HA standby named its active controller: one click puts it in the URL field. */
+static void
+offer_active_controller (KfConnectionDialog *self,
+                         const char         *url)
+{
+  g_autofree char *label = NULL;
+
+  g_free (self->active_url);
+  self->active_url = g_strdup (url);
+  gtk_widget_set_visible (GTK_WIDGET (self->use_active_button), url != NULL);
+  if (url == NULL)
+    return;
+  /* Translators: %s is the URL of the active controller of a TrueNAS HA pair. */
+  label = g_strdup_printf (_("_Use %s"), url);
+  gtk_button_set_label (self->use_active_button, label);
+  /* The label's text is without the mnemonic underscore. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->use_active_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  gtk_label_get_text (GTK_LABEL (gtk_button_get_child (self->use_active_button))), -1);
+}
+
+void
+kf_connection_dialog_on_use_active_clicked (KfConnectionDialog *self)
+{
+  g_autofree char *url = g_strdup (self->active_url);
+
+  if (url == NULL)
+    return;
+  kf_connection_dialog_clear_errors (self);
+  offer_active_controller (self, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->url_row), url);
+  gtk_widget_grab_focus (GTK_WIDGET (self->url_row));
+}
+
+gboolean
+kf_connection_dialog_uses_api_key (KfConnectionDialog *self)
+{
+  return adw_combo_row_get_selected (self->sign_in_row) == SIGN_IN_API_KEY;
+}
+
 static void
 on_semiauto_done (GObject      *source,
                   GAsyncResult *result,
@@ -165,6 +204,7 @@ on_semiauto_done (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && cancelled_here)
         return;
       kf_connection_dialog_show_error (self, error);
+      offer_active_controller (self, kf_semiauto_setup_get_redirect_url (setup));
       if (certificate != NULL
           && (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE)
               || g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED)))
@@ -186,6 +226,7 @@ kf_connection_dialog_run_semiauto (KfConnectionDialog *self)
   g_autoptr(KfConnection) scratch = kf_connection_new (NULL);
   const char *keypair_id = kf_connection_dialog_selected_keypair_id (self);
   const char *otp = kf_connection_dialog_text_of (self->otp_row);
+  gboolean api_key = kf_connection_dialog_uses_api_key (self);
 
   kf_connection_dialog_clear_errors (self);
   if (!kf_connection_dialog_read_common (self, scratch, &error))
@@ -193,12 +234,19 @@ kf_connection_dialog_run_semiauto (KfConnectionDialog *self)
       kf_connection_dialog_show_error (self, error);
       return;
     }
-  if (*kf_connection_dialog_text_of (self->admin_password_row) == '\0')
+  if (api_key && *kf_connection_dialog_text_of (self->admin_api_key_row) == '\0')
+    {
+      kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->admin_api_key_row), self->semi_error,
+                                          _("Enter an API key of the TrueNAS admin user; it is used once and not stored."));
+      return;
+    }
+  if (!api_key && *kf_connection_dialog_text_of (self->admin_password_row) == '\0')
     {
       kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->admin_password_row), self->semi_error,
                                           _("Enter the admin password of the TrueNAS; it is used once and not stored."));
       return;
     }
+  offer_active_controller (self, NULL);
 
   g_clear_object (&self->setup);
   if (self->pairing_again)
@@ -214,9 +262,14 @@ kf_connection_dialog_run_semiauto (KfConnectionDialog *self)
         kf_semiauto_setup_set_keypair_id (self->setup, keypair_id);
     }
   kf_semiauto_setup_set_admin_username (self->setup, kf_connection_dialog_text_of (self->admin_username_row));
-  kf_semiauto_setup_set_admin_password (self->setup, kf_connection_dialog_text_of (self->admin_password_row));
-  if (*otp != '\0')
-    kf_semiauto_setup_set_otp (self->setup, otp);
+  if (api_key)
+    kf_semiauto_setup_set_admin_api_key (self->setup, kf_connection_dialog_text_of (self->admin_api_key_row));
+  else
+    {
+      kf_semiauto_setup_set_admin_password (self->setup, kf_connection_dialog_text_of (self->admin_password_row));
+      if (*otp != '\0')
+        kf_semiauto_setup_set_otp (self->setup, otp);
+    }
   kf_semiauto_setup_set_username (self->setup, kf_connection_get_username (scratch));
   kf_semiauto_setup_set_sudo_zfs (self->setup,
                                   gtk_widget_get_visible (GTK_WIDGET (self->sudo_row))

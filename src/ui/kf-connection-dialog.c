@@ -73,7 +73,7 @@ kf_connection_dialog_clear_errors (KfConnectionDialog *self)
   GtkLabel *labels[] = { self->name_error, self->general_error, self->semi_error,
                          self->manual_error, self->login_error, self->timeout_error };
   gpointer rows[] = { self->name_row, self->url_row, self->admin_username_row, self->admin_password_row,
-                      self->otp_row, self->host_row, self->port_row, self->host_keys_row,
+                      self->admin_api_key_row, self->otp_row, self->host_row, self->port_row, self->host_keys_row,
                       self->username_row, self->keypair_row, self->timeout_row };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
@@ -161,7 +161,9 @@ kf_connection_dialog_show_error (KfConnectionDialog *self,
           kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->admin_username_row), self->semi_error, error->message);
           return;
         case KF_TRUENAS_FIELD_ADMIN_PASSWORD:
-          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->admin_password_row), self->semi_error, error->message);
+          kf_connection_dialog_show_error_at (self, kf_connection_dialog_uses_api_key (self) ? GTK_WIDGET (self->admin_api_key_row)
+                                                                                             : GTK_WIDGET (self->admin_password_row),
+                                              self->semi_error, error->message);
           return;
         case KF_TRUENAS_FIELD_OTP:
           kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->otp_row), self->semi_error, error->message);
@@ -216,6 +218,10 @@ update_visibility (KfConnectionDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->semi_group), !manual || semi_connection);
   gtk_widget_set_visible (GTK_WIDGET (self->manual_group), manual || self->editing != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->pair_again_row), semi_connection);
+  /* An API key replaces the password, and needs no one-time password. */
+  gtk_widget_set_visible (GTK_WIDGET (self->admin_password_row), !kf_connection_dialog_uses_api_key (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->otp_row), !kf_connection_dialog_uses_api_key (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->admin_api_key_row), kf_connection_dialog_uses_api_key (self));
   gtk_widget_set_visible (GTK_WIDGET (self->sudo_row),
                           (!manual || semi_connection) && *username != '\0' && g_strcmp0 (username, "root") != 0);
 }
@@ -227,7 +233,9 @@ update_save_sensitivity (KfConnectionDialog *self)
   gboolean ok = *name != '\0';
 
   if (!kf_connection_dialog_is_manual (self) && self->editing == NULL)
-    ok = ok && *kf_connection_dialog_text_of (self->url_row) != '\0' && *kf_connection_dialog_text_of (self->admin_password_row) != '\0';
+    ok = ok && *kf_connection_dialog_text_of (self->url_row) != '\0'
+         && *kf_connection_dialog_text_of (kf_connection_dialog_uses_api_key (self) ? self->admin_api_key_row
+                                                                                     : self->admin_password_row) != '\0';
   else
     ok = ok && *kf_connection_dialog_text_of (self->host_row) != '\0';
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), ok && !self->busy);
@@ -238,6 +246,13 @@ on_field_changed (KfConnectionDialog *self)
 {
   update_visibility (self);
   update_save_sensitivity (self);
+}
+
+static void
+on_sign_in_changed (KfConnectionDialog *self)
+{
+  kf_connection_dialog_clear_errors (self);
+  on_field_changed (self);
 }
 
 static void
@@ -292,6 +307,7 @@ wipe_secrets (KfConnectionDialog *self)
 {
   /* GtkText keeps its own buffer; replacing the text is what a widget allows. */
   gtk_editable_set_text (GTK_EDITABLE (self->admin_password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->admin_api_key_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->otp_row), "");
 }
 
@@ -487,6 +503,7 @@ kf_connection_dialog_finalize (GObject *object)
   g_clear_pointer (&self->keypair_ids, g_ptr_array_unref);
   g_free (self->tls_pin);
   g_free (self->discover_address);
+  g_free (self->active_url);
   G_OBJECT_CLASS (kf_connection_dialog_parent_class)->finalize (object);
 }
 
@@ -510,6 +527,7 @@ kf_connection_dialog_class_init (KfConnectionDialogClass *klass)
   BIND (window_title); BIND (save_button); BIND (cancel_button); BIND (form_page);
   BIND (name_row); BIND (method_row); BIND (name_error); BIND (general_error);
   BIND (semi_group); BIND (url_row); BIND (admin_username_row); BIND (admin_password_row);
+  BIND (sign_in_row); BIND (admin_api_key_row); BIND (use_active_button);
   BIND (otp_row); BIND (pair_again_row); BIND (pair_again_button); BIND (url_note); BIND (semi_error);
   BIND (manual_group); BIND (host_row); BIND (port_row); BIND (host_keys_row); BIND (discover_button);
   BIND (host_keys_view); BIND (host_note); BIND (manual_error);
@@ -519,6 +537,9 @@ kf_connection_dialog_class_init (KfConnectionDialogClass *klass)
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_method_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_sign_in_changed);
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_use_active_clicked",
+                                                G_CALLBACK (kf_connection_dialog_on_use_active_clicked));
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_bind_template_callback_full (widget_class, "on_discover_clicked",

@@ -461,6 +461,149 @@ test_help (void)
     }
 }
 
+/* --api-key-stdin: the key is the first line of stdin, https only, never printed or saved. */
+static void
+test_api_key (void)
+{
+  TnFake *fake = start_fake ("both");
+  const char *secret = strchr (TN_API_KEY, '-') + 1;
+  g_autofree char *key_line = g_strconcat (TN_API_KEY, "\n", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *store = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  /* Not under test here: scaled for the sanitizer run (kf_test_timeout). */
+  g_autofree char *reply_timeout = g_strdup_printf ("%u", kf_test_timeout (10));
+  int status;
+
+  /* One secret from stdin: the password or the key, and no OTP with a key. */
+  status = cli (key_line, &out, &err, "connection", "add-semiauto", "key", "--url", fake->https_url,
+                "--password-stdin", "--api-key-stdin", NULL);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (err, "either --password-stdin or --api-key-stdin"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = cli (key_line, &out, &err, "connection", "add-semiauto", "key", "--url", fake->https_url,
+                "--api-key-stdin", "--otp-stdin", NULL);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (err, "no one-time password"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* http:// (the fake's port that would redirect to https): refused before
+   * anything is sent, so the fake saw no call at all. */
+  status = cli (key_line, &out, &err, "connection", "add-semiauto", "key", "--url", fake->http_url,
+                "--admin-username", "truenas_admin", "--api-key-stdin", "--username", kf_test_sshd_get_user (sshd),
+                "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "only over https"));
+  state = tn_fake_read_state (fake);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (state), "calls")), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "key", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* https: paired with the key on each protocol, and the SSH login works. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *protocol = i == 0 ? "jsonrpc" : "legacy";
+      g_autofree char *name = g_strconcat ("key-", protocol, NULL);
+
+      status = cli (key_line, &out, &err, "connection", "add-semiauto", name, "--url", fake->https_url,
+                    "--admin-username", "truenas_admin", "--api-key-stdin", "--username", kf_test_sshd_get_user (sshd),
+                    "--trust-certificate", tn_fixture_cert_pin (), "--protocol", protocol,
+                    "--connect-timeout", reply_timeout, NULL);
+      if (status != 0)
+        g_printerr ("%s\n%s\n", out, err);
+      g_assert_cmpint (status, ==, 0);
+      g_assert_null (strstr (out, secret));
+      g_assert_null (strstr (err, secret));
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (cli (NULL, &out, &err, "connection", "test", name, NULL), ==, 0);
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+    }
+  /* Pair again with the key. */
+  status = cli (key_line, &out, &err, "connection", "pair-again", "key-jsonrpc", "--api-key-stdin", NULL);
+  if (status != 0)
+    g_printerr ("%s\n%s\n", out, err);
+  g_assert_cmpint (status, ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A revoked key: refused, nothing saved. */
+  status = cli (TN_API_KEY_REVOKED "\n", &out, &err, "connection", "add-semiauto", "revoked", "--url", fake->https_url,
+                "--admin-username", "truenas_admin", "--api-key-stdin", "--username", kf_test_sshd_get_user (sshd),
+                "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
+  if (strstr (err, "refused the API key") == NULL)
+    g_printerr ("%s\n%s\n", out, err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "refused the API key"));
+  g_assert_null (strstr (err, strchr (TN_API_KEY_REVOKED, '-') + 1));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "revoked", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The key is in no file of the store. */
+  {
+    g_autofree char *data_dir = g_build_filename (g_get_user_data_dir (), "keyferry", NULL);
+    g_autoptr(GDir) dir = g_dir_open (data_dir, 0, NULL);
+    const char *file;
+
+    g_assert_nonnull (dir);
+    while ((file = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (data_dir, file, NULL);
+        g_clear_pointer (&store, g_free);
+        if (g_file_get_contents (path, &store, NULL, NULL))
+          g_assert_null (strstr (store, secret));
+      }
+  }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpint (cli (NULL, &out, &err, "connection", "delete", i == 0 ? "key-jsonrpc" : "key-legacy",
+                            "--with-keypair", NULL), ==, 0);
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+    }
+  tn_fake_stop (fake);
+}
+
+/* An HA standby (REDIRECT) names the active controller to use; a rate limit says to wait. */
+static void
+test_standby_and_rate_limit (void)
+{
+  TnFake *standby = tn_fake_start ("\"login_redirect_urls\": [\"http://10.0.0.2\", \"https://10.0.0.2:8443\"]", NULL);
+  TnFake *limited = tn_fake_start ("\"rate_limit\": {\"max_calls\": 0, \"period_s\": 60, \"sleep_ms\": [0, 0]}", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *reply_timeout = g_strdup_printf ("%u", kf_test_timeout (10));
+  int status;
+
+  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "standby", "--url", standby->https_url,
+                "--admin-username", "truenas_admin", "--password-stdin", "--trust-certificate", tn_fixture_cert_pin (),
+                "--connect-timeout", reply_timeout, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "standby controller"));
+  g_assert_nonnull (strstr (err, "--url https://10.0.0.2:8443"));
+  /* One line. */
+  g_assert_cmpint (strchr (err, '\n') - err, ==, (long) strlen (err) - 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "limited", "--url", limited->https_url,
+                "--admin-username", "truenas_admin", "--password-stdin", "--trust-certificate", tn_fixture_cert_pin (),
+                "--connect-timeout", reply_timeout, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "limiting login attempts"));
+  g_assert_nonnull (strstr (err, "wait a minute"));
+  tn_fake_stop (limited);
+  tn_fake_stop (standby);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -481,6 +624,8 @@ main (int   argc,
   g_test_add_func ("/cli/semiauto/exit-3", test_exit_3);
   g_test_add_func ("/cli/semiauto/deadline", test_deadline);
   g_test_add_func ("/cli/semiauto/help", test_help);
+  g_test_add_func ("/cli/semiauto/api-key", test_api_key);
+  g_test_add_func ("/cli/semiauto/standby-and-rate-limit", test_standby_and_rate_limit);
   ret = g_test_run ();
   kf_test_sshd_stop (sshd);
   return ret;

@@ -28,8 +28,16 @@ wipe_free (char *secret)
 }
 
 static void
+fake_api_key_free (FakeApiKey *key)
+{
+  wipe_free (key->key);
+  g_free (key);
+}
+
+static void
 fake_admin_free (FakeAdmin *admin)
 {
+  g_clear_pointer (&admin->api_keys, g_ptr_array_unref);
   g_free (admin->username);
   wipe_free (admin->password);
   wipe_free (admin->otp);
@@ -256,12 +264,89 @@ get_array (JsonObject  *object,
   return json_node_get_array (node);
 }
 
+/* [min, max] in milliseconds. */
+static gboolean
+get_range (JsonObject  *object,
+           const char  *key,
+           const char  *where,
+           guint        out[2],
+           GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, key);
+  JsonArray *array;
+
+  if (node == NULL)
+    return TRUE;
+  array = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  if (array == NULL || json_array_get_length (array) != 2
+      || !JSON_NODE_HOLDS_VALUE (json_array_get_element (array, 0))
+      || !JSON_NODE_HOLDS_VALUE (json_array_get_element (array, 1))
+      || json_array_get_int_element (array, 0) < 0
+      || json_array_get_int_element (array, 1) < json_array_get_int_element (array, 0))
+    {
+      g_set_error (error, CONFIG_ERROR, 1, "%s.%s must be [min, max] milliseconds", where, key);
+      return FALSE;
+    }
+  out[0] = (guint) json_array_get_int_element (array, 0);
+  out[1] = (guint) json_array_get_int_element (array, 1);
+  return TRUE;
+}
+
+static gboolean
+parse_api_keys (JsonArray   *list,
+                FakeAdmin   *admin,
+                GError     **error)
+{
+  static const char *const keys[] = { "id", "key", "revoked", "expired", NULL };
+
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonNode *node = json_array_get_element (list, i);
+      FakeApiKey *key;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_set_error_literal (error, CONFIG_ERROR, 1, "admins[].api_keys[] entries must be objects");
+          return FALSE;
+        }
+      if (!check_keys (json_node_get_object (node), "admins[].api_keys[]", keys, error))
+        return FALSE;
+      key = g_new0 (FakeApiKey, 1);
+      key->id = -1;
+      g_ptr_array_add (admin->api_keys, key);
+      if (!get_int64 (json_node_get_object (node), "id", "admins[].api_keys[]", &key->id, error)
+          || !get_string (json_node_get_object (node), "key", "admins[].api_keys[]", FALSE, &key->key, error)
+          || !get_bool (json_node_get_object (node), "revoked", "admins[].api_keys[]", &key->revoked, error)
+          || !get_bool (json_node_get_object (node), "expired", "admins[].api_keys[]", &key->expired, error))
+        return FALSE;
+      if (key->id < 0 || key->key == NULL)
+        {
+          g_set_error_literal (error, CONFIG_ERROR, 1, "admins[].api_keys[] entries need an id and a key");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_rate_limit (JsonObject  *object,
+                  FakeConfig  *config,
+                  GError     **error)
+{
+  static const char *const keys[] = { "max_calls", "period_s", "sleep_ms", NULL };
+
+  return check_keys (object, "rate_limit", keys, error)
+         && get_uint (object, "max_calls", "rate_limit", &config->rate_limit_max_calls, error)
+         && get_uint (object, "period_s", "rate_limit", &config->rate_limit_period_s, error)
+         && get_range (object, "sleep_ms", "rate_limit", config->rate_limit_sleep_ms, error);
+}
+
 static gboolean
 parse_admin (JsonNode    *node,
              FakeConfig  *config,
              GError     **error)
 {
-  static const char *const keys[] = { "username", "password", "otp", "full_admin", "status", NULL };
+  static const char *const keys[] = { "username", "password", "otp", "full_admin", "status", "api_keys", NULL };
   g_autofree char *status = NULL;
   FakeAdmin *admin;
   JsonObject *object;
@@ -277,7 +362,20 @@ parse_admin (JsonNode    *node,
 
   admin = g_new0 (FakeAdmin, 1);
   admin->full_admin = TRUE;
+  admin->api_keys = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_api_key_free);
   g_ptr_array_add (config->admins, admin);
+  {
+    GError *list_error = NULL;
+    JsonArray *api_keys = get_array (object, "api_keys", "admins[]", &list_error);
+
+    if (list_error != NULL)
+      {
+        g_propagate_error (error, list_error);
+        return FALSE;
+      }
+    if (!parse_api_keys (api_keys, admin, error))
+      return FALSE;
+  }
   if (!get_string (object, "username", "admins[]", FALSE, &admin->username, error)
       || !get_string (object, "password", "admins[]", FALSE, &admin->password, error)
       || !get_string (object, "otp", "admins[]", TRUE, &admin->otp, error)
@@ -439,7 +537,8 @@ fake_config_new_from_file (const char  *path,
 {
   static const char *const keys[] = {
     "protocols", "api_versions", "redirect_status", "public_key_max_length", "otp_max_tries",
-    "login_redirect_urls", "valid_shells", "admins", "users", "ssh", "faults", "private_methods", "absent_methods", NULL
+    "login_redirect_urls", "valid_shells", "admins", "users", "ssh", "faults", "private_methods", "absent_methods",
+    "failed_login_delay_ms", "rate_limit", NULL
   };
   static const char *const default_versions[] = { "v25.04.0", "v25.10.0", NULL };
   static const char *const default_shells[] = {
@@ -460,6 +559,13 @@ fake_config_new_from_file (const char  *path,
   config->redirect_status = 301;
   config->public_key_max_length = 1024;
   config->otp_max_tries = 3;
+  /* middlewared: 1–2 s per failed login (AAL 1); 20 calls per 60 s, then 1–10 s and EBUSY. */
+  config->failed_login_delay_ms[0] = 1000;
+  config->failed_login_delay_ms[1] = 2000;
+  config->rate_limit_max_calls = 20;
+  config->rate_limit_period_s = 60;
+  config->rate_limit_sleep_ms[0] = 1000;
+  config->rate_limit_sleep_ms[1] = 10000;
   config->valid_shells = strv_to_array (default_shells);
   config->admins = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_admin_free);
   config->users = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_user_free);
@@ -485,7 +591,8 @@ fake_config_new_from_file (const char  *path,
       || !get_string_list (root, "login_redirect_urls", "config", TRUE, &config->login_redirect_urls, error)
       || !get_string_list (root, "valid_shells", "config", FALSE, &config->valid_shells, error)
       || !get_string (root, "private_methods", "config", FALSE, &private_methods, error)
-      || !get_string_list (root, "absent_methods", "config", TRUE, &config->absent_methods, error))
+      || !get_string_list (root, "absent_methods", "config", TRUE, &config->absent_methods, error)
+      || !get_range (root, "failed_login_delay_ms", "config", config->failed_login_delay_ms, error))
     return NULL;
 
   /* "warn": middlewared today (logs, then runs the call); "refused": what its
@@ -530,6 +637,9 @@ fake_config_new_from_file (const char  *path,
       return NULL;
   if (local_error == NULL && (sub = get_object (root, "faults", "config", &local_error)) != NULL)
     if (!parse_faults (sub, config, error))
+      return NULL;
+  if (local_error == NULL && (sub = get_object (root, "rate_limit", "config", &local_error)) != NULL)
+    if (!parse_rate_limit (sub, config, error))
       return NULL;
   if (local_error != NULL)
     {

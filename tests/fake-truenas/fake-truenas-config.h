@@ -21,9 +21,18 @@ typedef enum {
   FAKE_ADMIN_DENIED,
 } FakeAdminStatus;
 
+/* An API key of an admin; on the wire "<id>-<key>". */
+typedef struct {
+  gint64    id;
+  char     *key;      /* secret */
+  gboolean  revoked;  /* also set when it was used over an insecure transport */
+  gboolean  expired;
+} FakeApiKey;
+
 typedef struct {
   char            *username;
   char            *password;     /* secret: never logged */
+  GPtrArray       *api_keys;     /* of FakeApiKey* */
   char            *otp;          /* fixed 6-digit code, or NULL (no 2FA); secret */
   gboolean         full_admin;
   FakeAdminStatus  status;
@@ -64,6 +73,10 @@ typedef struct {
   GPtrArray     *absent_methods;      /* of char*, or NULL: methods this box does not have */
   guint          otp_max_tries;
   GPtrArray     *login_redirect_urls; /* non-NULL: auth.login_ex answers REDIRECT */
+  guint          failed_login_delay_ms[2]; /* min, max */
+  guint          rate_limit_max_calls;     /* unauthenticated calls per method and address… */
+  guint          rate_limit_period_s;      /* …in this window */
+  guint          rate_limit_sleep_ms[2];   /* min, max before the EBUSY answer */
   GPtrArray     *valid_shells;        /* of char* */
   GPtrArray     *admins;              /* of FakeAdmin* */
   GPtrArray     *users;               /* of FakeUser* */

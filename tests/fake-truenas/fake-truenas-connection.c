@@ -92,7 +92,8 @@ send_reply (FakeConnection *self,
             gboolean        counts)
 {
   FakeConfig *config = fake_truenas_get_config (self->server);
-  guint delay = fake_config_get_delay_ms (config, method);
+  /* Plus what the call itself asked for (a failed login, the rate limit). */
+  guint delay = fake_config_get_delay_ms (config, method) + self->session.reply_delay_ms;
   g_autofree char *text = json_to_string (message, FALSE);
 
   if (method != NULL && g_strcmp0 (method, config->faults.malformed_json_method) == 0)
@@ -192,6 +193,7 @@ handle_call (FakeConnection *self,
     }
 
   self->in_flight++;
+  self->session.reply_delay_ms = 0;
   g_debug ("%s: call %s", self->ops->name, frame->method);  /* never the params: they hold secrets */
   result = fake_truenas_call_method (self->server, &self->session, frame->method, frame->params, &error);
   message = result != NULL ? self->ops->result (frame->id, result) : self->ops->error (frame->id, error);
@@ -327,6 +329,7 @@ fake_connection_finalize (GObject *object)
 
   g_ptr_array_unref (self->timeouts);
   g_free (self->session.session_id);
+  g_free (self->session.remote_addr);
   G_OBJECT_CLASS (fake_connection_parent_class)->finalize (object);
 }
 
@@ -368,6 +371,12 @@ fake_connection_new (FakeTruenas             *server,
   g_signal_connect (websocket, "closed", G_CALLBACK (on_closed), self);
   g_signal_connect (websocket, "error", G_CALLBACK (on_error), self);
   return self;
+}
+
+FakeSession *
+fake_connection_get_session (FakeConnection *self)
+{
+  return &self->session;
 }
 
 void

@@ -20,5 +20,6 @@ FakeConnection *fake_connection_new   (FakeTruenas             *server,
                                        SoupWebsocketConnection *websocket,
                                        const FakeProtocolOps   *ops);
 void            fake_connection_close (FakeConnection          *self);
+FakeSession    *fake_connection_get_session (FakeConnection    *self);
 
 G_END_DECLS

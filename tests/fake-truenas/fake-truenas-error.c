@@ -25,6 +25,7 @@ fake_errname (int errnum)
     case EBADMSG: return "EBADMSG";
     case ETOOMANYREFS: return "ETOOMANYREFS";
     case ETIMEDOUT: return "ETIMEDOUT";
+    case EBUSY: return "EBUSY";
     case FAKE_ENOMETHOD: return "ENOMETHOD";
     case FAKE_ENOTAUTHENTICATED: return "ENOTAUTHENTICATED";
     default: return "EUNKNOWN";

@@ -7,6 +7,7 @@
 
 #include "fake-truenas-methods.h"
 #include "fake-truenas-services.h"
+#include "fake-truenas-auth.h"
 
 #include <errno.h>
 #include <string.h>
@@ -344,13 +345,7 @@ method_core_set_options (FakeTruenas  *server,
 
 /* ---- auth ---- */
 
-typedef enum {
-  LOGIN_SUCCESS,
-  LOGIN_OTP_REQUIRED,
-  LOGIN_AUTH_ERR,
-  LOGIN_EXPIRED,
-  LOGIN_DENIED,
-} LoginResult;
+typedef FakeLoginResult LoginResult;
 
 /* Constant-time so the fake does not model a timing oracle in real code. */
 static gboolean
@@ -418,6 +413,9 @@ method_auth_login (FakeTruenas  *server,
   if (param (params, 2) != NULL && !JSON_NODE_HOLDS_NULL (param (params, 2)))
     otp = json_node_get_string (param (params, 2));
 
+  /* auth.login is login_ex underneath: a standby's REDIRECT is just false. */
+  if (fake_truenas_get_config (server)->login_redirect_urls != NULL)
+    return json_node_init_boolean (json_node_alloc (), FALSE);
   result = check_password (server, json_node_get_string (param (params, 0)),
                            json_node_get_string (param (params, 1)), &admin);
   /* With 2FA the code comes as the third argument; missing or wrong is just false. */
@@ -621,6 +619,7 @@ method_auth_login_ex (FakeTruenas  *server,
   JsonObject *login_data = NULL;
   const char *mechanism;
   FakeAdmin *admin = NULL;
+  LoginResult result;
   JsonNode *node;
 
   if (check_arguments (verrors, params, names, 1))
@@ -642,11 +641,16 @@ method_auth_login_ex (FakeTruenas  *server,
       json_object_set_member (json_node_get_object (node), "urls", string_array_node (config->login_redirect_urls));
       return node;
     }
-  if (!g_str_equal (mechanism, "PASSWORD_PLAIN"))
-    return login_response ("AUTH_ERR");  /* the fake has no API keys or tokens */
+  if (g_str_equal (mechanism, "API_KEY_PLAIN"))
+    result = fake_auth_check_api_key (server, session, member_string (login_data, "username"),
+                                      member_string (login_data, "api_key"), &admin);
+  else if (g_str_equal (mechanism, "PASSWORD_PLAIN"))
+    result = check_password (server, member_string (login_data, "username"),
+                             member_string (login_data, "password"), &admin);
+  else
+    return login_response ("AUTH_ERR");  /* the fake has no tokens */
 
-  switch (check_password (server, member_string (login_data, "username"),
-                          member_string (login_data, "password"), &admin))
+  switch (result)
     {
     case LOGIN_SUCCESS:
       return login_success (session, admin, wants_user_info (login_data), "LEVEL_1");
@@ -680,6 +684,33 @@ method_auth_login_ex_continue (FakeTruenas  *server,
   if ((*error = fake_error_finish_validation (verrors)) != NULL)
     return NULL;
   return continue_with_otp (server, session, login_data, error);
+}
+
+/* Deprecated (removed in v27) but on every protocol: the key's own user
+ * logs in through login_ex; anything but SUCCESS is false. */
+static JsonNode *
+method_auth_login_with_api_key (FakeTruenas  *server,
+                                FakeSession  *session,
+                                JsonArray    *params,
+                                FakeError   **error)
+{
+  static const char *const names[] = { "api_key", NULL };
+  static const FieldSpec string_spec = { "", FIELD_STRING, TRUE };
+  FakeError *verrors = fake_error_new_validation ();
+  FakeAdmin *admin = NULL;
+
+  if (check_arguments (verrors, params, names, 1))
+    validate_field (verrors, "api_key", param (params, 0), &string_spec);
+  if ((*error = fake_error_finish_validation (verrors)) != NULL)
+    return NULL;
+
+  if (fake_truenas_get_config (server)->login_redirect_urls == NULL
+      && fake_auth_check_api_key (server, session, NULL, json_node_get_string (param (params, 0)), &admin) == LOGIN_SUCCESS)
+    {
+      session->admin = admin;
+      return json_node_init_boolean (json_node_alloc (), TRUE);
+    }
+  return json_node_init_boolean (json_node_alloc (), FALSE);
 }
 
 /* ---- keychaincredential.ssh_pair ---- */
@@ -1075,6 +1106,7 @@ static const Method methods[] = {
   { "auth.login", PROTO_BOTH, FALSE, FALSE, FALSE, method_auth_login },
   { "auth.login_ex", PROTO_JSONRPC, FALSE, FALSE, FALSE, method_auth_login_ex },
   { "auth.login_ex_continue", PROTO_JSONRPC, FALSE, FALSE, FALSE, method_auth_login_ex_continue },
+  { "auth.login_with_api_key", PROTO_BOTH, FALSE, FALSE, FALSE, method_auth_login_with_api_key },
   { "keychaincredential.ssh_pair", PROTO_BOTH, TRUE, TRUE, TRUE, method_ssh_pair },
   { "user.query", PROTO_BOTH, TRUE, FALSE, FALSE, method_user_query },
   { "user.update", PROTO_BOTH, TRUE, TRUE, FALSE, method_user_update },
@@ -1096,6 +1128,7 @@ fake_truenas_call_method (FakeTruenas  *server,
   guint protocol = session->legacy ? PROTO_LEGACY : PROTO_JSONRPC;
   const Method *method = NULL;
   GPtrArray *absent;
+  JsonNode *result;
 
   fake_truenas_note_call (server, session->legacy ? "legacy" : "jsonrpc", name);
 
@@ -1121,6 +1154,11 @@ fake_truenas_call_method (FakeTruenas  *server,
   if (method->is_private && !session->legacy && !session->private_methods)
     fake_truenas_note_private_without_options (server, name);
 
+  /* Methods that need no login are rate-limited until one succeeds. */
+  if (!method->auth_required && session->admin == NULL
+      && (*error = fake_auth_rate_limit (server, session, name)) != NULL)
+    return NULL;
+
   if (method->auth_required && session->admin == NULL)
     {
       *error = fake_error_new_call (FAKE_ENOTAUTHENTICATED, "Not authenticated");
@@ -1136,5 +1174,7 @@ fake_truenas_call_method (FakeTruenas  *server,
       return NULL;
     }
 
-  return method->func (server, session, params, error);
+  result = method->func (server, session, params, error);
+  fake_auth_after_login (server, session, name, result);
+  return result;
 }

@@ -22,6 +22,9 @@ typedef struct {
   gboolean   private_methods;  /* core.set_options {"private_methods": true} */
   FakeAdmin *otp_pending;      /* password accepted, waiting for the OTP */
   guint      otp_failures;
+  char      *remote_addr;      /* the client, as nginx reports it */
+  gboolean   secure_transport; /* TLS or loopback (utils/origin.py) */
+  guint      reply_delay_ms;   /* answer the current call this much later */
 } FakeSession;
 
 /* Runs @method; returns its result (a new node, maybe JSON null) or NULL

@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "fake-truenas-auth.h"
 #include "fake-truenas-connection.h"
 #include "fake-truenas-http.h"
 
@@ -117,11 +118,13 @@ on_connection_finished (FakeConnection *connection,
 
 static void
 accept_websocket (FakeTruenas             *self,
+                  SoupServerMessage       *msg,
                   SoupWebsocketConnection *websocket,
                   const FakeProtocolOps   *ops)
 {
   FakeConnection *connection = fake_connection_new (self, websocket, ops);
 
+  fake_auth_read_origin (fake_connection_get_session (connection), msg);
   g_debug ("%s: new connection", ops->name);
   g_signal_connect (connection, "finished", G_CALLBACK (on_connection_finished), self);
   g_ptr_array_add (self->connections, connection);
@@ -134,7 +137,7 @@ on_jsonrpc_websocket (SoupServer              *server,
                       SoupWebsocketConnection *websocket,
                       gpointer                 user_data)
 {
-  accept_websocket (FAKE_TRUENAS (user_data), websocket, &fake_jsonrpc_ops);
+  accept_websocket (FAKE_TRUENAS (user_data), msg, websocket, &fake_jsonrpc_ops);
 }
 
 static void
@@ -144,7 +147,7 @@ on_legacy_websocket (SoupServer              *server,
                      SoupWebsocketConnection *websocket,
                      gpointer                 user_data)
 {
-  accept_websocket (FAKE_TRUENAS (user_data), websocket, &fake_legacy_ops);
+  accept_websocket (FAKE_TRUENAS (user_data), msg, websocket, &fake_legacy_ops);
 }
 
 /* ---- listening ---- */

@@ -38,9 +38,17 @@ typedef struct {
   gboolean                 closed;
 } Client;
 
+/* API keys of truenas_admin: "<id>-<key>" on the wire. */
+#define KEY7  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa7"
+#define KEY8  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb8"  /* revoked */
+#define KEY9  "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc9"
+#define KEY10 "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd10"
+
 static const char *base_config =
   "\"admins\": ["
-  "  {\"username\": \"truenas_admin\", \"password\": \"s3cret\", \"otp\": null},"
+  "  {\"username\": \"truenas_admin\", \"password\": \"s3cret\", \"otp\": null, \"api_keys\": ["
+  "     {\"id\": 7, \"key\": \"" KEY7 "\"}, {\"id\": 8, \"key\": \"" KEY8 "\", \"revoked\": true},"
+  "     {\"id\": 9, \"key\": \"" KEY9 "\"}, {\"id\": 10, \"key\": \"" KEY10 "\"}]},"
   "  {\"username\": \"twofa\", \"password\": \"s3cret\", \"otp\": \"246810\"},"
   "  {\"username\": \"viewer\", \"password\": \"s3cret\", \"full_admin\": false},"
   "  {\"username\": \"old\", \"password\": \"s3cret\", \"status\": \"expired\"},"
@@ -300,6 +308,35 @@ on_ws_connected (GObject      *source,
       g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), r->client);
     }
   r->done = TRUE;
+}
+
+/* @remote_addr non-NULL: as nginx forwards a client from there
+ * (X-Real-Remote-Addr/Port), with X-Https: on when @https. */
+static Client *
+client_connect_from (Fake       *fake,
+                     const char *path,
+                     const char *remote_addr,
+                     gboolean    https)
+{
+  g_autofree char *url = g_strdup_printf ("wss://127.0.0.1:%u%s", fake->https_port, path);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  ConnectResult r = { 0 };
+
+  if (remote_addr != NULL)
+    {
+      SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+      soup_message_headers_replace (headers, "X-Real-Remote-Addr", remote_addr);
+      soup_message_headers_replace (headers, "X-Real-Remote-Port", "40000");
+      if (https)
+        soup_message_headers_replace (headers, "X-Https", "on");
+    }
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_our_certificate), NULL);
+  soup_session_websocket_connect_async (fake->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_ws_connected, &r);
+  kf_test_wait_for (&r.done, 20);
+  g_assert_no_error (r.error);
+  return r.client;
 }
 
 static Client *
@@ -1020,6 +1057,138 @@ test_public_route (void)
   fake_stop (fake);
 }
 
+static const char *
+api_key_login (Client     *client,
+               guint       id,
+               const char *username,
+               const char *api_key,
+               JsonNode  **reply)
+{
+  g_autofree char *params = g_strdup_printf ("[{\"mechanism\":\"API_KEY_PLAIN\",\"username\":\"%s\","
+                                             "\"api_key\":\"%s\",\"login_options\":{\"user_info\":false}}]",
+                                             username, api_key);
+  return login_ex_type (client, id, "auth.login_ex", params, reply);
+}
+
+/* API keys: API_KEY_PLAIN, auth.login_with_api_key, revoked keys, and the
+ * revocation of a key used over an insecure transport; the failed-login delay. */
+static void
+test_api_keys (void)
+{
+  Fake *fake = fake_start (NULL);
+  JsonNode *reply = NULL;
+  gint64 start;
+
+  {
+    Client *client = client_connect (fake, "/api/current");
+
+    /* The key belongs to its user; a wrong one waits 1–2 s (the default delay) before AUTH_ERR. */
+    start = g_get_monotonic_time ();
+    g_assert_cmpstr (api_key_login (client, 1, "twofa", "7-" KEY7, &reply), ==, "AUTH_ERR");
+    g_assert_cmpint (g_get_monotonic_time () - start, >=, 1000 * 1000);
+    json_node_unref (reply);
+    g_assert_cmpstr (api_key_login (client, 2, "truenas_admin", "8-" KEY8, &reply), ==, "AUTH_ERR");
+    json_node_unref (reply);
+    g_assert_cmpstr (api_key_login (client, 3, "truenas_admin", "7-" KEY8, &reply), ==, "AUTH_ERR");
+    json_node_unref (reply);
+    g_assert_cmpstr (api_key_login (client, 4, "truenas_admin", "7-" KEY7, &reply), ==, "SUCCESS");
+    json_node_unref (reply);
+    client_free (client);
+  }
+  {
+    Client *client = client_connect (fake, "/websocket");
+
+    g_autoptr(JsonNode) connected = client_send (client, "{\"msg\":\"connect\",\"version\":\"1\",\"support\":[\"1\"]}");
+    JsonNode *r1 = legacy (client, "a", "auth.login_with_api_key", "[\"8-" KEY8 "\"]");
+    JsonNode *r2 = legacy (client, "b", "auth.login_with_api_key", "[\"7-" KEY7 "\"]");
+
+    g_assert_false (json_object_get_boolean_member (json_node_get_object (r1), "result"));
+    g_assert_true (json_object_get_boolean_member (json_node_get_object (r2), "result"));
+    json_node_unref (r1);
+    json_node_unref (r2);
+    client_free (client);
+  }
+  /* Through a proxy that saw plain http from another host: the key works,
+   * so it is revoked and answers EXPIRED; then it is refused everywhere. */
+  {
+    Client *insecure = client_connect_from (fake, "/api/current", "192.0.2.7", FALSE);
+    Client *secure = client_connect_from (fake, "/api/current", "192.0.2.7", TRUE);
+    Client *local = client_connect_from (fake, "/api/current", "127.0.0.1", FALSE);
+
+    g_assert_cmpstr (api_key_login (insecure, 1, "truenas_admin", "9-" KEY9, &reply), ==, "EXPIRED");
+    json_node_unref (reply);
+    g_assert_cmpstr (api_key_login (secure, 1, "truenas_admin", "9-" KEY9, &reply), ==, "AUTH_ERR");
+    json_node_unref (reply);
+    /* https through the proxy, and loopback without TLS, are secure. */
+    g_assert_cmpstr (api_key_login (secure, 2, "truenas_admin", "10-" KEY10, &reply), ==, "SUCCESS");
+    json_node_unref (reply);
+    g_assert_cmpstr (api_key_login (local, 1, "truenas_admin", "10-" KEY10, &reply), ==, "SUCCESS");
+    json_node_unref (reply);
+    client_free (insecure);
+    client_free (secure);
+    client_free (local);
+  }
+  fake_stop (fake);
+}
+
+/* 20 unauthenticated calls per 60 s per method and address in middlewared;
+ * 2 per second here. */
+static void
+test_rate_limit (void)
+{
+  Fake *fake = fake_start ("\"rate_limit\": {\"max_calls\": 2, \"period_s\": 2, \"sleep_ms\": [300, 300]}");
+  Client *client = client_connect (fake, "/api/current");
+  Client *other = client_connect (fake, "/api/current");
+  Client *elsewhere = client_connect_from (fake, "/api/current", "192.0.2.8", TRUE);
+  Client *old = client_connect (fake, "/websocket");
+  JsonNode *reply;
+  JsonObject *data;
+  gint64 start;
+
+  for (guint i = 0; i < 2; i++)
+    json_node_unref (rpc (client, i + 1, "core.ping", "[]"));
+  /* core.set_options is exempt. */
+  for (guint i = 0; i < 4; i++)
+    json_node_unref (rpc (client, i + 10, "core.set_options", "[{\"private_methods\":true}]"));
+  start = g_get_monotonic_time ();
+  reply = rpc (client, 3, "core.ping", "[]");
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 300 * 1000);
+  data = json_object_get_object_member (rpc_error (reply, -32001), "data");
+  g_assert_cmpint (json_object_get_int_member (data, "error"), ==, 16);
+  g_assert_cmpstr (json_object_get_string_member (data, "errname"), ==, "EBUSY");
+  g_assert_cmpstr (json_object_get_string_member (data, "reason"), ==, "[EBUSY] Rate Limit Exceeded");
+  json_node_unref (reply);
+  /* Shared by every connection from that address, on both protocols; not another address's. */
+  reply = rpc (other, 1, "core.ping", "[]");
+  rpc_error (reply, -32001);
+  json_node_unref (reply);
+  json_node_unref (client_send (old, "{\"msg\":\"connect\",\"version\":\"1\",\"support\":[\"1\"]}"));
+  reply = legacy (old, "p", "core.ping", "[]");
+  {
+    JsonObject *error = json_object_get_object_member (json_node_get_object (reply), "error");
+
+    g_assert_nonnull (error);
+    g_assert_cmpint (json_object_get_int_member (error, "error"), ==, 16);
+    g_assert_cmpstr (json_object_get_string_member (error, "reason"), ==, "[EBUSY] Rate Limit Exceeded");
+  }
+  json_node_unref (reply);
+  reply = rpc (elsewhere, 1, "core.ping", "[]");
+  g_assert_false (json_object_has_member (json_node_get_object (reply), "error"));
+  json_node_unref (reply);
+  /* Another method has its own count; a new window starts after the period. */
+  login_jsonrpc (other, "truenas_admin");
+  g_usleep (2100 * 1000);
+  reply = rpc (client, 4, "core.ping", "[]");
+  g_assert_false (json_object_has_member (json_node_get_object (reply), "error"));
+  json_node_unref (reply);
+
+  client_free (client);
+  client_free (other);
+  client_free (elsewhere);
+  client_free (old);
+  fake_stop (fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1036,5 +1205,7 @@ main (int   argc,
   g_test_add_func ("/fake-truenas/protocol-selection", test_protocol_selection);
   g_test_add_func ("/fake-truenas/jsonrpc-only", test_jsonrpc_only);
   g_test_add_func ("/fake-truenas/public-route", test_public_route);
+  g_test_add_func ("/fake-truenas/api-keys", test_api_keys);
+  g_test_add_func ("/fake-truenas/rate-limit", test_rate_limit);
   return g_test_run ();
 }

@@ -3,7 +3,8 @@
  *
  * Operations: generate (Ed25519, ECDSA), import of a passphrase-protected
  * key, export, semi-automatic setup with admin password and one-time
- * password against the fake TrueNAS, manual connection, Test over a real
+ * password against the fake TrueNAS (and pairing again with an admin API
+ * key), manual connection, Test over a real
  * sshd. The CLI runs with G_MESSAGES_DEBUG=all (its debug log goes to
  * stderr) and through a wrapper that records its own environment and
  * command line; wrappers of the same kind stand in PATH for the programs a
@@ -12,7 +13,8 @@
  * from /proc too.
  *
  * Secrets: the private keys (every base64 line of their text and slices of
- * the decoded bytes), the passphrase, the admin password and the OTP.
+ * the decoded bytes), the passphrase, the admin password, the API key and
+ * the OTP.
  * Searched: the CLI's data, config, cache, state, runtime and temp folders
  * and HOME, the system temp folder (files changed during the test, outside
  * this test's own folder, for the secrets unique to this test), every
@@ -330,6 +332,7 @@ test_secret_hygiene (void)
   g_autofree char *port = NULL;
   g_autofree char *host_keys = NULL;
   g_autofree char *public_key = NULL;
+  g_autofree char *reply_timeout = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KfTestSshd) sshd = NULL;
   TnFake *fake = NULL;
@@ -383,6 +386,7 @@ test_secret_hygiene (void)
   /* The admin password and OTP of the fake TrueNAS's "twofa" admin. */
   add_secret ("the admin password", "s3cret", 6, FALSE);
   add_secret ("the one-time password", "246810", 6, FALSE);
+  add_secret ("the admin API key", strchr (TN_API_KEY_TWOFA, '-') + 1, strlen (strchr (TN_API_KEY_TWOFA, '-') + 1), FALSE);
   add_secret ("the passphrase", passphrase, strlen (passphrase), TRUE);
 
   /* 1. Generate. */
@@ -422,9 +426,16 @@ test_secret_hygiene (void)
       fake = tn_fake_start (NULL, &options);
     }
   }
+  /* The reply timeout is not under test: scaled for the sanitizer run, where
+   * the TLS handshakes alone took 8 s (pair-again below keeps it). */
+  reply_timeout = g_strdup_printf ("%u", kf_test_timeout (10));
   run (cli, "s3cret\n246810\n", NULL, "connection", "add-semiauto", "nas", "--url", fake->https_url,
        "--trust-certificate", tn_fixture_cert_pin (), "--admin-username", "twofa", "--password-stdin",
-       "--otp-stdin", "--username", kf_test_sshd_get_user (sshd), "--generate-key", "--sudo", NULL);
+       "--otp-stdin", "--username", kf_test_sshd_get_user (sshd), "--generate-key", "--sudo",
+       "--connect-timeout", reply_timeout, NULL);
+
+  /* 3b. Pair again, signing in with the admin's API key instead (stdin). */
+  run (cli, TN_API_KEY_TWOFA "\n", NULL, "connection", "pair-again", "nas", "--api-key-stdin", NULL);
 
   /* 4. A manual connection with the generated key, and Tests of both. */
   public_key = public_key_of (cli, "gen-ed25519");

@@ -135,12 +135,19 @@ tn_fixture_closed_port (void)
 
 static const char *base_config =
   "\"admins\": ["
-  "  {\"username\": \"truenas_admin\", \"password\": \"s3cret\", \"otp\": null},"
-  "  {\"username\": \"twofa\", \"password\": \"s3cret\", \"otp\": \"246810\"},"
+  "  {\"username\": \"truenas_admin\", \"password\": \"s3cret\", \"otp\": null, \"api_keys\": ["
+  "     {\"id\": 1, \"key\": \"KcBEKanD0F0rPZkcHFuep88VxcA3iMwyAs0RqDlRtQxiDX3pCNycLapim86tIxX5\"},"
+  "     {\"id\": 2, \"key\": \"puQJCBEePLu2Gk1oApccFt0MQeI72fjyK8x6Mjh9XXgCkZm8wBACpRrjNHl3hrDt\", \"revoked\": true},"
+  "     {\"id\": 3, \"key\": \"kQP80lXlEXwuBoaITcv5upfqCzLky63FR5pVH6rHEMFekFRD5ziAILwIyFSkJCg9\", \"expired\": true}]},"
+  "  {\"username\": \"twofa\", \"password\": \"s3cret\", \"otp\": \"246810\", \"api_keys\": ["
+  "     {\"id\": 4, \"key\": \"A1c3aCIedwfjgMD1ZFiD3BXG7CvUq5YSDBvPH6HjVpuNcRmP5LK1OEbZh9sB22pT\"}]},"
   "  {\"username\": \"viewer\", \"password\": \"s3cret\", \"full_admin\": false},"
   "  {\"username\": \"old\", \"password\": \"s3cret\", \"status\": \"expired\"},"
-  "  {\"username\": \"nope\", \"password\": \"s3cret\", \"status\": \"denied\"}"
+  "  {\"username\": \"nope\", \"password\": \"s3cret\", \"status\": \"denied\", \"api_keys\": ["
+  "     {\"id\": 5, \"key\": \"s4fcM6JX9g0skQEjxMz6YmwlfLmBngRt49D3VWS0HUBCQVJnrMxhOYOanBNA3y3Z\"}]}"
   "],"
+  /* middlewared waits 1–2 s before answering a failed login: short here. */
+  "\"failed_login_delay_ms\": [0, 20],"
   "\"users\": ["
   "  {\"id\": 7, \"username\": \"@USER@\", \"home\": \"@HOME@\", \"shell\": \"/usr/sbin/nologin\","
   "   \"sudo_commands_nopasswd\": [\"/usr/bin/ls\"]},"

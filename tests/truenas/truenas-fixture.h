@@ -31,6 +31,13 @@ typedef struct {
   gboolean     other_certificate; /* serve a second self-signed certificate */
 } TnFakeOptions;
 
+/* API keys of the base config's admins ("<id>-<64 characters>"). */
+#define TN_API_KEY          "1-KcBEKanD0F0rPZkcHFuep88VxcA3iMwyAs0RqDlRtQxiDX3pCNycLapim86tIxX5"   /* truenas_admin */
+#define TN_API_KEY_REVOKED  "2-puQJCBEePLu2Gk1oApccFt0MQeI72fjyK8x6Mjh9XXgCkZm8wBACpRrjNHl3hrDt"   /* truenas_admin, revoked */
+#define TN_API_KEY_EXPIRED  "3-kQP80lXlEXwuBoaITcv5upfqCzLky63FR5pVH6rHEMFekFRD5ziAILwIyFSkJCg9"   /* truenas_admin, expired */
+#define TN_API_KEY_TWOFA    "4-A1c3aCIedwfjgMD1ZFiD3BXG7CvUq5YSDBvPH6HjVpuNcRmP5LK1OEbZh9sB22pT"   /* twofa (API keys need no OTP) */
+#define TN_API_KEY_DENIED   "5-s4fcM6JX9g0skQEjxMz6YmwlfLmBngRt49D3VWS0HUBCQVJnrMxhOYOanBNA3y3Z"   /* nope: no API access */
+
 /* Makes the certificate and default host keys (once per binary). */
 void         tn_fixture_init       (void);
 const char  *tn_fixture_cert_path  (void);

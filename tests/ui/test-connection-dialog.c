@@ -971,6 +971,127 @@ test_semiauto_wrong_password (void)
   ui_test_stop_app (g_steal_pointer (&app));
   tn_fake_stop (fake);
 }
+/* "Sign In With" › Admin API Key swaps the password (and OTP) rows for the
+ * API key row; the key pairs for real and is kept nowhere. */
+static void
+test_semiauto_api_key (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) sshd = kf_test_sshd_start (&error);
+  g_autofree char *store_text = NULL;
+  AdwComboRow *sign_in;
+  GtkWidget *password_row, *otp_row, *api_key_row;
+  KfConnectionDialog *dialog;
+  KfConnection *connection;
+  KfWindow *window;
+  TnFake *fake;
+
+  g_assert_no_error (error);
+  /* This test's own process: GTK's test AT context records accessible
+   * properties (the harness's GTK_A11Y=none keeps none). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  fake = start_fake_for (sshd, NULL);
+  app = start_empty (&window);
+  dialog = open_add_dialog (window);
+  g_object_ref (dialog);
+  sign_in = ADW_COMBO_ROW (row (dialog, ADW_TYPE_COMBO_ROW, "Sign In With"));
+  password_row = row (dialog, ADW_TYPE_ENTRY_ROW, "Admin Password");
+  otp_row = row (dialog, ADW_TYPE_ENTRY_ROW, "One-Time Password (if necessary)");
+  api_key_row = row (dialog, ADW_TYPE_ENTRY_ROW, "Admin API Key");
+  /* Accessible names on the new controls. */
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (sign_in), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Sign in with the admin password or an admin API key");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (api_key_row), GTK_ACCESSIBLE_PROPERTY_LABEL, "Admin API Key");
+
+  /* The password is the default. */
+  g_assert_cmpuint (adw_combo_row_get_selected (sign_in), ==, 0);
+  g_assert_true (gtk_widget_get_visible (password_row));
+  g_assert_false (gtk_widget_get_visible (api_key_row));
+  fill_semiauto (dialog, fake, "truenas_admin", "", sshd);
+  adw_combo_row_set_selected (sign_in, 1);
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  g_assert_false (gtk_widget_get_visible (password_row));
+  g_assert_false (gtk_widget_get_visible (otp_row));
+  g_assert_true (gtk_widget_get_visible (api_key_row));
+  /* Save needs the key now, not the password. */
+  g_assert_false (gtk_widget_get_sensitive (button (dialog, "_Save")));
+  set_entry (dialog, "Admin API Key", TN_API_KEY);
+  g_assert_true (gtk_widget_get_sensitive (button (dialog, "_Save")));
+  ui_test_spin (300);  /* the rows' title animations */
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-add-semiauto-api-key");
+
+  /* Over http the key is refused before anything is sent, at the URL. */
+  set_entry (dialog, "TrueNAS URL", fake->http_url);
+  g_assert_false (press_save (dialog));
+  g_assert_nonnull (strstr (shown_label (dialog, "semi-error"), "only over https"));
+  g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "TrueNAS URL"), "error"));
+
+  set_entry (dialog, "TrueNAS URL", fake->https_url);
+  save_and_trust_certificate (dialog, "connection-certificate-api-key");
+  ui_test_wait_until (dialog_idle, dialog, 60);
+  ui_test_wait_until (widget_hidden, dialog, 10);
+  g_object_unref (dialog);
+
+  connection = kf_store_find_connection_by_name (kf_window_get_store (window), "NAS");
+  g_assert_nonnull (connection);
+  g_assert_cmpstr (kf_connection_get_admin_username (connection), ==, "truenas_admin");
+  g_assert_true (kf_connection_get_host_key_verified (connection));
+  g_assert_cmpint (kf_connection_get_test_state (connection), ==, KF_TEST_STATE_OK);
+  g_assert_true (g_file_get_contents (kf_store_get_path (kf_window_get_store (window)), &store_text, NULL, NULL));
+  g_assert_null (strstr (store_text, strchr (TN_API_KEY, '-') + 1));
+
+  ui_test_stop_app (g_steal_pointer (&app));
+  tn_fake_stop (fake);
+}
+
+/* An HA standby: the error names the active controller, and one click puts its URL in the field. */
+static void
+test_semiauto_standby (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfTestSshd) sshd = kf_test_sshd_start (&error);
+  KfConnectionDialog *dialog;
+  GtkWidget *use_active;
+  KfWindow *window;
+  TnFake *fake;
+
+  g_assert_no_error (error);
+  g_setenv ("GTK_A11Y", "test", TRUE);  /* as in test_semiauto_api_key */
+  fake = start_fake_for (sshd, "\"login_redirect_urls\": [\"http://10.0.0.2\", \"https://10.0.0.2:8443\"]");
+  app = start_empty (&window);
+  dialog = open_add_dialog (window);
+  g_object_ref (dialog);
+  fill_semiauto (dialog, fake, "truenas_admin", "s3cret", sshd);
+  use_active = named (dialog, "use-active-button");
+  g_assert_false (gtk_widget_get_visible (use_active));
+  save_and_trust_certificate (dialog, "connection-certificate-standby");
+  ui_test_wait_until (dialog_idle, dialog, 60);
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_nonnull (strstr (shown_label (dialog, "semi-error"), "standby controller"));
+  g_assert_true (gtk_widget_get_visible (use_active));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (use_active)), ==, "_Use https://10.0.0.2:8443");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (use_active), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Use https://10.0.0.2:8443");
+  ui_test_screenshot (GTK_WIDGET (dialog), "connection-standby");
+  ui_test_click (use_active);
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  g_assert_cmpstr (entry_text (dialog, "TrueNAS URL"), ==, "https://10.0.0.2:8443");
+  g_assert_false (gtk_widget_get_visible (use_active));
+  g_assert_null (shown_label (dialog, "semi-error"));
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (kf_window_get_store (window))), ==, 0);
+
+  ui_test_click (button (dialog, "_Cancel"));
+  ui_test_wait_until (widget_hidden, dialog, 10);
+  g_object_unref (dialog);
+  ui_test_stop_app (g_steal_pointer (&app));
+  tn_fake_stop (fake);
+}
+
 
 /* Declining the shell change: the setup stops, says nothing was changed, and
  * nothing was (no key on the TrueNAS, nothing saved). */
@@ -1242,6 +1363,8 @@ main (int    argc,
   ui_test_add ("/ui/connection/semiauto-ssh-check-failed", test_semiauto_ssh_check_failed);
   ui_test_add ("/ui/connection/delete-with-keypair", test_delete_with_keypair);
   ui_test_add ("/ui/connection/manual-edit", test_manual_edit);
+  ui_test_add ("/ui/connection/semiauto-api-key", test_semiauto_api_key);
+  ui_test_add ("/ui/connection/semiauto-standby", test_semiauto_standby);
 
   return g_test_run ();
 }
