@@ -286,7 +286,7 @@ test_add_and_login (void)
 
   /* no private key file anywhere in HOME or this test's files (the sshd
    * fixture's host keys are the server's, not ours) */
-  find_private_keys (g_get_home_dir (), kf_test_sshd_get_dir (sshd), found);
+  find_private_keys (g_getenv ("HOME"), kf_test_sshd_get_dir (sshd), found);
   find_private_keys (kf_test_get_tmpdir (), kf_test_sshd_get_dir (sshd), found);
   for (guint i = 0; i < found->len; i++)
     g_test_message ("private key file: %s", (char *) found->pdata[i]);
@@ -642,6 +642,13 @@ main (int   argc,
   int ret;
 
   kf_test_init (&argc, &argv);
+  /* A HOME of its own: the suite's HOME is shared by tests running at the
+   * same time, and another one's download (a private key file, on purpose)
+   * must not count as ours. Before anything asks g_get_home_dir(). */
+  {
+    g_autofree char *home = kf_test_make_tmpdir ("home");
+    g_setenv ("HOME", home, TRUE);
+  }
   sshd = kf_test_sshd_start (&error);
   g_assert_no_error (error);
   start_agent ();

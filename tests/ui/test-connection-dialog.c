@@ -1030,6 +1030,8 @@ test_semiauto_api_key (void)
 
   set_entry (dialog, "TrueNAS URL", fake->https_url);
   save_and_trust_certificate (dialog, "connection-certificate-api-key");
+  /* The SSH user's shell is nologin: agreed to, as a user would. */
+  click_response (wait_alert ("Change the Login Shell?", 30), "C_ontinue");
   ui_test_wait_until (dialog_idle, dialog, 60);
   ui_test_wait_until (widget_hidden, dialog, 10);
   g_object_unref (dialog);
