@@ -1134,7 +1134,6 @@ static void
 step_pair (KfSemiautoSetup *self)
 {
   g_autofree char *message = g_strdup_printf (_("Installing the public key for %s"), self->username);
-
   const char *key;
   GError *error = NULL;
 

@@ -440,6 +440,15 @@ test_deadline (void)
       g_clear_pointer (&out, g_free);
       g_clear_pointer (&err, g_free);
       g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "slow", NULL), ==, 1);
+      /* Nothing reached the NAS either: the run ended before ssh_pair. */
+      {
+        g_autoptr(JsonNode) state = tn_fake_read_state (fake);
+        JsonArray *calls = state != NULL ? json_object_get_array_member (json_node_get_object (state), "calls") : NULL;
+
+        for (guint c = 0; calls != NULL && c < json_array_get_length (calls); c++)
+          g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (calls, c), "method"), !=,
+                           "keychaincredential.ssh_pair");
+      }
       tn_fake_stop (fake);
     }
 }

@@ -376,12 +376,6 @@ fill_manual (KfConnectionDialog *dialog,
   set_entry (dialog, "Host", "127.0.0.1");
   set_entry (dialog, "Port", port);
   set_entry (dialog, "Username", kf_test_sshd_get_user (sshd));
-  /* The whole API conversation's deadline: not under test here, so scaled
-   * for the sanitizer run (kf_test_timeout). */
-  {
-    g_autofree char *timeout = g_strdup_printf ("%u", kf_test_timeout (10));
-    set_entry (dialog, "Connect Timeout (seconds)", timeout);
-  }
 }
 
 /* Discover, check the trust dialog against ssh-keygen, and trust. */
@@ -674,12 +668,16 @@ fill_semiauto (KfConnectionDialog *dialog,
   set_entry (dialog, "Admin Username", admin);
   set_entry (dialog, "Admin Password", password);
   set_entry (dialog, "Username", kf_test_sshd_get_user (sshd));
-  /* The whole API conversation's deadline: not under test here, so scaled
-   * for the sanitizer run (kf_test_timeout). */
-  {
-    g_autofree char *timeout = g_strdup_printf ("%u", kf_test_timeout (10));
-    set_entry (dialog, "Connect Timeout (seconds)", timeout);
-  }
+}
+
+/* The Connect Timeout is the whole API conversation's deadline: where it is
+ * not under test, scaled for the sanitizer run (kf_test_timeout). */
+static void
+scale_connect_timeout (KfConnectionDialog *dialog)
+{
+  g_autofree char *timeout = g_strdup_printf ("%u", kf_test_timeout (10));
+
+  set_entry (dialog, "Connect Timeout (seconds)", timeout);
 }
 
 /* "AB:CD:…" as shown → "SHA256:abcd…" as pinned. */
@@ -743,6 +741,7 @@ test_semiauto_otp (void)
   g_object_ref (dialog);
   fill_semiauto (dialog, fake, "twofa", "s3cret", sshd);
   ui_test_screenshot (GTK_WIDGET (dialog), "connection-add-semiauto-filled");
+  scale_connect_timeout (dialog);
   save_and_trust_certificate (dialog, "connection-certificate");
 
   /* The admin has 2FA: the setup asks, and a wrong code asks again with a reason. */
@@ -940,6 +939,7 @@ test_semiauto_wrong_password (void)
   dialog = open_add_dialog (window);
   g_object_ref (dialog);
   fill_semiauto (dialog, fake, "truenas_admin", "wrong-password", sshd);
+  scale_connect_timeout (dialog);
   save_and_trust_certificate (dialog, "connection-certificate-2");
 
   /* The trusted certificate is used at once: no second question, the login fails. */
@@ -1179,6 +1179,7 @@ test_semiauto_ssh_check_failed (void)
   dialog = open_add_dialog (window);
   g_object_ref (dialog);
   fill_semiauto (dialog, fake, "truenas_admin", "s3cret", sshd);
+  scale_connect_timeout (dialog);
   save_and_trust_certificate (dialog, "connection-certificate-4");
   /* The SSH user's shell is nologin: agreed to, as a user would. */
   click_response (wait_alert ("Change the Login Shell?", 30), "C_ontinue");
