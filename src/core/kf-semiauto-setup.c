@@ -560,6 +560,8 @@ static void step_login    (KfSemiautoSetup *self);
 static void step_query_user (KfSemiautoSetup *self);
 static void ask_changes   (KfSemiautoSetup *self);
 static void step_pair     (KfSemiautoSetup *self);
+static void reserve_keypair (KfSemiautoSetup *self);
+static void on_keypair_saved (GObject *source, GAsyncResult *result, gpointer user_data);
 static void step_update   (KfSemiautoSetup *self);
 static void step_save     (KfSemiautoSetup *self);
 static void step_verify   (KfSemiautoSetup *self);
@@ -978,6 +980,19 @@ step_query_user (KfSemiautoSetup *self)
       fail (self, error);
       return;
     }
+  if (self->generate)
+    {
+      /* Translators: the name of a new key pair; %s is the connection name */
+      g_autofree char *key_name = g_strdup_printf (_("%s Key"), self->name);
+
+      if (kf_store_find_keypair_by_name (self->store, key_name) != NULL)
+        {
+          fail (self, g_error_new (KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
+                                   _("A key pair named “%s” was added meanwhile; choose another connection name or pick that key pair."),
+                                   key_name));
+          return;
+        }
+    }
   kf_truenas_client_query_user_async (self->client, self->username, run_cancellable (self),
                                       on_user_queried, g_object_ref (self));
 }
@@ -1011,7 +1026,28 @@ ask_changes (KfSemiautoSetup *self)
                                                self->username, host, self->remote_user->shell);
       add_note (self, note);
     }
-  step_pair (self);
+  reserve_keypair (self);
+}
+
+/* A generated key pair is saved before anything changes on the TrueNAS: two
+ * runs with one name then clash here, and the loser has nothing to take back
+ * (no key, no shell) that the winner relies on. A later failure removes it. */
+static void
+reserve_keypair (KfSemiautoSetup *self)
+{
+  /* Translators: the name of a new key pair; %s is the connection name */
+  g_autofree char *key_name = g_strdup_printf (_("%s Key"), self->name);
+
+  if (self->material == NULL)
+    {
+      step_pair (self);
+      return;
+    }
+  self->keypair = kf_keypair_new (key_name);
+  kf_key_material_apply_to_keypair (self->material, self->keypair);
+  /* Not cancellable half-way: a cancel is honoured (and undone) right after. */
+  kf_vault_add_keypair_async (self->vault, self->keypair, kf_key_material_get_private_key (self->material),
+                              NULL, on_keypair_saved, g_object_ref (self));
 }
 
 /* --- pair --- */
@@ -1047,6 +1083,11 @@ step_pair (KfSemiautoSetup *self)
   g_autofree char *message = g_strdup_printf (_("Installing the public key for %s"), self->username);
 
   set_step (self, KF_SEMIAUTO_STEP_PAIR, message);
+  if (run_cancelled (self))
+    {
+      fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled.")));
+      return;
+    }
   self->key_sent = TRUE;
   kf_truenas_client_ssh_pair_async (self->client, self->username, public_key (self),
                                     run_cancellable (self), on_paired, g_object_ref (self));
@@ -1184,26 +1225,17 @@ on_keypair_saved (GObject      *source,
       return;
     }
   self->keypair_saved = TRUE;
-  save_connection (self);
+  if (self->api_end_us == 0)
+    step_pair (self);    /* reserved before the TrueNAS changes (see reserve_keypair) */
+  else
+    save_connection (self);
 }
 
 static void
 step_save (KfSemiautoSetup *self)
 {
+  /* A generated key pair is saved already (reserve_keypair). */
   set_step (self, KF_SEMIAUTO_STEP_SAVE, _("Saving the connection"));
-
-  if (self->material != NULL)
-    {
-      /* Translators: the name of a new key pair; %s is the connection name */
-      g_autofree char *key_name = g_strdup_printf (_("%s Key"), self->name);
-
-      self->keypair = kf_keypair_new (key_name);
-      kf_key_material_apply_to_keypair (self->material, self->keypair);
-      /* Not cancellable half-way: a cancel is honoured (and undone) right after. */
-      kf_vault_add_keypair_async (self->vault, self->keypair, kf_key_material_get_private_key (self->material),
-                                  NULL, on_keypair_saved, g_object_ref (self));
-      return;
-    }
   save_connection (self);
 }
 
