@@ -506,6 +506,16 @@ fail (KfSemiautoSetup *self,
       kf_truenas_client_get_peer_certificate (self->client) != NULL)
     self->peer_certificate = g_object_ref (kf_truenas_client_get_peer_certificate (self->client));
 
+  /* Lost a name race to another run, for the same name and most likely the
+   * same user: that run relies on the shell, sudo and SSH service as they are
+   * now, and on the key too when it is the same key pair. Only a key of our
+   * own (generated) goes. */
+  if (g_error_matches (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN))
+    {
+      self->shell_changed = self->zfs_added = self->ssh_touched = FALSE;
+      if (self->material == NULL)
+        self->key_sent = FALSE;
+    }
   /* The TrueNAS first (it needs the key pair's public key), then the store. */
   kf_semiauto_setup_rollback_remote (self, error, fail_locally);
 }
@@ -560,8 +570,7 @@ static void step_login    (KfSemiautoSetup *self);
 static void step_query_user (KfSemiautoSetup *self);
 static void ask_changes   (KfSemiautoSetup *self);
 static void step_pair     (KfSemiautoSetup *self);
-static void reserve_keypair (KfSemiautoSetup *self);
-static void on_keypair_saved (GObject *source, GAsyncResult *result, gpointer user_data);
+
 static void step_update   (KfSemiautoSetup *self);
 static void step_save     (KfSemiautoSetup *self);
 static void step_verify   (KfSemiautoSetup *self);
@@ -1026,28 +1035,7 @@ ask_changes (KfSemiautoSetup *self)
                                                self->username, host, self->remote_user->shell);
       add_note (self, note);
     }
-  reserve_keypair (self);
-}
-
-/* A generated key pair is saved before anything changes on the TrueNAS: two
- * runs with one name then clash here, and the loser has nothing to take back
- * (no key, no shell) that the winner relies on. A later failure removes it. */
-static void
-reserve_keypair (KfSemiautoSetup *self)
-{
-  /* Translators: the name of a new key pair; %s is the connection name */
-  g_autofree char *key_name = g_strdup_printf (_("%s Key"), self->name);
-
-  if (self->material == NULL)
-    {
-      step_pair (self);
-      return;
-    }
-  self->keypair = kf_keypair_new (key_name);
-  kf_key_material_apply_to_keypair (self->material, self->keypair);
-  /* Not cancellable half-way: a cancel is honoured (and undone) right after. */
-  kf_vault_add_keypair_async (self->vault, self->keypair, kf_key_material_get_private_key (self->material),
-                              NULL, on_keypair_saved, g_object_ref (self));
+  step_pair (self);
 }
 
 /* --- pair --- */
@@ -1225,17 +1213,26 @@ on_keypair_saved (GObject      *source,
       return;
     }
   self->keypair_saved = TRUE;
-  if (self->api_end_us == 0)
-    step_pair (self);    /* reserved before the TrueNAS changes (see reserve_keypair) */
-  else
-    save_connection (self);
+  save_connection (self);
 }
 
 static void
 step_save (KfSemiautoSetup *self)
 {
-  /* A generated key pair is saved already (reserve_keypair). */
   set_step (self, KF_SEMIAUTO_STEP_SAVE, _("Saving the connection"));
+
+  if (self->material != NULL)
+    {
+      /* Translators: the name of a new key pair; %s is the connection name */
+      g_autofree char *key_name = g_strdup_printf (_("%s Key"), self->name);
+
+      self->keypair = kf_keypair_new (key_name);
+      kf_key_material_apply_to_keypair (self->material, self->keypair);
+      /* Not cancellable half-way: a cancel is honoured (and undone) right after. */
+      kf_vault_add_keypair_async (self->vault, self->keypair, kf_key_material_get_private_key (self->material),
+                                  NULL, on_keypair_saved, g_object_ref (self));
+      return;
+    }
   save_connection (self);
 }
 

@@ -163,7 +163,8 @@ const char * const *kf_semiauto_setup_get_notes        (KfSemiautoSetup *self);
 gboolean         kf_semiauto_setup_get_host_key_verified (KfSemiautoSetup *self);
 const char      *kf_semiauto_setup_get_verify_message  (KfSemiautoSetup *self);
 KfTruenasProtocol kf_semiauto_setup_get_protocol       (KfSemiautoSetup *self);
-/* WebSocket request/reply pairs and HTTP requests made to the TrueNAS. */
+/* WebSocket request/reply pairs and HTTP requests made to the TrueNAS (a
+ * rollback's own connection included). */
 guint            kf_semiauto_setup_get_round_trips     (KfSemiautoSetup *self);
 /* Milliseconds spent talking to the TrueNAS (connect to user.update), and in total. */
 double           kf_semiauto_setup_get_api_ms          (KfSemiautoSetup *self);
