@@ -532,6 +532,16 @@ fail (KfSemiautoSetup *self,
       kf_truenas_client_get_peer_certificate (self->client) != NULL)
     self->peer_certificate = g_object_ref (kf_truenas_client_get_peer_certificate (self->client));
 
+  /* Lost a name race to another run, for the same name and most likely the
+   * same user: that run relies on the shell, sudo and SSH service as they are
+   * now, and on the key too when it is the same key pair. Only a key of our
+   * own (generated) goes. */
+  if (g_error_matches (error, KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN))
+    {
+      self->shell_changed = self->zfs_added = self->ssh_touched = FALSE;
+      if (self->material == NULL)
+        self->key_sent = FALSE;
+    }
   /* The TrueNAS first (it needs the key pair's public key), then the store. */
   kf_semiauto_setup_rollback_remote (self, error, fail_locally);
 }
@@ -586,6 +596,7 @@ static void step_login    (KfSemiautoSetup *self);
 static void step_query_user (KfSemiautoSetup *self);
 static void ask_changes   (KfSemiautoSetup *self);
 static void step_pair     (KfSemiautoSetup *self);
+
 static void step_update   (KfSemiautoSetup *self);
 static void step_save     (KfSemiautoSetup *self);
 static void step_verify   (KfSemiautoSetup *self);
@@ -1067,6 +1078,19 @@ step_query_user (KfSemiautoSetup *self)
       fail (self, error);
       return;
     }
+  if (self->generate)
+    {
+      /* Translators: the name of a new key pair; %s is the connection name */
+      g_autofree char *key_name = g_strdup_printf (_("%s Key"), self->name);
+
+      if (kf_store_find_keypair_by_name (self->store, key_name) != NULL)
+        {
+          fail (self, g_error_new (KF_STORE_ERROR, KF_STORE_ERROR_NAME_TAKEN,
+                                   _("A key pair named “%s” was added meanwhile; choose another connection name or pick that key pair."),
+                                   key_name));
+          return;
+        }
+    }
   kf_truenas_client_query_user_async (self->client, self->username, run_cancellable (self),
                                       on_user_queried, g_object_ref (self));
 }
@@ -1138,6 +1162,11 @@ step_pair (KfSemiautoSetup *self)
   GError *error = NULL;
 
   set_step (self, KF_SEMIAUTO_STEP_PAIR, message);
+  if (run_cancelled (self))
+    {
+      fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled.")));
+      return;
+    }
   if ((key = public_key_to_send (self, &error)) == NULL)
     {
       fail (self, error);

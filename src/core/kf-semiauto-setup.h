@@ -177,7 +177,8 @@ KfTruenasProtocol kf_semiauto_setup_get_protocol       (KfSemiautoSetup *self);
 /* After KF_TRUENAS_ERROR_STANDBY (an HA standby controller): the https URL of
  * the active controller to use instead ("https://host[:port]"), or NULL. */
 const char      *kf_semiauto_setup_get_redirect_url    (KfSemiautoSetup *self);
-/* WebSocket request/reply pairs and HTTP requests made to the TrueNAS. */
+/* WebSocket request/reply pairs and HTTP requests made to the TrueNAS (a
+ * rollback's own connection included). */
 guint            kf_semiauto_setup_get_round_trips     (KfSemiautoSetup *self);
 /* Milliseconds spent talking to the TrueNAS (connect to user.update), and in total. */
 double           kf_semiauto_setup_get_api_ms          (KfSemiautoSetup *self);

@@ -228,6 +228,8 @@ fake_user_shell (TnFake     *fake,
 static void
 test_shell_notice (void)
 {
+  /* Scaled for the sanitizer run (kf_test_timeout): not under test here. */
+  g_autofree char *reply_timeout = g_strdup_printf ("%u", kf_test_timeout (10));
   TnFake *fake = start_fake ("both");
   const char *user = kf_test_sshd_get_user (sshd);
   g_autofree char *out = NULL, *err = NULL;
@@ -239,7 +241,7 @@ test_shell_notice (void)
   /* --keep-shell: the shell stays, and the CLI says so and why SSH fails. */
   status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "kept", "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin", "--username", user, "--keep-shell",
-                "--trust-certificate", tn_fixture_cert_pin (), NULL);
+                "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   g_test_message ("--keep-shell: status %d, stderr: %s", status, err);
   /* Saved (not 1); the SSH check is what failed. */
   g_assert_cmpint (status, !=, 1);
@@ -258,7 +260,7 @@ test_shell_notice (void)
   /* Without it: bash, said on stderr with the user, the old and the new shell. */
   status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "changed", "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin", "--username", user,
-                "--trust-certificate", tn_fixture_cert_pin (), NULL);
+                "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   if (status != 0)
     g_printerr ("%s\n%s\n", out, err);
   g_assert_cmpint (status, ==, 0);
@@ -272,7 +274,7 @@ test_shell_notice (void)
   /* The sudo option is said the same way. */
   status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "sudo", "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin", "--username", "sudoer", "--sudo",
-                "--trust-certificate", tn_fixture_cert_pin (), NULL);
+                "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   g_test_message ("--sudo: status %d, stderr: %s", status, err);
   g_assert_cmpint (status, !=, 1);
   g_assert_nonnull (strstr (err, "keyferry-cli: Keyferry will let sudoer on 127.0.0.1 run /usr/sbin/zfs with sudo without a password"));
@@ -290,6 +292,8 @@ child_default_sigint (gpointer data)
 static void
 test_ctrl_c_after_install (void)
 {
+  /* Scaled for the sanitizer run (kf_test_timeout): not under test here. */
+  g_autofree char *reply_timeout = g_strdup_printf ("%u", kf_test_timeout (10));
   TnFake *fake = NULL;
   const char *types[] = { "rsa", "ecdsa", "ed25519" };
   g_autoptr(GPtrArray) host_keys = g_ptr_array_new_with_free_func (g_free);
@@ -323,7 +327,7 @@ test_ctrl_c_after_install (void)
   proc = g_subprocess_launcher_spawn (launcher, &error, cli_path, "connection", "add-semiauto", "ctrl-c",
                                       "--url", fake->https_url, "--admin-username", "truenas_admin",
                                       "--password-stdin", "--username", kf_test_sshd_get_user (sshd),
-                                      "--trust-certificate", tn_fixture_cert_pin (), NULL);
+                                      "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   g_assert_no_error (error);
   /* Left open: communicate() closes it. */
   g_output_stream_write_all (g_subprocess_get_stdin_pipe (proc), "s3cret\n", 7, NULL, NULL, &error);
@@ -613,6 +617,59 @@ test_standby_and_rate_limit (void)
   tn_fake_stop (standby);
 }
 
+
+/* Two keyferry-cli runs with one name at once: one pairs, the other fails and
+ * takes its key back, so the TrueNAS has one new key. */
+static void
+test_same_name_at_once (void)
+{
+  /* Scaled for the sanitizer run (kf_test_timeout): not under test here. */
+  g_autofree char *reply_timeout = g_strdup_printf ("%u", kf_test_timeout (10));
+  TnFake *fake = start_fake ("both");
+  g_autofree char *cli_path = g_build_filename (kf_test_get_builddir (), "src", "cli", "keyferry-cli", NULL);
+  const char *keys_path = kf_test_sshd_get_authorized_keys_path (sshd);
+  g_autofree char *password_path = g_build_filename (fake->dir, "password", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                      G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  GSubprocess *procs[2];
+  int statuses[2];
+  g_autofree char *keys = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_set_contents (keys_path, "", -1, NULL));
+  /* The password from a file: both start at once, neither waits for the other's stdin. */
+  g_assert_true (g_file_set_contents (password_path, "s3cret\n", -1, NULL));
+  g_subprocess_launcher_set_stdin_file_path (launcher, password_path);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      procs[i] = g_subprocess_launcher_spawn (launcher, &error,
+                                              cli_path, "connection", "add-semiauto", "twin", "--url", fake->https_url,
+                                              "--admin-username", "truenas_admin", "--password-stdin",
+                                              "--username", kf_test_sshd_get_user (sshd),
+                                              "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL, *err = NULL;
+
+      g_subprocess_communicate_utf8 (procs[i], NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      statuses[i] = g_subprocess_get_exit_status (procs[i]);
+      g_test_message ("run %u: status %d, stderr: %s", i, statuses[i], err);
+      g_object_unref (procs[i]);
+    }
+  g_assert_true ((statuses[0] == 0) != (statuses[1] == 0));
+  g_assert_cmpint (statuses[0] + statuses[1], ==, 1);
+  keys = tn_fake_read_authorized_keys (fake);
+  lines = g_strsplit (keys, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_cmpstr (lines[1], ==, "");
+  tn_fake_stop (fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -635,6 +692,7 @@ main (int   argc,
   g_test_add_func ("/cli/semiauto/help", test_help);
   g_test_add_func ("/cli/semiauto/api-key", test_api_key);
   g_test_add_func ("/cli/semiauto/standby-and-rate-limit", test_standby_and_rate_limit);
+  g_test_add_func ("/cli/semiauto/same-name-at-once", test_same_name_at_once);
   ret = g_test_run ();
   kf_test_sshd_stop (sshd);
   return ret;

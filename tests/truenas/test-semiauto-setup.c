@@ -1076,6 +1076,13 @@ test_same_name_twice_at_once (void)
   }
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (env->store)), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (env->store)), ==, 1);
+  /* Both installed a key; the loser took back only its own, not the shell
+   * the winner relies on. */
+  g_assert_cmpuint (state_calls (fake, "keychaincredential.ssh_pair"), ==, 2);
+  {
+    g_autofree char *shell = state_user_string (fake, kf_test_sshd_get_user (sshd), "shell");
+    g_assert_cmpstr (shell, ==, "/usr/bin/bash");
+  }
   g_clear_object (&winner->connection);
   g_clear_error (&loser->error);
   tn_fake_stop (fake);
