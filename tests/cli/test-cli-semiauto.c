@@ -243,8 +243,8 @@ test_shell_notice (void)
                 "--admin-username", "truenas_admin", "--password-stdin", "--username", user, "--keep-shell",
                 "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   g_test_message ("--keep-shell: status %d, stderr: %s", status, err);
-  /* Saved (not 1); the SSH check is what failed. */
-  g_assert_cmpint (status, !=, 1);
+  /* Saved, and the SSH check is what failed: exit 3 (issue 10, point 4). */
+  g_assert_cmpint (status, ==, 3);
   g_assert_null (strstr (err, "Keyferry will set"));
   g_assert_nonnull (strstr (err, "stays /usr/sbin/nologin, as asked"));
   shell = fake_user_shell (fake, user);
