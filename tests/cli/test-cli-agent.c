@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,6 +120,14 @@ wait_for_socket (const char *path)
     }
 }
 
+/* The agent ends with the test, even one that is killed (ssh-agent -D does
+ * not watch its parent). */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /* ssh-agent -D -a SOCK, with an askpass script that answers from a file. */
 static void
 start_agent (void)
@@ -144,6 +153,7 @@ start_agent (void)
   g_subprocess_launcher_setenv (launcher, "SSH_ASKPASS", script, TRUE);
   g_subprocess_launcher_setenv (launcher, "SSH_ASKPASS_REQUIRE", "force", TRUE);
   g_subprocess_launcher_setenv (launcher, "DISPLAY", ":0", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   agent = g_subprocess_launcher_spawn (launcher, &error, "ssh-agent", "-D", "-a", agent_sock, NULL);
   g_assert_no_error (error);
   wait_for_socket (agent_sock);

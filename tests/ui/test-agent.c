@@ -6,6 +6,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "kf-alert.h"
@@ -15,6 +17,14 @@
 #include "kf-vault.h"
 #include "kf-window-private.h"
 #include "ui-test-util.h"
+
+/* The agent ends with the test, even one that is killed (ssh-agent -D does
+ * not watch its parent). */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 static GSubprocess *
 start_agent (char **sock)
@@ -26,6 +36,7 @@ start_agent (char **sock)
   gint64 end = g_get_monotonic_time () + kf_test_timeout (10) * G_USEC_PER_SEC;
 
   *sock = g_build_filename (dir, "agent.sock", NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   agent = g_subprocess_launcher_spawn (launcher, &error, "ssh-agent", "-D", "-a", *sock, NULL);
   g_assert_no_error (error);
   while (!g_file_test (*sock, G_FILE_TEST_EXISTS))
