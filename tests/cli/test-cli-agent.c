@@ -135,7 +135,8 @@ start_agent (void)
   g_autofree char *dir = kf_test_make_tmpdir ("agent");
   g_autofree char *script = g_build_filename (dir, "askpass.sh", NULL);
   g_autofree char *text = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GError) error = NULL;
 
   agent_sock = g_build_filename (dir, "agent.sock", NULL);
@@ -296,7 +297,7 @@ test_add_and_login (void)
 
   /* no private key file anywhere in HOME or this test's files (the sshd
    * fixture's host keys are the server's, not ours) */
-  find_private_keys (g_get_home_dir (), kf_test_sshd_get_dir (sshd), found);
+  find_private_keys (g_getenv ("HOME"), kf_test_sshd_get_dir (sshd), found);
   find_private_keys (kf_test_get_tmpdir (), kf_test_sshd_get_dir (sshd), found);
   for (guint i = 0; i < found->len; i++)
     g_test_message ("private key file: %s", (char *) found->pdata[i]);
@@ -536,7 +537,8 @@ test_gcr_agent (void)
                     ? "/usr/libexec/gcr4-ssh-agent" : "/usr/libexec/gcr-ssh-agent";
   g_autofree char *dir = kf_test_make_tmpdir ("gcr");
   g_autofree char *sock = g_build_filename (dir, "ssh", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(Run) r = { 0 };
@@ -649,9 +651,14 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *home = NULL;
   int ret;
 
   kf_test_init (&argc, &argv);
+  /* a HOME of its own: the other tests of the run share theirs and write
+   * key files into it, which the search for private keys would find */
+  home = kf_test_make_tmpdir ("home");
+  g_setenv ("HOME", home, TRUE);
   sshd = kf_test_sshd_start (&error);
   g_assert_no_error (error);
   start_agent ();

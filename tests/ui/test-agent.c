@@ -30,7 +30,8 @@ static GSubprocess *
 start_agent (char **sock)
 {
   g_autofree char *dir = kf_test_make_tmpdir ("agent");
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GError) error = NULL;
   GSubprocess *agent;
   gint64 end = g_get_monotonic_time () + kf_test_timeout (10) * G_USEC_PER_SEC;
