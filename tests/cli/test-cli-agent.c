@@ -12,11 +12,11 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "kf-test-agent.h"
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
 
@@ -120,24 +120,14 @@ wait_for_socket (const char *path)
     }
 }
 
-/* The agent ends with the test, even one that is killed (ssh-agent -D does
- * not watch its parent). */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-/* ssh-agent -D -a SOCK, with an askpass script that answers from a file. */
+/* ssh-agent -a SOCK, with an askpass script that answers from a file. */
 static void
 start_agent (void)
 {
   g_autofree char *dir = kf_test_make_tmpdir ("agent");
   g_autofree char *script = g_build_filename (dir, "askpass.sh", NULL);
   g_autofree char *text = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                                                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GError) error = NULL;
+  g_autofree char *askpass_env = NULL;
 
   agent_sock = g_build_filename (dir, "agent.sock", NULL);
   askpass_answer = g_build_filename (dir, "answer", NULL);
@@ -151,13 +141,11 @@ start_agent (void)
   g_assert_true (g_file_set_contents (askpass_answer, "no", -1, NULL));
 
   /* ssh-agent runs the askpass itself when a confirm key is used */
-  g_subprocess_launcher_setenv (launcher, "SSH_ASKPASS", script, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SSH_ASKPASS_REQUIRE", "force", TRUE);
-  g_subprocess_launcher_setenv (launcher, "DISPLAY", ":0", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  agent = g_subprocess_launcher_spawn (launcher, &error, "ssh-agent", "-D", "-a", agent_sock, NULL);
-  g_assert_no_error (error);
-  wait_for_socket (agent_sock);
+  askpass_env = g_strdup_printf ("SSH_ASKPASS=%s", script);
+  {
+    const char *env[] = { askpass_env, "SSH_ASKPASS_REQUIRE=force", "DISPLAY=:0", NULL };
+    agent = kf_test_agent_start (agent_sock, env);
+  }
   g_setenv ("SSH_AUTH_SOCK", agent_sock, TRUE);
 }
 
@@ -675,9 +663,7 @@ main (int   argc,
   g_test_add_func ("/cli-agent/host-key-changed", test_host_key_changed);
   ret = g_test_run ();
 
-  g_subprocess_force_exit (agent);
-  g_subprocess_wait (agent, NULL, NULL);
-  g_clear_object (&agent);
+  kf_test_agent_stop (g_steal_pointer (&agent));
   kf_test_sshd_stop (sshd);
   return ret;
 }
