@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kf-test-agent.h"
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
 
@@ -119,15 +120,14 @@ wait_for_socket (const char *path)
     }
 }
 
-/* ssh-agent -D -a SOCK, with an askpass script that answers from a file. */
+/* ssh-agent -a SOCK, with an askpass script that answers from a file. */
 static void
 start_agent (void)
 {
   g_autofree char *dir = kf_test_make_tmpdir ("agent");
   g_autofree char *script = g_build_filename (dir, "askpass.sh", NULL);
   g_autofree char *text = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_autoptr(GError) error = NULL;
+  g_autofree char *askpass_env = NULL;
 
   agent_sock = g_build_filename (dir, "agent.sock", NULL);
   askpass_answer = g_build_filename (dir, "answer", NULL);
@@ -141,12 +141,11 @@ start_agent (void)
   g_assert_true (g_file_set_contents (askpass_answer, "no", -1, NULL));
 
   /* ssh-agent runs the askpass itself when a confirm key is used */
-  g_subprocess_launcher_setenv (launcher, "SSH_ASKPASS", script, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SSH_ASKPASS_REQUIRE", "force", TRUE);
-  g_subprocess_launcher_setenv (launcher, "DISPLAY", ":0", TRUE);
-  agent = g_subprocess_launcher_spawn (launcher, &error, "ssh-agent", "-D", "-a", agent_sock, NULL);
-  g_assert_no_error (error);
-  wait_for_socket (agent_sock);
+  askpass_env = g_strdup_printf ("SSH_ASKPASS=%s", script);
+  {
+    const char *env[] = { askpass_env, "SSH_ASKPASS_REQUIRE=force", "DISPLAY=:0", NULL };
+    agent = kf_test_agent_start (agent_sock, env);
+  }
   g_setenv ("SSH_AUTH_SOCK", agent_sock, TRUE);
 }
 
@@ -526,7 +525,8 @@ test_gcr_agent (void)
                     ? "/usr/libexec/gcr4-ssh-agent" : "/usr/libexec/gcr-ssh-agent";
   g_autofree char *dir = kf_test_make_tmpdir ("gcr");
   g_autofree char *sock = g_build_filename (dir, "ssh", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(Run) r = { 0 };
@@ -639,16 +639,14 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *home = NULL;
   int ret;
 
   kf_test_init (&argc, &argv);
-  /* A HOME of its own: the suite's HOME is shared by tests running at the
-   * same time, and another one's download (a private key file, on purpose)
-   * must not count as ours. Before anything asks g_get_home_dir(). */
-  {
-    g_autofree char *home = kf_test_make_tmpdir ("home");
-    g_setenv ("HOME", home, TRUE);
-  }
+  /* a HOME of its own: the other tests of the run share theirs and write
+   * key files into it, which the search for private keys would find */
+  home = kf_test_make_tmpdir ("home");
+  g_setenv ("HOME", home, TRUE);
   sshd = kf_test_sshd_start (&error);
   g_assert_no_error (error);
   start_agent ();
@@ -665,9 +663,7 @@ main (int   argc,
   g_test_add_func ("/cli-agent/host-key-changed", test_host_key_changed);
   ret = g_test_run ();
 
-  g_subprocess_force_exit (agent);
-  g_subprocess_wait (agent, NULL, NULL);
-  g_clear_object (&agent);
+  kf_test_agent_stop (g_steal_pointer (&agent));
   kf_test_sshd_stop (sshd);
   return ret;
 }

@@ -11,6 +11,7 @@
 #include "kf-alert.h"
 #include "kf-ssh-key.h"
 #include "kf-store.h"
+#include "kf-test-agent.h"
 #include "kf-test-util.h"
 #include "kf-vault.h"
 #include "kf-window-private.h"
@@ -20,29 +21,12 @@ static GSubprocess *
 start_agent (char **sock)
 {
   g_autofree char *dir = kf_test_make_tmpdir ("agent");
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_autoptr(GError) error = NULL;
   GSubprocess *agent;
-  gint64 end = g_get_monotonic_time () + kf_test_timeout (10) * G_USEC_PER_SEC;
 
   *sock = g_build_filename (dir, "agent.sock", NULL);
-  agent = g_subprocess_launcher_spawn (launcher, &error, "ssh-agent", "-D", "-a", *sock, NULL);
-  g_assert_no_error (error);
-  while (!g_file_test (*sock, G_FILE_TEST_EXISTS))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_usleep (20000);
-    }
+  agent = kf_test_agent_start (*sock, NULL);
   g_setenv ("SSH_AUTH_SOCK", *sock, TRUE);
   return agent;
-}
-
-static void
-stop_agent (GSubprocess *agent)
-{
-  g_subprocess_force_exit (agent);
-  g_subprocess_wait (agent, NULL, NULL);
-  g_object_unref (agent);
 }
 
 static KfKeypair *
@@ -187,7 +171,7 @@ test_add_remove (void)
   g_assert_false (agent_lists (keypair));
 
   ui_test_stop_app (g_steal_pointer (&app));
-  stop_agent (agent);
+  kf_test_agent_stop (agent);
 }
 
 /* No agent: the user is told plainly, nothing is shown as loaded. */
