@@ -160,3 +160,20 @@ kf_test_run_command (const char * const *argv,
     return g_subprocess_get_exit_status (proc);
   return 128 + g_subprocess_get_term_sig (proc);
 }
+
+static gboolean
+tolerate_libsecret_name_watch (const char     *log_domain,
+                               GLogLevelFlags  log_level,
+                               const char     *message,
+                               gpointer        user_data)
+{
+  return !(g_strcmp0 (log_domain, "libsecret") == 0
+           && (log_level & G_LOG_LEVEL_WARNING)
+           && strstr (message, "out of sync with the watch for its DBus name") != NULL);
+}
+
+void
+kf_test_tolerate_libsecret_name_watch (void)
+{
+  g_test_log_set_fatal_handler (tolerate_libsecret_name_watch, NULL);
+}

@@ -477,28 +477,13 @@ assert_no_service (GError *error)
   g_assert_true (g_str_has_suffix (error->message, "."));
 }
 
-/* libsecret 0.20.5 warns when its cached default SecretService and its
- * watch for the service's bus name disagree, which happens by timing alone
- * when no service exists (seen under the sanitizer build). It is libsecret's
- * bookkeeping, not a result of ours: do not let that one warning abort. */
-static gboolean
-tolerate_libsecret_name_watch (const char     *log_domain,
-                               GLogLevelFlags  log_level,
-                               const char     *message,
-                               gpointer        user_data)
-{
-  return !(g_strcmp0 (log_domain, "libsecret") == 0
-           && (log_level & G_LOG_LEVEL_WARNING)
-           && strstr (message, "out of sync with the watch for its DBus name") != NULL);
-}
-
 static int
 child_no_service_inner (void);
 
 static int
 child_no_service (void)
 {
-  g_test_log_set_fatal_handler (tolerate_libsecret_name_watch, NULL);
+  kf_test_tolerate_libsecret_name_watch ();
   return child_no_service_inner ();
 }
 
