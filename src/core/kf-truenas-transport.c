@@ -417,8 +417,14 @@ on_tls_probe (GObject      *source,
 
   /* Any TLS handshake (an HTTP answer, or a certificate we did not trust yet) proves it. */
   if (body != NULL || self->certificate_rejected || (error != NULL && error->domain == G_TLS_ERROR))
-    connect_fail (task, g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
-                                     _("The TrueNAS speaks HTTPS on %s, not plain http; type https://%s."), where, where));
+    {
+      /* The URL outside the translatable text (gettext warns about URLs in it). */
+      g_autofree char *url = g_strconcat ("https://", where, NULL);
+
+      /* Translators: a host:port, then the https:// URL to type instead. */
+      connect_fail (task, g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_BAD_URL,
+                                       _("The TrueNAS speaks HTTPS on %s, not plain http; type %s."), where, url));
+    }
   else
     connect_fail (task, g_steal_pointer (&data->plain_error));
 }
