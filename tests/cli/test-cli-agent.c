@@ -515,14 +515,24 @@ gcr_child_setup (gpointer data)
   setpgid (0, 0);
 }
 
+static gboolean
+gcr_takes_base_dir_option (const char *gcr)
+{
+  const char *argv[] = { gcr, "--help", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  kf_test_run_command (argv, NULL, &out, &err);
+  return (out != NULL && strstr (out, "--base-dir") != NULL) || (err != NULL && strstr (err, "--base-dir") != NULL);
+}
+
 /* GNOME's agent (gcr-ssh-agent, a proxy in front of ssh-agent) takes the
  * constraints too: the key it lists logs in. */
 static void
 test_gcr_agent (void)
 {
-  /* gcr 3 (Debian 12) or gcr 4 (Debian 13) */
-  const char *gcr = g_file_test ("/usr/libexec/gcr4-ssh-agent", G_FILE_TEST_IS_EXECUTABLE)
-                    ? "/usr/libexec/gcr4-ssh-agent" : "/usr/libexec/gcr-ssh-agent";
+  /* gcr 3 (Debian 12) or gcr 4 (Debian 13 and later: the same path) */
+  const char *gcr = "/usr/libexec/gcr-ssh-agent";
   g_autofree char *dir = kf_test_make_tmpdir ("gcr");
   g_autofree char *sock = g_build_filename (dir, "ssh", NULL);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
@@ -538,7 +548,12 @@ test_gcr_agent (void)
       return;
     }
   g_subprocess_launcher_set_child_setup (launcher, gcr_child_setup, NULL, NULL);
-  proc = g_subprocess_launcher_spawn (launcher, &error, gcr, dir, NULL);
+  /* gcr 3.41 (Debian 12) takes the folder as its argument; gcr 4 (Debian 13
+   * and later, same path) wants --base-dir and hands arguments to ssh-agent. */
+  if (gcr_takes_base_dir_option (gcr))
+    proc = g_subprocess_launcher_spawn (launcher, &error, gcr, "--base-dir", dir, NULL);
+  else
+    proc = g_subprocess_launcher_spawn (launcher, &error, gcr, dir, NULL);
   g_assert_no_error (error);
   wait_for_socket (sock);
   pgid = atoi (g_subprocess_get_identifier (proc));
