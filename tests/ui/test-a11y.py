@@ -33,6 +33,14 @@ except ImportError:
 
 BUILD = os.environ["KF_BUILD_DIR"]
 SCALE = max(1, min(20, int(os.environ.get("KF_TEST_TIMEOUT_SCALE", "1") or 1)))
+
+# libatspi waits 0.8 s for an answer by default; an app built with the
+# sanitizers takes longer to walk its widget tree.
+try:
+    from gi.repository import Atspi
+    Atspi.set_timeout(5000 * SCALE, 60000 * SCALE)
+except (ImportError, AttributeError):
+    pass
 INTERACTIVE = {
     pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_TEXT,
     pyatspi.ROLE_ENTRY, pyatspi.ROLE_PASSWORD_TEXT, pyatspi.ROLE_COMBO_BOX,
