@@ -584,7 +584,7 @@ gboolean
 kf_semiauto_setup_error_is_answer (const GError *error)
 {
   if (error->domain == G_IO_ERROR)
-    return error->code == G_IO_ERROR_NOT_SUPPORTED;
+    return FALSE;
   return !g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_TIMEOUT) &&
          !g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_PROTOCOL) &&
          !g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNREACHABLE);
@@ -1141,7 +1141,9 @@ on_paired (GObject      *source,
     {
       if (kf_semiauto_setup_error_is_answer (error))
         self->key_sent = FALSE;
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+      /* JSON-RPC: ssh_pair missing or closed (private); legacy boxes keep it. */
+      if (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_NO_METHOD)
+          && kf_truenas_client_get_protocol (self->client) == KF_TRUENAS_PROTOCOL_JSONRPC)
         {
           g_debug ("ssh_pair refused (%s): public route", error->message);
           g_error_free (error);

@@ -191,9 +191,9 @@ kf_truenas_methods_on_ssh_pair (GObject      *source,
       if (remote != NULL && remote->code == -32601 && self->protocol == KF_TRUENAS_PROTOCOL_JSONRPC)
         {
           /* Missing, or closed to outside connections (a private method):
-           * G_IO_ERROR_NOT_SUPPORTED lets the caller take the public route. */
-          g_autoptr(GError) generic = kf_truenas_remote_error_generic (remote, "keychaincredential.ssh_pair");
-          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s", generic->message);
+           * KF_TRUENAS_ERROR_NO_METHOD lets the caller take the public route. */
+          g_task_return_error (task, kf_truenas_remote_error_for_version (remote, "keychaincredential.ssh_pair",
+                                                                          self->api_version));
         }
       else if (remote != NULL)
         g_task_return_error (task, pair_error (self, remote, data->username));
