@@ -66,6 +66,7 @@ struct _KfListPage
   gboolean            narrow;
   int                 wide_min_width; /* the whole table's, when it went narrow */
   gboolean            rows_deferred;
+  gboolean            ever_mapped;
   GdkFrameClock      *paint_clock;
   gulong              paint_handler;
 
@@ -225,8 +226,24 @@ on_items_changed (KfListPage *self)
 /* GTK 4.8 builds a widget for up to 200 rows at once, ~0.4 ms each. When
  * the list grows (the first frame, a search cleared) only one screenful
  * more is shown until the next frame is on screen; the rest follows in the
- * frame after. */
-#define SCREENFUL_ROWS 40
+ * frame after. A screenful is the window's height in rows of the smallest
+ * height a row takes (its ⋮ button): 20 rows at 700 px, not a fixed 40 that
+ * builds twice what the first frame can show. */
+#define MIN_ROW_HEIGHT 34
+
+static guint
+screenful_rows (KfListPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  int width, height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  /* GTK 4.8 writes both sizes unchecked: no NULL for the width. */
+  if (height <= 0 && GTK_IS_WINDOW (root))
+    gtk_window_get_default_size (GTK_WINDOW (root), &width, &height);
+  if (height <= 0)
+    height = 700;
+  return height / MIN_ROW_HEIGHT + 1;
+}
 
 static gboolean
 show_all_rows (gpointer user_data)
@@ -278,7 +295,15 @@ defer_row_growth (KfListPage *self)
 {
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
 
-  kf_list_rows_set_limit (self->rows, MAX (shown, SCREENFUL_ROWS));
+  /* A page that was never on screen (Key Pairs at start-up) builds no row
+   * widgets at all: half the cells of the first frame for nothing. */
+  if (!self->ever_mapped)
+    {
+      kf_list_rows_set_limit (self->rows, 0);
+      self->rows_deferred = TRUE;
+      return;
+    }
+  kf_list_rows_set_limit (self->rows, MAX (shown, screenful_rows (self)));
   self->rows_deferred = TRUE;
   watch_next_paint (self);
 }
@@ -286,9 +311,19 @@ defer_row_growth (KfListPage *self)
 static void
 kf_list_page_map (GtkWidget *widget)
 {
+  KfListPage *self = KF_LIST_PAGE (widget);
+
+  /* Shown for the first time: its first screenful of rows is built now,
+   * before its children are mapped (not while GTK walks them). */
+  if (!self->ever_mapped)
+    {
+      self->ever_mapped = TRUE;
+      defer_row_growth (self);
+    }
+
   GTK_WIDGET_CLASS (kf_list_page_parent_class)->map (widget);
 
-  watch_next_paint (KF_LIST_PAGE (widget));
+  watch_next_paint (self);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include "kf-test-util.h"
 #include "kf-window.h"
 #include "ui-test-util.h"
+#include "store-test-data.h"
 
 #define FP_A "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"
 #define FP_B "SHA256:Qx7nF0VbQ1pYtD3oQ9yC2hZ2m3bJ0Xx5s8kq1RrW8nE"
@@ -856,6 +857,51 @@ test_all_rows_after_first_frame (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+static gboolean
+keypair_rows_attached (gpointer data)
+{
+  GtkColumnView *view = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))) == 60;
+}
+
+/* The page not on screen at start-up (Key Pairs) builds no row widgets
+ * until it is shown; then a screenful comes first, every row right after. */
+static void
+test_hidden_page_builds_no_rows (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(KfStore) store = kf_store_new (NULL);
+  g_autoptr(GPtrArray) keypairs = NULL;
+  g_autoptr(GPtrArray) connections = NULL;
+  g_autoptr(GError) error = NULL;
+  KfWindow *window;
+  GtkColumnView *connection_view, *keypair_view;
+
+  g_remove (kf_store_get_path (store));
+  g_assert_true (kf_store_load (store, &error));
+  store_test_generate (60, 7, FALSE, &keypairs, &connections);
+  g_assert_true (kf_store_add_all (store, keypairs, connections, &error));
+  g_assert_no_error (error);
+
+  app = ui_test_start_app (&window);
+  g_assert_cmpstr (kf_window_get_visible_page (window), ==, "connections");
+  connection_view = GTK_COLUMN_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_connections_page (window)),
+                                                   GTK_TYPE_COLUMN_VIEW, NULL, FALSE));
+  keypair_view = GTK_COLUMN_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_keypairs_page (window)),
+                                                GTK_TYPE_COLUMN_VIEW, NULL, FALSE));
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (connection_view))), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (keypair_view))), ==, 0);
+
+  kf_window_set_visible_page (window, "keypairs");
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (keypair_view))), >, 0);
+  ui_test_wait_until (keypair_rows_attached, keypair_view, 10);
+
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 /* Enter (item-activated) and the Delete key (delete-requested) on a row
  * reach the page's edit and delete actions. */
 static void
@@ -921,6 +967,7 @@ main (int   argc,
   ui_test_add ("/ui/window/row-menus", test_row_menus);
   ui_test_add ("/ui/window/row-keys", test_row_keys);
   ui_test_add ("/ui/window/all-rows-after-first-frame", test_all_rows_after_first_frame);
+  ui_test_add ("/ui/window/hidden-page-builds-no-rows", test_hidden_page_builds_no_rows);
 
   return g_test_run ();
 }
