@@ -194,6 +194,26 @@ read_hex4 (Reader   *r,
   return TRUE;
 }
 
+/* TRUE when a byte of @text[0..len) is not ASCII; eight bytes a step. */
+static gboolean
+any_high_bit (const char *text,
+              gsize       len)
+{
+  guint64 acc = 0;
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, text + i, 8);
+      acc |= word;
+    }
+  for (; i < len; i++)
+    acc |= (guchar) text[i];
+  return (acc & G_GUINT64_CONSTANT (0x8080808080808080)) != 0;
+}
+
 /* r->p is on the opening quote. Decodes the string in place, NUL-terminates
  * it and returns it in @out; the buffer holds it until the reader is done.
  * Decoded text is never longer than its escaped form, so it fits. */
@@ -206,11 +226,15 @@ parse_string (Reader  *r,
   char *w;
   guchar high = 0;
 
-  /* Fast path: most strings have no escapes. The buffer ends in a NUL.
-   * Raw control characters are let through: json-glib 1.6 writes U+001F
-   * unescaped, and the reader must take whatever the writer wrote. */
-  while (*r->p != '"' && *r->p != '\\' && *r->p != '\0')
-    high |= (guchar) *r->p++;
+  /* Fast path: most strings have no escapes. The buffer ends in a NUL,
+   * where strcspn() stops too. glibc's strcspn() scans 16 bytes a step:
+   * the bulk of a store is long base64 keys, and a byte-by-byte loop here
+   * took 40% of loading 10,000 + 10,000 items (callgrind). Raw control
+   * characters are let through: json-glib 1.6 writes U+001F unescaped, and
+   * the reader must take whatever the writer wrote. */
+  r->p += strcspn (r->p, "\"\\");
+  if (any_high_bit (start, r->p - start))
+    high = 0x80;
 
   w = r->p;
   while (*r->p != '"')

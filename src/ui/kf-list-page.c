@@ -227,9 +227,9 @@ on_items_changed (KfListPage *self)
  * the list grows (the first frame, a search cleared) only one screenful
  * more is shown until the next frame is on screen; the rest follows in the
  * frame after. A screenful is the window's height in rows of the smallest
- * height a row takes (its ⋮ button): 20 rows at 700 px, not a fixed 40 that
+ * height a row takes (51 px with Adwaita, 42 leaves room for smaller themes): 17 rows at 700 px, not a fixed 40 that
  * builds twice what the first frame can show. */
-#define MIN_ROW_HEIGHT 34
+#define MIN_ROW_HEIGHT 42
 
 static guint
 screenful_rows (KfListPage *self)
