@@ -213,6 +213,7 @@ test_search_filters (void)
   type_search (connections, "no-such-host", "no-results", 0);
   no_results = ui_test_find (GTK_WIDGET (connections), ADW_TYPE_STATUS_PAGE, "No Results Found", TRUE);
   g_assert_nonnull (no_results);
+  g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (no_results)), ==, "edit-find-symbolic");
   g_assert_null (ui_test_find (GTK_WIDGET (connections), ADW_TYPE_STATUS_PAGE, "No SSH Connections", TRUE));
   ui_test_screenshot (GTK_WIDGET (window), "window-no-results");
   /* Clearing the search shows everything again. */
@@ -302,10 +303,18 @@ test_empty_state (void)
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (add)), ==, "win.connection-add");
   ui_test_screenshot (GTK_WIDGET (window), "window-empty");
 
+  /* The shown page has its icon; the hidden one gets its own (a 128 px SVG
+   * that costs librsvg) only when it is shown. */
+  g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (status)), ==, "network-server-symbolic");
+  status = ui_test_find (GTK_WIDGET (keypairs), ADW_TYPE_STATUS_PAGE, "No SSH Keypairs", FALSE);
+  g_assert_nonnull (status);
+  g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (status)));
+
   g_assert_cmpstr (kf_list_page_get_state (keypairs), ==, "empty");
   kf_window_set_visible_page (window, "keypairs");
   ui_test_wait_frame (GTK_WIDGET (window));
   g_assert_nonnull (ui_test_find (GTK_WIDGET (keypairs), ADW_TYPE_STATUS_PAGE, "No SSH Keypairs", TRUE));
+  g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (status)), ==, "dialog-password-symbolic");
   g_assert_nonnull (ui_test_find (GTK_WIDGET (keypairs), GTK_TYPE_BUTTON, "Add Key Pair", TRUE));
 
   /* The lists follow the store: one connection in, the list shows; out, empty again. */
