@@ -671,13 +671,7 @@ check_credentials (KfSemiautoSetup  *self,
                            _("This is not a TrueNAS API key; copy the whole key as TrueNAS showed it (a number, a dash, then 64 letters and digits)."));
       return FALSE;
     }
-  if (!kf_truenas_url_is_https (self->url))
-    {
-      g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_URL,
-                           _("An API key is sent only over https, because TrueNAS revokes a key used over an unencrypted connection; type the https:// address of the TrueNAS."));
-      return FALSE;
-    }
-  return TRUE;
+  return kf_truenas_url_allows_api_key (kf_truenas_url_is_https (self->url), error);
 }
 
 /* Checks the form before anything touches the network. */

@@ -15,6 +15,7 @@
 #include "kf-errors.h"
 #include "kf-secret.h"
 #include "kf-truenas-client-private.h"
+#include "kf-truenas-url.h"
 
 void
 kf_truenas_login_data_free (KfTruenasLoginData *data)
@@ -378,6 +379,8 @@ check_login (KfTruenasClient *self,
              const char      *secret,
              gboolean         api_key)
 {
+  GError *error = NULL;
+
   if (username == NULL || *username == '\0')
     {
       g_task_return_new_error (task, KF_INPUT_ERROR, KF_INPUT_ERROR_ADMIN_USERNAME,
@@ -403,10 +406,9 @@ check_login (KfTruenasClient *self,
       return FALSE;
     }
   /* Also after a redirect: the connection in use, not the URL typed. */
-  if (api_key && !g_str_has_prefix (self->base, "https://"))
+  if (api_key && !kf_truenas_url_allows_api_key (g_str_has_prefix (self->base, "https://"), &error))
     {
-      g_task_return_new_error (task, KF_INPUT_ERROR, KF_INPUT_ERROR_URL,
-                               _("An API key is sent only over https, because TrueNAS revokes a key used over an unencrypted connection; type the https:// address of the TrueNAS."));
+      g_task_return_error (task, error);
       return FALSE;
     }
   return TRUE;

@@ -445,6 +445,17 @@ kf_truenas_url_is_https (KfTruenasUrl *self)
   return self->https;
 }
 
+gboolean
+kf_truenas_url_allows_api_key (gboolean   https,
+                               GError   **error)
+{
+  if (https)
+    return TRUE;
+  g_set_error_literal (error, KF_INPUT_ERROR, KF_INPUT_ERROR_URL,
+                       _("An API key is sent only over https, because TrueNAS revokes a key used over an unencrypted connection; type the https:// address of the TrueNAS."));
+  return FALSE;
+}
+
 const char *
 kf_truenas_url_get_note (KfTruenasUrl *self)
 {

@@ -41,6 +41,10 @@ const char   *kf_truenas_url_get_host         (KfTruenasUrl *self);
 /* The port typed in the URL, or -1 for the scheme's default. */
 int           kf_truenas_url_get_port         (KfTruenasUrl *self);
 gboolean      kf_truenas_url_is_https         (KfTruenasUrl *self);
+/* An API key goes only over https: TrueNAS revokes a key that arrives over
+ * plain http. FALSE, with the one sentence that says so, when not @https. */
+gboolean      kf_truenas_url_allows_api_key   (gboolean      https,
+                                               GError      **error);
 /* What was changed while normalising ("The path /ui was dropped."), or NULL. */
 const char   *kf_truenas_url_get_note         (KfTruenasUrl *self);
 
