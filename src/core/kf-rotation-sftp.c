@@ -5,10 +5,9 @@
  * user's home. The line matching is kf_truenas_keys_*() (one home for it: by
  * key blob, every other byte kept). The new text goes to a temporary file in
  * ~/.ssh with the old file's mode, which is then renamed over the old file;
- * libssh asks for posix-rename@openssh.com when the server offers it (plain
- * SFTP v3 rename refuses to replace a file, and a remove-then-rename would
- * leave a moment with no authorized_keys at all), so without it we fail
- * rather than risk that.
+ * with posix-rename@openssh.com (plain SFTP v3 rename refuses to replace a
+ * file, and a remove-then-rename would leave a moment with no authorized_keys
+ * at all), so a server without it is refused rather than risked.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -21,6 +20,7 @@
 #include <string.h>
 
 #include "kf-errors.h"
+#include "kf-libssh-compat.h"
 #include "kf-rotation-private.h"
 #include "kf-truenas-remote-user.h"
 
@@ -133,7 +133,7 @@ write_keys (KfSshLogin   *login,
       return kf_ssh_login_fail (login, error, _("Could not write a new ~/.ssh/authorized_keys (%s)."), ssh_get_error (session));
     }
   /* The server's umask may have taken bits away: the old file's mode exactly. */
-  if (sftp_chmod (sftp, temp, mode) < 0 || sftp_rename (sftp, temp, AUTHORIZED_KEYS) < 0)
+  if (sftp_chmod (sftp, temp, mode) < 0 || kf_libssh_sftp_posix_rename (sftp, temp, AUTHORIZED_KEYS) < 0)
     {
       g_autofree char *why = g_strdup (ssh_get_error (session));
 
@@ -207,7 +207,8 @@ kf_rotation_sftp_remove_key (KfSshLogin  *login,
   length = strlen (updated);
   /* Our line was the last one, after a newline we added to a file that
    * lacked it: that newline goes too, and the file is as it was. */
-  if (strip_added_newline && length > 0 && updated[length - 1] == '\n' && last_line_start (text) == length)
+  if (strip_added_newline && length > 0 && updated[length - 1] == '\n' && last_line_start (text) == length &&
+      kf_truenas_keys_contain (text + length, public_key))
     updated[length - 1] = '\0';
   return write_keys (login, sftp, updated, mode, error);
 }

@@ -103,7 +103,8 @@ change_keys (KfTruenasClient  *client,
   keys = g_strdup (user->sshpubkey);
   if (add != NULL && !kf_truenas_keys_contain (keys, add))
     {
-      g_autofree char *to_send = kf_truenas_client_public_key_to_send (client, add, NULL, error);
+      gboolean comment_dropped = FALSE;
+      g_autofree char *to_send = kf_truenas_client_public_key_to_send (client, add, &comment_dropped, error);
 
       if (to_send == NULL)
         return FALSE;
