@@ -329,9 +329,10 @@ kf_rotation_box_needs_secret (KfRotation   *self,
 
   if (box == NULL || !is_truenas (connection))
     return FALSE;
-  /* A resumed box past both key edits has nothing left to change there. */
-  return !(self->resume && !self->rollback && box->step == KF_ROTATION_STEP_DONE) &&
-         !(self->resume && box->step == KF_ROTATION_STEP_PENDING && self->rollback);
+  /* A box with nothing left to change there needs no login to the API. */
+  if (self->rollback)
+    return box->step != KF_ROTATION_STEP_PENDING && box->step != KF_ROTATION_STEP_ROLLED_BACK;
+  return box->step != KF_ROTATION_STEP_DONE;
 }
 
 void
@@ -377,6 +378,12 @@ kf_rotation_describe_plan (KfRotation *self)
       g_strv_builder_add (lines, line);
     }
   return g_strv_builder_end (lines);
+}
+
+gboolean
+kf_rotation_is_resume (KfRotation *self)
+{
+  return self->resume;
 }
 
 KfKeypair *
@@ -789,8 +796,12 @@ rotate_box (KfRotation      *self,
   const char *old_key = kf_keypair_get_public_key (self->old_keypair);
 
   *failed_at = from;
+  /* The API does not check the SSH host key: a TrueNAS whose host key
+   * changed must get nothing, so the old key logs in first (manual boxes
+   * are edited over that very login). */
   if (from <= KF_ROTATION_STEP_INSTALL &&
       (!enter_step (self, box, *failed_at = KF_ROTATION_STEP_INSTALL, _("installing the new public key"), cancellable, error) ||
+       (is_truenas (box->copy) && !check_login (self, box, FALSE, cancellable, error)) ||
        !edit_keys (self, box, FALSE, new_key, NULL, cancellable, error)))
     return FALSE;
   if (from <= KF_ROTATION_STEP_LOGIN_NEW &&

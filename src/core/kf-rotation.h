@@ -112,6 +112,8 @@ void            kf_rotation_set_secret       (KfRotation    *self,
 /* One line per box: what the run would do there (for --dry-run). */
 GStrv           kf_rotation_describe_plan    (KfRotation    *self);
 
+/* Made by kf_rotation_new_resume(). */
+gboolean        kf_rotation_is_resume        (KfRotation    *self);
 KfKeypair      *kf_rotation_get_old_keypair  (KfRotation    *self);
 /* The new key pair once made (or the one of a resumed rotation), else NULL. */
 KfKeypair      *kf_rotation_get_new_keypair  (KfRotation    *self);
