@@ -170,6 +170,11 @@ apply_choices (KfRotateDialog *self)
       if (row->check != NULL && gtk_check_button_get_active (GTK_CHECK_BUTTON (row->check)))
         g_ptr_array_add (names, (gpointer) kf_connection_get_name (row->connection));
     }
+  if (self->type_row != NULL && names->len == 0)
+    {
+      gtk_label_set_text (GTK_LABEL (self->status), _("Choose at least one connection to rotate the key pair on."));
+      return FALSE;
+    }
   g_ptr_array_add (names, NULL);
   if (self->type_row != NULL)
     {
