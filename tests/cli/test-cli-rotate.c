@@ -360,7 +360,17 @@ test_kill_and_resume (void)
         sshd = start_box (name, kp, before, 0600);
 
         g_assert_true (rotate_and_kill (kp, marker, SIGKILL));
-        g_assert_true (journal_exists ());
+        /* Only the last step can end (and drop the record) before the kill lands. */
+        if (!journal_exists ())
+          {
+            g_assert_cmpuint (i, ==, G_N_ELEMENTS (steps) - 1);
+            g_test_message ("the rotation ended before the kill after “%s”", steps[i]);
+            g_assert_false (box_accepts (sshd, kp));
+            g_free (CLI_OK (NULL, "connection", "test", name));
+            g_free (CLI_OK (NULL, "connection", "delete", name));
+            kf_test_sshd_stop (sshd);
+            continue;
+          }
         /* Not locked out: the connection's key pair (store + keyring) logs in. */
         g_free (CLI_OK (NULL, "connection", "test", name));
         now_kp = keypair_of (name);
