@@ -5,6 +5,7 @@
  *
  * TrueNAS boxes need the admin password (or, with --api-key-stdin, an API key):
  * one line per TrueNAS box on standard input, in the order --dry-run prints.
+ * A TrueNAS that asks for a one-time password gets the next line, read then.
  * Progress goes to stderr, one line per box and step:
  *   keyferry-cli: rotate: BOX: STEP: what
  * The outcome goes to stdout, one line per box.
@@ -83,6 +84,20 @@ on_progress (KfRotation   *rotation,
            box != NULL ? kf_cli_escape (kf_connection_get_name (box)) : "-",
            kf_rotation_step_to_string ((KfRotationStep) step), message);
   fflush (stderr);
+}
+
+/* A TrueNAS with two-factor login: the next line of stdin, read when it asks. */
+static void
+on_otp_requested (KfRotation   *rotation,
+                  KfConnection *box,
+                  gpointer      user_data)
+{
+  g_autofree char *prompt = g_strdup_printf (_("One-time password for %s: "), kf_cli_escape (kf_connection_get_name (box)));
+  g_autoptr(GError) error = NULL;
+  KfSecret *otp = kf_cli_read_secret_prompt (prompt, &error);
+
+  kf_rotation_provide_otp (rotation, otp);
+  kf_secret_free (otp);
 }
 
 /* The rotation the options ask for; NULL with the failure printed (or,
@@ -240,6 +255,7 @@ run_rotation (KfCliContext  *ctx,
   if (!read_secrets (ctx, rotation, options->api_key_stdin))
     return ctx->status;
   g_signal_connect (rotation, "progress", G_CALLBACK (on_progress), NULL);
+  g_signal_connect (rotation, "otp-requested", G_CALLBACK (on_otp_requested), NULL);
   start = g_get_monotonic_time ();
   /* A signal cancels before the next remote step; the journal keeps the rest. */
   kf_rotation_run_async (rotation, kf_cli_command_guard (ctx), kf_cli_async_done, &ctx->result);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "kf-rotation.h"
+#include "kf-secret.h"
 #include "kf-ssh-login-private.h"
 
 G_BEGIN_DECLS
@@ -27,17 +28,29 @@ gboolean  kf_rotation_sftp_remove_key  (KfSshLogin   *login,
                                         gboolean      strip_added_newline,
                                         GError      **error);
 
-/* On a TrueNAS box, through its API (kf-rotation-truenas.c): logs in as the
+/* On a TrueNAS box, through its API (kf-rotation-truenas.c). Blocking; for
+ * the worker thread, which owns the session. _open() logs in as the
  * connection's admin with @secret (password, or API key when @is_api_key),
- * then one user.update of the SSH user's sshpubkey with @add added (unless
- * there) and @remove removed (each may be NULL). Blocks; for the worker. */
-gboolean  kf_rotation_truenas_edit_keys (KfConnection *box,
-                                         const char   *secret,
-                                         gboolean      is_api_key,
-                                         const char   *add,
-                                         const char   *remove,
-                                         GCancellable *cancellable,
-                                         GError      **error);
+ * asking @ask_otp (blocking; NULL gives up) for a one-time password when the
+ * TrueNAS wants one. _edit() is one user.update of the SSH user's sshpubkey
+ * with @add added (unless there) and @remove removed (each may be NULL). */
+typedef struct _KfRotationTruenas KfRotationTruenas;
+typedef KfSecret *(*KfRotationOtpFunc) (KfConnection *box,
+                                        gpointer      data);
+
+KfRotationTruenas *kf_rotation_truenas_open  (KfConnection       *box,
+                                              const char         *secret,
+                                              gboolean            is_api_key,
+                                              KfRotationOtpFunc   ask_otp,
+                                              gpointer            ask_data,
+                                              GCancellable       *cancellable,
+                                              GError            **error);
+gboolean           kf_rotation_truenas_edit  (KfRotationTruenas  *session,
+                                              const char         *add,
+                                              const char         *remove,
+                                              GCancellable       *cancellable,
+                                              GError            **error);
+void               kf_rotation_truenas_close (KfRotationTruenas  *session);
 
 /* The journal (kf-rotation-journal.c): one pending rotation at most. */
 typedef struct {

@@ -53,6 +53,7 @@ typedef struct {
   double          ms;
   KfSecret       *secret;       /* TrueNAS admin password or API key */
   gboolean        is_api_key;
+  KfRotationTruenas *truenas;   /* the worker's API session, while the box runs */
 } Box;
 
 static void
@@ -62,6 +63,7 @@ box_free (Box *box)
   g_clear_object (&box->copy);
   g_free (box->message);
   kf_secret_free (box->secret);
+  kf_rotation_truenas_close (box->truenas);
   g_free (box);
 }
 
@@ -82,11 +84,12 @@ struct _KfRotation {
   GMainContext       *owner;
   KfSecret           *old_private;    /* worker only, during the run */
   KfSecret           *new_private;
+  gpointer            otp_call;       /* the OwnerCall waiting for kf_rotation_provide_otp() */
 };
 
 G_DEFINE_FINAL_TYPE (KfRotation, kf_rotation, G_TYPE_OBJECT)
 
-enum { SIGNAL_PROGRESS, N_SIGNALS };
+enum { SIGNAL_PROGRESS, SIGNAL_OTP_REQUESTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
@@ -114,6 +117,8 @@ kf_rotation_class_init (KfRotationClass *klass)
   signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                            NULL, NULL, NULL, G_TYPE_NONE, 3,
                                            KF_TYPE_CONNECTION, G_TYPE_INT, G_TYPE_STRING);
+  signals[SIGNAL_OTP_REQUESTED] = g_signal_new ("otp-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                                NULL, NULL, NULL, G_TYPE_NONE, 1, KF_TYPE_CONNECTION);
 }
 
 static void
@@ -634,7 +639,54 @@ start_name_new_keypair (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Asks the "otp-requested" handler; it answers with kf_rotation_provide_otp(). */
+static gboolean
+start_ask_otp (gpointer data)
+{
+  OwnerCall *call = data;
+  KfRotation *self = call->self;
+
+  if (!g_signal_has_handler_pending (self, signals[SIGNAL_OTP_REQUESTED], 0, FALSE))
+    {
+      owner_done (call, NULL, NULL);
+      return G_SOURCE_REMOVE;
+    }
+  self->otp_call = call;
+  g_signal_emit (self, signals[SIGNAL_OTP_REQUESTED], 0, call->box->connection);
+  return G_SOURCE_REMOVE;
+}
+
+void
+kf_rotation_provide_otp (KfRotation *self,
+                         const char *otp)
+{
+  OwnerCall *call;
+
+  g_return_if_fail (KF_IS_ROTATION (self));
+  g_return_if_fail (self->otp_call != NULL);
+
+  call = g_steal_pointer (&self->otp_call);
+  owner_done (call, otp != NULL && *otp != '\0' ? kf_secret_dup (otp) : NULL, NULL);
+}
+
 /* ------------------------------------------------------------- the worker */
+
+/* KfRotationOtpFunc: blocks the worker until the owner's handler answers. */
+static KfSecret *
+ask_otp (KfConnection *connection,
+         gpointer      data)
+{
+  KfRotation *self = data;
+
+  for (guint i = 0; i < self->boxes->len; i++)
+    {
+      Box *box = g_ptr_array_index (self->boxes, i);
+
+      if (box->copy == connection)
+        return owner_call (self, box, NULL, start_ask_otp, NULL);
+    }
+  return NULL;
+}
 
 static gboolean
 save_step (KfRotation     *self,
@@ -683,8 +735,16 @@ edit_keys (KfRotation    *self,
                        _("No admin password or API key was given for this TrueNAS."));
           return FALSE;
         }
-      return kf_rotation_truenas_edit_keys (box->copy, box->secret, box->is_api_key, add, remove,
-                                            cancellable, error);
+      if (box->truenas == NULL)
+        box->truenas = kf_rotation_truenas_open (box->copy, box->secret, box->is_api_key, ask_otp, self,
+                                                 cancellable, error);
+      if (box->truenas == NULL)
+        return FALSE;
+      if (kf_rotation_truenas_edit (box->truenas, add, remove, cancellable, error))
+        return TRUE;
+      /* The next edit logs in again. */
+      g_clear_pointer (&box->truenas, kf_rotation_truenas_close);
+      return FALSE;
     }
   login = login_with (self, box, login_new, cancellable, error);
   if (login == NULL)
@@ -907,6 +967,7 @@ run_box (KfRotation   *self,
     ok = box->step == KF_ROTATION_STEP_ROLLED_BACK || roll_back_box (self, box, cancellable, &error);
   else
     ok = box->step == KF_ROTATION_STEP_DONE || rotate_box (self, box, box->step, &failed_at, cancellable, &error);
+  g_clear_pointer (&box->truenas, kf_rotation_truenas_close);
   box->ms = (g_get_monotonic_time () - start) / 1000.0;
   if (ok)
     {

@@ -118,6 +118,14 @@ KfKeypair      *kf_rotation_get_old_keypair  (KfRotation    *self);
 /* The new key pair once made (or the one of a resumed rotation), else NULL. */
 KfKeypair      *kf_rotation_get_new_keypair  (KfRotation    *self);
 
+/* "otp-requested" (KfConnection *box): the TrueNAS @box asks for a one-time
+ * password (two-factor admin login). Answer, now or later, with
+ * kf_rotation_provide_otp() (NULL or "" gives up on that box; a refused code
+ * is asked for again, three times in all). Without a handler the box fails.
+ * One login serves every edit on a box, so each box asks at most once. */
+void            kf_rotation_provide_otp      (KfRotation    *self,
+                                              const char    *otp);
+
 /* "progress" (KfConnection *box, KfRotationStep step, const char *message):
  * emitted on the caller's main context before each step of each box and when
  * a box ends (DONE, ROLLED_BACK or FAILED; the message then says why and what

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "kf-key-type.h"
+#include "kf-otp-prompt.h"
 #include "kf-rotate-dialog.h"
 #include "kf-secret.h"
 #include "kf-ui-util.h"
@@ -126,6 +127,31 @@ on_progress (KfRotation     *rotation,
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row->row), text);
   else
     gtk_label_set_text (GTK_LABEL (self->status), message);
+}
+
+static void
+on_otp_entered (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(KfRotateDialog) self = user_data;
+  KfSecret *otp = kf_otp_prompt_run_finish (result, NULL);
+
+  /* NULL (cancelled) gives up on that box; the others go on. */
+  kf_rotation_provide_otp (self->rotation, otp);
+  kf_secret_free (otp);
+}
+
+/* The existing one-time password prompt, over this dialog. */
+static void
+on_otp_requested (KfRotation     *rotation,
+                  KfConnection   *box,
+                  KfRotateDialog *self)
+{
+  g_autofree char *message = g_strdup_printf (_("The TrueNAS “%s” asks for a one-time password. Enter the code from your authenticator app."),
+                                              kf_connection_get_name (box));
+
+  kf_otp_prompt_run_async (GTK_WIDGET (self), message, self->cancellable, on_otp_entered, g_object_ref (self));
 }
 
 static void
@@ -355,6 +381,7 @@ kf_rotate_dialog_new (GtkWindow  *parent,
                        "default-width", 560, "default-height", 600, NULL);
   self->rotation = g_object_ref (rotation);
   g_signal_connect_object (rotation, "progress", G_CALLBACK (on_progress), self, 0);
+  g_signal_connect_object (rotation, "otp-requested", G_CALLBACK (on_otp_requested), self, 0);
   title = g_strdup_printf (resume ? _("Unfinished Rotation of “%s”") : _("Rotate “%s”"), kf_keypair_get_name (old_keypair));
   gtk_window_set_title (GTK_WINDOW (self), title);
 

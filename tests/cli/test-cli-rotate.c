@@ -504,6 +504,52 @@ test_cancel (void)
   kf_test_sshd_stop (b);
 }
 
+/* A TrueNAS admin with two-factor login: the one-time password is read from
+ * stdin when the TrueNAS asks, once per box; a refused code fails that box. */
+static void
+test_otp (void)
+{
+  g_autofree char *timeout = g_strdup_printf ("%u", kf_test_timeout (10));
+  g_autofree char *out = NULL, *err = NULL, *new_name = NULL;
+  KfTestSshd *sshd = kf_test_sshd_start (NULL);
+  TnFake *fake = start_fake (sshd);
+  int status;
+
+  g_free (CLI_OK (NULL, "keypair", "generate", "twofa-key"));
+  g_free (CLI_OK ("s3cret\n246810\n", "connection", "add-semiauto", "nas-2fa", "--url", fake->https_url,
+                  "--admin-username", "twofa", "--password-stdin", "--username", kf_test_sshd_get_user (sshd),
+                  "--keypair", "twofa-key", "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", timeout));
+
+  status = cli ("s3cret\n246810\n", &out, &err, "keypair", "rotate", "twofa-key", NULL);
+  if (status != 0)
+    g_printerr ("%s\n%s\n", out, err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_null (strstr (out, "246810"));
+  g_assert_null (strstr (err, "246810"));
+  new_name = keypair_of ("nas-2fa");
+  g_assert_cmpstr (new_name, !=, "twofa-key");
+  g_assert_false (box_accepts (sshd, "twofa-key"));
+  g_free (CLI_OK (NULL, "connection", "test", "nas-2fa"));
+
+  /* A wrong code, then no more lines: that box fails, recorded; rolled back with the right one. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = cli ("s3cret\n000000\n", &out, &err, "keypair", "rotate", new_name, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (out, "nas-2fa: failed:"));
+  g_assert_nonnull (strstr (out, "one-time password"));
+  g_assert_true (journal_exists ());
+  g_free (CLI_OK ("s3cret\n246810\n", "keypair", "rotate", "--resume", "--rollback"));
+  g_assert_false (journal_exists ());
+  {
+    g_autofree char *kp = keypair_of ("nas-2fa");
+    g_assert_cmpstr (kp, ==, new_name);
+  }
+  g_free (CLI_OK (NULL, "connection", "test", "nas-2fa"));
+  tn_fake_stop (fake);
+  kf_test_sshd_stop (sshd);
+}
+
 static void
 test_usage (void)
 {
@@ -539,5 +585,6 @@ main (int   argc,
   g_test_add_func ("/cli/rotate/kill-and-resume", test_kill_and_resume);
   g_test_add_func ("/cli/rotate/host-key-changed", test_host_key_changed);
   g_test_add_func ("/cli/rotate/cancel", test_cancel);
+  g_test_add_func ("/cli/rotate/otp", test_otp);
   return g_test_run ();
 }
