@@ -333,5 +333,16 @@ const KfCliCommand kf_cli_keypair_commands[] = {
     cmd_export, 1, KF_CLI_NEEDS_KEYPAIR | KF_CLI_NEEDS_VAULT },
   [DELETE] = { "keypair", "delete", "NAME [--with-connections]", N_("Delete a key pair"), cmd_delete,
     1, KF_CLI_NEEDS_KEYPAIR | KF_CLI_NEEDS_VAULT },
+  /* kf-cli-rotate.c; NAME is optional (not with --resume), so no positional count. */
+  { "keypair", "rotate", "NAME [--type TYPE] [--bits N] [--connections A,B,…] [--dry-run] | --resume [--rollback] [--dry-run]",
+    N_("Replace a key pair by a new one on every box that uses it"), kf_cli_keypair_rotate, 0, KF_CLI_NEEDS_VAULT,
+    N_("TrueNAS boxes: the admin password (or with --api-key-stdin an API key) of each, one line per box on\n"
+       "standard input, in the order --dry-run prints; a TrueNAS that asks for a one-time password gets the\n"
+       "next line, read when it asks. Progress goes to standard error, one line per box and\n"
+       "step (“keyferry-cli: rotate: BOX: STEP: …”); each box's outcome to standard output.\n"
+       "An interrupted rotation is recorded; --resume finishes it, --resume --rollback takes every box back\n"
+       "to the old key pair. The old key pair is never deleted by a rotation.\n"
+       "Exit status: 0 every box rotated (or rolled back), 1 otherwise (each failed box is named with what\n"
+       "remains on it), 2 usage.") },
   { NULL }
 };

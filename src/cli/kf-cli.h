@@ -120,6 +120,10 @@ extern const KfCliCommand kf_cli_agent_commands[];
 extern const KfCliCommand kf_cli_ssh_config_commands[];
 
 /* Runs the command line; returns the exit status. */
+/* keypair rotate (kf-cli-rotate.c) */
+int          kf_cli_keypair_rotate       (int            argc,
+                                          char         **argv);
+
 int          kf_cli_main                 (int            argc,
                                           char         **argv);
 

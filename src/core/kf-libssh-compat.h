@@ -11,6 +11,7 @@
 
 #include <glib.h>
 #include <libssh/libssh.h>
+#include <libssh/sftp.h>
 
 G_BEGIN_DECLS
 
@@ -41,5 +42,12 @@ int kf_libssh_refuse_passphrase (const char *prompt,
                                  int         echo,
                                  int         verify,
                                  void       *userdata);
+
+/* Renames @from over @to (which may exist) in one step with the SFTP
+ * extension posix-rename@openssh.com; 0 on success, -1 otherwise. The caller
+ * checks that the server offers the extension. */
+int kf_libssh_sftp_posix_rename (sftp_session  sftp,
+                                 const char   *from,
+                                 const char   *to);
 
 G_END_DECLS

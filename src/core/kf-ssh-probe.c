@@ -18,6 +18,7 @@
 #include "kf-key-type-private.h"
 #include "kf-keyring.h"
 #include "kf-libssh-compat.h"
+#include "kf-ssh-login-private.h"
 
 /* ------------------------------------------------------------- watchdog */
 
@@ -961,4 +962,76 @@ kf_ssh_probe_test_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kf_ssh_probe_test_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ----------------------------------------------------------------- login */
+
+/* The Test's first three steps, with the session kept (kf-ssh-login-private.h). */
+struct _KfSshLogin {
+  TestData *data;
+  Link     *link;
+};
+
+void
+kf_ssh_login_free (KfSshLogin *login)
+{
+  if (login == NULL)
+    return;
+  g_clear_pointer (&login->link, link_free);
+  test_data_free (login->data);
+  g_free (login);
+}
+
+KfSshLogin *
+kf_ssh_login_open_sync (KfConnection  *connection,
+                        const char    *keypair_name,
+                        const char    *private_key,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(KfSshLogin) login = g_new0 (KfSshLogin, 1);
+  g_autoptr(KfTestResult) result = kf_test_result_new ();
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autofree char *algos = NULL;
+
+  g_return_val_if_fail (KF_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (private_key != NULL, NULL);
+
+  login->data = test_data_new (connection, keypair_name, private_key);
+  stored = parse_stored_keys (login->data->host_keys);
+  algos = algos_for_keys (stored);
+  if (algos == NULL)
+    {
+      g_set_error (error, KF_SSH_ERROR, KF_SSH_ERROR_NO_HOST_KEYS,
+                   _("The connection has no stored host key to check the server against; discover the host key first."));
+      return NULL;
+    }
+  login->link = link_new (login->data->host, login->data->port, login->data->timeout_s,
+                          deadline_after (login->data->timeout_s), cancellable);
+  if (!test_connect (login->link, result, error) ||
+      !test_host_key (login->link, login->data, stored, algos, result, error) ||
+      !test_authenticate (login->link, login->data, result, error))
+    return NULL;
+  return g_steal_pointer (&login);
+}
+
+ssh_session
+kf_ssh_login_get_session (KfSshLogin *login)
+{
+  return login->link->session;
+}
+
+gboolean
+kf_ssh_login_fail (KfSshLogin  *login,
+                   GError     **error,
+                   const char  *format,
+                   ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  return link_fail (login->link, error, KF_SSH_ERROR_FAILED, "%s", message);
 }

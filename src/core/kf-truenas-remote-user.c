@@ -89,28 +89,72 @@ kf_truenas_remote_user_changes_new (const KfTruenasRemoteUser *user,
   return changes;
 }
 
-/* The base64 blob of a key line: the token after the first one that names a
- * key type (authorized_keys options come first and never start with "ssh-",
- * "ecdsa-" or "sk-"). NULL when there is none. */
+/* The base64 blob of a key line: the token after the key type. An
+ * authorized_keys line may start with options (which may hold quoted
+ * blanks, e.g. command="echo ssh-rsa"), skipped as sshd does; blanks are
+ * spaces, tabs and the CR of a CRLF line. NULL when there is none. */
+static gboolean
+is_key_type (const char *token,
+             gsize       length)
+{
+  g_autofree char *copy = g_strndup (token, length);
+
+  return g_str_has_prefix (copy, "ssh-") || g_str_has_prefix (copy, "ecdsa-") || g_str_has_prefix (copy, "sk-");
+}
+
+static const char *
+skip_blanks (const char *p,
+             const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+    p++;
+  return p;
+}
+
+/* The end of the token at @p; blanks inside double quotes (with \" escapes)
+ * belong to it. */
+static const char *
+token_end (const char *p,
+           const char *end)
+{
+  gboolean quoted = FALSE;
+
+  for (; p < end; p++)
+    {
+      if (*p == '\\' && quoted && p + 1 < end)
+        p++;
+      else if (*p == '"')
+        quoted = !quoted;
+      else if (!quoted && (*p == ' ' || *p == '\t' || *p == '\r'))
+        break;
+    }
+  return p;
+}
+
 static char *
 key_blob (const char *line,
           gsize       length)
 {
-  g_autofree char *copy = g_strndup (line, length);
-  g_auto(GStrv) tokens = g_strsplit_set (copy, " \t", -1);
-  gboolean next_is_blob = FALSE;
+  const char *end = line + length;
+  const char *p = skip_blanks (line, end);
+  const char *q;
 
-  for (guint i = 0; tokens[i] != NULL; i++)
+  if (p == end || *p == '#')
+    return NULL;
+  q = token_end (p, end);
+  if (!is_key_type (p, q - p))
     {
-      if (*tokens[i] == '\0')
-        continue;
-      if (next_is_blob)
-        return g_strdup (tokens[i]);
-      if (g_str_has_prefix (tokens[i], "ssh-") || g_str_has_prefix (tokens[i], "ecdsa-") ||
-          g_str_has_prefix (tokens[i], "sk-"))
-        next_is_blob = TRUE;
+      /* Options first, then the key type. */
+      p = skip_blanks (q, end);
+      q = token_end (p, end);
+      if (p == end || !is_key_type (p, q - p))
+        return NULL;
     }
-  return NULL;
+  p = skip_blanks (q, end);
+  q = token_end (p, end);
+  if (p == q)
+    return NULL;
+  return g_strndup (p, q - p);
 }
 
 gboolean

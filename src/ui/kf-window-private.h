@@ -24,6 +24,9 @@
  *   win.keypair-agent-remove ("s")       takes it out of the agent
  *   win.ssh-config-export                writes the SSH config folder the user picks
  *
+ * kf-rotation-actions.c:
+ *   win.keypair-rotate ("s")             opens Rotate Key Pair; on start, asks about an unfinished rotation
+ *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -36,6 +39,9 @@ G_BEGIN_DECLS
 void   kf_connection_actions_install   (KfWindow     *window);
 void   kf_keypair_actions_install      (KfWindow     *window);
 void   kf_agent_actions_install        (KfWindow     *window);
+void   kf_rotation_actions_install     (KfWindow     *window);
+/* Asks about an unfinished rotation, if there is one (done once at start); TRUE when it asked. */
+gboolean kf_rotation_actions_check_pending (KfWindow   *window);
 /* Whether the SSH agent held @keypair's key when last asked. */
 gboolean kf_agent_actions_is_loaded    (KfWindow     *window,
                                         KfKeypair    *keypair);

@@ -73,6 +73,7 @@ static const MenuEntry keypair_menu[] = {
   { N_("_Download…"), "keypair-download" },
   { N_("Add to SSH _Agent…"), "keypair-agent-add" },
   { N_("_Remove from SSH Agent"), "keypair-agent-remove" },
+  { N_("R_otate Key Pair…"), "keypair-rotate" },
   { N_("_Edit"), "keypair-edit" },
   { N_("_Delete"), "keypair-delete" },
 };
@@ -409,6 +410,7 @@ kf_window_constructed (GObject *object)
   kf_connection_actions_install (self);
   kf_keypair_actions_install (self);
   kf_agent_actions_install (self);
+  kf_rotation_actions_install (self);
 
   last_view = g_settings_get_string (self->settings, "last-view");
   if (g_strcmp0 (last_view, "keypairs") == 0 || g_strcmp0 (last_view, "connections") == 0)

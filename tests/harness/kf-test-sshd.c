@@ -35,6 +35,7 @@ struct _KfTestSshd
   char     *config_path;
   char     *log_path;
   char     *authorized_keys_path;
+  char     *home;       /* the SFTP start directory, holding .ssh/authorized_keys */
   char     *host_key_paths[G_N_ELEMENTS (key_types)];
   GPtrArray *extra_host_key_paths;
   guint     port;
@@ -247,8 +248,9 @@ write_config (KfTestSshd  *self,
                           "PrintLastLog no\n"
                           "UseDNS no\n"
                           "MaxStartups 100\n"
-                          "LogLevel VERBOSE\n",
-                          self->port, self->authorized_keys_path, g_get_user_name ());
+                          "LogLevel VERBOSE\n"
+                          "Subsystem sftp internal-sftp -d %s\n",
+                          self->port, self->authorized_keys_path, g_get_user_name (), self->home);
   for (guint i = 0; i < G_N_ELEMENTS (key_types); i++)
     g_string_append_printf (conf, "HostKey %s\n", self->host_key_paths[i]);
   for (guint i = 0; i < self->extra_host_key_paths->len; i++)
@@ -418,6 +420,7 @@ kf_test_sshd_free (KfTestSshd *self)
   g_free (self->config_path);
   g_free (self->log_path);
   g_free (self->authorized_keys_path);
+  g_free (self->home);
   for (guint i = 0; i < G_N_ELEMENTS (key_types); i++)
     g_free (self->host_key_paths[i]);
   g_ptr_array_unref (self->extra_host_key_paths);
@@ -431,6 +434,7 @@ start_common (char      *dir,
               GError   **error)
 {
   KfTestSshd *self = g_new0 (KfTestSshd, 1);
+  g_autofree char *ssh_dir = NULL;
 
   ensure_privsep_dir ();
 
@@ -439,12 +443,15 @@ start_common (char      *dir,
   self->extra_host_key_paths = g_ptr_array_new_with_free_func (g_free);
   self->config_path = g_build_filename (dir, "sshd_config", NULL);
   self->log_path = g_build_filename (dir, "sshd.log", NULL);
-  self->authorized_keys_path = g_build_filename (dir, "authorized_keys", NULL);
+  /* In a home of its own, where SFTP starts (rotation edits ~/.ssh/authorized_keys). */
+  self->home = g_build_filename (dir, "home", NULL);
+  self->authorized_keys_path = g_build_filename (self->home, ".ssh", "authorized_keys", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (key_types); i++)
     self->host_key_paths[i] = g_strdup_printf ("%s/ssh_host_%s_key", dir, key_types[i]);
   self->port = port;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  ssh_dir = g_path_get_dirname (self->authorized_keys_path);
+  if (g_mkdir_with_parents (dir, 0700) != 0 || g_mkdir_with_parents (ssh_dir, 0700) != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
                    "Cannot create %s: %s", dir, g_strerror (errno));

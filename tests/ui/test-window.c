@@ -804,7 +804,8 @@ test_row_menus (void)
   first = g_list_model_get_item (kf_list_page_get_shown (page), 0);
   id = kf_keypair_get_id (KF_KEYPAIR (first));
   menu = open_first_row_menu (page);
-  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 6);
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 7);
+  g_assert_true (menu_has (menu, "win.keypair-rotate", id));
   g_assert_true (menu_has (menu, "win.keypair-copy-public-key", id));
   g_assert_true (menu_has (menu, "win.keypair-agent-add", id));
   g_assert_true (menu_has (menu, "win.keypair-agent-remove", id));
