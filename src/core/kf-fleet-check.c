@@ -159,7 +159,8 @@ on_test_done (GObject      *source,
 {
   Job *job = user_data;
   g_autoptr(KfFleetCheck) self = job->self;
-  Item *item = &g_array_index (self->items, Item, job->index);
+  guint index = job->index;
+  Item *item = &g_array_index (self->items, Item, index);
   g_autoptr(GError) error = NULL;
   g_autoptr(KfTestResult) result = kf_connection_ops_test_finish (res, &error);
 
@@ -182,7 +183,7 @@ on_test_done (GObject      *source,
   item->done = TRUE;
   self->running--;
   self->n_done++;
-  g_signal_emit (self, signals[SIGNAL_CONNECTION_CHECKED], 0, job->index);
+  g_signal_emit (self, signals[SIGNAL_CONNECTION_CHECKED], 0, index);
   start_more (self);
 }
 
