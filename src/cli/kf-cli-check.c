@@ -115,7 +115,7 @@ print_table (KfFleetCheck *check)
 {
   guint n = kf_fleet_check_get_n_items (check);
 
-  printf ("%-24s %-17s", _("NAME"), _("STATE"));
+  printf ("%-24s %-17s", _("Name"), _("State"));
   for (guint p = 0; p < G_N_ELEMENTS (table_phases); p++)
     printf (" %12s", kf_test_phase_get_label (table_phases[p]));
   printf (" %9s  %s\n", _("Total"), _("TrueNAS"));
@@ -236,6 +236,20 @@ cmd_check (int    argc,
   ok = kf_fleet_check_run_finish (check, kf_cli_command_wait (&ctx), &ctx.error);
   if (kf_cli_stderr_is_tty ())
     fputc ('\n', stderr);
+  if (g_error_matches (ctx.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      guint n = kf_fleet_check_get_n_items (check);
+      guint checked = n - kf_fleet_check_count (check, KF_CHECK_STATE_NOT_CHECKED);
+
+      /* Not kf_cli_fail's "nothing was changed": the finished checks are recorded. */
+      fprintf (stderr, "keyferry-cli: ");
+      fprintf (stderr, g_dngettext (GETTEXT_PACKAGE,
+                                    "Interrupted after checking %u of %u connection; the checked ones are recorded, the others were not checked.\n",
+                                    "Interrupted after checking %u of %u connections; the checked ones are recorded, the others were not checked.\n",
+                                    n), checked, n);
+      kf_cli_command_release (&ctx);  /* ends the program by the signal */
+      return KF_CLI_EXIT_FAILED;
+    }
   if ((status = kf_cli_command_end (&ctx, ok)) != KF_CLI_EXIT_OK)
     return status;
 
