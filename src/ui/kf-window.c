@@ -174,6 +174,22 @@ format_check_state (gpointer item,
   return g_strdup (kf_check_state_get_label (kf_connection_get_check_state (item)));
 }
 
+static const char *
+check_state_badge (gpointer item,
+                   gpointer user_data)
+{
+  switch (kf_connection_get_check_state (item))
+    {
+    case KF_CHECK_STATE_OK:          return "badge-ok";
+    case KF_CHECK_STATE_NOT_CHECKED: return "badge-neutral";
+    case KF_CHECK_STATE_UNREACHABLE: return "badge-warning";
+    case KF_CHECK_STATE_HOST_KEY_CHANGED:
+    case KF_CHECK_STATE_KEY_REFUSED:
+    case KF_CHECK_STATE_FAILED:
+    default:                         return "badge-error";
+    }
+}
+
 /* "3 min ago", for the Last Checked column (redrawn by kf-check-actions.c). */
 static char *
 format_ago (gint64 then)
@@ -274,6 +290,7 @@ setup_pages (KfWindow *self)
   kf_list_page_append_column (page, _("Key Pair"), "keypair-id", format_connection_keypair, self, 14, TRUE);
   kf_list_page_append_column (page, _("Setup Method"), "setup-method", format_setup_method, self, 12, FALSE);
   kf_list_page_append_column (page, _("State"), "test-state", format_check_state, self, 16, FALSE);
+  kf_list_page_set_badge_func (page, check_state_badge);
   kf_list_page_append_column (page, _("Last Checked"), "tested-at", format_last_test, self, 28, FALSE);
   kf_list_page_set_menu_func (page, connection_menu_func, self);
 
