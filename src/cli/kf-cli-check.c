@@ -84,7 +84,8 @@ on_checked (KfFleetCheck *check,
   if (!kf_cli_stderr_is_tty ())
     return;
   /* Translators: progress of connection check on a terminal */
-  fprintf (stderr, _("\rChecked %u of %u…"), kf_fleet_check_get_n_done (check),
+  fputc ('\r', stderr);
+  fprintf (stderr, _("Checked %u of %u…"), kf_fleet_check_get_n_done (check),
            kf_fleet_check_get_n_items (check));
   fflush (stderr);
 }

@@ -170,7 +170,7 @@ build_strip (CheckState *state)
   state->bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_accessible_update_property (GTK_ACCESSIBLE (state->bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Check All progress"), -1);
-  state->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Cancel")));
+  state->cancel_button = GTK_BUTTON (gtk_button_new_with_label (_("Cancel")));
   gtk_widget_set_valign (GTK_WIDGET (state->cancel_button), GTK_ALIGN_CENTER);
   g_signal_connect_swapped (state->cancel_button, "clicked", G_CALLBACK (on_cancel_clicked), state);
 

@@ -465,8 +465,12 @@ test_cancel (void)
     }
 }
 
-/* 50 connections, one a black hole: about one Connect Timeout in all (not
- * the sum), at most 8 at a time, and the main loop never stalls 50 ms. */
+/* 50 connections, one a black hole: the black hole costs one Connect
+ * Timeout beside the others, not after them (about one timeout plus the
+ * logins' own work spread over 8 jobs, far from the sum), and the main loop
+ * never stalls 50 ms. The logins themselves get a roomy timeout: all 49 go
+ * to one sshd on this (possibly loaded) machine, and only the black hole's
+ * timeout is under test. */
 static void
 test_fifty_with_black_hole (void)
 {
@@ -478,14 +482,16 @@ test_fifty_with_black_hole (void)
   Run run = { 0 };
   guint hole_port;
   int hole = silent_listener (&hole_port);
-  double elapsed;
+  double elapsed, work = 0, serial;
 
   remove_all_connections ();
   for (guint i = 0; i < 50; i++)
     {
       g_autofree char *name = g_strdup_printf ("box %02u", i);
-      g_ptr_array_add (conns, g_object_ref (add_connection (name, i == 17 ? hole_port : kf_test_sshd_get_port (sshd),
-                                                            sshd, fleet_keypair_id, timeout_s)));
+      gboolean is_hole = i == 17;
+      g_ptr_array_add (conns, g_object_ref (add_connection (name, is_hole ? hole_port : kf_test_sshd_get_port (sshd),
+                                                            sshd, fleet_keypair_id,
+                                                            is_hole ? timeout_s : kf_test_timeout (30))));
     }
   check = kf_fleet_check_new (vault, conns);
   g_assert_cmpuint (kf_fleet_check_get_jobs (check), ==, 8);
@@ -496,10 +502,19 @@ test_fifty_with_black_hole (void)
   summary = kf_fleet_check_format_summary (check);
   g_assert_cmpstr (summary, ==, "49 fine, 1 unreachable");
   g_assert_cmpint (kf_fleet_check_get_state (check, 17), ==, KF_CHECK_STATE_UNREACHABLE);
-  g_test_message ("50 connections, one black hole, Connect Timeout %u s: %.2f s; longest main-loop gap %.1f ms",
-                  timeout_s, elapsed, run.max_gap / 1000.0);
+  g_assert_nonnull (strstr (kf_fleet_check_get_message (check, 17), "Connect Timeout of 3 seconds"));
+  for (guint i = 0; i < 50; i++)
+    if (i != 17)
+      work += kf_test_result_get_total_ms (kf_fleet_check_get_result (check, i)) / 1000.0;
+  serial = work + timeout_s;
+  g_test_message ("50 connections, one black hole, Connect Timeout %u s: %.2f s (the 49 logins took %.2f s "
+                  "together, %.2f s per 8 jobs; one after another all would take %.2f s); longest main-loop gap %.1f ms",
+                  timeout_s, elapsed, work, work / 8, serial, run.max_gap / 1000.0);
   g_assert_cmpfloat (elapsed, >=, timeout_s * 0.9);
-  g_assert_cmpfloat (elapsed, <=, timeout_s + kf_test_timeout (3));
+  /* The black hole overlapped the logins: at most one timeout more than
+   * their work spread over 8 jobs, plus slack for scheduling. */
+  g_assert_cmpfloat (elapsed, <=, timeout_s + work / 8 * 1.5 + kf_test_timeout (1));
+  g_assert_cmpfloat (elapsed, <, serial);
   g_assert_cmpint (run.max_gap, <, 50 * 1000 * kf_test_timeout (1));
 }
 
