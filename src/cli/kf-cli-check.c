@@ -262,7 +262,10 @@ cmd_check (int    argc,
       print_table (check);
       printf ("%s\n", summary);
     }
-  return kf_fleet_check_all_ok (check) ? KF_CLI_EXIT_OK : KF_CLI_EXIT_FAILED;
+  /* --all with no connections: nothing failed ("No connections to check."). */
+  if (kf_fleet_check_get_n_items (check) == 0 || kf_fleet_check_all_ok (check))
+    return KF_CLI_EXIT_OK;
+  return KF_CLI_EXIT_FAILED;
 }
 
 const KfCliCommand kf_cli_check_commands[] = {

@@ -150,6 +150,17 @@ test_usage (void)
   g_assert_null (strchr (g_strchomp (r.err), '\n'));
 }
 
+/* --all over an empty store: one sentence, nothing failed. */
+static void
+test_empty (void)
+{
+  g_auto(Run) r = { 0 };
+
+  cli (&r, "connection", "check", "--all", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "No connections to check."));
+}
+
 static void
 test_table_json_exit (void)
 {
@@ -283,6 +294,7 @@ main (int    argc,
   g_assert_true (g_file_set_contents (host_key_file, joined, -1, NULL));
 
   g_test_add_func ("/cli-check/usage", test_usage);
+  g_test_add_func ("/cli-check/empty", test_empty);
   g_test_add_func ("/cli-check/table-json-exit", test_table_json_exit);
   g_test_add_func ("/cli-check/sigint", test_sigint);
 
