@@ -167,9 +167,17 @@ on_test_done (GObject      *source,
   g_free (job);
   if (result != NULL)
     {
-      /* The ops recorded it in the store; the snapshot mirrors it, so the
-       * state comes from the one mapping the list uses too. */
-      kf_test_result_apply_to_connection (result, item->connection);
+      KfConnection *stored = kf_store_find_connection (kf_vault_get_store (self->vault),
+                                                       kf_connection_get_id (item->connection));
+
+      /* The ops recorded it in the store: the snapshot takes the stored
+       * record (one check time, not a second clock reading), and the state
+       * comes from the one mapping the list uses too. A connection deleted
+       * meanwhile was not recorded: the snapshot alone gets the result. */
+      if (stored != NULL)
+        kf_connection_assign (item->connection, stored);
+      else
+        kf_test_result_apply_to_connection (result, item->connection);
       item->state = kf_connection_get_check_state (item->connection);
       item->message = g_strdup (kf_test_result_get_message (result));
       item->result = g_steal_pointer (&result);
