@@ -3,7 +3,8 @@
  * never speaks), with the real keyring.
  *
  * Usage: bench-check-all [N] [CONNECT_TIMEOUT_S] [JOBS…]   (defaults 50, 5, "8 50")
- * Prints, per JOBS: the wall time against the Connect Timeout, the longest
+ * Prints, per JOBS: the wall time against the black hole's Connect Timeout
+ * (the logins get 60 s: they all share one sshd on this machine), the longest
  * main-loop gap (a 2 ms GSource), and the resident memory before and at its
  * peak while the checks run (sampled by that GSource from /proc/self/status).
  * Run through bench/bench-check-all.sh (private D-Bus session and keyring).
@@ -121,7 +122,9 @@ add_connections (KfStore    *store,
       kf_connection_set_username (conn, kf_test_sshd_get_user (sshd));
       kf_connection_set_host_keys (conn, (const char * const *) keys);
       kf_connection_set_keypair_id (conn, keypair_id);
-      kf_connection_set_connect_timeout (conn, timeout_s);
+      /* Only the black hole's timeout is measured: the logins, which all go
+       * to one sshd on this machine, get room (50 at once can take seconds). */
+      kf_connection_set_connect_timeout (conn, i == n / 2 ? timeout_s : 60);
       if (!kf_store_add_connection (store, conn, &error))
         g_error ("store: %s", error->message);
       g_ptr_array_add (conns, g_object_ref (kf_store_find_connection (store, kf_connection_get_id (conn))));
@@ -140,7 +143,7 @@ bench_one (KfVault   *vault,
   Run run = { 0 };
   long rss_before = rss_kb ();
   gint64 start;
-  double wall;
+  double wall, work = 0;
   guint tick;
 
   kf_fleet_check_set_jobs (check, jobs);
@@ -155,11 +158,18 @@ bench_one (KfVault   *vault,
   kf_fleet_check_run_finish (check, run.result, NULL);
   g_clear_object (&run.result);
   summary = kf_fleet_check_format_summary (check);
+  /* What the logins cost by themselves (the server shares this machine):
+   * the wall time to compare with is about max(timeout, work / jobs). */
+  for (guint i = 0; i < conns->len; i++)
+    if (kf_fleet_check_get_state (check, i) == KF_CHECK_STATE_OK)
+      work += kf_test_result_get_total_ms (kf_fleet_check_get_result (check, i)) / 1000.0;
 
-  printf ("%u connections (1 black hole), jobs %u, Connect Timeout %u s: wall %.2f s = timeout %+.2f s; "
+  printf ("%u connections (1 black hole), jobs %u, Connect Timeout %u s: wall %.2f s = timeout %+.2f s "
+          "(the logins took %.2f s together, %.2f s per job; one after another: %.2f s); "
           "longest main-loop gap %.1f ms; RSS %.1f MB before, %.1f MB peak (+%.1f MB); %s\n",
-          conns->len, jobs, timeout_s, wall, wall - timeout_s, run.max_gap / 1000.0,
-          rss_before / 1024.0, run.peak_rss_kb / 1024.0, (run.peak_rss_kb - rss_before) / 1024.0, summary);
+          conns->len, jobs, timeout_s, wall, wall - timeout_s, work, work / jobs, work + timeout_s,
+          run.max_gap / 1000.0, rss_before / 1024.0, run.peak_rss_kb / 1024.0,
+          (run.peak_rss_kb - rss_before) / 1024.0, summary);
   fflush (stdout);
 }
 
