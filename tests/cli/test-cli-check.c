@@ -57,7 +57,7 @@ cli (Run *run,
   run_clear (run);
   run->status = kf_test_run_command ((const char * const *) argv->pdata, NULL, &run->out, &run->err);
   if (run->status != 0)
-    g_test_message ("keyferry-cli ended with %d: %s", run->status, run->err);
+    g_test_message ("keyferry-cli ended with %d: %s\n%s", run->status, run->err, run->out);
 }
 
 static JsonNode *
@@ -87,19 +87,21 @@ silent_listener (guint *out_port)
 
 /* A manual connection NAME to 127.0.0.1:@port trusting sshd's host keys,
  * with a new key pair "NAME Key", authorized on sshd when @authorize. */
+/* @timeout NULL: a Connect Timeout that is not under test (scaled). */
 static void
 add_connection (const char *name,
                 guint       port,
                 gboolean    authorize,
                 const char *timeout)
 {
+  g_autofree char *scaled = g_strdup_printf ("%u", kf_test_timeout (10));
   g_auto(Run) r = { 0 };
   g_autofree char *port_text = g_strdup_printf ("%u", port);
   g_autofree char *key_name = g_strconcat (name, " Key", NULL);
 
   cli (&r, "connection", "add-manual", name, "--host", "127.0.0.1", "--port", port_text,
        "--username", kf_test_sshd_get_user (sshd), "--generate-key", "--host-key-file", host_key_file,
-       "--connect-timeout", timeout, NULL);
+       "--connect-timeout", timeout ? timeout : scaled, NULL);
   g_assert_cmpint (r.status, ==, 0);
   if (!authorize)
     return;
@@ -169,8 +171,8 @@ test_table_json_exit (void)
   JsonObject *object, *entry, *counts, *result;
   JsonArray *list;
 
-  add_connection ("alpha", kf_test_sshd_get_port (sshd), TRUE, "5");
-  add_connection ("beta", kf_test_sshd_get_port (sshd), TRUE, "5");
+  add_connection ("alpha", kf_test_sshd_get_port (sshd), TRUE, NULL);
+  add_connection ("beta", kf_test_sshd_get_port (sshd), TRUE, NULL);
 
   /* All fine: exit 0, a row per connection with its phases, and the summary. */
   cli (&r, "connection", "check", "--all", NULL);
@@ -182,8 +184,8 @@ test_table_json_exit (void)
   g_assert_nonnull (strstr (r.out, "\n2 fine\n"));
 
   /* One refused key and one changed host key: exit 1, each named with its reason. */
-  add_connection ("gamma", kf_test_sshd_get_port (sshd), FALSE, "5");
-  add_connection ("delta", kf_test_sshd_get_port (other_sshd), TRUE, "5");
+  add_connection ("gamma", kf_test_sshd_get_port (sshd), FALSE, NULL);
+  add_connection ("delta", kf_test_sshd_get_port (other_sshd), TRUE, NULL);
   cli (&r, "connection", "check", "--all", "--jobs", "2", NULL);
   g_test_message ("%s", r.out);
   g_assert_cmpint (r.status, ==, 1);

@@ -33,6 +33,9 @@ static char *fleet_keypair_id;     /* authorized on sshd and nas_sshd */
 static char *stranger_keypair_id;  /* authorized nowhere */
 static char *public_keypair_id;    /* public key only: a check cannot start */
 
+/* A Connect Timeout that is not under test: logins to a loopback sshd, scaled. */
+#define ROOMY kf_test_timeout (10)
+
 /* ------------------------------------------------------------- helpers */
 
 static int
@@ -240,8 +243,8 @@ test_states (void)
 
   g_assert_true (g_file_set_contents (manifest, "{\"buildtime\": 1750000000, \"version\": \"25.04.2\"}", -1, NULL));
 
-  g_ptr_array_add (conns, g_object_ref (add_connection ("fine", kf_test_sshd_get_port (sshd), sshd, fleet_keypair_id, 5)));
-  nas = add_connection ("nas", kf_test_sshd_get_port (nas_sshd), nas_sshd, fleet_keypair_id, 5);
+  g_ptr_array_add (conns, g_object_ref (add_connection ("fine", kf_test_sshd_get_port (sshd), sshd, fleet_keypair_id, ROOMY)));
+  nas = add_connection ("nas", kf_test_sshd_get_port (nas_sshd), nas_sshd, fleet_keypair_id, ROOMY);
   {
     g_autoptr(KfConnection) copy = kf_connection_copy (nas);
     kf_connection_set_setup_method (copy, KF_SETUP_METHOD_SEMI_AUTOMATIC);
@@ -251,13 +254,13 @@ test_states (void)
   }
   g_ptr_array_add (conns, g_object_ref (nas));
   /* The same box as a manual connection: no version is asked for. */
-  plain_nas = add_connection ("plain-nas", kf_test_sshd_get_port (nas_sshd), nas_sshd, fleet_keypair_id, 5);
+  plain_nas = add_connection ("plain-nas", kf_test_sshd_get_port (nas_sshd), nas_sshd, fleet_keypair_id, ROOMY);
   g_ptr_array_add (conns, g_object_ref (plain_nas));
-  g_ptr_array_add (conns, g_object_ref (add_connection ("changed", kf_test_sshd_get_port (other_sshd), sshd, fleet_keypair_id, 5)));
-  g_ptr_array_add (conns, g_object_ref (add_connection ("refused", kf_test_sshd_get_port (sshd), sshd, stranger_keypair_id, 5)));
-  g_ptr_array_add (conns, g_object_ref (add_connection ("closed", closed_port (), sshd, fleet_keypair_id, 5)));
+  g_ptr_array_add (conns, g_object_ref (add_connection ("changed", kf_test_sshd_get_port (other_sshd), sshd, fleet_keypair_id, ROOMY)));
+  g_ptr_array_add (conns, g_object_ref (add_connection ("refused", kf_test_sshd_get_port (sshd), sshd, stranger_keypair_id, ROOMY)));
+  g_ptr_array_add (conns, g_object_ref (add_connection ("closed", closed_port (), sshd, fleet_keypair_id, ROOMY)));
   g_ptr_array_add (conns, g_object_ref (add_connection ("hole", hole_port, sshd, fleet_keypair_id, 2)));
-  g_ptr_array_add (conns, g_object_ref (add_connection ("keyless", kf_test_sshd_get_port (sshd), sshd, public_keypair_id, 5)));
+  g_ptr_array_add (conns, g_object_ref (add_connection ("keyless", kf_test_sshd_get_port (sshd), sshd, public_keypair_id, ROOMY)));
 
   check = kf_fleet_check_new (vault, conns);
   elapsed = run_check (check, 0, &run, &error);
@@ -346,7 +349,7 @@ test_version_missing (void)
 
   remove_all_connections ();
   g_assert_true (g_file_set_contents (manifest, "{\"version\": 25}", -1, NULL));
-  nas = add_connection ("nas", kf_test_sshd_get_port (nas_sshd), nas_sshd, fleet_keypair_id, 5);
+  nas = add_connection ("nas", kf_test_sshd_get_port (nas_sshd), nas_sshd, fleet_keypair_id, ROOMY);
   copy = kf_connection_copy (nas);
   kf_connection_set_truenas_url (copy, "https://127.0.0.1");
   g_assert_true (kf_store_update_connection (store, copy, &error));

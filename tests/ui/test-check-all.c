@@ -198,13 +198,13 @@ test_badges_and_summary (void)
   g_auto(GStrv) accels = NULL;
   KfStore *store;
 
-  add_connection (&f, "Backup NAS", kf_test_sshd_get_port (f.sshd), f.sshd, f.fleet_id, 5, NULL);
-  add_connection (&f, "Media Box", kf_test_sshd_get_port (f.sshd), f.sshd, f.fleet_id, 5, NULL);
-  add_connection (&f, "Office TrueNAS", kf_test_sshd_get_port (f.nas_sshd), f.nas_sshd, f.fleet_id, 5,
+  add_connection (&f, "Backup NAS", kf_test_sshd_get_port (f.sshd), f.sshd, f.fleet_id, kf_test_timeout (10), NULL);
+  add_connection (&f, "Media Box", kf_test_sshd_get_port (f.sshd), f.sshd, f.fleet_id, kf_test_timeout (10), NULL);
+  add_connection (&f, "Office TrueNAS", kf_test_sshd_get_port (f.nas_sshd), f.nas_sshd, f.fleet_id, kf_test_timeout (10),
                   "https://127.0.0.1");
-  add_connection (&f, "Reinstalled Box", kf_test_sshd_get_port (f.other_sshd), f.sshd, f.fleet_id, 5, NULL);
-  add_connection (&f, "Lab Box", kf_test_sshd_get_port (f.sshd), f.sshd, f.stranger_id, 5, NULL);
-  add_connection (&f, "Retired Box", closed_port (), f.sshd, f.fleet_id, 5, NULL);
+  add_connection (&f, "Reinstalled Box", kf_test_sshd_get_port (f.other_sshd), f.sshd, f.fleet_id, kf_test_timeout (10), NULL);
+  add_connection (&f, "Lab Box", kf_test_sshd_get_port (f.sshd), f.sshd, f.stranger_id, kf_test_timeout (10), NULL);
+  add_connection (&f, "Retired Box", closed_port (), f.sshd, f.fleet_id, kf_test_timeout (10), NULL);
 
   kf_window_set_visible_page (f.window, "connections");
   connections = GTK_WIDGET (kf_window_get_connections_page (f.window));
