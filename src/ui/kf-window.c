@@ -163,7 +163,13 @@ static char *
 format_setup_method (gpointer item,
                      gpointer user_data)
 {
-  return g_strdup (kf_ui_setup_method_label (kf_connection_get_setup_method (item)));
+  const char *label = kf_ui_setup_method_label (kf_connection_get_setup_method (item));
+  const char *version = kf_connection_get_truenas_version (item);
+
+  if (version == NULL)
+    return g_strdup (label);
+  /* Translators: a setup method and the TrueNAS version the last check read, e.g. “Semi-automatic, TrueNAS 25.04.2” */
+  return g_strdup_printf (_("%s, TrueNAS %s"), label, version);
 }
 
 /* The badge of the State column: what the last Test or Check All found. */

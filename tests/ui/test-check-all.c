@@ -131,7 +131,7 @@ fixture_start (Fixture *f)
   g_assert_true (g_file_set_contents (manifest, "{\"version\": \"25.04.2\", \"buildtime\": 1750000000}", -1, NULL));
 
   app = ui_test_start_app (&f->window);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1180, 560);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1270, 560);
   f->fleet_id = add_keypair (f, "Fleet Key", TRUE);
   f->stranger_id = add_keypair (f, "Stranger Key", FALSE);
   return app;
@@ -237,6 +237,9 @@ test_badges_and_summary (void)
   g_assert_cmpuint (ui_test_count_text (connections, "Not Checked"), ==, 0);
   g_assert_cmpuint (ui_test_count_text (connections, "Never"), ==, 0);
   g_assert_nonnull (ui_test_find (connections, GTK_TYPE_INSCRIPTION, "just now (", TRUE));
+
+  /* The version read over SSH shows beside the setup method. */
+  g_assert_cmpuint (ui_test_count_text (connections, "Semi-automatic, TrueNAS 25.04.2"), ==, 1);
 
   store = kf_window_get_store (f.window);
   g_assert_cmpstr (kf_connection_get_truenas_version (kf_store_find_connection_by_name (store, "Office TrueNAS")),
