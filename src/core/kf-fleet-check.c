@@ -116,6 +116,17 @@ kf_fleet_check_get_jobs (KfFleetCheck *self)
   return self->jobs;
 }
 
+static void
+mark_failed (KfConnection *connection,
+             const char   *message,
+             gint64        now)
+{
+  kf_connection_set_test_state (connection, KF_TEST_STATE_FAILED);
+  kf_connection_set_test_failure (connection, KF_TEST_FAILURE_OTHER);
+  kf_connection_set_test_message (connection, message);
+  kf_connection_set_tested_at (connection, now);
+}
+
 /* A check that could not start (no key pair, keyring locked, …) is a failed
  * check: the store keeps it like a failed Test, so the list shows it. */
 static void
@@ -129,17 +140,11 @@ record_failure (KfFleetCheck *self,
   g_autoptr(GError) save_error = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  kf_connection_set_test_state (item->connection, KF_TEST_STATE_FAILED);
-  kf_connection_set_test_failure (item->connection, KF_TEST_FAILURE_OTHER);
-  kf_connection_set_test_message (item->connection, error->message);
-  kf_connection_set_tested_at (item->connection, now);
+  mark_failed (item->connection, error->message, now);
   if (stored == NULL)
     return;
   copy = kf_connection_copy (stored);
-  kf_connection_set_test_state (copy, KF_TEST_STATE_FAILED);
-  kf_connection_set_test_failure (copy, KF_TEST_FAILURE_OTHER);
-  kf_connection_set_test_message (copy, error->message);
-  kf_connection_set_tested_at (copy, now);
+  mark_failed (copy, error->message, now);
   if (!kf_store_update_connection (store, copy, &save_error))
     g_warning ("Could not record the check of “%s”: %s",
                kf_connection_get_name (stored), save_error->message);

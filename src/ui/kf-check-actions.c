@@ -206,11 +206,3 @@ kf_check_actions_install (KfWindow *window)
   g_signal_connect_swapped (window, "destroy", G_CALLBACK (on_window_destroy), state);
   set_running (state, FALSE);
 }
-
-gboolean
-kf_check_actions_is_running (KfWindow *window)
-{
-  CheckState *state = g_object_get_data (G_OBJECT (window), "kf-check-state");
-
-  return state != NULL && state->check != NULL;
-}

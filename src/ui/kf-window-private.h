@@ -42,8 +42,6 @@ void   kf_connection_actions_install   (KfWindow     *window);
 void   kf_keypair_actions_install      (KfWindow     *window);
 void   kf_agent_actions_install        (KfWindow     *window);
 void   kf_check_actions_install        (KfWindow     *window);
-/* TRUE while Check All runs. */
-gboolean kf_check_actions_is_running   (KfWindow     *window);
 /* The header bar (Check All puts its progress strip right under it). */
 GtkWidget *kf_window_get_header_bar    (KfWindow     *window);
 /* Whether the SSH agent held @keypair's key when last asked. */
