@@ -390,8 +390,8 @@ cmd_show (int    argc,
   return KF_CLI_EXIT_OK;
 }
 
-static JsonNode *
-test_result_to_json (KfTestResult *result)
+JsonNode *
+kf_cli_test_result_to_json (KfTestResult *result)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
@@ -423,6 +423,11 @@ test_result_to_json (KfTestResult *result)
   json_builder_end_array (b);
   json_builder_set_member_name (b, "total_ms");
   json_builder_add_double_value (b, kf_test_result_get_total_ms (result));
+  if (kf_test_result_get_truenas_version (result) != NULL)
+    {
+      json_builder_set_member_name (b, "truenas_version");
+      json_builder_add_string_value (b, kf_test_result_get_truenas_version (result));
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -447,7 +452,7 @@ cmd_test (int    argc,
 
   timing = kf_test_result_format_timing (result);
   if (ctx.json)
-    kf_cli_print_json (test_result_to_json (result));
+    kf_cli_print_json (kf_cli_test_result_to_json (result));
   else if (kf_test_result_get_ok (result))
     printf ("%s (%s)\n", kf_test_result_get_message (result), timing);
 

@@ -162,6 +162,9 @@ kf_cli_connection_to_json (KfStore      *store,
   add_string (b, "last_test", kf_test_state_to_string (kf_connection_get_test_state (connection)));
   add_string (b, "last_test_message", kf_connection_get_test_message (connection));
   add_int (b, "last_test_at", kf_connection_get_tested_at (connection));
+  add_string (b, "check_state", kf_check_state_to_string (kf_connection_get_check_state (connection)));
+  if (method == KF_SETUP_METHOD_SEMI_AUTOMATIC)
+    add_string (b, "truenas_version", kf_connection_get_truenas_version (connection));
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

@@ -29,6 +29,7 @@ static volatile sig_atomic_t prompt_active;
 static const KfCliCommand * const groups[] = {
   kf_cli_keypair_commands,
   kf_cli_connection_commands,
+  kf_cli_check_commands,
   kf_cli_semiauto_commands,
   kf_cli_known_hosts_commands,
   kf_cli_agent_commands,

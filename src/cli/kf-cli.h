@@ -14,6 +14,7 @@
 
 #include "kf-secret.h"
 #include "kf-store.h"
+#include "kf-test-result.h"
 #include "kf-vault.h"
 
 G_BEGIN_DECLS
@@ -114,6 +115,7 @@ int           kf_cli_command_end         (KfCliContext       *ctx,
 /* The tables of each group (kf-cli-keypair.c, kf-cli-connection.c, kf-cli-known-hosts.c). */
 extern const KfCliCommand kf_cli_keypair_commands[];
 extern const KfCliCommand kf_cli_connection_commands[];
+extern const KfCliCommand kf_cli_check_commands[];
 extern const KfCliCommand kf_cli_semiauto_commands[];
 extern const KfCliCommand kf_cli_known_hosts_commands[];
 extern const KfCliCommand kf_cli_agent_commands[];
@@ -221,4 +223,7 @@ void         kf_cli_print_keypair        (KfStore       *store,
                                           const char    *private_key);
 void         kf_cli_print_connection     (KfStore       *store,
                                           KfConnection  *connection);
+/* A Test's result as "connection test --json" prints it (ok, message, host
+ * key, phases with ms, total_ms, truenas_version when read). */
+JsonNode    *kf_cli_test_result_to_json  (KfTestResult  *result);
 G_END_DECLS

@@ -25,9 +25,11 @@ struct _KfConnection
   char         *truenas_url;
   char         *admin_username;
   char         *tls_pin;
+  char         *truenas_version;
   gboolean      sudo_zfs;
   gboolean      host_key_verified;
   KfTestState   test_state;
+  KfTestFailure test_failure;
   char         *test_message;
   gint64        tested_at;
   gint64        created;
@@ -49,9 +51,11 @@ enum {
   PROP_TRUENAS_URL,
   PROP_ADMIN_USERNAME,
   PROP_TLS_PIN,
+  PROP_TRUENAS_VERSION,
   PROP_SUDO_ZFS,
   PROP_HOST_KEY_VERIFIED,
   PROP_TEST_STATE,
+  PROP_TEST_FAILURE,
   PROP_TEST_MESSAGE,
   PROP_TESTED_AT,
   PROP_CREATED,
@@ -74,6 +78,7 @@ kf_connection_finalize (GObject *object)
   g_free (self->truenas_url);
   g_free (self->admin_username);
   g_free (self->tls_pin);
+  g_free (self->truenas_version);
   g_free (self->test_message);
 
   G_OBJECT_CLASS (kf_connection_parent_class)->finalize (object);
@@ -101,9 +106,11 @@ kf_connection_get_property (GObject    *object,
     case PROP_TRUENAS_URL:       g_value_set_string (value, self->truenas_url); break;
     case PROP_ADMIN_USERNAME:    g_value_set_string (value, self->admin_username); break;
     case PROP_TLS_PIN:           g_value_set_string (value, self->tls_pin); break;
+    case PROP_TRUENAS_VERSION:   g_value_set_string (value, self->truenas_version); break;
     case PROP_SUDO_ZFS:          g_value_set_boolean (value, self->sudo_zfs); break;
     case PROP_HOST_KEY_VERIFIED: g_value_set_boolean (value, self->host_key_verified); break;
     case PROP_TEST_STATE:        g_value_set_enum (value, self->test_state); break;
+    case PROP_TEST_FAILURE:      g_value_set_enum (value, self->test_failure); break;
     case PROP_TEST_MESSAGE:      g_value_set_string (value, self->test_message); break;
     case PROP_TESTED_AT:         g_value_set_int64 (value, self->tested_at); break;
     case PROP_CREATED:           g_value_set_int64 (value, self->created); break;
@@ -137,9 +144,11 @@ kf_connection_set_property (GObject      *object,
     case PROP_TRUENAS_URL:       kf_connection_set_truenas_url (self, g_value_get_string (value)); break;
     case PROP_ADMIN_USERNAME:    kf_connection_set_admin_username (self, g_value_get_string (value)); break;
     case PROP_TLS_PIN:           kf_connection_set_tls_pin (self, g_value_get_string (value)); break;
+    case PROP_TRUENAS_VERSION:   kf_connection_set_truenas_version (self, g_value_get_string (value)); break;
     case PROP_SUDO_ZFS:          kf_connection_set_sudo_zfs (self, g_value_get_boolean (value)); break;
     case PROP_HOST_KEY_VERIFIED: kf_connection_set_host_key_verified (self, g_value_get_boolean (value)); break;
     case PROP_TEST_STATE:        kf_connection_set_test_state (self, g_value_get_enum (value)); break;
+    case PROP_TEST_FAILURE:      kf_connection_set_test_failure (self, g_value_get_enum (value)); break;
     case PROP_TEST_MESSAGE:      kf_connection_set_test_message (self, g_value_get_string (value)); break;
     case PROP_TESTED_AT:         kf_connection_set_tested_at (self, g_value_get_int64 (value)); break;
     case PROP_CREATED:           self->created = g_value_get_int64 (value); break;
@@ -175,10 +184,13 @@ kf_connection_class_init (KfConnectionClass *klass)
   properties[PROP_TRUENAS_URL] = g_param_spec_string ("truenas-url", NULL, NULL, NULL, rw);
   properties[PROP_ADMIN_USERNAME] = g_param_spec_string ("admin-username", NULL, NULL, NULL, rw);
   properties[PROP_TLS_PIN] = g_param_spec_string ("tls-pin", NULL, NULL, NULL, rw);
+  properties[PROP_TRUENAS_VERSION] = g_param_spec_string ("truenas-version", NULL, NULL, NULL, rw);
   properties[PROP_SUDO_ZFS] = g_param_spec_boolean ("sudo-zfs", NULL, NULL, FALSE, rw);
   properties[PROP_HOST_KEY_VERIFIED] = g_param_spec_boolean ("host-key-verified", NULL, NULL, FALSE, rw);
   properties[PROP_TEST_STATE] =
     g_param_spec_enum ("test-state", NULL, NULL, KF_TYPE_TEST_STATE, KF_TEST_STATE_UNTESTED, rw);
+  properties[PROP_TEST_FAILURE] =
+    g_param_spec_enum ("test-failure", NULL, NULL, KF_TYPE_TEST_FAILURE, KF_TEST_FAILURE_NONE, rw);
   properties[PROP_TEST_MESSAGE] = g_param_spec_string ("test-message", NULL, NULL, NULL, rw);
   properties[PROP_TESTED_AT] = g_param_spec_int64 ("tested-at", NULL, NULL, 0, G_MAXINT64, 0, rw);
   properties[PROP_CREATED] = g_param_spec_int64 ("created", NULL, NULL, 0, G_MAXINT64, 0, co);
@@ -244,6 +256,7 @@ KF_STRING_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, keypair_id, 
 KF_STRING_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, truenas_url, PROP_TRUENAS_URL)
 KF_STRING_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, admin_username, PROP_ADMIN_USERNAME)
 KF_STRING_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, tls_pin, PROP_TLS_PIN)
+KF_STRING_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, truenas_version, PROP_TRUENAS_VERSION)
 KF_STRING_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, test_message, PROP_TEST_MESSAGE)
 KF_SCALAR_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, KfSetupMethod, setup_method, PROP_SETUP_METHOD)
 KF_SCALAR_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, guint, port, PROP_PORT)
@@ -251,6 +264,7 @@ KF_SCALAR_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, guint, conne
 KF_SCALAR_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, gboolean, sudo_zfs, PROP_SUDO_ZFS)
 KF_SCALAR_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, gboolean, host_key_verified, PROP_HOST_KEY_VERIFIED)
 KF_SCALAR_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, KfTestState, test_state, PROP_TEST_STATE)
+KF_SCALAR_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, KfTestFailure, test_failure, PROP_TEST_FAILURE)
 KF_SCALAR_ACCESSORS (KfConnection, kf_connection, KF_IS_CONNECTION, gint64, tested_at, PROP_TESTED_AT)
 
 void
@@ -267,4 +281,24 @@ kf_connection_copy (KfConnection *self)
 {
   g_return_val_if_fail (KF_IS_CONNECTION (self), NULL);
   return KF_CONNECTION (kf_model_copy (G_OBJECT (self)));
+}
+
+KfCheckState
+kf_connection_get_check_state (KfConnection *self)
+{
+  g_return_val_if_fail (KF_IS_CONNECTION (self), KF_CHECK_STATE_NOT_CHECKED);
+
+  if (self->test_state == KF_TEST_STATE_OK)
+    return KF_CHECK_STATE_OK;
+  if (self->test_state != KF_TEST_STATE_FAILED)
+    return KF_CHECK_STATE_NOT_CHECKED;
+  switch (self->test_failure)
+    {
+    case KF_TEST_FAILURE_UNREACHABLE:      return KF_CHECK_STATE_UNREACHABLE;
+    case KF_TEST_FAILURE_HOST_KEY_CHANGED: return KF_CHECK_STATE_HOST_KEY_CHANGED;
+    case KF_TEST_FAILURE_KEY_REFUSED:      return KF_CHECK_STATE_KEY_REFUSED;
+    case KF_TEST_FAILURE_NONE:
+    case KF_TEST_FAILURE_OTHER:
+    default:                               return KF_CHECK_STATE_FAILED;
+    }
 }

@@ -62,6 +62,10 @@ void          kf_connection_set_admin_username    (KfConnection  *self,
 const char   *kf_connection_get_tls_pin           (KfConnection  *self);
 void          kf_connection_set_tls_pin           (KfConnection  *self,
                                                    const char    *tls_pin);
+/* TrueNAS only: the version the last Test read from the box ("25.04.2"), or NULL. */
+const char   *kf_connection_get_truenas_version   (KfConnection  *self);
+void          kf_connection_set_truenas_version   (KfConnection  *self,
+                                                   const char    *truenas_version);
 gboolean      kf_connection_get_sudo_zfs          (KfConnection  *self);
 void          kf_connection_set_sudo_zfs          (KfConnection  *self,
                                                    gboolean       sudo_zfs);
@@ -73,6 +77,13 @@ void          kf_connection_set_host_key_verified (KfConnection  *self,
 KfTestState   kf_connection_get_test_state        (KfConnection  *self);
 void          kf_connection_set_test_state        (KfConnection  *self,
                                                    KfTestState    test_state);
+/* Why the last Test failed; NONE unless the test state is FAILED. */
+KfTestFailure kf_connection_get_test_failure      (KfConnection  *self);
+void          kf_connection_set_test_failure      (KfConnection  *self,
+                                                   KfTestFailure  test_failure);
+/* The test state and failure as one badge (FAILED without a failure, as in
+ * files older than the failure field, is KF_CHECK_STATE_FAILED). */
+KfCheckState  kf_connection_get_check_state       (KfConnection  *self);
 const char   *kf_connection_get_test_message      (KfConnection  *self);
 void          kf_connection_set_test_message      (KfConnection  *self,
                                                    const char    *test_message);

@@ -7,6 +7,8 @@
 
 #include "kf-enums.h"
 
+#include <glib/gi18n.h>
+
 static const char *
 nick_of (GType type,
          int   value)
@@ -88,4 +90,26 @@ kf_test_state_from_string (const char  *str,
     return FALSE;
   *out = v;
   return TRUE;
+}
+
+const char *
+kf_check_state_to_string (KfCheckState state)
+{
+  return nick_of (KF_TYPE_CHECK_STATE, state);
+}
+
+const char *
+kf_check_state_get_label (KfCheckState state)
+{
+  static const char * const labels[KF_N_CHECK_STATES] = {
+    [KF_CHECK_STATE_NOT_CHECKED] = N_("Not Checked"),
+    [KF_CHECK_STATE_OK] = N_("OK"),
+    [KF_CHECK_STATE_UNREACHABLE] = N_("Unreachable"),
+    [KF_CHECK_STATE_HOST_KEY_CHANGED] = N_("Host Key Changed"),
+    [KF_CHECK_STATE_KEY_REFUSED] = N_("Key Refused"),
+    [KF_CHECK_STATE_FAILED] = N_("Failed"),
+  };
+
+  g_return_val_if_fail ((guint) state < KF_N_CHECK_STATES, NULL);
+  return _(labels[state]);
 }

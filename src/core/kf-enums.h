@@ -33,6 +33,30 @@ typedef enum {
   KF_TEST_STATE_FAILED,   /*< nick=failed >*/
 } KfTestState;
 
+/* Why the last Test failed (NONE when it passed or never ran); it refines
+ * KF_TEST_STATE_FAILED and means nothing with another test state. Files
+ * written before it existed say nothing: a failure there reads as OTHER. */
+typedef enum {
+  KF_TEST_FAILURE_NONE,             /*< nick=none >*/
+  KF_TEST_FAILURE_UNREACHABLE,      /*< nick=unreachable >*/
+  KF_TEST_FAILURE_HOST_KEY_CHANGED, /*< nick=host-key-changed >*/
+  KF_TEST_FAILURE_KEY_REFUSED,      /*< nick=key-refused >*/
+  KF_TEST_FAILURE_OTHER,            /*< nick=other >*/
+} KfTestFailure;
+
+/* What Check All shows for a connection: its test state and failure together
+ * (see kf_connection_get_check_state()). */
+typedef enum {
+  KF_CHECK_STATE_NOT_CHECKED,       /*< nick=not-checked >*/
+  KF_CHECK_STATE_OK,                /*< nick=ok >*/
+  KF_CHECK_STATE_UNREACHABLE,       /*< nick=unreachable >*/
+  KF_CHECK_STATE_HOST_KEY_CHANGED,  /*< nick=host-key-changed >*/
+  KF_CHECK_STATE_KEY_REFUSED,       /*< nick=key-refused >*/
+  KF_CHECK_STATE_FAILED,            /*< nick=failed >*/
+} KfCheckState;
+
+#define KF_N_CHECK_STATES (KF_CHECK_STATE_FAILED + 1)
+
 /* The nicks above, for the store file and the CLI ("semi-automatic", "manual";
  * "ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa"; "untested", "ok",
  * "failed"). The from_string functions take exactly these, and NULL. */
@@ -45,6 +69,10 @@ gboolean     kf_key_type_from_string     (const char    *str,
 const char  *kf_test_state_to_string     (KfTestState    state);
 gboolean     kf_test_state_from_string   (const char    *str,
                                           KfTestState   *out);
+/* "not-checked", "ok", "unreachable", "host-key-changed", "key-refused", "failed". */
+const char  *kf_check_state_to_string    (KfCheckState   state);
+/* "Not Checked", "OK", "Unreachable", "Host Key Changed", "Key Refused", "Failed" (translated). */
+const char  *kf_check_state_get_label    (KfCheckState   state);
 
 G_END_DECLS
 

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <fcntl.h>
+#include <json-glib/json-glib.h>
 #include <libssh/libssh.h>
 #include <stdbool.h>
 #include <string.h>
@@ -576,6 +577,7 @@ typedef struct {
   guint      timeout_s;
   char      *keypair_name;
   KfSecret  *private_key;
+  gboolean   read_truenas_version;
 } TestData;
 
 static void
@@ -605,6 +607,8 @@ test_data_new (KfConnection *connection,
     data->timeout_s = KF_CONNECTION_DEFAULT_TIMEOUT;
   data->keypair_name = g_strdup (keypair_name);
   data->private_key = g_strdup (private_key);
+  data->read_truenas_version = kf_connection_get_truenas_url (connection) != NULL
+                               && *kf_connection_get_truenas_url (connection) != '\0';
   return data;
 }
 
@@ -770,6 +774,24 @@ test_authenticate (Link          *link,
                     ssh_get_error (link->session));
 }
 
+/* Reads all of @channel's output (keeping the first few KiB in @output) so
+ * the exit status arrives; FALSE when the read failed (then *@out_status is -1). */
+static gboolean
+channel_read_all (ssh_channel  channel,
+                  GString     *output,
+                  int         *out_status)
+{
+  char buf[1024];
+  int n;
+
+  while ((n = ssh_channel_read (channel, buf, sizeof buf, 0)) > 0)
+    if (output->len < 4096)
+      g_string_append_len (output, buf, n);
+  ssh_channel_send_eof (channel);
+  *out_status = n < 0 ? -1 : kf_libssh_channel_exit_status (channel);
+  return n >= 0;
+}
+
 /* Runs the test command on the open @channel and checks its exit status
  * and output. */
 static gboolean
@@ -779,17 +801,10 @@ run_test_command (Link         *link,
                   GError      **error)
 {
   g_autoptr(GString) output = g_string_new (NULL);
-  char buf[1024];
-  int n, status;
+  int status;
+  gboolean read_ok = channel_read_all (channel, output, &status);
 
-  /* Read all output (keeping the first few KiB) so the exit status arrives. */
-  while ((n = ssh_channel_read (channel, buf, sizeof buf, 0)) > 0)
-    if (output->len < 4096)
-      g_string_append_len (output, buf, n);
-  ssh_channel_send_eof (channel);
-  status = n < 0 ? -1 : kf_libssh_channel_exit_status (channel);
-
-  if (n < 0 || watchdog_fired (link->wd, NULL))
+  if (!read_ok || watchdog_fired (link->wd, NULL))
     return link_fail (link, error, KF_SSH_ERROR_PROTOCOL,
                       _("%s dropped the connection while running the test command (%s)."),
                       link->address, ssh_get_error (link->session));
@@ -834,11 +849,68 @@ test_command (Link          *link,
   return ok;
 }
 
+/* The "version" member of the manifest's JSON, or NULL. */
+static char *
+parse_manifest_version (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+  const char *version;
+
+  if (!json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  object = json_node_get_object (root);
+  if (!json_object_has_member (object, "version")
+      || json_node_get_value_type (json_object_get_member (object, "version")) != G_TYPE_STRING)
+    return NULL;
+  version = json_object_get_string_member (object, "version");
+  return version != NULL && *version != '\0' ? g_strdup (version) : NULL;
+}
+
+/* Step 5, TrueNAS only, "version": read the version file over the same
+ * session. The box answered every step that matters for a login, so a
+ * missing or unreadable file does not fail the Test; the phase fails and
+ * *@out_note says why. */
+static void
+test_version (Link          *link,
+              KfTestResult  *result,
+              char         **out_note)
+{
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autofree char *version = NULL;
+  gint64 start = g_get_monotonic_time ();
+  ssh_channel channel = ssh_channel_new (link->session);
+  int status = -1;
+
+  if (channel != NULL
+      && ssh_channel_open_session (channel) == SSH_OK
+      && ssh_channel_request_exec (channel, KF_SSH_PROBE_VERSION_COMMAND) == SSH_OK
+      && channel_read_all (channel, output, &status) && status == 0)
+    version = parse_manifest_version (output->str);
+  if (channel != NULL)
+    {
+      if (!watchdog_fired (link->wd, NULL))
+        ssh_channel_close (channel);
+      ssh_channel_free (channel);
+    }
+  kf_test_result_add_phase (result, KF_TEST_PHASE_VERSION, ms_since (start), version != NULL);
+  if (version != NULL)
+    kf_test_result_set_truenas_version (result, version);
+  else
+    /* Translators: %s is the path of the version file on the TrueNAS box */
+    *out_note = g_strdup_printf (_("The TrueNAS version could not be read from %s."), KF_SSH_PROBE_VERSION_FILE);
+}
+
 /* Runs the Test; fills @result and returns the failure, if any. */
 static GError *
-run_test (TestData     *data,
-          KfTestResult *result,
-          GCancellable *cancellable)
+run_test (TestData      *data,
+          KfTestResult  *result,
+          GCancellable  *cancellable,
+          char         **out_note)
 {
   g_autoptr(GPtrArray) stored = NULL;
   g_autoptr(Link) link = NULL;
@@ -865,8 +937,17 @@ run_test (TestData     *data,
 
   if (test_connect (link, result, &error) &&
       test_host_key (link, data, stored, algos, result, &error) &&
-      test_authenticate (link, data, result, &error))
-    test_command (link, data, result, &error);
+      test_authenticate (link, data, result, &error) &&
+      test_command (link, data, result, &error) &&
+      data->read_truenas_version)
+    {
+      gboolean cancelled = FALSE;
+
+      test_version (link, result, out_note);
+      /* A cancel during the version read cancels the Test, as anywhere else. */
+      if (watchdog_fired (link->wd, &cancelled) && cancelled)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The operation was cancelled."));
+    }
   return error;
 }
 
@@ -878,10 +959,11 @@ test_run (TestData      *data,
   g_autoptr(KfTestResult) result = kf_test_result_new ();
   g_autoptr(GError) failure = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *note = NULL;
   gint64 start = g_get_monotonic_time ();
   double total;
 
-  failure = run_test (data, result, cancellable);
+  failure = run_test (data, result, cancellable, &note);
   total = ms_since (start);
 
   if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -896,6 +978,13 @@ test_run (TestData      *data,
       /* Translators: server address, user name, “the key pair “NAME””, milliseconds */
       message = g_strdup_printf (_("Logged in to %s as %s with %s and ran a command, in %.0f ms."),
                                  address, data->username, keypair, total);
+      if (note != NULL)
+        {
+          char *with_note = g_strconcat (message, " ", note, NULL);
+
+          g_free (message);
+          message = with_note;
+        }
     }
   kf_test_result_finish (result, failure, message, total);
   return g_steal_pointer (&result);

@@ -19,6 +19,13 @@ G_BEGIN_DECLS
 #define KF_SSH_PROBE_TEST_COMMAND "echo keyferry-ok"
 #define KF_SSH_PROBE_TEST_OUTPUT  "keyferry-ok"
 
+/* Where TrueNAS keeps its version: the middleware's sw_info() reads the
+ * "version" member of this JSON file (src/middlewared/middlewared/utils/
+ * __init__.py, MANIFEST_FILE = '/data/manifest.json'); system.version_short
+ * returns it. The Test of a TrueNAS connection reads it over its session. */
+#define KF_SSH_PROBE_VERSION_FILE    "/data/manifest.json"
+#define KF_SSH_PROBE_VERSION_COMMAND "cat " KF_SSH_PROBE_VERSION_FILE
+
 /* Every probe runs in a worker thread, never reads ~/.ssh (config,
  * known_hosts, keys) or an agent, and finishes within @timeout_s seconds
  * (Connect Timeout) whatever the server does: the deadline covers resolving,
@@ -50,7 +57,8 @@ GPtrArray    *kf_ssh_probe_discover_sync   (const char           *host,
  * KF_SSH_ERROR_HOST_KEY_MISMATCH, or KF_SSH_ERROR_NO_HOST_KEYS when none is
  * stored), logs in with @private_key ONLY (OpenSSH or PEM text, unencrypted;
  * copied and wiped, never logged; @keypair_name is for messages), and runs
- * KF_SSH_PROBE_TEST_COMMAND.
+ * KF_SSH_PROBE_TEST_COMMAND; for a connection with a TrueNAS URL it then reads
+ * KF_SSH_PROBE_VERSION_FILE over the same session (kf_test_result_get_truenas_version).
  *
  * The result is always a KfTestResult, a failed test included (see
  * kf_test_result_get_ok() and _get_error()); _finish returns NULL with an error

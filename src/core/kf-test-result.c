@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "kf-test-result"
 
 #include "kf-test-result.h"
+#include "kf-errors.h"
 
 #include <glib/gi18n.h>
 
@@ -26,6 +27,7 @@ struct _KfTestResult
   gboolean  host_key_verified;
   GArray   *phases;
   double    total_ms;
+  char     *truenas_version;
 };
 
 G_DEFINE_FINAL_TYPE (KfTestResult, kf_test_result, G_TYPE_OBJECT)
@@ -42,6 +44,7 @@ static const struct {
   [KF_TEST_PHASE_HOST_KEY] = { "host-key", N_("Host key"), N_("host key") },
   [KF_TEST_PHASE_AUTHENTICATE] = { "authenticate", N_("Authenticate"), N_("authenticate") },
   [KF_TEST_PHASE_COMMAND] = { "command", N_("Command"), N_("command") },
+  [KF_TEST_PHASE_VERSION] = { "version", N_("Version"), N_("version") },
 };
 
 const char *
@@ -67,6 +70,7 @@ kf_test_result_finalize (GObject *object)
   g_clear_error (&self->error);
   g_free (self->host_key_type);
   g_free (self->host_key_fingerprint);
+  g_free (self->truenas_version);
   g_array_unref (self->phases);
 
   G_OBJECT_CLASS (kf_test_result_parent_class)->finalize (object);
@@ -109,6 +113,46 @@ kf_test_result_get_error (KfTestResult *self)
 {
   g_return_val_if_fail (KF_IS_TEST_RESULT (self), NULL);
   return self->error;
+}
+
+KfTestFailure
+kf_test_result_get_failure (KfTestResult *self)
+{
+  g_return_val_if_fail (KF_IS_TEST_RESULT (self), KF_TEST_FAILURE_OTHER);
+
+  if (self->ok)
+    return KF_TEST_FAILURE_NONE;
+  if (self->error == NULL || self->error->domain != KF_SSH_ERROR)
+    return KF_TEST_FAILURE_OTHER;
+  switch (self->error->code)
+    {
+    case KF_SSH_ERROR_RESOLVE:
+    case KF_SSH_ERROR_REFUSED:
+    case KF_SSH_ERROR_TIMEOUT:
+      return KF_TEST_FAILURE_UNREACHABLE;
+    case KF_SSH_ERROR_HOST_KEY_MISMATCH:
+      return KF_TEST_FAILURE_HOST_KEY_CHANGED;
+    case KF_SSH_ERROR_AUTH_FAILED:
+      return KF_TEST_FAILURE_KEY_REFUSED;
+    default:
+      return KF_TEST_FAILURE_OTHER;
+    }
+}
+
+const char *
+kf_test_result_get_truenas_version (KfTestResult *self)
+{
+  g_return_val_if_fail (KF_IS_TEST_RESULT (self), NULL);
+  return self->truenas_version;
+}
+
+void
+kf_test_result_set_truenas_version (KfTestResult *self,
+                                    const char   *version)
+{
+  g_return_if_fail (KF_IS_TEST_RESULT (self));
+  g_free (self->truenas_version);
+  self->truenas_version = g_strdup (version);
 }
 
 const char *
@@ -209,10 +253,15 @@ kf_test_result_apply_to_connection (KfTestResult *self,
   g_return_if_fail (KF_IS_CONNECTION (connection));
 
   kf_connection_set_test_state (connection, self->ok ? KF_TEST_STATE_OK : KF_TEST_STATE_FAILED);
+  kf_connection_set_test_failure (connection, kf_test_result_get_failure (self));
   kf_connection_set_test_message (connection, self->message);
   kf_connection_set_tested_at (connection, g_get_real_time () / G_USEC_PER_SEC);
   if (self->host_key_verified)
     kf_connection_set_host_key_verified (connection, TRUE);
+  /* An unreadable version keeps the last one known: the box did not change
+   * version because one check could not read it. */
+  if (self->truenas_version != NULL)
+    kf_connection_set_truenas_version (connection, self->truenas_version);
 }
 
 void

@@ -17,9 +17,10 @@ typedef enum {
   KF_TEST_PHASE_HOST_KEY,      /* SSH handshake, host key checked against the stored ones */
   KF_TEST_PHASE_AUTHENTICATE,  /* log in with the key pair */
   KF_TEST_PHASE_COMMAND,       /* run a trivial command */
+  KF_TEST_PHASE_VERSION,       /* TrueNAS only: read its version file over the same session */
 } KfTestPhase;
 
-/* Stable ids: "connect", "host-key", "authenticate", "command". */
+/* Stable ids: "connect", "host-key", "authenticate", "command", "version". */
 const char   *kf_test_phase_to_string              (KfTestPhase    phase);
 /* Short English labels: "Connect", "Host key", "Authenticate", "Command". */
 const char   *kf_test_phase_get_label              (KfTestPhase    phase);
@@ -36,6 +37,14 @@ gboolean      kf_test_result_get_ok                (KfTestResult  *self);
 const char   *kf_test_result_get_message           (KfTestResult  *self);
 /* NULL when ok; else a KF_SSH_ERROR_* (or KF_KEY_ERROR_* for an unusable key). */
 const GError *kf_test_result_get_error             (KfTestResult  *self);
+/* What kind of failure the error is: NONE when ok; UNREACHABLE for DNS,
+ * refused TCP and the Connect Timeout; HOST_KEY_CHANGED; KEY_REFUSED; else OTHER. */
+KfTestFailure kf_test_result_get_failure           (KfTestResult  *self);
+/* TrueNAS connections only: the version its version file names, or NULL
+ * (not a TrueNAS connection, or the file could not be read: see the message). */
+const char   *kf_test_result_get_truenas_version   (KfTestResult  *self);
+void          kf_test_result_set_truenas_version   (KfTestResult  *self,
+                                                    const char    *version);
 /* What the server presented: "SHA256:..." and its type; NULL before the handshake. */
 const char   *kf_test_result_get_host_key_fingerprint (KfTestResult *self);
 const char   *kf_test_result_get_host_key_type     (KfTestResult  *self);
@@ -53,8 +62,9 @@ double        kf_test_result_get_phase_ms          (KfTestResult  *self,
 double        kf_test_result_get_total_ms          (KfTestResult  *self);
 /* "connect 2 ms, host key 15 ms, authenticate 9 ms, command 6 ms; total 32 ms". */
 char         *kf_test_result_format_timing         (KfTestResult  *self);
-/* Records the outcome on @connection: test state, message, tested-at (now),
- * and host-key-verified when the presented key matched. Saving is the caller's. */
+/* Records the outcome on @connection: test state and failure, message,
+ * tested-at (now), host-key-verified when the presented key matched, and the
+ * TrueNAS version when one was read. Saving is the caller's. */
 void          kf_test_result_apply_to_connection   (KfTestResult  *self,
                                                     KfConnection  *connection);
 

@@ -128,6 +128,7 @@ kf_application_startup (GApplication *app)
   static const char *shortcuts_accels[] = { "<Control>question", NULL };
   static const char *add_accels[] = { "<Control>n", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *check_all_accels[] = { "F5", NULL };
 
   G_APPLICATION_CLASS (kf_application_parent_class)->startup (app);
 
@@ -136,6 +137,7 @@ kf_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.shortcuts", shortcuts_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.add", add_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.check-all", check_all_accels);
 
   /* Only the JSON file: the keyring is not touched until a private key is needed. */
   g_thread_join (g_steal_pointer (&self->preload));

@@ -30,6 +30,7 @@ typedef struct
   KfListFormatFunc  format;
   gpointer          user_data;
   guint             width_chars;
+  KfListBadgeFunc   badge;            /* NULL: plain text */
   GtkColumnViewColumn *view_column;   /* owned by the column view */
 } Column;
 
@@ -513,6 +514,18 @@ render_cell (GtkListItem *list_item,
   /* Never NULL: AT-SPI reads the text of an empty cell with g_utf8_strlen(),
    * which logs a CRITICAL for NULL (an empty Comment did). */
   gtk_inscription_set_text (inscription, text != NULL ? text : "");
+  if (column->badge != NULL)
+    {
+      /* The colour only repeats the text, which is what a screen reader reads. */
+      const char *old = g_object_get_data (G_OBJECT (inscription), "kf-badge-class");
+      const char *now = column->badge (item, column->user_data);
+
+      if (old != NULL)
+        gtk_widget_remove_css_class (GTK_WIDGET (inscription), old);
+      if (now != NULL)
+        gtk_widget_add_css_class (GTK_WIDGET (inscription), now);
+      g_object_set_data (G_OBJECT (inscription), "kf-badge-class", (gpointer) now);
+    }
   if (column == g_ptr_array_index (column->page->columns, 0))
     name_row (GTK_WIDGET (inscription), text);
 }
@@ -558,6 +571,13 @@ cell_setup (GtkSignalListItemFactory *factory,
   gtk_inscription_set_min_lines (GTK_INSCRIPTION (inscription), 1);
   gtk_inscription_set_nat_lines (GTK_INSCRIPTION (inscription), 1);
   gtk_widget_set_valign (inscription, GTK_ALIGN_CENTER);
+  if (column->badge != NULL)
+    {
+      /* A pill as wide as its text, not the whole cell. */
+      gtk_widget_set_halign (inscription, GTK_ALIGN_START);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (inscription), 0);
+      gtk_widget_add_css_class (inscription, "badge");
+    }
   gtk_widget_set_has_tooltip (inscription, TRUE);
   g_signal_connect (inscription, "query-tooltip", G_CALLBACK (on_cell_query_tooltip), NULL);
   gtk_list_item_set_child (list_item, inscription);
@@ -1247,6 +1267,16 @@ kf_list_page_append_column (KfListPage       *self,
   gtk_column_view_column_set_visible (view_column, !self->narrow || self->columns->len <= NARROW_COLUMNS);
   gtk_column_view_append_column (self->column_view, view_column);
   column->view_column = view_column;
+}
+
+void
+kf_list_page_set_badge_func (KfListPage      *self,
+                             KfListBadgeFunc  func)
+{
+  g_return_if_fail (KF_IS_LIST_PAGE (self));
+  g_return_if_fail (self->columns->len > 0);
+
+  ((Column *) g_ptr_array_index (self->columns, self->columns->len - 1))->badge = func;
 }
 
 void

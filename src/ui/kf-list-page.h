@@ -27,6 +27,9 @@ typedef guint        (*KfListFieldsFunc) (gpointer     item,
 /* The text of a cell, newly allocated. */
 typedef char        *(*KfListFormatFunc) (gpointer     item,
                                           gpointer     user_data);
+/* A CSS class for a badge cell (a static string), or NULL for a plain one. */
+typedef const char  *(*KfListBadgeFunc)  (gpointer     item,
+                                          gpointer     user_data);
 /* The menu of a row's menu button, built when the user opens it. */
 typedef GMenuModel  *(*KfListMenuFunc)   (gpointer     item,
                                           gpointer     user_data);
@@ -50,6 +53,10 @@ void          kf_list_page_append_column      (KfListPage       *self,
                                                gpointer          user_data,
                                                guint             width_chars,
                                                gboolean          expand);
+/* Shows the cells of the column appended last as badges ("badge" and the
+ * class @func gives, styled in style.css), with the column's text in them. */
+void          kf_list_page_set_badge_func     (KfListPage       *self,
+                                               KfListBadgeFunc   func);
 void          kf_list_page_set_menu_func      (KfListPage       *self,
                                                KfListMenuFunc    func,
                                                gpointer          user_data);

@@ -19,6 +19,11 @@
  *   win.keypair-download ("s")           saves the key pair to files (file chooser)
  *   win.keypair-delete ("s")             asks, listing the connections that use it
  *
+ * kf-check-actions.c:
+ *   win.check-all                        checks every connection (KfFleetCheck), with
+ *                                        progress and Cancel under the header bar, then a
+ *                                        summary toast; results land in the store (list badges)
+ *
  * kf-agent-actions.c:
  *   win.keypair-agent-add ("s")          asks lifetime and confirmation, loads the key into the SSH agent
  *   win.keypair-agent-remove ("s")       takes it out of the agent
@@ -42,6 +47,9 @@ void   kf_agent_actions_install        (KfWindow     *window);
 void   kf_rotation_actions_install     (KfWindow     *window);
 /* Asks about an unfinished rotation, if there is one (done once at start); TRUE when it asked. */
 gboolean kf_rotation_actions_check_pending (KfWindow   *window);
+void   kf_check_actions_install        (KfWindow     *window);
+/* The header bar (Check All puts its progress strip right under it). */
+GtkWidget *kf_window_get_header_bar    (KfWindow     *window);
 /* Whether the SSH agent held @keypair's key when last asked. */
 gboolean kf_agent_actions_is_loaded    (KfWindow     *window,
                                         KfKeypair    *keypair);

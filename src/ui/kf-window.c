@@ -164,28 +164,71 @@ static char *
 format_setup_method (gpointer item,
                      gpointer user_data)
 {
-  return g_strdup (kf_ui_setup_method_label (kf_connection_get_setup_method (item)));
+  const char *label = kf_ui_setup_method_label (kf_connection_get_setup_method (item));
+  const char *version = kf_connection_get_truenas_version (item);
+
+  if (version == NULL)
+    return g_strdup (label);
+  /* Translators: a setup method and the TrueNAS version the last check read, e.g. “Semi-automatic, TrueNAS 25.04.2” */
+  return g_strdup_printf (_("%s, TrueNAS %s"), label, version);
+}
+
+/* The badge of the State column: what the last Test or Check All found. */
+static char *
+format_check_state (gpointer item,
+                    gpointer user_data)
+{
+  return g_strdup (kf_check_state_get_label (kf_connection_get_check_state (item)));
+}
+
+static const char *
+check_state_badge (gpointer item,
+                   gpointer user_data)
+{
+  switch (kf_connection_get_check_state (item))
+    {
+    case KF_CHECK_STATE_OK:          return "badge-ok";
+    case KF_CHECK_STATE_NOT_CHECKED: return "badge-neutral";
+    case KF_CHECK_STATE_UNREACHABLE: return "badge-warning";
+    case KF_CHECK_STATE_HOST_KEY_CHANGED:
+    case KF_CHECK_STATE_KEY_REFUSED:
+    case KF_CHECK_STATE_FAILED:
+    default:                         return "badge-error";
+    }
+}
+
+/* "3 min ago", for the Last Checked column (redrawn by kf-check-actions.c). */
+static char *
+format_ago (gint64 then)
+{
+  gint64 s = MAX (0, g_get_real_time () / G_USEC_PER_SEC - then);
+
+  if (s < 60)
+    return g_strdup (_("just now"));
+  if (s < 3600)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u min ago", "%u min ago", (guint) (s / 60)), (guint) (s / 60));
+  if (s < 86400)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u hour ago", "%u hours ago", (guint) (s / 3600)), (guint) (s / 3600));
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u day ago", "%u days ago", (guint) (s / 86400)), (guint) (s / 86400));
 }
 
 static char *
 format_last_test (gpointer item,
                   gpointer user_data)
 {
-  KfTestState state = kf_connection_get_test_state (item);
+  gint64 tested_at = kf_connection_get_tested_at (item);
   g_autoptr(GDateTime) when = NULL;
   g_autofree char *date = NULL;
+  g_autofree char *ago = NULL;
 
-  if (state == KF_TEST_STATE_UNTESTED || kf_connection_get_tested_at (item) <= 0)
+  if (kf_connection_get_test_state (item) == KF_TEST_STATE_UNTESTED || tested_at <= 0)
     return g_strdup (_("Never"));
 
-  when = g_date_time_new_from_unix_local (kf_connection_get_tested_at (item));
+  when = g_date_time_new_from_unix_local (tested_at);
   date = when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M") : g_strdup ("");
-
-  if (state == KF_TEST_STATE_OK)
-    /* Translators: the last connection test succeeded; %s is a date and time. */
-    return g_strdup_printf (_("Succeeded %s"), date);
-  /* Translators: the last connection test failed; %s is a date and time. */
-  return g_strdup_printf (_("Failed %s"), date);
+  ago = format_ago (tested_at);
+  /* Translators: when a connection was last checked: “3 min ago (2026-12-03 23:50)” */
+  return g_strdup_printf (_("%s (%s)"), ago, date);
 }
 
 static char *
@@ -253,7 +296,9 @@ setup_pages (KfWindow *self)
   kf_list_page_append_column (page, _("User"), "username", NULL, NULL, 12, FALSE);
   kf_list_page_append_column (page, _("Key Pair"), "keypair-id", format_connection_keypair, self, 14, TRUE);
   kf_list_page_append_column (page, _("Setup Method"), "setup-method", format_setup_method, self, 12, FALSE);
-  kf_list_page_append_column (page, _("Last Test"), "tested-at", format_last_test, self, 24, FALSE);
+  kf_list_page_append_column (page, _("State"), "test-state", format_check_state, self, 16, FALSE);
+  kf_list_page_set_badge_func (page, check_state_badge);
+  kf_list_page_append_column (page, _("Last Checked"), "tested-at", format_last_test, self, 28, FALSE);
   kf_list_page_set_menu_func (page, connection_menu_func, self);
 
   page = self->keypairs_page;
@@ -411,6 +456,7 @@ kf_window_constructed (GObject *object)
   kf_keypair_actions_install (self);
   kf_agent_actions_install (self);
   kf_rotation_actions_install (self);
+  kf_check_actions_install (self);
 
   last_view = g_settings_get_string (self->settings, "last-view");
   if (g_strcmp0 (last_view, "keypairs") == 0 || g_strcmp0 (last_view, "connections") == 0)
@@ -609,6 +655,14 @@ kf_window_get_connections_page (KfWindow *self)
   g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
 
   return self->connections_page;
+}
+
+GtkWidget *
+kf_window_get_header_bar (KfWindow *self)
+{
+  g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->header_bar);
 }
 
 KfListPage *

@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "kf-test-sshd"
 
 #include "kf-test-sshd.h"
+#include "kf-test-util.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -38,6 +39,7 @@ struct _KfTestSshd
   char     *home;       /* the SFTP start directory, holding .ssh/authorized_keys */
   char     *host_key_paths[G_N_ELEMENTS (key_types)];
   GPtrArray *extra_host_key_paths;
+  char     *force_command;
   guint     port;
   GPid      pid;
 };
@@ -255,6 +257,8 @@ write_config (KfTestSshd  *self,
     g_string_append_printf (conf, "HostKey %s\n", self->host_key_paths[i]);
   for (guint i = 0; i < self->extra_host_key_paths->len; i++)
     g_string_append_printf (conf, "HostKey %s\n", (char *) g_ptr_array_index (self->extra_host_key_paths, i));
+  if (self->force_command != NULL)
+    g_string_append_printf (conf, "ForceCommand %s\n", self->force_command);
 
   if (!g_file_set_contents_full (self->config_path, conf->str, conf->len,
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
@@ -424,6 +428,7 @@ kf_test_sshd_free (KfTestSshd *self)
   for (guint i = 0; i < G_N_ELEMENTS (key_types); i++)
     g_free (self->host_key_paths[i]);
   g_ptr_array_unref (self->extra_host_key_paths);
+  g_free (self->force_command);
   g_free (self);
 }
 
@@ -625,4 +630,29 @@ kf_test_sshd_make_client_key (const char  *path,
   if (!g_file_get_contents (pub, &line, NULL, error))
     return NULL;
   return g_strdup (g_strstrip (line));
+}
+
+gboolean
+kf_test_sshd_play_truenas (KfTestSshd  *self,
+                           GError     **error)
+{
+  g_autofree char *script = g_build_filename (kf_test_get_srcdir (), "tests", "harness", "truenas-box.sh", NULL);
+  g_autofree char *data = g_build_filename (self->dir, "truenas", "data", NULL);
+
+  if (g_mkdir_with_parents (data, 0700) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "Cannot create %s: %s", data, g_strerror (errno));
+      return FALSE;
+    }
+  g_free (self->force_command);
+  self->force_command = g_strdup_printf ("/bin/sh \"%s\" \"%s/truenas\"", script, self->dir);
+  kill_sshd (self);
+  return launch (self, TRUE, TRUE, error);
+}
+
+char *
+kf_test_sshd_get_truenas_root (KfTestSshd *self)
+{
+  return g_build_filename (self->dir, "truenas", NULL);
 }

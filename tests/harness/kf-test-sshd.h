@@ -58,6 +58,17 @@ gboolean     kf_test_sshd_add_host_key             (KfTestSshd  *self,
 char        *kf_test_sshd_make_client_key          (const char  *path,
                                                     GError     **error);
 
+/* Restarts sshd as a TrueNAS box plays it for Check All: every command goes
+ * through tests/harness/truenas-box.sh (ForceCommand), which answers the
+ * exact command that reads the version file, "cat /data/manifest.json", from
+ * get_truenas_root()/data/manifest.json, runs every other command as given,
+ * and appends each command to get_truenas_root()/commands. Production code
+ * sends the same command to a real box; only this sshd maps the path. */
+gboolean     kf_test_sshd_play_truenas             (KfTestSshd  *self,
+                                                    GError     **error);
+/* The directory standing in for the box's "/" (the caller writes data/manifest.json). */
+char        *kf_test_sshd_get_truenas_root         (KfTestSshd  *self);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KfTestSshd, kf_test_sshd_stop)
 
 G_END_DECLS
