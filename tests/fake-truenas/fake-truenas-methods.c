@@ -263,10 +263,7 @@ build_user_entry (FakeTruenas *server,
   JsonObject *entry = json_object_new ();
   JsonObject *group = json_object_new ();
   const char *keys_path = fake_config_user_authorized_keys (config, user);
-  g_autofree char *keys = NULL;
-
-  if (keys_path != NULL)
-    g_file_get_contents (keys_path, &keys, NULL, NULL);
+  g_autofree char *keys = keys_path != NULL ? fake_truenas_read_sshpubkey (keys_path) : NULL;
 
   json_object_set_int_member (entry, "id", user->id);
   json_object_set_int_member (entry, "uid", user->uid);
@@ -285,7 +282,8 @@ build_user_entry (FakeTruenas *server,
   json_object_set_array_member (entry, "groups", json_array_new ());
   json_object_set_boolean_member (entry, "password_disabled", FALSE);
   json_object_set_boolean_member (entry, "ssh_password_enabled", FALSE);
-  if (keys != NULL && *keys != '\0')
+  /* user_extend(): the file's text, "" for an empty file, null for none. */
+  if (keys != NULL)
     json_object_set_string_member (entry, "sshpubkey", keys);
   else
     json_object_set_null_member (entry, "sshpubkey");
@@ -1072,8 +1070,7 @@ method_user_update (FakeTruenas  *server,
       const char *keys = member_string (data, "sshpubkey");
       g_autoptr(GError) local_error = NULL;
 
-      if (keys_path == NULL
-          || !g_file_set_contents (keys_path, keys != NULL ? keys : "", -1, &local_error))
+      if (keys_path == NULL || !fake_truenas_write_sshpubkey (keys_path, keys, &local_error))
         {
           *error = fake_error_new_call (EFAULT, "Unable to write the authorized keys of %s", user->username);
           return NULL;

@@ -11,6 +11,8 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "fake-truenas-auth.h"
 #include "fake-truenas-connection.h"
 #include "fake-truenas-http.h"
@@ -356,38 +358,81 @@ fake_truenas_write_state (FakeTruenas *self)
 
 /* ---- SSH keys ---- */
 
+/* Python's str.strip() with no argument, for ASCII: blanks, \t \n \v \f \r
+ * and the separators \x1c-\x1f. */
 static gboolean
-is_key_type (const char *word)
+is_python_space (char c)
 {
-  return g_str_has_prefix (word, "ssh-") || g_str_has_prefix (word, "ecdsa-")
-         || g_str_has_prefix (word, "sk-");
+  return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
 }
 
-/* The "type blob" pair of a key line (skipping options before the type). */
-static gboolean
-key_type_and_blob (const char  *line,
-                   char       **type,
-                   char       **blob)
+static char *
+python_strip (const char *text)
 {
-  g_auto(GStrv) words = g_strsplit_set (line, " \t", -1);
-  guint n = 0;
-  const char *parts[2] = { NULL, NULL };
+  const char *end = text + strlen (text);
 
-  for (guint i = 0; words[i] != NULL && n < 2; i++)
+  while (*text != '\0' && is_python_space (*text))
+    text++;
+  while (end > text && is_python_space (end[-1]))
+    end--;
+  return g_strndup (text, end - text);
+}
+
+/* plugins/account.py _read_authorized_keys(): open() in text mode reads
+ * "\r\n" and a lone "\r" as "\n" (universal newlines), then .strip().
+ * NULL when there is no file (user.query then says null). */
+char *
+fake_truenas_read_sshpubkey (const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *read = NULL;
+  GString *text;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  text = g_string_new (NULL);
+  for (const char *p = contents; *p != '\0'; p++)
     {
-      if (*words[i] == '\0')
-        continue;
-      if (n == 0 && !is_key_type (words[i]))
-        continue;
-      parts[n++] = words[i];
+      if (*p == '\r')
+        {
+          g_string_append_c (text, '\n');
+          if (p[1] == '\n')
+            p++;
+        }
+      else
+        g_string_append_c (text, *p);
     }
-  if (n < 2)
-    return FALSE;
-  *type = g_strdup (parts[0]);
-  *blob = g_strdup (parts[1]);
-  return TRUE;
+  read = g_string_free (text, FALSE);
+  return python_strip (read);
 }
 
+/* plugins/account.py update_sshpubkey(): the text stripped; empty removes
+ * the file; the same as the file's (stripped) text changes nothing; else
+ * the file becomes the text plus "\n", mode 0600, written atomically. */
+gboolean
+fake_truenas_write_sshpubkey (const char  *path,
+                              const char  *sshpubkey,
+                              GError     **error)
+{
+  g_autofree char *pubkey = python_strip (sshpubkey != NULL ? sshpubkey : "");
+  g_autofree char *old = NULL;
+  g_autofree char *contents = NULL;
+
+  if (*pubkey == '\0')
+    {
+      g_unlink (path);
+      return TRUE;
+    }
+  old = fake_truenas_read_sshpubkey (path);
+  if (g_strcmp0 (old, pubkey) == 0)
+    return TRUE;
+  contents = g_strconcat (pubkey, "\n", NULL);
+  return g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+/* plugins/keychain/ssh_pair.py: pubkey = (user["sshpubkey"] or "").strip();
+ * unless public_key is a substring of it, pubkey += "\n" + public_key + "\n"
+ * and user.update {sshpubkey}. */
 gboolean
 fake_truenas_add_authorized_key (FakeTruenas  *self,
                                  const char   *path,
@@ -395,55 +440,15 @@ fake_truenas_add_authorized_key (FakeTruenas  *self,
                                  gboolean     *added,
                                  GError      **error)
 {
-  g_autofree char *contents = NULL;
-  g_autofree char *key = g_strstrip (g_strdup (public_key));
-  g_autofree char *type = NULL;
-  g_autofree char *blob = NULL;
-  g_autoptr(GError) read_error = NULL;
-  g_auto(GStrv) lines = NULL;
-  GString *updated;
-  gboolean parsed;
+  g_autofree char *pubkey = fake_truenas_read_sshpubkey (path);
+  g_autofree char *updated = NULL;
 
   *added = FALSE;
-  if (!g_file_get_contents (path, &contents, NULL, &read_error))
-    {
-      if (!g_error_matches (read_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          g_propagate_error (error, g_steal_pointer (&read_error));
-          return FALSE;
-        }
-      contents = g_strdup ("");
-    }
-
-  parsed = key_type_and_blob (key, &type, &blob);
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autofree char *line_type = NULL;
-      g_autofree char *line_blob = NULL;
-      const char *line = g_strstrip (lines[i]);
-
-      if (*line == '\0' || *line == '#')
-        continue;
-      if (parsed && key_type_and_blob (line, &line_type, &line_blob)
-          && g_str_equal (type, line_type) && g_str_equal (blob, line_blob))
-        return TRUE;
-      if (!parsed && g_str_equal (line, key))
-        return TRUE;
-    }
-
-  updated = g_string_new (contents);
-  if (updated->len > 0 && updated->str[updated->len - 1] != '\n')
-    g_string_append_c (updated, '\n');
-  g_string_append (updated, key);
-  g_string_append_c (updated, '\n');
-  if (!g_file_set_contents_full (path, updated->str, updated->len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
-    {
-      g_string_free (updated, TRUE);
-      return FALSE;
-    }
-  g_string_free (updated, TRUE);
+  if (pubkey != NULL && strstr (pubkey, public_key) != NULL)
+    return TRUE;
+  updated = g_strconcat (pubkey != NULL ? pubkey : "", "\n", public_key, "\n", NULL);
+  if (!fake_truenas_write_sshpubkey (path, updated, error))
+    return FALSE;
   *added = TRUE;
   return TRUE;
 }

@@ -38,8 +38,14 @@ void         fake_truenas_note_private_without_options (FakeTruenas *self,
                                                         const char  *method);
 void         fake_truenas_set_ssh_enabled  (FakeTruenas      *self);
 void         fake_truenas_write_state      (FakeTruenas      *self);
-/* Adds @public_key to @path unless a line with the same type and blob is
- * there; TRUE with *added telling which. */
+/* The user's sshpubkey as middlewared reads it from @path (NULL: no file),
+ * and writes it there (user.update); see fake-truenas.c. */
+char        *fake_truenas_read_sshpubkey   (const char       *path);
+gboolean     fake_truenas_write_sshpubkey  (const char       *path,
+                                            const char       *sshpubkey,
+                                            GError          **error);
+/* keychaincredential.ssh_pair's own change to @path: @public_key appended
+ * unless the text already holds it; TRUE with *added telling which. */
 gboolean     fake_truenas_add_authorized_key (FakeTruenas    *self,
                                               const char     *path,
                                               const char     *public_key,

@@ -538,16 +538,24 @@ test_jsonrpc_pairing (void)
   g_assert_true (g_str_has_suffix (json_object_get_string_member (result, "host_key"), "root@truenas\n\n"));
   json_node_unref (reply);
 
-  /* Idempotent: the same key (another comment) is not added twice. */
-  g_free (pair_params);
-  pair_params = g_strdup_printf ("[{\"remote_hostname\":\"any-host\",\"username\":\"backup\","
-                                 "\"public_key\":\"%s other-comment\"}]", PUBKEY);
+  /* ssh_pair.py appends unless "data.public_key not in pubkey" is false: the
+   * very same text is not added twice... */
   reply = rpc (client, 4, "keychaincredential.ssh_pair", pair_params);
   g_assert_nonnull (result_object (reply));
   json_node_unref (reply);
   keys = read_file (fake->authorized_keys);
   g_assert_cmpuint (count_substr (keys, PUBKEY), ==, 1);
   g_assert_cmpstr (keys, ==, PUBKEY " keyferry@desktop\n");
+  /* ...but the same key with another comment is (a substring test, not a key match). */
+  g_free (pair_params);
+  pair_params = g_strdup_printf ("[{\"remote_hostname\":\"any-host\",\"username\":\"backup\","
+                                 "\"public_key\":\"%s other-comment\"}]", PUBKEY);
+  reply = rpc (client, 40, "keychaincredential.ssh_pair", pair_params);
+  g_assert_nonnull (result_object (reply));
+  json_node_unref (reply);
+  g_free (keys);
+  keys = read_file (fake->authorized_keys);
+  g_assert_cmpstr (keys, ==, PUBKEY " keyferry@desktop\n" PUBKEY " other-comment\n");
 
   reply = rpc (client, 5, "user.query", "[[[\"username\",\"=\",\"backup\"],[\"local\",\"=\",true]],{\"get\":true}]");
   result = result_object (reply);
@@ -1029,14 +1037,23 @@ test_public_route (void)
   g_assert_cmpstr (json_object_get_string_member (result_object (reply), "state"), ==, "RUNNING");
   json_node_unref (reply);
 
-  /* user.update {sshpubkey}: the file gets exactly the text, user.query reads it back. */
-  update = g_strdup_printf ("[7,{\"sshpubkey\":\"# mine\\n%s a@b\\n\"}]", PUBKEY);
+  /* user.update {sshpubkey}, as middlewared's update_sshpubkey(): the text
+   * stripped, then written with one "\n"; user.query reads the file back
+   * stripped, "\r\n" as "\n" (Python's universal newlines). */
+  update = g_strdup_printf ("[7,{\"sshpubkey\":\"  # mine\\r\\n%s a@b\\n\\n\"}]", PUBKEY);
   reply = rpc (client, 11, "user.update", update);
   json_node_unref (reply);
   keys = read_file (fake->authorized_keys);
-  g_assert_cmpstr (keys, ==, "# mine\n" PUBKEY " a@b\n");
+  g_assert_cmpstr (keys, ==, "# mine\r\n" PUBKEY " a@b\n");
   reply = rpc (client, 12, "user.query", "[[[\"username\",\"=\",\"backup\"]],{\"get\":true}]");
-  g_assert_cmpstr (json_object_get_string_member (result_object (reply), "sshpubkey"), ==, keys);
+  g_assert_cmpstr (json_object_get_string_member (result_object (reply), "sshpubkey"), ==, "# mine\n" PUBKEY " a@b");
+  json_node_unref (reply);
+  /* An empty sshpubkey removes the file; user.query then says null. */
+  reply = rpc (client, 13, "user.update", "[7,{\"sshpubkey\":\" \\n\"}]");
+  json_node_unref (reply);
+  g_assert_false (g_file_test (fake->authorized_keys, G_FILE_TEST_EXISTS));
+  reply = rpc (client, 14, "user.query", "[[[\"username\",\"=\",\"backup\"]],{\"get\":true}]");
+  g_assert_true (json_object_get_null_member (result_object (reply), "sshpubkey"));
   json_node_unref (reply);
   state = read_file (fake->state_out);
   g_assert_nonnull (strstr (state, "\"ssh_service_running\" : true"));

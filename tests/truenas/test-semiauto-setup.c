@@ -838,13 +838,23 @@ state_bool (TnFake     *fake,
   return json_object_get_boolean_member (json_node_get_object (state), member);
 }
 
-/* authorized_keys with lines Keyferry must keep byte for byte: a comment,
- * options, a blank line, CRLF, and no newline at the end. */
+/* authorized_keys with lines Keyferry must keep: a comment, options, a
+ * blank line, CRLF, and no newline at the end. */
 static const char odd_keys[] =
   "# managed by hand\n"
   "command=\"/usr/bin/true\",no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOdd0ddOdd0ddOdd0ddOdd0ddOdd0ddOdd0ddOdd0ddO odd@one\r\n"
   "\n"
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeepKeepKeepKeepKeepKeepKeepKeepKeepKeepKeepK   spaced  comment ";
+
+/* The same keys once TrueNAS has written them (plugins/account.py): user.query
+ * reads the file with "\r\n" as "\n" and strips it, and user.update writes
+ * the stripped text plus one "\n". Through the API that much of the file's
+ * form is TrueNAS's own; every line, option, comment and blank line stays. */
+static const char odd_keys_truenas[] =
+  "# managed by hand\n"
+  "command=\"/usr/bin/true\",no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOdd0ddOdd0ddOdd0ddOdd0ddOdd0ddOdd0ddOdd0ddO odd@one\n"
+  "\n"
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeepKeepKeepKeepKeepKeepKeepKeepKeepKeepKeepK   spaced  comment\n";
 
 static void
 write_authorized_keys (const char *text)
@@ -912,7 +922,7 @@ test_rollback (void)
       g_assert_null (strstr (error->message, "may remain"));
       g_assert_true (has_step (steps, KF_SEMIAUTO_STEP_ROLLBACK));
       keys_after = authorized_keys ();
-      g_assert_cmpstr (keys_after, ==, odd_keys);
+      g_assert_cmpstr (keys_after, ==, odd_keys_truenas);
       after = snapshot (env);
       g_assert_cmpstr (before, ==, after);
       /* The shell, changed or not, is as it was. */
@@ -955,7 +965,7 @@ test_rollback_cancel_restores_user (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   {
     g_autofree char *keys = authorized_keys ();
-    g_assert_cmpstr (keys, ==, odd_keys);
+    g_assert_cmpstr (keys, ==, odd_keys_truenas);
   }
   /* user.update had set bash and added zfs; both were taken back. */
   g_assert_cmpuint (state_calls (fake, "user.update"), ==, 2);
@@ -997,10 +1007,10 @@ test_rollback_failure_named (void)
   g_assert_nonnull (strstr (error->message, "read-only"));
   g_assert_null (strchr (error->message, '\n'));
   /* The fingerprint named is that of the key that stayed: the one new line
-   * (odd_keys has no final newline, so ssh_pair added one first). */
+   * after the others, as TrueNAS wrote them. */
   keys = authorized_keys ();
-  g_assert_true (g_str_has_prefix (keys, odd_keys));
-  left = g_strstrip (g_strdup (keys + strlen (odd_keys) + 1));
+  g_assert_true (g_str_has_prefix (keys, odd_keys_truenas));
+  left = g_strstrip (g_strdup (keys + strlen (odd_keys_truenas)));
   g_assert_null (strchr (left, '\n'));
   fingerprint = kf_ssh_key_fingerprint (left, &parse_error);
   g_assert_no_error (parse_error);
@@ -1281,7 +1291,7 @@ test_public_route (void)
   g_assert_cmpstr (shell, ==, "/usr/bin/bash");
   {
     g_autofree char *keys = authorized_keys ();
-    g_assert_true (g_str_has_prefix (keys, odd_keys));
+    g_assert_true (g_str_has_prefix (keys, odd_keys_truenas));
   }
   notes = kf_semiauto_setup_get_notes (setup);
   for (guint i = 0; notes[i] != NULL; i++)
