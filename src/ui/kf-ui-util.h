@@ -32,6 +32,13 @@ void        kf_ui_present_dialog     (GtkWindow     *dialog);
 void        kf_ui_set_tooltip        (GtkWidget     *widget,
                                       const char    *tooltip);
 void        kf_ui_name_icon_controls (GtkWidget     *root);
+/* Fills @popover from @model (items and sections) with menu items that a
+ * screen reader can name on every GTK: GTK 4.18's own items (GtkModelButton)
+ * reach AT-SPI with no name at all, so each item is a flat button of role
+ * menu item, labelled from the model without the mnemonic underscore.
+ * Activating one runs the item's action and closes @popover. */
+void        kf_ui_popover_menu_set_model (GtkPopoverMenu *popover,
+                                          GMenuModel     *model);
 /* A modal alert (kf-alert.h) with an OK button over @parent. */
 GtkWidget  *kf_ui_show_message       (GtkWindow     *parent,
                                       const char    *heading,
