@@ -23,7 +23,7 @@
 #include <adwaita.h>
 
 #include "kf-alert.h"
-#include "kf-ui-util.h"
+#include "kf-ui-a11y.h"
 
 #if ADW_CHECK_VERSION (1, 5, 0)
 # define KF_ALERT_IS_DIALOG 1

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "kf-enums.h"
+#include "kf-ui-a11y.h"
 
 G_BEGIN_DECLS
 
@@ -24,21 +25,6 @@ void        kf_ui_add_toast          (GtkWidget     *widget,
 /* Presents a dialog window no larger than its transient parent, so that on
  * a small screen (a phone, 360×640) it fits where the main window does. */
 void        kf_ui_present_dialog     (GtkWindow     *dialog);
-/* Screen readers get the tooltip of an icon-only control as its name: GTK
- * 4.8's AT-SPI backend would read out its class ("GtkImage"). Set a
- * control's tooltip with kf_ui_set_tooltip (it names the control too), or
- * name every icon-only button, menu button and search entry below @root
- * from the tooltip (placeholder for entries) it was built with. */
-void        kf_ui_set_tooltip        (GtkWidget     *widget,
-                                      const char    *tooltip);
-void        kf_ui_name_icon_controls (GtkWidget     *root);
-/* Fills @popover from @model (items and sections) with menu items that a
- * screen reader can name on every GTK: GTK 4.18's own items (GtkModelButton)
- * reach AT-SPI with no name at all, so each item is a flat button of role
- * menu item, labelled from the model without the mnemonic underscore.
- * Activating one runs the item's action and closes @popover. */
-void        kf_ui_popover_menu_set_model (GtkPopoverMenu *popover,
-                                          GMenuModel     *model);
 /* A modal alert (kf-alert.h) with an OK button over @parent. */
 GtkWidget  *kf_ui_show_message       (GtkWindow     *parent,
                                       const char    *heading,
