@@ -77,7 +77,7 @@ kf_connection_dialog_clear_errors (KfConnectionDialog *self)
                       self->username_row, self->keypair_row, self->timeout_row };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    kf_connection_dialog_show_label (labels[i], NULL);
+    kf_ui_show_field_error (NULL, labels[i], NULL);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (rows[i]), "error");
 }
@@ -89,12 +89,9 @@ kf_connection_dialog_show_error_at (KfConnectionDialog *self,
                                     GtkLabel           *label,
                                     const char         *message)
 {
-  kf_connection_dialog_show_label (label, message);
+  kf_ui_show_field_error (row, label, message);
   if (row != NULL)
-    {
-      gtk_widget_add_css_class (row, "error");
-      gtk_widget_grab_focus (row);
-    }
+    gtk_widget_grab_focus (row);
 }
 
 /* Puts an error from the core next to the field it concerns. */
@@ -226,11 +223,73 @@ update_visibility (KfConnectionDialog *self)
                           (!manual || semi_connection) && *username != '\0' && g_strcmp0 (username, "root") != 0);
 }
 
+/* The message of @error, or NULL; frees @error. */
+static char *
+take_message (GError *error)
+{
+  char *message = error != NULL ? g_strdup (error->message) : NULL;
+
+  g_clear_error (&error);
+  return message;
+}
+
+/* Checks the fields as they are typed, as Add Key Pair does: each problem
+ * shows under its field and marks it, and goes as soon as the field is
+ * fixed. An empty required field only keeps Save off. Returns whether
+ * nothing is wrong. */
+static gboolean
+check_fields (KfConnectionDialog *self)
+{
+  const char *name_text = kf_connection_dialog_text_of (self->name_row);
+  const char *host_text = kf_connection_dialog_text_of (self->host_row);
+  const char *timeout_text = kf_connection_dialog_text_of (self->timeout_row);
+  gboolean manual = kf_connection_dialog_is_manual (self) || self->editing != NULL;
+  g_autofree char *name_problem = NULL, *host_problem = NULL, *port_problem = NULL;
+  g_autofree char *user_problem = NULL, *timeout_problem = NULL;
+  g_auto(KfHostInput) input = { 0 };
+  GError *error = NULL;
+  guint number;
+
+  if (*name_text != '\0')
+    {
+      g_autofree char *name = kf_connection_validate_name (name_text, &error);
+
+      if (name != NULL)
+        kf_connection_validate_name_free (kf_store_get_connections (kf_connection_dialog_get_store (self)), name,
+                                          self->editing != NULL ? kf_connection_get_id (self->editing) : NULL,
+                                          &error);
+      name_problem = take_message (error), error = NULL;
+    }
+  if (manual && *host_text != '\0' && !kf_connection_validate_host (host_text, &input, &error))
+    host_problem = take_message (error), error = NULL;
+  if (manual && !kf_connection_validate_port (kf_connection_dialog_text_of (self->port_row), &number, &error))
+    port_problem = take_message (error), error = NULL;
+  if (*kf_connection_dialog_text_of (self->username_row) != '\0')
+    {
+      g_autofree char *username = kf_connection_validate_username (kf_connection_dialog_text_of (self->username_row),
+                                                                   &error);
+      user_problem = take_message (error), error = NULL;
+    }
+  if (*timeout_text != '\0' && !kf_connection_validate_timeout (timeout_text, &number, &error))
+    timeout_problem = take_message (error), error = NULL;
+
+  kf_ui_show_field_error (GTK_WIDGET (self->name_row), self->name_error, name_problem);
+  kf_ui_show_field_error (GTK_WIDGET (self->host_row), self->manual_error, host_problem);
+  if (host_problem == NULL)
+    kf_ui_show_field_error (NULL, self->manual_error, port_problem);
+  kf_ui_show_field_error (GTK_WIDGET (self->port_row), NULL, port_problem);
+  kf_ui_show_field_error (GTK_WIDGET (self->username_row), self->login_error, user_problem);
+  kf_ui_show_field_error (GTK_WIDGET (self->timeout_row), self->timeout_error, timeout_problem);
+
+  return !name_problem && !host_problem && !port_problem && !user_problem && !timeout_problem
+         && *kf_connection_dialog_text_of (self->username_row) != '\0';
+}
+
 static void
 update_save_sensitivity (KfConnectionDialog *self)
 {
   g_autofree char *name = g_strstrip (g_strdup (kf_connection_dialog_text_of (self->name_row)));
-  gboolean ok = *name != '\0';
+  gboolean ok = check_fields (self) && *name != '\0';
 
   if (!kf_connection_dialog_is_manual (self) && self->editing == NULL)
     ok = ok && *kf_connection_dialog_text_of (self->url_row) != '\0'

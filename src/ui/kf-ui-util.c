@@ -93,3 +93,23 @@ kf_ui_present_dialog (GtkWindow *dialog)
     }
   gtk_window_present (dialog);
 }
+
+void
+kf_ui_show_field_error (GtkWidget  *row,
+                        GtkLabel   *label,
+                        const char *message)
+{
+  g_return_if_fail (label == NULL || GTK_IS_LABEL (label));
+
+  if (label != NULL)
+    {
+      gtk_label_set_text (label, message != NULL ? message : "");
+      gtk_widget_set_visible (GTK_WIDGET (label), message != NULL && *message != '\0');
+    }
+  if (row == NULL)
+    return;
+  if (message != NULL && *message != '\0')
+    gtk_widget_add_css_class (row, "error");
+  else
+    gtk_widget_remove_css_class (row, "error");
+}

@@ -25,6 +25,12 @@ void        kf_ui_add_toast          (GtkWidget     *widget,
 /* Presents a dialog window no larger than its transient parent, so that on
  * a small screen (a phone, 360×640) it fits where the main window does. */
 void        kf_ui_present_dialog     (GtkWindow     *dialog);
+/* The one way a form shows what is wrong with a field, as it is typed or
+ * after Save: @message (NULL: nothing is wrong) in @label, which sits right
+ * under the field (if not NULL), and @row (if not NULL) marked as wrong or not. */
+void        kf_ui_show_field_error   (GtkWidget     *row,
+                                      GtkLabel      *label,
+                                      const char    *message);
 /* A modal alert (kf-alert.h) with an OK button over @parent. */
 GtkWidget  *kf_ui_show_message       (GtkWindow     *parent,
                                       const char    *heading,

@@ -340,7 +340,15 @@ def main():
         # names before or after showing it (GTK's own doing; newer GTK
         # names it "Close"). Every control is still checked for a name.
         audit("the Keyboard Shortcuts window", shortcuts, class_names=newer_than_gtk_4_8())
-        search = [a for a in descendants(shortcuts) if a.getRole() in (pyatspi.ROLE_ENTRY, pyatspi.ROLE_TEXT)]
+        def text_controls():
+            return [a for a in descendants(shortcuts) if a.getRole() in (pyatspi.ROLE_ENTRY, pyatspi.ROLE_TEXT)]
+        search = text_controls()
+        if not search:  # newer GTK shows its search bar once its toggle is pressed
+            toggles = [a for a in descendants(shortcuts) if a.getRole() == pyatspi.ROLE_TOGGLE_BUTTON]
+            if toggles:
+                toggles[0].queryAction().doAction(0)
+                search = wait_for("the shortcuts search entry", text_controls)
+                audit("the Keyboard Shortcuts window, searching", shortcuts)
         check("the Keyboard Shortcuts window has a named search entry",
               any((a.name or "").strip() for a in search), f"{len(search)} text controls")
         press(shortcuts, pyatspi.ROLE_PUSH_BUTTON, "Close")

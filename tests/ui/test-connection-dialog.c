@@ -230,6 +230,13 @@ press_save (KfConnectionDialog *dialog)
 }
 
 static gboolean
+save_enabled (KfConnectionDialog *dialog)
+{
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  return gtk_widget_is_sensitive (button (dialog, "_Save"));
+}
+
+static gboolean
 alert_closed (gpointer data)
 {
   return !kf_alert_is_open (data);
@@ -540,9 +547,10 @@ test_manual_errors (void)
   discover_and_trust (dialog, sshd, "connection-trust-host-keys-2");
   g_assert_null (shown_label (dialog, "manual-error"));
 
-  /* A port out of range: said next to Port, nothing saved. */
+  /* A port out of range: said next to Port as it is typed, with Save off
+   * (as in Add Key Pair; issue 11, defect 6), nothing saved. */
   set_entry (dialog, "Port", "70000");
-  g_assert_false (press_save (dialog));
+  g_assert_false (save_enabled (dialog));
   message = shown_label (dialog, "manual-error");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "65535"));
@@ -556,7 +564,7 @@ test_manual_errors (void)
 
   /* An empty Port is not quietly taken as 22 (issue 11, defect 3). */
   set_entry (dialog, "Port", "");
-  g_assert_false (press_save (dialog));
+  g_assert_false (save_enabled (dialog));
   message = shown_label (dialog, "manual-error");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "Enter the port"));
@@ -566,13 +574,17 @@ test_manual_errors (void)
   /* A Connect Timeout out of range: said next to it. */
   set_entry (dialog, "Port", "22");
   set_entry (dialog, "Connect Timeout (seconds)", "0");
-  g_assert_false (press_save (dialog));
+  g_assert_false (save_enabled (dialog));
   message = shown_label (dialog, "timeout-error");
   g_assert_nonnull (message);
   g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Connect Timeout (seconds)"), "error"));
   g_assert_null (shown_label (dialog, "manual-error"));
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
   set_entry (dialog, "Connect Timeout (seconds)", "10");
+  /* Fixed, the error goes at once, and Save is back. */
+  g_assert_null (shown_label (dialog, "timeout-error"));
+  g_assert_false (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Connect Timeout (seconds)"), "error"));
+  g_assert_true (save_enabled (dialog));
 
   /* A name that is taken: said next to Name. */
   {
@@ -585,7 +597,7 @@ test_manual_errors (void)
   }
   port = g_strdup_printf ("%u", kf_test_sshd_get_port (sshd));
   set_entry (dialog, "Port", port);
-  g_assert_false (press_save (dialog));
+  g_assert_false (save_enabled (dialog));
   message = shown_label (dialog, "name-error");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "already exists"));
@@ -1329,7 +1341,7 @@ test_manual_edit (void)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit SSH Connection");
 
   set_entry (dialog, "Name", "Other Box");
-  g_assert_false (press_save (dialog));
+  g_assert_false (save_enabled (dialog));
   message = shown_label (dialog, "name-error");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "already exists"));
