@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "kf-truenas-certificate.h"
 #include "kf-connection-dialog.h"
 #include "kf-connection-ops.h"
 #include "kf-errors.h"
@@ -725,9 +726,28 @@ save_and_trust_certificate (KfConnectionDialog *dialog,
     g_assert_true (g_regex_match_simple ("\\b\\d{4}-\\d{2}-\\d{2} – \\d{4}-\\d{2}-\\d{2}\\b", text, 0, 0));
   }
   ui_test_screenshot (GTK_WIDGET (certificate), shot);
-  /* The form says why too (it stays after the dialog). */
-  g_assert_nonnull (shown_label (dialog, "semi-error"));
+  /* While the user decides, the form shows no error (issue 11, defect 5). */
+  g_assert_null (shown_label (dialog, "semi-error"));
+  g_assert_false (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "TrueNAS URL"), "error"));
   click_response (certificate, "_Trust This Certificate");
+}
+
+/* Save, then decline the certificate: now the form says why, with the
+ * fingerprint in the certificate dialog's form. */
+static void
+save_and_decline_certificate (KfConnectionDialog *dialog)
+{
+  g_autofree char *display = kf_truenas_certificate_pin_to_display (tn_fixture_cert_pin ());
+  const char *message;
+
+  g_assert_false (press_save (dialog));
+  click_response (wait_alert ("Untrusted Certificate", 10), "_Cancel");
+  ui_test_wait_frame (GTK_WIDGET (dialog));
+  message = shown_label (dialog, "semi-error");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, display));
+  g_assert_null (strstr (message, "SHA256:"));
+  g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "TrueNAS URL"), "error"));
 }
 
 static void
@@ -754,6 +774,7 @@ test_semiauto_otp (void)
   fill_semiauto (dialog, fake, "twofa", "s3cret", sshd);
   ui_test_screenshot (GTK_WIDGET (dialog), "connection-add-semiauto-filled");
   scale_connect_timeout (dialog);
+  save_and_decline_certificate (dialog);
   save_and_trust_certificate (dialog, "connection-certificate");
 
   /* The admin has 2FA: the setup asks, and a wrong code asks again with a reason. */
