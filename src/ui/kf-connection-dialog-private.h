@@ -29,6 +29,7 @@ struct _KfConnectionDialog
   char                *tls_pin;      /* a certificate the user trusted in this dialog */
   char                *discover_address; /* "host:port" being asked for its host keys */
   char                *active_url;   /* an HA standby named this active controller */
+  char                *loaded_form;  /* editing: the fields as loaded (form_snapshot) */
   gboolean             busy;
   gboolean             disposed;     /* async work finishing after the window went */
   gboolean             pairing_again;

@@ -285,6 +285,20 @@ check_fields (KfConnectionDialog *self)
          && *kf_connection_dialog_text_of (self->username_row) != '\0';
 }
 
+/* The saved fields of the form, as one string to compare: Edit saves only
+ * after one of them changed (issue 11, defect 9). */
+static char *
+form_snapshot (KfConnectionDialog *self)
+{
+  g_autofree char *keys = kf_connection_dialog_host_keys_text (self);
+  const char *keypair_id = kf_connection_dialog_selected_keypair_id (self);
+
+  return g_strjoin ("\x1f", kf_connection_dialog_text_of (self->name_row), kf_connection_dialog_text_of (self->host_row),
+                    kf_connection_dialog_text_of (self->port_row), kf_connection_dialog_text_of (self->username_row),
+                    kf_connection_dialog_text_of (self->timeout_row), keys, keypair_id != NULL ? keypair_id : "",
+                    gtk_switch_get_active (self->sudo_switch) ? "sudo" : "", NULL);
+}
+
 static void
 update_save_sensitivity (KfConnectionDialog *self)
 {
@@ -297,6 +311,12 @@ update_save_sensitivity (KfConnectionDialog *self)
                                                                                      : self->admin_password_row) != '\0';
   else
     ok = ok && *kf_connection_dialog_text_of (self->host_row) != '\0';
+  if (ok && self->loaded_form != NULL)
+    {
+      g_autofree char *now = form_snapshot (self);
+
+      ok = g_strcmp0 (now, self->loaded_form) != 0;
+    }
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), ok && !self->busy);
 }
 
@@ -563,6 +583,7 @@ kf_connection_dialog_finalize (GObject *object)
   g_free (self->tls_pin);
   g_free (self->discover_address);
   g_free (self->active_url);
+  g_free (self->loaded_form);
   G_OBJECT_CLASS (kf_connection_dialog_parent_class)->finalize (object);
 }
 
@@ -638,6 +659,7 @@ kf_connection_dialog_new (GtkWindow    *parent,
     {
       self->editing = g_object_ref (connection);
       load_connection (self);
+      self->loaded_form = form_snapshot (self);
     }
   else
     {
@@ -647,6 +669,9 @@ kf_connection_dialog_new (GtkWindow    *parent,
       gtk_editable_set_text (GTK_EDITABLE (self->timeout_row), "10");
       fill_keypairs (self, NULL);
     }
+  g_signal_connect_object (gtk_text_view_get_buffer (self->host_keys_view), "changed",
+                           G_CALLBACK (on_field_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sudo_switch, "notify::active", G_CALLBACK (on_field_changed), self, G_CONNECT_SWAPPED);
   on_field_changed (self);
   /* Typing right after Ctrl+N fills the first field, not the Cancel button
    * that GTK would focus first (issue 11, defect 2). */

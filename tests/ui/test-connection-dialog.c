@@ -1360,6 +1360,17 @@ test_manual_edit (void)
   g_assert_nonnull (dialog);
   ui_test_wait_frame (GTK_WIDGET (dialog));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit SSH Connection");
+  /* Nothing changed yet: nothing to save (issue 11, defect 9); a change
+   * undone is no change either. */
+  g_assert_false (save_enabled (dialog));
+  set_entry (dialog, "Port", "2200");
+  g_assert_true (save_enabled (dialog));
+  {
+    g_autofree char *port = g_strdup_printf ("%u", kf_connection_get_port (wait.connection));
+
+    set_entry (dialog, "Port", port);
+  }
+  g_assert_false (save_enabled (dialog));
 
   set_entry (dialog, "Name", "Other Box");
   g_assert_false (save_enabled (dialog));
