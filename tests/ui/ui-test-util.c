@@ -127,6 +127,12 @@ ui_test_start_app (KfWindow **window)
   return app;
 }
 
+static gboolean
+app_has_no_workers (gpointer app)
+{
+  return kf_application_get_workers (app) == 0;
+}
+
 void
 ui_test_stop_app (KfApplication *app)
 {
@@ -134,6 +140,9 @@ ui_test_stop_app (KfApplication *app)
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
     gtk_window_destroy (windows->data);
+  /* As the app's own shutdown does: background work (the test after a
+   * Save, a key generation) ends before the process may. */
+  ui_test_wait_until (app_has_no_workers, app, 60);
   ui_test_spin (20);
   g_object_unref (app);
 }
