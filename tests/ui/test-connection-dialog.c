@@ -397,7 +397,7 @@ discover_and_trust (KfConnectionDialog *dialog,
   g_autofree char *keys = NULL;
   GtkWidget *trust;
 
-  ui_test_click (button (dialog, "_Discover Remote Host Key"));
+  ui_test_click (named (dialog, "discover-button"));
   trust = wait_alert ("Trust These Host Keys?", 30);
   facts = facts_text (named (trust, "host-key-facts"));
   for (guint i = 0; i < fps->len; i++)
