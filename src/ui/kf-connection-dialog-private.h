@@ -61,7 +61,9 @@ struct _KfConnectionDialog
   GtkButton           *discover_button;
   GtkTextView         *host_keys_view;
   GtkLabel            *host_note;
-  GtkLabel            *manual_error;
+  GtkLabel            *manual_error;  /* under the host keys */
+  AdwPreferencesGroup *host_keys_group;
+  GtkLabel            *server_error;  /* under Host and Port */
   AdwEntryRow         *username_row;
   AdwActionRow        *sudo_row;
   GtkSwitch           *sudo_switch;

@@ -71,7 +71,7 @@ void
 kf_connection_dialog_clear_errors (KfConnectionDialog *self)
 {
   GtkLabel *labels[] = { self->name_error, self->general_error, self->semi_error,
-                         self->manual_error, self->login_error, self->timeout_error };
+                         self->manual_error, self->server_error, self->login_error, self->timeout_error };
   gpointer rows[] = { self->name_row, self->url_row, self->admin_username_row, self->admin_password_row,
                       self->admin_api_key_row, self->otp_row, self->host_row, self->port_row, self->host_keys_row,
                       self->username_row, self->keypair_row, self->timeout_row };
@@ -107,10 +107,10 @@ kf_connection_dialog_show_error (KfConnectionDialog *self,
           kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->name_row), self->name_error, error->message);
           return;
         case KF_INPUT_ERROR_HOST:
-          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->manual_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->server_error, error->message);
           return;
         case KF_INPUT_ERROR_PORT:
-          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->port_row), self->manual_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->port_row), self->server_error, error->message);
           return;
         case KF_INPUT_ERROR_HOST_KEY:
           kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_keys_row), self->manual_error, error->message);
@@ -141,7 +141,7 @@ kf_connection_dialog_show_error (KfConnectionDialog *self,
    * (a host key the TrueNAS did not report) go with the TrueNAS ones below. */
   if (error->domain == KF_SSH_ERROR && kf_connection_dialog_is_manual (self) && !self->pairing_again)
     {
-      kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->manual_error, error->message);
+      kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->server_error, error->message);
       return;
     }
   if (!kf_connection_dialog_is_manual (self) || self->pairing_again)
@@ -214,6 +214,7 @@ update_visibility (KfConnectionDialog *self)
   /* Editing shows the saved (manual) fields; a TrueNAS connection also offers Pair Again. */
   gtk_widget_set_visible (GTK_WIDGET (self->semi_group), !manual || semi_connection);
   gtk_widget_set_visible (GTK_WIDGET (self->manual_group), manual || self->editing != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->host_keys_group), manual || self->editing != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->pair_again_row), semi_connection);
   /* An API key replaces the password, and needs no one-time password. */
   gtk_widget_set_visible (GTK_WIDGET (self->admin_password_row), !kf_connection_dialog_uses_api_key (self));
@@ -274,9 +275,9 @@ check_fields (KfConnectionDialog *self)
     timeout_problem = take_message (error), error = NULL;
 
   kf_ui_show_field_error (GTK_WIDGET (self->name_row), self->name_error, name_problem);
-  kf_ui_show_field_error (GTK_WIDGET (self->host_row), self->manual_error, host_problem);
+  kf_ui_show_field_error (GTK_WIDGET (self->host_row), self->server_error, host_problem);
   if (host_problem == NULL)
-    kf_ui_show_field_error (NULL, self->manual_error, port_problem);
+    kf_ui_show_field_error (NULL, self->server_error, port_problem);
   kf_ui_show_field_error (GTK_WIDGET (self->port_row), NULL, port_problem);
   kf_ui_show_field_error (GTK_WIDGET (self->username_row), self->login_error, user_problem);
   kf_ui_show_field_error (GTK_WIDGET (self->timeout_row), self->timeout_error, timeout_problem);
@@ -610,7 +611,7 @@ kf_connection_dialog_class_init (KfConnectionDialogClass *klass)
   BIND (sign_in_row); BIND (admin_api_key_row); BIND (use_active_button);
   BIND (otp_row); BIND (pair_again_row); BIND (pair_again_button); BIND (url_note); BIND (semi_error);
   BIND (manual_group); BIND (host_row); BIND (port_row); BIND (host_keys_row); BIND (discover_button);
-  BIND (host_keys_view); BIND (host_note); BIND (manual_error);
+  BIND (host_keys_view); BIND (host_note); BIND (manual_error); BIND (host_keys_group); BIND (server_error);
   BIND (username_row); BIND (sudo_row); BIND (sudo_switch); BIND (keypair_row); BIND (login_error);
   BIND (timeout_row); BIND (timeout_error);
   BIND (progress_revealer); BIND (progress_spinner); BIND (progress_label);

@@ -565,10 +565,19 @@ test_manual_errors (void)
    * (as in Add Key Pair; issue 11, defect 6), nothing saved. */
   set_entry (dialog, "Port", "70000");
   g_assert_false (save_enabled (dialog));
-  message = shown_label (dialog, "manual-error");
+  message = shown_label (dialog, "server-error");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "65535"));
   g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Port"), "error"));
+  /* Right under Port, not below the host key box (issue 11, defect 6). */
+  {
+    graphene_rect_t port_bounds, error_bounds;
+
+    g_assert_true (gtk_widget_compute_bounds (row (dialog, ADW_TYPE_ENTRY_ROW, "Port"), GTK_WIDGET (dialog), &port_bounds));
+    g_assert_true (gtk_widget_compute_bounds (named (dialog, "server-error"), GTK_WIDGET (dialog), &error_bounds));
+    g_assert_cmpfloat (error_bounds.origin.y, >=, port_bounds.origin.y + port_bounds.size.height);
+    g_assert_cmpfloat (error_bounds.origin.y - (port_bounds.origin.y + port_bounds.size.height), <, 40);
+  }
   g_assert_null (shown_label (dialog, "name-error"));
   ui_test_screenshot (GTK_WIDGET (dialog), "connection-error-port");
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
@@ -579,7 +588,7 @@ test_manual_errors (void)
   /* An empty Port is not quietly taken as 22 (issue 11, defect 3). */
   set_entry (dialog, "Port", "");
   g_assert_false (save_enabled (dialog));
-  message = shown_label (dialog, "manual-error");
+  message = shown_label (dialog, "server-error");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "Enter the port"));
   g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Port"), "error"));
@@ -592,7 +601,7 @@ test_manual_errors (void)
   message = shown_label (dialog, "timeout-error");
   g_assert_nonnull (message);
   g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Connect Timeout (seconds)"), "error"));
-  g_assert_null (shown_label (dialog, "manual-error"));
+  g_assert_null (shown_label (dialog, "server-error"));
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 0);
   set_entry (dialog, "Connect Timeout (seconds)", "10");
   /* Fixed, the error goes at once, and Save is back. */
@@ -617,7 +626,7 @@ test_manual_errors (void)
   g_assert_nonnull (strstr (message, "already exists"));
   g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Name"), "error"));
   /* The earlier error is gone. */
-  g_assert_null (shown_label (dialog, "manual-error"));
+  g_assert_null (shown_label (dialog, "server-error"));
   g_assert_false (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Port"), "error"));
   ui_test_screenshot (GTK_WIDGET (dialog), "connection-error-name");
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (store)), ==, 1);
