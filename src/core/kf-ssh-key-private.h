@@ -36,9 +36,6 @@ KfKeyMaterial *kf_ssh_key_material_from_blob         (const KfKeyTypeInfo  *info
                                                       gsize                 len,
                                                       const char           *comment,
                                                       char                 *private_key);
-/* A comment fits: one line of valid text, at most KF_MAX_COMMENT_LEN bytes. */
-gboolean       kf_ssh_key_check_comment              (const char           *comment,
-                                                      GError              **error);
 /* A key text is at most KF_MAX_KEY_TEXT_LEN bytes. */
 gboolean       kf_ssh_key_check_text_size            (const char           *text,
                                                       gboolean              private_key,

@@ -26,6 +26,11 @@ guint          kf_ssh_key_check_bits         (KfKeyType            type,
                                               guint                bits,
                                               GError             **error);
 
+/* A comment fits: one line of valid text, at most KF_MAX_COMMENT_LEN bytes
+ * (the GUI checks it as it is typed). */
+gboolean       kf_ssh_key_check_comment      (const char           *comment,
+                                              GError              **error);
+
 /* Generates a new key pair in a worker thread. @comment may be NULL. The private key
  * comes out unencrypted: OpenSSH format for Ed25519, PKCS#8 PEM for ECDSA and RSA. */
 void           kf_ssh_key_generate_async     (KfKeyType            type,

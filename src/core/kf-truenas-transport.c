@@ -162,12 +162,14 @@ certificate_error (KfTruenasClient *self)
                         _("The TrueNAS at %s now shows a different certificate (%s) than the one you trusted; "
                         "if nobody replaced it on the TrueNAS, someone may be intercepting the connection."),
                         where,
-                        self->peer_certificate != NULL ? kf_truenas_certificate_get_fingerprint (self->peer_certificate) : _("unknown"));
+                        self->peer_certificate != NULL ? kf_truenas_certificate_get_fingerprint_display (self->peer_certificate) : _("unknown"));
+  /* The fingerprint in the colon form the certificate dialog, the TrueNAS
+   * web interface and openssl show (issue 11, defect 5). */
   return g_error_new (KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE,
                       _("The certificate of the TrueNAS at %s is not trusted (it is probably self-signed); "
                       "check that its fingerprint %s matches the one shown on the TrueNAS before trusting it."),
                       where,
-                      self->peer_certificate != NULL ? kf_truenas_certificate_get_fingerprint (self->peer_certificate) : _("unknown"));
+                      self->peer_certificate != NULL ? kf_truenas_certificate_get_fingerprint_display (self->peer_certificate) : _("unknown"));
 }
 
 /* Turns a libsoup/GIO failure into one plain sentence. */

@@ -274,6 +274,7 @@ static char *
 parse_host_port (const char  *authority,
                  gboolean     https,
                  int         *port,
+                 GString     *notes,
                  GError     **error)
 {
   g_autofree char *to_parse = g_strdup_printf ("%s://%s", https ? "https" : "http", authority);
@@ -296,6 +297,24 @@ parse_host_port (const char  *authority,
     *port = -1;
 
   host = g_ascii_strdown (g_uri_get_host (uri) ? g_uri_get_host (uri) : "", -1);
+  /* An international name ("nås.lan") is taken as the Host field takes
+   * one: in its ASCII (IDNA) form, which TLS and the API see. */
+  if (g_hostname_is_non_ascii (host))
+    {
+      g_autofree char *ascii = g_hostname_to_ascii (host);
+      g_autofree char *note = NULL;
+
+      if (ascii == NULL)
+        {
+          bad_url (error, _("“%s” is not a valid host name; use letters, digits, dots and dashes, for example %s or 192.168.1.10."), host, "https://nas.lan");
+          return NULL;
+        }
+      /* Translators: an international host name and its ASCII form */
+      note = g_strdup_printf (_("“%s” is written “%s” in the address."), host, ascii);
+      add_note (notes, note);
+      g_free (host);
+      host = g_steal_pointer (&ascii);
+    }
   if (*host == '\0')
     {
       bad_url (error, _("The TrueNAS URL has no host name; type an address for example %s or 192.168.1.10."), "https://nas.lan");
@@ -383,7 +402,7 @@ kf_truenas_url_parse (const char  *text,
   if (authority == NULL || !bracket_bare_ipv6 (&authority, notes, error))
     return NULL;
   escape_bracketed_zone (&authority);
-  host = parse_host_port (authority, https, &port, error);
+  host = parse_host_port (authority, https, &port, notes, error);
   if (host == NULL)
     return NULL;
 

@@ -23,6 +23,7 @@
 #include <adwaita.h>
 
 #include "kf-alert.h"
+#include "kf-ui-a11y.h"
 
 #if ADW_CHECK_VERSION (1, 5, 0)
 # define KF_ALERT_IS_DIALOG 1
@@ -266,6 +267,8 @@ kf_alert_present (GtkWidget *alert,
 {
   g_return_if_fail (IS_ALERT (alert));
   g_return_if_fail (GTK_IS_WIDGET (parent));
+  /* Its response buttons are named by their labels, not "_Cancel Cancel". */
+  kf_ui_name_icon_controls (alert);
 #if KF_ALERT_IS_DIALOG
   g_object_set_data (G_OBJECT (alert), OPEN_KEY, GINT_TO_POINTER (TRUE));
   adw_dialog_present (ADW_DIALOG (alert), parent);

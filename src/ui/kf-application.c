@@ -9,6 +9,7 @@
 
 #include "kf-application.h"
 #include "kf-errors.h"
+#include "kf-ui-util.h"
 #include "kf-window.h"
 
 struct _KfApplication
@@ -71,6 +72,13 @@ about_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+static gboolean
+name_controls_once (gpointer widget)
+{
+  kf_ui_name_icon_controls (widget);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 shortcuts_activated (GSimpleAction *action,
                      GVariant      *parameter,
@@ -84,7 +92,10 @@ shortcuts_activated (GSimpleAction *action,
   window = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
   gtk_window_set_transient_for (window, gtk_application_get_active_window (app));
   gtk_window_set_application (window, app);
+  /* Its search entry, title bar buttons and section menu are GTK's own;
+   * GTK 4.8 builds the close buttons of its title bars once shown. */
   gtk_window_present (window);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, name_controls_once, g_object_ref (window), g_object_unref);
 }
 
 static const GActionEntry app_entries[] = {

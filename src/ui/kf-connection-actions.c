@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kf-alert.h"
+#include "kf-application.h"
 #include "kf-connection-dialog.h"
 #include "kf-connection-ops.h"
 #include "kf-test-dialog.h"
@@ -23,6 +24,37 @@ lookup (KfWindow *window,
 
 /* ---- add / edit ------------------------------------------------------------ */
 
+/* The test after Save has recorded its outcome on the stored connection,
+ * which the list shows; one that could not start leaves it "Never". */
+static void
+on_saved_tested (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(KfWindow) window = user_data;
+  g_autoptr(KfTestResult) tested = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tested = kf_connection_ops_test_finish (result, &error);
+  if (tested == NULL)
+    g_debug ("No test after saving: %s", error->message);
+  kf_application_worker_end ();
+}
+
+/* Quitting waits for the test (its SSH session runs in a worker thread);
+ * closing the window cancels it. */
+static void
+test_after_save (KfWindow     *window,
+                 KfConnection *connection)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  g_signal_connect_object (window, "destroy", G_CALLBACK (g_cancellable_cancel), cancellable, G_CONNECT_SWAPPED);
+  kf_application_worker_begin ();
+  kf_connection_ops_test_async (kf_window_get_vault (window), connection, cancellable,
+                                on_saved_tested, g_object_ref (window));
+}
+
 static void
 on_dialog_saved (KfConnectionDialog *dialog,
                  KfConnection       *connection,
@@ -30,6 +62,11 @@ on_dialog_saved (KfConnectionDialog *dialog,
                  KfWindow           *window)
 {
   g_autofree char *toast = NULL;
+
+  /* A manual connection is tested after Save as a semi-automatic one is
+   * during its setup (issue 11, defect 9), in the background. */
+  if (kf_connection_get_setup_method (connection) == KF_SETUP_METHOD_MANUAL)
+    test_after_save (window, connection);
 
   /* Saved, but logging in over SSH failed: a warning with the reason, never a success toast. */
   if (warning != NULL)

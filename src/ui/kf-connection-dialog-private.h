@@ -29,6 +29,7 @@ struct _KfConnectionDialog
   char                *tls_pin;      /* a certificate the user trusted in this dialog */
   char                *discover_address; /* "host:port" being asked for its host keys */
   char                *active_url;   /* an HA standby named this active controller */
+  char                *loaded_form;  /* editing: the fields as loaded (form_snapshot) */
   gboolean             busy;
   gboolean             disposed;     /* async work finishing after the window went */
   gboolean             pairing_again;
@@ -60,7 +61,9 @@ struct _KfConnectionDialog
   GtkButton           *discover_button;
   GtkTextView         *host_keys_view;
   GtkLabel            *host_note;
-  GtkLabel            *manual_error;
+  GtkLabel            *manual_error;  /* under the host keys */
+  AdwPreferencesGroup *host_keys_group;
+  GtkLabel            *server_error;  /* under Host and Port */
   AdwEntryRow         *username_row;
   AdwActionRow        *sudo_row;
   GtkSwitch           *sudo_switch;

@@ -117,6 +117,9 @@ on_confirm_change (KfConnectionDialog *self,
   kf_change_prompt_run_async (GTK_WIDGET (self), id, message, on_change_answered, g_object_ref (self));
 }
 
+/* The certificate error while its prompt is open (a GError). */
+#define CERTIFICATE_ERROR_KEY "kf-certificate-error"
+
 static void
 on_certificate_trusted (GObject      *source,
                         GAsyncResult *result,
@@ -125,8 +128,17 @@ on_certificate_trusted (GObject      *source,
   g_autoptr(KfConnectionDialog) self = user_data;
   g_autofree char *pin = kf_certificate_prompt_run_finish (result, NULL);
 
-  if (pin == NULL || self->disposed)
+  if (self->disposed)
     return;
+  /* Declined: now the refusal is the user's decision, and said as an error. */
+  if (pin == NULL)
+    {
+      const GError *refused = g_object_get_data (G_OBJECT (self), CERTIFICATE_ERROR_KEY);
+
+      if (refused != NULL)
+        kf_connection_dialog_show_error (self, refused);
+      return;
+    }
   g_free (self->tls_pin);
   self->tls_pin = g_steal_pointer (&pin);
   kf_connection_dialog_run_semiauto (self);
@@ -203,15 +215,22 @@ on_semiauto_done (GObject      *source,
       /* Cancelled here: the user knows. Declined a change: say that nothing changed. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && cancelled_here)
         return;
-      kf_connection_dialog_show_error (self, error);
       offer_active_controller (self, kf_semiauto_setup_get_redirect_url (setup));
+      /* A certificate to decide on is asked about, not shown as an error
+       * before the user has decided anything (issue 11, defect 5). */
       if (certificate != NULL
           && (g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_UNTRUSTED_CERTIFICATE)
               || g_error_matches (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_CERTIFICATE_CHANGED)))
-        kf_certificate_prompt_run_async (GTK_WIDGET (self), certificate,
-                                         g_error_matches (error, KF_TRUENAS_ERROR,
-                                                          KF_TRUENAS_ERROR_CERTIFICATE_CHANGED),
-                                         on_certificate_trusted, g_object_ref (self));
+        {
+          g_object_set_data_full (G_OBJECT (self), CERTIFICATE_ERROR_KEY, g_error_copy (error),
+                                  (GDestroyNotify) g_error_free);
+          kf_certificate_prompt_run_async (GTK_WIDGET (self), certificate,
+                                           g_error_matches (error, KF_TRUENAS_ERROR,
+                                                            KF_TRUENAS_ERROR_CERTIFICATE_CHANGED),
+                                           on_certificate_trusted, g_object_ref (self));
+          return;
+        }
+      kf_connection_dialog_show_error (self, error);
       return;
     }
 

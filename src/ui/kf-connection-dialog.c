@@ -71,13 +71,13 @@ void
 kf_connection_dialog_clear_errors (KfConnectionDialog *self)
 {
   GtkLabel *labels[] = { self->name_error, self->general_error, self->semi_error,
-                         self->manual_error, self->login_error, self->timeout_error };
+                         self->manual_error, self->server_error, self->login_error, self->timeout_error };
   gpointer rows[] = { self->name_row, self->url_row, self->admin_username_row, self->admin_password_row,
                       self->admin_api_key_row, self->otp_row, self->host_row, self->port_row, self->host_keys_row,
                       self->username_row, self->keypair_row, self->timeout_row };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    kf_connection_dialog_show_label (labels[i], NULL);
+    kf_ui_show_field_error (NULL, labels[i], NULL);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (rows[i]), "error");
 }
@@ -89,12 +89,9 @@ kf_connection_dialog_show_error_at (KfConnectionDialog *self,
                                     GtkLabel           *label,
                                     const char         *message)
 {
-  kf_connection_dialog_show_label (label, message);
+  kf_ui_show_field_error (row, label, message);
   if (row != NULL)
-    {
-      gtk_widget_add_css_class (row, "error");
-      gtk_widget_grab_focus (row);
-    }
+    gtk_widget_grab_focus (row);
 }
 
 /* Puts an error from the core next to the field it concerns. */
@@ -110,10 +107,10 @@ kf_connection_dialog_show_error (KfConnectionDialog *self,
           kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->name_row), self->name_error, error->message);
           return;
         case KF_INPUT_ERROR_HOST:
-          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->manual_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->server_error, error->message);
           return;
         case KF_INPUT_ERROR_PORT:
-          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->port_row), self->manual_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->port_row), self->server_error, error->message);
           return;
         case KF_INPUT_ERROR_HOST_KEY:
           kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_keys_row), self->manual_error, error->message);
@@ -144,7 +141,7 @@ kf_connection_dialog_show_error (KfConnectionDialog *self,
    * (a host key the TrueNAS did not report) go with the TrueNAS ones below. */
   if (error->domain == KF_SSH_ERROR && kf_connection_dialog_is_manual (self) && !self->pairing_again)
     {
-      kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->manual_error, error->message);
+      kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_row), self->server_error, error->message);
       return;
     }
   if (!kf_connection_dialog_is_manual (self) || self->pairing_again)
@@ -217,6 +214,7 @@ update_visibility (KfConnectionDialog *self)
   /* Editing shows the saved (manual) fields; a TrueNAS connection also offers Pair Again. */
   gtk_widget_set_visible (GTK_WIDGET (self->semi_group), !manual || semi_connection);
   gtk_widget_set_visible (GTK_WIDGET (self->manual_group), manual || self->editing != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->host_keys_group), manual || self->editing != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->pair_again_row), semi_connection);
   /* An API key replaces the password, and needs no one-time password. */
   gtk_widget_set_visible (GTK_WIDGET (self->admin_password_row), !kf_connection_dialog_uses_api_key (self));
@@ -226,11 +224,87 @@ update_visibility (KfConnectionDialog *self)
                           (!manual || semi_connection) && *username != '\0' && g_strcmp0 (username, "root") != 0);
 }
 
+/* The message of @error, or NULL; frees @error. */
+static char *
+take_message (GError *error)
+{
+  char *message = error != NULL ? g_strdup (error->message) : NULL;
+
+  g_clear_error (&error);
+  return message;
+}
+
+/* Checks the fields as they are typed, as Add Key Pair does: each problem
+ * shows under its field and marks it, and goes as soon as the field is
+ * fixed. An empty required field only keeps Save off. Returns whether
+ * nothing is wrong. */
+static gboolean
+check_fields (KfConnectionDialog *self)
+{
+  const char *name_text = kf_connection_dialog_text_of (self->name_row);
+  const char *host_text = kf_connection_dialog_text_of (self->host_row);
+  const char *timeout_text = kf_connection_dialog_text_of (self->timeout_row);
+  gboolean manual = kf_connection_dialog_is_manual (self) || self->editing != NULL;
+  g_autofree char *name_problem = NULL, *host_problem = NULL, *port_problem = NULL;
+  g_autofree char *user_problem = NULL, *timeout_problem = NULL;
+  g_auto(KfHostInput) input = { 0 };
+  GError *error = NULL;
+  guint number;
+
+  if (*name_text != '\0')
+    {
+      g_autofree char *name = kf_connection_validate_name (name_text, &error);
+
+      if (name != NULL)
+        kf_connection_validate_name_free (kf_store_get_connections (kf_connection_dialog_get_store (self)), name,
+                                          self->editing != NULL ? kf_connection_get_id (self->editing) : NULL,
+                                          &error);
+      name_problem = take_message (error), error = NULL;
+    }
+  if (manual && *host_text != '\0' && !kf_connection_validate_host (host_text, &input, &error))
+    host_problem = take_message (error), error = NULL;
+  if (manual && !kf_connection_validate_port (kf_connection_dialog_text_of (self->port_row), &number, &error))
+    port_problem = take_message (error), error = NULL;
+  if (*kf_connection_dialog_text_of (self->username_row) != '\0')
+    {
+      g_autofree char *username = kf_connection_validate_username (kf_connection_dialog_text_of (self->username_row),
+                                                                   &error);
+      user_problem = take_message (error), error = NULL;
+    }
+  if (*timeout_text != '\0' && !kf_connection_validate_timeout (timeout_text, &number, &error))
+    timeout_problem = take_message (error), error = NULL;
+
+  kf_ui_show_field_error (GTK_WIDGET (self->name_row), self->name_error, name_problem);
+  kf_ui_show_field_error (GTK_WIDGET (self->host_row), self->server_error, host_problem);
+  if (host_problem == NULL)
+    kf_ui_show_field_error (NULL, self->server_error, port_problem);
+  kf_ui_show_field_error (GTK_WIDGET (self->port_row), NULL, port_problem);
+  kf_ui_show_field_error (GTK_WIDGET (self->username_row), self->login_error, user_problem);
+  kf_ui_show_field_error (GTK_WIDGET (self->timeout_row), self->timeout_error, timeout_problem);
+
+  return !name_problem && !host_problem && !port_problem && !user_problem && !timeout_problem
+         && *kf_connection_dialog_text_of (self->username_row) != '\0';
+}
+
+/* The saved fields of the form, as one string to compare: Edit saves only
+ * after one of them changed (issue 11, defect 9). */
+static char *
+form_snapshot (KfConnectionDialog *self)
+{
+  g_autofree char *keys = kf_connection_dialog_host_keys_text (self);
+  const char *keypair_id = kf_connection_dialog_selected_keypair_id (self);
+
+  return g_strjoin ("\x1f", kf_connection_dialog_text_of (self->name_row), kf_connection_dialog_text_of (self->host_row),
+                    kf_connection_dialog_text_of (self->port_row), kf_connection_dialog_text_of (self->username_row),
+                    kf_connection_dialog_text_of (self->timeout_row), keys, keypair_id != NULL ? keypair_id : "",
+                    gtk_switch_get_active (self->sudo_switch) ? "sudo" : "", NULL);
+}
+
 static void
 update_save_sensitivity (KfConnectionDialog *self)
 {
   g_autofree char *name = g_strstrip (g_strdup (kf_connection_dialog_text_of (self->name_row)));
-  gboolean ok = *name != '\0';
+  gboolean ok = check_fields (self) && *name != '\0';
 
   if (!kf_connection_dialog_is_manual (self) && self->editing == NULL)
     ok = ok && *kf_connection_dialog_text_of (self->url_row) != '\0'
@@ -238,6 +312,12 @@ update_save_sensitivity (KfConnectionDialog *self)
                                                                                      : self->admin_password_row) != '\0';
   else
     ok = ok && *kf_connection_dialog_text_of (self->host_row) != '\0';
+  if (ok && self->loaded_form != NULL)
+    {
+      g_autofree char *now = form_snapshot (self);
+
+      ok = g_strcmp0 (now, self->loaded_form) != 0;
+    }
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), ok && !self->busy);
 }
 
@@ -504,6 +584,7 @@ kf_connection_dialog_finalize (GObject *object)
   g_free (self->tls_pin);
   g_free (self->discover_address);
   g_free (self->active_url);
+  g_free (self->loaded_form);
   G_OBJECT_CLASS (kf_connection_dialog_parent_class)->finalize (object);
 }
 
@@ -530,7 +611,7 @@ kf_connection_dialog_class_init (KfConnectionDialogClass *klass)
   BIND (sign_in_row); BIND (admin_api_key_row); BIND (use_active_button);
   BIND (otp_row); BIND (pair_again_row); BIND (pair_again_button); BIND (url_note); BIND (semi_error);
   BIND (manual_group); BIND (host_row); BIND (port_row); BIND (host_keys_row); BIND (discover_button);
-  BIND (host_keys_view); BIND (host_note); BIND (manual_error);
+  BIND (host_keys_view); BIND (host_note); BIND (manual_error); BIND (host_keys_group); BIND (server_error);
   BIND (username_row); BIND (sudo_row); BIND (sudo_switch); BIND (keypair_row); BIND (login_error);
   BIND (timeout_row); BIND (timeout_error);
   BIND (progress_revealer); BIND (progress_spinner); BIND (progress_label);
@@ -579,6 +660,7 @@ kf_connection_dialog_new (GtkWindow    *parent,
     {
       self->editing = g_object_ref (connection);
       load_connection (self);
+      self->loaded_form = form_snapshot (self);
     }
   else
     {
@@ -588,6 +670,9 @@ kf_connection_dialog_new (GtkWindow    *parent,
       gtk_editable_set_text (GTK_EDITABLE (self->timeout_row), "10");
       fill_keypairs (self, NULL);
     }
+  g_signal_connect_object (gtk_text_view_get_buffer (self->host_keys_view), "changed",
+                           G_CALLBACK (on_field_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sudo_switch, "notify::active", G_CALLBACK (on_field_changed), self, G_CONNECT_SWAPPED);
   on_field_changed (self);
   /* Typing right after Ctrl+N fills the first field, not the Cancel button
    * that GTK would focus first (issue 11, defect 2). */

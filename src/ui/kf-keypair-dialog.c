@@ -32,6 +32,7 @@ struct _KfKeypairDialog
   GtkStack       *mode_stack;
   AdwComboRow    *type_row;
   AdwEntryRow    *comment_row;
+  GtkLabel       *comment_error;
   GtkTextView    *private_view;
   GtkLabel       *private_error;
   GtkTextView    *public_view;
@@ -91,8 +92,7 @@ static void
 show_error (GtkLabel   *label,
             const char *message)
 {
-  gtk_label_set_text (label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
+  kf_ui_show_field_error (NULL, label, message);
 }
 
 static void
@@ -129,19 +129,29 @@ validate_name (KfKeypairDialog *self)
                                                  name, NULL, &taken))
     problem = taken->message;
 
-  show_error (self->name_error, problem);
-  if (problem != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
-
+  kf_ui_show_field_error (GTK_WIDGET (self->name_row), self->name_error, problem);
   return *name != '\0' && problem == NULL;
+}
+
+/* Checks the comment as typed (a generated key's). */
+static gboolean
+validate_comment (KfKeypairDialog *self)
+{
+  g_autofree char *comment = dup_trimmed (gtk_editable_get_text (GTK_EDITABLE (self->comment_row)));
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kf_ssh_key_check_comment (comment, &error);
+
+  kf_ui_show_field_error (GTK_WIDGET (self->comment_row), self->comment_error, ok ? NULL : error->message);
+  return ok;
 }
 
 static void
 update_save (KfKeypairDialog *self)
 {
   gboolean valid = validate_name (self);
+
+  if (is_generate (self))
+    valid = validate_comment (self) && valid;
 
   if (valid && !is_generate (self))
     valid = !view_is_blank (self->private_view) || !view_is_blank (self->public_view);
@@ -628,6 +638,7 @@ kf_keypair_dialog_class_init (KfKeypairDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KfKeypairDialog, mode_stack);
   gtk_widget_class_bind_template_child (widget_class, KfKeypairDialog, type_row);
   gtk_widget_class_bind_template_child (widget_class, KfKeypairDialog, comment_row);
+  gtk_widget_class_bind_template_child (widget_class, KfKeypairDialog, comment_error);
   gtk_widget_class_bind_template_child (widget_class, KfKeypairDialog, private_view);
   gtk_widget_class_bind_template_child (widget_class, KfKeypairDialog, private_error);
   gtk_widget_class_bind_template_child (widget_class, KfKeypairDialog, public_view);

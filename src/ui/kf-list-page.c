@@ -720,6 +720,19 @@ row_of (KfListPage *self,
   return widget != NULL ? row : NULL;
 }
 
+/* A closed menu is emptied, so that a screen reader browsing the window
+ * meets no hidden menu items of an earlier row. (Not while an item's click
+ * is still being handled: from an idle.) */
+static gboolean
+empty_row_menu (gpointer data)
+{
+  KfListPage *self = data;
+
+  if (self->row_menu != NULL && !gtk_widget_get_visible (self->row_menu))
+    kf_ui_popover_menu_set_model (GTK_POPOVER_MENU (self->row_menu), NULL);
+  return G_SOURCE_REMOVE;
+}
+
 /* Closing the menu (Escape, a click elsewhere, an item) puts the keyboard
  * back on the row it was opened for: GTK would otherwise move focus to the
  * first focusable widget of the window, the header's "+", and the next
@@ -733,6 +746,7 @@ on_row_menu_closed (KfListPage *self)
     gtk_widget_grab_focus (self->menu_row);
   g_clear_weak_pointer (&self->menu_button);
   g_clear_weak_pointer (&self->menu_row);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, empty_row_menu, g_object_ref (self), g_object_unref);
 }
 
 /* @anchor: a widget inside the row the menu is for. */
@@ -752,7 +766,7 @@ show_row_menu (KfListPage            *self,
 
   /* Built on demand, so the menu's targets name the item shown right now. */
   menu = self->menu_func (item, self->menu_data);
-  gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->row_menu), menu);
+  kf_ui_popover_menu_set_model (GTK_POPOVER_MENU (self->row_menu), menu);
   rect.x = (int) where->origin.x;
   rect.y = (int) where->origin.y;
   rect.width = MAX (1, (int) where->size.width);

@@ -50,7 +50,11 @@ kf_ui_add_toast (GtkWidget  *widget,
     content = adw_window_get_content (ADW_WINDOW (root));
 
   if (ADW_IS_TOAST_OVERLAY (content))
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (content), adw_toast_new (title));
+    {
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (content), adw_toast_new (title));
+      /* The toast's close button is libadwaita's own. */
+      kf_ui_name_icon_controls (content);
+    }
   else
     g_debug ("No toast overlay for: %s", title);
 }
@@ -91,71 +95,21 @@ kf_ui_present_dialog (GtkWindow *dialog)
 }
 
 void
-kf_ui_set_tooltip (GtkWidget  *widget,
-                   const char *tooltip)
+kf_ui_show_field_error (GtkWidget  *row,
+                        GtkLabel   *label,
+                        const char *message)
 {
-  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (label == NULL || GTK_IS_LABEL (label));
 
-  gtk_widget_set_tooltip_text (widget, tooltip);
-  if (tooltip != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  if (label != NULL)
+    {
+      gtk_label_set_text (label, message != NULL ? message : "");
+      gtk_widget_set_visible (GTK_WIDGET (label), message != NULL && *message != '\0');
+    }
+  if (row == NULL)
+    return;
+  if (message != NULL && *message != '\0')
+    gtk_widget_add_css_class (row, "error");
   else
-    gtk_accessible_reset_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL);
-}
-
-/* What @widget does, in words, when it shows only an icon; or NULL. */
-static char *
-icon_control_text (GtkWidget *widget)
-{
-  GtkWidget *parent = gtk_widget_get_parent (widget);
-
-  if (GTK_IS_SEARCH_ENTRY (widget))
-    {
-      g_autofree char *placeholder = NULL;
-
-      g_object_get (widget, "placeholder-text", &placeholder, NULL);
-      return g_steal_pointer (&placeholder);
-    }
-  if (GTK_IS_MENU_BUTTON (widget))
-    return g_strdup (gtk_widget_get_tooltip_text (widget));
-  /* A button around a mnemonic label (a GtkStackSwitcher's, say): GTK 4.8
-   * reads out the raw "_Generate". */
-  if (GTK_IS_BUTTON (widget) && GTK_IS_LABEL (gtk_button_get_child (GTK_BUTTON (widget)))
-      && gtk_label_get_use_underline (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (widget)))))
-    return g_strdup (gtk_label_get_text (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (widget)))));
-  if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) == NULL)
-    {
-      const char *text = gtk_widget_get_tooltip_text (widget);
-
-      /* A GtkMenuButton's own button: AT-SPI shows it as a button too. */
-      if (text == NULL && GTK_IS_MENU_BUTTON (parent))
-        text = gtk_widget_get_tooltip_text (parent);
-      return g_strdup (text);
-    }
-  return NULL;
-}
-
-void
-kf_ui_name_icon_controls (GtkWidget *root)
-{
-  g_autofree char *text = NULL;
-
-  g_return_if_fail (GTK_IS_WIDGET (root));
-
-  text = icon_control_text (root);
-  if (text != NULL && *text != '\0')
-    gtk_accessible_update_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
-  /* GTK 4.8 also gives a labelled button its raw label as a name, which
-   * AT-SPI reads before the label's own text: "_Cancel Cancel". The label
-   * alone names it well. */
-  if (GTK_IS_BUTTON (root) && gtk_button_get_label (GTK_BUTTON (root)) != NULL)
-    {
-      if (gtk_button_get_use_underline (GTK_BUTTON (root)))
-        gtk_accessible_reset_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL);
-      else
-        gtk_accessible_update_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        gtk_button_get_label (GTK_BUTTON (root)), -1);
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    kf_ui_name_icon_controls (child);
+    gtk_widget_remove_css_class (row, "error");
 }

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "kf-enums.h"
+#include "kf-ui-a11y.h"
 
 G_BEGIN_DECLS
 
@@ -24,14 +25,12 @@ void        kf_ui_add_toast          (GtkWidget     *widget,
 /* Presents a dialog window no larger than its transient parent, so that on
  * a small screen (a phone, 360×640) it fits where the main window does. */
 void        kf_ui_present_dialog     (GtkWindow     *dialog);
-/* Screen readers get the tooltip of an icon-only control as its name: GTK
- * 4.8's AT-SPI backend would read out its class ("GtkImage"). Set a
- * control's tooltip with kf_ui_set_tooltip (it names the control too), or
- * name every icon-only button, menu button and search entry below @root
- * from the tooltip (placeholder for entries) it was built with. */
-void        kf_ui_set_tooltip        (GtkWidget     *widget,
-                                      const char    *tooltip);
-void        kf_ui_name_icon_controls (GtkWidget     *root);
+/* The one way a form shows what is wrong with a field, as it is typed or
+ * after Save: @message (NULL: nothing is wrong) in @label, which sits right
+ * under the field (if not NULL), and @row (if not NULL) marked as wrong or not. */
+void        kf_ui_show_field_error   (GtkWidget     *row,
+                                      GtkLabel      *label,
+                                      const char    *message);
 /* A modal alert (kf-alert.h) with an OK button over @parent. */
 GtkWidget  *kf_ui_show_message       (GtkWindow     *parent,
                                       const char    *heading,

@@ -566,6 +566,8 @@ kf_window_init (KfWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   kf_ui_name_icon_controls (GTK_WIDGET (self));
+  kf_ui_popover_menu_set_model (GTK_POPOVER_MENU (gtk_menu_button_get_popover (self->menu_button)),
+                                gtk_menu_button_get_menu_model (self->menu_button));
 
   self->settings = g_settings_new (KF_APP_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_GET | G_SETTINGS_BIND_GET_NO_CHANGES);

@@ -52,6 +52,11 @@ static const GoodUrl good_urls[] = {
     "wss://[fe80::1%25lo]:8443/websocket", "fe80::1%lo", 8443, FALSE },
   { "[FE80::1%eth0]", "https://[fe80::1%25eth0]", "wss://[fe80::1%25eth0]/api/current",
     "wss://[fe80::1%25eth0]/websocket", "fe80::1%eth0", -1, FALSE },
+  /* An international name, as the Host field takes one (issue 11, defect 7). */
+  { "https://nås.lan", "https://xn--ns-yia.lan", "wss://xn--ns-yia.lan/api/current", "wss://xn--ns-yia.lan/websocket",
+    "xn--ns-yia.lan", -1, TRUE },
+  { "NÅS.lan:8443", "https://xn--ns-yia.lan:8443", "wss://xn--ns-yia.lan:8443/api/current",
+    "wss://xn--ns-yia.lan:8443/websocket", "xn--ns-yia.lan", 8443, TRUE },
   { "127.0.0.1:1", "https://127.0.0.1:1", "wss://127.0.0.1:1/api/current", "wss://127.0.0.1:1/websocket", "127.0.0.1", 1, FALSE },
 };
 
@@ -90,6 +95,11 @@ test_url_notes (void)
 
   g_assert_nonnull (strstr (kf_truenas_url_get_note (ipv6), "brackets"));
   g_assert_nonnull (strstr (kf_truenas_url_get_note (path), "dropped"));
+  {
+    g_autoptr(KfTruenasUrl) idn = kf_truenas_url_parse ("https://nås.lan", NULL);
+
+    g_assert_nonnull (strstr (kf_truenas_url_get_note (idn), "xn--ns-yia.lan"));
+  }
 }
 
 typedef struct {

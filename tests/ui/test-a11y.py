@@ -5,9 +5,11 @@
 # with GTK_A11Y=none), in the test session's private D-Bus (at-spi2-core's
 # bus launcher is activated on demand) and Xvfb display, with a store of one
 # key pair and one connection. Then walks the accessible tree of the main
-# window (both pages) and of the dialogs its header buttons open (the row
-# menu is left out: GTK 4.18 exposes its items with no name at all, to be
-# looked at separately):
+# window (both pages), of its main menu and of the Keyboard Shortcuts
+# window (About is libadwaita's own window, left out), of every dialog the header buttons open (Add SSH
+# Connection with either setup method, Add Key Pair), of both row menus and
+# what they open (Edit SSH Connection, Key Pair details, the delete
+# confirmations) and of a toast (its close button):
 #  - every interactive control has a name;
 #  - no name carries a mnemonic underscore ("_Cancel");
 #  - table rows are not named after GTK's widget class;
@@ -82,6 +84,14 @@ def windows(app):
     return [w for w in app if w is not None]
 
 
+def other_window(app, main_window):
+    """A shown window other than @main_window, or None."""
+    for w in windows(app):
+        if w != main_window and w.getState().contains(pyatspi.STATE_SHOWING):
+            return w
+    return None
+
+
 def window_named(app, name):
     for w in windows(app):
         if w.name == name:
@@ -107,7 +117,19 @@ def find(root, role, name):
     return None
 
 
-def audit(title, root):
+def newer_than_gtk_4_8():
+    """False on GTK 4.8, whose own widgets are named after their class."""
+    try:
+        import gi
+        gi.require_version("Gtk", "4.0")
+        from gi.repository import Gtk
+        return (Gtk.get_major_version(), Gtk.get_minor_version()) > (4, 8)
+    except (ImportError, ValueError):
+        return True
+
+
+def audit(title, root, class_names=True):
+    """@class_names: also fail names that are widget classes."""
     unnamed, leaked, classy = [], [], []
     n = 0
     for acc in descendants(root):
@@ -133,16 +155,32 @@ def audit(title, root):
     check(f"{title}: {n} interactive controls, every one named", n > 0 and not unnamed,
           "\n".join(unnamed) if n else "no interactive control found")
     check(f"{title}: no mnemonic underscore in a name", not leaked, "\n".join(leaked))
-    check(f"{title}: no control named after its widget class", not classy, "\n".join(classy))
+    if class_names:
+        check(f"{title}: no control named after its widget class", not classy, "\n".join(classy))
+    else:
+        for line in classy:
+            print(f"# {title}: named by GTK after its class: {line}")
+
+
+def find_shown(root, role, name):
+    """Like find(), preferring a control on screen (a stack's hidden page is
+    in the tree too: the other list's ⋮)."""
+    found = all_named(root, role, name)
+    shown = [a for a in found if a.getState().contains(pyatspi.STATE_SHOWING)]
+    return (shown or found or [None])[0]
 
 
 def press(root, role, name):
     try:
-        acc = wait_for(f"“{name}”", lambda: find(root, role, name))
+        acc = wait_for(f"“{name}”", lambda: find_shown(root, role, name))
     except TimeoutError:
         seen = sorted({a.name for a in descendants(root) if a.getRole() == role})
         raise TimeoutError(f"no {pyatspi.Role(role)} named “{name}”; there are: {seen}")
     action = acc.queryAction()
+    if action.nActions == 0:  # GTK 4.8's menu button: its inner button acts
+        inner = [a for a in descendants(acc) if a.queryAction().nActions > 0]
+        if inner:
+            action = inner[0].queryAction()
     for i in range(action.nActions):
         if action.getName(i) in ("click", "press", "activate"):
             action.doAction(i)
@@ -158,6 +196,97 @@ def walk_dialog(app, window, button, title):
     audit(title, dialog)
     press(dialog, pyatspi.ROLE_PUSH_BUTTON, "Cancel")
     wait_for(title + " to close", lambda: window_named(app, title) is None)
+
+
+def close_window(app, window, title):
+    """Closes @window with its title bar's Close button."""
+    press(window, pyatspi.ROLE_PUSH_BUTTON, "Close")
+    wait_for(title + " to close", lambda: window_named(app, title) is None)
+
+
+def open_row_menu(app, window, row):
+    """Opens the menu of the row named @row with its ⋮; returns the menu."""
+    # Each page keeps its menu, last filled when last opened: the one to
+    # walk is the newly filled one. (Newer GTK exposes a popover as a window
+    # of its own: look in all of them.)
+    before = all_named(app, pyatspi.ROLE_MENU_ITEM, "Edit")
+    # Both lists are in the tree (the hidden page too): take the ⋮ in @row.
+    button = wait_for(f"the ⋮ of “{row}”", lambda: [b for b in all_named(window, pyatspi.ROLE_PUSH_BUTTON, "More Actions")
+                                                     if row_name(b).startswith(row)])[0]
+    button.queryAction().doAction(0)
+    item = wait_for("the row menu's Edit",
+                    lambda: [a for a in all_named(app, pyatspi.ROLE_MENU_ITEM, "Edit") if a not in before])
+    return menu_of(item[0])
+
+
+def row_name(acc):
+    while acc is not None and acc.getRole() != pyatspi.ROLE_TABLE_ROW:
+        acc = acc.parent
+    return (acc.name or "") if acc is not None else ""
+
+
+def all_named(root, role, name):
+    return [a for a in descendants(root) if a.getRole() == role and a.name == name]
+
+
+def menu_of(item):
+    """The menu @item is in (each item may sit in a box of its own)."""
+    menu = item
+    while menu.parent is not None and menu.getRole() != pyatspi.ROLE_MENU:
+        menu = menu.parent
+    return menu if menu.getRole() == pyatspi.ROLE_MENU else item.parent
+
+
+def open_main_menu(window):
+    # A GtkMenuButton is a toggle button on newer GTK, a push button on 4.8.
+    role = pyatspi.ROLE_TOGGLE_BUTTON if find(window, pyatspi.ROLE_TOGGLE_BUTTON, "Main Menu") else pyatspi.ROLE_PUSH_BUTTON
+    press(window, role, "Main Menu")
+
+
+def activate_menu_item(menu, name):
+    item = wait_for(f"the menu item “{name}”", lambda: find(menu, pyatspi.ROLE_MENU_ITEM, name))
+    item.queryAction().doAction(0)
+
+
+def walk_row_menu(app, window, row, kind, edit_title):
+    """Walks a row's menu, its Edit and its Delete confirmation."""
+    menu = open_row_menu(app, window, row)
+    audit(f"a {kind}'s row menu", menu)
+    activate_menu_item(menu, "Edit")
+    try:
+        edit = wait_for(edit_title, lambda: window_named(app, edit_title))
+    except TimeoutError:
+        raise TimeoutError(f"no window “{edit_title}”; there are: {[w.name for w in windows(app)]}")
+    time.sleep(0.5)
+    audit(edit_title, edit)
+    if find(edit, pyatspi.ROLE_PUSH_BUTTON, "Cancel"):
+        press(edit, pyatspi.ROLE_PUSH_BUTTON, "Cancel")
+        wait_for(edit_title + " to close", lambda: window_named(app, edit_title) is None)
+    else:
+        close_window(app, edit, edit_title)
+
+    activate_menu_item(open_row_menu(app, window, row), "Delete")
+    # The confirmation is a dialog inside the main window (libadwaita 1.5+)
+    # or a window of its own: its Cancel is found in either.
+    cancel = wait_for("the delete confirmation", lambda: find_cancel(app))
+    confirm = cancel
+    while confirm.parent is not None and confirm.getRole() not in (pyatspi.ROLE_DIALOG, pyatspi.ROLE_ALERT,
+                                                                   pyatspi.ROLE_FRAME, pyatspi.ROLE_WINDOW):
+        confirm = confirm.parent
+    audit(f"the {kind} delete confirmation", confirm)
+    cancel.queryAction().doAction(0)
+    wait_for("the confirmation to close", lambda: find_cancel(app) is None)
+
+
+def find_cancel(app):
+    """A Cancel button, even one whose name leaks its mnemonic (the audit reports that)."""
+    for acc in descendants(app):
+        try:
+            if acc.getRole() == pyatspi.ROLE_PUSH_BUTTON and "Cancel" in (acc.name or "").replace("_", ""):
+                return acc
+        except Exception:
+            continue
+    return None
 
 
 def run(argv, env):
@@ -178,6 +307,12 @@ def main():
     cli = os.path.join(BUILD, "src", "cli", "keyferry-cli")
     r = run([cli, "keypair", "generate", "Office Key", "--type", "ed25519"], env)
     check("a key pair for the lists (keyferry-cli keypair generate)", r.returncode == 0, r.stderr)
+    host_key = os.path.join(tmp, "host_key")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", host_key], check=True,
+                   stdin=subprocess.DEVNULL, capture_output=True)
+    r = run([cli, "connection", "add-manual", "Office NAS", "--host", "nas.example.lan", "--keypair",
+             "Office Key", "--host-key-file", host_key + ".pub"], env)
+    check("a connection for the lists (keyferry-cli connection add-manual)", r.returncode == 0, r.stderr)
 
     log = open(os.path.join(tmp, "app.log"), "w+")
     app_proc = subprocess.Popen([os.path.join(BUILD, "src", "ui", "keyferry")], env=env,
@@ -189,8 +324,35 @@ def main():
                  or find(main_window, pyatspi.ROLE_PUSH_BUTTON, "Add Key Pair"))
         audit("main window, SSH Connections", main_window)
 
+        # Add opens the semi-automatic form; Edit of the manual connection the other.
         walk_dialog(app, main_window, "Add Connection", "Add SSH Connection")
+        walk_row_menu(app, main_window, "Office NAS", "connection", "Edit SSH Connection")
 
+        # The main menu, and the windows it opens.
+        open_main_menu(main_window)
+        item = wait_for("the main menu", lambda: find(app, pyatspi.ROLE_MENU_ITEM, "Keyboard Shortcuts"))
+        audit("the main menu", menu_of(item))
+        item.queryAction().doAction(0)
+        shortcuts = wait_for("the Keyboard Shortcuts window", lambda: other_window(app, main_window))
+        time.sleep(0.5)
+        # GTK 4.8's GtkShortcutsWindow has a second, never shown title bar
+        # whose close button reaches AT-SPI as "GtkImage" whatever the app
+        # names before or after showing it (GTK's own doing; newer GTK
+        # names it "Close"). Every control is still checked for a name.
+        audit("the Keyboard Shortcuts window", shortcuts, class_names=newer_than_gtk_4_8())
+        def text_controls():
+            return [a for a in descendants(shortcuts) if a.getRole() in (pyatspi.ROLE_ENTRY, pyatspi.ROLE_TEXT)]
+        search = text_controls()
+        if not search:  # newer GTK shows its search bar once its toggle is pressed
+            toggles = [a for a in descendants(shortcuts) if a.getRole() == pyatspi.ROLE_TOGGLE_BUTTON]
+            if toggles:
+                toggles[0].queryAction().doAction(0)
+                search = wait_for("the shortcuts search entry", text_controls)
+                audit("the Keyboard Shortcuts window, searching", shortcuts)
+        check("the Keyboard Shortcuts window has a named search entry",
+              any((a.name or "").strip() for a in search), f"{len(search)} text controls")
+        press(shortcuts, pyatspi.ROLE_PUSH_BUTTON, "Close")
+        wait_for("the Keyboard Shortcuts window to close", lambda: other_window(app, main_window) is None)
         tab = wait_for("the SSH Keypairs tab",
                        lambda: find(main_window, pyatspi.ROLE_PAGE_TAB, "SSH Keypairs")
                        or find(main_window, pyatspi.ROLE_TOGGLE_BUTTON, "SSH Keypairs"))
@@ -200,6 +362,13 @@ def main():
         audit("main window, SSH Keypairs", main_window)
 
         walk_dialog(app, main_window, "Add Key Pair", "Add Key Pair")
+        walk_row_menu(app, main_window, "Office Key", "key pair", "Key Pair")
+
+        # A toast, with its close button: Copy Public Key shows one.
+        activate_menu_item(open_row_menu(app, main_window, "Office Key"), "Copy Public Key")
+        wait_for("the toast", lambda: find(main_window, pyatspi.ROLE_PUSH_BUTTON, "Dismiss")
+                 or find(main_window, pyatspi.ROLE_PUSH_BUTTON, "Close"))
+        audit("main window with a toast", main_window)
     except Exception as e:  # a step that could not be taken fails the test
         check("walk the app", False, repr(e))
     finally:

@@ -462,6 +462,26 @@ test_name_validation (void)
   set_entry (dialog, "Name", "Fresh");
   g_assert_true (gtk_widget_is_sensitive (save_button (dialog)));
   g_assert_null (name_error (dialog));
+  g_assert_false (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Name"), "error"));
+
+  /* The Comment is checked as it is typed too, its error right under it
+   * (issue 11, defect 6), and gone once it is fixed. */
+  {
+    g_autofree char *long_comment = g_strnfill (KF_MAX_COMMENT_LEN + 1, 'c');
+    GtkWidget *comment_row = row (dialog, ADW_TYPE_ENTRY_ROW, "Comment");
+    GtkWidget *comment_error = ui_test_find_named (GTK_WIDGET (dialog), "comment-error");
+
+    set_entry (dialog, "Comment", long_comment);
+    g_assert_false (gtk_widget_is_sensitive (save_button (dialog)));
+    g_assert_true (gtk_widget_get_visible (comment_error));
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (comment_error)), "comment is too long"));
+    g_assert_true (gtk_widget_has_css_class (comment_row, "error"));
+    ui_test_screenshot (GTK_WIDGET (dialog), "keypair-add-comment-too-long");
+    set_entry (dialog, "Comment", "alice@desk");
+    g_assert_true (gtk_widget_is_sensitive (save_button (dialog)));
+    g_assert_false (gtk_widget_get_visible (comment_error));
+    g_assert_false (gtk_widget_has_css_class (comment_row, "error"));
+  }
 
   /* Import needs some key text before Save. */
   choose_import (dialog);

@@ -121,10 +121,28 @@ ui_test_start_app (KfWindow **window)
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
   active = ui_test_activate (app);
+  /* Screenshots at another size (KF_UI_WINDOW_SIZE=360x640): dialogs are
+   * no larger than the main window, as on a phone. */
+  if (g_getenv ("KF_UI_WINDOW_SIZE") != NULL)
+    {
+      int width = 0, height = 0;
+
+      if (sscanf (g_getenv ("KF_UI_WINDOW_SIZE"), "%dx%d", &width, &height) == 2 && width > 0 && height > 0)
+        {
+          gtk_window_set_default_size (GTK_WINDOW (active), width, height);
+          ui_test_wait_frame (GTK_WIDGET (active));
+        }
+    }
 
   if (window != NULL)
     *window = active;
   return app;
+}
+
+static gboolean
+app_has_no_workers (gpointer app)
+{
+  return kf_application_get_workers (app) == 0;
 }
 
 void
@@ -134,6 +152,9 @@ ui_test_stop_app (KfApplication *app)
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
     gtk_window_destroy (windows->data);
+  /* As the app's own shutdown does: background work (the test after a
+   * Save, a key generation) ends before the process may. */
+  ui_test_wait_until (app_has_no_workers, app, 60);
   ui_test_spin (20);
   g_object_unref (app);
 }
