@@ -171,6 +171,9 @@ build_strip (CheckState *state)
   gtk_accessible_update_property (GTK_ACCESSIBLE (state->bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Check All progress"), -1);
   state->cancel_button = GTK_BUTTON (gtk_button_new_with_label (_("Cancel")));
+  /* Heard out of the strip's context, "Cancel" would not say what stops. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (state->cancel_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Cancel Check All"), -1);
   gtk_widget_set_valign (GTK_WIDGET (state->cancel_button), GTK_ALIGN_CENTER);
   g_signal_connect_swapped (state->cancel_button, "clicked", G_CALLBACK (on_cancel_clicked), state);
 

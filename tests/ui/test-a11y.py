@@ -279,10 +279,11 @@ def walk_row_menu(app, window, row, kind, edit_title):
 
 
 def find_cancel(app):
-    """A Cancel button, even one whose name leaks its mnemonic (the audit reports that)."""
+    """The Cancel button, even one whose name leaks its mnemonic (the audit
+    reports that); not Check All's "Cancel Check All", hidden in its strip."""
     for acc in descendants(app):
         try:
-            if acc.getRole() == pyatspi.ROLE_PUSH_BUTTON and "Cancel" in (acc.name or "").replace("_", ""):
+            if acc.getRole() == pyatspi.ROLE_PUSH_BUTTON and (acc.name or "").replace("_", "").strip() == "Cancel":
                 return acc
         except Exception:
             continue
