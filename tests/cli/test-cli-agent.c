@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kf-test-agent.h"
+#include "cli-test-util.h"
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
 
@@ -26,20 +27,6 @@ static char *agent_sock;
 static char *askpass_answer;   /* the file the askpass script reads: "yes" or "no" */
 static char *askpass_asked;    /* the file it touches when asked */
 static char *export_dir;
-
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 /* Runs @argv0 (NULL: keyferry-cli) with the arguments after it. */
 static void
@@ -51,8 +38,7 @@ run (Run        *r,
   va_list ap;
   const char *arg;
 
-  g_ptr_array_add (argv, argv0 != NULL ? g_strdup (argv0)
-                                       : g_build_filename (kf_test_get_builddir (), "src", "cli", "keyferry-cli", NULL));
+  g_ptr_array_add (argv, argv0 != NULL ? g_strdup (argv0) : cli_test_path ());
   va_start (ap, argv0);
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (argv, g_strdup (arg));

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cli-test-util.h"
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
 
@@ -20,42 +21,16 @@ static KfTestSshd *sshd;
 static KfTestSshd *other_sshd;
 static char *host_key_file;      /* sshd's host keys */
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static char *
-cli_path (void)
-{
-  return g_build_filename (kf_test_get_builddir (), "src", "cli", "keyferry-cli", NULL);
-}
-
 static void
 cli (Run *run,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   va_list ap;
-  const char *arg;
 
-  g_ptr_array_add (argv, cli_path ());
-  va_start (ap, run);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
   run_clear (run);
-  run->status = kf_test_run_command ((const char * const *) argv->pdata, NULL, &run->out, &run->err);
+  va_start (ap, run);
+  run->status = cli_test_runv (NULL, &run->out, &run->err, ap);
+  va_end (ap);
   if (run->status != 0)
     g_test_message ("keyferry-cli ended with %d: %s\n%s", run->status, run->err, run->out);
 }
@@ -244,7 +219,7 @@ test_sigint (void)
   g_auto(Run) r = { 0 };
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = cli_path ();
+  g_autofree char *path = cli_test_path ();
   g_autofree char *err = NULL;
   g_autoptr(JsonNode) root = NULL;
   guint hole_port;

@@ -16,6 +16,7 @@
 
 #include "kf-keyring.h"
 #include "kf-store.h"
+#include "cli-test-util.h"
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
 #include "kf-vault.h"
@@ -23,27 +24,7 @@
 
 static KfTestSshd *sshd;
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
 #define STDIN_CLOSED ((const char *) 1)
-
-static char *
-cli_path (void)
-{
-  return g_build_filename (kf_test_get_builddir (), "src", "cli", "keyferry-cli", NULL);
-}
 
 static void
 child_close_stdin (gpointer data)
@@ -69,7 +50,7 @@ spawn_cli (const char * const *args,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
 
-  g_ptr_array_add (argv, cli_path ());
+  g_ptr_array_add (argv, cli_test_path ());
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli-test-util.h"
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
 #include "truenas-fixture.h"
@@ -22,17 +23,13 @@ cli (const char  *input,
      char       **err,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   va_list ap;
-  const char *arg;
+  int status;
 
-  g_ptr_array_add (argv, g_build_filename (kf_test_get_builddir (), "src", "cli", "keyferry-cli", NULL));
   va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
+  status = cli_test_runv (input, out, err, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  return kf_test_run_command ((const char * const *) argv->pdata, input, out, err);
+  return status;
 }
 
 /* Runs the CLI, which must exit with @expected; returns its stdout. */
@@ -42,22 +39,16 @@ cli_expect (int         expected,
             const char *input,
             ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *err = NULL;
   char *out = NULL;
   va_list ap;
-  const char *arg;
   int status;
 
-  g_ptr_array_add (argv, g_build_filename (kf_test_get_builddir (), "src", "cli", "keyferry-cli", NULL));
   va_start (ap, input);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
+  status = cli_test_runv (input, &out, &err, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  status = kf_test_run_command ((const char * const *) argv->pdata, input, &out, &err);
   if (status != expected)
-    g_printerr ("%s: exit %d\n%s\n%s\n", (char *) argv->pdata[1], status, out, err);
+    g_printerr ("keyferry-cli: exit %d\n%s\n%s\n", status, out, err);
   g_assert_cmpint (status, ==, expected);
   return out;
 }

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "cli-test-util.h"
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
 #include "truenas-fixture.h"
@@ -22,17 +23,13 @@ cli (const char  *input,
      char       **err,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   va_list ap;
-  const char *arg;
+  int status;
 
-  g_ptr_array_add (argv, g_build_filename (kf_test_get_builddir (), "src", "cli", "keyferry-cli", NULL));
   va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
+  status = cli_test_runv (input, out, err, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  return kf_test_run_command ((const char * const *) argv->pdata, input, out, err);
+  return status;
 }
 
 /* The fake pairs into the real sshd; @ssh_port 0: the sshd's (else what

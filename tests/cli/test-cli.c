@@ -10,24 +10,11 @@
 #include <sys/stat.h>
 
 #include "kf-keyring.h"
+#include "cli-test-util.h"
 #include "kf-test-sshd.h"
 #include "kf-test-util.h"
 
 static KfTestSshd *sshd;
-
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 /* Runs keyferry-cli with @args (NULL-terminated) and @input on stdin. */
 static void
@@ -35,18 +22,12 @@ cli (Run        *run,
      const char *input,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   va_list ap;
-  const char *arg;
 
-  g_ptr_array_add (argv, g_build_filename (kf_test_get_builddir (), "src", "cli", "keyferry-cli", NULL));
-  va_start (ap, input);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
   run_clear (run);
-  run->status = kf_test_run_command ((const char * const *) argv->pdata, input, &run->out, &run->err);
+  va_start (ap, input);
+  run->status = cli_test_runv (input, &run->out, &run->err, ap);
+  va_end (ap);
   /* what went wrong, in the log of a failing test */
   if (run->status != 0)
     g_test_message ("keyferry-cli ended with %d: %s", run->status, run->err);
