@@ -26,6 +26,7 @@
 #include "kf-ssh-key.h"
 #include "kf-store.h"
 #include "kf-test-sshd.h"
+#include "kf-test-util.h"
 #include "kf-vault.h"
 
 typedef struct {
@@ -66,20 +67,6 @@ on_done (GObject      *source,
          gpointer      data)
 {
   ((Run *) data)->result = g_object_ref (result);
-}
-
-static int
-silent_listener (guint *out_port)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  if (fd < 0 || bind (fd, (struct sockaddr *) &addr, sizeof addr) != 0 || listen (fd, 256) != 0
-      || getsockname (fd, (struct sockaddr *) &addr, &len) != 0)
-    g_error ("cannot open the black hole listener");
-  *out_port = ntohs (addr.sin_port);
-  return fd;
 }
 
 static char *
@@ -195,7 +182,7 @@ main (int    argc,
   sshd = kf_test_sshd_start (&error);
   if (sshd == NULL)
     g_error ("sshd: %s", error->message);
-  hole = silent_listener (&hole_port);
+  hole = kf_test_silent_listener (&hole_port);
 
   path = g_build_filename (dir, "store.json", NULL);
   store = kf_store_new (path);

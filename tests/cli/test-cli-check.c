@@ -46,20 +46,6 @@ parse_json (const char *text)
   return node;
 }
 
-static int
-silent_listener (guint *out_port)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (listen (fd, 64), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  *out_port = ntohs (addr.sin_port);
-  return fd;
-}
-
 /* A manual connection NAME to 127.0.0.1:@port trusting sshd's host keys,
  * with a new key pair "NAME Key", authorized on sshd when @authorize. */
 /* @timeout NULL: a Connect Timeout that is not under test (scaled). */
@@ -223,7 +209,7 @@ test_sigint (void)
   g_autofree char *err = NULL;
   g_autoptr(JsonNode) root = NULL;
   guint hole_port;
-  int hole = silent_listener (&hole_port);
+  int hole = kf_test_silent_listener (&hole_port);
   gint64 start;
 
   add_connection ("hole", hole_port, TRUE, "60");

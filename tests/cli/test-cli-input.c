@@ -448,7 +448,7 @@ test_hosts_and_fingerprints (void)
 {
   g_auto(Run) r = { 0 };
   g_autofree char *port = g_strdup_printf ("%u", kf_test_sshd_get_port (sshd));
-  g_autofree char *closed = g_strdup_printf ("%u", tn_fixture_closed_port ());
+  g_autofree char *closed = g_strdup_printf ("%u", kf_test_closed_port ());
   g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%s/ui/dashboard", port);
   g_autofree char *user_host = g_strdup_printf ("root@127.0.0.1:%s", port);
   g_autofree char *long_host = g_strnfill (300, 'h');
@@ -714,7 +714,7 @@ test_semiauto_input (void)
 {
   TnFake *fake = start_fake ();
   g_auto(Run) r = { 0 };
-  g_autofree char *closed = g_strdup_printf ("https://127.0.0.1:%u", tn_fixture_closed_port ());
+  g_autofree char *closed = g_strdup_printf ("https://127.0.0.1:%u", kf_test_closed_port ());
   const char *user = kf_test_sshd_get_user (sshd);
   const char *pin = tn_fixture_cert_pin ();
   g_autofree char *huge = g_strnfill (5000, 'a');

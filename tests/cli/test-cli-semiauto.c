@@ -364,7 +364,7 @@ test_ctrl_c_after_install (void)
 static void
 check_exit_3 (const char *protocols)
 {
-  TnFake *fake = start_fake_full (protocols, tn_fixture_closed_port (), NULL);
+  TnFake *fake = start_fake_full (protocols, kf_test_closed_port (), NULL);
   g_autofree char *out = NULL, *err = NULL;
   g_autofree char *timeout = g_strdup_printf ("%u", kf_test_timeout (10));
   g_autofree char *keys = NULL;

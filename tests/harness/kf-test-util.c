@@ -5,10 +5,13 @@
  */
 #include "kf-test-util.h"
 
+#include <arpa/inet.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static char *tmpdir;
 
@@ -176,4 +179,37 @@ void
 kf_test_tolerate_libsecret_name_watch (void)
 {
   g_test_log_set_fatal_handler (tolerate_libsecret_name_watch, NULL);
+}
+
+guint
+kf_test_closed_port (void)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  guint port;
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  port = ntohs (addr.sin_port);
+  /* Bound but not listening: a connection is refused. Closing it frees the
+   * port; nothing else in a test binds ports at random in between. */
+  close (fd);
+  return port;
+}
+
+int
+kf_test_silent_listener (guint *out_port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (fd, 64), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  *out_port = ntohs (addr.sin_port);
+  return fd;
 }

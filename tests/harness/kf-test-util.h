@@ -32,6 +32,11 @@ guint       kf_test_timeout       (guint     seconds);
 void        kf_test_wait_for      (gboolean *done,
                                    guint     timeout_s);
 /* Runs a command (argv) with stdin text, returns its exit status; stdout/stderr out. */
+/* A port on 127.0.0.1 that nothing listens on (a connection is refused). */
+guint       kf_test_closed_port   (void);
+/* A listener on 127.0.0.1 that completes TCP connections and then says
+ * nothing, ever (a black hole); returns its fd, *out_port its port. */
+int         kf_test_silent_listener (guint *out_port);
 int         kf_test_run_command   (const char * const *argv,
                                    const char         *stdin_text,
                                    char              **out_stdout,

@@ -38,33 +38,6 @@ static char *public_keypair_id;    /* public key only: a check cannot start */
 
 /* ------------------------------------------------------------- helpers */
 
-static int
-silent_listener (guint *out_port)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (listen (fd, 64), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  *out_port = ntohs (addr.sin_port);
-  return fd;
-}
-
-static guint
-closed_port (void)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  close (fd);
-  return ntohs (addr.sin_port);
-}
-
 static char *
 add_keypair (const char *name)
 {
@@ -237,7 +210,7 @@ test_states (void)
   KfTestResult *result;
   Run run = { 0 };
   guint hole_port;
-  int hole = silent_listener (&hole_port);
+  int hole = kf_test_silent_listener (&hole_port);
   double elapsed;
   guint i;
 
@@ -258,7 +231,7 @@ test_states (void)
   g_ptr_array_add (conns, g_object_ref (plain_nas));
   g_ptr_array_add (conns, g_object_ref (add_connection ("changed", kf_test_sshd_get_port (other_sshd), sshd, fleet_keypair_id, ROOMY)));
   g_ptr_array_add (conns, g_object_ref (add_connection ("refused", kf_test_sshd_get_port (sshd), sshd, stranger_keypair_id, ROOMY)));
-  g_ptr_array_add (conns, g_object_ref (add_connection ("closed", closed_port (), sshd, fleet_keypair_id, ROOMY)));
+  g_ptr_array_add (conns, g_object_ref (add_connection ("closed", kf_test_closed_port (), sshd, fleet_keypair_id, ROOMY)));
   g_ptr_array_add (conns, g_object_ref (add_connection ("hole", hole_port, sshd, fleet_keypair_id, 2)));
   g_ptr_array_add (conns, g_object_ref (add_connection ("keyless", kf_test_sshd_get_port (sshd), sshd, public_keypair_id, ROOMY)));
 
@@ -440,7 +413,7 @@ test_cancel (void)
   g_autofree char *summary = NULL;
   Run run = { 0 };
   guint hole_port;
-  int hole = silent_listener (&hole_port);
+  int hole = kf_test_silent_listener (&hole_port);
   double elapsed;
 
   remove_all_connections ();
@@ -483,7 +456,7 @@ test_fifty_with_black_hole (void)
   g_autofree char *summary = NULL;
   Run run = { 0 };
   guint hole_port;
-  int hole = silent_listener (&hole_port);
+  int hole = kf_test_silent_listener (&hole_port);
   double elapsed, work = 0, serial;
 
   remove_all_connections ();

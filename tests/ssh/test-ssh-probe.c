@@ -100,36 +100,6 @@ ssh_keygen_fingerprint (const char *pub_path)
   return g_strdup (words[1]);
 }
 
-/* A port on 127.0.0.1 that nothing listens on. */
-static guint
-closed_port (void)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  close (fd);
-  return ntohs (addr.sin_port);
-}
-
-/* A listener that completes TCP connections and then says nothing, ever.
- * Returns the listening fd; *out_port gets its port. */
-static int
-silent_listener (guint *out_port)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (listen (fd, 64), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  *out_port = ntohs (addr.sin_port);
-  return fd;
-}
-
 /* An operation with a timeout of timeout_s gave up by its own deadline: not
  * before it, and not long after. The slack above it is for a sanitizer build
  * (2-3x slower) on a loaded machine; every case this guards against (no
@@ -239,7 +209,7 @@ test_discover_refused (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) keys = NULL;
-  guint port = closed_port ();
+  guint port = kf_test_closed_port ();
   g_autofree char *expected = g_strdup_printf ("The connection to 127.0.0.1:%u was refused.", port);
 
   keys = discover ("127.0.0.1", port, 5, NULL, &error);
@@ -254,7 +224,7 @@ test_discover_timeout (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) keys = NULL;
   guint port;
-  int fd = silent_listener (&port);
+  int fd = kf_test_silent_listener (&port);
   gint64 start = g_get_monotonic_time ();
   double elapsed;
 
@@ -534,7 +504,7 @@ test_refused (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(KfConnection) conn = make_connection (sshd, 5);
   g_autoptr(KfTestResult) result = NULL;
-  guint port = closed_port ();
+  guint port = kf_test_closed_port ();
   g_autofree char *expected = g_strdup_printf ("The connection to 127.0.0.1:%u was refused.", port);
 
   kf_connection_set_port (conn, port);
@@ -553,7 +523,7 @@ test_timeout (void)
   g_autoptr(KfConnection) conn = make_connection (sshd, 2);
   g_autoptr(KfTestResult) result = NULL;
   guint port;
-  int fd = silent_listener (&port);
+  int fd = kf_test_silent_listener (&port);
   gint64 start = g_get_monotonic_time ();
   double elapsed;
   g_autofree char *expected = NULL;
@@ -616,7 +586,7 @@ test_timeout_trickle (void)
   gint64 start;
   double elapsed;
 
-  t.listen_fd = silent_listener (&port);
+  t.listen_fd = kf_test_silent_listener (&port);
   thread = g_thread_new ("trickler", trickle_thread, &t);
   kf_connection_set_port (conn, port);
 
@@ -709,7 +679,7 @@ test_cancel (void)
   g_autoptr(KfTestResult) result = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   guint port;
-  int fd = silent_listener (&port);
+  int fd = kf_test_silent_listener (&port);
   gint64 start = g_get_monotonic_time ();
   double elapsed;
 
@@ -731,7 +701,7 @@ test_discover_cancel (void)
   g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   guint port;
-  int fd = silent_listener (&port);
+  int fd = kf_test_silent_listener (&port);
   gint64 start = g_get_monotonic_time ();
   double elapsed;
 

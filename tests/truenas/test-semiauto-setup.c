@@ -580,7 +580,7 @@ test_failures (void)
       setup = new_setup (env, fake != NULL ? fake : fake_default, name);
       if (g_strcmp0 (c->fake_extra, "none") == 0)
         {
-          g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u", tn_fixture_closed_port ());
+          g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u", kf_test_closed_port ());
           kf_semiauto_setup_set_url (setup, url);
         }
       kf_semiauto_setup_set_admin_username (setup, c->admin);

@@ -946,7 +946,7 @@ test_conversation_deadline (void)
 static void
 test_unreachable (void)
 {
-  g_autofree char *url = g_strdup_printf ("127.0.0.1:%u", tn_fixture_closed_port ());
+  g_autofree char *url = g_strdup_printf ("127.0.0.1:%u", kf_test_closed_port ());
   g_autoptr(KfTruenasClient) client = new_client (url, NULL, KF_TRUENAS_PROTOCOL_AUTO);
   g_autoptr(KfTruenasClient) legacy = new_client (url, NULL, KF_TRUENAS_PROTOCOL_LEGACY);
   g_autoptr(KfTruenasClient) dns = new_client ("nas.invalid", NULL, KF_TRUENAS_PROTOCOL_AUTO);

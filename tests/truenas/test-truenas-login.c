@@ -445,7 +445,7 @@ static void
 test_api_key_checked_first (void)
 {
   Env *env = env_new ();
-  guint closed = tn_fixture_closed_port ();
+  guint closed = kf_test_closed_port ();
   g_autofree char *http_url = g_strdup_printf ("http://127.0.0.1:%u", closed);
   g_autofree char *https_url = g_strdup_printf ("https://127.0.0.1:%u", closed);
   struct {

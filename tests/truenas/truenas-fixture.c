@@ -113,25 +113,6 @@ tn_fixture_cert_pin (void)
   return cert_pin;
 }
 
-guint
-tn_fixture_closed_port (void)
-{
-  struct sockaddr_in addr = { 0 };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-  guint port;
-
-  g_assert_cmpint (fd, >=, 0);
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  port = ntohs (addr.sin_port);
-  /* Bound but not listening: a connection is refused. Closing it frees the
-   * port; nothing else in the test binds ports at random in between. */
-  close (fd);
-  return port;
-}
 
 static const char *base_config =
   "\"admins\": ["

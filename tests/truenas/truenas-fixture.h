@@ -53,7 +53,5 @@ char        *tn_fake_read_authorized_keys (TnFake       *fake);
 JsonNode    *tn_fake_read_state    (TnFake              *fake);
 /* "SHA256:" + hex of the second certificate (other_certificate). */
 const char  *tn_fixture_other_cert_pin (void);
-/* A TCP port on 127.0.0.1 where nothing listens. */
-guint        tn_fixture_closed_port (void);
 
 G_END_DECLS

@@ -91,6 +91,12 @@ open_add_alert (KfWindow  *window,
   return alert;
 }
 
+static gboolean
+popover_menu_shown (gpointer data)
+{
+  return ui_test_find (GTK_WIDGET (data), GTK_TYPE_POPOVER_MENU, NULL, TRUE) != NULL;
+}
+
 /* Opens the first row's menu: Add to SSH Agent is there (and, when
  * KF_UI_SCREENSHOT_DIR is set, the screen is saved with the menu open). */
 static void
@@ -102,7 +108,9 @@ check_row_menu (KfWindow *window)
 
   g_assert_nonnull (button);
   ui_test_click (button);
-  ui_test_wait_frame (GTK_WIDGET (window));
+  /* A popover is a surface of its own: mapped when the display says so,
+   * which on GTK 4.18 can take more than one frame of the window. */
+  ui_test_wait_until (popover_menu_shown, window, 10);
   popover = ui_test_find (GTK_WIDGET (window), GTK_TYPE_POPOVER_MENU, NULL, TRUE);
   g_assert_nonnull (popover);
   ui_test_wait_frame (popover);

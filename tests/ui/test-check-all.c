@@ -31,33 +31,6 @@ typedef struct {
   char       *stranger_id;
 } Fixture;
 
-static int
-silent_listener (guint *out_port)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (listen (fd, 64), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  *out_port = ntohs (addr.sin_port);
-  return fd;
-}
-
-static guint
-closed_port (void)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  close (fd);
-  return ntohs (addr.sin_port);
-}
-
 static char *
 add_keypair (Fixture    *f,
              const char *name,
@@ -204,7 +177,7 @@ test_badges_and_summary (void)
                   "https://127.0.0.1");
   add_connection (&f, "Reinstalled Box", kf_test_sshd_get_port (f.other_sshd), f.sshd, f.fleet_id, kf_test_timeout (10), NULL);
   add_connection (&f, "Lab Box", kf_test_sshd_get_port (f.sshd), f.sshd, f.stranger_id, kf_test_timeout (10), NULL);
-  add_connection (&f, "Retired Box", closed_port (), f.sshd, f.fleet_id, kf_test_timeout (10), NULL);
+  add_connection (&f, "Retired Box", kf_test_closed_port (), f.sshd, f.fleet_id, kf_test_timeout (10), NULL);
 
   kf_window_set_visible_page (f.window, "connections");
   connections = GTK_WIDGET (kf_window_get_connections_page (f.window));
@@ -259,7 +232,7 @@ test_cancel (void)
   KfApplication *app = fixture_start (&f);
   GtkWidget *cancel;
   guint hole_port;
-  int hole = silent_listener (&hole_port);
+  int hole = kf_test_silent_listener (&hole_port);
   gint64 start;
 
   for (guint i = 0; i < 4; i++)

@@ -1229,7 +1229,7 @@ test_semiauto_ssh_check_failed (void)
   TnFake *fake;
 
   g_assert_no_error (error);
-  fake = start_fake_for_port (sshd, NULL, tn_fixture_closed_port ());
+  fake = start_fake_for_port (sshd, NULL, kf_test_closed_port ());
   app = start_empty (&window);
   dialog = open_add_dialog (window);
   g_object_ref (dialog);
