@@ -36,6 +36,7 @@ static void
 box_free (KfRotationJournalBox *box)
 {
   g_free (box->connection_id);
+  g_free (box->old_lines);
   g_free (box);
 }
 
@@ -118,6 +119,7 @@ parse_boxes (KfRotationJournal *journal,
       if (!kf_rotation_step_from_string (step, &box->step))
         return FALSE;
       box->added_newline = json_object_get_boolean_member_with_default (object, "added-newline", FALSE);
+      box->old_lines = g_strdup (json_object_get_string_member_with_default (object, "old-lines", NULL));
     }
   return TRUE;
 }
@@ -198,6 +200,11 @@ kf_rotation_journal_save (KfRotationJournal  *journal,
       json_builder_add_string_value (builder, kf_rotation_step_to_string (box->step));
       json_builder_set_member_name (builder, "added-newline");
       json_builder_add_boolean_value (builder, box->added_newline);
+      if (box->old_lines != NULL)
+        {
+          json_builder_set_member_name (builder, "old-lines");
+          json_builder_add_string_value (builder, box->old_lines);
+        }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

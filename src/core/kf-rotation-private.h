@@ -23,6 +23,12 @@ gboolean  kf_rotation_sftp_add_key     (KfSshLogin   *login,
                                         const char   *public_key,
                                         gboolean     *out_added_newline,
                                         GError      **error);
+/* The lines of ~/.ssh/authorized_keys holding @public_key, as they are
+ * (kf_truenas_keys_lines_with); *out_lines NULL when there is none. */
+gboolean  kf_rotation_sftp_key_lines   (KfSshLogin   *login,
+                                        const char   *public_key,
+                                        char        **out_lines,
+                                        GError      **error);
 gboolean  kf_rotation_sftp_remove_key  (KfSshLogin   *login,
                                         const char   *public_key,
                                         gboolean      strip_added_newline,
@@ -50,6 +56,12 @@ gboolean           kf_rotation_truenas_edit  (KfRotationTruenas  *session,
                                               const char         *remove,
                                               GCancellable       *cancellable,
                                               GError            **error);
+/* The user's sshpubkey lines holding @public_key (NULL: none). */
+gboolean           kf_rotation_truenas_key_lines (KfRotationTruenas  *session,
+                                                  const char         *public_key,
+                                                  char              **out_lines,
+                                                  GCancellable       *cancellable,
+                                                  GError            **error);
 void               kf_rotation_truenas_close (KfRotationTruenas  *session);
 
 /* The journal (kf-rotation-journal.c): one pending rotation at most. */
@@ -57,6 +69,9 @@ typedef struct {
   char           *connection_id;
   KfRotationStep  step;
   gboolean        added_newline;   /* the new line needed a newline first */
+  char           *old_lines;       /* the box's lines holding the old key, as they
+                                    * were (options, comment), read before removing
+                                    * them: a rollback puts back exactly these */
 } KfRotationJournalBox;
 
 typedef struct {

@@ -175,6 +175,23 @@ kf_rotation_sftp_add_key (KfSshLogin  *login,
   return write_keys (login, sftp, updated, mode, error);
 }
 
+gboolean
+kf_rotation_sftp_key_lines (KfSshLogin  *login,
+                            const char  *public_key,
+                            char       **out_lines,
+                            GError     **error)
+{
+  g_autoptr(KfSftp) sftp = open_sftp (login, error);
+  g_autofree char *text = NULL;
+  mode_t mode;
+
+  *out_lines = NULL;
+  if (sftp == NULL || !read_keys (login, sftp, &text, &mode, error))
+    return FALSE;
+  *out_lines = kf_truenas_keys_lines_with (text, public_key);
+  return TRUE;
+}
+
 /* Where the last line of @text (ending with a newline) starts. */
 static gsize
 last_line_start (const char *text)

@@ -198,7 +198,14 @@ updated_keys (KfRotationTruenas    *session,
 {
   g_autofree char *keys = g_strdup (user->sshpubkey);
 
-  if (add != NULL && !kf_truenas_keys_contain (keys, add))
+  if (add != NULL && !kf_truenas_keys_contain (keys, add) && g_str_has_suffix (add, "\n"))
+    {
+      /* Lines this box held before (kf_truenas_keys_lines_with): back as
+       * they were, options and comment included. */
+      g_free (keys);
+      keys = kf_truenas_keys_add (user->sshpubkey, add);
+    }
+  else if (add != NULL && !kf_truenas_keys_contain (keys, add))
     {
       gboolean comment_dropped = FALSE;
       g_autofree char *to_send = kf_truenas_client_public_key_to_send (session->client, add, &comment_dropped, error);
@@ -216,6 +223,27 @@ updated_keys (KfRotationTruenas    *session,
       keys = without;
     }
   return g_steal_pointer (&keys);
+}
+
+gboolean
+kf_rotation_truenas_key_lines (KfRotationTruenas  *session,
+                               const char         *public_key,
+                               char              **out_lines,
+                               GCancellable       *cancellable,
+                               GError            **error)
+{
+  g_autoptr(KfTruenasRemoteUser) user = NULL;
+
+  *out_lines = NULL;
+  begin (session);
+  kf_truenas_client_query_user_async (session->client, kf_connection_get_username (session->box), cancellable,
+                                      on_ready, session);
+  user = kf_truenas_client_query_user_finish (session->client, wait_for (session), error);
+  end (session);
+  if (user == NULL)
+    return FALSE;
+  *out_lines = kf_truenas_keys_lines_with (user->sshpubkey, public_key);
+  return TRUE;
 }
 
 gboolean

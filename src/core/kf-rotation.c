@@ -715,6 +715,60 @@ login_with (KfRotation    *self,
 
 /* Adds (@add, may be NULL) then removes (@remove, may be NULL) a public key
  * on the box, logged in with the key that stays. */
+/* The box's TrueNAS API session, logged in once (password or API key). */
+static gboolean
+open_truenas (KfRotation    *self,
+              Box           *box,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  if (box->truenas != NULL)
+    return TRUE;
+  if (box->secret == NULL)
+    {
+      g_set_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
+                   _("No admin password or API key was given for this TrueNAS."));
+      return FALSE;
+    }
+  box->truenas = kf_rotation_truenas_open (box->copy, box->secret, box->is_api_key, ask_otp, self,
+                                           cancellable, error);
+  return box->truenas != NULL;
+}
+
+/* Before the old key goes, its lines on the box (options such as from= or
+ * command=, and the comment) are written to the journal: a rollback puts
+ * back exactly these, not a bare key that would allow more than before. */
+static gboolean
+remember_old_lines (KfRotation    *self,
+                    Box           *box,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  KfRotationJournalBox *jbox = kf_rotation_journal_find_box (self->journal, kf_connection_get_id (box->copy));
+  const char *old_key = kf_keypair_get_public_key (self->old_keypair);
+  g_autofree char *lines = NULL;
+
+  if (jbox->old_lines != NULL)
+    return TRUE;
+  if (is_truenas (box->copy))
+    {
+      if (!open_truenas (self, box, cancellable, error) ||
+          !kf_rotation_truenas_key_lines (box->truenas, old_key, &lines, cancellable, error))
+        return FALSE;
+    }
+  else
+    {
+      g_autoptr(KfSshLogin) login = login_with (self, box, TRUE, cancellable, error);
+
+      if (login == NULL || !kf_rotation_sftp_key_lines (login, old_key, &lines, error))
+        return FALSE;
+    }
+  if (lines == NULL)
+    return TRUE;   /* already gone (a resumed run): nothing to remember */
+  jbox->old_lines = g_steal_pointer (&lines);
+  return kf_rotation_journal_save (self->journal, self->journal_path, error);
+}
+
 static gboolean
 edit_keys (KfRotation    *self,
            Box           *box,
@@ -729,16 +783,7 @@ edit_keys (KfRotation    *self,
 
   if (is_truenas (box->copy))
     {
-      if (box->secret == NULL)
-        {
-          g_set_error (error, KF_TRUENAS_ERROR, KF_TRUENAS_ERROR_AUTH_FAILED,
-                       _("No admin password or API key was given for this TrueNAS."));
-          return FALSE;
-        }
-      if (box->truenas == NULL)
-        box->truenas = kf_rotation_truenas_open (box->copy, box->secret, box->is_api_key, ask_otp, self,
-                                                 cancellable, error);
-      if (box->truenas == NULL)
+      if (!open_truenas (self, box, cancellable, error))
         return FALSE;
       if (kf_rotation_truenas_edit (box->truenas, add, remove, cancellable, error))
         return TRUE;
@@ -874,6 +919,7 @@ rotate_box (KfRotation      *self,
     return FALSE;
   if (from <= KF_ROTATION_STEP_REMOVE_OLD &&
       (!enter_step (self, box, *failed_at = KF_ROTATION_STEP_REMOVE_OLD, _("removing the old public key"), cancellable, error) ||
+       !remember_old_lines (self, box, cancellable, error) ||
        !edit_keys (self, box, TRUE, NULL, old_key, cancellable, error)))
     return FALSE;
   if (from <= KF_ROTATION_STEP_CHECK_OLD &&
@@ -892,7 +938,9 @@ roll_back_box (KfRotation    *self,
                GCancellable  *cancellable,
                GError       **error)
 {
-  const char *old_key = kf_keypair_get_public_key (self->old_keypair);
+  KfRotationJournalBox *jbox = kf_rotation_journal_find_box (self->journal, kf_connection_get_id (box->copy));
+  /* The old key's own lines when they were taken away (options, comment). */
+  const char *old_key = jbox->old_lines != NULL ? jbox->old_lines : kf_keypair_get_public_key (self->old_keypair);
   g_autoptr(GError) old_refused = NULL;
 
   if (box->step == KF_ROTATION_STEP_PENDING || self->new_keypair == NULL)

@@ -161,7 +161,7 @@ gboolean
 kf_truenas_keys_contain (const char *keys,
                          const char *public_key)
 {
-  g_autofree char *wanted = key_blob (public_key, strlen (public_key));
+  g_autofree char *wanted = key_blob (public_key, strcspn (public_key, "\n"));
   const char *p = keys != NULL ? keys : "";
 
   if (wanted == NULL)
@@ -184,12 +184,45 @@ kf_truenas_keys_add (const char *keys,
                      const char *public_key)
 {
   g_autoptr(GString) out = g_string_new (keys != NULL ? keys : "");
-  g_autofree char *key = g_strstrip (g_strdup (public_key));
 
   if (out->len > 0 && out->str[out->len - 1] != '\n')
     g_string_append_c (out, '\n');
-  g_string_append_printf (out, "%s\n", key);
+  /* Whole lines (kf_truenas_keys_lines_with) go in as they were. */
+  if (g_str_has_suffix (public_key, "\n"))
+    g_string_append (out, public_key);
+  else
+    {
+      g_autofree char *key = g_strstrip (g_strdup (public_key));
+
+      g_string_append_printf (out, "%s\n", key);
+    }
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+kf_truenas_keys_lines_with (const char *keys,
+                            const char *public_key)
+{
+  g_autofree char *wanted = key_blob (public_key, strcspn (public_key, "\n"));
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p = keys != NULL ? keys : "";
+
+  while (*p != '\0' && wanted != NULL)
+    {
+      const char *end = strchr (p, '\n');
+      gsize length = end != NULL ? (gsize) (end - p) : strlen (p);
+      gsize with_separator = length + (end != NULL ? 1 : 0);
+      g_autofree char *blob = key_blob (p, length);
+
+      if (g_strcmp0 (blob, wanted) == 0)
+        {
+          g_string_append_len (out, p, with_separator);
+          if (end == NULL)
+            g_string_append_c (out, '\n');
+        }
+      p += with_separator;
+    }
+  return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
 }
 
 char *
@@ -197,7 +230,7 @@ kf_truenas_keys_remove (const char *keys,
                         const char *public_key,
                         const char *before)
 {
-  g_autofree char *wanted = key_blob (public_key, strlen (public_key));
+  g_autofree char *wanted = key_blob (public_key, strcspn (public_key, "\n"));
   g_autoptr(GString) out = g_string_new (NULL);
   const char *p = keys != NULL ? keys : "";
 

@@ -43,8 +43,14 @@ JsonObject          *kf_truenas_remote_user_changes_new (const KfTruenasRemoteUs
  * comments and options do not count)? */
 gboolean             kf_truenas_keys_contain           (const char                *keys,
                                                         const char                *public_key);
-/* @keys with @public_key appended as one line; every existing byte kept. */
+/* @keys with @public_key added at the end, every existing byte kept: one
+ * key (trimmed, plus a newline), or whole lines ending in a newline (from
+ * kf_truenas_keys_lines_with()) as they were. */
 char                *kf_truenas_keys_add               (const char                *keys,
+                                                        const char                *public_key);
+/* The lines of @keys that hold @public_key, each with its own line ending
+ * (a last line without one gets "\n"), options and comment; NULL: none. */
+char                *kf_truenas_keys_lines_with        (const char                *keys,
                                                         const char                *public_key);
 /* @keys without the lines holding @public_key, every other byte kept;
  * @before (may be NULL), what the text was before Keyferry added the key,

@@ -347,7 +347,9 @@ test_kill_and_resume (void)
 
         g_free (CLI_OK (NULL, "keypair", "generate", kp));
         old_key = public_key_of (kp);
-        before = g_strdup_printf ("%s\n%s other\n", other, old_key);
+        /* The old key is restricted (from=, no-agent-forwarding): a
+         * rollback must bring the restriction back with it. */
+        before = g_strdup_printf ("%s\nfrom=\"127.0.0.1\",no-agent-forwarding %s other\n", other, old_key);
         sshd = start_box (name, kp, before, 0600);
 
         g_assert_true (rotate_and_kill (kp, marker, SIGKILL));
@@ -380,19 +382,10 @@ test_kill_and_resume (void)
         if (rollback)
           {
             g_assert_cmpstr (now_kp, ==, kp);
-            if (i < 3)
-              /* The old line was never touched: back as it was, byte for byte. */
-              g_assert_cmpstr (after, ==, before);
-            else
-              {
-                /* The old key may have been removed already: it is installed
-                 * again (as Keyferry's public key line, at the end); every
-                 * other line is as it was, and the new key is gone. */
-                g_autofree char *others = g_strdup_printf ("%s\n", other);
-                g_autofree char *again = g_strdup_printf ("%s%s\n", others, old_key);
-                if (g_strcmp0 (after, before) != 0)
-                  g_assert_cmpstr (after, ==, again);
-              }
+            /* Never touched, or removed and put back from the journal: the
+             * old line as it was, options and comment included (it was the
+             * last line, where a line put back goes), and the new key gone. */
+            g_assert_cmpstr (after, ==, before);
             g_assert_true (box_accepts (sshd, kp));
             /* The new key pair is gone. */
             {
@@ -420,6 +413,7 @@ static void
 test_host_key_changed (void)
 {
   g_autofree char *old_key = NULL, *before = NULL, *out = NULL, *err = NULL, *after = NULL;
+  g_autofree char *before_good = NULL;
   KfTestSshd *good, *changed;
   g_autoptr(GError) error = NULL;
   int status;
@@ -427,7 +421,9 @@ test_host_key_changed (void)
   g_free (CLI_OK (NULL, "keypair", "generate", "hk"));
   old_key = public_key_of ("hk");
   before = g_strdup_printf ("%s\n", old_key);
-  good = start_box ("hk-good", "hk", before, 0600);
+  /* The good box restricts the old key: its rotation removes that line. */
+  before_good = g_strdup_printf ("from=\"127.0.0.1\",no-pty %s restricted\n", old_key);
+  good = start_box ("hk-good", "hk", before_good, 0600);
   changed = start_box ("hk-changed", "hk", before, 0600);
   g_assert_true (kf_test_sshd_regenerate_host_keys (changed, &error));
   g_assert_no_error (error);
@@ -459,6 +455,11 @@ test_host_key_changed (void)
     g_autofree char *kp = keypair_of ("hk-good");
     g_assert_cmpstr (kp, ==, "hk");
   }
+  /* The old key came back with its restriction and comment (from the
+   * journal), not as a bare key that would allow more than before. */
+  g_clear_pointer (&after, g_free);
+  after = read_file (kf_test_sshd_get_authorized_keys_path (good));
+  g_assert_cmpstr (after, ==, before_good);
   g_free (CLI_OK (NULL, "connection", "delete", "hk-changed"));
   g_free (CLI_OK (NULL, "keypair", "rotate", "--resume", "--rollback"));
   g_assert_false (journal_exists ());

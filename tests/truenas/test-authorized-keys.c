@@ -40,6 +40,27 @@ test_remove_keeps_bytes (void)
   g_assert_cmpstr (added, ==, "x\n" KEY_A "\n");
 }
 
+/* The lines holding a key, as they are, and put back as they were: the
+ * options (from=, command=) and the comment come back with the key. */
+static void
+test_lines_with_and_back (void)
+{
+  const char *text = "# mine\r\n" KEY_B " b\r\nfrom=\"10.0.0.1\",no-pty " KEY_A " old\r\n" KEY_A;
+  g_autofree char *lines = kf_truenas_keys_lines_with (text, KEY_A " other comment");
+  g_autofree char *without = kf_truenas_keys_remove (text, KEY_A, NULL);
+  g_autofree char *back = NULL;
+
+  /* Both lines, each with its own ending; the last one, which had none, gets "\n". */
+  g_assert_cmpstr (lines, ==, "from=\"10.0.0.1\",no-pty " KEY_A " old\r\n" KEY_A "\n");
+  g_assert_null (kf_truenas_keys_lines_with (without, KEY_A));
+  g_assert_null (kf_truenas_keys_lines_with ("", KEY_A));
+  back = kf_truenas_keys_add (without, lines);
+  g_assert_cmpstr (back, ==, "# mine\r\n" KEY_B " b\r\nfrom=\"10.0.0.1\",no-pty " KEY_A " old\r\n" KEY_A "\n");
+  /* Lines count as the key they hold. */
+  g_assert_true (kf_truenas_keys_contain (back, lines));
+  g_assert_true (kf_truenas_keys_contain (KEY_A "\n", KEY_A "\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -47,5 +68,6 @@ main (int   argc,
   kf_test_init (&argc, &argv);
   g_test_add_func ("/authorized-keys/contain", test_contain);
   g_test_add_func ("/authorized-keys/remove-keeps-bytes", test_remove_keeps_bytes);
+  g_test_add_func ("/authorized-keys/lines-with-and-back", test_lines_with_and_back);
   return g_test_run ();
 }
