@@ -169,7 +169,8 @@ kf_rotation_truenas_open (KfConnection       *box,
   KfRotationTruenas *session;
   GError *local_error = NULL;
 
-  if (url == NULL)
+  /* Refused before anything is sent, as in pairing. */
+  if (url == NULL || (is_api_key && !kf_truenas_url_allows_api_key (kf_truenas_url_is_https (url), error)))
     return NULL;
   session = g_new0 (KfRotationTruenas, 1);
   session->context = g_main_context_new ();

@@ -28,6 +28,7 @@ struct _KfRotateDialog {
   GtkWidget     *cancel_button;
   GtkWidget     *delete_button;
   GtkWidget     *type_row;
+  GtkWidget     *sign_in_row;  /* Admin Password / Admin API Key, with TrueNAS boxes */
   GtkWidget     *status;
   GPtrArray     *rows;        /* Row */
   gboolean       done;
@@ -48,6 +49,12 @@ row_free (Row *row)
 }
 
 G_DEFINE_FINAL_TYPE (KfRotateDialog, kf_rotate_dialog, ADW_TYPE_WINDOW)
+
+static gboolean
+sign_in_with_api_key (KfRotateDialog *self)
+{
+  return self->sign_in_row != NULL && adw_combo_row_get_selected (ADW_COMBO_ROW (self->sign_in_row)) == 1;
+}
 
 enum { SIGNAL_FINISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -219,7 +226,7 @@ apply_choices (KfRotateDialog *self)
       const char *secret = row->secret != NULL ? gtk_editable_get_text (GTK_EDITABLE (row->secret)) : NULL;
 
       if (secret != NULL && *secret != '\0')
-        kf_rotation_set_secret (self->rotation, row->connection, secret, FALSE);
+        kf_rotation_set_secret (self->rotation, row->connection, secret, sign_in_with_api_key (self));
       /* The entry's copy goes at once; the rotation keeps its own, wiped. */
       if (row->secret != NULL)
         gtk_editable_set_text (GTK_EDITABLE (row->secret), "");
@@ -277,6 +284,38 @@ on_delete_clicked (KfRotateDialog *self)
   if (parent != NULL)
     gtk_widget_activate_action (GTK_WIDGET (parent), "win.keypair-delete", "s", kf_keypair_get_id (old_keypair));
   gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* Each TrueNAS box's secret row says what to type. */
+static void
+update_secret_titles (KfRotateDialog *self)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (self->rows, i);
+      g_autofree char *title = NULL;
+
+      if (row->secret == NULL)
+        continue;
+      title = g_strdup_printf (sign_in_with_api_key (self) ? _("Admin API Key for %s") : _("Admin Password for %s"),
+                               kf_connection_get_name (row->connection));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->secret), title);
+    }
+}
+
+/* As in Add SSH Connection: the TrueNAS admin signs in with a password or
+ * an API key (asked once per box; an API key only over https). */
+static GtkWidget *
+make_sign_in_row (KfRotateDialog *self)
+{
+  const char *choices[] = { _("Admin Password"), _("Admin API Key"), NULL };
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (choices);
+  GtkWidget *row = adw_combo_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Sign In With"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (labels));
+  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (update_secret_titles), self);
+  return row;
 }
 
 static GtkWidget *
@@ -372,7 +411,7 @@ kf_rotate_dialog_new (GtkWindow  *parent,
   KfRotateDialog *self;
   KfKeypair *old_keypair = kf_rotation_get_old_keypair (rotation);
   gboolean resume = kf_rotation_is_resume (rotation);
-  GtkWidget *box, *page, *group;
+  GtkWidget *box, *page, *group, *first_group;
   g_autofree char *title = NULL;
 
   g_return_val_if_fail (KF_IS_ROTATION (rotation), NULL);
@@ -398,10 +437,18 @@ kf_rotate_dialog_new (GtkWindow  *parent,
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->type_row);
     }
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+  first_group = group;
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Connections"));
   add_box_rows (self, ADW_PREFERENCES_GROUP (group), resume);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+  for (guint i = 0; i < self->rows->len && self->sign_in_row == NULL; i++)
+    if (((Row *) g_ptr_array_index (self->rows, i))->secret != NULL)
+      {
+        /* Above the boxes: one choice for every TrueNAS box. */
+        self->sign_in_row = make_sign_in_row (self);
+        adw_preferences_group_add (ADW_PREFERENCES_GROUP (first_group), self->sign_in_row);
+      }
   gtk_box_append (GTK_BOX (box), page);
   self->status = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (self->status), TRUE);

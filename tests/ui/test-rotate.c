@@ -129,6 +129,52 @@ test_rotate_dialog (void)
   kf_test_sshd_stop (two);
 }
 
+/* A TrueNAS box: "Sign In With" offers the admin's API key, each box's row
+ * then asks for that, and the rotation gets it as an API key (refused over
+ * http before anything is sent, so the box keeps the old key pair). */
+static void
+test_rotate_truenas_sign_in (void)
+{
+  KfWindow *window = NULL;
+  KfApplication *app = ui_test_start_app (&window);
+  g_autoptr(GError) error = NULL;
+  KfTestSshd *sshd = kf_test_sshd_start (&error);
+  KfKeypair *old_keypair = add_keypair (window, "NAS Key");
+  KfConnection *nas = add_box (window, sshd, "nas-api", old_keypair);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", kf_test_closed_port ());
+  g_autoptr(KfConnection) copy = kf_connection_copy (nas);
+  KfRotateDialog *dialog;
+  GtkWidget *sign_in, *secret;
+
+  g_assert_no_error (error);
+  kf_connection_set_truenas_url (copy, url);
+  g_assert_true (kf_store_update_connection (kf_window_get_store (window), copy, &error));
+  g_assert_no_error (error);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.keypair-rotate", "s", kf_keypair_get_id (old_keypair));
+  dialog = KF_ROTATE_DIALOG (ui_test_find_toplevel (KF_TYPE_ROTATE_DIALOG));
+  g_assert_nonnull (dialog);
+  sign_in = ui_test_find (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, "Sign In With", FALSE);
+  g_assert_nonnull (sign_in);
+  secret = ui_test_find (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW, "Admin Password for nas-api", FALSE);
+  g_assert_nonnull (secret);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sign_in), 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (secret)), ==, "Admin API Key for nas-api");
+  gtk_editable_set_text (GTK_EDITABLE (secret), "1-KcBEKanD0F0rPZkcHFuep88VxcA3iMwyAs0RqDlRtQxiDX3pCNycLapim86tIxX5");
+
+  kf_rotate_dialog_start (dialog);
+  ui_test_wait_until (dialog_done, dialog, kf_test_timeout (60));
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_LABEL, "An API key is sent only over https", FALSE));
+  /* Nothing changed: the box stays on the old key pair, which it accepts. */
+  g_assert_cmpstr (kf_connection_get_keypair_id (nas), ==, kf_keypair_get_id (old_keypair));
+  g_assert_cmpint (login_code (window, nas, old_keypair), ==, -1);
+  ui_test_screenshot (GTK_WIDGET (dialog), "rotate-truenas-api-key");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ui_test_stop_app (app);
+  kf_test_sshd_stop (sshd);
+}
+
 typedef struct {
   KfRotation *rotation;
   gboolean    done;
@@ -208,5 +254,6 @@ main (int   argc,
   ui_test_init (&argc, &argv);
   ui_test_add ("/ui/rotate/dialog", test_rotate_dialog);
   ui_test_add ("/ui/rotate/pending-prompt", test_pending_prompt);
+  ui_test_add ("/ui/rotate/truenas-sign-in", test_rotate_truenas_sign_in);
   return g_test_run ();
 }
