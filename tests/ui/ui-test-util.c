@@ -80,9 +80,10 @@ ui_test_spin (guint ms)
 }
 
 void
-ui_test_wait_until (gboolean (*check) (gpointer data),
-                    gpointer   data,
-                    guint      timeout_s)
+ui_test_wait_until_named (gboolean   (*check) (gpointer data),
+                          gpointer     data,
+                          guint        timeout_s,
+                          const char  *what)
 {
   gint64 deadline;
 
@@ -92,7 +93,7 @@ ui_test_wait_until (gboolean (*check) (gpointer data),
   while (!check (data))
     {
       if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out after %u s waiting for a condition", timeout_s);
+        g_error ("Timed out after %u s waiting for %s", timeout_s, what);
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }

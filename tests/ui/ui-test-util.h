@@ -31,10 +31,14 @@ void          ui_test_stop_app        (KfApplication *app);
 void          ui_test_wait_frame      (GtkWidget   *widget);
 /* Runs the main loop for @ms milliseconds. */
 void          ui_test_spin            (guint        ms);
-/* Waits until @check (@data) holds, failing after @timeout_s. */
-void          ui_test_wait_until      (gboolean   (*check) (gpointer data),
-                                       gpointer     data,
-                                       guint        timeout_s);
+/* Waits until @check (@data) holds, failing after @timeout_s with the name
+ * of @check (ui_test_wait_until names it itself). */
+void          ui_test_wait_until_named (gboolean   (*check) (gpointer data),
+                                        gpointer     data,
+                                        guint        timeout_s,
+                                        const char  *what);
+#define ui_test_wait_until(check, data, timeout_s) \
+  ui_test_wait_until_named ((check), (data), (timeout_s), #check)
 /* The first descendant (depth first, @root included) of @type whose
  * visible text contains @text (labels, inscriptions, buttons, window titles,
  * status pages, rows); @text NULL: the first of @type. Mapped widgets only
