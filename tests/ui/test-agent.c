@@ -102,7 +102,7 @@ popover_menu_shown (gpointer data)
 static void
 check_row_menu (KfWindow *window)
 {
-  GtkWidget *button = ui_test_find_named (GTK_WIDGET (window), "row-menu");
+  GtkWidget *button = ui_test_find_named (GTK_WIDGET (kf_window_get_keypairs_page (window)), "row-menu");
   const char *shots = g_getenv ("KF_UI_SCREENSHOT_DIR");
   GtkWidget *popover;
 
@@ -111,7 +111,8 @@ check_row_menu (KfWindow *window)
    * is mapped when the display says so, which a loaded machine may delay:
    * the items are read from the popover shown, not from the screen. */
   ui_test_click (button);
-  popover = ui_test_find (GTK_WIDGET (window), GTK_TYPE_POPOVER_MENU, NULL, FALSE);
+  /* The Key Pairs page's own row menu (the window holds other menus too). */
+  popover = ui_test_find (GTK_WIDGET (kf_window_get_keypairs_page (window)), GTK_TYPE_POPOVER_MENU, NULL, FALSE);
   g_assert_nonnull (popover);
   g_assert_true (gtk_widget_get_visible (popover));
   g_assert_nonnull (ui_test_find (popover, GTK_TYPE_LABEL, "Add to SSH", FALSE));
