@@ -35,3 +35,18 @@ cli_test_runv (const char  *input,
   g_ptr_array_add (argv, NULL);
   return kf_test_run_command ((const char * const *) argv->pdata, input, out, err);
 }
+
+int
+cli_test_run (const char  *input,
+              char       **out,
+              char       **err,
+              ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, err);
+  status = cli_test_runv (input, out, err, ap);
+  va_end (ap);
+  return status;
+}

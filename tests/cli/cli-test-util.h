@@ -29,4 +29,10 @@ int    cli_test_runv      (const char   *input,
                            char        **err,
                            va_list       args);
 
+/* The same with the arguments after @err (NULL-terminated). */
+int    cli_test_run       (const char   *input,
+                           char        **out,
+                           char        **err,
+                           ...) G_GNUC_NULL_TERMINATED;
+
 G_END_DECLS

@@ -17,21 +17,6 @@
 #include "kf-test-util.h"
 #include "truenas-fixture.h"
 
-static int
-cli (const char  *input,
-     char       **out,
-     char       **err,
-     ...)
-{
-  va_list ap;
-  int status;
-
-  va_start (ap, err);
-  status = cli_test_runv (input, out, err, ap);
-  va_end (ap);
-  return status;
-}
-
 /* Runs the CLI, which must exit with @expected; returns its stdout. */
 #define CLI_OK(input, ...) cli_expect (0, input, __VA_ARGS__, NULL)
 static char *
@@ -137,7 +122,7 @@ box_accepts (KfTestSshd *sshd,
 
   g_free (CLI_OK (NULL, "connection", "add-manual", name, "--host", "127.0.0.1", "--port", port,
                   "--username", kf_test_sshd_get_user (sshd), "--keypair", keypair, "--host-key-file", host_key));
-  status = cli (NULL, &out, &err, "connection", "test", name, NULL);
+  status = cli_test_run (NULL, &out, &err, "connection", "test", name, NULL);
   g_free (CLI_OK (NULL, "connection", "delete", name));
   /* Refused means refused, not a box that is down. */
   if (status != 0)
@@ -233,14 +218,14 @@ test_mixed_fleet (void)
   }
 
   /* No secret for the TrueNAS: refused before anything is done. */
-  status = cli ("", &out, &err, "keypair", "rotate", "fleet", NULL);
+  status = cli_test_run ("", &out, &err, "keypair", "rotate", "fleet", NULL);
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (err, "nas"));
   g_assert_false (journal_exists ());
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  status = cli ("s3cret\n", &out, &err, "keypair", "rotate", "fleet", NULL);
+  status = cli_test_run ("s3cret\n", &out, &err, "keypair", "rotate", "fleet", NULL);
   if (status != 0)
     g_printerr ("%s\n%s\n", out, err);
   g_assert_cmpint (status, ==, 0);
@@ -428,7 +413,7 @@ test_host_key_changed (void)
   g_assert_true (kf_test_sshd_regenerate_host_keys (changed, &error));
   g_assert_no_error (error);
 
-  status = cli (NULL, &out, &err, "keypair", "rotate", "hk", NULL);
+  status = cli_test_run (NULL, &out, &err, "keypair", "rotate", "hk", NULL);
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (out, "hk-changed: failed: SKIPPED: The server's host key has changed"));
   g_assert_nonnull (strstr (out, "hk-good: done:"));
@@ -447,7 +432,7 @@ test_host_key_changed (void)
   /* Roll back: the good box returns to the old key pair too. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  status = cli (NULL, &out, &err, "keypair", "rotate", "--resume", "--rollback", NULL);
+  status = cli_test_run (NULL, &out, &err, "keypair", "rotate", "--resume", "--rollback", NULL);
   /* The changed box still cannot be reached safely: reported again, recorded still. */
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (out, "hk-good: rolled-back:"));
@@ -512,7 +497,7 @@ test_otp (void)
                   "--admin-username", "twofa", "--password-stdin", "--username", kf_test_sshd_get_user (sshd),
                   "--keypair", "twofa-key", "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", timeout));
 
-  status = cli ("s3cret\n246810\n", &out, &err, "keypair", "rotate", "twofa-key", NULL);
+  status = cli_test_run ("s3cret\n246810\n", &out, &err, "keypair", "rotate", "twofa-key", NULL);
   if (status != 0)
     g_printerr ("%s\n%s\n", out, err);
   g_assert_cmpint (status, ==, 0);
@@ -526,7 +511,7 @@ test_otp (void)
   /* A wrong code, then no more lines: that box fails, recorded; rolled back with the right one. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  status = cli ("s3cret\n000000\n", &out, &err, "keypair", "rotate", new_name, NULL);
+  status = cli_test_run ("s3cret\n000000\n", &out, &err, "keypair", "rotate", new_name, NULL);
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (out, "nas-2fa: failed:"));
   g_assert_nonnull (strstr (out, "one-time password"));
@@ -547,20 +532,20 @@ test_usage (void)
 {
   g_autofree char *out = NULL, *err = NULL;
 
-  g_assert_cmpint (cli (NULL, &out, &err, "keypair", "rotate", NULL), ==, 2);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "keypair", "rotate", NULL), ==, 2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "keypair", "rotate", "--rollback", NULL), ==, 2);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "keypair", "rotate", "--rollback", NULL), ==, 2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "keypair", "rotate", "x", "--resume", NULL), ==, 2);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "keypair", "rotate", "x", "--resume", NULL), ==, 2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "keypair", "rotate", "--resume", NULL), ==, 0);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "keypair", "rotate", "--resume", NULL), ==, 0);
   g_assert_nonnull (strstr (err, "nothing to resume"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "keypair", "rotate", "--help", NULL), ==, 0);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "keypair", "rotate", "--help", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "--resume"));
   g_assert_nonnull (strstr (out, "one line per box"));
 }

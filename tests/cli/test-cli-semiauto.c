@@ -17,21 +17,6 @@
 
 static KfTestSshd *sshd;
 
-static int
-cli (const char  *input,
-     char       **out,
-     char       **err,
-     ...)
-{
-  va_list ap;
-  int status;
-
-  va_start (ap, err);
-  status = cli_test_runv (input, out, err, ap);
-  va_end (ap);
-  return status;
-}
-
 /* The fake pairs into the real sshd; @ssh_port 0: the sshd's (else what
  * ssh_pair reports); @faults NULL or the members of "faults". */
 static TnFake *
@@ -75,7 +60,7 @@ pair_and_login (const char *protocols,
   int status;
 
   /* Untrusted certificate: exit 1, and the fingerprint to pass is printed. */
-  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", name, "--url", fake->https_url,
+  status = cli_test_run ("s3cret\n", &out, &err, "connection", "add-semiauto", name, "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin",
                 "--username", kf_test_sshd_get_user (sshd), NULL);
   g_assert_cmpint (status, ==, 1);
@@ -83,7 +68,7 @@ pair_and_login (const char *protocols,
   g_assert_nonnull (strstr (err, tn_fixture_cert_pin ()));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  status = cli (NULL, &out, &err, "connection", "show", name, NULL);
+  status = cli_test_run (NULL, &out, &err, "connection", "show", name, NULL);
   g_assert_cmpint (status, ==, 1);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -91,7 +76,7 @@ pair_and_login (const char *protocols,
   /* 10 s per reply, as the other success paths (test-truenas-client,
    * test-semiauto-setup): under the sanitizers, two tests at a time on two
    * cores, 5 s was seen to run out during the TLS and WebSocket set-up. */
-  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", name, "--url", fake->https_url,
+  status = cli_test_run ("s3cret\n", &out, &err, "connection", "add-semiauto", name, "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin",
                 "--username", kf_test_sshd_get_user (sshd),
                 "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
@@ -107,7 +92,7 @@ pair_and_login (const char *protocols,
 
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  status = cli (NULL, &out, &err, "connection", "show", name, "--json", NULL);
+  status = cli_test_run (NULL, &out, &err, "connection", "show", name, "--json", NULL);
   g_assert_cmpint (status, ==, 0);
   shown = json_from_string (out, NULL);
   g_assert_nonnull (shown);
@@ -119,7 +104,7 @@ pair_and_login (const char *protocols,
 
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  status = cli (NULL, &out, &err, "connection", "test", name, NULL);
+  status = cli_test_run (NULL, &out, &err, "connection", "test", name, NULL);
   if (status != 0)
     g_printerr ("%s\n%s\n", out, err);
   g_assert_cmpint (status, ==, 0);
@@ -127,14 +112,14 @@ pair_and_login (const char *protocols,
   /* Pair again, with the stored pin, works and keeps the key once. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  status = cli ("s3cret\n", &out, &err, "connection", "pair-again", name, "--password-stdin", NULL);
+  status = cli_test_run ("s3cret\n", &out, &err, "connection", "pair-again", name, "--password-stdin", NULL);
   if (status != 0)
     g_printerr ("%s\n%s\n", out, err);
   g_assert_cmpint (status, ==, 0);
 
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "connection", "delete", name, "--with-keypair", NULL), ==, 0);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "delete", name, "--with-keypair", NULL), ==, 0);
   tn_fake_stop (fake);
 }
 
@@ -161,19 +146,19 @@ test_otp_and_usage (void)
   int status;
 
   /* The code is never taken from argv. */
-  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "otp", "--url", fake->https_url,
+  status = cli_test_run ("s3cret\n", &out, &err, "connection", "add-semiauto", "otp", "--url", fake->https_url,
                 "--password-stdin", "--otp", "246810", NULL);
   g_assert_cmpint (status, ==, 2);
   g_assert_nonnull (strstr (err, "--otp-stdin"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  status = cli (NULL, &out, &err, "connection", "add-semiauto", "otp", "--url", fake->https_url, NULL);
+  status = cli_test_run (NULL, &out, &err, "connection", "add-semiauto", "otp", "--url", fake->https_url, NULL);
   g_assert_cmpint (status, ==, 2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* JSON-RPC asks for the code: it is read from the next line of stdin. */
-  status = cli ("s3cret\n246810\n", &out, &err, "connection", "add-semiauto", "otp", "--url", fake->https_url,
+  status = cli_test_run ("s3cret\n246810\n", &out, &err, "connection", "add-semiauto", "otp", "--url", fake->https_url,
                 "--admin-username", "twofa", "--password-stdin", "--username", kf_test_sshd_get_user (sshd),
                 "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", timeout, NULL);
   if (status != 0)
@@ -184,7 +169,7 @@ test_otp_and_usage (void)
   g_clear_pointer (&err, g_free);
 
   /* A wrong code: refused, nothing saved. */
-  status = cli ("s3cret\n000000\n", &out, &err, "connection", "add-semiauto", "otp2", "--url", fake->https_url,
+  status = cli_test_run ("s3cret\n000000\n", &out, &err, "connection", "add-semiauto", "otp2", "--url", fake->https_url,
                 "--admin-username", "twofa", "--password-stdin", "--otp-stdin",
                 "--username", kf_test_sshd_get_user (sshd), "--trust-certificate", tn_fixture_cert_pin (),
                 "--connect-timeout", timeout, NULL);
@@ -192,15 +177,15 @@ test_otp_and_usage (void)
   g_assert_nonnull (strstr (err, "one-time password"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "otp2", NULL), ==, 1);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "show", "otp2", NULL), ==, 1);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "keypair", "show", "otp2 Key", NULL), ==, 1);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "keypair", "show", "otp2 Key", NULL), ==, 1);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* Plain hex pin (OpenSSL colon form is covered by the pin parser tests). */
-  g_assert_cmpint (cli (NULL, &out, &err, "connection", "delete", "otp", "--with-keypair", NULL), ==, 0);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "delete", "otp", "--with-keypair", NULL), ==, 0);
   tn_fake_stop (fake);
 }
 
@@ -236,7 +221,7 @@ test_shell_notice (void)
   int status;
 
   /* --keep-shell: the shell stays, and the CLI says so and why SSH fails. */
-  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "kept", "--url", fake->https_url,
+  status = cli_test_run ("s3cret\n", &out, &err, "connection", "add-semiauto", "kept", "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin", "--username", user, "--keep-shell",
                 "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   g_test_message ("--keep-shell: status %d, stderr: %s", status, err);
@@ -248,14 +233,14 @@ test_shell_notice (void)
   g_assert_cmpstr (shell, ==, "/usr/sbin/nologin");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "kept", "--json", NULL), ==, 0);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "show", "kept", "--json", NULL), ==, 0);
   shown = json_from_string (out, NULL);
   g_assert_false (json_object_get_boolean_member (json_node_get_object (shown), "host_key_verified"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* Without it: bash, said on stderr with the user, the old and the new shell. */
-  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "changed", "--url", fake->https_url,
+  status = cli_test_run ("s3cret\n", &out, &err, "connection", "add-semiauto", "changed", "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin", "--username", user,
                 "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   if (status != 0)
@@ -269,7 +254,7 @@ test_shell_notice (void)
   g_clear_pointer (&err, g_free);
 
   /* The sudo option is said the same way. */
-  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "sudo", "--url", fake->https_url,
+  status = cli_test_run ("s3cret\n", &out, &err, "connection", "add-semiauto", "sudo", "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin", "--username", "sudoer", "--sudo",
                 "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   g_test_message ("--sudo: status %d, stderr: %s", status, err);
@@ -353,7 +338,7 @@ test_ctrl_c_after_install (void)
   g_assert_cmpstr (keys_after, ==, keys_before);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "ctrl-c", NULL), ==, 1);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "show", "ctrl-c", NULL), ==, 1);
   tn_fake_stop (fake);
 }
 
@@ -375,7 +360,7 @@ check_exit_3 (const char *protocols)
   g_auto(GStrv) fields = NULL;
   int status;
 
-  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", name, "--url", fake->https_url,
+  status = cli_test_run ("s3cret\n", &out, &err, "connection", "add-semiauto", name, "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin", "--username", kf_test_sshd_get_user (sshd),
                 "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", timeout, NULL);
   g_test_message ("exit %d: %s", status, err);
@@ -386,20 +371,20 @@ check_exit_3 (const char *protocols)
   g_clear_pointer (&err, g_free);
 
   /* What remains: the connection (last test failed) with its key pair, and the key on the NAS. */
-  g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", name, "--json", NULL), ==, 0);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "show", name, "--json", NULL), ==, 0);
   shown = json_from_string (out, NULL);
   g_assert_nonnull (shown);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "last_test"), ==, "failed");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "keypair", "show", keypair, "--json", NULL), ==, 0);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "keypair", "show", keypair, "--json", NULL), ==, 0);
   shown_keypair = json_from_string (out, NULL);
   fields = g_strsplit (json_object_get_string_member (json_node_get_object (shown_keypair), "public_key"), " ", 3);
   keys = tn_fake_read_authorized_keys (fake);
   g_assert_nonnull (strstr (keys, fields[1]));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "connection", "delete", name, "--with-keypair", NULL), ==, 0);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "delete", name, "--with-keypair", NULL), ==, 0);
   tn_fake_stop (fake);
 }
 
@@ -427,7 +412,7 @@ test_deadline (void)
       int status;
 
       start = g_get_monotonic_time ();
-      status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "slow", "--url", fake->https_url,
+      status = cli_test_run ("s3cret\n", &out, &err, "connection", "add-semiauto", "slow", "--url", fake->https_url,
                     "--admin-username", "truenas_admin", "--password-stdin", "--username", kf_test_sshd_get_user (sshd),
                     "--trust-certificate", tn_fixture_cert_pin (), "--protocol", protocols[i],
                     "--connect-timeout", "3", NULL);
@@ -440,7 +425,7 @@ test_deadline (void)
       g_assert_cmpint (elapsed, <, 3 * G_USEC_PER_SEC + kf_test_timeout (3) * G_USEC_PER_SEC);
       g_clear_pointer (&out, g_free);
       g_clear_pointer (&err, g_free);
-      g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "slow", NULL), ==, 1);
+      g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "show", "slow", NULL), ==, 1);
       /* Nothing reached the NAS either: the run ended before ssh_pair. */
       {
         g_autoptr(JsonNode) state = tn_fake_read_state (fake);
@@ -464,7 +449,7 @@ test_help (void)
     {
       g_autofree char *out = NULL, *err = NULL;
 
-      g_assert_cmpint (cli (NULL, &out, &err, "connection", verbs[i], "--help", NULL), ==, 0);
+      g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", verbs[i], "--help", NULL), ==, 0);
       g_assert_nonnull (strstr (out, "whole conversation"));
       g_assert_nonnull (strstr (out, "3 paired and saved, but the SSH login check failed"));
       g_assert_null (strstr (out, "(null)"));
@@ -486,13 +471,13 @@ test_api_key (void)
   int status;
 
   /* One secret from stdin: the password or the key, and no OTP with a key. */
-  status = cli (key_line, &out, &err, "connection", "add-semiauto", "key", "--url", fake->https_url,
+  status = cli_test_run (key_line, &out, &err, "connection", "add-semiauto", "key", "--url", fake->https_url,
                 "--password-stdin", "--api-key-stdin", NULL);
   g_assert_cmpint (status, ==, 2);
   g_assert_nonnull (strstr (err, "either --password-stdin or --api-key-stdin"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  status = cli (key_line, &out, &err, "connection", "add-semiauto", "key", "--url", fake->https_url,
+  status = cli_test_run (key_line, &out, &err, "connection", "add-semiauto", "key", "--url", fake->https_url,
                 "--api-key-stdin", "--otp-stdin", NULL);
   g_assert_cmpint (status, ==, 2);
   g_assert_nonnull (strstr (err, "no one-time password"));
@@ -501,7 +486,7 @@ test_api_key (void)
 
   /* http:// (the fake's port that would redirect to https): refused before
    * anything is sent, so the fake saw no call at all. */
-  status = cli (key_line, &out, &err, "connection", "add-semiauto", "key", "--url", fake->http_url,
+  status = cli_test_run (key_line, &out, &err, "connection", "add-semiauto", "key", "--url", fake->http_url,
                 "--admin-username", "truenas_admin", "--api-key-stdin", "--username", kf_test_sshd_get_user (sshd),
                 "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   g_assert_cmpint (status, ==, 1);
@@ -510,7 +495,7 @@ test_api_key (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (state), "calls")), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "key", NULL), ==, 1);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "show", "key", NULL), ==, 1);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -520,7 +505,7 @@ test_api_key (void)
       const char *protocol = i == 0 ? "jsonrpc" : "legacy";
       g_autofree char *name = g_strconcat ("key-", protocol, NULL);
 
-      status = cli (key_line, &out, &err, "connection", "add-semiauto", name, "--url", fake->https_url,
+      status = cli_test_run (key_line, &out, &err, "connection", "add-semiauto", name, "--url", fake->https_url,
                     "--admin-username", "truenas_admin", "--api-key-stdin", "--username", kf_test_sshd_get_user (sshd),
                     "--trust-certificate", tn_fixture_cert_pin (), "--protocol", protocol,
                     "--connect-timeout", reply_timeout, NULL);
@@ -531,12 +516,12 @@ test_api_key (void)
       g_assert_null (strstr (err, secret));
       g_clear_pointer (&out, g_free);
       g_clear_pointer (&err, g_free);
-      g_assert_cmpint (cli (NULL, &out, &err, "connection", "test", name, NULL), ==, 0);
+      g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "test", name, NULL), ==, 0);
       g_clear_pointer (&out, g_free);
       g_clear_pointer (&err, g_free);
     }
   /* Pair again with the key. */
-  status = cli (key_line, &out, &err, "connection", "pair-again", "key-jsonrpc", "--api-key-stdin", NULL);
+  status = cli_test_run (key_line, &out, &err, "connection", "pair-again", "key-jsonrpc", "--api-key-stdin", NULL);
   if (status != 0)
     g_printerr ("%s\n%s\n", out, err);
   g_assert_cmpint (status, ==, 0);
@@ -544,7 +529,7 @@ test_api_key (void)
   g_clear_pointer (&err, g_free);
 
   /* A revoked key: refused, nothing saved. */
-  status = cli (TN_API_KEY_REVOKED "\n", &out, &err, "connection", "add-semiauto", "revoked", "--url", fake->https_url,
+  status = cli_test_run (TN_API_KEY_REVOKED "\n", &out, &err, "connection", "add-semiauto", "revoked", "--url", fake->https_url,
                 "--admin-username", "truenas_admin", "--api-key-stdin", "--username", kf_test_sshd_get_user (sshd),
                 "--trust-certificate", tn_fixture_cert_pin (), "--connect-timeout", reply_timeout, NULL);
   if (strstr (err, "refused the API key") == NULL)
@@ -554,7 +539,7 @@ test_api_key (void)
   g_assert_null (strstr (err, strchr (TN_API_KEY_REVOKED, '-') + 1));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "connection", "show", "revoked", NULL), ==, 1);
+  g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "show", "revoked", NULL), ==, 1);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -575,7 +560,7 @@ test_api_key (void)
   }
   for (guint i = 0; i < 2; i++)
     {
-      g_assert_cmpint (cli (NULL, &out, &err, "connection", "delete", i == 0 ? "key-jsonrpc" : "key-legacy",
+      g_assert_cmpint (cli_test_run (NULL, &out, &err, "connection", "delete", i == 0 ? "key-jsonrpc" : "key-legacy",
                             "--with-keypair", NULL), ==, 0);
       g_clear_pointer (&out, g_free);
       g_clear_pointer (&err, g_free);
@@ -593,7 +578,7 @@ test_standby_and_rate_limit (void)
   g_autofree char *reply_timeout = g_strdup_printf ("%u", kf_test_timeout (10));
   int status;
 
-  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "standby", "--url", standby->https_url,
+  status = cli_test_run ("s3cret\n", &out, &err, "connection", "add-semiauto", "standby", "--url", standby->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin", "--trust-certificate", tn_fixture_cert_pin (),
                 "--connect-timeout", reply_timeout, NULL);
   g_assert_cmpint (status, ==, 1);
@@ -604,7 +589,7 @@ test_standby_and_rate_limit (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  status = cli ("s3cret\n", &out, &err, "connection", "add-semiauto", "limited", "--url", limited->https_url,
+  status = cli_test_run ("s3cret\n", &out, &err, "connection", "add-semiauto", "limited", "--url", limited->https_url,
                 "--admin-username", "truenas_admin", "--password-stdin", "--trust-certificate", tn_fixture_cert_pin (),
                 "--connect-timeout", reply_timeout, NULL);
   g_assert_cmpint (status, ==, 1);
