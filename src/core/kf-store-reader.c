@@ -7,6 +7,10 @@
 #define G_LOG_DOMAIN "kf-store-reader"
 
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #include "kf-connection.h"
 #include "kf-errors.h"
@@ -39,6 +43,7 @@ typedef struct
   GError           *model_error;   /* first wrong field; parsing goes on to tell damage from version */
   KfStoreReuseFunc  reuse;
   gpointer          reuse_data;
+  char             *released;      /* the text before this is given back */
 } Reader;
 
 static GQuark
@@ -798,6 +803,34 @@ parse_model (Reader     *r,
   return TRUE;
 }
 
+/* Gives the pages of text already parsed back to the system. Every object
+ * built owns copies of its strings, so nothing points into the text behind
+ * r->p between two list elements. Without this the whole file (17.6 MB for
+ * 10,000 + 10,000 items) stays resident until the parse ends, beside the
+ * objects it became, and that sum was the start-up's peak RSS. */
+#define RELEASE_STEP (1024 * 1024)
+
+static void
+release_parsed_text (Reader *r)
+{
+#if defined (__linux__) && defined (MADV_DONTNEED)
+  static gsize page_size;
+  guintptr from, to;
+
+  if ((gsize) (r->p - r->released) < RELEASE_STEP)
+    return;
+  if (page_size == 0)
+    page_size = (gsize) sysconf (_SC_PAGESIZE);
+  /* Whole pages strictly inside the text: never the allocator's own bytes
+   * before and after it. */
+  from = ((guintptr) r->released + page_size - 1) & ~(guintptr) (page_size - 1);
+  to = (guintptr) r->p & ~(guintptr) (page_size - 1);
+  if (to > from)
+    madvise ((void *) from, to - from, MADV_DONTNEED);
+  r->released = r->p;
+#endif
+}
+
 /* r->p is on '['. With @into NULL the elements are only checked. */
 static gboolean
 parse_model_array (Reader     *r,
@@ -831,6 +864,7 @@ parse_model_array (Reader     *r,
             return FALSE;
           if (object != NULL)
             g_ptr_array_add (into, object);
+          release_parsed_text (r);
         }
       if (!next_or_close (r, ']', &more, error))
         return FALSE;
@@ -980,7 +1014,7 @@ kf_store_reader_parse (char              *data,
                        KfStoreContents   *contents,
                        GError           **error)
 {
-  FileParse fp = { .r = { data, data, NULL, reuse, reuse_data } };
+  FileParse fp = { .r = { data, data, NULL, reuse, reuse_data, data } };
   gboolean ok;
 
   g_return_val_if_fail (data[length] == '\0', FALSE);
@@ -1015,7 +1049,7 @@ kf_store_reader_parse_object (GType        type,
                               GError     **error)
 {
   g_autofree char *copy = g_strdup (json);
-  Reader r = { copy, copy, NULL, NULL, NULL };
+  Reader r = { copy, copy, NULL, NULL, NULL, copy };
   ModelInfo info;
   GObject *object = NULL;
 

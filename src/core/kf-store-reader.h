@@ -36,7 +36,8 @@ typedef GObject *(*KfStoreReuseFunc) (GType       type,
                                       gpointer    user_data);
 
 /* Parses a whole store file. @data must hold @length bytes followed by a NUL
- * and is overwritten (strings are decoded in place). Fails with
+ * and is used up: strings are decoded in place, and the pages already
+ * parsed are given back to the system (they read as zeros afterwards). Fails with
  * KF_STORE_ERROR_DAMAGED (malformed JSON, not a Keyferry store, a field with a
  * wrong value) or KF_STORE_ERROR_NEWER_VERSION (a version above
  * KF_STORE_FORMAT_VERSION); the message is a technical detail for the log.

@@ -418,6 +418,7 @@ reload (KfStore  *self,
   KfStoreContents contents = { 0 };
   KfStoreFileStamp stamp;
   gsize length;
+  gboolean parsed;
 
   if (!force && !file_changed (self))
     return TRUE;
@@ -438,12 +439,14 @@ reload (KfStore  *self,
       return TRUE;
     }
 
-  /* nothing to reuse in an empty store: skip the lookups */
-  if (kf_store_reader_parse (data, length,
-                             g_hash_table_size (self->keypairs_by_id) + g_hash_table_size (self->connections_by_id) > 0
-                             ? reuse_unchanged : NULL,
-                             self, &contents, &local_error)
-      && apply_contents (self, contents.keypairs, contents.connections, &local_error))
+  /* nothing to reuse in an empty store: skip the lookups; the text is
+   * used up by the parse and freed before the lists are built */
+  parsed = kf_store_reader_parse (data, length,
+                                  g_hash_table_size (self->keypairs_by_id) + g_hash_table_size (self->connections_by_id) > 0
+                                  ? reuse_unchanged : NULL,
+                                  self, &contents, &local_error);
+  g_clear_pointer (&data, g_free);
+  if (parsed && apply_contents (self, contents.keypairs, contents.connections, &local_error))
     {
       self->known = TRUE;
       self->stamp = stamp;

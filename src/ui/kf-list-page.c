@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "kf-cell-text.h"
 #include "kf-list-page.h"
 #include "kf-list-rows.h"
 #include "kf-ui-util.h"
@@ -500,7 +501,7 @@ render_cell (GtkListItem *list_item,
              Column      *column)
 {
   GObject *item = cell_item (list_item);
-  GtkInscription *inscription = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
+  KfCellText *cell = KF_CELL_TEXT (gtk_list_item_get_child (list_item));
   g_autofree char *text = NULL;
 
   if (item == NULL)
@@ -511,23 +512,21 @@ render_cell (GtkListItem *list_item,
   else
     text = property_text (item, column->property);
 
-  /* Never NULL: AT-SPI reads the text of an empty cell with g_utf8_strlen(),
-   * which logs a CRITICAL for NULL (an empty Comment did). */
-  gtk_inscription_set_text (inscription, text != NULL ? text : "");
+  kf_cell_text_set_text (cell, text);
   if (column->badge != NULL)
     {
       /* The colour only repeats the text, which is what a screen reader reads. */
-      const char *old = g_object_get_data (G_OBJECT (inscription), "kf-badge-class");
+      const char *old = g_object_get_data (G_OBJECT (cell), "kf-badge-class");
       const char *now = column->badge (item, column->user_data);
 
       if (old != NULL)
-        gtk_widget_remove_css_class (GTK_WIDGET (inscription), old);
+        gtk_widget_remove_css_class (GTK_WIDGET (cell), old);
       if (now != NULL)
-        gtk_widget_add_css_class (GTK_WIDGET (inscription), now);
-      g_object_set_data (G_OBJECT (inscription), "kf-badge-class", (gpointer) now);
+        gtk_widget_add_css_class (GTK_WIDGET (cell), now);
+      g_object_set_data (G_OBJECT (cell), "kf-badge-class", (gpointer) now);
     }
   if (column == g_ptr_array_index (column->page->columns, 0))
-    name_row (GTK_WIDGET (inscription), text);
+    name_row (GTK_WIDGET (cell), text);
 }
 
 /* The full text of a cut-off cell. Asked for on hover only: setting a
@@ -539,9 +538,9 @@ on_cell_query_tooltip (GtkWidget  *widget,
                        gboolean    keyboard,
                        GtkTooltip *tooltip)
 {
-  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  const char *text = kf_cell_text_get_text (KF_CELL_TEXT (widget));
 
-  if (text == NULL || *text == '\0')
+  if (*text == '\0')
     return FALSE;
 
   gtk_tooltip_set_text (tooltip, text);
@@ -561,28 +560,24 @@ cell_setup (GtkSignalListItemFactory *factory,
             GtkListItem              *list_item,
             Column                   *column)
 {
-  GtkWidget *inscription = gtk_inscription_new ("");
+  GtkWidget *cell = kf_cell_text_new ();
 
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
-                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (inscription), column->width_chars);
-  /* One line, centred: the row is as tall as its menu button, and an
-   * inscription fills whatever height it gets with wrapped lines. */
-  gtk_inscription_set_min_lines (GTK_INSCRIPTION (inscription), 1);
-  gtk_inscription_set_nat_lines (GTK_INSCRIPTION (inscription), 1);
-  gtk_widget_set_valign (inscription, GTK_ALIGN_CENTER);
+  kf_cell_text_set_chars (KF_CELL_TEXT (cell), 3, column->width_chars);
+  /* One line, centred: the row is as tall as its menu button. */
+  gtk_widget_set_valign (cell, GTK_ALIGN_CENTER);
   if (column->badge != NULL)
     {
       /* A pill as wide as its text, not the whole cell. */
-      gtk_widget_set_halign (inscription, GTK_ALIGN_START);
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (inscription), 0);
-      gtk_widget_add_css_class (inscription, "badge");
+      gtk_widget_set_halign (cell, GTK_ALIGN_START);
+      kf_cell_text_set_chars (KF_CELL_TEXT (cell), 0, column->width_chars);
+      kf_cell_text_set_fit (KF_CELL_TEXT (cell), TRUE);
+      gtk_widget_add_css_class (cell, "badge");
     }
-  gtk_widget_set_has_tooltip (inscription, TRUE);
-  g_signal_connect (inscription, "query-tooltip", G_CALLBACK (on_cell_query_tooltip), NULL);
-  gtk_list_item_set_child (list_item, inscription);
+  gtk_widget_set_has_tooltip (cell, TRUE);
+  g_signal_connect (cell, "query-tooltip", G_CALLBACK (on_cell_query_tooltip), NULL);
+  gtk_list_item_set_child (list_item, cell);
   g_object_set_data (G_OBJECT (list_item), "kf-column", column);
-  g_object_set_data (G_OBJECT (inscription), "kf-list-item", list_item);
+  g_object_set_data (G_OBJECT (cell), "kf-list-item", list_item);
 }
 
 /* A bound cell follows two things: its row moving to another item (a

@@ -5,6 +5,7 @@
  */
 #include <glib/gstdio.h>
 
+#include "kf-cell-text.h"
 #include "kf-connection-dialog.h"
 #include "kf-connection-ops.h"
 #include "kf-errors.h"
@@ -612,7 +613,7 @@ test_narrow_window (void)
     g_assert_true (gtk_adjustment_get_upper (h) <= gtk_adjustment_get_page_size (h) + 0.5);
     g_assert_true (gtk_widget_compute_bounds (menu_button, scrolled, &bounds));
     g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (scrolled));
-    g_assert_nonnull (ui_test_find (view, GTK_TYPE_INSCRIPTION, "nas-b.example.org", TRUE));
+    g_assert_nonnull (ui_test_find (view, KF_TYPE_CELL_TEXT, "nas-b.example.org", TRUE));
   }
 
   /* Dialogs fit the small screen too, not 600×760 over a 360×640 window. */

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "ui-test-util.h"
+#include "kf-cell-text.h"
 #include "kf-store.h"
 #include "kf-keyring.h"
 
@@ -167,8 +168,8 @@ widget_text (GtkWidget *widget)
     return kf_alert_get_heading (widget);
   if (GTK_IS_LABEL (widget))
     return gtk_label_get_label (GTK_LABEL (widget));
-  if (GTK_IS_INSCRIPTION (widget))
-    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  if (KF_IS_CELL_TEXT (widget))
+    return kf_cell_text_get_text (KF_CELL_TEXT (widget));
   if (GTK_IS_BUTTON (widget))
     return gtk_button_get_label (GTK_BUTTON (widget));
   if (GTK_IS_WINDOW (widget))
@@ -219,7 +220,7 @@ ui_test_count_text (GtkWidget  *root,
   if (!gtk_widget_get_mapped (root))
     return 0;
 
-  if (GTK_IS_INSCRIPTION (root) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (root)), text) == 0)
+  if (KF_IS_CELL_TEXT (root) && g_strcmp0 (kf_cell_text_get_text (KF_CELL_TEXT (root)), text) == 0)
     count++;
 
   for (GtkWidget *child = gtk_widget_get_first_child (root);
