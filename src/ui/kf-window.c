@@ -298,7 +298,7 @@ setup_pages (KfWindow *self)
   kf_list_page_append_column (page, _("Setup Method"), "setup-method", format_setup_method, self, 12, FALSE);
   kf_list_page_append_column (page, _("State"), "test-state", format_check_state, self, 16, FALSE);
   kf_list_page_set_badge_func (page, check_state_badge);
-  kf_list_page_append_column (page, _("Last Checked"), "tested-at", format_last_test, self, 28, FALSE);
+  kf_list_page_append_column (page, _("Last Checked"), "tested-at", format_last_test, self, 32, FALSE);
   kf_list_page_set_menu_func (page, connection_menu_func, self);
 
   page = self->keypairs_page;
