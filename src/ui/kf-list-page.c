@@ -246,10 +246,15 @@ on_items_changed (KfListPage *self)
 /* GTK 4.8 builds a widget for up to 200 rows at once, ~0.4 ms each. When
  * the list grows (the first frame, a search cleared) only one screenful
  * more is shown until the next frame is on screen; the rest follows in the
- * frame after. A screenful is the window's height in rows of the smallest
- * height a row takes (51 px with Adwaita, 42 leaves room for smaller themes): 17 rows at 700 px, not a fixed 40 that
- * builds twice what the first frame can show. */
+ * frame after. A screenful is the height the rows get, in rows of the
+ * smallest height a row takes (51 px with Adwaita, 42 leaves room for
+ * smaller themes). Before the page has a size that is the window's height
+ * less what is always above the rows, the header bar and the column titles
+ * (80 px with Adwaita, 70 for smaller themes): 16 rows at 700 px, where 13
+ * show, not a fixed 40 that builds three times what the first frame can
+ * show. */
 #define MIN_ROW_HEIGHT 42
+#define MIN_CHROME_HEIGHT 70
 
 static guint
 screenful_rows (KfListPage *self)
@@ -259,9 +264,12 @@ screenful_rows (KfListPage *self)
 
   /* GTK 4.8 writes both sizes unchecked: no NULL for the width. */
   if (height <= 0 && GTK_IS_WINDOW (root))
-    gtk_window_get_default_size (GTK_WINDOW (root), &width, &height);
+    {
+      gtk_window_get_default_size (GTK_WINDOW (root), &width, &height);
+      height -= MIN_CHROME_HEIGHT;
+    }
   if (height <= 0)
-    height = 700;
+    height = 700 - MIN_CHROME_HEIGHT;
   return height / MIN_ROW_HEIGHT + 1;
 }
 
