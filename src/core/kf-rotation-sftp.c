@@ -53,7 +53,10 @@ open_sftp (KfSshLogin  *login,
     }
   if (!sftp_extension_supported (sftp, "posix-rename@openssh.com", "1"))
     {
-      kf_ssh_login_fail (login, error, _("The server's SFTP service cannot replace a file in one step (no posix-rename@openssh.com); edit ~/.ssh/authorized_keys by hand."));
+      /* The extension's name is no text to translate (and xgettext 0.23
+       * takes it for an e-mail address). */
+      kf_ssh_login_fail (login, error, _("The server's SFTP service cannot replace a file in one step (no %s); edit ~/.ssh/authorized_keys by hand."),
+                         "posix-rename@openssh.com");
       sftp_free (sftp);
       return NULL;
     }
