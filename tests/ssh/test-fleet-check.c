@@ -490,14 +490,30 @@ test_fifty_with_black_hole (void)
    * their work spread over 8 jobs, plus slack for scheduling. */
   g_assert_cmpfloat (elapsed, <=, timeout_s + work / 8 * 1.5 + kf_test_timeout (1));
   g_assert_cmpfloat (elapsed, <, serial);
-  /* The goal is < 50 ms (bench/bench-check-all.sh reports it). What the
-   * main loop still does per finished check is the store's save, which
-   * fsyncs the file and its directory: 10-30 ms each on this shared, loaded
-   * machine, and the loop's own turn comes late when 2 cores run 6 tasks.
-   * The bound here catches real blocking (a probe or a keyring call on the
-   * main thread would stall it for a login or the 3 s timeout) without
-   * failing on the machine's load. */
-  g_assert_cmpint (run.max_gap, <, 250 * 1000 * kf_test_timeout (1));
+  /* The goal: the main loop never waits 50 ms. The outcomes are saved in
+   * batches by a worker thread (kf_store_record_test), so neither the
+   * serialising per check nor the fsyncs run on it. The sanitizer run
+   * scales the bound (x3), as ASan slows every turn of the loop. */
+  g_assert_cmpint (run.max_gap, <, 50 * 1000 * kf_test_timeout (1));
+
+  /* Everything is in the file when the run has ended: another process
+   * reading it sees the 50 outcomes. */
+  {
+    g_autoptr(KfStore) other = kf_store_new (store_path);
+
+    g_assert_true (kf_store_load (other, &error));
+    g_assert_no_error (error);
+    for (guint i = 0; i < 50; i++)
+      {
+        KfConnection *mine = kf_fleet_check_get_connection (check, i);
+        KfConnection *read = kf_store_find_connection (other, kf_connection_get_id (mine));
+
+        g_assert_nonnull (read);
+        g_assert_cmpint (kf_connection_get_check_state (read), ==, kf_fleet_check_get_state (check, i));
+        g_assert_cmpint (kf_connection_get_tested_at (read), ==, kf_fleet_check_get_checked_at (check, i));
+        g_assert_cmpstr (kf_connection_get_test_message (read), ==, kf_fleet_check_get_message (check, i));
+      }
+  }
 }
 
 int
