@@ -1072,6 +1072,22 @@ commit_change (KfStore   *self,
   GHashTableIter iter;
   gpointer id;
 
+  /* Outcomes change no list, name or key pair: walking 10,000 rows and
+   * recounting key pair users for them took 10-80 ms of the main loop. */
+  if (change->tests_only)
+    {
+      for (guint i = 0; i < change->update_connections->len; i++)
+        {
+          KfConnection *update = change->update_connections->pdata[i];
+
+          commit_update (g_hash_table_lookup (self->connections_by_id, kf_connection_get_id (update)),
+                         update, connection_assign);
+        }
+      self->generation++;
+      reapply_pending_tests (self);
+      return;
+    }
+
   for (guint i = 0; i < change->add_connections->len; i++)
     g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (change->add_connections->pdata[i])));
   for (guint i = 0; i < change->add_keypairs->len; i++)
