@@ -7,7 +7,10 @@
  * file, re-read the file if another process (GUI or CLI) changed it, apply the
  * change, write a temporary file, fsync, rename, fsync the directory, unlock.
  * So two processes never lose each other's writes, and a crash at any moment
- * leaves either the old or the new file. A file monitor reloads the lists when
+ * leaves either the old or the new file. Check outcomes are the one exception to
+ * "one change, one save on the calling thread": kf_store_record_test()
+ * batches them and a worker thread writes them, in the same transaction
+ * (see "Check results" in kf-store.c). A file monitor reloads the lists when
  * another process writes, so the GUI shows what the CLI did.
  *
  * "Changed since we last read it" is decided by the file's inode, size and
