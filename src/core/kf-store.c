@@ -946,7 +946,9 @@ items_after (GListModel *model,
 /* Each stored object keeps its JSON text, as kf_serialize_object() gives it,
  * until it changes: a save then serialises only what changed and copies the
  * rest (with 10,000 + 10,000 items, a save went from ~330 ms to the cost of
- * writing the file). Whoever changes a stored object calls forget_json(). */
+ * writing the file). Whoever changes a stored object calls forget_json().
+ * The texts are GRefStrings: a background save takes references to them on
+ * the main thread and joins them into the file's text on its own. */
 static GQuark
 json_quark (void)
 {
@@ -963,6 +965,7 @@ forget_json (gpointer object)
   g_object_set_qdata (object, json_quark (), NULL);
 }
 
+/* The object's JSON text (a GRefString owned by the object). */
 static const char *
 object_json (GObject       *object,
              JsonBuilder   *builder,
@@ -973,37 +976,69 @@ object_json (GObject       *object,
   if (text == NULL)
     {
       g_autoptr(JsonNode) root = NULL;
+      g_autofree char *data = NULL;
 
       json_builder_reset (builder);
       kf_serialize_object (object, builder);
       root = json_builder_get_root (builder);
       json_generator_set_root (generator, root);
-      text = json_generator_to_data (generator, NULL);
-      g_object_set_qdata_full (object, json_quark (), text, g_free);
+      data = json_generator_to_data (generator, NULL);
+      text = g_ref_string_new (data);
+      g_object_set_qdata_full (object, json_quark (), text, (GDestroyNotify) g_ref_string_release);
     }
   return text;
 }
 
-/* @items, one per line, each stored object found in @updates written as
- * its update there (the stored object with its new fields). */
-static void
-serialize_list (GString       *out,
-                GPtrArray     *items,
-                GHashTable    *updates,
-                JsonBuilder   *builder,
-                JsonGenerator *generator)
+/* What the file will hold: the texts of its items, in order (references). */
+typedef struct
 {
+  GPtrArray *keypairs;      /* GRefString */
+  GPtrArray *connections;
+  gsize      size_hint;
+} StoreTexts;
+
+static void
+store_texts_free (StoreTexts *texts)
+{
+  g_ptr_array_unref (texts->keypairs);
+  g_ptr_array_unref (texts->connections);
+  g_free (texts);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreTexts, store_texts_free)
+
+/* @items' texts, each stored object found in @updates taken as its update
+ * there (the stored object with its new fields). */
+static GPtrArray *
+collect_list (GPtrArray     *items,
+              GHashTable    *updates,
+              JsonBuilder   *builder,
+              JsonGenerator *generator)
+{
+  GPtrArray *texts = g_ptr_array_new_full (items->len, (GDestroyNotify) g_ref_string_release);
   gboolean any = g_hash_table_size (updates) > 0;
 
-  g_string_append_c (out, '[');
   for (guint i = 0; i < items->len; i++)
     {
       gpointer update = any ? g_hash_table_lookup (updates, items->pdata[i]) : NULL;
 
-      g_string_append (out, i == 0 ? "\n" : ",\n");
-      g_string_append (out, object_json (update ? update : items->pdata[i], builder, generator));
+      g_ptr_array_add (texts, g_ref_string_acquire ((char *) object_json (update ? update : items->pdata[i],
+                                                                           builder, generator)));
     }
-  g_string_append (out, items->len > 0 ? "\n]" : "]");
+  return texts;
+}
+
+static void
+join_list (GString   *out,
+           GPtrArray *texts)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < texts->len; i++)
+    {
+      g_string_append (out, i == 0 ? "\n" : ",\n");
+      g_string_append_len (out, texts->pdata[i], g_ref_string_length (texts->pdata[i]));
+    }
+  g_string_append (out, texts->len > 0 ? "\n]" : "]");
 }
 
 static char *
@@ -1012,25 +1047,20 @@ new_serial (void)
   return g_strdup_printf ("%08x%08x%08x%08x", g_random_int (), g_random_int (), g_random_int (), g_random_int ());
 }
 
-static char *
-serialize_store (KfStore    *self,
-                 GPtrArray  *keypairs,
-                 GPtrArray  *connections,
-                 Change     *change,
-                 const char *serial,
-                 gsize      *length)
+/* The texts of the file after @change (@keypairs and @connections: the
+ * lists after it). Main thread: it serialises what changed. */
+static StoreTexts *
+collect_texts (KfStore    *self,
+               GPtrArray  *keypairs,
+               GPtrArray  *connections,
+               Change     *change)
 {
   KfKeypair *update_keypair = change->update_keypair;
   g_autoptr(GHashTable) updates = g_hash_table_new (NULL, NULL);   /* stored object → update */
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
-  /* sized like the last file: growing a 20 MB string costs more than writing it */
-  GString *out = g_string_sized_new (self->stamp.exists ? self->stamp.size + self->stamp.size / 8 + 4096 : 4096);
+  StoreTexts *texts = g_new0 (StoreTexts, 1);
 
-  /* format, version and serial first: kf_store_reader_peek_serial() looks
-   * only at the start of the file; then one item per line */
-  g_string_append_printf (out, "{\"format\": \"%s\", \"version\": %d, \"serial\": \"%s\",\n\"keypairs\": ",
-                          FORMAT_NAME, KF_STORE_FORMAT_VERSION, serial);
   if (update_keypair != NULL)
     g_hash_table_insert (updates, kf_store_find_keypair (self, kf_keypair_get_id (update_keypair)), update_keypair);
   for (guint i = 0; i < change->update_connections->len; i++)
@@ -1039,9 +1069,28 @@ serialize_store (KfStore    *self,
 
       g_hash_table_insert (updates, kf_store_find_connection (self, kf_connection_get_id (update)), update);
     }
-  serialize_list (out, keypairs, updates, builder, generator);
+  texts->keypairs = collect_list (keypairs, updates, builder, generator);
+  texts->connections = collect_list (connections, updates, builder, generator);
+  /* sized like the last file: growing a 20 MB string costs more than writing it */
+  texts->size_hint = self->stamp.exists ? self->stamp.size + self->stamp.size / 8 + 4096 : 4096;
+  return texts;
+}
+
+/* The file's text: any thread (it only reads @texts). */
+static char *
+join_texts (StoreTexts *texts,
+            const char *serial,
+            gsize      *length)
+{
+  GString *out = g_string_sized_new (texts->size_hint);
+
+  /* format, version and serial first: kf_store_reader_peek_serial() looks
+   * only at the start of the file; then one item per line */
+  g_string_append_printf (out, "{\"format\": \"%s\", \"version\": %d, \"serial\": \"%s\",\n\"keypairs\": ",
+                          FORMAT_NAME, KF_STORE_FORMAT_VERSION, serial);
+  join_list (out, texts->keypairs);
   g_string_append (out, ",\n\"connections\": ");
-  serialize_list (out, connections, updates, builder, generator);
+  join_list (out, texts->connections);
   g_string_append (out, "}\n");
   *length = out->len;
   return g_string_free (out, FALSE);
@@ -1056,7 +1105,7 @@ commit_update (gpointer   stored,
   assign (stored, update);
   kf_store_reader_set_text_hash (stored, 0);   /* no longer what was read */
   g_object_set_qdata_full (stored, json_quark (),
-                           g_object_steal_qdata (update, json_quark ()), g_free);
+                           g_object_steal_qdata (update, json_quark ()), (GDestroyNotify) g_ref_string_release);
 }
 
 /* Applies a saved @change to the lists (@keypairs and @connections are the
@@ -1180,7 +1229,11 @@ run_change (KfStore  *self,
   connections = items_after (G_LIST_MODEL (self->connections), change->remove_connection_ids, NULL,
                              change->add_connections, FALSE);
   serial = new_serial ();
-  data = serialize_store (self, keypairs, connections, change, serial, &length);
+  {
+    g_autoptr(StoreTexts) texts = collect_texts (self, keypairs, connections, change);
+
+    data = join_texts (texts, serial, &length);
+  }
   if (!kf_store_file_write (self->file, data, length, error))
     {
       kf_store_file_unlock (fd);
@@ -1217,10 +1270,12 @@ run_change (KfStore  *self,
  * 1. main thread: re-read the file if another process changed it (the
  *    pending outcomes are given again to what was read), build one Change of
  *    the outcomes (tests_only: onto the stored objects as just read; ones
- *    removed meanwhile are dropped, never brought back) and serialise it;
+ *    removed meanwhile are dropped, never brought back), serialise those
+ *    and take references to every item's text (collect_texts);
  * 2. a worker thread: take the lock, check that the file is still the one
- *    serialised from (stamp and serial, as file_changed() does); then write
- *    it (temporary file, fsync, rename, fsync of the folder) and unlock; or
+ *    serialised from (stamp and serial, as file_changed() does); then join
+ *    the texts (megabytes with 10,000 connections), write the file
+ *    (temporary file, fsync, rename, fsync of the folder) and unlock; or
  *    unlock at once and answer "stale";
  * 3. main thread: stale → the outcomes go back to pending and the save
  *    starts again at 1, which re-reads; written → the Change is committed
@@ -1247,8 +1302,7 @@ typedef struct _SaveJob
   guint             generation;
   /* for the thread, fixed before it starts */
   KfStoreFile      *file;
-  char             *data;
-  gsize             length;
+  StoreTexts       *texts;       /* joined into the file's text by the thread */
   KfStoreFileStamp  stamp;       /* the file serialised from */
   char             *serial;
   char             *new_serial;
@@ -1271,7 +1325,7 @@ save_job_free (SaveJob *job)
   g_clear_pointer (&job->keypairs, g_ptr_array_unref);
   g_clear_pointer (&job->connections, g_ptr_array_unref);
   kf_store_file_free (job->file);
-  g_free (job->data);
+  g_clear_pointer (&job->texts, store_texts_free);
   g_free (job->serial);
   g_free (job->new_serial);
   g_mutex_clear (&job->mutex);
@@ -1386,8 +1440,11 @@ save_thread (GTask        *task,
       stale = file_differs (job->file, TRUE, &job->stamp, job->serial);
       if (!stale)
         {
+          gsize length;
+          g_autofree char *data = join_texts (job->texts, job->new_serial, &length);
+
           kf_store_file_remove_stale_temps (job->file);
-          if (kf_store_file_write (job->file, job->data, job->length, &error))
+          if (kf_store_file_write (job->file, data, length, &error))
             stat_ok = kf_store_file_stat (job->file, &written) && written.exists;
         }
       kf_store_file_unlock (fd);
@@ -1440,7 +1497,7 @@ dispatch_save (KfStore  *self,
   job->generation = self->generation;
   job->file = kf_store_file_new (self->path);
   job->new_serial = new_serial ();
-  job->data = serialize_store (self, job->keypairs, job->connections, job->change, job->new_serial, &job->length);
+  job->texts = collect_texts (self, job->keypairs, job->connections, job->change);
   job->stamp = self->stamp;
   job->serial = g_strdup (self->serial);
   job->lock_timeout_usec = lock_timeout_usec;
