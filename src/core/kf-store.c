@@ -994,7 +994,7 @@ typedef struct
 {
   GPtrArray *keypairs;      /* GRefString */
   GPtrArray *connections;
-  gsize      size_hint;
+  GString   *out;           /* allocated by collect_texts(), filled by join_texts() */
 } StoreTexts;
 
 static void
@@ -1002,6 +1002,8 @@ store_texts_free (StoreTexts *texts)
 {
   g_ptr_array_unref (texts->keypairs);
   g_ptr_array_unref (texts->connections);
+  if (texts->out != NULL)
+    g_string_free (texts->out, TRUE);
   g_free (texts);
 }
 
@@ -1071,18 +1073,28 @@ collect_texts (KfStore    *self,
     }
   texts->keypairs = collect_list (keypairs, updates, builder, generator);
   texts->connections = collect_list (connections, updates, builder, generator);
-  /* sized like the last file: growing a 20 MB string costs more than writing it */
-  texts->size_hint = self->stamp.exists ? self->stamp.size + self->stamp.size / 8 + 4096 : 4096;
+  /* The whole text's buffer, allocated here: growing a 20 MB string costs
+   * more than writing it, and megabytes allocated by a worker thread would
+   * stay in that thread's malloc arena (+50 MB RSS over a Check All). */
+  {
+    gsize size = 256;
+
+    for (guint i = 0; i < texts->keypairs->len; i++)
+      size += g_ref_string_length (texts->keypairs->pdata[i]) + 2;
+    for (guint i = 0; i < texts->connections->len; i++)
+      size += g_ref_string_length (texts->connections->pdata[i]) + 2;
+    texts->out = g_string_sized_new (size);
+  }
   return texts;
 }
 
-/* The file's text: any thread (it only reads @texts). */
+/* The file's text (freed by the caller): any thread, once per @texts. */
 static char *
 join_texts (StoreTexts *texts,
             const char *serial,
             gsize      *length)
 {
-  GString *out = g_string_sized_new (texts->size_hint);
+  GString *out = g_steal_pointer (&texts->out);
 
   /* format, version and serial first: kf_store_reader_peek_serial() looks
    * only at the start of the file; then one item per line */
