@@ -3,6 +3,8 @@
  * never speaks), with the real keyring.
  *
  * Usage: bench-check-all [N] [CONNECT_TIMEOUT_S] [JOBS…]   (defaults 50, 5, "8 50")
+ * With KF_BENCH_STORED=M, M more connections are stored first and not
+ * checked (a big store: every save of the outcomes writes all of them).
  * Prints, per JOBS: the wall time against the black hole's Connect Timeout
  * (the logins get 60 s: they all share one sshd on this machine), the longest
  * main-loop gap (a 2 ms GSource), and the resident memory before and at its
@@ -119,6 +121,33 @@ add_connections (KfStore    *store,
   return conns;
 }
 
+/* @n connections that are stored but not checked, in one transaction. */
+static void
+add_stored (KfStore    *store,
+            KfTestSshd *sshd,
+            const char *keypair_id,
+            guint       n)
+{
+  g_autoptr(GPtrArray) conns = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto(GStrv) keys = kf_test_sshd_get_host_key_lines (sshd);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("stored %05u", i);
+      g_autofree char *host = g_strdup_printf ("nas-%05u.example.org", i);
+      KfConnection *conn = kf_connection_new (name);
+
+      kf_connection_set_host (conn, host);
+      kf_connection_set_username (conn, "admin");
+      kf_connection_set_host_keys (conn, (const char * const *) keys);
+      kf_connection_set_keypair_id (conn, keypair_id);
+      g_ptr_array_add (conns, conn);
+    }
+  if (!kf_store_add_all (store, NULL, conns, &error))
+    g_error ("store: %s", error->message);
+}
+
 static void
 bench_one (KfVault   *vault,
            GPtrArray *conns,
@@ -151,10 +180,11 @@ bench_one (KfVault   *vault,
     if (kf_fleet_check_get_state (check, i) == KF_CHECK_STATE_OK)
       work += kf_test_result_get_total_ms (kf_fleet_check_get_result (check, i)) / 1000.0;
 
-  printf ("%u connections (1 black hole), jobs %u, Connect Timeout %u s: wall %.2f s = timeout %+.2f s "
+  printf ("%u connections (1 black hole) of %u stored, jobs %u, Connect Timeout %u s: wall %.2f s = timeout %+.2f s "
           "(the logins took %.2f s together, %.2f s per job; one after another: %.2f s); "
           "longest main-loop gap %.1f ms; RSS %.1f MB before, %.1f MB peak (+%.1f MB); %s\n",
-          conns->len, jobs, timeout_s, wall, wall - timeout_s, work, work / jobs, work + timeout_s,
+          conns->len, g_list_model_get_n_items (kf_store_get_connections (kf_vault_get_store (vault))),
+          jobs, timeout_s, wall, wall - timeout_s, work, work / jobs, work + timeout_s,
           run.max_gap / 1000.0, rss_before / 1024.0, run.peak_rss_kb / 1024.0,
           (run.peak_rss_kb - rss_before) / 1024.0, summary);
   fflush (stdout);
@@ -190,6 +220,8 @@ main (int    argc,
     g_error ("store: %s", error->message);
   vault = kf_vault_new (store);
   keypair_id = add_keypair (vault, sshd);
+  if (g_getenv ("KF_BENCH_STORED") != NULL)
+    add_stored (store, sshd, keypair_id, (guint) atoi (g_getenv ("KF_BENCH_STORED")));
   conns = add_connections (store, sshd, keypair_id, n, hole_port, timeout_s);
 
   if (argc > 3)

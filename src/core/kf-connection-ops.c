@@ -22,6 +22,7 @@ typedef struct {
   KfVault      *vault;
   KfConnection *connection;
   KfKeypair    *keypair;
+  gboolean      record;    /* save the outcome on the stored connection */
 } TestData;
 
 static void
@@ -67,7 +68,8 @@ on_probe_done (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  record_result (data, result);
+  if (data->record)
+    record_result (data, result);
   g_task_return_pointer (task, g_steal_pointer (&result), g_object_unref);
 }
 
@@ -91,12 +93,13 @@ on_private_key (GObject      *source,
                            g_task_get_cancellable (task), on_probe_done, g_object_ref (task));
 }
 
-void
-kf_connection_ops_test_async (KfVault             *vault,
-                              KfConnection        *connection,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+static void
+start_test (KfVault             *vault,
+            KfConnection        *connection,
+            gboolean             record,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   KfStore *store = kf_vault_get_store (vault);
@@ -118,9 +121,30 @@ kf_connection_ops_test_async (KfVault             *vault,
   /* Test a snapshot: an edit while the test runs must not change what is tested. */
   data->connection = kf_connection_copy (connection);
   data->keypair = g_object_ref (keypair);
+  data->record = record;
   g_task_set_task_data (task, data, (GDestroyNotify) test_data_free);
 
   kf_vault_get_private_key_async (vault, keypair, cancellable, on_private_key, g_steal_pointer (&task));
+}
+
+void
+kf_connection_ops_test_async (KfVault             *vault,
+                              KfConnection        *connection,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  start_test (vault, connection, TRUE, cancellable, callback, user_data);
+}
+
+void
+kf_connection_ops_check_async (KfVault             *vault,
+                               KfConnection        *connection,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  start_test (vault, connection, FALSE, cancellable, callback, user_data);
 }
 
 KfTestResult *

@@ -30,6 +30,14 @@ void          kf_connection_ops_test_async          (KfVault              *vault
                                                      gpointer              user_data);
 KfTestResult *kf_connection_ops_test_finish         (GAsyncResult         *result,
                                                      GError              **error);
+/* As kf_connection_ops_test_async, but the outcome is only returned, not
+ * recorded: Check All records many at once (kf_store_record_test). Ends with
+ * kf_connection_ops_test_finish. */
+void          kf_connection_ops_check_async         (KfVault              *vault,
+                                                     KfConnection         *connection,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer             user_data);
 
 /* Saves a new connection (already validated fields, host keys set).
  * With @generate_key, a new key pair of @key_type named "<connection name> Key"

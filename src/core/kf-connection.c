@@ -276,6 +276,23 @@ kf_connection_assign (KfConnection *self,
   kf_model_assign (G_OBJECT (self), G_OBJECT (from));
 }
 
+void
+kf_connection_assign_test (KfConnection *self,
+                           KfConnection *from)
+{
+  g_return_if_fail (KF_IS_CONNECTION (self));
+  g_return_if_fail (KF_IS_CONNECTION (from));
+
+  kf_connection_set_test_state (self, from->test_state);
+  kf_connection_set_test_failure (self, from->test_failure);
+  kf_connection_set_test_message (self, from->test_message);
+  kf_connection_set_tested_at (self, from->tested_at);
+  if (from->host_key_verified)
+    kf_connection_set_host_key_verified (self, TRUE);
+  if (from->truenas_version != NULL)
+    kf_connection_set_truenas_version (self, from->truenas_version);
+}
+
 KfConnection *
 kf_connection_copy (KfConnection *self)
 {

@@ -95,5 +95,11 @@ gint64        kf_connection_get_created           (KfConnection  *self);
 void          kf_connection_assign                (KfConnection  *self,
                                                    KfConnection  *from);
 KfConnection *kf_connection_copy                  (KfConnection  *self);
+/* Gives @self the outcome of a test held by @from: its test state, failure,
+ * message and time, and, as kf_test_result_apply_to_connection() sets them,
+ * host-key-verified only when TRUE and the TrueNAS version only when known
+ * (a check that did not get that far says nothing about them). */
+void          kf_connection_assign_test           (KfConnection  *self,
+                                                   KfConnection  *from);
 
 G_END_DECLS

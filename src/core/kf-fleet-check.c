@@ -7,6 +7,7 @@
 
 #include "kf-fleet-check.h"
 #include "kf-connection-ops.h"
+#include "kf-store.h"
 
 #include <glib/gi18n.h>
 
@@ -28,6 +29,7 @@ struct _KfFleetCheck
   guint     running;
   guint     n_done;
   GTask    *task;     /* while running */
+  gboolean  saving;   /* all ended; the outcomes are being saved */
 };
 
 G_DEFINE_FINAL_TYPE (KfFleetCheck, kf_fleet_check, G_TYPE_OBJECT)
@@ -127,30 +129,51 @@ mark_failed (KfConnection *connection,
   kf_connection_set_tested_at (connection, now);
 }
 
-/* A check that could not start (no key pair, keyring locked, …) is a failed
- * check: the store keeps it like a failed Test, so the list shows it. */
+/* The snapshot gets the outcome (@result's, or a failure to start: no key
+ * pair, keyring locked, … which the list shows like a failed Test), and the
+ * store records it: on the stored connection at once, in the file with the
+ * others in a batch (kf_store_record_test). The outcome starts from the
+ * snapshot without the fields a check only ever sets, so what it did not
+ * learn is not recorded over what the store has now. */
 static void
-record_failure (KfFleetCheck *self,
+record_outcome (KfFleetCheck *self,
                 Item         *item,
+                KfTestResult *result,
                 const GError *error)
 {
-  KfStore *store = kf_vault_get_store (self->vault);
-  KfConnection *stored = kf_store_find_connection (store, kf_connection_get_id (item->connection));
-  g_autoptr(KfConnection) copy = NULL;
-  g_autoptr(GError) save_error = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(KfConnection) outcome = kf_connection_copy (item->connection);
 
-  mark_failed (item->connection, error->message, now);
-  if (stored == NULL)
-    return;
-  copy = kf_connection_copy (stored);
-  mark_failed (copy, error->message, now);
-  if (!kf_store_update_connection (store, copy, &save_error))
-    g_warning ("Could not record the check of “%s”: %s",
-               kf_connection_get_name (stored), save_error->message);
+  kf_connection_set_host_key_verified (outcome, FALSE);
+  kf_connection_set_truenas_version (outcome, NULL);
+  if (result != NULL)
+    kf_test_result_apply_to_connection (result, outcome);
+  else
+    mark_failed (outcome, error->message, g_get_real_time () / G_USEC_PER_SEC);
+  /* one check time for both, and the state from the one mapping the list uses */
+  kf_connection_assign_test (item->connection, outcome);
+  item->state = kf_connection_get_check_state (item->connection);
+  /* FALSE: removed meanwhile, so only the snapshot has it */
+  kf_store_record_test (kf_vault_get_store (self->vault), outcome);
 }
 
 static void start_more (KfFleetCheck *self);
+
+static void
+on_saved (GObject      *source,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  g_autoptr(KfFleetCheck) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A failed save was reported by the store and stays recorded there for
+   * the next one; the checks themselves ran, so the run's outcome stands. */
+  if (!kf_store_save_tests_finish (KF_STORE (source), res, &error))
+    g_message ("The checks ended, but saving their results failed: %s", error->message);
+  if (!g_task_return_error_if_cancelled (self->task))
+    g_task_return_boolean (self->task, TRUE);
+  g_clear_object (&self->task);
+}
 
 typedef struct {
   KfFleetCheck *self;
@@ -172,25 +195,13 @@ on_test_done (GObject      *source,
   g_free (job);
   if (result != NULL)
     {
-      KfConnection *stored = kf_store_find_connection (kf_vault_get_store (self->vault),
-                                                       kf_connection_get_id (item->connection));
-
-      /* The ops recorded it in the store: the snapshot takes the stored
-       * record (one check time, not a second clock reading), and the state
-       * comes from the one mapping the list uses too. A connection deleted
-       * meanwhile was not recorded: the snapshot alone gets the result. */
-      if (stored != NULL)
-        kf_connection_assign (item->connection, stored);
-      else
-        kf_test_result_apply_to_connection (result, item->connection);
-      item->state = kf_connection_get_check_state (item->connection);
+      record_outcome (self, item, result, NULL);
       item->message = g_strdup (kf_test_result_get_message (result));
       item->result = g_steal_pointer (&result);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      record_failure (self, item, error);
-      item->state = KF_CHECK_STATE_FAILED;
+      record_outcome (self, item, NULL, error);
       item->message = g_strdup (error->message);
     }
   item->done = TRUE;
@@ -216,16 +227,19 @@ start_more (KfFleetCheck *self)
       job->self = g_object_ref (self);
       job->index = self->next++;
       self->running++;
-      kf_connection_ops_test_async (self->vault, item->connection, cancellable, on_test_done, job);
+      kf_connection_ops_check_async (self->vault, item->connection, cancellable, on_test_done, job);
     }
   if (self->running > 0 || (!cancelled && self->next < self->items->len))
     return;
 
   /* Items never started count as ended, unchecked, so progress reaches the end. */
   self->n_done = self->items->len;
-  if (!g_task_return_error_if_cancelled (self->task))
-    g_task_return_boolean (self->task, TRUE);
-  g_clear_object (&self->task);
+  if (self->saving)
+    return;
+  /* The run ends once its outcomes are in the file (also when cancelled):
+   * the CLI exits and the GUI reports only what is saved. */
+  self->saving = TRUE;
+  kf_store_save_tests_async (kf_vault_get_store (self->vault), on_saved, g_object_ref (self));
 }
 
 void

@@ -36,9 +36,11 @@ guint         kf_fleet_check_get_jobs         (KfFleetCheck  *self);
 
 /* Runs the checks. The "connection-checked" signal (index, KfConnection) is
  * emitted on the calling thread's main context as each one ends. Every
- * outcome is saved in the store as the connection's last test; one that
- * could not start (no key pair, keyring locked, …) is saved as FAILED with
- * its reason. Cancelling @cancellable ends the running ones and leaves the
+ * outcome is recorded in the store as the connection's last test; one that
+ * could not start (no key pair, keyring locked, …) as FAILED with its
+ * reason. The stored connections show them at once; the file gets them in
+ * batches written off the main loop (kf_store_record_test), and the run ends
+ * only once all of them are in the file. Cancelling @cancellable ends the running ones and leaves the
  * rest unchecked (KF_CHECK_STATE_NOT_CHECKED here, their stored state
  * untouched). _finish returns FALSE only when cancelled; failed checks are
  * results, not errors. */

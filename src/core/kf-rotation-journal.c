@@ -166,10 +166,11 @@ kf_rotation_journal_load (const char  *path,
   return g_steal_pointer (&journal);
 }
 
-gboolean
-kf_rotation_journal_save (KfRotationJournal  *journal,
-                          const char         *path,
-                          GError            **error)
+static gboolean
+write_journal (KfRotationJournal  *journal,
+               const char         *path,
+               gboolean            create,
+               GError            **error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -214,7 +215,25 @@ kf_rotation_journal_save (KfRotationJournal  *journal,
   json_generator_set_root (generator, root);
   json_generator_set_pretty (generator, TRUE);
   text = json_generator_to_data (generator, &length);
+  if (create)
+    return kf_store_file_write_new (file, text, length, error);
   return kf_store_file_write (file, text, length, error);
+}
+
+gboolean
+kf_rotation_journal_save (KfRotationJournal  *journal,
+                          const char         *path,
+                          GError            **error)
+{
+  return write_journal (journal, path, FALSE, error);
+}
+
+gboolean
+kf_rotation_journal_create (KfRotationJournal  *journal,
+                            const char         *path,
+                            GError            **error)
+{
+  return write_journal (journal, path, TRUE, error);
 }
 
 gboolean

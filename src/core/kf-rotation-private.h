@@ -95,6 +95,11 @@ KfRotationJournal *kf_rotation_journal_load  (const char         *path,
 gboolean           kf_rotation_journal_save  (KfRotationJournal  *journal,
                                               const char         *path,
                                               GError            **error);
+/* The first save of a new rotation: fails with G_FILE_ERROR_EXIST, writing
+ * nothing, when a journal is there (another rotation started meanwhile). */
+gboolean           kf_rotation_journal_create (KfRotationJournal  *journal,
+                                              const char         *path,
+                                              GError            **error);
 gboolean           kf_rotation_journal_remove (const char        *path,
                                                GError           **error);
 

@@ -619,6 +619,50 @@ start_check_old_unused (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* One rotation at a time: TRUE with the refusal in @error when a journal
+ * is there (naming the key pair it replaces and what to do), or with the
+ * journal's own error when it cannot be read; FALSE when none is. */
+static gboolean
+unfinished_error (KfRotation  *self,
+                  GError     **error)
+{
+  g_autoptr(KfRotationJournal) pending = NULL;
+  GError *local_error = NULL;
+  KfKeypair *keypair;
+
+  pending = kf_rotation_journal_load (self->journal_path, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return TRUE;
+    }
+  if (pending == NULL)
+    return FALSE;
+  keypair = kf_store_find_keypair (store_of (self), pending->old_keypair_id);
+  if (keypair != NULL)
+    g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_IN_USE,
+                 _("Finish or roll back the rotation of “%s” first: keyferry-cli keypair rotate --resume"),
+                 kf_keypair_get_name (keypair));
+  else
+    g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_IN_USE,
+                         _("Finish or roll back the unfinished key rotation first: keyferry-cli keypair rotate --resume"));
+  return TRUE;
+}
+
+/* Another rotation's journal appeared after run_async looked: refuse as it would. */
+static gboolean
+start_refuse_second (gpointer data)
+{
+  OwnerCall *call = data;
+  GError *error = NULL;
+
+  if (!unfinished_error (call->self, &error))
+    g_set_error_literal (&error, KF_STORE_ERROR, KF_STORE_ERROR_IN_USE,
+                         _("Finish or roll back the unfinished key rotation first: keyferry-cli keypair rotate --resume"));
+  owner_done (call, NULL, error);
+  return G_SOURCE_REMOVE;
+}
+
 /* A name for the new key pair that no other key pair has. */
 static gboolean
 start_name_new_keypair (gpointer data)
@@ -1054,12 +1098,25 @@ prepare_new (KfRotation    *self,
   kf_key_material_apply_to_keypair (material, self->new_keypair);
   self->new_private = kf_secret_dup (kf_key_material_get_private_key (material));
 
-  /* The journal first: a kill between the two leaves a record, not a stray key. */
+  /* The journal first: a kill between the two leaves a record, not a stray key.
+   * Created, never replacing one: two rotations started at once (two CLIs)
+   * would otherwise both pass run_async's look and the second journal
+   * would overwrite the first. */
   self->journal = kf_rotation_journal_new (kf_keypair_get_id (self->old_keypair), kf_keypair_get_id (self->new_keypair));
   for (guint i = 0; i < self->boxes->len; i++)
     kf_rotation_journal_add_box (self->journal, kf_connection_get_id (((Box *) g_ptr_array_index (self->boxes, i))->copy));
-  if (!kf_rotation_journal_save (self->journal, self->journal_path, error))
-    return FALSE;
+  if (!kf_rotation_journal_create (self->journal, self->journal_path, &local_error))
+    {
+      g_clear_pointer (&self->journal, kf_rotation_journal_free);
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST))
+        {
+          g_clear_error (&local_error);
+          owner_call (self, NULL, NULL, start_refuse_second, error);
+        }
+      else
+        g_propagate_error (error, local_error);
+      return FALSE;
+    }
   owner_call (self, NULL, NULL, start_add_keypair, &local_error);
   if (local_error != NULL)
     {
@@ -1169,7 +1226,6 @@ kf_rotation_run_async (KfRotation          *self,
                        gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(KfRotationJournal) pending = NULL;
   g_autoptr(GError) error = NULL;
 
   g_return_if_fail (KF_IS_ROTATION (self));
@@ -1177,10 +1233,9 @@ kf_rotation_run_async (KfRotation          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kf_rotation_run_async);
   self->owner = g_main_context_ref_thread_default ();
-  if (!self->resume && (pending = kf_rotation_journal_load (self->journal_path, &error)) != NULL)
+  if (!self->resume && unfinished_error (self, &error))
     {
-      g_task_return_new_error (task, KF_STORE_ERROR, KF_STORE_ERROR_IN_USE,
-                               _("Another key rotation is unfinished; finish it (“keypair rotate --resume”) or roll it back (“--resume --rollback”) first."));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   if (!self->resume && !kf_keypair_get_has_private_key (self->old_keypair))

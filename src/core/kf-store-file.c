@@ -197,13 +197,14 @@ fsync_dir (const char  *dir,
   return TRUE;
 }
 
-/* Temporary file in the same directory, write, fsync, rename, fsync the
- * directory. */
-gboolean
-kf_store_file_write (KfStoreFile  *file,
-                     const char   *data,
-                     gsize         length,
-                     GError      **error)
+/* Temporary file in the same directory, write, fsync, rename (or, without
+ * @replace, link: which fails when the path exists), fsync the directory. */
+static gboolean
+write_file (KfStoreFile  *file,
+            const char   *data,
+            gsize         length,
+            gboolean      replace,
+            GError      **error)
 {
   g_autofree char *tmp = g_strdup_printf ("%s/%sXXXXXX", file->dir, file->temp_prefix);
   gsize done = 0;
@@ -234,8 +235,10 @@ kf_store_file_write (KfStoreFile  *file,
       goto fail;
     }
   fd = -1;
-  if (rename (tmp, file->path) != 0)
+  if (replace ? rename (tmp, file->path) != 0 : link (tmp, file->path) != 0)
     goto fail;
+  if (!replace)
+    unlink (tmp);
   return fsync_dir (file->dir, error);
 
 fail:
@@ -244,9 +247,30 @@ fail:
     if (fd >= 0)
       close (fd);
     unlink (tmp);
-    io_error (error, SAVE_FAILED, file->path, g_strerror (e));
+    if (e == EEXIST && !replace)
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST, "%s exists", file->path);
+    else
+      io_error (error, SAVE_FAILED, file->path, g_strerror (e));
     return FALSE;
   }
+}
+
+gboolean
+kf_store_file_write (KfStoreFile  *file,
+                     const char   *data,
+                     gsize         length,
+                     GError      **error)
+{
+  return write_file (file, data, length, TRUE, error);
+}
+
+gboolean
+kf_store_file_write_new (KfStoreFile  *file,
+                         const char   *data,
+                         gsize         length,
+                         GError      **error)
+{
+  return write_file (file, data, length, FALSE, error);
 }
 
 void

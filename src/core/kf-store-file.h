@@ -60,6 +60,13 @@ gboolean     kf_store_file_write              (KfStoreFile       *file,
                                                const char        *data,
                                                gsize              length,
                                                GError           **error);
+/* As kf_store_file_write(), but only when there is no file yet: one that
+ * exists (also one created meanwhile by another process) is never replaced,
+ * and the call fails with G_FILE_ERROR_EXIST. Needs no lock. */
+gboolean     kf_store_file_write_new          (KfStoreFile       *file,
+                                               const char        *data,
+                                               gsize              length,
+                                               GError           **error);
 /* Removes temporary files left by a process killed while saving. Only with
  * the lock held: nobody else is writing one then. */
 void         kf_store_file_remove_stale_temps (KfStoreFile       *file);

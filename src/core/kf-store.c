@@ -21,6 +21,9 @@
 #define LOCK_TIMEOUT_USEC (10 * G_USEC_PER_SEC)
 #define HEADER_PEEK_SIZE  4096
 #define RELOAD_DELAY_MS   50
+/* How long recorded test results wait to be saved together (see "Check
+ * results" below). */
+#define SAVE_DELAY_MS     1000
 
 /* How long a transaction waits for another holder of the lock: see
  * kf_store_set_lock_timeout_for_testing(). */
@@ -51,6 +54,15 @@ struct _KfStore
 
   GFileMonitor *monitor;
   guint         reload_source;
+
+  /* Lists changed (read or committed): a background save whose lists were
+   * changed meanwhile is not committed over them (see "Check results"). */
+  guint         generation;
+  GHashTable   *pending_tests;       /* id → KfConnection holding the outcome */
+  struct _SaveJob *save_job;         /* the background save in flight */
+  GPtrArray    *save_waiters;        /* GTasks of kf_store_save_tests_async() */
+  guint         save_source;
+  gboolean      reload_after_save;
 };
 
 G_DEFINE_FINAL_TYPE (KfStore, kf_store, G_TYPE_OBJECT)
@@ -77,7 +89,9 @@ typedef struct
   GPtrArray    *add_keypairs;          /* KfKeypair copies, appended */
   GPtrArray    *add_connections;       /* KfConnection copies, appended */
   KfKeypair    *update_keypair;        /* the caller's fields; then the stored one with them */
-  KfConnection *update_connection;
+  GPtrArray    *update_connections;    /* the callers' KfConnection; then the stored ones with their fields */
+  gboolean      tests_only;            /* the updates give only their test outcome (kf_connection_assign_test),
+                                        * and connections removed meanwhile are skipped */
   char         *remove_keypair_id;
   gboolean      remove_with_connections;
   GHashTable   *remove_connection_ids; /* set of ids */
@@ -90,6 +104,7 @@ change_new (void)
 
   change->add_keypairs = g_ptr_array_new_with_free_func (g_object_unref);
   change->add_connections = g_ptr_array_new_with_free_func (g_object_unref);
+  change->update_connections = g_ptr_array_new_with_free_func (g_object_unref);
   change->remove_connection_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return change;
 }
@@ -100,7 +115,7 @@ change_free (Change *change)
   g_ptr_array_unref (change->add_keypairs);
   g_ptr_array_unref (change->add_connections);
   g_clear_object (&change->update_keypair);
-  g_clear_object (&change->update_connection);
+  g_ptr_array_unref (change->update_connections);
   g_free (change->remove_keypair_id);
   g_hash_table_unref (change->remove_connection_ids);
   g_free (change);
@@ -109,6 +124,8 @@ change_free (Change *change)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Change, change_free)
 
 static void forget_json (gpointer object);
+static void forget_pending_test (KfStore *self, const char *id);
+static void reapply_pending_tests (KfStore *self);
 
 /* ------------------------------------------------------------------------ */
 /* The lists */
@@ -273,6 +290,7 @@ set_contents (KfStore    *self,
   update_usage_counts (keypairs, connections);
   set_list_items (self->keypairs, keypairs);
   set_list_items (self->connections, connections);
+  self->generation++;
 }
 
 /* The objects to show for what was read: the existing object of every id
@@ -366,34 +384,45 @@ reuse_unchanged (GType       type,
   return NULL;
 }
 
-/* Has the file changed since we last read or wrote it? */
+/* Is @file no longer the one with @stamp and @serial (@known: we read it)?
+ * Touches nothing else, so a background save (any thread) asks it too. */
 static gboolean
-file_changed (KfStore *self)
+file_differs (KfStoreFile            *file,
+              gboolean                known,
+              const KfStoreFileStamp *stamp,
+              const char             *serial)
 {
   KfStoreFileStamp now;
-  g_autofree char *serial = NULL;
+  g_autofree char *now_serial = NULL;
   char header[HEADER_PEEK_SIZE];
   gssize n;
   int fd;
 
-  if (!self->known)
+  if (!known)
     return TRUE;
-  if (!kf_store_file_stat (self->file, &now))
+  if (!kf_store_file_stat (file, &now))
     return TRUE;
-  if (!kf_store_file_stamp_equal (&now, &self->stamp))
+  if (!kf_store_file_stamp_equal (&now, stamp))
     return TRUE;
   if (!now.exists)
     return FALSE;
 
-  fd = open (self->path, O_RDONLY | O_CLOEXEC);
+  fd = open (file->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return TRUE;
   n = read (fd, header, sizeof header);
   close (fd);
   if (n < 0)
     return TRUE;
-  serial = kf_store_reader_peek_serial (header, n);
-  return g_strcmp0 (serial, self->serial) != 0;
+  now_serial = kf_store_reader_peek_serial (header, n);
+  return g_strcmp0 (now_serial, serial) != 0;
+}
+
+/* Has the file changed since we last read or wrote it? */
+static gboolean
+file_changed (KfStore *self)
+{
+  return file_differs (self->file, self->known, &self->stamp, self->serial);
 }
 
 static void
@@ -454,6 +483,7 @@ reload (KfStore  *self,
       self->serial = g_steal_pointer (&contents.serial);
       kf_store_contents_clear (&contents);
       self->reloaded_pending = TRUE;
+      reapply_pending_tests (self);
       return TRUE;
     }
   kf_store_contents_clear (&contents);
@@ -542,6 +572,13 @@ reload_timeout_cb (gpointer data)
   g_autoptr(GError) error = NULL;
 
   self->reload_source = 0;
+  /* Most likely our own background save: once it is committed, there is
+   * nothing to re-read (re-reading it now would cost a whole load). */
+  if (self->save_job != NULL)
+    {
+      self->reload_after_save = TRUE;
+      return G_SOURCE_REMOVE;
+    }
   if (!kf_store_reload_if_changed (self, &error))
     g_signal_emit (self, signals[RELOAD_FAILED], 0, error);
   return G_SOURCE_REMOVE;
@@ -780,6 +817,47 @@ prepare_keypair_changes (KfStore  *self,
   return TRUE;
 }
 
+/* Turns each caller's connection of @change into the stored object (as just
+ * re-read) with the caller's fields, or only its test outcome. */
+static gboolean
+prepare_connection_updates (KfStore     *self,
+                            Change      *change,
+                            GHashTable  *names,
+                            GHashTable  *added_ids,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) merged = g_ptr_array_new_full (change->update_connections->len, g_object_unref);
+
+  for (guint i = 0; i < change->update_connections->len; i++)
+    {
+      KfConnection *update = change->update_connections->pdata[i];
+      const char *id = kf_connection_get_id (update);
+      KfConnection *stored = g_hash_table_lookup (self->connections_by_id, id);
+      KfConnection *copy;
+
+      if (stored == NULL && change->tests_only)
+        continue;   /* removed meanwhile: not brought back by its outcome */
+      if (stored == NULL)
+        {
+          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND, CONNECTION_GONE);
+          return FALSE;
+        }
+      if (!change->tests_only
+          && (!claim_name (names, kf_connection_get_name (update), id, FALSE, error)
+              || !check_connection_keypair (self, change, added_ids, update, error)))
+        return FALSE;
+      copy = kf_connection_copy (stored);
+      if (change->tests_only)
+        kf_connection_assign_test (copy, update);
+      else
+        kf_connection_assign (copy, update);
+      g_ptr_array_add (merged, copy);
+    }
+  g_ptr_array_unref (change->update_connections);
+  change->update_connections = g_steal_pointer (&merged);
+  return TRUE;
+}
+
 /* As prepare_keypair_changes(), and every connection's key pair exists
  * after @change (@added_ids: the key pairs it adds). */
 static gboolean
@@ -790,28 +868,24 @@ prepare_connection_changes (KfStore     *self,
 {
   g_autoptr(GHashTable) names = NULL;
 
-  if (change->update_connection == NULL && change->add_connections->len == 0)
+  if (change->update_connections->len == 0 && change->add_connections->len == 0)
     return TRUE;
-  names = names_in_use (G_LIST_MODEL (self->connections), FALSE, change->remove_connection_ids,
-                        change->update_connection ? kf_connection_get_id (change->update_connection) : NULL);
-  if (change->update_connection != NULL)
+  /* names change only with whole updates and with adds */
+  if (!change->tests_only || change->add_connections->len > 0)
     {
-      const char *id = kf_connection_get_id (change->update_connection);
-      KfConnection *merged;
+      g_autoptr(GHashTable) skip = g_hash_table_new (g_str_hash, g_str_equal);
+      GHashTableIter iter;
+      gpointer id;
 
-      if (!g_hash_table_contains (self->connections_by_id, id))
-        {
-          g_set_error_literal (error, KF_STORE_ERROR, KF_STORE_ERROR_NOT_FOUND, CONNECTION_GONE);
-          return FALSE;
-        }
-      if (!claim_name (names, kf_connection_get_name (change->update_connection), id, FALSE, error)
-          || !check_connection_keypair (self, change, added_ids, change->update_connection, error))
-        return FALSE;
-      merged = kf_connection_copy (g_hash_table_lookup (self->connections_by_id, id));
-      kf_connection_assign (merged, change->update_connection);
-      g_object_unref (change->update_connection);
-      change->update_connection = merged;
+      g_hash_table_iter_init (&iter, change->remove_connection_ids);
+      while (g_hash_table_iter_next (&iter, &id, NULL))
+        g_hash_table_add (skip, id);
+      for (guint i = 0; !change->tests_only && i < change->update_connections->len; i++)
+        g_hash_table_add (skip, (char *) kf_connection_get_id (change->update_connections->pdata[i]));
+      names = names_in_use (G_LIST_MODEL (self->connections), FALSE, skip, NULL);
     }
+  if (!prepare_connection_updates (self, change, names, added_ids, error))
+    return FALSE;
   for (guint i = 0; i < change->add_connections->len; i++)
     {
       KfConnection *connection = change->add_connections->pdata[i];
@@ -875,7 +949,9 @@ items_after (GListModel *model,
 /* Each stored object keeps its JSON text, as kf_serialize_object() gives it,
  * until it changes: a save then serialises only what changed and copies the
  * rest (with 10,000 + 10,000 items, a save went from ~330 ms to the cost of
- * writing the file). Whoever changes a stored object calls forget_json(). */
+ * writing the file). Whoever changes a stored object calls forget_json().
+ * The texts are GRefStrings: a background save takes references to them on
+ * the main thread and joins them into the file's text on its own. */
 static GQuark
 json_quark (void)
 {
@@ -892,6 +968,7 @@ forget_json (gpointer object)
   g_object_set_qdata (object, json_quark (), NULL);
 }
 
+/* The object's JSON text (a GRefString owned by the object). */
 static const char *
 object_json (GObject       *object,
              JsonBuilder   *builder,
@@ -902,35 +979,71 @@ object_json (GObject       *object,
   if (text == NULL)
     {
       g_autoptr(JsonNode) root = NULL;
+      g_autofree char *data = NULL;
 
       json_builder_reset (builder);
       kf_serialize_object (object, builder);
       root = json_builder_get_root (builder);
       json_generator_set_root (generator, root);
-      text = json_generator_to_data (generator, NULL);
-      g_object_set_qdata_full (object, json_quark (), text, g_free);
+      data = json_generator_to_data (generator, NULL);
+      text = g_ref_string_new (data);
+      g_object_set_qdata_full (object, json_quark (), text, (GDestroyNotify) g_ref_string_release);
     }
   return text;
 }
 
-/* @items, one per line, with @stored written as @update (the stored object
- * with its new fields). */
-static void
-serialize_list (GString       *out,
-                GPtrArray     *items,
-                gpointer       stored,
-                gpointer       update,
-                JsonBuilder   *builder,
-                JsonGenerator *generator)
+/* What the file will hold: the texts of its items, in order (references). */
+typedef struct
 {
-  g_string_append_c (out, '[');
+  GPtrArray *keypairs;      /* GRefString */
+  GPtrArray *connections;
+  GString   *out;           /* allocated by collect_texts(), filled by join_texts() */
+} StoreTexts;
+
+static void
+store_texts_free (StoreTexts *texts)
+{
+  g_ptr_array_unref (texts->keypairs);
+  g_ptr_array_unref (texts->connections);
+  if (texts->out != NULL)
+    g_string_free (texts->out, TRUE);
+  g_free (texts);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreTexts, store_texts_free)
+
+/* @items' texts, each stored object found in @updates taken as its update
+ * there (the stored object with its new fields). */
+static GPtrArray *
+collect_list (GPtrArray     *items,
+              GHashTable    *updates,
+              JsonBuilder   *builder,
+              JsonGenerator *generator)
+{
+  GPtrArray *texts = g_ptr_array_new_full (items->len, (GDestroyNotify) g_ref_string_release);
+  gboolean any = g_hash_table_size (updates) > 0;
+
   for (guint i = 0; i < items->len; i++)
     {
-      g_string_append (out, i == 0 ? "\n" : ",\n");
-      g_string_append (out, object_json (items->pdata[i] == stored ? update : items->pdata[i],
-                                         builder, generator));
+      gpointer update = any ? g_hash_table_lookup (updates, items->pdata[i]) : NULL;
+
+      g_ptr_array_add (texts, g_ref_string_acquire ((char *) object_json (update ? update : items->pdata[i],
+                                                                           builder, generator)));
     }
-  g_string_append (out, items->len > 0 ? "\n]" : "]");
+  return texts;
+}
+
+static void
+join_list (GString   *out,
+           GPtrArray *texts)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < texts->len; i++)
+    {
+      g_string_append (out, i == 0 ? "\n" : ",\n");
+      g_string_append_len (out, texts->pdata[i], g_ref_string_length (texts->pdata[i]));
+    }
+  g_string_append (out, texts->len > 0 ? "\n]" : "]");
 }
 
 static char *
@@ -939,32 +1052,60 @@ new_serial (void)
   return g_strdup_printf ("%08x%08x%08x%08x", g_random_int (), g_random_int (), g_random_int (), g_random_int ());
 }
 
-static char *
-serialize_store (KfStore    *self,
-                 GPtrArray  *keypairs,
-                 GPtrArray  *connections,
-                 Change     *change,
-                 const char *serial,
-                 gsize      *length)
+/* The texts of the file after @change (@keypairs and @connections: the
+ * lists after it). Main thread: it serialises what changed. */
+static StoreTexts *
+collect_texts (KfStore    *self,
+               GPtrArray  *keypairs,
+               GPtrArray  *connections,
+               Change     *change)
 {
   KfKeypair *update_keypair = change->update_keypair;
-  KfConnection *update_connection = change->update_connection;
+  g_autoptr(GHashTable) updates = g_hash_table_new (NULL, NULL);   /* stored object → update */
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
-  /* sized like the last file: growing a 20 MB string costs more than writing it */
-  GString *out = g_string_sized_new (self->stamp.exists ? self->stamp.size + self->stamp.size / 8 + 4096 : 4096);
+  StoreTexts *texts = g_new0 (StoreTexts, 1);
+
+  if (update_keypair != NULL)
+    g_hash_table_insert (updates, kf_store_find_keypair (self, kf_keypair_get_id (update_keypair)), update_keypair);
+  for (guint i = 0; i < change->update_connections->len; i++)
+    {
+      KfConnection *update = change->update_connections->pdata[i];
+
+      g_hash_table_insert (updates, kf_store_find_connection (self, kf_connection_get_id (update)), update);
+    }
+  texts->keypairs = collect_list (keypairs, updates, builder, generator);
+  texts->connections = collect_list (connections, updates, builder, generator);
+  /* The whole text's buffer, allocated here: growing a 20 MB string costs
+   * more than writing it, and megabytes allocated by a worker thread would
+   * stay in that thread's malloc arena (+50 MB RSS over a Check All). */
+  {
+    gsize size = 256;
+
+    for (guint i = 0; i < texts->keypairs->len; i++)
+      size += g_ref_string_length (texts->keypairs->pdata[i]) + 2;
+    for (guint i = 0; i < texts->connections->len; i++)
+      size += g_ref_string_length (texts->connections->pdata[i]) + 2;
+    texts->out = g_string_sized_new (size);
+  }
+  return texts;
+}
+
+/* The file's text (freed by the caller): any thread, once per @texts. */
+static char *
+join_texts (StoreTexts *texts,
+            const char *serial,
+            gsize      *length)
+{
+  GString *out = g_steal_pointer (&texts->out);
 
   /* format, version and serial first: kf_store_reader_peek_serial() looks
    * only at the start of the file; then one item per line */
   g_string_append_printf (out, "{\"format\": \"%s\", \"version\": %d, \"serial\": \"%s\",\n\"keypairs\": ",
                           FORMAT_NAME, KF_STORE_FORMAT_VERSION, serial);
-  serialize_list (out, keypairs,
-                  update_keypair ? kf_store_find_keypair (self, kf_keypair_get_id (update_keypair)) : NULL,
-                  update_keypair, builder, generator);
+  join_list (out, texts->keypairs);
   g_string_append (out, ",\n\"connections\": ");
-  serialize_list (out, connections,
-                  update_connection ? kf_store_find_connection (self, kf_connection_get_id (update_connection)) : NULL,
-                  update_connection, builder, generator);
+  join_list (out, texts->connections);
   g_string_append (out, "}\n");
   *length = out->len;
   return g_string_free (out, FALSE);
@@ -979,7 +1120,7 @@ commit_update (gpointer   stored,
   assign (stored, update);
   kf_store_reader_set_text_hash (stored, 0);   /* no longer what was read */
   g_object_set_qdata_full (stored, json_quark (),
-                           g_object_steal_qdata (update, json_quark ()), g_free);
+                           g_object_steal_qdata (update, json_quark ()), (GDestroyNotify) g_ref_string_release);
 }
 
 /* Applies a saved @change to the lists (@keypairs and @connections are the
@@ -995,6 +1136,22 @@ commit_change (KfStore   *self,
   GHashTableIter iter;
   gpointer id;
 
+  /* Outcomes change no list, name or key pair: walking 10,000 rows and
+   * recounting key pair users for them took 10-80 ms of the main loop. */
+  if (change->tests_only)
+    {
+      for (guint i = 0; i < change->update_connections->len; i++)
+        {
+          KfConnection *update = change->update_connections->pdata[i];
+
+          commit_update (g_hash_table_lookup (self->connections_by_id, kf_connection_get_id (update)),
+                         update, connection_assign);
+        }
+      self->generation++;
+      reapply_pending_tests (self);
+      return;
+    }
+
   for (guint i = 0; i < change->add_connections->len; i++)
     g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (change->add_connections->pdata[i])));
   for (guint i = 0; i < change->add_keypairs->len; i++)
@@ -1003,14 +1160,18 @@ commit_change (KfStore   *self,
   if (change->update_keypair != NULL)
     commit_update (g_hash_table_lookup (self->keypairs_by_id, kf_keypair_get_id (change->update_keypair)),
                    change->update_keypair, keypair_assign);
-  if (change->update_connection != NULL)
+  for (guint i = 0; i < change->update_connections->len; i++)
     {
-      KfConnection *stored = g_hash_table_lookup (self->connections_by_id,
-                                                  kf_connection_get_id (change->update_connection));
+      KfConnection *update = change->update_connections->pdata[i];
+      KfConnection *stored = g_hash_table_lookup (self->connections_by_id, kf_connection_get_id (update));
 
       g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (stored)));
-      g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (change->update_connection)));
-      commit_update (stored, change->update_connection, connection_assign);
+      g_ptr_array_add (touched, g_strdup (kf_connection_get_keypair_id (update)));
+      commit_update (stored, update, connection_assign);
+      /* saved whole with what the caller saw: an outcome recorded earlier
+       * and not yet saved must not come back over it */
+      if (!change->tests_only)
+        forget_pending_test (self, kf_connection_get_id (update));
     }
 
   if (change->remove_keypair_id != NULL)
@@ -1046,6 +1207,8 @@ commit_change (KfStore   *self,
 
   set_list_items (self->keypairs, keypairs);
   set_list_items (self->connections, connections);
+  self->generation++;
+  reapply_pending_tests (self);
 }
 
 /* One locked transaction: re-read the file if another process changed it,
@@ -1081,7 +1244,11 @@ run_change (KfStore  *self,
   connections = items_after (G_LIST_MODEL (self->connections), change->remove_connection_ids, NULL,
                              change->add_connections, FALSE);
   serial = new_serial ();
-  data = serialize_store (self, keypairs, connections, change, serial, &length);
+  {
+    g_autoptr(StoreTexts) texts = collect_texts (self, keypairs, connections, change);
+
+    data = join_texts (texts, serial, &length);
+  }
   if (!kf_store_file_write (self->file, data, length, error))
     {
       kf_store_file_unlock (fd);
@@ -1106,6 +1273,370 @@ run_change (KfStore  *self,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Check results: recorded at once, saved in batches, written off the main thread
+ *
+ * Check All ends dozens of checks a second. Saving the whole file for each
+ * on the main thread (lock, serialise, write, two fsyncs: 5-70 ms each, more
+ * with 10,000 connections) stalled the UI. So kf_store_record_test() gives
+ * the stored connection the outcome at once (the list's badges follow) and
+ * keeps it in pending_tests; about once a second (SAVE_DELAY_MS), and when
+ * kf_store_save_tests_async() asks, one save writes all of them:
+ *
+ * 1. main thread: re-read the file if another process changed it (the
+ *    pending outcomes are given again to what was read), build one Change of
+ *    the outcomes (tests_only: onto the stored objects as just read; ones
+ *    removed meanwhile are dropped, never brought back), serialise those
+ *    and take references to every item's text (collect_texts);
+ * 2. a worker thread: take the lock, check that the file is still the one
+ *    serialised from (stamp and serial, as file_changed() does); then join
+ *    the texts (megabytes with 10,000 connections), write the file
+ *    (temporary file, fsync, rename, fsync of the folder) and unlock; or
+ *    unlock at once and answer "stale";
+ * 3. main thread: stale → the outcomes go back to pending and the save
+ *    starts again at 1, which re-reads; written → the Change is committed
+ *    to the lists as run_change() does, unless the lists were re-read or
+ *    changed meanwhile (generation): then they were read from a file written
+ *    after ours, under the lock, so they hold our save already.
+ *
+ * So the lock and the re-read-if-changed rule hold as in every transaction
+ * (a CLI saving meanwhile is read, never overwritten); only one save is in
+ * flight (a later one cannot land before an earlier one); a synchronous
+ * transaction meanwhile waits for the lock as another process would, and a
+ * whole update of a connection drops its older pending outcome.
+ * kf_store_flush() (dispose, application shutdown) waits for the save in
+ * flight and saves what is left synchronously: nothing recorded is lost. */
+
+typedef struct _SaveJob
+{
+  /* main thread */
+  KfStore          *store;       /* NULL once handled */
+  GHashTable       *tests;       /* id → outcome: what this save records */
+  Change           *change;
+  GPtrArray        *keypairs;
+  GPtrArray        *connections;
+  guint             generation;
+  /* for the thread, fixed before it starts */
+  KfStoreFile      *file;
+  StoreTexts       *texts;       /* joined into the file's text by the thread */
+  KfStoreFileStamp  stamp;       /* the file serialised from */
+  char             *serial;
+  char             *new_serial;
+  gint64            lock_timeout_usec;
+  /* the thread's answer, under mutex */
+  GMutex            mutex;
+  GCond             cond;
+  gboolean          done;
+  gboolean          stale;
+  gboolean          stat_ok;
+  KfStoreFileStamp  written;
+  GError           *error;
+} SaveJob;
+
+static void
+save_job_free (SaveJob *job)
+{
+  g_clear_pointer (&job->tests, g_hash_table_unref);
+  g_clear_pointer (&job->change, change_free);
+  g_clear_pointer (&job->keypairs, g_ptr_array_unref);
+  g_clear_pointer (&job->connections, g_ptr_array_unref);
+  kf_store_file_free (job->file);
+  g_clear_pointer (&job->texts, store_texts_free);
+  g_free (job->serial);
+  g_free (job->new_serial);
+  g_mutex_clear (&job->mutex);
+  g_cond_clear (&job->cond);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+static GHashTable *
+new_test_table (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+/* The stored object shows @outcome; its text in the file is no longer what
+ * it shows, so a reload gives it the file's fields (then this again). */
+static void
+show_test (KfConnection *stored,
+           KfConnection *outcome)
+{
+  kf_connection_assign_test (stored, outcome);
+  forget_json (stored);
+  kf_store_reader_set_text_hash (G_OBJECT (stored), 0);
+}
+
+static void
+show_tests (KfStore    *self,
+            GHashTable *tests,
+            gboolean    drop_gone)
+{
+  GHashTableIter iter;
+  gpointer id, outcome;
+
+  g_hash_table_iter_init (&iter, tests);
+  while (g_hash_table_iter_next (&iter, &id, &outcome))
+    {
+      KfConnection *stored = g_hash_table_lookup (self->connections_by_id, id);
+
+      if (stored != NULL)
+        show_test (stored, outcome);
+      else if (drop_gone)
+        g_hash_table_iter_remove (&iter);
+    }
+}
+
+/* After the lists were re-read or changed: the outcomes not saved yet show
+ * again (the newest last); those of connections gone are dropped. */
+static void
+reapply_pending_tests (KfStore *self)
+{
+  if (self->save_job != NULL)
+    show_tests (self, self->save_job->tests, FALSE);
+  if (self->pending_tests != NULL)
+    show_tests (self, self->pending_tests, TRUE);
+}
+
+static void
+forget_pending_test (KfStore    *self,
+                     const char *id)
+{
+  if (self->pending_tests != NULL)
+    g_hash_table_remove (self->pending_tests, id);
+  if (self->save_job != NULL)
+    g_hash_table_remove (self->save_job->tests, id);
+}
+
+/* A Change recording @tests' outcomes. */
+static Change *
+tests_change (GHashTable *tests)
+{
+  Change *change = change_new ();
+  GHashTableIter iter;
+  gpointer id, outcome;
+
+  change->tests_only = TRUE;
+  g_hash_table_iter_init (&iter, tests);
+  while (g_hash_table_iter_next (&iter, &id, &outcome))
+    g_ptr_array_add (change->update_connections, g_object_ref (outcome));
+  return change;
+}
+
+static void
+finish_save_waiters (KfStore      *self,
+                     const GError *error)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->save_waiters);
+
+  self->save_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
+    {
+      if (error != NULL)
+        g_task_return_error (waiters->pdata[i], g_error_copy (error));
+      else
+        g_task_return_boolean (waiters->pdata[i], TRUE);
+    }
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SaveJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  KfStoreFileStamp written = { 0 };
+  gboolean stale = FALSE, stat_ok = FALSE;
+  int fd = kf_store_file_lock (job->file, job->lock_timeout_usec, &error);
+
+  if (fd >= 0)
+    {
+      stale = file_differs (job->file, TRUE, &job->stamp, job->serial);
+      if (!stale)
+        {
+          gsize length;
+          g_autofree char *data = join_texts (job->texts, job->new_serial, &length);
+
+          kf_store_file_remove_stale_temps (job->file);
+          if (kf_store_file_write (job->file, data, length, &error))
+            stat_ok = kf_store_file_stat (job->file, &written) && written.exists;
+        }
+      kf_store_file_unlock (fd);
+    }
+
+  g_mutex_lock (&job->mutex);
+  job->stale = stale;
+  job->stat_ok = stat_ok;
+  job->written = written;
+  job->error = g_steal_pointer (&error);
+  job->done = TRUE;
+  g_cond_signal (&job->cond);
+  g_mutex_unlock (&job->mutex);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void on_save_task_done (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* Step 1: serialises the pending outcomes and hands the write to a thread;
+ * FALSE with @error when the file could not be re-read (they stay pending). */
+static gboolean
+dispatch_save (KfStore  *self,
+               GError  **error)
+{
+  g_autoptr(GTask) task = NULL;
+  SaveJob *job;
+  gboolean prepared;
+
+  if (!reload (self, -1, FALSE, error))
+    {
+      emit_pending (self);
+      return FALSE;
+    }
+  emit_pending (self);
+  if (g_hash_table_size (self->pending_tests) == 0)   /* all removed meanwhile */
+    return TRUE;
+
+  job = g_new0 (SaveJob, 1);
+  g_mutex_init (&job->mutex);
+  g_cond_init (&job->cond);
+  job->store = self;
+  job->tests = g_steal_pointer (&self->pending_tests);
+  self->pending_tests = new_test_table ();
+  job->change = tests_change (job->tests);
+  /* cannot fail for outcomes: they only drop connections gone */
+  prepared = prepare_change (self, job->change, NULL);
+  g_assert (prepared);
+  job->keypairs = items_after (G_LIST_MODEL (self->keypairs), NULL, NULL, job->change->add_keypairs, TRUE);
+  job->connections = items_after (G_LIST_MODEL (self->connections), NULL, NULL, job->change->add_connections, FALSE);
+  job->generation = self->generation;
+  job->file = kf_store_file_new (self->path);
+  job->new_serial = new_serial ();
+  job->texts = collect_texts (self, job->keypairs, job->connections, job->change);
+  job->stamp = self->stamp;
+  job->serial = g_strdup (self->serial);
+  job->lock_timeout_usec = lock_timeout_usec;
+
+  self->save_job = job;
+  task = g_task_new (NULL, NULL, on_save_task_done, NULL);
+  g_task_set_source_tag (task, dispatch_save);
+  g_task_set_task_data (task, job, (GDestroyNotify) save_job_free);
+  g_task_run_in_thread (task, save_thread);
+  return TRUE;
+}
+
+/* Starts a save of the pending outcomes unless one is in flight (its end
+ * starts the next); with nothing to save, the waiters are done. */
+static void
+start_save (KfStore *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  if (self->save_job != NULL)
+    return;
+  if (g_hash_table_size (self->pending_tests) > 0 && !dispatch_save (self, &error))
+    g_warning ("Could not save the checks’ results: %s", error->message);
+  if (self->save_job == NULL)
+    finish_save_waiters (self, error);
+}
+
+static gboolean
+save_timeout_cb (gpointer data)
+{
+  KfStore *self = data;
+
+  self->save_source = 0;
+  start_save (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_save (KfStore *self)
+{
+  if (self->save_source == 0 && self->save_job == NULL)
+    self->save_source = g_timeout_add (SAVE_DELAY_MS, save_timeout_cb, self);
+}
+
+/* The outcomes of @job back to pending, where no newer one is. */
+static void
+put_back_tests (KfStore *self,
+                SaveJob *job)
+{
+  GHashTableIter iter;
+  gpointer id, outcome;
+
+  g_hash_table_iter_init (&iter, job->tests);
+  while (g_hash_table_iter_next (&iter, &id, &outcome))
+    if (!g_hash_table_contains (self->pending_tests, id))
+      g_hash_table_insert (self->pending_tests, g_strdup (id), g_object_ref (outcome));
+}
+
+/* Step 3, once the thread is done with @job. */
+static void
+handle_save_done (SaveJob *job)
+{
+  KfStore *self = job->store;
+  g_autoptr(GError) reload_error = NULL;
+
+  job->store = NULL;
+  self->save_job = NULL;
+  if (job->error != NULL || job->stale)
+    put_back_tests (self, job);
+  else if (job->generation == self->generation)
+    {
+      if (job->stat_ok)
+        {
+          self->stamp = job->written;
+          g_free (self->serial);
+          self->serial = g_steal_pointer (&job->new_serial);
+          self->known = TRUE;
+        }
+      else
+        forget_file (self);
+      commit_change (self, job->change, job->keypairs, job->connections);
+    }
+
+  if (self->reload_after_save)
+    {
+      self->reload_after_save = FALSE;
+      if (!kf_store_reload_if_changed (self, &reload_error))
+        g_signal_emit (self, signals[RELOAD_FAILED], 0, reload_error);
+    }
+  if (job->error != NULL)
+    {
+      /* kept pending: saved with the next outcome, or by kf_store_flush() */
+      g_warning ("Could not save the checks’ results: %s", job->error->message);
+      finish_save_waiters (self, job->error);
+    }
+  else if (job->stale || self->save_waiters->len > 0)
+    start_save (self);
+  else if (g_hash_table_size (self->pending_tests) > 0)
+    schedule_save (self);
+}
+
+static void
+on_save_task_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SaveJob *job = g_task_get_task_data (G_TASK (result));
+
+  /* NULL: kf_store_flush() has handled it */
+  if (job->store != NULL)
+    handle_save_done (job);
+}
+
+static void
+wait_for_save_thread (SaveJob *job)
+{
+  g_mutex_lock (&job->mutex);
+  while (!job->done)
+    g_cond_wait (&job->cond, &job->mutex);
+  g_mutex_unlock (&job->mutex);
+}
+
+/* ------------------------------------------------------------------------ */
 /* GObject */
 
 static void
@@ -1125,6 +1656,7 @@ kf_store_dispose (GObject *object)
 {
   KfStore *self = KF_STORE (object);
 
+  kf_store_flush (self);
   g_clear_handle_id (&self->reload_source, g_source_remove);
   if (self->monitor != NULL)
     {
@@ -1152,6 +1684,8 @@ kf_store_finalize (GObject *object)
   g_free (self->path);
   kf_store_file_free (self->file);
   g_free (self->serial);
+  g_clear_pointer (&self->pending_tests, g_hash_table_unref);
+  g_clear_pointer (&self->save_waiters, g_ptr_array_unref);
 
   G_OBJECT_CLASS (kf_store_parent_class)->finalize (object);
 }
@@ -1223,6 +1757,8 @@ kf_store_init (KfStore *self)
   self->connections = g_list_store_new (KF_TYPE_CONNECTION);
   self->keypairs_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->connections_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->pending_tests = new_test_table ();
+  self->save_waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1415,17 +1951,106 @@ kf_store_update_keypair (KfStore    *self,
 }
 
 gboolean
-kf_store_update_connection (KfStore       *self,
-                            KfConnection  *connection,
-                            GError       **error)
+kf_store_update_connections (KfStore    *self,
+                             GPtrArray  *connections,
+                             GError    **error)
 {
   g_autoptr(Change) change = change_new ();
 
   g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (connections != NULL, FALSE);
+
+  for (guint i = 0; i < connections->len; i++)
+    {
+      g_return_val_if_fail (KF_IS_CONNECTION (connections->pdata[i]), FALSE);
+      g_ptr_array_add (change->update_connections, kf_connection_copy (connections->pdata[i]));
+    }
+  return run_change (self, change, error);
+}
+
+gboolean
+kf_store_update_connection (KfStore       *self,
+                            KfConnection  *connection,
+                            GError       **error)
+{
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
   g_return_val_if_fail (KF_IS_CONNECTION (connection), FALSE);
 
-  change->update_connection = kf_connection_copy (connection);
-  return run_change (self, change, error);
+  g_ptr_array_add (one, connection);
+  return kf_store_update_connections (self, one, error);
+}
+
+gboolean
+kf_store_record_test (KfStore      *self,
+                      KfConnection *outcome)
+{
+  KfConnection *stored;
+  const char *id;
+
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (KF_IS_CONNECTION (outcome), FALSE);
+
+  id = kf_connection_get_id (outcome);
+  stored = g_hash_table_lookup (self->connections_by_id, id);
+  if (stored == NULL)
+    return FALSE;
+  g_hash_table_replace (self->pending_tests, g_strdup (id), kf_connection_copy (outcome));
+  show_test (stored, outcome);
+  schedule_save (self);
+  return TRUE;
+}
+
+void
+kf_store_save_tests_async (KfStore             *self,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (KF_IS_STORE (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, kf_store_save_tests_async);
+  g_ptr_array_add (self->save_waiters, task);
+  start_save (self);
+}
+
+gboolean
+kf_store_save_tests_finish (KfStore       *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+kf_store_flush (KfStore *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (KF_IS_STORE (self));
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  /* handling one may start the next (stale, or waiters with more pending) */
+  while (self->save_job != NULL)
+    {
+      wait_for_save_thread (self->save_job);
+      handle_save_done (self->save_job);
+    }
+  if (self->pending_tests != NULL && g_hash_table_size (self->pending_tests) > 0)
+    {
+      g_autoptr(GHashTable) tests = g_steal_pointer (&self->pending_tests);
+      g_autoptr(Change) change = tests_change (tests);
+
+      self->pending_tests = new_test_table ();
+      if (!run_change (self, change, &error))
+        g_warning ("Could not save the checks’ results: %s", error->message);
+    }
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  if (self->save_waiters != NULL)
+    finish_save_waiters (self, error);
 }
 
 gboolean

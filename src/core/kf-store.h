@@ -7,7 +7,10 @@
  * file, re-read the file if another process (GUI or CLI) changed it, apply the
  * change, write a temporary file, fsync, rename, fsync the directory, unlock.
  * So two processes never lose each other's writes, and a crash at any moment
- * leaves either the old or the new file. A file monitor reloads the lists when
+ * leaves either the old or the new file. Check outcomes are the one exception to
+ * "one change, one save on the calling thread": kf_store_record_test()
+ * batches them and a worker thread writes them, in the same transaction
+ * (see "Check results" in kf-store.c). A file monitor reloads the lists when
  * another process writes, so the GUI shows what the CLI did.
  *
  * "Changed since we last read it" is decided by the file's inode, size and
@@ -123,6 +126,33 @@ gboolean      kf_store_add_connection          (KfStore       *self,
 gboolean      kf_store_update_connection       (KfStore       *self,
                                                 KfConnection  *connection,
                                                 GError       **error);
+/* Updates several connections in one transaction (one lock, one re-read,
+ * one write): as kf_store_update_connection() for each; either all are
+ * saved or none. kf_store_update_connection() is the one-element case. */
+gboolean      kf_store_update_connections      (KfStore       *self,
+                                                GPtrArray     *connections,
+                                                GError       **error);
+/* Check results, saved in batches (Check All). The stored connection of
+ * @outcome's id gets @outcome's test outcome (kf_connection_assign_test) at
+ * once, in memory; the file gets it with the others recorded about the same
+ * time, at most about once a second, written by a worker thread so the main
+ * loop never waits for the disk (kf-store.c says how that stays one locked
+ * transaction). A connection removed meanwhile, here or by another process,
+ * is not brought back; one edited meanwhile keeps its edit and gets only the
+ * outcome. Returns FALSE when no connection of that id is stored. */
+gboolean      kf_store_record_test             (KfStore       *self,
+                                                KfConnection  *outcome);
+/* Saves the recorded outcomes now; ends once they are in the file (or with
+ * the error that kept them out: they stay recorded for the next save). */
+void          kf_store_save_tests_async        (KfStore       *self,
+                                                GAsyncReadyCallback callback,
+                                                gpointer       user_data);
+gboolean      kf_store_save_tests_finish       (KfStore       *self,
+                                                GAsyncResult  *result,
+                                                GError       **error);
+/* Blocks until the save in flight has landed and saves what is still
+ * recorded; before quitting (dispose does it too). */
+void          kf_store_flush                   (KfStore       *self);
 gboolean      kf_store_remove_connection       (KfStore       *self,
                                                 const char    *id,
                                                 GError       **error);

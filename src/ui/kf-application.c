@@ -184,6 +184,9 @@ kf_application_shutdown (GApplication *app)
   /* An abandoned RSA-4096 generation can take a few seconds more. */
   while (self->workers > 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
+  /* Check results still being saved in batches reach the file before we go. */
+  if (self->store != NULL)
+    kf_store_flush (self->store);
 
   G_APPLICATION_CLASS (kf_application_parent_class)->shutdown (app);
 }

@@ -33,13 +33,18 @@ rotate_activated (GSimpleAction *action,
                               _("Keyferry holds only its public key, so it cannot log in with it to replace it. Import its private key first."));
       return;
     }
-  /* One rotation at a time: an unfinished one is finished or rolled back first. */
+  /* One rotation at a time: an unfinished one is finished or rolled back
+   * first, so instead the question about it comes (naming its key pair,
+   * with Finish and Roll Back); the run itself refuses too (kf-rotation.c). */
   rotation = kf_rotation_new_resume (kf_window_get_vault (window), &error);
-  if (rotation != NULL || error != NULL)
+  if (rotation != NULL)
     {
-      kf_window_show_message (window, _("Another Rotation Is Unfinished"),
-                              error != NULL ? error->message
-                                            : _("Finish or roll back the unfinished key rotation first; it is offered when Keyferry starts."));
+      kf_rotation_actions_check_pending (window);
+      return;
+    }
+  if (error != NULL)
+    {
+      kf_window_show_message (window, _("Another Rotation Is Unfinished"), error->message);
       return;
     }
   rotation = kf_rotation_new (kf_window_get_vault (window), keypair);

@@ -393,6 +393,66 @@ test_kill_and_resume (void)
       }
 }
 
+/* One unfinished rotation at a time: a second one (of the same or another
+ * key pair) is refused with a sentence naming the unfinished one and what to
+ * do; the journal stays byte for byte, no box or key pair changes, and the
+ * first can still be finished. */
+static void
+test_second_refused (void)
+{
+  g_autofree char *journal_path = g_build_filename (g_get_user_data_dir (), "keyferry", "rotations.json", NULL);
+  g_autofree char *old_key = NULL, *other_old = NULL, *before = NULL, *other_before = NULL;
+  g_autofree char *journal = NULL, *keypairs = NULL, *now_kp = NULL;
+  const char *second[] = { "first", "second" };
+  KfTestSshd *sshd, *other_sshd;
+
+  g_free (CLI_OK (NULL, "keypair", "generate", "first"));
+  g_free (CLI_OK (NULL, "keypair", "generate", "second"));
+  old_key = public_key_of ("first");
+  other_old = public_key_of ("second");
+  before = g_strdup_printf ("%s\n", old_key);
+  other_before = g_strdup_printf ("%s\n", other_old);
+  sshd = start_box ("firstbox", "first", before, 0600);
+  other_sshd = start_box ("secondbox", "second", other_before, 0600);
+
+  g_assert_true (rotate_and_kill ("first", "rotate: firstbox: install:", SIGKILL));
+  g_assert_true (journal_exists ());
+  g_assert_true (g_file_get_contents (journal_path, &journal, NULL, NULL));
+  keypairs = CLI_OK (NULL, "keypair", "list");
+
+  for (guint i = 0; i < G_N_ELEMENTS (second); i++)
+    {
+      g_autofree char *err = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *journal_now = NULL;
+      g_autofree char *keypairs_now = NULL;
+      g_autofree char *box_now = read_file (kf_test_sshd_get_authorized_keys_path (other_sshd));
+      int status = cli_test_run (NULL, &out, &err, "keypair", "rotate", second[i], NULL);
+
+      g_assert_cmpint (status, !=, 0);
+      g_assert_nonnull (strstr (err, "Finish or roll back the rotation of “first” first: keyferry-cli keypair rotate --resume"));
+      g_assert_true (g_file_get_contents (journal_path, &journal_now, NULL, NULL));
+      g_assert_cmpstr (journal_now, ==, journal);
+      keypairs_now = CLI_OK (NULL, "keypair", "list");
+      g_assert_cmpstr (keypairs_now, ==, keypairs);
+      g_clear_pointer (&box_now, g_free);
+      box_now = read_file (kf_test_sshd_get_authorized_keys_path (other_sshd));
+      g_assert_cmpstr (box_now, ==, other_before);
+    }
+
+  /* The first one finishes as recorded. */
+  g_free (CLI_OK (NULL, "keypair", "rotate", "--resume"));
+  g_assert_false (journal_exists ());
+  now_kp = keypair_of ("firstbox");
+  g_assert_cmpstr (now_kp, !=, "first");
+  g_assert_false (box_accepts (sshd, "first"));
+  g_free (CLI_OK (NULL, "connection", "test", "firstbox"));
+  g_free (CLI_OK (NULL, "connection", "delete", "firstbox"));
+  g_free (CLI_OK (NULL, "connection", "delete", "secondbox"));
+  kf_test_sshd_stop (sshd);
+  kf_test_sshd_stop (other_sshd);
+}
+
 /* A box whose host key changed is skipped loudly; the others rotate. */
 static void
 test_host_key_changed (void)
@@ -560,6 +620,7 @@ main (int   argc,
   g_test_add_func ("/cli/rotate/usage", test_usage);
   g_test_add_func ("/cli/rotate/mixed-fleet", test_mixed_fleet);
   g_test_add_func ("/cli/rotate/kill-and-resume", test_kill_and_resume);
+  g_test_add_func ("/cli/rotate/second-refused", test_second_refused);
   g_test_add_func ("/cli/rotate/host-key-changed", test_host_key_changed);
   g_test_add_func ("/cli/rotate/cancel", test_cancel);
   g_test_add_func ("/cli/rotate/otp", test_otp);

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kf-fleet-check.h"
@@ -101,10 +102,30 @@ typedef struct {
   GAsyncResult *result;
   gint64        last_tick;
   gint64        max_gap;
+  gint64        last_wait;      /* the main thread's run-queue wait at the last tick */
+  gint64        max_gap_wait;   /* how much of the longest gap it waited for a CPU */
+  gint64        max_own_gap;    /* the longest gap less its run-queue wait */
   guint         n_signals;
   guint         last_n_done;
   GCancellable *cancel_this;
 } Run;
+
+/* How long the calling thread has been runnable but waiting for a CPU (the
+ * second field of /proc/thread-self/schedstat, ns). A gap in the main loop
+ * is its own (work on it, or a call that blocks it) less that wait: on this
+ * shared 2-core machine at load 5-7 the kernel alone delays a due timer by
+ * tens of milliseconds now and then. */
+static gint64
+thread_wait_usec (void)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/thread-self/schedstat", &text, NULL, NULL));
+  fields = g_strsplit (text, " ", 3);
+  g_assert_cmpuint (g_strv_length (fields), ==, 3);
+  return (gint64) (g_ascii_strtoull (fields[1], NULL, 10) / 1000);
+}
 
 /* Ticks every 5 ms: the longest time between two ticks is the longest the
  * main loop could not answer. */
@@ -113,9 +134,16 @@ on_tick (gpointer data)
 {
   Run *run = data;
   gint64 now = g_get_monotonic_time ();
+  gint64 wait = thread_wait_usec ();
 
-  run->max_gap = MAX (run->max_gap, now - run->last_tick);
+  if (now - run->last_tick > run->max_gap)
+    {
+      run->max_gap = now - run->last_tick;
+      run->max_gap_wait = wait - run->last_wait;
+    }
+  run->max_own_gap = MAX (run->max_own_gap, (now - run->last_tick) - (wait - run->last_wait));
   run->last_tick = now;
+  run->last_wait = wait;
   return G_SOURCE_CONTINUE;
 }
 
@@ -163,6 +191,7 @@ run_check (KfFleetCheck  *check,
 
   g_signal_connect (check, "connection-checked", G_CALLBACK (on_checked), run);
   run->last_tick = start;
+  run->last_wait = thread_wait_usec ();
   tick = g_timeout_add (5, on_tick, run);
   if (cancel_after_ms > 0)
     run->cancel_this = cancellable;
@@ -483,21 +512,45 @@ test_fifty_with_black_hole (void)
       work += kf_test_result_get_total_ms (kf_fleet_check_get_result (check, i)) / 1000.0;
   serial = work + timeout_s;
   g_test_message ("50 connections, one black hole, Connect Timeout %u s: %.2f s (the 49 logins took %.2f s "
-                  "together, %.2f s per 8 jobs; one after another all would take %.2f s); longest main-loop gap %.1f ms",
-                  timeout_s, elapsed, work, work / 8, serial, run.max_gap / 1000.0);
+                  "together, %.2f s per 8 jobs; one after another all would take %.2f s); longest main-loop gap %.1f ms "
+                  "(%.1f ms of it waiting for a CPU); longest gap less such waiting %.1f ms",
+                  timeout_s, elapsed, work, work / 8, serial, run.max_gap / 1000.0, run.max_gap_wait / 1000.0,
+                  run.max_own_gap / 1000.0);
   g_assert_cmpfloat (elapsed, >=, timeout_s * 0.9);
   /* The black hole overlapped the logins: at most one timeout more than
    * their work spread over 8 jobs, plus slack for scheduling. */
   g_assert_cmpfloat (elapsed, <=, timeout_s + work / 8 * 1.5 + kf_test_timeout (1));
   g_assert_cmpfloat (elapsed, <, serial);
-  /* The goal is < 50 ms (bench/bench-check-all.sh reports it). What the
-   * main loop still does per finished check is the store's save, which
-   * fsyncs the file and its directory: 10-30 ms each on this shared, loaded
-   * machine, and the loop's own turn comes late when 2 cores run 6 tasks.
-   * The bound here catches real blocking (a probe or a keyring call on the
-   * main thread would stall it for a login or the 3 s timeout) without
-   * failing on the machine's load. */
+  /* The goal: nothing on the main loop keeps it from answering for 50 ms.
+   * The outcomes are saved in batches by a worker thread
+   * (kf_store_record_test), so neither serialising nor fsyncs run on it.
+   * Measured is each gap less the time the kernel kept the thread waiting
+   * for a CPU: that share is the machine's load, not ours (at load 6 on 2
+   * cores the longest wall gaps were almost all such waiting), and would
+   * make a wall-clock bound flaky. The wall-clock gap keeps the bound it
+   * had, which catches any real blocking too. The sanitizer run scales
+   * both (x3), as ASan slows every turn of the loop. */
+  g_assert_cmpint (run.max_own_gap, <, 50 * 1000 * kf_test_timeout (1));
   g_assert_cmpint (run.max_gap, <, 250 * 1000 * kf_test_timeout (1));
+
+  /* Everything is in the file when the run has ended: another process
+   * reading it sees the 50 outcomes. */
+  {
+    g_autoptr(KfStore) other = kf_store_new (store_path);
+
+    g_assert_true (kf_store_load (other, &error));
+    g_assert_no_error (error);
+    for (guint i = 0; i < 50; i++)
+      {
+        KfConnection *mine = kf_fleet_check_get_connection (check, i);
+        KfConnection *read = kf_store_find_connection (other, kf_connection_get_id (mine));
+
+        g_assert_nonnull (read);
+        g_assert_cmpint (kf_connection_get_check_state (read), ==, kf_fleet_check_get_state (check, i));
+        g_assert_cmpint (kf_connection_get_tested_at (read), ==, kf_fleet_check_get_checked_at (check, i));
+        g_assert_cmpstr (kf_connection_get_test_message (read), ==, kf_fleet_check_get_message (check, i));
+      }
+  }
 }
 
 int
