@@ -18,15 +18,23 @@ format_date (GDateTime *when)
   return when ? g_date_time_format (when, "%Y-%m-%d") : g_strdup (_("unknown"));
 }
 
-/* "AB:CD:…" (32 bytes) in two lines of 16, so it fits a dialog unbroken. */
+/* "AB:CD:…" (32 bytes) in four lines of 8, so it fits a dialog unbroken
+ * even on a phone (360 px): in two lines of 16 the alert was 436 px wide. */
 static char *
 split_fingerprint (const char *display)
 {
-  gsize len = strlen (display);
+  g_autoptr(GString) lines = NULL;
 
-  if (len == 95 && display[47] == ':')
-    return g_strdup_printf ("%.47s\n%s", display, display + 48);
-  return g_strdup (display);
+  if (strlen (display) != 95 || display[23] != ':' || display[47] != ':' || display[71] != ':')
+    return g_strdup (display);
+  lines = g_string_new (NULL);
+  for (int i = 0; i < 4; i++)
+    {
+      if (i > 0)
+        g_string_append_c (lines, '\n');
+      g_string_append_len (lines, display + i * 24, 23);
+    }
+  return g_string_free (g_steal_pointer (&lines), FALSE);
 }
 
 typedef struct

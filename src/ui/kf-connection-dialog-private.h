@@ -65,10 +65,11 @@ struct _KfConnectionDialog
   AdwPreferencesGroup *host_keys_group;
   GtkLabel            *server_error;  /* under Host and Port */
   AdwEntryRow         *username_row;
+  GtkLabel            *username_error;
   AdwActionRow        *sudo_row;
   GtkSwitch           *sudo_switch;
   AdwComboRow         *keypair_row;
-  GtkLabel            *login_error;
+  GtkLabel            *login_error;   /* under the key pair */
   AdwEntryRow         *timeout_row;
   GtkLabel            *timeout_error;
   GtkRevealer         *progress_revealer;

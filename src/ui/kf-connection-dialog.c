@@ -71,7 +71,8 @@ void
 kf_connection_dialog_clear_errors (KfConnectionDialog *self)
 {
   GtkLabel *labels[] = { self->name_error, self->general_error, self->semi_error,
-                         self->manual_error, self->server_error, self->login_error, self->timeout_error };
+                         self->manual_error, self->server_error, self->username_error, self->login_error,
+                         self->timeout_error };
   gpointer rows[] = { self->name_row, self->url_row, self->admin_username_row, self->admin_password_row,
                       self->admin_api_key_row, self->otp_row, self->host_row, self->port_row, self->host_keys_row,
                       self->username_row, self->keypair_row, self->timeout_row };
@@ -116,7 +117,7 @@ kf_connection_dialog_show_error (KfConnectionDialog *self,
           kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->host_keys_row), self->manual_error, error->message);
           return;
         case KF_INPUT_ERROR_USERNAME:
-          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->username_row), self->login_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->username_row), self->username_error, error->message);
           return;
         case KF_INPUT_ERROR_KEYPAIR:
           kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->keypair_row), self->login_error, error->message);
@@ -166,7 +167,7 @@ kf_connection_dialog_show_error (KfConnectionDialog *self,
           kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->otp_row), self->semi_error, error->message);
           return;
         case KF_TRUENAS_FIELD_USERNAME:
-          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->username_row), self->login_error, error->message);
+          kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->username_row), self->username_error, error->message);
           return;
         case KF_TRUENAS_FIELD_KEYPAIR:
           kf_connection_dialog_show_error_at (self, GTK_WIDGET (self->keypair_row), self->login_error, error->message);
@@ -279,7 +280,7 @@ check_fields (KfConnectionDialog *self)
   if (host_problem == NULL)
     kf_ui_show_field_error (NULL, self->server_error, port_problem);
   kf_ui_show_field_error (GTK_WIDGET (self->port_row), NULL, port_problem);
-  kf_ui_show_field_error (GTK_WIDGET (self->username_row), self->login_error, user_problem);
+  kf_ui_show_field_error (GTK_WIDGET (self->username_row), self->username_error, user_problem);
   kf_ui_show_field_error (GTK_WIDGET (self->timeout_row), self->timeout_error, timeout_problem);
 
   return !name_problem && !host_problem && !port_problem && !user_problem && !timeout_problem
@@ -612,7 +613,7 @@ kf_connection_dialog_class_init (KfConnectionDialogClass *klass)
   BIND (otp_row); BIND (pair_again_row); BIND (pair_again_button); BIND (url_note); BIND (semi_error);
   BIND (manual_group); BIND (host_row); BIND (port_row); BIND (host_keys_row); BIND (discover_button);
   BIND (host_keys_view); BIND (host_note); BIND (manual_error); BIND (host_keys_group); BIND (server_error);
-  BIND (username_row); BIND (sudo_row); BIND (sudo_switch); BIND (keypair_row); BIND (login_error);
+  BIND (username_row); BIND (username_error); BIND (sudo_row); BIND (sudo_switch); BIND (keypair_row); BIND (login_error);
   BIND (timeout_row); BIND (timeout_error);
   BIND (progress_revealer); BIND (progress_spinner); BIND (progress_label);
 #undef BIND

@@ -609,6 +609,28 @@ test_manual_errors (void)
   g_assert_false (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Connect Timeout (seconds)"), "error"));
   g_assert_true (save_enabled (dialog));
 
+  /* A username that is refused: said right under Username, not below the
+   * sudo switch and the key pair. */
+  {
+    g_autofree char *user = g_strdup (entry_text (dialog, "Username"));
+    graphene_rect_t user_bounds, error_bounds;
+
+    set_entry (dialog, "Username", "two words");
+    g_assert_false (save_enabled (dialog));
+    message = shown_label (dialog, "username-error");
+    g_assert_nonnull (message);
+    g_assert_null (shown_label (dialog, "login-error"));
+    g_assert_true (gtk_widget_has_css_class (row (dialog, ADW_TYPE_ENTRY_ROW, "Username"), "error"));
+    g_assert_true (gtk_widget_compute_bounds (row (dialog, ADW_TYPE_ENTRY_ROW, "Username"), GTK_WIDGET (dialog), &user_bounds));
+    g_assert_true (gtk_widget_compute_bounds (named (dialog, "username-error"), GTK_WIDGET (dialog), &error_bounds));
+    g_assert_cmpfloat (error_bounds.origin.y, >=, user_bounds.origin.y + user_bounds.size.height);
+    g_assert_cmpfloat (error_bounds.origin.y - (user_bounds.origin.y + user_bounds.size.height), <, 40);
+    ui_test_screenshot (GTK_WIDGET (dialog), "connection-error-username");
+    set_entry (dialog, "Username", user);
+    g_assert_null (shown_label (dialog, "username-error"));
+    g_assert_true (save_enabled (dialog));
+  }
+
   /* A name that is taken: said next to Name. */
   {
     g_autoptr(KfConnection) other = kf_connection_new ("Backup Box");
@@ -739,9 +761,11 @@ save_and_trust_certificate (KfConnectionDialog *dialog,
   g_assert_false (press_save (dialog));
   certificate = wait_alert ("Untrusted Certificate", 10);
   facts = named (certificate, "certificate-facts");
-  /* The second label is the fingerprint (two lines of 16 bytes). */
+  /* The second label is the fingerprint (four lines of 8 bytes). */
   pin = pin_of_display (gtk_label_get_text (GTK_LABEL (gtk_widget_get_next_sibling (gtk_widget_get_first_child (facts)))));
   g_assert_cmpstr (pin, ==, tn_fixture_cert_pin ());
+  /* It fits a phone's screen (360 px); in two lines of 16 it was 436 px wide. */
+  g_assert_cmpint (gtk_widget_get_width (certificate), <=, 360);
   /* Dates as everywhere else in Keyferry: ISO 8601 (issue 11, defect 7). */
   {
     g_autofree char *text = facts_text (facts);
