@@ -764,8 +764,15 @@ save_and_trust_certificate (KfConnectionDialog *dialog,
   /* The second label is the fingerprint (four lines of 8 bytes). */
   pin = pin_of_display (gtk_label_get_text (GTK_LABEL (gtk_widget_get_next_sibling (gtk_widget_get_first_child (facts)))));
   g_assert_cmpstr (pin, ==, tn_fixture_cert_pin ());
-  /* It fits a phone's screen (360 px); in two lines of 16 it was 436 px wide. */
-  g_assert_cmpint (gtk_widget_get_width (certificate), <=, 360);
+  /* It fits a phone's screen (360 px); in two lines of 16 it was 436 px
+   * wide. Its smallest width, not the one it got: with room to spare it
+   * grows with the URL's port (373 px once). */
+  {
+    int min_width = 0;
+
+    gtk_widget_measure (certificate, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+    g_assert_cmpint (min_width, <=, 360);
+  }
   /* Dates as everywhere else in Keyferry: ISO 8601 (issue 11, defect 7). */
   {
     g_autofree char *text = facts_text (facts);
