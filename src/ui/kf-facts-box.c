@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kf-facts-box.h"
+#include "kf-key-text.h"
 #include "kf-ui-util.h"
 
 GtkWidget *
@@ -39,7 +40,9 @@ kf_facts_box_add (GtkWidget  *box,
     gtk_widget_add_css_class (value_label, "monospace");
   else
     {
-      gtk_label_set_wrap (GTK_LABEL (value_label), TRUE);
+      /* A certificate subject ("CN=truenas.local") broken inside a word
+       * gets no hyphen that is not in it. */
+      kf_key_text_label_init (GTK_LABEL (value_label));
       gtk_label_set_wrap_mode (GTK_LABEL (value_label), PANGO_WRAP_WORD_CHAR);
     }
   gtk_box_append (GTK_BOX (box), title_label);
