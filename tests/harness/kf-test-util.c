@@ -164,40 +164,21 @@ kf_test_run_command (const char * const *argv,
   return 128 + g_subprocess_get_term_sig (proc);
 }
 
-/* The warnings of other libraries that a test has said it tolerates: GTest
- * keeps one fatal handler, so one handler knows them all. */
-static gboolean tolerating_libsecret_name_watch;
-static gboolean tolerating_gdk_frame_timings;
-
 static gboolean
-tolerated (const char     *log_domain,
-           GLogLevelFlags  log_level,
-           const char     *message,
-           gpointer        user_data)
+tolerate_libsecret_name_watch (const char     *log_domain,
+                               GLogLevelFlags  log_level,
+                               const char     *message,
+                               gpointer        user_data)
 {
-  if (!(log_level & G_LOG_LEVEL_WARNING))
-    return TRUE;
-  if (tolerating_libsecret_name_watch && g_strcmp0 (log_domain, "libsecret") == 0
-      && strstr (message, "out of sync with the watch for its DBus name") != NULL)
-    return FALSE;
-  if (tolerating_gdk_frame_timings && g_strcmp0 (log_domain, "Gdk") == 0
-      && g_strcmp0 (message, "gdk_frame_timings_submitted() called on submitted frame.") == 0)
-    return FALSE;
-  return TRUE;
+  return !(g_strcmp0 (log_domain, "libsecret") == 0
+           && (log_level & G_LOG_LEVEL_WARNING)
+           && strstr (message, "out of sync with the watch for its DBus name") != NULL);
 }
 
 void
 kf_test_tolerate_libsecret_name_watch (void)
 {
-  tolerating_libsecret_name_watch = TRUE;
-  g_test_log_set_fatal_handler (tolerated, NULL);
-}
-
-void
-kf_test_tolerate_gdk_frame_timings (void)
-{
-  tolerating_gdk_frame_timings = TRUE;
-  g_test_log_set_fatal_handler (tolerated, NULL);
+  g_test_log_set_fatal_handler (tolerate_libsecret_name_watch, NULL);
 }
 
 guint

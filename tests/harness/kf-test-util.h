@@ -49,12 +49,5 @@ int         kf_test_run_command   (const char * const *argv,
  * run with no Secret Service, that one warning does not abort the test
  * (every other warning still does). */
 void        kf_test_tolerate_libsecret_name_watch (void);
-/* GTK 4.24's GDK warns "gdk_frame_timings_submitted() called on submitted
- * frame." when its X11 backend reports one frame as submitted twice (on
- * Xvfb, with no compositor, by timing alone; gdk/gdkframetimings.c,
- * gdk_frame_timings_submitted). It is GDK's own bookkeeping of its frame
- * clock, which Keyferry never touches: that one warning does not abort a
- * UI test (every other warning still does). */
-void        kf_test_tolerate_gdk_frame_timings    (void);
 
 G_END_DECLS
