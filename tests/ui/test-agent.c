@@ -123,11 +123,10 @@ check_row_menu (KfWindow *window)
   g_assert_true (gtk_widget_get_visible (popover));
   g_assert_nonnull (ui_test_find (popover, GTK_TYPE_LABEL, "Add to SSH", FALSE));
   g_assert_nonnull (ui_test_find (popover, GTK_TYPE_LABEL, "from SSH Agent", FALSE));
-  /* Closed only once its own surface is on screen, as a user closes it:
-   * popped down before the display had mapped it, GDK 4.24 on X11 logged
-   * "Unpaired ungrab call" (an ungrab for a popup grab not yet taken). The
-   * wait is on this popover, not any menu in the window: the window holds
-   * other menus, never shown here (the earlier wait that timed out). */
+  /* Closed only once its own surface is on screen, as a user closes it
+   * (and as the screenshot needs). The wait is on this popover, not any
+   * menu in the window: the window holds other menus, never shown here
+   * (the earlier wait that timed out). */
   ui_test_wait_until (widget_mapped, popover, 10);
   if (shots != NULL)
     {
