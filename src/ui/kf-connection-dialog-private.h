@@ -27,6 +27,7 @@ struct _KfConnectionDialog
   KfSemiautoSetup     *setup;
   GPtrArray           *keypair_ids;  /* parallel to keypair_row's model; "" = Generate New */
   char                *tls_pin;      /* a certificate the user trusted in this dialog */
+  char                *tls_pin_url;  /* …for this TrueNAS URL (the field's text) */
   char                *discover_address; /* "host:port" being asked for its host keys */
   char                *active_url;   /* an HA standby named this active controller */
   char                *loaded_form;  /* editing: the fields as loaded (form_snapshot) */
@@ -52,6 +53,7 @@ struct _KfConnectionDialog
   AdwActionRow        *pair_again_row;
   GtkButton           *pair_again_button;
   GtkLabel            *url_note;
+  GtkLabel            *certificate_note;
   GtkLabel            *semi_error;
   GtkButton           *use_active_button;
   AdwPreferencesGroup *manual_group;
@@ -117,6 +119,10 @@ void        kf_connection_dialog_on_discover_clicked (KfConnectionDialog  *self)
 /* TRUE when the admin signs in with an API key rather than the password. */
 gboolean    kf_connection_dialog_uses_api_key        (KfConnectionDialog  *self);
 void        kf_connection_dialog_run_semiauto        (KfConnectionDialog  *self);
+/* The pin trusted earlier for the URL in the field, or NULL; and the note
+ * that says it will be used. */
+const char *kf_connection_dialog_pin_for_url         (KfConnectionDialog  *self);
+void        kf_connection_dialog_update_certificate_note (KfConnectionDialog *self);
 void        kf_connection_dialog_on_use_active_clicked (KfConnectionDialog *self);
 void        kf_connection_dialog_on_pair_again_clicked (KfConnectionDialog *self);
 

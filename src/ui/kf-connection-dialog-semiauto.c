@@ -16,6 +16,7 @@
 #include "kf-otp-prompt.h"
 #include "kf-secret.h"
 #include "kf-semiauto-setup.h"
+#include "kf-truenas-certificate.h"
 
 static void
 on_setup_progress (KfConnectionDialog *self,
@@ -141,6 +142,9 @@ on_certificate_trusted (GObject      *source,
     }
   g_free (self->tls_pin);
   self->tls_pin = g_steal_pointer (&pin);
+  g_free (self->tls_pin_url);
+  self->tls_pin_url = g_strdup (kf_connection_dialog_text_of (self->url_row));
+  kf_connection_dialog_update_certificate_note (self);
   kf_connection_dialog_run_semiauto (self);
 }
 
@@ -175,6 +179,34 @@ kf_connection_dialog_on_use_active_clicked (KfConnectionDialog *self)
   offer_active_controller (self, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->url_row), url);
   gtk_widget_grab_focus (GTK_WIDGET (self->url_row));
+}
+
+const char *
+kf_connection_dialog_pin_for_url (KfConnectionDialog *self)
+{
+  /* Trusted for another URL it says nothing about this one: the other
+   * server would be reported as a changed certificate. */
+  if (self->tls_pin == NULL
+      || g_strcmp0 (self->tls_pin_url, kf_connection_dialog_text_of (self->url_row)) != 0)
+    return NULL;
+  return self->tls_pin;
+}
+
+void
+kf_connection_dialog_update_certificate_note (KfConnectionDialog *self)
+{
+  const char *pin = kf_connection_dialog_pin_for_url (self);
+  g_autofree char *display = NULL;
+  g_autofree char *text = NULL;
+
+  if (pin != NULL && !kf_connection_dialog_is_manual (self))
+    {
+      display = kf_truenas_certificate_pin_to_display (pin);
+      /* Translators: %s is a certificate's SHA-256 fingerprint (AB:CD:…). */
+      text = g_strdup_printf (_("The certificate you trusted earlier for this URL is used again, without asking: %s. "
+                                "If the TrueNAS shows another one, you are asked."), display);
+    }
+  kf_connection_dialog_show_label (self->certificate_note, text);
 }
 
 gboolean
@@ -294,8 +326,8 @@ kf_connection_dialog_run_semiauto (KfConnectionDialog *self)
                                   gtk_widget_get_visible (GTK_WIDGET (self->sudo_row))
                                   && gtk_switch_get_active (self->sudo_switch));
   kf_semiauto_setup_set_connect_timeout (self->setup, kf_connection_get_connect_timeout (scratch));
-  if (self->tls_pin != NULL)
-    kf_semiauto_setup_set_tls_pin (self->setup, self->tls_pin);
+  if (kf_connection_dialog_pin_for_url (self) != NULL)
+    kf_semiauto_setup_set_tls_pin (self->setup, kf_connection_dialog_pin_for_url (self));
 
   g_signal_connect_swapped (self->setup, "progress", G_CALLBACK (on_setup_progress), self);
   g_signal_connect_swapped (self->setup, "otp-requested", G_CALLBACK (on_otp_requested), self);

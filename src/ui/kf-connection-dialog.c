@@ -326,6 +326,7 @@ static void
 on_field_changed (KfConnectionDialog *self)
 {
   update_visibility (self);
+  kf_connection_dialog_update_certificate_note (self);
   update_save_sensitivity (self);
 }
 
@@ -554,6 +555,8 @@ load_connection (KfConnectionDialog *self)
       gtk_editable_set_text (GTK_EDITABLE (self->admin_username_row), kf_connection_get_admin_username (c) ?: "root");
       /* Pairing again keeps the certificate trusted at setup. */
       self->tls_pin = g_strdup (kf_connection_get_tls_pin (c));
+      self->tls_pin_url = g_strdup (kf_connection_get_truenas_url (c));
+      kf_connection_dialog_update_certificate_note (self);
     }
   fill_keypairs (self, kf_connection_get_keypair_id (c));
 }
@@ -583,6 +586,7 @@ kf_connection_dialog_finalize (GObject *object)
   g_clear_object (&self->editing);
   g_clear_pointer (&self->keypair_ids, g_ptr_array_unref);
   g_free (self->tls_pin);
+  g_free (self->tls_pin_url);
   g_free (self->discover_address);
   g_free (self->active_url);
   g_free (self->loaded_form);
@@ -610,7 +614,8 @@ kf_connection_dialog_class_init (KfConnectionDialogClass *klass)
   BIND (name_row); BIND (method_row); BIND (name_error); BIND (general_error);
   BIND (semi_group); BIND (url_row); BIND (admin_username_row); BIND (admin_password_row);
   BIND (sign_in_row); BIND (admin_api_key_row); BIND (use_active_button);
-  BIND (otp_row); BIND (pair_again_row); BIND (pair_again_button); BIND (url_note); BIND (semi_error);
+  BIND (otp_row); BIND (pair_again_row); BIND (pair_again_button); BIND (url_note); BIND (certificate_note);
+  BIND (semi_error);
   BIND (manual_group); BIND (host_row); BIND (port_row); BIND (host_keys_row); BIND (discover_button);
   BIND (host_keys_view); BIND (host_note); BIND (manual_error); BIND (host_keys_group); BIND (server_error);
   BIND (username_row); BIND (username_error); BIND (sudo_row); BIND (sudo_switch); BIND (keypair_row); BIND (login_error);
@@ -639,6 +644,8 @@ kf_connection_dialog_init (KfConnectionDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   kf_ui_name_icon_controls (GTK_WIDGET (self));
   kf_key_text_view_init (self->host_keys_view);
+  /* The fingerprint in it breaks inside a "word": no hyphen added. */
+  kf_key_text_label_init (self->certificate_note);
   self->keypair_ids = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (factory, "setup", G_CALLBACK (on_method_item_setup), self);
   g_signal_connect (factory, "bind", G_CALLBACK (on_method_item_bind), self);

@@ -92,9 +92,15 @@ open_add_alert (KfWindow  *window,
 }
 
 static gboolean
-popover_menu_shown (gpointer data)
+widget_mapped (gpointer data)
 {
-  return ui_test_find (GTK_WIDGET (data), GTK_TYPE_POPOVER_MENU, NULL, TRUE) != NULL;
+  return gtk_widget_get_mapped (data);
+}
+
+static gboolean
+widget_unmapped (gpointer data)
+{
+  return !gtk_widget_get_mapped (data);
 }
 
 /* Opens the first row's menu: Add to SSH Agent is there (and, when
@@ -117,16 +123,21 @@ check_row_menu (KfWindow *window)
   g_assert_true (gtk_widget_get_visible (popover));
   g_assert_nonnull (ui_test_find (popover, GTK_TYPE_LABEL, "Add to SSH", FALSE));
   g_assert_nonnull (ui_test_find (popover, GTK_TYPE_LABEL, "from SSH Agent", FALSE));
+  /* Closed only once its own surface is on screen, as a user closes it
+   * (and as the screenshot needs). The wait is on this popover, not any
+   * menu in the window: the window holds other menus, never shown here
+   * (the earlier wait that timed out). */
+  ui_test_wait_until (widget_mapped, popover, 10);
   if (shots != NULL)
     {
       g_autofree char *path = g_build_filename (shots, "agent-row-menu.png", NULL);
       const char *argv[] = { "import", "-window", "root", path, NULL };
 
-      ui_test_wait_until (popover_menu_shown, window, 10);
       ui_test_spin (300);
       g_assert_cmpint (kf_test_run_command (argv, NULL, NULL, NULL), ==, 0);
     }
   gtk_popover_popdown (GTK_POPOVER (popover));
+  ui_test_wait_until (widget_unmapped, popover, 10);
   ui_test_wait_frame (GTK_WIDGET (window));
 }
 
