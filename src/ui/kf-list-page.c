@@ -570,14 +570,14 @@ cell_setup (GtkSignalListItemFactory *factory,
 {
   GtkWidget *cell = kf_cell_text_new ();
 
-  kf_cell_text_set_chars (KF_CELL_TEXT (cell), 3, column->width_chars);
+  /* At least 3 characters, as GtkInscription; a badge may shrink to its text. */
+  kf_cell_text_set_chars (KF_CELL_TEXT (cell), column->badge != NULL ? 0 : 3, column->width_chars);
   /* One line, centred: the row is as tall as its menu button. */
   gtk_widget_set_valign (cell, GTK_ALIGN_CENTER);
   if (column->badge != NULL)
     {
       /* A pill as wide as its text, not the whole cell. */
       gtk_widget_set_halign (cell, GTK_ALIGN_START);
-      kf_cell_text_set_chars (KF_CELL_TEXT (cell), 0, column->width_chars);
       kf_cell_text_set_fit (KF_CELL_TEXT (cell), TRUE);
       gtk_widget_add_css_class (cell, "badge");
     }
