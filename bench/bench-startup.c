@@ -144,13 +144,13 @@ wait_rows_complete (KfWindow *window)
 {
   KfListPage *page = kf_window_get_connections_page (window);
   GtkWidget *view = GTK_WIDGET (page);
-  GtkColumnView *column_view = NULL;
+  GtkListView *list_view = NULL;
 
-  /* The page's only column view, depth first. */
-  for (GtkWidget *w = gtk_widget_get_first_child (view); w != NULL && column_view == NULL;)
+  /* The page's only list view, depth first. */
+  for (GtkWidget *w = gtk_widget_get_first_child (view); w != NULL && list_view == NULL;)
     {
-      if (GTK_IS_COLUMN_VIEW (w))
-        column_view = GTK_COLUMN_VIEW (w);
+      if (GTK_IS_LIST_VIEW (w))
+        list_view = GTK_LIST_VIEW (w);
       else if (gtk_widget_get_first_child (w) != NULL)
         w = gtk_widget_get_first_child (w);
       else
@@ -160,9 +160,9 @@ wait_rows_complete (KfWindow *window)
           w = (w == NULL || w == view) ? NULL : gtk_widget_get_next_sibling (w);
         }
     }
-  g_assert_nonnull (column_view);
+  g_assert_nonnull (list_view);
 
-  while (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (column_view))) <
+  while (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (list_view))) <
          g_list_model_get_n_items (kf_list_page_get_shown (page)))
     g_main_context_iteration (NULL, TRUE);
   wait_frame (GTK_WIDGET (window));

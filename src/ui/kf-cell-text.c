@@ -86,6 +86,19 @@ font_size_of (GtkWidget *widget)
   return size;
 }
 
+void
+kf_cell_text_get_font_size (GtkWidget *widget,
+                            double    *char_width,
+                            int       *line_height)
+{
+  const FontSize *size = font_size_of (widget);
+
+  if (char_width != NULL)
+    *char_width = size->char_width;
+  if (line_height != NULL)
+    *line_height = size->line_height;
+}
+
 static PangoLayout *
 ensure_layout (KfCellText *self)
 {

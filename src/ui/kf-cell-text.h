@@ -41,4 +41,11 @@ void        kf_cell_text_set_chars (KfCellText *self,
 void        kf_cell_text_set_fit   (KfCellText *self,
                                     gboolean    fit);
 
+/* For any widget: the width of an average character of its font (as
+ * GtkInscription measures) and the font's line height, in pixels; kept per
+ * font for the life of the process. */
+void        kf_cell_text_get_font_size (GtkWidget *widget,
+                                        double    *char_width,
+                                        int       *line_height);
+
 G_END_DECLS

@@ -12,6 +12,8 @@
 #include "kf-cell-text.h"
 #include "kf-list-page.h"
 #include "kf-list-rows.h"
+#include "kf-table-header.h"
+#include "kf-table-row.h"
 #include "kf-ui-util.h"
 
 /* One casefolded search word; @ascii lets the match skip casefolding the
@@ -23,17 +25,6 @@ typedef struct
   gsize     len;
   gboolean  ascii;
 } SearchToken;
-
-typedef struct
-{
-  KfListPage       *page;
-  char             *property;
-  KfListFormatFunc  format;
-  gpointer          user_data;
-  guint             width_chars;
-  KfListBadgeFunc   badge;            /* NULL: plain text */
-  GtkColumnViewColumn *view_column;   /* owned by the column view */
-} Column;
 
 /* When the whole table does not fit, it keeps only its first columns (and
  * ⋮): at 360 px the full table was the wide one squeezed, Host cut to
@@ -49,7 +40,9 @@ struct _KfListPage
   GtkSearchBar       *search_bar;
   GtkSearchEntry     *search_entry;
   GtkStack           *stack;
-  GtkColumnView      *column_view;
+  GtkWidget          *table_box;
+  GtkListView        *list_view;
+  GtkWidget          *header;         /* KfTableHeader, first in table_box */
   AdwStatusPage      *empty_page;
   char               *empty_icon_name;
   AdwStatusPage      *no_results_page;
@@ -67,7 +60,6 @@ struct _KfListPage
   guint               show_all_id;
   guint               narrow_id;
   gboolean            narrow;
-  int                 wide_min_width; /* the whole table's, when it went narrow */
   gboolean            rows_deferred;
   gboolean            ever_mapped;
   gboolean            mapping;
@@ -79,8 +71,8 @@ struct _KfListPage
   KfListFieldsFunc    fields_func;
   KfListMenuFunc      menu_func;
   gpointer            menu_data;
-  GPtrArray          *columns;        /* Column */
-  GHashTable         *bound_cells;    /* GtkListItem -> Column, visible cells */
+  KfTableColumns     *columns;
+  GHashTable         *bound_rows;     /* GtkListItem, bound */
   const char         *state;
 };
 
@@ -115,15 +107,6 @@ search_token_clear (gpointer data)
   SearchToken *token = data;
 
   g_free (token->text);
-}
-
-static void
-column_free (gpointer data)
-{
-  Column *column = data;
-
-  g_free (column->property);
-  g_free (column);
 }
 
 static gboolean
@@ -429,9 +412,9 @@ on_search_changed (KfListPage     *self,
 }
 
 static void
-on_column_view_activate (KfListPage    *self,
-                         guint          position,
-                         GtkColumnView *column_view)
+on_list_view_activate (KfListPage  *self,
+                       guint        position,
+                       GtkListView *list_view)
 {
   GObject *item = kf_list_rows_peek_item (self->rows, position);
 
@@ -460,250 +443,80 @@ on_search_mode_notify (KfListPage *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_MODE]);
 }
 
-/* Cells */
+/* Rows */
 
-static char *
-property_text (GObject    *item,
-               const char *property)
-{
-  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (item), property);
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_auto(GValue) text = G_VALUE_INIT;
-
-  g_return_val_if_fail (pspec != NULL, NULL);
-
-  g_value_init (&value, pspec->value_type);
-  g_object_get_property (item, property, &value);
-  g_value_init (&text, G_TYPE_STRING);
-  if (!g_value_transform (&value, &text))
-    return NULL;
-  return g_value_dup_string (&text);
-}
-
-/* The store object a cell shows (its row's current item). */
+/* The store object a row shows (its KfListRow's current item). */
 static GObject *
-cell_item (GtkListItem *list_item)
+row_item (GtkListItem *list_item)
 {
   KfListRow *row = gtk_list_item_get_item (list_item);
 
   return row != NULL ? kf_list_row_get_item (row) : NULL;
 }
 
-/* GTK 4.8 names a table row after its class ("GtkListItemWidget") and has
- * no API for a row's name (GtkColumnViewRow came with 4.12): the row widget
- * around the first cell takes that cell's text, the row's name, which a
- * screen reader then reads for the row. */
-static void
-name_row (GtkWidget  *cell_child,
-          const char *text)
-{
-  GtkWidget *cell = gtk_widget_get_parent (cell_child);
-  GtkWidget *row = cell != NULL ? gtk_widget_get_parent (cell) : NULL;
-
-  if (row != NULL && text != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
-}
+static void on_row_menu_button_clicked (GtkButton  *button,
+                                        KfListPage *self);
 
 static void
-render_cell (GtkListItem *list_item,
-             Column      *column)
-{
-  GObject *item = cell_item (list_item);
-  KfCellText *cell = KF_CELL_TEXT (gtk_list_item_get_child (list_item));
-  g_autofree char *text = NULL;
-
-  if (item == NULL)
-    return;
-
-  if (column->format != NULL)
-    text = column->format (item, column->user_data);
-  else
-    text = property_text (item, column->property);
-
-  kf_cell_text_set_text (cell, text);
-  if (column->badge != NULL)
-    {
-      /* The colour only repeats the text, which is what a screen reader reads. */
-      const char *old = g_object_get_data (G_OBJECT (cell), "kf-badge-class");
-      const char *now = column->badge (item, column->user_data);
-
-      if (old != NULL)
-        gtk_widget_remove_css_class (GTK_WIDGET (cell), old);
-      if (now != NULL)
-        gtk_widget_add_css_class (GTK_WIDGET (cell), now);
-      g_object_set_data (G_OBJECT (cell), "kf-badge-class", (gpointer) now);
-    }
-  if (column == g_ptr_array_index (column->page->columns, 0))
-    name_row (GTK_WIDGET (cell), text);
-}
-
-/* The full text of a cut-off cell. Asked for on hover only: setting a
- * tooltip on every bind costs an X round trip per cell in GTK 4.8. */
-static gboolean
-on_cell_query_tooltip (GtkWidget  *widget,
-                       int         x,
-                       int         y,
-                       gboolean    keyboard,
-                       GtkTooltip *tooltip)
-{
-  const char *text = kf_cell_text_get_text (KF_CELL_TEXT (widget));
-
-  if (*text == '\0')
-    return FALSE;
-
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
-}
-
-static void
-on_cell_item_notify (GtkListItem *list_item)
-{
-  Column *column = g_object_get_data (G_OBJECT (list_item), "kf-column");
-
-  render_cell (list_item, column);
-}
-
-static void
-cell_setup (GtkSignalListItemFactory *factory,
-            GtkListItem              *list_item,
-            Column                   *column)
-{
-  GtkWidget *cell = kf_cell_text_new ();
-
-  /* At least 3 characters, as GtkInscription; a badge may shrink to its text. */
-  kf_cell_text_set_chars (KF_CELL_TEXT (cell), column->badge != NULL ? 0 : 3, column->width_chars);
-  /* One line, centred: the row is as tall as its menu button. */
-  gtk_widget_set_valign (cell, GTK_ALIGN_CENTER);
-  if (column->badge != NULL)
-    {
-      /* A pill as wide as its text, not the whole cell. */
-      gtk_widget_set_halign (cell, GTK_ALIGN_START);
-      kf_cell_text_set_fit (KF_CELL_TEXT (cell), TRUE);
-      gtk_widget_add_css_class (cell, "badge");
-    }
-  gtk_widget_set_has_tooltip (cell, TRUE);
-  g_signal_connect (cell, "query-tooltip", G_CALLBACK (on_cell_query_tooltip), NULL);
-  gtk_list_item_set_child (list_item, cell);
-  g_object_set_data (G_OBJECT (list_item), "kf-column", column);
-  g_object_set_data (G_OBJECT (cell), "kf-list-item", list_item);
-}
-
-/* A bound cell follows two things: its row moving to another item (a
- * search), and that item changing in place (the store updating it). */
-typedef struct
-{
-  GObject *item;
-  gulong   item_handler;
-  gulong   row_handler;
-} CellBinding;
-
-static void
-cell_binding_clear_item (CellBinding *binding)
-{
-  if (binding->item != NULL)
-    g_signal_handler_disconnect (binding->item, binding->item_handler);
-  binding->item_handler = 0;
-  g_clear_object (&binding->item);
-}
-
-static void
-cell_binding_free (CellBinding *binding)
-{
-  cell_binding_clear_item (binding);
-  g_free (binding);
-}
-
-static void
-cell_follow_item (GtkListItem *list_item)
-{
-  CellBinding *binding = g_object_get_data (G_OBJECT (list_item), "kf-binding");
-  Column *column = g_object_get_data (G_OBJECT (list_item), "kf-column");
-  GObject *item = cell_item (list_item);
-
-  if (binding->item != item)
-    {
-      cell_binding_clear_item (binding);
-      if (item != NULL)
-        {
-          binding->item = g_object_ref (item);
-          binding->item_handler = g_signal_connect_swapped (item, "notify", G_CALLBACK (on_cell_item_notify), list_item);
-        }
-    }
-  render_cell (list_item, column);
-}
-
-static void
-cell_bind (GtkSignalListItemFactory *factory,
+row_setup (GtkSignalListItemFactory *factory,
            GtkListItem              *list_item,
-           Column                   *column)
+           KfListPage               *self)
 {
-  CellBinding *binding = g_new0 (CellBinding, 1);
+  GtkWidget *row = kf_table_row_new (self->columns);
+  GtkWidget *button = kf_table_row_get_menu_button (KF_TABLE_ROW (row));
 
-  g_object_set_data_full (G_OBJECT (list_item), "kf-binding", binding, (GDestroyNotify) cell_binding_free);
-  binding->row_handler = g_signal_connect_swapped (gtk_list_item_get_item (list_item), "notify::item",
-                                                   G_CALLBACK (cell_follow_item), list_item);
-  g_hash_table_add (column->page->bound_cells, list_item);
-  cell_follow_item (list_item);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_row_menu_button_clicked), self);
+  g_object_set_data (G_OBJECT (row), "kf-list-item", list_item);
+  g_object_set_data (G_OBJECT (button), "kf-list-item", list_item);
+  gtk_list_item_set_child (list_item, row);
+}
+
+/* A bound row follows its KfListRow to another item (a search); the
+ * KfTableRow follows that item's own changes. */
+static void
+row_follow_item (GtkListItem *list_item)
+{
+  kf_table_row_set_item (KF_TABLE_ROW (gtk_list_item_get_child (list_item)), row_item (list_item));
 }
 
 static void
-cell_unbind (GtkSignalListItemFactory *factory,
-             GtkListItem              *list_item,
-             Column                   *column)
+row_bind (GtkSignalListItemFactory *factory,
+          GtkListItem              *list_item,
+          KfListPage               *self)
 {
-  CellBinding *binding = g_object_get_data (G_OBJECT (list_item), "kf-binding");
+  g_signal_connect_swapped (gtk_list_item_get_item (list_item), "notify::item",
+                            G_CALLBACK (row_follow_item), list_item);
+  g_hash_table_add (self->bound_rows, list_item);
+  row_follow_item (list_item);
+}
+
+static void
+row_unbind (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            KfListPage               *self)
+{
   gpointer row = gtk_list_item_get_item (list_item);
 
-  if (binding != NULL && row != NULL)
-    g_signal_handler_disconnect (row, binding->row_handler);
-  g_object_set_data (G_OBJECT (list_item), "kf-binding", NULL);
-  g_hash_table_remove (column->page->bound_cells, list_item);
+  if (row != NULL)
+    g_signal_handlers_disconnect_by_func (row, row_follow_item, list_item);
+  kf_table_row_set_item (KF_TABLE_ROW (gtk_list_item_get_child (list_item)), NULL);
+  g_hash_table_remove (self->bound_rows, list_item);
 }
 
 static void
-cell_teardown (GtkSignalListItemFactory *factory,
-               GtkListItem              *list_item,
-               Column                   *column)
+row_teardown (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              KfListPage               *self)
 {
-  g_hash_table_remove (column->page->bound_cells, list_item);
+  g_hash_table_remove (self->bound_rows, list_item);
 }
 
-static int
-compare_formatted (gconstpointer a,
-                   gconstpointer b,
-                   gpointer      user_data)
+static void
+on_sort_changed (KfListPage *self)
 {
-  Column *column = user_data;
-  g_autofree char *text_a = column->format ((gpointer) a, column->user_data);
-  g_autofree char *text_b = column->format ((gpointer) b, column->user_data);
+  g_autoptr(GtkSorter) sorter = kf_table_columns_make_sorter (self->columns);
 
-  return g_utf8_collate (text_a != NULL ? text_a : "", text_b != NULL ? text_b : "");
-}
-
-static GtkSorter *
-column_sorter (KfListPage *self,
-               Column     *column)
-{
-  GType item_type = g_list_model_get_item_type (self->model);
-  g_autoptr(GTypeClass) klass = g_type_class_ref (item_type);
-  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), column->property);
-  GType value_type;
-
-  g_return_val_if_fail (pspec != NULL, NULL);
-  value_type = G_TYPE_FUNDAMENTAL (pspec->value_type);
-
-  if (value_type == G_TYPE_STRING && column->format == NULL)
-    return GTK_SORTER (gtk_string_sorter_new (gtk_property_expression_new (item_type, NULL, column->property)));
-
-  if (value_type == G_TYPE_UINT || value_type == G_TYPE_INT ||
-      value_type == G_TYPE_INT64 || value_type == G_TYPE_UINT64 ||
-      value_type == G_TYPE_BOOLEAN || value_type == G_TYPE_DOUBLE)
-    return GTK_SORTER (gtk_numeric_sorter_new (gtk_property_expression_new (item_type, NULL, column->property)));
-
-  if (column->format != NULL)
-    return GTK_SORTER (gtk_custom_sorter_new (compare_formatted, column, NULL));
-
-  return NULL;
+  gtk_sort_list_model_set_sorter (self->sort_model, sorter);
 }
 
 /* Row menu */
@@ -717,7 +530,7 @@ row_of (KfListPage *self,
 {
   GtkWidget *row = NULL;
 
-  for (; widget != NULL && widget != GTK_WIDGET (self->column_view); widget = gtk_widget_get_parent (widget))
+  for (; widget != NULL && widget != GTK_WIDGET (self->list_view); widget = gtk_widget_get_parent (widget))
     if (gtk_widget_get_focusable (widget))
       row = widget;
   return widget != NULL ? row : NULL;
@@ -790,7 +603,7 @@ on_row_menu_button_clicked (GtkButton  *button,
 
   /* Its tooltip would appear over the menu's first item. */
   gtk_widget_set_has_tooltip (GTK_WIDGET (button), FALSE);
-  show_row_menu (self, cell_item (list_item), GTK_WIDGET (button), &bounds);
+  show_row_menu (self, row_item (list_item), GTK_WIDGET (button), &bounds);
   g_set_weak_pointer (&self->menu_button, GTK_WIDGET (button));
 }
 
@@ -811,13 +624,13 @@ on_context_click (GtkGestureClick *gesture,
     if ((list_item = g_object_get_data (G_OBJECT (picked), "kf-list-item")) != NULL)
       break;
 
-  if (list_item == NULL || cell_item (list_item) == NULL)
+  if (list_item == NULL || row_item (list_item) == NULL)
     return;
   if (!gtk_widget_compute_point (view, GTK_WIDGET (self), &GRAPHENE_POINT_INIT (x, y), &point))
     return;
 
   gtk_single_selection_set_selected (self->selection, gtk_list_item_get_position (list_item));
-  show_row_menu (self, cell_item (list_item), picked, &GRAPHENE_RECT_INIT (point.x, point.y, 1, 1));
+  show_row_menu (self, row_item (list_item), picked, &GRAPHENE_RECT_INIT (point.x, point.y, 1, 1));
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
@@ -843,46 +656,6 @@ on_menu_shortcut (GtkWidget *widget,
   return TRUE;
 }
 
-/* The ⋮ button's tooltip and its name for screen readers. */
-static const char *
-more_actions (void)
-{
-  return _("More Actions");
-}
-
-static gboolean
-on_menu_button_query_tooltip (GtkWidget  *widget,
-                              int         x,
-                              int         y,
-                              gboolean    keyboard,
-                              GtkTooltip *tooltip)
-{
-  gtk_tooltip_set_text (tooltip, more_actions ());
-  return TRUE;
-}
-
-static void
-menu_cell_setup (GtkSignalListItemFactory *factory,
-                 GtkListItem              *list_item,
-                 KfListPage               *self)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name ("view-more-symbolic");
-
-  gtk_widget_set_name (button, "row-menu");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, more_actions (), -1);
-
-  gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
-  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_has_tooltip (button, TRUE);
-  g_signal_connect (button, "query-tooltip", G_CALLBACK (on_menu_button_query_tooltip), NULL);
-  g_signal_connect (button, "clicked", G_CALLBACK (on_row_menu_button_clicked), self);
-  g_object_set_data (G_OBJECT (button), "kf-list-item", list_item);
-  gtk_list_item_set_child (list_item, button);
-  /* Tab should reach the row, not every button of every row. */
-  gtk_widget_set_focusable (button, FALSE);
-}
-
 static void
 kf_list_page_measure (GtkWidget      *widget,
                       GtkOrientation  orientation,
@@ -903,12 +676,7 @@ apply_narrow (gpointer data)
   KfListPage *self = data;
 
   self->narrow_id = 0;
-  for (guint i = 0; i < self->columns->len; i++)
-    {
-      Column *column = g_ptr_array_index (self->columns, i);
-
-      gtk_column_view_column_set_visible (column->view_column, !self->narrow || i < NARROW_COLUMNS);
-    }
+  kf_table_columns_set_n_shown (self->columns, self->narrow ? NARROW_COLUMNS : G_MAXUINT);
   return G_SOURCE_REMOVE;
 }
 
@@ -928,26 +696,44 @@ kf_list_page_size_allocate (GtkWidget *widget,
    * after. */
   if (self->narrow_id == 0)
     {
-      gboolean narrow = self->narrow;
-      int min = 0;
+      gboolean narrow;
+      int min;
 
-      if (!self->narrow)
-        {
-          gtk_widget_measure (GTK_WIDGET (self->column_view), GTK_ORIENTATION_HORIZONTAL, -1,
-                              &min, NULL, NULL, NULL);
-          narrow = min > width;
-          if (narrow)
-            self->wide_min_width = min;
-        }
-      else
-        narrow = width < self->wide_min_width;
-
+      kf_table_columns_measure (self->columns, TRUE, &min, NULL);
+      narrow = min > width;
       if (narrow != self->narrow)
         {
           self->narrow = narrow;
           self->narrow_id = g_idle_add (apply_narrow, self);
         }
     }
+}
+
+/* The columns take the rows' font: the page's. */
+static void
+update_font (KfListPage *self)
+{
+  double char_width;
+
+  if (self->columns == NULL)
+    return;
+  kf_cell_text_get_font_size (GTK_WIDGET (self), &char_width, NULL);
+  kf_table_columns_set_font (self->columns, char_width);
+}
+
+static void
+kf_list_page_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (kf_list_page_parent_class)->realize (widget);
+  update_font (KF_LIST_PAGE (widget));
+}
+
+static void
+kf_list_page_css_changed (GtkWidget         *widget,
+                          GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (kf_list_page_parent_class)->css_changed (widget, change);
+  update_font (KF_LIST_PAGE (widget));
 }
 
 static void
@@ -971,6 +757,9 @@ kf_list_page_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->rows);
   g_clear_object (&self->model);
+  if (self->columns != NULL)
+    g_signal_handlers_disconnect_by_data (self->columns, self);
+  g_clear_object (&self->columns);
 
   G_OBJECT_CLASS (kf_list_page_parent_class)->dispose (object);
 }
@@ -983,8 +772,7 @@ kf_list_page_finalize (GObject *object)
   g_free (self->search_text);
   g_free (self->empty_icon_name);
   g_array_unref (self->tokens);
-  g_ptr_array_unref (self->columns);
-  g_hash_table_unref (self->bound_cells);
+  g_hash_table_unref (self->bound_rows);
 
   G_OBJECT_CLASS (kf_list_page_parent_class)->finalize (object);
 }
@@ -1113,17 +901,20 @@ kf_list_page_class_init (KfListPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KfListPage, search_bar);
   gtk_widget_class_bind_template_child (widget_class, KfListPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, KfListPage, stack);
-  gtk_widget_class_bind_template_child (widget_class, KfListPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, KfListPage, table_box);
+  gtk_widget_class_bind_template_child (widget_class, KfListPage, list_view);
   gtk_widget_class_bind_template_child (widget_class, KfListPage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, KfListPage, no_results_page);
   gtk_widget_class_bind_template_child (widget_class, KfListPage, empty_add_button);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_view_activate);
 
   widget_class->measure = kf_list_page_measure;
   widget_class->map = kf_list_page_map;
   widget_class->unmap = kf_list_page_unmap;
   widget_class->size_allocate = kf_list_page_size_allocate;
+  widget_class->realize = kf_list_page_realize;
+  widget_class->css_changed = kf_list_page_css_changed;
 }
 
 static void
@@ -1135,17 +926,11 @@ kf_list_page_init (KfListPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   kf_ui_name_icon_controls (GTK_WIDGET (self));
-  /* GTK 4.8 reads the header row out as "GtkListItemWidget" (see name_row). */
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
-       child != NULL; child = gtk_widget_get_next_sibling (child))
-    if (!GTK_IS_LIST_VIEW (child))
-      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Column Headers"), -1);
 
   self->search_text = g_strdup ("");
   self->tokens = g_array_new (FALSE, FALSE, sizeof (SearchToken));
   g_array_set_clear_func (self->tokens, search_token_clear);
-  self->columns = g_ptr_array_new_with_free_func (column_free);
-  self->bound_cells = g_hash_table_new (NULL, NULL);
+  self->bound_rows = g_hash_table_new (NULL, NULL);
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   /* Typing anywhere in the page starts a search. */
@@ -1155,7 +940,7 @@ kf_list_page_init (KfListPage *self)
 
   /* Sort first, then filter: a search then only walks the filter, and the
    * sorted order is computed once per sort change, not per keystroke. */
-  self->sort_model = gtk_sort_list_model_new (NULL, g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->sort_model = gtk_sort_list_model_new (NULL, NULL);
   self->filter = gtk_custom_filter_new (NULL, NULL, NULL);
   self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (self->sort_model), GTK_FILTER (self->filter));
   /* Filtering 10,000 rows synchronously is cheap (see bench/); incremental
@@ -1167,7 +952,7 @@ kf_list_page_init (KfListPage *self)
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (on_items_changed), self);
 
   /* Delete only when the list has the focus: in the search entry it edits text. */
@@ -1182,7 +967,7 @@ kf_list_page_init (KfListPage *self)
                                         gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
                                                                                        gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK)),
                                                           action));
-  gtk_widget_add_controller (GTK_WIDGET (self->column_view), shortcuts);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), shortcuts);
 
   self->row_menu = gtk_popover_menu_new_from_model (NULL);
   gtk_popover_set_has_arrow (GTK_POPOVER (self->row_menu), TRUE);
@@ -1191,10 +976,30 @@ kf_list_page_init (KfListPage *self)
   context = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
   g_signal_connect (context, "pressed", G_CALLBACK (on_context_click), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (context));
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (context));
 
   self->state = "empty";
   gtk_stack_set_visible_child_name (self->stack, self->state);
+}
+
+static void
+create_table (KfListPage *self,
+              GType       item_type)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  self->columns = kf_table_columns_new (item_type);
+  g_signal_connect_swapped (self->columns, "sort-changed", G_CALLBACK (on_sort_changed), self);
+  update_font (self);
+
+  self->header = kf_table_header_new (self->columns);
+  gtk_box_prepend (GTK_BOX (self->table_box), self->header);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (row_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (row_bind), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind), self);
+  g_signal_connect (factory, "teardown", G_CALLBACK (row_teardown), self);
+  gtk_list_view_set_factory (self->list_view, factory);
 }
 
 void
@@ -1214,6 +1019,8 @@ kf_list_page_set_model (KfListPage *self,
     g_signal_connect_swapped (self->model, "items-changed", G_CALLBACK (on_items_changed), self);
 
   gtk_sort_list_model_set_model (self->sort_model, model);
+  if (self->columns == NULL && model != NULL)
+    create_table (self, g_list_model_get_item_type (model));
   update_state (self);
 }
 
@@ -1245,55 +1052,33 @@ kf_list_page_set_fields_func (KfListPage       *self,
 }
 
 void
-kf_list_page_append_column (KfListPage       *self,
-                            const char       *title,
-                            const char       *property,
-                            KfListFormatFunc  format,
-                            gpointer          user_data,
-                            guint             width_chars,
-                            gboolean          expand)
+kf_list_page_append_column (KfListPage        *self,
+                            const char        *title,
+                            const char        *property,
+                            KfTableFormatFunc  format,
+                            gpointer           user_data,
+                            guint              width_chars,
+                            gboolean           expand)
 {
-  g_autoptr(GtkListItemFactory) factory = NULL;
-  g_autoptr(GtkColumnViewColumn) view_column = NULL;
-  g_autoptr(GtkSorter) sorter = NULL;
-  Column *column;
-
   g_return_if_fail (KF_IS_LIST_PAGE (self));
-  g_return_if_fail (self->model != NULL);
-  g_return_if_fail (property != NULL);
+  g_return_if_fail (self->columns != NULL);
 
-  column = g_new0 (Column, 1);
-  column->page = self;
-  column->property = g_strdup (property);
-  column->format = format;
-  column->user_data = user_data;
-  column->width_chars = width_chars;
-  g_ptr_array_add (self->columns, column);
-
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup), column);
-  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind), column);
-  g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind), column);
-  g_signal_connect (factory, "teardown", G_CALLBACK (cell_teardown), column);
-
-  view_column = gtk_column_view_column_new (title, g_object_ref (factory));
-  gtk_column_view_column_set_expand (view_column, expand);
-  gtk_column_view_column_set_resizable (view_column, TRUE);
-  sorter = column_sorter (self, column);
-  gtk_column_view_column_set_sorter (view_column, sorter);
-  gtk_column_view_column_set_visible (view_column, !self->narrow || self->columns->len <= NARROW_COLUMNS);
-  gtk_column_view_append_column (self->column_view, view_column);
-  column->view_column = view_column;
+  kf_table_columns_append (self->columns, title, property, format, user_data, width_chars, expand);
 }
 
+/* The last column appended shows its text as a badge. */
 void
-kf_list_page_set_badge_func (KfListPage      *self,
-                             KfListBadgeFunc  func)
+kf_list_page_set_badge_func (KfListPage       *self,
+                             KfTableBadgeFunc  func)
 {
-  g_return_if_fail (KF_IS_LIST_PAGE (self));
-  g_return_if_fail (self->columns->len > 0);
+  guint n;
 
-  ((Column *) g_ptr_array_index (self->columns, self->columns->len - 1))->badge = func;
+  g_return_if_fail (KF_IS_LIST_PAGE (self));
+  g_return_if_fail (self->columns != NULL);
+
+  n = kf_table_columns_get_n_columns (self->columns);
+  g_return_if_fail (n > 0);
+  kf_table_columns_set_badge (self->columns, n - 1, func);
 }
 
 void
@@ -1301,19 +1086,19 @@ kf_list_page_set_menu_func (KfListPage     *self,
                             KfListMenuFunc  func,
                             gpointer        user_data)
 {
-  g_autoptr(GtkListItemFactory) factory = NULL;
-  g_autoptr(GtkColumnViewColumn) view_column = NULL;
-
   g_return_if_fail (KF_IS_LIST_PAGE (self));
   g_return_if_fail (self->menu_func == NULL);
 
   self->menu_func = func;
   self->menu_data = user_data;
+}
 
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (menu_cell_setup), self);
-  view_column = gtk_column_view_column_new (NULL, g_object_ref (factory));
-  gtk_column_view_append_column (self->column_view, view_column);
+KfTableColumns *
+kf_list_page_get_columns (KfListPage *self)
+{
+  g_return_val_if_fail (KF_IS_LIST_PAGE (self), NULL);
+
+  return self->columns;
 }
 
 void
@@ -1324,9 +1109,9 @@ kf_list_page_refresh (KfListPage *self)
 
   g_return_if_fail (KF_IS_LIST_PAGE (self));
 
-  g_hash_table_iter_init (&iter, self->bound_cells);
+  g_hash_table_iter_init (&iter, self->bound_rows);
   while (g_hash_table_iter_next (&iter, &list_item, NULL))
-    on_cell_item_notify (list_item);
+    kf_table_row_update (KF_TABLE_ROW (gtk_list_item_get_child (list_item)));
 }
 
 const char *

@@ -1,7 +1,7 @@
 /* kf-list-page.h: one searchable list of the main window.
  *
- * A GtkColumnView over the store's GListModel, sorted by the clicked column and
- * filtered by the search bar, with an empty state ("No SSH Connections", Add)
+ * A table over the store's GListModel (a GtkListView of KfTableRow under a
+ * KfTableHeader), sorted by the clicked column and filtered by the search bar, with an empty state ("No SSH Connections", Add)
  * and a "no results" state for searches. The window adds the columns and says
  * which text of an item the search looks at; the page knows nothing about
  * connections or key pairs.
@@ -12,6 +12,8 @@
 #pragma once
 
 #include <gtk/gtk.h>
+
+#include "kf-table-columns.h"
 
 G_BEGIN_DECLS
 
@@ -24,12 +26,6 @@ G_DECLARE_FINAL_TYPE (KfListPage, kf_list_page, KF, LIST_PAGE, GtkWidget)
 typedef guint        (*KfListFieldsFunc) (gpointer     item,
                                           const char **fields,
                                           guint        max);
-/* The text of a cell, newly allocated. */
-typedef char        *(*KfListFormatFunc) (gpointer     item,
-                                          gpointer     user_data);
-/* A CSS class for a badge cell (a static string), or NULL for a plain one. */
-typedef const char  *(*KfListBadgeFunc)  (gpointer     item,
-                                          gpointer     user_data);
 /* The menu of a row's menu button, built when the user opens it. */
 typedef GMenuModel  *(*KfListMenuFunc)   (gpointer     item,
                                           gpointer     user_data);
@@ -49,19 +45,20 @@ void          kf_list_page_set_fields_func    (KfListPage       *self,
 void          kf_list_page_append_column      (KfListPage       *self,
                                                const char       *title,
                                                const char       *property,
-                                               KfListFormatFunc  format,
+                                               KfTableFormatFunc format,
                                                gpointer          user_data,
                                                guint             width_chars,
                                                gboolean          expand);
 /* Shows the cells of the column appended last as badges ("badge" and the
  * class @func gives, styled in style.css), with the column's text in them. */
 void          kf_list_page_set_badge_func     (KfListPage       *self,
-                                               KfListBadgeFunc   func);
+                                               KfTableBadgeFunc  func);
 void          kf_list_page_set_menu_func      (KfListPage       *self,
                                                KfListMenuFunc    func,
                                                gpointer          user_data);
 /* Re-renders the visible cells (after a change their item did not notify). */
 void          kf_list_page_refresh            (KfListPage       *self);
+KfTableColumns *kf_list_page_get_columns      (KfListPage       *self);
 
 const char   *kf_list_page_get_search_text    (KfListPage       *self);
 void          kf_list_page_set_search_text    (KfListPage       *self,

@@ -12,7 +12,8 @@
 # confirmations) and of a toast (its close button):
 #  - every interactive control has a name;
 #  - no name carries a mnemonic underscore ("_Cancel");
-#  - table rows are not named after GTK's widget class;
+#  - table rows are not named after GTK's widget class, and a row is
+#    described by its cells ("Host: nas.example.lan, …");
 # and the app logs no CRITICAL meanwhile. Prints TAP.
 #
 # Copyright 2026 The Keyferry authors
@@ -128,8 +129,10 @@ def newer_than_gtk_4_8():
         return True
 
 
-def audit(title, root, class_names=True):
-    """@class_names: also fail names that are widget classes."""
+def audit(title, root, class_names=True, list_items=False):
+    """@class_names: also fail names that are widget classes; @list_items:
+    list rows count as controls too (our tables' rows; not the rows of
+    GTK's own drop-down lists)."""
     unnamed, leaked, classy = [], [], []
     n = 0
     for acc in descendants(root):
@@ -138,7 +141,7 @@ def audit(title, root, class_names=True):
             name = acc.name or ""
         except Exception:
             continue
-        if role not in INTERACTIVE:
+        if role not in INTERACTIVE and not (list_items and role == pyatspi.ROLE_LIST_ITEM):
             continue
         n += 1
         chain, p = [], acc.parent
@@ -220,7 +223,7 @@ def open_row_menu(app, window, row):
 
 
 def row_name(acc):
-    while acc is not None and acc.getRole() != pyatspi.ROLE_TABLE_ROW:
+    while acc is not None and acc.getRole() not in (pyatspi.ROLE_TABLE_ROW, pyatspi.ROLE_LIST_ITEM):
         acc = acc.parent
     return (acc.name or "") if acc is not None else ""
 
@@ -323,7 +326,12 @@ def main():
         main_window = wait_for("the main window", lambda: window_named(app, "Keyferry"))
         wait_for("the Add button", lambda: find(main_window, pyatspi.ROLE_PUSH_BUTTON, "Add Connection")
                  or find(main_window, pyatspi.ROLE_PUSH_BUTTON, "Add Key Pair"))
-        audit("main window, SSH Connections", main_window)
+        audit("main window, SSH Connections", main_window, list_items=True)
+        # A row is named after the connection and described by its other cells.
+        rows = [a for a in descendants(main_window) if a.getRole() == pyatspi.ROLE_LIST_ITEM and a.name == "Office NAS"]
+        description = rows[0].description if rows else ""
+        check("the connection's row reads its cells", "Host: nas.example.lan" in description and
+              "Key Pair: Office Key" in description, f"rows: {len(rows)}, description: “{description}”")
 
         # Add opens the semi-automatic form; Edit of the manual connection the other.
         walk_dialog(app, main_window, "Add Connection", "Add SSH Connection")
@@ -360,7 +368,7 @@ def main():
         tab.queryAction().doAction(0)
         wait_for("the key pairs page", lambda: find(main_window, pyatspi.ROLE_PUSH_BUTTON, "Add Key Pair"))
         time.sleep(0.5)
-        audit("main window, SSH Keypairs", main_window)
+        audit("main window, SSH Keypairs", main_window, list_items=True)
 
         walk_dialog(app, main_window, "Add Key Pair", "Add Key Pair")
         walk_row_menu(app, main_window, "Office Key", "key pair", "Key Pair")

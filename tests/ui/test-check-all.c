@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "kf-cell-text.h"
+#include "kf-table-row.h"
 #include "kf-key-material.h"
 #include "kf-keypair.h"
 #include "kf-list-page.h"
@@ -210,7 +210,7 @@ test_badges_and_summary (void)
   g_assert_cmpuint (ui_test_count_text (connections, "Key Refused"), ==, 1);
   g_assert_cmpuint (ui_test_count_text (connections, "Not Checked"), ==, 0);
   g_assert_cmpuint (ui_test_count_text (connections, "Never"), ==, 0);
-  g_assert_nonnull (ui_test_find (connections, KF_TYPE_CELL_TEXT, "just now (", TRUE));
+  g_assert_nonnull (ui_test_find (connections, KF_TYPE_TABLE_ROW, "just now (", TRUE));
 
   /* The version read over SSH shows beside the setup method. */
   g_assert_cmpuint (ui_test_count_text (connections, "Semi-automatic, TrueNAS 25.04.2"), ==, 1);

@@ -5,7 +5,9 @@
  */
 #include <glib/gstdio.h>
 
-#include "kf-cell-text.h"
+#include "kf-list-page.h"
+#include "kf-table-header.h"
+#include "kf-table-row.h"
 #include "kf-connection-dialog.h"
 #include "kf-connection-ops.h"
 #include "kf-errors.h"
@@ -237,25 +239,42 @@ test_search_filters (void)
   ui_test_stop_app (g_steal_pointer (&app));
 }
 
+/* Clicks the title of @column: the first click sorts ascending, the next
+ * one descending. */
+static void
+click_title (KfListPage *page,
+             guint       column)
+{
+  GtkWidget *header = ui_test_find (GTK_WIDGET (page), KF_TYPE_TABLE_HEADER, NULL, TRUE);
+
+  g_assert_nonnull (header);
+  g_signal_emit_by_name (kf_table_header_get_button (KF_TABLE_HEADER (header), column), "clicked");
+}
+
 static void
 test_sort_by_column (void)
 {
   g_autoptr(KfApplication) app = NULL;
   KfWindow *window;
   KfListPage *connections;
-  GtkColumnView *view;
-  g_autoptr(GtkColumnViewColumn) port_column = NULL;
+  KfTableColumns *columns;
   GListModel *shown;
 
   write_store (FALSE);
   app = ui_test_start_app (&window);
   connections = kf_window_get_connections_page (window);
-  view = GTK_COLUMN_VIEW (ui_test_find (GTK_WIDGET (connections), GTK_TYPE_COLUMN_VIEW, NULL, FALSE));
+  columns = kf_list_page_get_columns (connections);
   shown = kf_list_page_get_shown (connections);
 
-  port_column = g_list_model_get_item (gtk_column_view_get_columns (view), 2);
-  g_assert_cmpstr (gtk_column_view_column_get_title (port_column), ==, "Port");
-  gtk_column_view_sort_by_column (view, port_column, GTK_SORT_DESCENDING);
+  g_assert_cmpstr (kf_table_columns_get_title (columns, 2), ==, "Port");
+  click_title (connections, 2);
+  {
+    g_autoptr(KfConnection) first = g_list_model_get_item (shown, 0);
+    g_assert_cmpuint (kf_connection_get_port (first), ==, 22);
+  }
+  click_title (connections, 2);
+  g_assert_cmpint (kf_table_columns_get_sort_column (columns), ==, 2);
+  g_assert_cmpint (kf_table_columns_get_sort_order (columns), ==, GTK_SORT_DESCENDING);
   {
     g_autoptr(KfConnection) first = g_list_model_get_item (shown, 0);
     g_assert_cmpuint (kf_connection_get_port (first), ==, 2222);
@@ -264,11 +283,11 @@ test_sort_by_column (void)
   /* Sorted and filtered together. */
   type_search (connections, "nas", "list", 3);
   {
-    g_autoptr(GtkColumnViewColumn) name_column = g_list_model_get_item (gtk_column_view_get_columns (view), 0);
     g_autoptr(KfConnection) first = NULL;
     g_autoptr(KfConnection) last = NULL;
 
-    gtk_column_view_sort_by_column (view, name_column, GTK_SORT_DESCENDING);
+    click_title (connections, 0);
+    click_title (connections, 0);
     first = g_list_model_get_item (shown, 0);
     last = g_list_model_get_item (shown, 2);
     g_assert_cmpstr (kf_connection_get_name (first), ==, "Office TrueNAS");
@@ -602,18 +621,22 @@ test_narrow_window (void)
   /* The table fits without scrolling sideways: Name, Host and the row menu
    * are on screen (issue 11, defect 10). */
   {
-    GtkWidget *view = ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL, TRUE);
+    GtkWidget *view = ui_test_find (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, NULL, TRUE);
+    GtkWidget *header = ui_test_find (GTK_WIDGET (window), KF_TYPE_TABLE_HEADER, NULL, TRUE);
     GtkWidget *scrolled = gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW);
     GtkWidget *menu_button = ui_test_find_named (view, "row-menu");
     GtkAdjustment *h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scrolled));
+    GtkWidget *host_title = ui_test_find (header, GTK_TYPE_LABEL, "Host", TRUE);
     graphene_rect_t bounds;
 
-    g_assert_nonnull (ui_test_find (view, GTK_TYPE_LABEL, "Name", TRUE));
-    g_assert_nonnull (ui_test_find (view, GTK_TYPE_LABEL, "Host", TRUE));
+    g_assert_nonnull (ui_test_find (header, GTK_TYPE_LABEL, "Name", TRUE));
+    g_assert_nonnull (host_title);
+    g_assert_true (gtk_widget_compute_bounds (host_title, GTK_WIDGET (window), &bounds));
+    g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
     g_assert_true (gtk_adjustment_get_upper (h) <= gtk_adjustment_get_page_size (h) + 0.5);
     g_assert_true (gtk_widget_compute_bounds (menu_button, scrolled, &bounds));
     g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (scrolled));
-    g_assert_nonnull (ui_test_find (view, KF_TYPE_CELL_TEXT, "nas-b.example.org", TRUE));
+    g_assert_nonnull (ui_test_find (view, KF_TYPE_TABLE_ROW, "nas-b.example.org", TRUE));
   }
 
   /* Dialogs fit the small screen too, not 600×760 over a 360×640 window. */
@@ -652,17 +675,15 @@ table_fits (gpointer data)
   return gtk_adjustment_get_upper (h) <= gtk_adjustment_get_page_size (h) + 0.5;
 }
 
+/* Counted as a user sees them: the header's titles on screen. */
 static guint
-visible_columns (GtkColumnView *view)
+visible_columns (GtkWidget *header)
 {
-  GListModel *columns = gtk_column_view_get_columns (view);
   guint n = 0;
 
-  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
-    {
-      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
-      n += gtk_column_view_column_get_visible (column);
-    }
+  for (GtkWidget *button = gtk_widget_get_first_child (header); button != NULL;
+       button = gtk_widget_get_next_sibling (button))
+    n += gtk_widget_get_child_visible (button) && gtk_widget_get_mapped (button);
   return n;
 }
 
@@ -671,7 +692,7 @@ test_table_widens_back (void)
 {
   g_autoptr(KfApplication) app = NULL;
   KfWindow *window;
-  GtkWidget *view, *scrolled, *name_header;
+  GtkWidget *view, *header, *scrolled, *name_header;
   GtkAdjustment *h;
   double x, y;
   guint all;
@@ -680,29 +701,35 @@ test_table_widens_back (void)
   app = ui_test_start_app (&window);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   ui_test_spin (300);
-  view = ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL, TRUE);
+  view = ui_test_find (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, NULL, TRUE);
+  header = ui_test_find (GTK_WIDGET (window), KF_TYPE_TABLE_HEADER, NULL, TRUE);
   g_assert_nonnull (view);
+  g_assert_nonnull (header);
   scrolled = gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW);
   h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scrolled));
-  all = visible_columns (GTK_COLUMN_VIEW (view));
-  g_assert_cmpuint (all, ==, 9);  /* Name … Setup Method, State, Last Checked, ⋮ */
+  all = visible_columns (header);
+  g_assert_cmpuint (all, ==, 8);  /* Name … Setup Method, State, Last Checked */
 
   /* Narrow: fewer columns, nothing to scroll sideways for. */
   gtk_window_set_default_size (GTK_WINDOW (window), 520, 700);
   ui_test_spin (600);
   g_assert_true (table_fits (h));
-  g_assert_cmpuint (visible_columns (GTK_COLUMN_VIEW (view)), <, all);
+  g_assert_cmpuint (visible_columns (header), <, all);
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   ui_test_spin (600);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >=, 990);
-  g_assert_cmpuint (visible_columns (GTK_COLUMN_VIEW (view)), ==, all);
+  g_assert_cmpuint (visible_columns (header), ==, all);
   g_assert_cmpfloat (gtk_adjustment_get_value (h), ==, 0);
   g_assert_cmpint (gtk_widget_get_width (view), >=, gtk_widget_get_width (scrolled) - 1);
-  name_header = ui_test_find (view, GTK_TYPE_LABEL, "Name", TRUE);
+  name_header = ui_test_find (header, GTK_TYPE_LABEL, "Name", TRUE);
   g_assert_nonnull (name_header);
   g_assert_true (gtk_widget_translate_coordinates (name_header, scrolled, 0, 0, &x, &y));
   g_assert_cmpfloat (x, >=, 0);
+  /* The last title ends inside the window. */
+  g_assert_true (gtk_widget_translate_coordinates (ui_test_find (header, GTK_TYPE_LABEL, "Last Checked", TRUE),
+                                                   GTK_WIDGET (window), 0, 0, &x, &y));
+  g_assert_cmpfloat (x, <, gtk_widget_get_width (GTK_WIDGET (window)));
   ui_test_screenshot (GTK_WIDGET (window), "window-widened-again");
 
   ui_test_stop_app (g_steal_pointer (&app));
@@ -792,7 +819,7 @@ test_row_menus (void)
    * next Enter would open Add), and the tooltip is back (issue 11, defect 2). */
   {
     GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
-    GtkWidget *view = ui_test_find (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW, NULL, TRUE);
+    GtkWidget *view = ui_test_find (GTK_WIDGET (page), GTK_TYPE_LIST_VIEW, NULL, TRUE);
 
     g_assert_nonnull (focus);
     g_assert_true (gtk_widget_is_ancestor (focus, view));
@@ -820,9 +847,9 @@ test_row_menus (void)
 static gboolean
 all_rows_attached (gpointer data)
 {
-  GtkColumnView *view = data;
+  GtkListView *view = data;
 
-  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))) == 120;
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (view))) == 120;
 }
 
 /* The first frame shows a screenful of rows; every row follows at once. */
@@ -836,7 +863,7 @@ test_all_rows_after_first_frame (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(KfConnection) last = NULL;
   KfWindow *window;
-  GtkColumnView *view;
+  GtkListView *view;
   GtkAdjustment *vadjustment;
 
   g_remove (kf_store_get_path (store));
@@ -853,8 +880,8 @@ test_all_rows_after_first_frame (void)
   g_assert_no_error (error);
 
   app = ui_test_start_app (&window);
-  view = GTK_COLUMN_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_connections_page (window)),
-                                        GTK_TYPE_COLUMN_VIEW, NULL, FALSE));
+  view = GTK_LIST_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_connections_page (window)),
+                                      GTK_TYPE_LIST_VIEW, NULL, FALSE));
   ui_test_wait_until (all_rows_attached, view, 10);
 
   /* Scrolled to the end, the last connection is drawn. */
@@ -871,9 +898,9 @@ test_all_rows_after_first_frame (void)
 static gboolean
 keypair_rows_attached (gpointer data)
 {
-  GtkColumnView *view = data;
+  GtkListView *view = data;
 
-  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))) == 60;
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (view))) == 60;
 }
 
 /* The page not on screen at start-up (Key Pairs) builds no row widgets
@@ -887,7 +914,7 @@ test_hidden_page_builds_no_rows (void)
   g_autoptr(GPtrArray) connections = NULL;
   g_autoptr(GError) error = NULL;
   KfWindow *window;
-  GtkColumnView *connection_view, *keypair_view;
+  GtkListView *connection_view, *keypair_view;
 
   g_remove (kf_store_get_path (store));
   g_assert_true (kf_store_load (store, &error));
@@ -897,17 +924,17 @@ test_hidden_page_builds_no_rows (void)
 
   app = ui_test_start_app (&window);
   g_assert_cmpstr (kf_window_get_visible_page (window), ==, "connections");
-  connection_view = GTK_COLUMN_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_connections_page (window)),
-                                                   GTK_TYPE_COLUMN_VIEW, NULL, FALSE));
-  keypair_view = GTK_COLUMN_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_keypairs_page (window)),
-                                                GTK_TYPE_COLUMN_VIEW, NULL, FALSE));
+  connection_view = GTK_LIST_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_connections_page (window)),
+                                                 GTK_TYPE_LIST_VIEW, NULL, FALSE));
+  keypair_view = GTK_LIST_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_keypairs_page (window)),
+                                              GTK_TYPE_LIST_VIEW, NULL, FALSE));
   ui_test_wait_frame (GTK_WIDGET (window));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (connection_view))), >, 0);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (keypair_view))), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (connection_view))), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (keypair_view))), ==, 0);
 
   kf_window_set_visible_page (window, "keypairs");
   ui_test_wait_frame (GTK_WIDGET (window));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (keypair_view))), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (keypair_view))), >, 0);
   ui_test_wait_until (keypair_rows_attached, keypair_view, 10);
 
   ui_test_stop_app (g_steal_pointer (&app));

@@ -5,6 +5,7 @@
  */
 #include "ui-test-util.h"
 #include "kf-cell-text.h"
+#include "kf-table-row.h"
 #include "kf-store.h"
 #include "kf-keyring.h"
 
@@ -197,6 +198,32 @@ ui_test_stop_app (KfApplication *app)
   g_object_unref (app);
 }
 
+/* A table row draws its cells: does one it shows hold (or, @exact, equal)
+ * @text? */
+static gboolean
+row_shows (GtkWidget  *widget,
+           const char *text,
+           gboolean    exact)
+{
+  KfTableRow *row;
+
+  if (!KF_IS_TABLE_ROW (widget))
+    return FALSE;
+  row = KF_TABLE_ROW (widget);
+  for (guint i = 0; kf_table_row_get_cell_text (row, i) != NULL; i++)
+    {
+      const char *cell = kf_table_row_get_cell_text (row, i);
+
+      /* A badge is a KfCellText of its own. */
+      if (!kf_table_columns_get_shown (kf_table_row_get_columns (row), i) ||
+          kf_table_columns_has_badge (kf_table_row_get_columns (row), i))
+        continue;
+      if (exact ? g_strcmp0 (cell, text) == 0 : text != NULL && strstr (cell, text) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static const char *
 widget_text (GtkWidget *widget)
 {
@@ -230,7 +257,7 @@ ui_test_find (GtkWidget  *root,
     {
       const char *t = widget_text (root);
 
-      if (text == NULL || (t != NULL && strstr (t, text) != NULL))
+      if (text == NULL || (t != NULL && strstr (t, text) != NULL) || row_shows (root, text, FALSE))
         return root;
     }
 
@@ -257,6 +284,8 @@ ui_test_count_text (GtkWidget  *root,
     return 0;
 
   if (KF_IS_CELL_TEXT (root) && g_strcmp0 (kf_cell_text_get_text (KF_CELL_TEXT (root)), text) == 0)
+    count++;
+  if (row_shows (root, text, TRUE))
     count++;
 
   for (GtkWidget *child = gtk_widget_get_first_child (root);
