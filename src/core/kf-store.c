@@ -1535,7 +1535,9 @@ start_save (KfStore *self)
   g_clear_handle_id (&self->save_source, g_source_remove);
   if (self->save_job != NULL)
     return;
-  if (g_hash_table_size (self->pending_tests) > 0 && !dispatch_save (self, &error))
+  /* a waiter tells its user; a timed save has nobody else to tell */
+  if (g_hash_table_size (self->pending_tests) > 0 && !dispatch_save (self, &error)
+      && self->save_waiters->len == 0)
     g_warning ("Could not save the checks’ results: %s", error->message);
   if (self->save_job == NULL)
     finish_save_waiters (self, error);
@@ -1605,8 +1607,10 @@ handle_save_done (SaveJob *job)
     }
   if (job->error != NULL)
     {
-      /* kept pending: saved with the next outcome, or by kf_store_flush() */
-      g_warning ("Could not save the checks’ results: %s", job->error->message);
+      /* kept pending: saved with the next outcome, or by kf_store_flush();
+       * a waiter tells its user, a timed save has nobody else to tell */
+      if (self->save_waiters->len == 0)
+        g_warning ("Could not save the checks’ results: %s", job->error->message);
       finish_save_waiters (self, job->error);
     }
   else if (job->stale || self->save_waiters->len > 0)
