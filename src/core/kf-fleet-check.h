@@ -56,7 +56,7 @@ gboolean      kf_fleet_check_run_finish       (KfFleetCheck         *self,
  * store's file (a KF_STORE_ERROR whose message names the file and the
  * reason), or NULL when they were. They stay recorded in the store, shown on
  * the stored connections, and are written with its next save (the next
- * check's, or kf_store_flush() when quitting) if that works. Set also when
+ * Check All's, or kf_store_flush() when quitting) if that works. Set also when
  * the run was cancelled. */
 const GError *kf_fleet_check_get_save_error   (KfFleetCheck  *self);
 
