@@ -200,6 +200,15 @@ check_to_json (KfFleetCheck *check)
   return json_builder_get_root (b);
 }
 
+/* The checks ran, but their outcomes are not in the store's file. */
+static int
+fail_save (const GError *save_error)
+{
+  /* Translators: %s is why the data file could not be written, a whole
+   * sentence such as “Could not lock the Keyferry data file “…” (Is a directory).” */
+  return kf_cli_fail_message (_("%s The check results could not be saved."), save_error->message);
+}
+
 static int
 cmd_check (int    argc,
            char **argv)
@@ -219,6 +228,7 @@ cmd_check (int    argc,
   g_autoptr(KfFleetCheck) check = NULL;
   g_autofree char *summary = NULL;
   guint jobs = KF_FLEET_CHECK_DEFAULT_JOBS;
+  const GError *save_error;
   gboolean ok;
   int status;
 
@@ -237,6 +247,14 @@ cmd_check (int    argc,
   ok = kf_fleet_check_run_finish (check, kf_cli_command_wait (&ctx), &ctx.error);
   if (kf_cli_stderr_is_tty ())
     fputc ('\n', stderr);
+  save_error = kf_fleet_check_get_save_error (check);
+  if (g_error_matches (ctx.error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && save_error != NULL)
+    {
+      /* The interrupted line below would say they are recorded: they are not. */
+      fail_save (save_error);
+      kf_cli_command_release (&ctx);  /* ends the program by the signal */
+      return KF_CLI_EXIT_FAILED;
+    }
   if (g_error_matches (ctx.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       guint n = kf_fleet_check_get_n_items (check);
@@ -262,6 +280,12 @@ cmd_check (int    argc,
       print_table (check);
       printf ("%s\n", summary);
     }
+  /* After the results, which were checked and are worth reading. */
+  if (save_error != NULL)
+    {
+      fflush (stdout);
+      return fail_save (save_error);
+    }
   /* --all with no connections: nothing failed ("No connections to check."). */
   if (kf_fleet_check_get_n_items (check) == 0 || kf_fleet_check_all_ok (check))
     return KF_CLI_EXIT_OK;
@@ -277,7 +301,8 @@ const KfCliCommand kf_cli_check_commands[] = {
        "trivial command; for a TrueNAS connection the version is read from /data/manifest.json over the "
        "same session. States: ok, unreachable, host-key-changed, key-refused, failed, not-checked. The "
        "outcomes are kept as each connection's last test.\n\n"
-       "Exit status: 0 every connection is OK, 1 any is not (or a name is unknown), 2 usage error. "
+       "Exit status: 0 every connection is OK, 1 any is not (or a name is unknown, or the results could not "
+       "be saved), 2 usage error. "
        "Ctrl-C cancels the checks still running.") },
   { NULL }
 };

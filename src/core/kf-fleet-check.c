@@ -30,6 +30,7 @@ struct _KfFleetCheck
   guint     n_done;
   GTask    *task;     /* while running */
   gboolean  saving;   /* all ended; the outcomes are being saved */
+  GError   *save_error;  /* why the outcomes could not be saved, once ended */
 };
 
 G_DEFINE_FINAL_TYPE (KfFleetCheck, kf_fleet_check, G_TYPE_OBJECT)
@@ -56,6 +57,7 @@ kf_fleet_check_finalize (GObject *object)
 
   g_clear_object (&self->vault);
   g_array_unref (self->items);
+  g_clear_error (&self->save_error);
 
   G_OBJECT_CLASS (kf_fleet_check_parent_class)->finalize (object);
 }
@@ -164,12 +166,11 @@ on_saved (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr(KfFleetCheck) self = user_data;
-  g_autoptr(GError) error = NULL;
 
-  /* A failed save was reported by the store and stays recorded there for
-   * the next one; the checks themselves ran, so the run's outcome stands. */
-  if (!kf_store_save_tests_finish (KF_STORE (source), res, &error))
-    g_message ("The checks ended, but saving their results failed: %s", error->message);
+  /* The checks themselves ran, so the run's outcome stands; that its
+   * outcomes are not in the file is the caller's to tell (they stay
+   * recorded in the store, which tries again with its next save). */
+  kf_store_save_tests_finish (KF_STORE (source), res, &self->save_error);
   if (!g_task_return_error_if_cancelled (self->task))
     g_task_return_boolean (self->task, TRUE);
   g_clear_object (&self->task);
@@ -264,6 +265,13 @@ kf_fleet_check_run_finish (KfFleetCheck  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+const GError *
+kf_fleet_check_get_save_error (KfFleetCheck *self)
+{
+  g_return_val_if_fail (KF_IS_FLEET_CHECK (self), NULL);
+  return self->save_error;
 }
 
 guint

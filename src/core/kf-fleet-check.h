@@ -43,7 +43,8 @@ guint         kf_fleet_check_get_jobs         (KfFleetCheck  *self);
  * only once all of them are in the file. Cancelling @cancellable ends the running ones and leaves the
  * rest unchecked (KF_CHECK_STATE_NOT_CHECKED here, their stored state
  * untouched). _finish returns FALSE only when cancelled; failed checks are
- * results, not errors. */
+ * results, not errors, and so is a failure to save the outcomes: see
+ * kf_fleet_check_get_save_error(). */
 void          kf_fleet_check_run_async        (KfFleetCheck         *self,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,
@@ -51,6 +52,13 @@ void          kf_fleet_check_run_async        (KfFleetCheck         *self,
 gboolean      kf_fleet_check_run_finish       (KfFleetCheck         *self,
                                                GAsyncResult         *result,
                                                GError              **error);
+/* Once the run has ended: why its outcomes could not be written to the
+ * store's file (a KF_STORE_ERROR whose message names the file and the
+ * reason), or NULL when they were. They stay recorded in the store, shown on
+ * the stored connections, and are written with its next save (the next
+ * Check All's, or kf_store_flush() when quitting) if that works. Set also when
+ * the run was cancelled. */
+const GError *kf_fleet_check_get_save_error   (KfFleetCheck  *self);
 
 guint         kf_fleet_check_get_n_items      (KfFleetCheck  *self);
 /* How many have ended (checked, failed or cancelled). */

@@ -61,6 +61,7 @@ struct _KfStore
   GHashTable   *pending_tests;       /* id → KfConnection holding the outcome */
   struct _SaveJob *save_job;         /* the background save in flight */
   GPtrArray    *save_waiters;        /* GTasks of kf_store_save_tests_async() */
+  gboolean      unsaved_told;        /* a waiter was told the pending outcomes are not saved */
   guint         save_source;
   gboolean      reload_after_save;
 };
@@ -1429,6 +1430,8 @@ finish_save_waiters (KfStore      *self,
   g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->save_waiters);
 
   self->save_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  if (waiters != NULL && waiters->len > 0)
+    self->unsaved_told = error != NULL;
   for (guint i = 0; waiters != NULL && i < waiters->len; i++)
     {
       if (error != NULL)
@@ -1535,7 +1538,9 @@ start_save (KfStore *self)
   g_clear_handle_id (&self->save_source, g_source_remove);
   if (self->save_job != NULL)
     return;
-  if (g_hash_table_size (self->pending_tests) > 0 && !dispatch_save (self, &error))
+  /* a waiter tells its user; a timed save has nobody else to tell */
+  if (g_hash_table_size (self->pending_tests) > 0 && !dispatch_save (self, &error)
+      && self->save_waiters->len == 0)
     g_warning ("Could not save the checks’ results: %s", error->message);
   if (self->save_job == NULL)
     finish_save_waiters (self, error);
@@ -1605,8 +1610,10 @@ handle_save_done (SaveJob *job)
     }
   if (job->error != NULL)
     {
-      /* kept pending: saved with the next outcome, or by kf_store_flush() */
-      g_warning ("Could not save the checks’ results: %s", job->error->message);
+      /* kept pending: saved with the next outcome, or by kf_store_flush();
+       * a waiter tells its user, a timed save has nobody else to tell */
+      if (self->save_waiters->len == 0)
+        g_warning ("Could not save the checks’ results: %s", job->error->message);
       finish_save_waiters (self, job->error);
     }
   else if (job->stale || self->save_waiters->len > 0)
@@ -1996,6 +2003,7 @@ kf_store_record_test (KfStore      *self,
   if (stored == NULL)
     return FALSE;
   g_hash_table_replace (self->pending_tests, g_strdup (id), kf_connection_copy (outcome));
+  self->unsaved_told = FALSE;   /* nobody was told of this one */
   show_test (stored, outcome);
   schedule_save (self);
   return TRUE;
@@ -2045,7 +2053,11 @@ kf_store_flush (KfStore *self)
       g_autoptr(Change) change = tests_change (tests);
 
       self->pending_tests = new_test_table ();
-      if (!run_change (self, change, &error))
+      /* Told already (Check All's "could not be saved"): failing again
+       * tells nothing new, and the CLI would print a second line. */
+      if (!run_change (self, change, &error) && self->unsaved_told)
+        g_message ("Could not save the checks’ results: %s", error->message);
+      else if (error != NULL)
         g_warning ("Could not save the checks’ results: %s", error->message);
     }
   g_clear_handle_id (&self->save_source, g_source_remove);

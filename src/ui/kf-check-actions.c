@@ -82,6 +82,7 @@ on_check_done (GObject      *source,
   CheckState *state = g_object_get_data (G_OBJECT (window), "kf-check-state");
   g_autoptr(KfFleetCheck) check = g_steal_pointer (&state->check);
   g_autoptr(GError) error = NULL;
+  const GError *save_error;
   g_autofree char *summary = NULL;
   g_autofree char *toast = NULL;
 
@@ -97,6 +98,21 @@ on_check_done (GObject      *source,
     toast = g_strdup (summary);
   set_running (state, FALSE);
   kf_window_add_toast (state->window, toast);
+
+  /* An alert, not a toast: a toast cuts a long line short and goes by
+   * itself, and this one says the results may be lost. */
+  save_error = kf_fleet_check_get_save_error (check);
+  if (save_error != NULL)
+    {
+      /* Translators: %s is why the data file could not be written, a whole
+       * sentence such as “Could not lock the Keyferry data file “…” (Is a directory).” */
+      g_autofree char *body = g_strdup_printf (_("%s The list shows this check’s results, but they are not saved "
+                                                 "yet: Keyferry tries again with the next Check All and when it "
+                                                 "quits, and they are lost if it still cannot."),
+                                               save_error->message);
+
+      kf_window_show_message (state->window, _("Check Results Not Saved"), body);
+    }
 }
 
 static void

@@ -97,6 +97,9 @@ kf_otp_prompt_run_async (GtkWidget           *parent,
                                 : _("The TrueNAS asks for a one-time password. Enter the code from your authenticator app."));
   prompt->entry = gtk_password_entry_new ();
   gtk_widget_set_name (prompt->entry, "otp-entry");
+  /* Unnamed, a screen reader heard GTK's class name ("GtkPasswordEntry"). */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (prompt->entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("One-Time Password"), -1);
   gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (prompt->entry), TRUE);
   /* Enter answers "Continue". */
   g_object_set (prompt->entry, "activates-default", TRUE, NULL);

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -197,6 +198,68 @@ test_table_json_exit (void)
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "last_test"), ==, "failed");
 }
 
+/* The store's lock file made a folder: open() fails with EISDIR for root
+ * too, so every save fails while reading still works. */
+static char *
+block_saves (void)
+{
+  g_autofree char *lock = g_build_filename (g_get_user_data_dir (), "keyferry", "keyferry.json.lock", NULL);
+
+  g_assert_cmpint (g_unlink (lock), ==, 0);
+  g_assert_cmpint (g_mkdir (lock, 0700), ==, 0);
+  return g_steal_pointer (&lock);
+}
+
+/* The checks run, but their outcomes cannot be written: the results are
+ * printed, the reason follows on stderr in one line, and the exit status
+ * is 1 although every connection is fine. */
+static void
+test_save_failed (void)
+{
+  g_auto(Run) r = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *lock = NULL;
+  g_autofree char *expected = NULL;
+  gint64 tested_before;
+
+  cli (&r, "connection", "show", "alpha", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  tested_before = json_object_get_int_member (json_node_get_object (root), "last_test_at");
+  g_clear_pointer (&root, json_node_unref);
+
+  lock = block_saves ();
+  expected = g_strdup_printf ("keyferry-cli: Could not lock the Keyferry data file “%s” (Is a directory). "
+                              "The check results could not be saved.\n", lock);
+  /* a second: the outcome's time must differ from the last one kept */
+  g_usleep (1100 * 1000);
+
+  cli (&r, "connection", "check", "alpha", "beta", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_true (g_regex_match_simple ("^alpha +OK ", r.out, G_REGEX_MULTILINE, 0));
+  g_assert_nonnull (strstr (r.out, "\n2 fine\n"));
+  g_assert_cmpstr (r.err, ==, expected);
+
+  cli (&r, "connection", "check", "alpha", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  root = parse_json (r.out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "summary"), ==, "1 fine");
+  g_clear_pointer (&root, json_node_unref);
+  g_assert_cmpstr (r.err, ==, expected);
+
+  /* Nothing of those runs reached the file. */
+  g_assert_cmpint (g_rmdir (lock), ==, 0);
+  cli (&r, "connection", "show", "alpha", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "last_test_at"), ==, tested_before);
+
+  /* With the lock file back, the same check saves and ends 0. */
+  cli (&r, "connection", "check", "alpha", "beta", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+}
+
 /* Ctrl-C while a black hole is being checked: the CLI ends at once by the
  * signal, says the checked ones are recorded, and the store says so too. */
 static void
@@ -259,6 +322,7 @@ main (int    argc,
   g_test_add_func ("/cli-check/usage", test_usage);
   g_test_add_func ("/cli-check/empty", test_empty);
   g_test_add_func ("/cli-check/table-json-exit", test_table_json_exit);
+  g_test_add_func ("/cli-check/save-failed", test_save_failed);
   g_test_add_func ("/cli-check/sigint", test_sigint);
 
   status = g_test_run ();

@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kf-errors.h"
 #include "kf-fleet-check.h"
 #include "kf-keypair.h"
 #include "kf-key-material.h"
@@ -431,6 +433,107 @@ test_store_round_trip (void)
   }
 }
 
+static gboolean tolerate_timed_saves;
+
+/* While a check runs, the store's timed saves (about once a second, nobody
+ * waiting for them) fail as well and are logged as warnings. */
+static gboolean
+tolerate_timed_save_warnings (const char     *log_domain,
+                              GLogLevelFlags  log_level,
+                              const char     *message,
+                              gpointer        user_data)
+{
+  return !(tolerate_timed_saves
+           && g_strcmp0 (log_domain, "kf-store") == 0
+           && (log_level & G_LOG_LEVEL_WARNING)
+           && strstr (message, "Could not save the checks’ results: ") != NULL);
+}
+
+/* The outcomes of a run checked while the store's lock file is a folder.
+ * Returns the run's save error (NULL when saved). */
+static GError *
+run_blocked (KfConnection *conn,
+             const char   *lock,
+             gboolean      blocked)
+{
+  g_autoptr(GPtrArray) conns = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(KfFleetCheck) check = NULL;
+  g_autoptr(GError) error = NULL;
+  Run run = { 0 };
+
+  if (blocked)
+    {
+      g_assert_cmpint (g_unlink (lock), ==, 0);
+      g_assert_cmpint (g_mkdir (lock, 0700), ==, 0);
+    }
+  g_ptr_array_add (conns, g_object_ref (conn));
+  check = kf_fleet_check_new (vault, conns);
+  tolerate_timed_saves = blocked;
+  run_check (check, 0, &run, &error);
+  tolerate_timed_saves = FALSE;
+  /* the checks ran: not an error of the run */
+  g_assert_no_error (error);
+  g_assert_cmpint (kf_fleet_check_get_state (check, 0), ==, KF_CHECK_STATE_OK);
+  return kf_fleet_check_get_save_error (check) ? g_error_copy (kf_fleet_check_get_save_error (check)) : NULL;
+}
+
+static gint64
+tested_at_in_file (const char *name)
+{
+  g_autoptr(KfStore) reread = kf_store_new (store_path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kf_store_load (reread, &error));
+  g_assert_no_error (error);
+  return kf_connection_get_tested_at (kf_store_find_connection_by_name (reread, name));
+}
+
+/* A save that fails for real (the lock file a folder: open() fails with
+ * EISDIR, for root too): the run ends as checked with the store's error
+ * kept for the caller to tell; the outcome stays recorded and the next save
+ * writes it; when that one fails too (quitting), it is lost, quietly, as the
+ * caller has told the user. */
+static void
+test_save_failed (void)
+{
+  g_autofree char *lock = g_strconcat (store_path, ".lock", NULL);
+  g_autofree char *expected = g_strdup_printf ("Could not lock the Keyferry data file “%s” (Is a directory).", lock);
+  g_autoptr(GError) save_error = NULL;
+  KfConnection *conn;
+  gint64 saved_at;
+
+  remove_all_connections ();
+  conn = add_connection ("alpha", kf_test_sshd_get_port (sshd), sshd, fleet_keypair_id, ROOMY);
+  g_test_log_set_fatal_handler (tolerate_timed_save_warnings, NULL);
+
+  save_error = run_blocked (conn, lock, FALSE);
+  g_assert_no_error (save_error);
+  saved_at = tested_at_in_file ("alpha");
+  g_assert_cmpint (saved_at, >, 0);
+
+  /* tested_at is in seconds: the next outcome's must differ */
+  g_usleep (1100 * 1000);
+  save_error = run_blocked (conn, lock, TRUE);
+  g_assert_error (save_error, KF_STORE_ERROR, KF_STORE_ERROR_IO);
+  g_assert_cmpstr (save_error->message, ==, expected);
+  g_clear_error (&save_error);
+  g_assert_cmpint (tested_at_in_file ("alpha"), ==, saved_at);
+  /* shown on the stored connection meanwhile */
+  g_assert_cmpint (kf_connection_get_tested_at (conn), >, saved_at);
+  g_assert_cmpint (g_rmdir (lock), ==, 0);
+  kf_store_flush (store);
+  saved_at = kf_connection_get_tested_at (conn);
+  g_assert_cmpint (tested_at_in_file ("alpha"), ==, saved_at);
+
+  /* Failing again at quitting: lost, and no warning (fatal here). */
+  g_usleep (1100 * 1000);
+  save_error = run_blocked (conn, lock, TRUE);
+  g_assert_error (save_error, KF_STORE_ERROR, KF_STORE_ERROR_IO);
+  kf_store_flush (store);
+  g_assert_cmpint (g_rmdir (lock), ==, 0);
+  g_assert_cmpint (tested_at_in_file ("alpha"), ==, saved_at);
+}
+
 /* Cancel ends the running checks at once and starts no more: all of them are
  * "not checked", and the store keeps what it had. */
 static void
@@ -586,6 +689,7 @@ main (int    argc,
   g_test_add_func ("/fleet-check/version-missing", test_version_missing);
   g_test_add_func ("/fleet-check/store-round-trip", test_store_round_trip);
   g_test_add_func ("/fleet-check/cancel", test_cancel);
+  g_test_add_func ("/fleet-check/save-failed", test_save_failed);
   g_test_add_func ("/fleet-check/fifty-with-black-hole", test_fifty_with_black_hole);
 
   status = g_test_run ();

@@ -9,7 +9,9 @@
 # window (About is libadwaita's own window, left out), of every dialog the header buttons open (Add SSH
 # Connection with either setup method, Add Key Pair), of both row menus and
 # what they open (Edit SSH Connection, Key Pair details, the delete
-# confirmations) and of a toast (its close button):
+# confirmations), of the prompts of a semi-automatic setup against the fake
+# TrueNAS (Untrusted Certificate, One-Time Password, Change the Login Shell?)
+# and of a toast (its close button):
 #  - every interactive control has a name;
 #  - no name carries a mnemonic underscore ("_Cancel");
 #  - table rows are not named after GTK's widget class, and a row is
@@ -19,6 +21,7 @@
 # Copyright 2026 The Keyferry authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import json
 import os
 import re
 import shutil
@@ -293,6 +296,129 @@ def find_cancel(app):
     return None
 
 
+def start_fake_truenas(tmp):
+    """The fake TrueNAS of the other tests: a self-signed certificate, an
+    admin with two-factor authentication and an SSH user whose shell is
+    nologin, so a setup meets all three prompts. Returns (process, URL)."""
+    src = os.environ["KF_SOURCE_DIR"]
+    d = os.path.join(tmp, "truenas")
+    os.makedirs(os.path.join(d, "home", "backup"))
+    subprocess.run([os.path.join(src, "tests", "fake-truenas", "make-cert.sh"), os.path.join(d, "cert.pem"),
+                    os.path.join(d, "key.pem")], check=True, stdin=subprocess.DEVNULL, capture_output=True)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "root@truenas", "-f",
+                    os.path.join(d, "host_ed25519")], check=True, stdin=subprocess.DEVNULL, capture_output=True)
+    config = {
+        "admins": [{"username": "twofa", "password": "a11y-password", "otp": "123456"}],
+        "users": [{"id": 1, "username": "backup", "home": os.path.join(d, "home", "backup"),
+                   "shell": "/usr/sbin/nologin"}],
+        "ssh": {"port": 22, "authorized_keys": os.path.join(d, "authorized_keys"),
+                "host_key_files": [os.path.join(d, "host_ed25519.pub")]},
+    }
+    with open(os.path.join(d, "config.json"), "w") as f:
+        json.dump(config, f)
+    proc = subprocess.Popen([os.path.join(BUILD, "tests", "fake-truenas", "fake-truenas"),
+                             "--config", os.path.join(d, "config.json"), "--cert", os.path.join(d, "cert.pem"),
+                             "--key", os.path.join(d, "key.pem"), "--port", "0", "--exit-with-stdin"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    m = re.match(r"fake-truenas listening https=(\d+)", line)
+    if not m:
+        proc.kill()
+        raise RuntimeError(f"the fake TrueNAS did not start: {line!r}")
+    return proc, f"https://127.0.0.1:{m.group(1)}"
+
+
+def stop_fake_truenas(proc):
+    if proc is None:
+        return
+    proc.stdin.close()  # --exit-with-stdin
+    try:
+        proc.wait(timeout=10 * SCALE)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+TEXT_ROLES = (pyatspi.ROLE_TEXT, pyatspi.ROLE_ENTRY, pyatspi.ROLE_PASSWORD_TEXT)
+
+
+def set_text(root, name, text):
+    """Types @text into the text controls named @name (or “@name …”: GTK 4.8
+    adds a password entry's placeholder), as an assistive technology would
+    (EditableText). GTK 4.8 does not mark an entry row's text as showing:
+    every one of that name is filled (the manual form's hidden Username too)."""
+    def named():
+        return [a for a in descendants(root)
+                if a.getRole() in TEXT_ROLES and (a.name == name or (a.name or "").startswith(name + " "))]
+    try:
+        found = wait_for(f"the text control “{name}”", named)
+    except TimeoutError:
+        seen = sorted({a.name for a in descendants(root) if a.getRole() in TEXT_ROLES})
+        raise TimeoutError(f"no text control named “{name}”; there are: {seen}")
+    for acc in found:
+        acc.queryEditableText().setTextContents(text)
+
+
+def button_named(app, name):
+    """A push button of any window named @name, its mnemonic underscore
+    ignored (the audit reports a leaked one)."""
+    for acc in descendants(app):
+        try:
+            if acc.getRole() == pyatspi.ROLE_PUSH_BUTTON and (acc.name or "").replace("_", "").strip() == name:
+                return acc
+        except Exception:
+            continue
+    return None
+
+
+def prompt_of(button):
+    """The alert (a dialog inside a window, libadwaita 1.5+, or a window of
+    its own) that @button answers."""
+    acc = button
+    while acc.parent is not None and acc.getRole() not in (pyatspi.ROLE_DIALOG, pyatspi.ROLE_ALERT,
+                                                           pyatspi.ROLE_FRAME, pyatspi.ROLE_WINDOW):
+        acc = acc.parent
+    return acc
+
+
+def walk_prompt(app, title, answer):
+    """Waits for the prompt answered by the button @answer, audits it, and
+    returns the button (pressed by the caller once it has filled the prompt)."""
+    button = wait_for(f"the prompt “{title}”", lambda: button_named(app, answer), seconds=30)
+    time.sleep(0.5)  # let it map before reading it
+    audit(f"the prompt “{title}”", prompt_of(button))
+    return button
+
+
+def walk_setup_prompts(app, main_window, url):
+    """A semi-automatic setup against the fake TrueNAS, through its three
+    prompts: the certificate is trusted, the one-time password given, and
+    the login shell change declined, which ends the setup with nothing
+    changed; then the dialog is cancelled."""
+    title = "Add SSH Connection"
+    press(main_window, pyatspi.ROLE_PUSH_BUTTON, "Add Connection")
+    dialog = wait_for(title, lambda: window_named(app, title))
+    time.sleep(0.5)
+    set_text(dialog, "Name", "Audited NAS")
+    set_text(dialog, "TrueNAS URL", url)
+    set_text(dialog, "Admin Username", "twofa")
+    set_text(dialog, "Admin Password", "a11y-password")
+    set_text(dialog, "Username", "backup")
+    press(dialog, pyatspi.ROLE_PUSH_BUTTON, "Save")
+
+    walk_prompt(app, "Untrusted Certificate", "Trust This Certificate").queryAction().doAction(0)
+    otp = walk_prompt(app, "One-Time Password", "Continue")
+    # typed into its one text control, whatever its name (the audit checks that)
+    entry = wait_for("the one-time password entry",
+                     lambda: [a for a in descendants(prompt_of(otp)) if a.getRole() in TEXT_ROLES])[0]
+    entry.queryEditableText().setTextContents("123456")
+    otp.queryAction().doAction(0)
+    walk_prompt(app, "Change the Login Shell?", "Cancel Setup").queryAction().doAction(0)
+    wait_for("the prompts to close", lambda: button_named(app, "Cancel Setup") is None)
+
+    press(dialog, pyatspi.ROLE_PUSH_BUTTON, "Cancel")
+    wait_for(title + " to close", lambda: window_named(app, title) is None)
+
+
 def run(argv, env):
     return subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
 
@@ -318,6 +444,7 @@ def main():
              "Office Key", "--host-key-file", host_key + ".pub"], env)
     check("a connection for the lists (keyferry-cli connection add-manual)", r.returncode == 0, r.stderr)
 
+    fake = None
     log = open(os.path.join(tmp, "app.log"), "w+")
     app_proc = subprocess.Popen([os.path.join(BUILD, "src", "ui", "keyferry")], env=env,
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
@@ -336,6 +463,8 @@ def main():
         # Add opens the semi-automatic form; Edit of the manual connection the other.
         walk_dialog(app, main_window, "Add Connection", "Add SSH Connection")
         walk_row_menu(app, main_window, "Office NAS", "connection", "Edit SSH Connection")
+        fake, url = start_fake_truenas(tmp)
+        walk_setup_prompts(app, main_window, url)
 
         # The main menu, and the windows it opens.
         open_main_menu(main_window)
@@ -381,6 +510,7 @@ def main():
     except Exception as e:  # a step that could not be taken fails the test
         check("walk the app", False, repr(e))
     finally:
+        stop_fake_truenas(fake)
         app_proc.terminate()
         try:
             app_proc.wait(timeout=10 * SCALE)

@@ -6,6 +6,7 @@
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <glib/gstdio.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -255,6 +256,62 @@ test_cancel (void)
   fixture_stop (&f, app);
 }
 
+static gboolean
+alert_shown (gpointer data)
+{
+  return ui_test_find_alert () != NULL;
+}
+
+/* The store logs a timed save that fails (nobody waits to be told), and
+ * the retry when the application quits: expected here, not test failures. */
+static gboolean
+tolerate_unsaved_checks (const char     *log_domain,
+                         GLogLevelFlags  log_level,
+                         const char     *message,
+                         gpointer        user_data)
+{
+  return !(g_strcmp0 (log_domain, "kf-store") == 0
+           && (log_level & G_LOG_LEVEL_WARNING)
+           && strstr (message, "Could not save the checks’ results: ") != NULL);
+}
+
+/* The outcomes cannot be written (the store's lock file is a folder, which
+ * open() refuses for root too): the badges and the summary show what was
+ * checked, and an alert says they are not saved, and why. */
+static void
+test_save_failed (void)
+{
+  Fixture f = { 0 };
+  KfApplication *app = fixture_start (&f);
+  g_autofree char *lock = g_build_filename (g_get_user_data_dir (), "keyferry", "keyferry.json.lock", NULL);
+  g_autofree char *body = NULL;
+  GtkWidget *alert;
+
+  g_test_log_set_fatal_handler (tolerate_unsaved_checks, NULL);
+  add_connection (&f, "Backup NAS", kf_test_sshd_get_port (f.sshd), f.sshd, f.fleet_id, kf_test_timeout (10), NULL);
+  add_connection (&f, "Media Box", kf_test_sshd_get_port (f.sshd), f.sshd, f.fleet_id, kf_test_timeout (10), NULL);
+  g_assert_cmpint (g_unlink (lock), ==, 0);
+  g_assert_cmpint (g_mkdir (lock, 0700), ==, 0);
+
+  g_action_group_activate_action (G_ACTION_GROUP (f.window), "check-all", NULL);
+  wait_for_toast (&f, "2 fine");
+  ui_test_wait_until (alert_shown, NULL, kf_test_timeout (5));
+  ui_test_wait_until (strip_hidden, &f, kf_test_timeout (5));
+
+  alert = ui_test_find_alert ();
+  body = g_strdup_printf ("Could not lock the Keyferry data file “%s” (Is a directory). The list shows this "
+                          "check’s results, but they are not saved yet: Keyferry tries again with the next "
+                          "Check All and when it quits, and they are lost if it still cannot.", lock);
+  g_assert_cmpstr (kf_alert_get_heading (alert), ==, "Check Results Not Saved");
+  g_assert_cmpstr (kf_alert_get_body (alert), ==, body);
+  ui_test_wait_frame (GTK_WIDGET (f.window));
+  g_assert_cmpuint (ui_test_count_text (GTK_WIDGET (kf_window_get_connections_page (f.window)), "OK"), ==, 2);
+  ui_test_screenshot (GTK_WIDGET (f.window), "check-all-not-saved");
+  ui_test_respond (alert, "OK");
+
+  fixture_stop (&f, app);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -262,5 +319,6 @@ main (int    argc,
   ui_test_init (&argc, &argv);
   ui_test_add ("/ui-check-all/badges-and-summary", test_badges_and_summary);
   ui_test_add ("/ui-check-all/cancel", test_cancel);
+  ui_test_add ("/ui-check-all/save-failed", test_save_failed);
   return g_test_run ();
 }
