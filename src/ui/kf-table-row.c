@@ -72,6 +72,20 @@ cell_area (KfTableRow *self,
   return TRUE;
 }
 
+/* The translation of @msgid, looked up once: every row a search binds
+ * reads its cells out with it. (One msgid only.) */
+static const char *cell_format (const char *msgid) G_GNUC_FORMAT (1);
+
+static const char *
+cell_format (const char *msgid)
+{
+  static const char *translated;
+
+  if (translated == NULL)
+    translated = _(msgid);
+  return translated;
+}
+
 /* Named after the first cell, described by the others ("Host: nas.lan,
  * Port: 22, …"), all of them, also those a narrow window does not show. */
 static void
@@ -93,7 +107,7 @@ update_accessible (KfTableRow *self)
       if (description->len > 0)
         g_string_append (description, ", ");
       /* Translators: a table cell read out: "Host: nas.lan". */
-      g_string_append_printf (description, _("%s: %s"), kf_table_columns_get_title (self->columns, i), text);
+      g_string_append_printf (description, cell_format (N_("%s: %s")), kf_table_columns_get_title (self->columns, i), text);
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (target),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, g_ptr_array_index (self->texts, 0),
