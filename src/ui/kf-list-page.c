@@ -226,11 +226,11 @@ on_items_changed (KfListPage *self)
   update_state (self);
 }
 
-/* GTK 4.8 builds a widget for up to 200 rows at once, ~0.4 ms each. When
+/* GTK 4.8 builds a widget for up to 200 rows at once. When
  * the list grows (the first frame, a search cleared) only one screenful
  * more is shown until the next frame is on screen; the rest follows in the
  * frame after. A screenful is the height the rows get, in rows of the
- * smallest height a row takes (51 px with Adwaita, 42 leaves room for
+ * smallest height a row takes (47 px with Adwaita, 42 leaves room for
  * smaller themes). Before the page has a size that is the window's height
  * less what is always above the rows, the header bar and the column titles
  * (80 px with Adwaita, 70 for smaller themes): 16 rows at 700 px, where 13

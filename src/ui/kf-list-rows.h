@@ -1,12 +1,12 @@
 /* kf-list-rows.h: a list model of stable row objects over another list.
  *
- * GTK 4.8 keeps up to 200 row widgets alive in a GtkColumnView and, when its
+ * GTK 4.8 keeps up to 200 row widgets alive in a GtkListView and, when its
  * model reports items removed and added (every search keystroke through a
  * GtkFilterListModel), destroys and rebuilds the rows of every item that
  * moved. KfListRows shows the same items, but row i is always the same
  * KfListRow object: when the source changes, the rows that stay simply point
  * at their new item ("notify::item"), and only a change in the number of
- * items is reported as items-changed at the end of the list. The cells then
+ * items is reported as items-changed at the end of the list. The rows then
  * re-render their text instead of being rebuilt.
  *
  * Copyright 2026 The Keyferry authors

@@ -128,8 +128,9 @@ add_button (KfTableHeader *self,
   gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
   gtk_widget_set_sensitive (button, kf_table_columns_can_sort (self->columns, i));
-  /* Tab goes to the rows, not through every title. */
-  gtk_widget_set_focus_on_click (button, FALSE);
+  /* Tab goes to the rows, not through every title first (as in a
+   * GtkColumnView); a screen reader still presses them. */
+  gtk_widget_set_focusable (button, FALSE);
   g_signal_connect (button, "clicked", G_CALLBACK (on_title_clicked), self);
   gtk_widget_set_parent (button, GTK_WIDGET (self));
   g_ptr_array_add (self->buttons, button);
