@@ -399,7 +399,7 @@ layout (KfTableColumns *self,
         int             width)
 {
   guint n = 0, n_expand = 0;
-  int min, nat, extra, x = 0;
+  int min, extra, x = 0;
 
   if (self->cached_width == width)
     return;
@@ -415,8 +415,9 @@ layout (KfTableColumns *self,
       n_expand += column_at (self, i)->expand && column_at (self, i)->user_width == 0;
     }
 
-  kf_table_columns_measure (self, FALSE, &min, &nat);
-  extra = MAX (0, width - min);
+  /* @width is the cells' only, without the trailing space. */
+  kf_table_columns_measure (self, FALSE, &min, NULL);
+  extra = MAX (0, width - (min - self->trailing));
   if (n > 0)
     extra = gtk_distribute_natural_allocation (extra, n, (GtkRequestedSize *) (void *) self->cells->data);
   for (guint i = 0; i < n; i++)
