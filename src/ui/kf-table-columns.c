@@ -391,6 +391,18 @@ kf_table_columns_measure (KfTableColumns *self,
     *natural = nat;
 }
 
+void
+kf_table_columns_measure_row (KfTableColumns *self,
+                              int            *minimum,
+                              int            *natural)
+{
+  g_return_if_fail (KF_IS_TABLE_COLUMNS (self));
+
+  kf_table_columns_measure (self, FALSE, NULL, natural);
+  *minimum = self->trailing + (self->columns->len > 0 ? kf_table_columns_get_min_width (self, 0) : 0);
+  *natural = MAX (*natural, *minimum);
+}
+
 /* As GtkBox shares its width: each shown column gets its minimum, then
  * towards its natural width, and what is left goes to the expanding ones
  * (a column the user sized keeps its size). */

@@ -76,6 +76,12 @@ void            kf_table_columns_measure          (KfTableColumns    *self,
                                                    gboolean           all,
                                                    int               *minimum,
                                                    int               *natural);
+/* The width a row or the header asks for: only the first column is needed
+ * (a page too narrow for all of them shows fewer, see kf-list-page.c,
+ * rather than the window refusing to get narrower). */
+void            kf_table_columns_measure_row      (KfTableColumns    *self,
+                                                   int               *minimum,
+                                                   int               *natural);
 /* Where @column's cell is in a table @width wide, left to right; FALSE when
  * it is not shown. */
 gboolean        kf_table_columns_get_cell         (KfTableColumns    *self,

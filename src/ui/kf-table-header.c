@@ -212,10 +212,7 @@ kf_table_header_measure (GtkWidget      *widget,
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      /* As a row: see kf_table_row_measure(). */
-      kf_table_columns_measure (self->columns, FALSE, NULL, natural);
-      *minimum = kf_table_columns_get_trailing (self->columns) + kf_table_columns_get_min_width (self->columns, 0);
-      *natural = MAX (*natural, *minimum);
+      kf_table_columns_measure_row (self->columns, minimum, natural);
       return;
     }
 

@@ -178,12 +178,7 @@ kf_table_row_measure (GtkWidget      *widget,
       /* The header leaves the same room right of its last column (set once:
        * every row's button is the same). */
       kf_table_columns_set_trailing (self->columns, button_nat);
-      /* Only the first column is needed: a page too narrow for all of them
-       * shows fewer (see kf-list-page.c), rather than the window refusing
-       * to get narrower. */
-      kf_table_columns_measure (self->columns, FALSE, NULL, natural);
-      *minimum = kf_table_columns_get_trailing (self->columns) + kf_table_columns_get_min_width (self->columns, 0);
-      *natural = MAX (*natural, *minimum);
+      kf_table_columns_measure_row (self->columns, minimum, natural);
       return;
     }
 
