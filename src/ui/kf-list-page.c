@@ -226,9 +226,9 @@ on_items_changed (KfListPage *self)
   update_state (self);
 }
 
-/* GTK 4.8 builds a widget for up to 200 rows at once. When
- * the list grows (the first frame, a search cleared) only one screenful
- * more is shown until the next frame is on screen; the rest follows in the
+/* GTK 4.8 builds a widget for up to 200 rows at once. When the list grows
+ * (the first frame, a search cleared) only one screenful more is shown
+ * until the next frame is on screen; the rest follows in the
  * frame after. A screenful is the height the rows get, in rows of the
  * smallest height a row takes (47 px with Adwaita, 42 leaves room for
  * smaller themes). Before the page has a size that is the window's height
@@ -523,7 +523,7 @@ on_sort_changed (KfListPage *self)
 
 /* One popover for the page, filled when opened: a GtkMenuButton in each of
  * the up to 200 rows GTK keeps alive made every search visibly slower. */
-/* The row widget (focusable, below the column view) that holds @widget. */
+/* The row widget (focusable, below the list view) that holds @widget. */
 static GtkWidget *
 row_of (KfListPage *self,
         GtkWidget  *widget)

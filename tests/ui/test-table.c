@@ -229,6 +229,30 @@ test_row_and_header (void)
   g_assert_cmpint (kf_table_columns_get_sort_column (columns), ==, 0);
   g_assert_cmpint (kf_table_columns_get_sort_order (columns), ==, GTK_SORT_ASCENDING);
 
+  /* Left to right, the titles start at the left edge; right to left, at
+   * the right edge, with the ⋮'s room on the left. */
+  for (int rtl = 0; rtl <= 1; rtl++)
+    {
+      graphene_rect_t name_title, host_title;
+
+      gtk_widget_set_direction (header, rtl ? GTK_TEXT_DIR_RTL : GTK_TEXT_DIR_LTR);
+      gtk_widget_measure (header, GTK_ORIENTATION_HORIZONTAL, -1, NULL, NULL, NULL, NULL);
+      gtk_widget_measure (header, GTK_ORIENTATION_VERTICAL, -1, NULL, NULL, NULL, NULL);
+      gtk_widget_size_allocate (header, &(GtkAllocation) { 0, 0, 630, 40 }, -1);
+      g_assert_true (gtk_widget_compute_bounds (kf_table_header_get_button (KF_TABLE_HEADER (header), 0), header, &name_title));
+      g_assert_true (gtk_widget_compute_bounds (kf_table_header_get_button (KF_TABLE_HEADER (header), 1), header, &host_title));
+      if (rtl)
+        {
+          g_assert_cmpfloat (name_title.origin.x + name_title.size.width, ==, 630);
+          g_assert_cmpfloat (host_title.origin.x + host_title.size.width, ==, name_title.origin.x);
+        }
+      else
+        {
+          g_assert_cmpfloat (name_title.origin.x, ==, 0);
+          g_assert_cmpfloat (host_title.origin.x, ==, name_title.origin.x + name_title.size.width);
+        }
+    }
+
   /* Shown columns: the header hides the others' titles. */
   kf_table_columns_set_n_shown (columns, 1);
   g_assert_true (gtk_widget_get_child_visible (kf_table_header_get_button (KF_TABLE_HEADER (header), 0)));
