@@ -118,6 +118,12 @@ is_ascii (const char *str)
   return TRUE;
 }
 
+static inline char
+ascii_lower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
 /* @token is casefolded; @haystack is anything. */
 static gboolean
 text_contains (const char        *haystack,
@@ -126,30 +132,35 @@ text_contains (const char        *haystack,
   if (haystack == NULL || *haystack == '\0')
     return FALSE;
 
-  if (token->ascii && is_ascii (haystack))
+  /* One pass: the first byte that is not ASCII sends the field to the
+   * casefolding path below (a "K" sign folds to "k"). */
+  if (token->ascii)
     {
-      gsize len = strlen (haystack);
+      gboolean ascii = TRUE;
 
-      if (len < token->len)
-        return FALSE;
-
-      for (gsize i = 0; i + token->len <= len; i++)
+      for (const char *p = haystack; *p != '\0'; p++)
         {
           gsize j = 0;
 
-          while (j < token->len && g_ascii_tolower (haystack[i + j]) == token->text[j])
+          if ((guchar) *p >= 0x80)
+            {
+              ascii = FALSE;
+              break;
+            }
+          while (j < token->len && ascii_lower (p[j]) == token->text[j])
             j++;
           if (j == token->len)
             return TRUE;
         }
-      return FALSE;
+      if (ascii)
+        return FALSE;
     }
-  else
-    {
-      g_autofree char *folded = g_utf8_casefold (haystack, -1);
 
-      return strstr (folded, token->text) != NULL;
-    }
+  {
+    g_autofree char *folded = g_utf8_casefold (haystack, -1);
+
+    return strstr (folded, token->text) != NULL;
+  }
 }
 
 /* Every word of the search must appear in one of the item's fields. */

@@ -124,11 +124,16 @@ render (KfTableRow *self)
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (self->texts, self->item != NULL ? kf_table_columns_format (self->columns, i, self->item)
                                                      : g_strdup (""));
+  /* A row without an item is being unbound, to be destroyed or bound to
+   * another item: nothing to show or read out (a search that removes rows
+   * unbinds up to 200). */
+  if (self->item == NULL)
+    return;
 
   if (self->badge != NULL)
     {
       /* The colour only repeats the text, which is what a screen reader reads. */
-      const char *now = self->item != NULL ? kf_table_columns_badge (self->columns, self->badge_column, self->item) : NULL;
+      const char *now = kf_table_columns_badge (self->columns, self->badge_column, self->item);
 
       kf_cell_text_set_text (KF_CELL_TEXT (self->badge), g_ptr_array_index (self->texts, self->badge_column));
       if (g_strcmp0 (now, self->badge_class) != 0)
@@ -141,8 +146,7 @@ render (KfTableRow *self)
         }
     }
 
-  if (self->item != NULL)
-    update_accessible (self);
+  update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -339,7 +343,9 @@ kf_table_row_dispose (GObject *object)
 {
   KfTableRow *self = (KfTableRow *) object;
 
-  kf_table_row_set_item (self, NULL);
+  if (self->item != NULL)
+    g_clear_signal_handler (&self->item_handler, self->item);
+  g_clear_object (&self->item);
   if (self->columns_handler != 0)
     g_clear_signal_handler (&self->columns_handler, self->columns);
   g_clear_pointer (&self->badge, gtk_widget_unparent);

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "kf-connection.h"
+#include "kf-list-page.h"
 #include "kf-table-columns.h"
 #include "kf-table-header.h"
 #include "kf-table-row.h"
@@ -261,6 +262,56 @@ test_row_and_header (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static guint
+name_field (gpointer     item,
+            const char **fields,
+            guint        max)
+{
+  fields[0] = kf_connection_get_name (item);
+  return 1;
+}
+
+static guint
+shown_for (KfListPage *page,
+           const char *search)
+{
+  kf_list_page_set_search_text (page, search);
+  return g_list_model_get_n_items (kf_list_page_get_shown (page));
+}
+
+/* The search's fast path for ASCII and its casefolding one agree. */
+static void
+test_search_case (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (KF_TYPE_CONNECTION);
+  const char *names[] = { "Büro NAS", "Backup NAS", "\xe2\x84\xaa-Box" /* KELVIN SIGN */, "STRASSE" };
+  KfListPage *page = g_object_ref_sink (g_object_new (KF_TYPE_LIST_PAGE, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(KfConnection) connection = kf_connection_new (names[i]);
+
+      g_list_store_append (store, connection);
+    }
+  kf_list_page_set_model (page, G_LIST_MODEL (store));
+  kf_list_page_set_fields_func (page, name_field);
+
+  g_assert_cmpuint (shown_for (page, "nas"), ==, 2);
+  g_assert_cmpuint (shown_for (page, "NAS"), ==, 2);
+  g_assert_cmpuint (shown_for (page, "büro"), ==, 1);
+  g_assert_cmpuint (shown_for (page, "BÜRO"), ==, 1);
+  g_assert_cmpuint (shown_for (page, "ro n"), ==, 1);
+  /* ASCII words in a name that is not ASCII: casefolded, the Kelvin sign
+   * is a "k". */
+  g_assert_cmpuint (shown_for (page, "k-box"), ==, 1);
+  g_assert_cmpuint (shown_for (page, "strasse"), ==, 1);
+  g_assert_cmpuint (shown_for (page, "nass"), ==, 0);
+  g_assert_cmpuint (shown_for (page, "up nas"), ==, 1);
+  g_assert_cmpuint (shown_for (page, ""), ==, 4);
+
+  g_object_unref (page);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -271,6 +322,7 @@ main (int   argc,
   g_test_add_func ("/ui/table/layout", test_layout);
   g_test_add_func ("/ui/table/sort", test_sort);
   g_test_add_func ("/ui/table/row-and-header", test_row_and_header);
+  g_test_add_func ("/ui/table/search-case", test_search_case);
 
   return g_test_run ();
 }
