@@ -246,7 +246,8 @@ kf_table_header_size_allocate (GtkWidget *widget,
         continue;
       if (is_rtl (self))
         x = trailing + table - x - cell_width;
-      /* A title may be cut, never the button's own minimum. */
+      /* GTK wants a measure before each allocation; the cell is never
+       * narrower than the title's minimum (see kf_table_columns_get_min_width). */
       gtk_widget_measure (button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, NULL, NULL, NULL);
       gtk_widget_size_allocate (button, &(GtkAllocation) { x, 0, cell_width, height }, -1);
     }

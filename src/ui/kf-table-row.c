@@ -174,9 +174,9 @@ kf_table_row_measure (GtkWidget      *widget,
                       int            *natural_baseline)
 {
   KfTableRow *self = KF_TABLE_ROW (widget);
-  int button_min, button_nat;
+  int button_nat;
 
-  gtk_widget_measure (self->menu_button, orientation, -1, &button_min, &button_nat, NULL, NULL);
+  gtk_widget_measure (self->menu_button, orientation, -1, NULL, &button_nat, NULL, NULL);
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       /* The header leaves the same room right of its last column (set once:
