@@ -21,16 +21,41 @@
 
 #define MAX_DEPTH 64
 
+/* How a saved property's JSON value is read. */
+typedef enum
+{
+  SLOT_STRING,
+  SLOT_STRV,
+  SLOT_BOOLEAN,
+  SLOT_INTEGER,     /* G_TYPE_UINT, G_TYPE_INT or G_TYPE_INT64, in [minimum, maximum] */
+  SLOT_ENUM,        /* saved as its nick */
+  SLOT_OTHER,       /* a type the store does not save: its value is refused */
+} SlotKind;
+
+/* One saved property, looked up once per load rather than once per member:
+ * G_PARAM_SPEC_VALUE_TYPE() and the G_PARAM_SPEC_*() casts are checked casts,
+ * and with a million members in 10,000 + 10,000 items they were 5 % of it. */
+typedef struct
+{
+  GParamSpec  *pspec;
+  const char  *name;
+  SlotKind     kind;
+  GType        vtype;
+  gint64       minimum;
+  gint64       maximum;
+  gboolean     construct;    /* given to the constructor, not set after */
+  GPtrArray   *strv;         /* scratch pointer array for SLOT_STRV */
+  GEnumClass  *enum_class;   /* for SLOT_ENUM */
+} Slot;
+
 /* The saved properties of one model type, and scratch space for one object. */
 typedef struct
 {
   GType        type;
-  GParamSpec **pspecs;
-  guint        n_pspecs;
+  Slot        *slots;
+  guint        n_slots;
   GValue      *values;
-  GPtrArray  **strvs;        /* scratch pointer arrays for G_TYPE_STRV slots */
-  GEnumClass **enums;        /* for enum slots */
-  guint64      present;      /* bit i: pspecs[i] was in the current object */
+  guint64      present;      /* bit i: slots[i] was in the current object */
   const char **names;        /* for g_object_new_with_properties */
   GValue      *ctor_values;
   guint        id_slot;      /* the "id" property, or G_MAXUINT */
@@ -56,21 +81,42 @@ text_hash_quark (void)
   return quark;
 }
 
-/* A 64-bit hash of an element's text, 8 bytes at a time (this runs over the
- * whole file on every load). Only compared with the hash of the same id's
- * previous text, so it needs to tell edits apart, not resist attacks. */
+static inline guint64
+hash_mix (guint64 h,
+          guint64 w)
+{
+  h = (h ^ w) * G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  return h ^ (h >> 32);
+}
+
+/* A 64-bit hash of an element's text (this runs over the whole file on
+ * every load). Four independent lanes of 8 bytes, so the multiplications
+ * overlap instead of waiting for each other. Only compared with the hash of
+ * the same id's previous text, so it needs to tell edits apart, not resist
+ * attacks. */
 static guint64
 hash_text (const char *p,
            gsize       n)
 {
-  guint64 h = G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) ^ n;
-  guint64 w;
+  guint64 lane[4] = {
+    G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) ^ n,
+    G_GUINT64_CONSTANT (0xC2B2AE3D27D4EB4F),
+    G_GUINT64_CONSTANT (0x165667B19E3779F9),
+    G_GUINT64_CONSTANT (0x27D4EB2F165667C5),
+  };
+  guint64 h, w;
 
+  for (; n >= 32; p += 32, n -= 32)
+    for (int i = 0; i < 4; i++)
+      {
+        memcpy (&w, p + 8 * i, 8);
+        lane[i] = hash_mix (lane[i], w);
+      }
+  h = lane[0] ^ (lane[1] * 3) ^ (lane[2] * 5) ^ (lane[3] * 7);
   for (; n >= 8; p += 8, n -= 8)
     {
       memcpy (&w, p, 8);
-      h = (h ^ w) * G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
-      h ^= h >> 32;
+      h = hash_mix (h, w);
     }
   w = 0;
   memcpy (&w, p, n);
@@ -94,6 +140,52 @@ kf_store_reader_set_text_hash (GObject *object,
 }
 
 static void
+slot_init (Slot       *slot,
+           GParamSpec *pspec)
+{
+  GType vtype = G_PARAM_SPEC_VALUE_TYPE (pspec);
+
+  slot->pspec = pspec;
+  slot->name = pspec->name;
+  slot->vtype = vtype;
+  slot->construct = (pspec->flags & (G_PARAM_CONSTRUCT_ONLY | G_PARAM_CONSTRUCT)) != 0;
+  if (vtype == G_TYPE_STRING)
+    slot->kind = SLOT_STRING;
+  else if (vtype == G_TYPE_STRV)
+    {
+      slot->kind = SLOT_STRV;
+      slot->strv = g_ptr_array_new ();
+    }
+  else if (vtype == G_TYPE_BOOLEAN)
+    slot->kind = SLOT_BOOLEAN;
+  else if (vtype == G_TYPE_UINT)
+    {
+      slot->kind = SLOT_INTEGER;
+      slot->minimum = G_PARAM_SPEC_UINT (pspec)->minimum;
+      slot->maximum = G_PARAM_SPEC_UINT (pspec)->maximum;
+    }
+  else if (vtype == G_TYPE_INT)
+    {
+      slot->kind = SLOT_INTEGER;
+      slot->minimum = G_PARAM_SPEC_INT (pspec)->minimum;
+      slot->maximum = G_PARAM_SPEC_INT (pspec)->maximum;
+    }
+  else if (vtype == G_TYPE_INT64)
+    {
+      slot->kind = SLOT_INTEGER;
+      slot->minimum = G_PARAM_SPEC_INT64 (pspec)->minimum;
+      slot->maximum = G_PARAM_SPEC_INT64 (pspec)->maximum;
+    }
+  else if (G_TYPE_IS_ENUM (vtype))
+    {
+      slot->kind = SLOT_ENUM;
+      slot->enum_class = g_type_class_ref (vtype);
+    }
+  else
+    slot->kind = SLOT_OTHER;
+}
+
+static void
 model_info_init (ModelInfo *info,
                  GType      type)
 {
@@ -103,31 +195,22 @@ model_info_init (ModelInfo *info,
 
   memset (info, 0, sizeof *info);
   info->type = type;
-  info->pspecs = g_new0 (GParamSpec *, n_all);
+  info->slots = g_new0 (Slot, n_all);
   for (guint i = 0; i < n_all; i++)
     if (all[i]->flags & KF_PARAM_PERSIST)
-      info->pspecs[info->n_pspecs++] = all[i];
+      slot_init (&info->slots[info->n_slots++], all[i]);
   /* "present" is a 64-bit mask */
-  g_assert (info->n_pspecs <= 64);
+  g_assert (info->n_slots <= 64);
 
-  info->values = g_new0 (GValue, info->n_pspecs);
-  info->strvs = g_new0 (GPtrArray *, info->n_pspecs);
-  info->enums = g_new0 (GEnumClass *, info->n_pspecs);
-  info->names = g_new0 (const char *, info->n_pspecs);
-  info->ctor_values = g_new0 (GValue, info->n_pspecs);
+  info->values = g_new0 (GValue, info->n_slots);
+  info->names = g_new0 (const char *, info->n_slots);
+  info->ctor_values = g_new0 (GValue, info->n_slots);
   info->id_slot = G_MAXUINT;
-  for (guint i = 0; i < info->n_pspecs; i++)
+  for (guint i = 0; i < info->n_slots; i++)
     {
-      GType vtype = G_PARAM_SPEC_VALUE_TYPE (info->pspecs[i]);
-
-      if (vtype == G_TYPE_STRING && strcmp (info->pspecs[i]->name, "id") == 0)
+      if (info->slots[i].kind == SLOT_STRING && strcmp (info->slots[i].name, "id") == 0)
         info->id_slot = i;
-
-      g_value_init (&info->values[i], vtype);
-      if (vtype == G_TYPE_STRV)
-        info->strvs[i] = g_ptr_array_new ();
-      else if (G_TYPE_IS_ENUM (vtype))
-        info->enums[i] = g_type_class_ref (vtype);
+      g_value_init (&info->values[i], info->slots[i].vtype);
     }
   g_type_class_unref (klass);
 }
@@ -135,20 +218,18 @@ model_info_init (ModelInfo *info,
 static void
 model_info_clear (ModelInfo *info)
 {
-  for (guint i = 0; i < info->n_pspecs; i++)
+  for (guint i = 0; i < info->n_slots; i++)
     {
       g_value_unset (&info->values[i]);
-      if (info->strvs[i] != NULL)
-        g_ptr_array_unref (info->strvs[i]);
-      if (info->enums[i] != NULL)
-        g_type_class_unref (info->enums[i]);
+      if (info->slots[i].strv != NULL)
+        g_ptr_array_unref (info->slots[i].strv);
+      if (info->slots[i].enum_class != NULL)
+        g_type_class_unref (info->slots[i].enum_class);
     }
   g_free (info->values);
-  g_free (info->strvs);
-  g_free (info->enums);
   g_free (info->names);
   g_free (info->ctor_values);
-  g_free (info->pspecs);
+  g_free (info->slots);
   memset (info, 0, sizeof *info);
 }
 
@@ -199,23 +280,28 @@ read_hex4 (Reader   *r,
   return TRUE;
 }
 
-/* TRUE when a byte of @text[0..len) is not ASCII; eight bytes a step. */
+/* TRUE when a byte of @text[0..len) is not ASCII; eight bytes a step, and
+ * the last 1–7 bytes as one word that overlaps the step before. */
 static gboolean
 any_high_bit (const char *text,
               gsize       len)
 {
-  guint64 acc = 0;
+  guint64 acc = 0, word;
   gsize i = 0;
 
+  if (len < 8)
+    {
+      for (; i < len; i++)
+        acc |= (guchar) text[i];
+      return (acc & 0x80) != 0;
+    }
   for (; i + 8 <= len; i += 8)
     {
-      guint64 word;
-
       memcpy (&word, text + i, 8);
       acc |= word;
     }
-  for (; i < len; i++)
-    acc |= (guchar) text[i];
+  memcpy (&word, text + len - 8, 8);
+  acc |= word;
   return (acc & G_GUINT64_CONSTANT (0x8080808080808080)) != 0;
 }
 
@@ -592,15 +678,14 @@ parse_boolean_member (Reader    *r,
   return wrong_type (r, bad, error);
 }
 
-/* G_TYPE_UINT, G_TYPE_INT or G_TYPE_INT64, within @pspec's range. */
+/* G_TYPE_UINT, G_TYPE_INT or G_TYPE_INT64, within the property's range. */
 static gboolean
 parse_integer_member (Reader      *r,
-                      GParamSpec  *pspec,
+                      const Slot  *slot,
                       GValue      *value,
                       gboolean    *bad,
                       GError     **error)
 {
-  GType vtype = G_PARAM_SPEC_VALUE_TYPE (pspec);
   gint64 v = 0;
   gboolean is_int;
 
@@ -608,32 +693,14 @@ parse_integer_member (Reader      *r,
     return wrong_type (r, bad, error);
   if (!parse_number (r, &v, &is_int, error))
     return FALSE;
-  if (!is_int)
+  if (!is_int || v < slot->minimum || v > slot->maximum)
     *bad = TRUE;
-  else if (vtype == G_TYPE_UINT)
-    {
-      GParamSpecUInt *p = G_PARAM_SPEC_UINT (pspec);
-      if (v < p->minimum || v > p->maximum)
-        *bad = TRUE;
-      else
-        g_value_set_uint (value, (guint) v);
-    }
-  else if (vtype == G_TYPE_INT)
-    {
-      GParamSpecInt *p = G_PARAM_SPEC_INT (pspec);
-      if (v < p->minimum || v > p->maximum)
-        *bad = TRUE;
-      else
-        g_value_set_int (value, (int) v);
-    }
+  else if (slot->vtype == G_TYPE_UINT)
+    g_value_set_uint (value, (guint) v);
+  else if (slot->vtype == G_TYPE_INT)
+    g_value_set_int (value, (int) v);
   else
-    {
-      GParamSpecInt64 *p = G_PARAM_SPEC_INT64 (pspec);
-      if (v < p->minimum || v > p->maximum)
-        *bad = TRUE;
-      else
-        g_value_set_int64 (value, v);
-    }
+    g_value_set_int64 (value, v);
   return TRUE;
 }
 
@@ -670,22 +737,20 @@ parse_member_value (Reader    *r,
                     gboolean  *bad,
                     GError   **error)
 {
-  GParamSpec *pspec = info->pspecs[i];
+  const Slot *slot = &info->slots[i];
   GValue *value = &info->values[i];
-  GType vtype = G_PARAM_SPEC_VALUE_TYPE (pspec);
 
   skip_ws (r);
-  if (vtype == G_TYPE_STRING)
-    return parse_string_member (r, value, bad, error);
-  if (vtype == G_TYPE_STRV)
-    return parse_strv_member (r, value, info->strvs[i], bad, error);
-  if (vtype == G_TYPE_BOOLEAN)
-    return parse_boolean_member (r, value, bad, error);
-  if (vtype == G_TYPE_UINT || vtype == G_TYPE_INT || vtype == G_TYPE_INT64)
-    return parse_integer_member (r, pspec, value, bad, error);
-  if (G_TYPE_IS_ENUM (vtype))
-    return parse_enum_member (r, info->enums[i], value, bad, error);
-  return wrong_type (r, bad, error);
+  switch (slot->kind)
+    {
+    case SLOT_STRING:  return parse_string_member (r, value, bad, error);
+    case SLOT_STRV:    return parse_strv_member (r, value, slot->strv, bad, error);
+    case SLOT_BOOLEAN: return parse_boolean_member (r, value, bad, error);
+    case SLOT_INTEGER: return parse_integer_member (r, slot, value, bad, error);
+    case SLOT_ENUM:    return parse_enum_member (r, slot->enum_class, value, bad, error);
+    case SLOT_OTHER:
+    default:           return wrong_type (r, bad, error);
+    }
 }
 
 static guint
@@ -694,10 +759,10 @@ find_slot (ModelInfo  *info,
            guint       hint)
 {
   /* Members usually come in property order: try the next one first. */
-  if (hint < info->n_pspecs && strcmp (info->pspecs[hint]->name, name) == 0)
+  if (hint < info->n_slots && strcmp (info->slots[hint].name, name) == 0)
     return hint;
-  for (guint i = 0; i < info->n_pspecs; i++)
-    if (strcmp (info->pspecs[i]->name, name) == 0)
+  for (guint i = 0; i < info->n_slots; i++)
+    if (strcmp (info->slots[i].name, name) == 0)
       return i;
   return G_MAXUINT;
 }
@@ -714,11 +779,10 @@ build_object (ModelInfo *info)
    * setter. g_object_set_property() would validate and queue notifications
    * for every one, which made loading three times slower; the values were
    * already range-checked above and nobody listens to a new object yet. */
-  for (guint i = 0; i < info->n_pspecs; i++)
-    if ((info->present & (G_GUINT64_CONSTANT (1) << i))
-        && (info->pspecs[i]->flags & (G_PARAM_CONSTRUCT_ONLY | G_PARAM_CONSTRUCT)))
+  for (guint i = 0; i < info->n_slots; i++)
+    if ((info->present & (G_GUINT64_CONSTANT (1) << i)) && info->slots[i].construct)
       {
-        info->names[n_ctor] = info->pspecs[i]->name;
+        info->names[n_ctor] = info->slots[i].name;
         info->ctor_values[n_ctor] = info->values[i];   /* a shallow copy, not unset */
         n_ctor++;
       }
@@ -726,12 +790,12 @@ build_object (ModelInfo *info)
   memset (info->ctor_values, 0, n_ctor * sizeof (GValue));
 
   klass = G_OBJECT_GET_CLASS (object);
-  for (guint i = 0; i < info->n_pspecs; i++)
+  for (guint i = 0; i < info->n_slots; i++)
     {
-      GParamSpec *pspec = info->pspecs[i];
+      GParamSpec *pspec = info->slots[i].pspec;
 
       if ((info->present & (G_GUINT64_CONSTANT (1) << i))
-          && !(pspec->flags & (G_PARAM_CONSTRUCT_ONLY | G_PARAM_CONSTRUCT))
+          && !info->slots[i].construct
           && (pspec->flags & G_PARAM_WRITABLE))
         klass->set_property (object, pspec->param_id, &info->values[i], pspec);
     }

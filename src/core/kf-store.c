@@ -255,23 +255,28 @@ index_items (GPtrArray   *items,
   return g_steal_pointer (&index);
 }
 
+/* Each key pair's number of connections. The counts are keyed by the key
+ * pair object found through @keypair_index (id → key pair), so each
+ * connection costs one string hash, and each key pair none. */
 static void
-update_usage_counts (GPtrArray *keypairs,
-                     GPtrArray *connections)
+update_usage_counts (GPtrArray  *keypairs,
+                     GPtrArray  *connections,
+                     GHashTable *keypair_index)
 {
-  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);
 
   for (guint i = 0; i < connections->len; i++)
     {
       const char *id = kf_connection_get_keypair_id (connections->pdata[i]);
+      gpointer keypair = id != NULL ? g_hash_table_lookup (keypair_index, id) : NULL;
 
-      if (id != NULL)
-        g_hash_table_insert (counts, (char *) id,
-                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, id)) + 1));
+      if (keypair != NULL)
+        g_hash_table_insert (counts, keypair,
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, keypair)) + 1));
     }
   for (guint i = 0; i < keypairs->len; i++)
     kf_keypair_set_usage_count (keypairs->pdata[i],
-                                GPOINTER_TO_UINT (g_hash_table_lookup (counts, kf_keypair_get_id (keypairs->pdata[i]))));
+                                GPOINTER_TO_UINT (g_hash_table_lookup (counts, keypairs->pdata[i])));
 }
 
 /* Makes @keypairs and @connections (and their indexes) the lists' contents.
@@ -288,7 +293,7 @@ set_contents (KfStore    *self,
   self->keypairs_by_id = keypair_index;
   g_hash_table_unref (self->connections_by_id);
   self->connections_by_id = connection_index;
-  update_usage_counts (keypairs, connections);
+  update_usage_counts (keypairs, connections, keypair_index);
   set_list_items (self->keypairs, keypairs);
   set_list_items (self->connections, connections);
   self->generation++;
@@ -1191,7 +1196,7 @@ commit_change (KfStore   *self,
                          change->add_connections->pdata[i]);
 
   if (touched->len > 16)
-    update_usage_counts (keypairs, connections);
+    update_usage_counts (keypairs, connections, self->keypairs_by_id);
   else
     for (guint t = 0; t < touched->len; t++)
       {

@@ -47,7 +47,7 @@ struct _KfListPage
   char               *empty_icon_name;
   AdwStatusPage      *no_results_page;
   GtkButton          *empty_add_button;
-  GtkWidget          *row_menu;       /* GtkPopoverMenu, child of the page */
+  GtkWidget          *row_menu;       /* GtkPopoverMenu, child of the page; NULL until first opened */
   GtkWidget          *menu_row;       /* weak: the row whose menu is open */
   GtkWidget          *menu_button;    /* weak: the ⋮ that opened it, if one did */
 
@@ -360,7 +360,8 @@ kf_list_page_unmap (GtkWidget *widget)
   disconnect_paint (self);
   /* Its row menu closes with it, rather than hiding with its surface and
    * popping up again, for an item that may be gone, when the page shows. */
-  gtk_popover_popdown (GTK_POPOVER (self->row_menu));
+  if (self->row_menu != NULL)
+    gtk_popover_popdown (GTK_POPOVER (self->row_menu));
 
   GTK_WIDGET_CLASS (kf_list_page_parent_class)->unmap (widget);
 }
@@ -576,6 +577,21 @@ on_row_menu_closed (KfListPage *self)
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, empty_row_menu, g_object_ref (self), g_object_unref);
 }
 
+/* The page's one row menu, made the first time a row's menu opens: most
+ * start-ups never open one, and a popover is a dozen widgets to build. */
+static GtkWidget *
+ensure_row_menu (KfListPage *self)
+{
+  if (self->row_menu == NULL)
+    {
+      self->row_menu = gtk_popover_menu_new_from_model (NULL);
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->row_menu), TRUE);
+      gtk_widget_set_parent (self->row_menu, GTK_WIDGET (self));
+      g_signal_connect_swapped (self->row_menu, "closed", G_CALLBACK (on_row_menu_closed), self);
+    }
+  return self->row_menu;
+}
+
 /* @anchor: a widget inside the row the menu is for. */
 static void
 show_row_menu (KfListPage            *self,
@@ -593,7 +609,7 @@ show_row_menu (KfListPage            *self,
 
   /* Built on demand, so the menu's targets name the item shown right now. */
   menu = self->menu_func (item, self->menu_data);
-  kf_ui_popover_menu_set_model (GTK_POPOVER_MENU (self->row_menu), menu);
+  kf_ui_popover_menu_set_model (GTK_POPOVER_MENU (ensure_row_menu (self)), menu);
   rect.x = (int) where->origin.x;
   rect.y = (int) where->origin.y;
   rect.width = MAX (1, (int) where->size.width);
@@ -700,7 +716,8 @@ kf_list_page_size_allocate (GtkWidget *widget,
   KfListPage *self = KF_LIST_PAGE (widget);
 
   gtk_widget_allocate (self->box, width, height, baseline, NULL);
-  gtk_popover_present (GTK_POPOVER (self->row_menu));
+  if (self->row_menu != NULL)
+    gtk_popover_present (GTK_POPOVER (self->row_menu));
 
   /* Narrow when the whole table would need a sideways scroll, wide again
    * once it fits. Hiding columns changes sizes: not while allocating, just
@@ -980,10 +997,6 @@ kf_list_page_init (KfListPage *self)
                                                           action));
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), shortcuts);
 
-  self->row_menu = gtk_popover_menu_new_from_model (NULL);
-  gtk_popover_set_has_arrow (GTK_POPOVER (self->row_menu), TRUE);
-  gtk_widget_set_parent (self->row_menu, GTK_WIDGET (self));
-  g_signal_connect_swapped (self->row_menu, "closed", G_CALLBACK (on_row_menu_closed), self);
   context = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
   g_signal_connect (context, "pressed", G_CALLBACK (on_context_click), self);
