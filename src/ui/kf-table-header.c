@@ -20,12 +20,15 @@ struct _KfTableHeader
   GPtrArray      *arrows;         /* GtkImage in each button */
   int             resizing;       /* the column being resized, or -1 */
   int             resize_start;   /* its width when the drag began */
+  GtkWidget      *last_focus;     /* the title Tab comes back to (weak) */
 };
 
 G_DEFINE_FINAL_TYPE (KfTableHeader, kf_table_header, GTK_TYPE_WIDGET)
 
 /* How near an edge between titles a drag resizes, in pixels. */
 #define EDGE_SLOP 5
+/* How much Ctrl+Left / Ctrl+Right resizes the focused title's column. */
+#define KEY_RESIZE_STEP 24
 
 static int
 table_width (KfTableHeader *self)
@@ -128,9 +131,9 @@ add_button (KfTableHeader *self,
   gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
   gtk_widget_set_sensitive (button, kf_table_columns_can_sort (self->columns, i));
-  /* Tab goes to the rows, not through every title first (as in a
-   * GtkColumnView); a screen reader still presses them. */
-  gtk_widget_set_focusable (button, FALSE);
+  /* One Tab stop for all titles (see kf_table_header_focus); a click
+   * sorts without taking the focus from the rows. */
+  gtk_widget_set_focus_on_click (button, FALSE);
   g_signal_connect (button, "clicked", G_CALLBACK (on_title_clicked), self);
   gtk_widget_set_parent (button, GTK_WIDGET (self));
   g_ptr_array_add (self->buttons, button);
@@ -197,6 +200,138 @@ on_motion (GtkEventControllerMotion *motion,
            KfTableHeader            *self)
 {
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), edge_at (self, x) >= 0 || self->resizing >= 0 ? "col-resize" : NULL);
+}
+
+/* Keyboard: the titles are one stop in the Tab chain (the sorted column's
+ * title, or the one last used); Left and Right move between titles, Enter
+ * or Space sorts, Ctrl+Left and Ctrl+Right resize. */
+
+static gboolean
+can_focus_title (KfTableHeader *self,
+                 guint          column)
+{
+  GtkWidget *button = g_ptr_array_index (self->buttons, column);
+
+  return gtk_widget_get_child_visible (button) && gtk_widget_is_sensitive (button);
+}
+
+/* The column whose title has the keyboard focus, or -1. */
+static int
+focused_column (KfTableHeader *self)
+{
+  GtkWidget *focus = gtk_widget_get_focus_child (GTK_WIDGET (self));
+  guint column;
+
+  return focus != NULL && g_ptr_array_find (self->buttons, focus, &column) ? (int) column : -1;
+}
+
+/* Where Tab enters the titles. */
+static int
+entry_column (KfTableHeader *self)
+{
+  guint column;
+  int sorted = kf_table_columns_get_sort_column (self->columns);
+
+  if (self->last_focus != NULL && g_ptr_array_find (self->buttons, self->last_focus, &column)
+      && can_focus_title (self, column))
+    return (int) column;
+  if (sorted >= 0 && (guint) sorted < self->buttons->len && can_focus_title (self, sorted))
+    return sorted;
+  for (column = 0; column < self->buttons->len; column++)
+    if (can_focus_title (self, column))
+      return (int) column;
+  return -1;
+}
+
+static gboolean
+focus_title (KfTableHeader *self,
+             int            column)
+{
+  GtkWidget *button = g_ptr_array_index (self->buttons, column);
+
+  if (!gtk_widget_grab_focus (button))
+    return FALSE;
+  g_set_weak_pointer (&self->last_focus, button);
+  return TRUE;
+}
+
+static gboolean
+kf_table_header_focus (GtkWidget        *widget,
+                       GtkDirectionType  direction)
+{
+  KfTableHeader *self = KF_TABLE_HEADER (widget);
+  int current = focused_column (self);
+  int step;
+
+  switch (direction)
+    {
+    case GTK_DIR_TAB_FORWARD:
+    case GTK_DIR_TAB_BACKWARD:
+      if (current >= 0)
+        return FALSE;   /* Tab leaves the titles */
+      current = entry_column (self);
+      return current >= 0 && focus_title (self, current);
+
+    case GTK_DIR_LEFT:
+    case GTK_DIR_RIGHT:
+      if (current < 0)
+        return FALSE;
+      /* Left is the previous column left to right, the next one right to left. */
+      step = (direction == GTK_DIR_RIGHT) != is_rtl (self) ? 1 : -1;
+      for (int i = current + step; i >= 0 && (guint) i < self->buttons->len; i += step)
+        if (can_focus_title (self, i))
+          return focus_title (self, i);
+      gtk_widget_error_bell (widget);
+      return TRUE;   /* the last title keeps the focus */
+
+    case GTK_DIR_UP:
+    case GTK_DIR_DOWN:
+    default:
+      return FALSE;
+    }
+}
+
+static void
+resize_focused (KfTableHeader *self,
+                int            delta)
+{
+  int column = focused_column (self);
+  int cell_x, cell_width;
+
+  if (column < 0 || !kf_table_columns_get_cell (self->columns, table_width (self), column, &cell_x, &cell_width))
+    return;
+  kf_table_columns_resize (self->columns, column, cell_width + delta);
+}
+
+static void
+wider_column (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  resize_focused (KF_TABLE_HEADER (widget), KEY_RESIZE_STEP);
+}
+
+static void
+narrower_column (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  resize_focused (KF_TABLE_HEADER (widget), -KEY_RESIZE_STEP);
+}
+
+/* Ctrl+Right moves the column's trailing edge right: wider left to right,
+ * narrower right to left (where that edge is on the column's left). */
+static gboolean
+on_resize_key (GtkWidget *widget,
+               GVariant  *args,
+               gpointer   user_data)
+{
+  gboolean right = g_variant_get_boolean (args);
+
+  gtk_widget_activate_action (widget, right != is_rtl (KF_TABLE_HEADER (widget)) ? "table-header.wider-column"
+                                                                                  : "table-header.narrower-column",
+                              NULL);
+  return TRUE;
 }
 
 static void
@@ -268,6 +403,7 @@ kf_table_header_dispose (GObject *object)
       gtk_widget_unparent (g_ptr_array_index (self->buttons, i));
   g_clear_pointer (&self->buttons, g_ptr_array_unref);
   g_clear_pointer (&self->arrows, g_ptr_array_unref);
+  g_clear_weak_pointer (&self->last_focus);
   g_clear_object (&self->columns);
 
   G_OBJECT_CLASS (kf_table_header_parent_class)->dispose (object);
@@ -282,6 +418,14 @@ kf_table_header_class_init (KfTableHeaderClass *klass)
   object_class->dispose = kf_table_header_dispose;
   widget_class->measure = kf_table_header_measure;
   widget_class->size_allocate = kf_table_header_size_allocate;
+  widget_class->focus = kf_table_header_focus;
+
+  gtk_widget_class_install_action (widget_class, "table-header.wider-column", NULL, wider_column);
+  gtk_widget_class_install_action (widget_class, "table-header.narrower-column", NULL, narrower_column);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Right, GDK_CONTROL_MASK, on_resize_key, "b", TRUE);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Right, GDK_CONTROL_MASK, on_resize_key, "b", TRUE);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, GDK_CONTROL_MASK, on_resize_key, "b", FALSE);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Left, GDK_CONTROL_MASK, on_resize_key, "b", FALSE);
 
   gtk_widget_class_set_css_name (widget_class, "kf-table-header");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);

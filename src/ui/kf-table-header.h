@@ -2,7 +2,9 @@
  *
  * A button per shown column, placed where KfTableColumns puts the column:
  * a click sorts by it (again: the other way), dragging the edge between two
- * titles resizes the column on the left.
+ * titles resizes the column on the left. From the keyboard the titles are
+ * one Tab stop: Left and Right move between them, Enter or Space sorts,
+ * Ctrl+Left and Ctrl+Right make the column narrower or wider.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later

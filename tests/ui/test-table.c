@@ -11,6 +11,7 @@
 #include "kf-table-header.h"
 #include "kf-table-row.h"
 #include "kf-test-util.h"
+#include "ui-test-util.h"
 
 static char *
 format_port_text (gpointer item,
@@ -262,6 +263,100 @@ test_row_and_header (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+focus_of (GtkWidget *window)
+{
+  return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+static int
+cell_width_of (KfTableColumns *columns,
+               guint           column)
+{
+  int x, width;
+
+  g_assert_true (kf_table_columns_get_cell (columns, 600, column, &x, &width));
+  return width;
+}
+
+/* The titles from the keyboard: one Tab stop, entered at the sorted column
+ * (then at the title last used); Left and Right move between titles (the
+ * other way right to left); activating a title sorts; the resize actions
+ * act on the focused title's column. */
+static void
+test_header_keyboard (void)
+{
+  g_autoptr(KfTableColumns) columns = make_columns ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *before = gtk_button_new_with_label ("Before");
+  GtkWidget *after = gtk_button_new_with_label ("After");
+  GtkWidget *header = kf_table_header_new (columns);
+  KfTableHeader *h = KF_TABLE_HEADER (header);
+  int width;
+
+  gtk_widget_set_size_request (header, 630, -1);
+  gtk_box_append (GTK_BOX (box), before);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_box_append (GTK_BOX (box), after);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_wait_frame (window);
+
+  kf_table_columns_sort_by (columns, 1, GTK_SORT_ASCENDING);
+  g_assert_true (gtk_widget_grab_focus (before));
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD));
+  g_assert_true (focus_of (window) == kf_table_header_get_button (h, 1));
+  /* The next Tab leaves the titles; Shift+Tab comes back to the same one. */
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD));
+  g_assert_true (focus_of (window) == after);
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_BACKWARD));
+  g_assert_true (focus_of (window) == kf_table_header_get_button (h, 1));
+  /* As after a key press: the focus ring shows. */
+  gtk_window_set_focus_visible (GTK_WINDOW (window), TRUE);
+  ui_test_screenshot (window, "header-keyboard-focus");
+
+  /* Right goes to Port; at the last title it stays. */
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_RIGHT));
+  g_assert_true (focus_of (window) == kf_table_header_get_button (h, 2));
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_RIGHT));
+  g_assert_true (focus_of (window) == kf_table_header_get_button (h, 2));
+
+  /* Enter or Space on a title sorts by its column (a button's "clicked"
+   * follows its activation after a short press animation). */
+  g_assert_true (gtk_widget_activate (focus_of (window)));
+  for (int i = 0; i < 100 && kf_table_columns_get_sort_column (columns) != 2; i++)
+    ui_test_spin (10);
+  g_assert_cmpint (kf_table_columns_get_sort_column (columns), ==, 2);
+  g_assert_cmpint (kf_table_columns_get_sort_order (columns), ==, GTK_SORT_ASCENDING);
+
+  /* Wider and narrower by a step; never narrower than the title. */
+  width = cell_width_of (columns, 2);
+  g_assert_true (gtk_widget_activate_action (header, "table-header.wider-column", NULL));
+  g_assert_cmpint (cell_width_of (columns, 2), ==, width + 24);
+  g_assert_true (gtk_widget_activate_action (header, "table-header.narrower-column", NULL));
+  g_assert_cmpint (cell_width_of (columns, 2), ==, width);
+  for (int i = 0; i < 20; i++)
+    gtk_widget_activate_action (header, "table-header.narrower-column", NULL);
+  g_assert_cmpint (cell_width_of (columns, 2), ==, kf_table_columns_get_min_width (columns, 2));
+
+  /* Right to left, Right goes back towards Name. */
+  gtk_widget_set_direction (header, GTK_TEXT_DIR_RTL);
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_RIGHT));
+  g_assert_true (focus_of (window) == kf_table_header_get_button (h, 1));
+
+  /* A hidden title is skipped, and Tab enters at a shown one. */
+  gtk_widget_set_direction (header, GTK_TEXT_DIR_LTR);
+  g_assert_true (gtk_widget_grab_focus (before));
+  kf_table_columns_set_n_shown (columns, 1);
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD));
+  g_assert_true (focus_of (window) == kf_table_header_get_button (h, 0));
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_RIGHT));
+  g_assert_true (focus_of (window) == kf_table_header_get_button (h, 0));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static guint
 name_field (gpointer     item,
             const char **fields,
@@ -323,6 +418,7 @@ main (int   argc,
   g_test_add_func ("/ui/table/sort", test_sort);
   g_test_add_func ("/ui/table/row-and-header", test_row_and_header);
   g_test_add_func ("/ui/table/search-case", test_search_case);
+  g_test_add_func ("/ui/table/header-keyboard", test_header_keyboard);
 
   return g_test_run ();
 }
