@@ -21,6 +21,7 @@ struct _KfWindow
   GtkButton            *add_button;
   AdwViewSwitcherTitle *switcher_title;
   GtkMenuButton        *menu_button;
+  GMenuModel           *primary_menu;   /* the menu_button's, built when first opened */
   GtkToggleButton      *search_button;
   AdwViewStack         *view_stack;
   KfListPage           *connections_page;
@@ -554,6 +555,7 @@ kf_window_class_init (KfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KfWindow, add_button);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, connections_page);
@@ -561,13 +563,25 @@ kf_window_class_init (KfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KfWindow, switcher_bar);
 }
 
+/* The main menu's popover is built the first time it opens, not at
+ * start-up: it is a dozen widgets that most start-ups never show. */
+static void
+create_main_menu (GtkMenuButton *button,
+                  gpointer       user_data)
+{
+  KfWindow *self = user_data;
+  GtkWidget *popover = gtk_popover_menu_new_from_model (NULL);
+
+  kf_ui_popover_menu_set_model (GTK_POPOVER_MENU (popover), self->primary_menu);
+  gtk_menu_button_set_popover (button, popover);
+}
+
 static void
 kf_window_init (KfWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   kf_ui_name_icon_controls (GTK_WIDGET (self));
-  kf_ui_popover_menu_set_model (GTK_POPOVER_MENU (gtk_menu_button_get_popover (self->menu_button)),
-                                gtk_menu_button_get_menu_model (self->menu_button));
+  gtk_menu_button_set_create_popup_func (self->menu_button, create_main_menu, self, NULL);
 
   self->settings = g_settings_new (KF_APP_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_GET | G_SETTINGS_BIND_GET_NO_CHANGES);
