@@ -215,14 +215,21 @@ can_focus_title (KfTableHeader *self,
   return gtk_widget_get_child_visible (button) && gtk_widget_is_sensitive (button);
 }
 
-/* The column whose title has the keyboard focus, or -1. */
+/* The column whose title has the keyboard focus, or -1. Asked of the
+ * window: a window that is not active does not update its widgets' focus
+ * children (GTK 4.24), while its focus widget is always the one that will
+ * get the keys. */
 static int
 focused_column (KfTableHeader *self)
 {
-  GtkWidget *focus = gtk_widget_get_focus_child (GTK_WIDGET (self));
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
   guint column;
 
-  return focus != NULL && g_ptr_array_find (self->buttons, focus, &column) ? (int) column : -1;
+  for (; focus != NULL && focus != GTK_WIDGET (self); focus = gtk_widget_get_parent (focus))
+    if (g_ptr_array_find (self->buttons, focus, &column))
+      return (int) column;
+  return -1;
 }
 
 /* Where Tab enters the titles. */
