@@ -564,14 +564,18 @@ kf_window_class_init (KfWindowClass *klass)
 }
 
 /* The main menu's popover is built the first time it opens, not at
- * start-up: it is a dozen widgets that most start-ups never show. */
+ * start-up: it is a dozen widgets that most start-ups never show. GTK calls
+ * this each time the menu is about to open; it builds the popover once. */
 static void
 create_main_menu (GtkMenuButton *button,
                   gpointer       user_data)
 {
   KfWindow *self = user_data;
-  GtkWidget *popover = gtk_popover_menu_new_from_model (NULL);
+  GtkWidget *popover;
 
+  if (gtk_menu_button_get_popover (button) != NULL)
+    return;
+  popover = gtk_popover_menu_new_from_model (NULL);
   kf_ui_popover_menu_set_model (GTK_POPOVER_MENU (popover), self->primary_menu);
   gtk_menu_button_set_popover (button, popover);
 }

@@ -575,6 +575,25 @@ test_app_actions (void)
   ui_test_screenshot (GTK_WIDGET (about), "about");
   gtk_window_destroy (about);
 
+  /* The main menu is built when it first opens, once: opened again, it is
+   * the same popover, with its items. */
+  {
+    GtkWidget *menu_button = ui_test_find (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, NULL, TRUE);
+    GtkPopover *popover;
+
+    g_assert_nonnull (menu_button);
+    g_assert_null (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button)));
+    gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
+    popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button));
+    g_assert_nonnull (popover);
+    ui_test_wait_frame (GTK_WIDGET (popover));
+    g_assert_nonnull (ui_test_find (GTK_WIDGET (popover), GTK_TYPE_BUTTON, "Keyboard Shortcuts", TRUE));
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
+    gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
+    g_assert_true (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button)) == popover);
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
+  }
+
   g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
   shortcuts = ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
   g_assert_nonnull (shortcuts);
