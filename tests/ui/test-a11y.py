@@ -104,7 +104,13 @@ def window_named(app, name):
 
 
 def descendants(acc):
-    for child in acc:
+    """Every accessible below @acc. The tree changes while it is walked (a
+    closed menu's items go away): a part that is gone is skipped."""
+    try:
+        children = list(acc)
+    except Exception:
+        return
+    for child in children:
         if child is None:
             continue
         yield child
@@ -147,11 +153,16 @@ def audit(title, root, class_names=True, list_items=False):
         if role not in INTERACTIVE and not (list_items and role == pyatspi.ROLE_LIST_ITEM):
             continue
         n += 1
-        chain, p = [], acc.parent
-        while p is not None and len(chain) < 4:
-            chain.append(p.name or p.getRoleName())
-            p = p.parent
-        where = f"{acc.getRoleName()} under “{' ‹ '.join(chain)}”"
+        chain = []
+        try:
+            p = acc.parent
+            while p is not None and len(chain) < 4:
+                chain.append(p.name or p.getRoleName())
+                p = p.parent
+            role_name = acc.getRoleName()
+        except Exception:  # its window went away meanwhile (a toast that timed out)
+            role_name = str(role)
+        where = f"{role_name} under “{' ‹ '.join(chain)}”"
         if not name.strip():
             unnamed.append(where)
         elif MNEMONIC.search(name):
@@ -232,7 +243,14 @@ def row_name(acc):
 
 
 def all_named(root, role, name):
-    return [a for a in descendants(root) if a.getRole() == role and a.name == name]
+    found = []
+    for a in descendants(root):
+        try:
+            if a.getRole() == role and a.name == name:
+                found.append(a)
+        except Exception:
+            continue  # gone meanwhile
+    return found
 
 
 def menu_of(item):
