@@ -217,8 +217,8 @@ can_focus_title (KfTableHeader *self,
 
 /* The column whose title has the keyboard focus, or -1. Asked of the
  * window: a window that is not active does not update its widgets' focus
- * children (GTK 4.24), while its focus widget is always the one that will
- * get the keys. */
+ * children (seen with GTK 4.8 and 4.24), while its focus widget is always
+ * the one that will get the keys. */
 static int
 focused_column (KfTableHeader *self)
 {
