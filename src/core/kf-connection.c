@@ -168,32 +168,46 @@ kf_connection_class_init (KfConnectionClass *klass)
   object_class->get_property = kf_connection_get_property;
   object_class->set_property = kf_connection_set_property;
 
+  /* FIELD: where the store reader writes a loaded value (kf-model-private.h) */
+#define FIELD(member, pspec) KF_PARAM_FIELD (KfConnection, member, pspec)
   properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, co);
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, rw);
+  properties[PROP_NAME] = FIELD (name, g_param_spec_string ("name", NULL, NULL, NULL, rw));
   properties[PROP_SETUP_METHOD] =
-    g_param_spec_enum ("setup-method", NULL, NULL, KF_TYPE_SETUP_METHOD, KF_SETUP_METHOD_MANUAL, rw);
-  properties[PROP_HOST] = g_param_spec_string ("host", NULL, NULL, NULL, rw);
-  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 1, 65535, KF_CONNECTION_DEFAULT_PORT, rw);
-  properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, "root", rw);
-  properties[PROP_KEYPAIR_ID] = g_param_spec_string ("keypair-id", NULL, NULL, NULL, rw);
-  properties[PROP_HOST_KEYS] = g_param_spec_boxed ("host-keys", NULL, NULL, G_TYPE_STRV, rw);
+    FIELD (setup_method, g_param_spec_enum ("setup-method", NULL, NULL,
+                                            KF_TYPE_SETUP_METHOD, KF_SETUP_METHOD_MANUAL, rw));
+  properties[PROP_HOST] = FIELD (host, g_param_spec_string ("host", NULL, NULL, NULL, rw));
+  properties[PROP_PORT] =
+    FIELD (port, g_param_spec_uint ("port", NULL, NULL, 1, 65535, KF_CONNECTION_DEFAULT_PORT, rw));
+  properties[PROP_USERNAME] = FIELD (username, g_param_spec_string ("username", NULL, NULL, "root", rw));
+  properties[PROP_KEYPAIR_ID] = FIELD (keypair_id, g_param_spec_string ("keypair-id", NULL, NULL, NULL, rw));
+  properties[PROP_HOST_KEYS] =
+    FIELD (host_keys, g_param_spec_boxed ("host-keys", NULL, NULL, G_TYPE_STRV, rw));
   properties[PROP_CONNECT_TIMEOUT] =
-    g_param_spec_uint ("connect-timeout", NULL, NULL,
-                       KF_CONNECTION_MIN_TIMEOUT, KF_CONNECTION_MAX_TIMEOUT,
-                       KF_CONNECTION_DEFAULT_TIMEOUT, rw);
-  properties[PROP_TRUENAS_URL] = g_param_spec_string ("truenas-url", NULL, NULL, NULL, rw);
-  properties[PROP_ADMIN_USERNAME] = g_param_spec_string ("admin-username", NULL, NULL, NULL, rw);
-  properties[PROP_TLS_PIN] = g_param_spec_string ("tls-pin", NULL, NULL, NULL, rw);
-  properties[PROP_TRUENAS_VERSION] = g_param_spec_string ("truenas-version", NULL, NULL, NULL, rw);
-  properties[PROP_SUDO_ZFS] = g_param_spec_boolean ("sudo-zfs", NULL, NULL, FALSE, rw);
-  properties[PROP_HOST_KEY_VERIFIED] = g_param_spec_boolean ("host-key-verified", NULL, NULL, FALSE, rw);
+    FIELD (connect_timeout, g_param_spec_uint ("connect-timeout", NULL, NULL,
+                                               KF_CONNECTION_MIN_TIMEOUT, KF_CONNECTION_MAX_TIMEOUT,
+                                               KF_CONNECTION_DEFAULT_TIMEOUT, rw));
+  properties[PROP_TRUENAS_URL] =
+    FIELD (truenas_url, g_param_spec_string ("truenas-url", NULL, NULL, NULL, rw));
+  properties[PROP_ADMIN_USERNAME] =
+    FIELD (admin_username, g_param_spec_string ("admin-username", NULL, NULL, NULL, rw));
+  properties[PROP_TLS_PIN] = FIELD (tls_pin, g_param_spec_string ("tls-pin", NULL, NULL, NULL, rw));
+  properties[PROP_TRUENAS_VERSION] =
+    FIELD (truenas_version, g_param_spec_string ("truenas-version", NULL, NULL, NULL, rw));
+  properties[PROP_SUDO_ZFS] = FIELD (sudo_zfs, g_param_spec_boolean ("sudo-zfs", NULL, NULL, FALSE, rw));
+  properties[PROP_HOST_KEY_VERIFIED] =
+    FIELD (host_key_verified, g_param_spec_boolean ("host-key-verified", NULL, NULL, FALSE, rw));
   properties[PROP_TEST_STATE] =
-    g_param_spec_enum ("test-state", NULL, NULL, KF_TYPE_TEST_STATE, KF_TEST_STATE_UNTESTED, rw);
+    FIELD (test_state, g_param_spec_enum ("test-state", NULL, NULL,
+                                          KF_TYPE_TEST_STATE, KF_TEST_STATE_UNTESTED, rw));
   properties[PROP_TEST_FAILURE] =
-    g_param_spec_enum ("test-failure", NULL, NULL, KF_TYPE_TEST_FAILURE, KF_TEST_FAILURE_NONE, rw);
-  properties[PROP_TEST_MESSAGE] = g_param_spec_string ("test-message", NULL, NULL, NULL, rw);
-  properties[PROP_TESTED_AT] = g_param_spec_int64 ("tested-at", NULL, NULL, 0, G_MAXINT64, 0, rw);
+    FIELD (test_failure, g_param_spec_enum ("test-failure", NULL, NULL,
+                                            KF_TYPE_TEST_FAILURE, KF_TEST_FAILURE_NONE, rw));
+  properties[PROP_TEST_MESSAGE] =
+    FIELD (test_message, g_param_spec_string ("test-message", NULL, NULL, NULL, rw));
+  properties[PROP_TESTED_AT] =
+    FIELD (tested_at, g_param_spec_int64 ("tested-at", NULL, NULL, 0, G_MAXINT64, 0, rw));
   properties[PROP_CREATED] = g_param_spec_int64 ("created", NULL, NULL, 0, G_MAXINT64, 0, co);
+#undef FIELD
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

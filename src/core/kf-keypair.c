@@ -123,22 +123,27 @@ kf_keypair_class_init (KfKeypairClass *klass)
   object_class->get_property = kf_keypair_get_property;
   object_class->set_property = kf_keypair_set_property;
 
+  /* FIELD: where the store reader writes a loaded value (kf-model-private.h) */
+#define FIELD(member, pspec) KF_PARAM_FIELD (KfKeypair, member, pspec)
   properties[PROP_ID] =
     g_param_spec_string ("id", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS | KF_PARAM_PERSIST);
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, rw);
-  properties[PROP_KEY_TYPE] = g_param_spec_string ("key-type", NULL, NULL, NULL, rw);
-  properties[PROP_BITS] = g_param_spec_uint ("bits", NULL, NULL, 0, 65536, 0, rw);
-  properties[PROP_FINGERPRINT] = g_param_spec_string ("fingerprint", NULL, NULL, NULL, rw);
-  properties[PROP_COMMENT] = g_param_spec_string ("comment", NULL, NULL, NULL, rw);
-  properties[PROP_PUBLIC_KEY] = g_param_spec_string ("public-key", NULL, NULL, NULL, rw);
-  properties[PROP_HAS_PRIVATE_KEY] = g_param_spec_boolean ("has-private-key", NULL, NULL, FALSE, rw);
+  properties[PROP_NAME] = FIELD (name, g_param_spec_string ("name", NULL, NULL, NULL, rw));
+  properties[PROP_KEY_TYPE] = FIELD (key_type, g_param_spec_string ("key-type", NULL, NULL, NULL, rw));
+  properties[PROP_BITS] = FIELD (bits, g_param_spec_uint ("bits", NULL, NULL, 0, 65536, 0, rw));
+  properties[PROP_FINGERPRINT] =
+    FIELD (fingerprint, g_param_spec_string ("fingerprint", NULL, NULL, NULL, rw));
+  properties[PROP_COMMENT] = FIELD (comment, g_param_spec_string ("comment", NULL, NULL, NULL, rw));
+  properties[PROP_PUBLIC_KEY] = FIELD (public_key, g_param_spec_string ("public-key", NULL, NULL, NULL, rw));
+  properties[PROP_HAS_PRIVATE_KEY] =
+    FIELD (has_private_key, g_param_spec_boolean ("has-private-key", NULL, NULL, FALSE, rw));
   properties[PROP_CREATED] =
     g_param_spec_int64 ("created", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS | KF_PARAM_PERSIST);
   properties[PROP_USAGE_COUNT] =
     g_param_spec_uint ("usage-count", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+#undef FIELD
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

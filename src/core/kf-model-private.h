@@ -20,6 +20,19 @@ void      kf_model_assign (GObject     *self,
 /* A new object of the same type with every saved property, id included. */
 GObject  *kf_model_copy   (GObject     *self);
 
+/* Where a saved property's value lives in its instance. The store reader
+ * writes a loaded value there directly, without the setter's checks and
+ * notification: it does so only on an object it has just made and nobody
+ * else holds. KF_PARAM_FIELD (KfKeypair, name, g_param_spec_string (...))
+ * returns the pspec; the member's size must fit the property's value type. */
+#define KF_PARAM_FIELD(Type, member, pspec) \
+  kf_param_set_field ((pspec), G_STRUCT_OFFSET (Type, member), sizeof (((Type *) 0)->member))
+GParamSpec *kf_param_set_field (GParamSpec *pspec,
+                                gsize       offset,
+                                gsize       size);
+/* The offset given to kf_param_set_field(), or -1. */
+gssize      kf_param_get_field (GParamSpec *pspec);
+
 /* Getter and setter pairs for a model's fields; the setter notifies properties[PROP]. */
 #define KF_STRING_ACCESSORS(Type, prefix, CHECK, field, PROP)              \
   const char *prefix##_get_##field (Type *self)                            \

@@ -8,6 +8,41 @@
 #include "kf-model-private.h"
 #include "kf-serialize.h"
 
+static G_DEFINE_QUARK (kf-param-field, field)
+
+/* The size of the instance member that holds a value of @vtype, or 0 for a
+ * type the store reader does not write directly. */
+static gsize
+field_size (GType vtype)
+{
+  if (vtype == G_TYPE_STRING || vtype == G_TYPE_STRV)
+    return sizeof (gpointer);
+  if (vtype == G_TYPE_BOOLEAN || vtype == G_TYPE_INT || vtype == G_TYPE_UINT || G_TYPE_IS_ENUM (vtype))
+    return sizeof (int);
+  if (vtype == G_TYPE_INT64)
+    return sizeof (gint64);
+  return 0;
+}
+
+GParamSpec *
+kf_param_set_field (GParamSpec *pspec,
+                    gsize       offset,
+                    gsize       size)
+{
+  /* A wrong member is a programming error, caught when the class is made. */
+  g_assert (size == field_size (G_PARAM_SPEC_VALUE_TYPE (pspec)));
+  g_param_spec_set_qdata (pspec, field_quark (), GSIZE_TO_POINTER (offset + 1));
+  return pspec;
+}
+
+gssize
+kf_param_get_field (GParamSpec *pspec)
+{
+  gsize stored = GPOINTER_TO_SIZE (g_param_spec_get_qdata (pspec, field_quark ()));
+
+  return stored == 0 ? -1 : (gssize) (stored - 1);
+}
+
 gboolean
 kf_set_str (char       **str_pointer,
             const char  *new_str)
