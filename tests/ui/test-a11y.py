@@ -314,12 +314,13 @@ def find_cancel(app):
     return None
 
 
-def start_fake_truenas(tmp):
-    """The fake TrueNAS of the other tests: a self-signed certificate, an
-    admin with two-factor authentication and an SSH user whose shell is
-    nologin, so a setup meets all three prompts. Returns (process, URL)."""
+def start_fake_truenas(tmp, name="truenas", port=0):
+    """The fake TrueNAS of the other tests: a self-signed certificate (made
+    new for each @name), an admin with two-factor authentication and an SSH
+    user whose shell is nologin, so a setup meets all three prompts.
+    Returns (process, URL)."""
     src = os.environ["KF_SOURCE_DIR"]
-    d = os.path.join(tmp, "truenas")
+    d = os.path.join(tmp, name)
     os.makedirs(os.path.join(d, "home", "backup"))
     subprocess.run([os.path.join(src, "tests", "fake-truenas", "make-cert.sh"), os.path.join(d, "cert.pem"),
                     os.path.join(d, "key.pem")], check=True, stdin=subprocess.DEVNULL, capture_output=True)
@@ -336,7 +337,7 @@ def start_fake_truenas(tmp):
         json.dump(config, f)
     proc = subprocess.Popen([os.path.join(BUILD, "tests", "fake-truenas", "fake-truenas"),
                              "--config", os.path.join(d, "config.json"), "--cert", os.path.join(d, "cert.pem"),
-                             "--key", os.path.join(d, "key.pem"), "--port", "0", "--exit-with-stdin"],
+                             "--key", os.path.join(d, "key.pem"), "--port", str(port), "--exit-with-stdin"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     m = re.match(r"fake-truenas listening https=(\d+)", line)
@@ -407,11 +408,13 @@ def walk_prompt(app, title, answer):
     return button
 
 
-def walk_setup_prompts(app, main_window, url):
+def walk_setup_prompts(app, main_window, url, restart_with_new_certificate):
     """A semi-automatic setup against the fake TrueNAS, through its three
     prompts: the certificate is trusted, the one-time password given, and
     the login shell change declined, which ends the setup with nothing
-    changed; then the dialog is cancelled."""
+    changed. Then the TrueNAS comes back at the same address with another
+    certificate, and Save again meets the fourth prompt, “Certificate
+    Changed!”, which is declined; then the dialog is cancelled."""
     title = "Add SSH Connection"
     press(main_window, pyatspi.ROLE_PUSH_BUTTON, "Add Connection")
     dialog = wait_for(title, lambda: window_named(app, title))
@@ -432,6 +435,12 @@ def walk_setup_prompts(app, main_window, url):
     otp.queryAction().doAction(0)
     walk_prompt(app, "Change the Login Shell?", "Cancel Setup").queryAction().doAction(0)
     wait_for("the prompts to close", lambda: button_named(app, "Cancel Setup") is None)
+
+    restart_with_new_certificate()
+    press(dialog, pyatspi.ROLE_PUSH_BUTTON, "Save")
+    trust = walk_prompt(app, "Certificate Changed!", "Trust New Certificate")
+    press(prompt_of(trust), pyatspi.ROLE_PUSH_BUTTON, "Cancel")
+    wait_for("the prompt to close", lambda: button_named(app, "Trust New Certificate") is None)
 
     press(dialog, pyatspi.ROLE_PUSH_BUTTON, "Cancel")
     wait_for(title + " to close", lambda: window_named(app, title) is None)
@@ -482,7 +491,14 @@ def main():
         walk_dialog(app, main_window, "Add Connection", "Add SSH Connection")
         walk_row_menu(app, main_window, "Office NAS", "connection", "Edit SSH Connection")
         fake, url = start_fake_truenas(tmp)
-        walk_setup_prompts(app, main_window, url)
+
+        def restart_with_new_certificate():
+            nonlocal fake
+            stop_fake_truenas(fake)
+            fake, again = start_fake_truenas(tmp, "truenas-renewed", int(url.rsplit(":", 1)[1]))
+            check("the renewed TrueNAS listens at the same address", again == url, again)
+
+        walk_setup_prompts(app, main_window, url, restart_with_new_certificate)
 
         # The main menu, and the windows it opens.
         open_main_menu(main_window)
