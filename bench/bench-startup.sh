@@ -29,7 +29,7 @@ bin="$build/bench/bench-startup"
 "$bin" fill "$n"
 
 # One bus and X server for all runs; bare and app alternate so drift hits both.
-dbus-run-session -- xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp' \
+dbus-run-session -- xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp -noreset' \
   bash -c 'for i in $(seq "$2"); do "$1" bare | sed "s/^/bare /"; "$1" app | sed "s/^/app /"; done' \
   _ "$bin" "$runs" 2>/dev/null > "$tmp/results"
 

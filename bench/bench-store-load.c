@@ -4,7 +4,8 @@
  * Usage: bench-store-load [N] [RUNS]   (defaults 10000 and 9)
  * Prints the file size, the median (and min/max) of RUNS loads into a new
  * store, a reload of a changed file into a store that already holds the
- * objects, and one saving transaction on the full store.
+ * objects, one saving transaction on the full store, and the longest the
+ * main loop stands still while a watching store takes in such a change.
  *
  * Copyright 2026 The Keyferry authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -35,6 +36,18 @@ cpu_ms (void)
   return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
+static void
+set_true (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+static gboolean
+keep_ticking (gpointer data)
+{
+  return *(gboolean *) data ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
 static double
 median (GArray *ms)
 {
@@ -58,7 +71,7 @@ main (int    argc,
   g_autoptr(GArray) load_cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
   GStatBuf st;
   gint64 t;
-  double save_ms, reload_ms;
+  double save_ms, reload_ms, watch_stall_ms = 0;
 
   g_assert_no_error (error);
   path = g_build_filename (dir, "keyferry", "keyferry.json", NULL);
@@ -118,6 +131,43 @@ main (int    argc,
     reload_ms = (g_get_monotonic_time () - t) / 1000.0;
   }
 
+  /* the same change seen by a watching store: read and parsed in a worker
+   * thread; the longest the main loop stood still until "reloaded" */
+  {
+    g_autoptr(KfStore) store = kf_store_new (path);
+    g_autoptr(KfStore) other = kf_store_new (path);
+    g_autoptr(KfConnection) edited = NULL;
+    gboolean reloaded = FALSE;
+    gint64 last, deadline;
+
+    if (!kf_store_load (store, &error) || !kf_store_load (other, &error))
+      g_error ("%s", error->message);
+    kf_store_watch (store);
+    g_signal_connect_swapped (store, "reloaded", G_CALLBACK (set_true), &reloaded);
+    edited = kf_connection_copy (g_list_model_get_item (kf_store_get_connections (other), 2));
+    g_object_unref (g_list_model_get_item (kf_store_get_connections (other), 2));
+    kf_connection_set_test_message (edited, "edited while watched");
+    if (!kf_store_update_connection (other, edited, &error))
+      g_error ("%s", error->message);
+    /* a 1 ms tick keeps the loop turning; each turn's gap is a stall */
+    g_timeout_add (1, keep_ticking, &reloaded);
+    last = g_get_monotonic_time ();
+    deadline = last + 30 * G_USEC_PER_SEC;
+    while (!reloaded && g_get_monotonic_time () < deadline)
+      {
+        gint64 now;
+
+        g_main_context_iteration (NULL, TRUE);
+        now = g_get_monotonic_time ();
+        watch_stall_ms = MAX (watch_stall_ms, (now - last) / 1000.0);
+        last = now;
+      }
+    if (!reloaded)
+      g_error ("the watching store did not reload");
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+  }
+
   g_print ("store file: %u key pairs + %u connections, %.1f MiB (%" G_GINT64_FORMAT " bytes)\n",
            n, n, st.st_size / (1024.0 * 1024.0), (gint64) st.st_size);
   {
@@ -129,6 +179,8 @@ main (int    argc,
   }
   g_print ("reload of a changed file into existing objects: %.1f ms\n", reload_ms);
   g_print ("one update transaction on the full store: %.1f ms\n", save_ms);
+  g_print ("the same change seen by kf_store_watch(): the main loop stood still for at most %.1f ms\n",
+           watch_stall_ms);
 
   {
     const char *argv_rm[] = { "rm", "-rf", dir, NULL };

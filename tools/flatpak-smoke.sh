@@ -85,7 +85,7 @@ if [ -z "${KF_SMOKE_INNER:-}" ]; then
   # The session's own chatter (dbus-daemon activations, portal warnings) goes
   # to a log; the checks print to stdout.
   status=0
-  dbus-run-session -- xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp' "$0" \
+  dbus-run-session -- xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp -noreset' "$0" \
     2>"$work/smoke-session.log" || status=$?
   [ $status -eq 0 ] || say "the session's stderr (D-Bus, portals, the app) is in $work/smoke-session.log"
   exit $status

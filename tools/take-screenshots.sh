@@ -22,7 +22,7 @@ if [ "${KF_SCREENSHOT_INNER:-}" != 1 ]; then
   HOME=$tmp/home XDG_RUNTIME_DIR=$tmp/runtime \
   XDG_DATA_HOME=$tmp/home/.local/share XDG_CONFIG_HOME=$tmp/home/.config \
   XDG_CACHE_HOME=$tmp/home/.cache KF_SCREENSHOT_INNER=1 KF_BUILD_DIR=$build \
-    dbus-run-session -- xvfb-run -a -s '-screen 0 1000x700x24 -nolisten tcp' "$0" "$out"
+    dbus-run-session -- xvfb-run -a -s '-screen 0 1000x700x24 -nolisten tcp -noreset' "$0" "$out"
   exit
 fi
 

@@ -13,5 +13,5 @@ export HOME="$tmp/home" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config"
 export XDG_CACHE_HOME="$tmp/cache" XDG_RUNTIME_DIR="$tmp/runtime"
 export GTK_A11Y=none NO_AT_BRIDGE=1 GSK_RENDERER=cairo KF_TEST_HARNESS=1
 unset DBUS_SESSION_BUS_ADDRESS SSH_AUTH_SOCK GNOME_KEYRING_CONTROL DISPLAY WAYLAND_DISPLAY
-exec dbus-run-session -- xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp' \
+exec dbus-run-session -- xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp -noreset' \
   "$root/tests/harness/in-session.sh" "$build" --no-rebuild "$@"

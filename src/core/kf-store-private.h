@@ -16,4 +16,11 @@ G_BEGIN_DECLS
  * Call it from the main thread, before or between transactions. */
 void kf_store_set_lock_timeout_for_testing (guint timeout_ms);
 
+/* Called by the worker thread of every background reload (a change by
+ * another process, seen by kf_store_watch()) once it has read the file and
+ * before it parses it; NULL for none. A test blocks in it to act while a
+ * reload is in flight. Set it from the main thread while no reload runs. */
+void kf_store_set_reload_hook_for_testing (GFunc    hook,
+                                           gpointer data);
+
 G_END_DECLS

@@ -28,6 +28,9 @@
 /* How long a transaction waits for another holder of the lock: see
  * kf_store_set_lock_timeout_for_testing(). */
 static gint64 lock_timeout_usec = LOCK_TIMEOUT_USEC;
+/* See kf_store_set_reload_hook_for_testing(). */
+static GFunc reload_hook;
+static gpointer reload_hook_data;
 
 struct _KfStore
 {
@@ -64,6 +67,8 @@ struct _KfStore
   gboolean      unsaved_told;        /* a waiter was told the pending outcomes are not saved */
   guint         save_source;
   gboolean      reload_after_save;
+  struct _ReloadJob *reload_job;     /* the background reload in flight */
+  gboolean      reload_again;        /* the file changed again meanwhile */
 };
 
 G_DEFINE_FINAL_TYPE (KfStore, kf_store, G_TYPE_OBJECT)
@@ -571,22 +576,203 @@ kf_store_reload_if_changed (KfStore  *self,
   return ok;
 }
 
-static gboolean
-reload_timeout_cb (gpointer data)
+/* ------------------------------------------------------------------------ */
+/* Reloading in the background
+ *
+ * A change by another process (keyferry-cli, a second window's process) is
+ * read and parsed in a worker thread: with 10,000 + 10,000 items that is
+ * ~35 ms the main loop would otherwise stand still. Only putting the result
+ * into the lists (apply_contents(), ~14 ms) runs on the main thread, as the
+ * lists are the views' models.
+ *
+ * The thread gets what it needs fixed before it starts: a KfStoreFile of its
+ * own, and the objects in the lists with the hashes of the texts they were
+ * read from, so an unchanged element keeps its object (as reuse_unchanged()
+ * does for a synchronous reload). It touches nothing of the store's.
+ *
+ * The result is used only if the lists are as the thread found them (the
+ * same generation) and no save is in flight; otherwise a transaction, a
+ * load or a save came in between, and the file is looked at again. A file
+ * the thread could not use (gone, damaged, unreadable) is handed to the
+ * synchronous reload, which takes the lock, moves a damaged file aside and
+ * reports: those are rare, and their handling stays in one place. */
+
+typedef struct _ReloadJob
 {
-  KfStore *self = data;
+  KfStore          *store;         /* main thread; NULL once abandoned */
+  guint             generation;    /* of the lists the objects below are from */
+  KfStoreFile      *file;
+  GPtrArray        *objects;       /* key pairs and connections, with ... */
+  GArray           *hashes;        /* ... the text hash of each (guint64) */
+  GHashTable       *by_id;         /* the thread's: id → index into objects */
+  /* the thread's answer */
+  KfStoreFileStamp  stamp;
+  KfStoreContents   contents;
+  gboolean          usable;
+} ReloadJob;
+
+static void
+reload_job_free (ReloadJob *job)
+{
+  kf_store_file_free (job->file);
+  g_clear_pointer (&job->by_id, g_hash_table_unref);
+  g_ptr_array_unref (job->objects);
+  g_array_unref (job->hashes);
+  kf_store_contents_clear (&job->contents);
+  g_free (job);
+}
+
+static void
+snapshot_items (ReloadJob  *job,
+                GListModel *items)
+{
+  guint n = g_list_model_get_n_items (items);
+
+  for (guint i = 0; i < n; i++)
+    {
+      GObject *object = g_list_model_get_item (items, i);
+      guint64 hash = kf_store_reader_get_text_hash (object);
+
+      g_ptr_array_add (job->objects, object);
+      g_array_append_val (job->hashes, hash);
+    }
+}
+
+/* reuse_unchanged() from the snapshot: ids never change, so the thread may
+ * read them; it only takes references to the objects otherwise. */
+static GObject *
+reuse_from_snapshot (GType       type,
+                     const char *id,
+                     guint64     text_hash,
+                     gpointer    data)
+{
+  ReloadJob *job = data;
+  gpointer found;
+  guint i;
+
+  if (!g_hash_table_lookup_extended (job->by_id, id, NULL, &found))
+    return NULL;
+  i = GPOINTER_TO_UINT (found);
+  if (G_OBJECT_TYPE (job->objects->pdata[i]) != type
+      || g_array_index (job->hashes, guint64, i) != (guint64) (gsize) text_hash)
+    return NULL;
+  return g_object_ref (job->objects->pdata[i]);
+}
+
+static const char *
+object_id (GObject *object)
+{
+  return KF_IS_KEYPAIR (object) ? kf_keypair_get_id (KF_KEYPAIR (object))
+                                : kf_connection_get_id (KF_CONNECTION (object));
+}
+
+static void
+reload_thread (GTask        *task,
+               gpointer      source,
+               gpointer      data,
+               GCancellable *cancellable)
+{
+  ReloadJob *job = data;
+  g_autofree char *text = NULL;
+  gsize length;
+
+  if (!kf_store_file_read (job->file, &text, &length, &job->stamp, NULL) || text == NULL)
+    return;
+  if (reload_hook != NULL)
+    reload_hook (job, reload_hook_data);
+  job->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < job->objects->len; i++)
+    g_hash_table_insert (job->by_id, (char *) object_id (job->objects->pdata[i]), GUINT_TO_POINTER (i));
+  job->usable = kf_store_reader_parse (text, length, job->objects->len > 0 ? reuse_from_snapshot : NULL,
+                                       job, &job->contents, NULL);
+}
+
+static void start_background_reload (KfStore *self);
+
+static void
+on_reload_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ReloadJob *job = g_task_get_task_data (G_TASK (result));
+  KfStore *self = job->store;
   g_autoptr(GError) error = NULL;
 
-  self->reload_source = 0;
+  if (self == NULL)
+    return;   /* the store went away */
+  self->reload_job = NULL;
+
+  if (job->generation != self->generation || self->save_job != NULL)
+    {
+      /* read beside a transaction, a load or a save: look again */
+      start_background_reload (self);
+      return;
+    }
+  if (job->usable && apply_contents (self, job->contents.keypairs, job->contents.connections, NULL))
+    {
+      self->known = TRUE;
+      self->stamp = job->stamp;
+      g_free (self->serial);
+      self->serial = g_steal_pointer (&job->contents.serial);
+      self->reloaded_pending = TRUE;
+      reapply_pending_tests (self);
+      emit_pending (self);
+    }
+  else if (!kf_store_reload_if_changed (self, &error))
+    g_signal_emit (self, signals[RELOAD_FAILED], 0, error);
+
+  if (self->reload_again)
+    {
+      self->reload_again = FALSE;
+      start_background_reload (self);
+    }
+}
+
+/* Reads the file in a worker thread if another process changed it. */
+static void
+start_background_reload (KfStore *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ReloadJob *job;
+
+  if (self->reload_job != NULL)
+    {
+      self->reload_again = TRUE;
+      return;
+    }
   /* Most likely our own background save: once it is committed, there is
    * nothing to re-read (re-reading it now would cost a whole load). */
   if (self->save_job != NULL)
     {
       self->reload_after_save = TRUE;
-      return G_SOURCE_REMOVE;
+      return;
     }
-  if (!kf_store_reload_if_changed (self, &error))
-    g_signal_emit (self, signals[RELOAD_FAILED], 0, error);
+  if (!file_changed (self))
+    return;
+
+  job = g_new0 (ReloadJob, 1);
+  job->store = self;
+  job->generation = self->generation;
+  job->file = kf_store_file_new (self->path);
+  job->objects = g_ptr_array_new_with_free_func (g_object_unref);
+  job->hashes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  snapshot_items (job, G_LIST_MODEL (self->keypairs));
+  snapshot_items (job, G_LIST_MODEL (self->connections));
+  self->reload_job = job;
+
+  task = g_task_new (NULL, NULL, on_reload_done, NULL);
+  g_task_set_source_tag (task, start_background_reload);
+  g_task_set_task_data (task, job, (GDestroyNotify) reload_job_free);
+  g_task_run_in_thread (task, reload_thread);
+}
+
+static gboolean
+reload_timeout_cb (gpointer data)
+{
+  KfStore *self = data;
+
+  self->reload_source = 0;
+  start_background_reload (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1587,7 +1773,6 @@ static void
 handle_save_done (SaveJob *job)
 {
   KfStore *self = job->store;
-  g_autoptr(GError) reload_error = NULL;
 
   job->store = NULL;
   self->save_job = NULL;
@@ -1610,8 +1795,7 @@ handle_save_done (SaveJob *job)
   if (self->reload_after_save)
     {
       self->reload_after_save = FALSE;
-      if (!kf_store_reload_if_changed (self, &reload_error))
-        g_signal_emit (self, signals[RELOAD_FAILED], 0, reload_error);
+      start_background_reload (self);
     }
   if (job->error != NULL)
     {
@@ -1670,6 +1854,9 @@ kf_store_dispose (GObject *object)
 
   kf_store_flush (self);
   g_clear_handle_id (&self->reload_source, g_source_remove);
+  /* a reload in flight finishes on its own, into nothing */
+  if (self->reload_job != NULL)
+    g_steal_pointer (&self->reload_job)->store = NULL;
   if (self->monitor != NULL)
     {
       g_file_monitor_cancel (self->monitor);
@@ -1780,6 +1967,14 @@ void
 kf_store_set_lock_timeout_for_testing (guint timeout_ms)
 {
   lock_timeout_usec = timeout_ms > 0 ? (gint64) timeout_ms * 1000 : LOCK_TIMEOUT_USEC;
+}
+
+void
+kf_store_set_reload_hook_for_testing (GFunc    hook,
+                                      gpointer data)
+{
+  reload_hook = hook;
+  reload_hook_data = data;
 }
 
 KfStore *

@@ -11,6 +11,7 @@
 
 #include "kf-errors.h"
 #include "kf-store.h"
+#include "kf-store-private.h"
 #include "kf-test-util.h"
 #include "store-test-data.h"
 
@@ -479,6 +480,187 @@ test_watch_damage (void)
   g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (store)), ==, 0);
 }
 
+/* A reload's worker thread waits in the hook until the main thread, still
+ * turning its loop, lets it go. Were the file parsed on the main thread,
+ * the hook would block that thread and give up after the timeout. */
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  gboolean entered;
+  gboolean released;
+  gboolean timed_out;
+} Pause;
+
+static void
+pause_reload (gpointer job,
+              gpointer data)
+{
+  Pause *pause = data;
+  gint64 deadline = g_get_monotonic_time () + kf_test_timeout (10) * G_USEC_PER_SEC;
+
+  g_mutex_lock (&pause->mutex);
+  pause->entered = TRUE;
+  while (!pause->released && !pause->timed_out)
+    if (!g_cond_wait_until (&pause->cond, &pause->mutex, deadline))
+      pause->timed_out = TRUE;
+  g_mutex_unlock (&pause->mutex);
+}
+
+static gboolean
+pause_entered (Pause *pause)
+{
+  gboolean entered;
+
+  g_mutex_lock (&pause->mutex);
+  entered = pause->entered;
+  g_mutex_unlock (&pause->mutex);
+  return entered;
+}
+
+static void
+pause_release (Pause *pause)
+{
+  g_mutex_lock (&pause->mutex);
+  pause->released = TRUE;
+  g_cond_signal (&pause->cond);
+  g_mutex_unlock (&pause->mutex);
+}
+
+static void
+iterate_until (gboolean (*done) (gpointer),
+               gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + kf_test_timeout (10) * G_USEC_PER_SEC;
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+entered_cb (gpointer data)
+{
+  return pause_entered (data);
+}
+
+static gboolean
+has_keypair_named (KfStore    *store,
+                   const char *name)
+{
+  GListModel *keypairs = kf_store_get_keypairs (store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (keypairs); i++)
+    {
+      g_autoptr(KfKeypair) k = g_list_model_get_item (keypairs, i);
+      if (g_strcmp0 (kf_keypair_get_name (k), name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  KfStore *store;
+  guint    reloaded;
+} Watched;
+
+static gboolean
+outside_key_seen (gpointer data)
+{
+  Watched *w = data;
+  return w->reloaded > 0 && has_keypair_named (w->store, "from outside");
+}
+
+static void
+count_removed (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               gpointer    data)
+{
+  *(guint *) data += removed;
+}
+
+/* Another writer's change is read by a worker thread while the main loop
+ * turns; with @act_meanwhile, the main thread saves a change of its own
+ * while that thread holds the older file, and the reload's result, now
+ * stale, is not put over it. */
+static void
+watch_in_background (gboolean act_meanwhile)
+{
+  g_autofree char *path = new_store_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KfStore) store = kf_store_new (path);
+  g_autoptr(KfStore) other = kf_store_new (path);
+  g_autoptr(KfStore) after = kf_store_new (path);
+  g_autoptr(KfKeypair) kept = kf_keypair_new ("kept");
+  g_autoptr(KfKeypair) outside = kf_keypair_new ("from outside");
+  KfKeypair *stored_kept;
+  Pause pause = { 0 };
+  Watched watched = { store, 0 };
+  guint removed = 0;
+
+  g_mutex_init (&pause.mutex);
+  g_cond_init (&pause.cond);
+  g_assert_true (kf_store_load (store, &error));
+  g_assert_true (kf_store_add_keypair (store, kept, &error));
+  g_assert_no_error (error);
+  stored_kept = kf_store_find_keypair (store, kf_keypair_get_id (kept));
+  kf_store_watch (store);
+  g_signal_connect (store, "reloaded", G_CALLBACK (on_reloaded), &watched.reloaded);
+  kf_store_set_reload_hook_for_testing (pause_reload, &pause);
+
+  g_assert_true (kf_store_load (other, &error));
+  g_assert_true (kf_store_add_keypair (other, outside, &error));
+  g_assert_no_error (error);
+
+  iterate_until (entered_cb, &pause);
+  g_assert_true (pause_entered (&pause));
+  g_assert_false (has_keypair_named (store, "from outside"));
+  if (act_meanwhile)
+    {
+      g_autoptr(KfKeypair) ours = kf_keypair_new ("ours");
+
+      /* a transaction re-reads a changed file under the lock first */
+      g_assert_true (kf_store_add_keypair (store, ours, &error));
+      g_assert_no_error (error);
+      g_assert_true (has_keypair_named (store, "from outside"));
+      /* from now on nothing leaves the list, not even for a moment */
+      g_signal_connect (kf_store_get_keypairs (store), "items-changed", G_CALLBACK (count_removed), &removed);
+    }
+  pause_release (&pause);
+  iterate_until (outside_key_seen, &watched);
+  spin (200);   /* a stale result would land now */
+  kf_store_set_reload_hook_for_testing (NULL, NULL);
+
+  g_signal_handlers_disconnect_by_func (kf_store_get_keypairs (store), count_removed, &removed);
+  g_assert_false (pause.timed_out);
+  g_assert_cmpuint (removed, ==, 0);
+  g_assert_cmpuint (watched.reloaded, >=, 1);
+  g_assert_true (has_keypair_named (store, "from outside"));
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (store)), ==, act_meanwhile ? 3 : 2);
+  /* the unchanged element kept its object */
+  g_assert_true (kf_store_find_keypair (store, kf_keypair_get_id (kept)) == stored_kept);
+  g_assert_true (kf_store_load (after, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (after)), ==, act_meanwhile ? 3 : 2);
+  g_assert_cmpint (has_keypair_named (after, "ours"), ==, act_meanwhile);
+
+  g_cond_clear (&pause.cond);
+  g_mutex_clear (&pause.mutex);
+}
+
+static void
+test_watch_in_background (void)
+{
+  watch_in_background (FALSE);
+}
+
+static void
+test_watch_stale_result (void)
+{
+  watch_in_background (TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -489,6 +671,8 @@ main (int    argc,
   g_test_add_func ("/store/processes/concurrent-writers", test_concurrent_writers);
   g_test_add_func ("/store/processes/watch", test_watch);
   g_test_add_func ("/store/processes/watch-damage", test_watch_damage);
+  g_test_add_func ("/store/processes/watch-in-background", test_watch_in_background);
+  g_test_add_func ("/store/processes/watch-stale-result", test_watch_stale_result);
 
   return g_test_run ();
 }
