@@ -110,40 +110,65 @@ kf_store_file_stat (KfStoreFile      *file,
   return TRUE;
 }
 
-gboolean
-kf_store_file_read (KfStoreFile       *file,
-                    char             **data,
-                    gsize             *length,
+int
+kf_store_file_open (KfStoreFile       *file,
                     KfStoreFileStamp  *stamp,
                     GError           **error)
 {
   const char *path = file->path;
-  g_autofree char *buf = NULL;
   struct stat st;
-  gsize size, used = 0;
   int fd;
 
-  *data = NULL;
-  *length = 0;
   memset (stamp, 0, sizeof *stamp);
-
   fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     {
       int e = errno;
-      if (errno_means_missing (e))
-        return TRUE;
-      io_error (error, READ_FAILED, path, g_strerror (e));
-      return FALSE;
+      if (!errno_means_missing (e))
+        io_error (error, READ_FAILED, path, g_strerror (e));
+      return -1;
     }
   if (fstat (fd, &st) != 0 || S_ISDIR (st.st_mode))
     {
       int e = S_ISDIR (st.st_mode) ? EISDIR : errno;
       close (fd);
       io_error (error, READ_FAILED, path, g_strerror (e));
+      return -1;
+    }
+  stamp_from_stat (stamp, &st);
+  return fd;
+}
+
+gssize
+kf_store_file_pull (gpointer  fd_pointer,
+                    char     *buf,
+                    gsize     size)
+{
+  int fd = GPOINTER_TO_INT (fd_pointer);
+  gssize n;
+
+  do
+    n = read (fd, buf, size);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+gboolean
+kf_store_file_read_fd (KfStoreFile  *file,
+                       int           fd,
+                       char        **data,
+                       gsize        *length,
+                       GError      **error)
+{
+  g_autofree char *buf = NULL;
+  struct stat st;
+  gsize size, used = 0;
+
+  if (lseek (fd, 0, SEEK_SET) != 0 || fstat (fd, &st) != 0)
+    {
+      io_error (error, READ_FAILED, file->path, g_strerror (errno));
       return FALSE;
     }
-
   size = (gsize) st.st_size;
   buf = g_malloc (size + 1);
   for (;;)
@@ -156,24 +181,17 @@ kf_store_file_read (KfStoreFile       *file,
           size = size * 2 + 4096;
           buf = g_realloc (buf, size + 1);
         }
-      n = read (fd, buf + used, size - used);
-      if (n < 0 && errno == EINTR)
-        continue;
+      n = kf_store_file_pull (GINT_TO_POINTER (fd), buf + used, size - used);
       if (n < 0)
         {
-          int e = errno;
-          close (fd);
-          io_error (error, READ_FAILED, path, g_strerror (e));
+          io_error (error, READ_FAILED, file->path, g_strerror (errno));
           return FALSE;
         }
       if (n == 0)
         break;
       used += n;
     }
-  close (fd);
   buf[used] = '\0';
-  stamp_from_stat (stamp, &st);
-  stamp->size = used;
   *length = used;
   *data = g_steal_pointer (&buf);
   return TRUE;

@@ -41,12 +41,22 @@ typedef struct
 KfStoreFile *kf_store_file_new                (const char        *path);
 void         kf_store_file_free               (KfStoreFile       *file);
 
-/* Reads the whole file into a NUL-terminated buffer. A missing file is not an
- * error: *@data is NULL and @stamp->exists FALSE. */
-gboolean     kf_store_file_read               (KfStoreFile       *file,
+/* Opens the file for reading: its descriptor, with @stamp taken from it
+ * (@stamp->size is the caller's to set, to the bytes it read). -1 with
+ * @error unset when there is no file (@stamp->exists FALSE), or with @error. */
+int          kf_store_file_open               (KfStoreFile       *file,
+                                               KfStoreFileStamp  *stamp,
+                                               GError           **error);
+/* A KfStoreReaderPull on the descriptor GINT_TO_POINTER (@fd_pointer). */
+gssize       kf_store_file_pull               (gpointer           fd_pointer,
+                                               char              *buf,
+                                               gsize              size);
+/* Reads the whole of @fd (from kf_store_file_open()), from its start, into
+ * a NUL-terminated buffer. */
+gboolean     kf_store_file_read_fd            (KfStoreFile       *file,
+                                               int                fd,
                                                char             **data,
                                                gsize             *length,
-                                               KfStoreFileStamp  *stamp,
                                                GError           **error);
 /* The file's stamp now (exists FALSE when it is missing); FALSE when it
  * cannot be told. */

@@ -17,10 +17,16 @@ G_BEGIN_DECLS
 void kf_store_set_lock_timeout_for_testing (guint timeout_ms);
 
 /* Called by the worker thread of every background reload (a change by
- * another process, seen by kf_store_watch()) once it has read the file and
- * before it parses it; NULL for none. A test blocks in it to act while a
+ * another process, seen by kf_store_watch()) once it has opened the file
+ * and before it reads it; NULL for none. A test blocks in it to act while a
  * reload is in flight. Set it from the main thread while no reload runs. */
 void kf_store_set_reload_hook_for_testing (GFunc    hook,
                                            gpointer data);
+
+/* The window of kf_store_reader_parse_stream(): @size bytes, of which
+ * @ahead must lie after the start of each list element (normally 1 MiB and
+ * 256 KiB), so a test's small store crosses many window edges. */
+void kf_store_reader_set_window_for_testing (gsize size,
+                                             gsize ahead);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "kf-model-private.h"
 #include "kf-serialize.h"
 #include "kf-store.h"
+#include "kf-store-private.h"
 #include "kf-store-reader.h"
 
 #define MAX_DEPTH 64
@@ -71,7 +72,26 @@ typedef struct
   KfStoreReuseFunc  reuse;
   gpointer          reuse_data;
   char             *released;      /* the text before this is given back */
+  /* A window on the text (kf_store_reader_parse_stream()); pull NULL: the
+   * whole text is in memory. start[0] is byte @base of the text, and the
+   * window ends at @end, where a NUL follows. */
+  KfStoreReaderPull pull;
+  gpointer          pull_data;
+  char             *end;
+  gsize             base;
+  gboolean          eof;
+  gboolean          stream_failed; /* a read error or a NUL byte came through pull */
 } Reader;
+
+/* The window's size, and how much of it must lie ahead of an element. An
+ * element longer than that stops a streaming parse (see
+ * kf_store_reader_parse_stream()); ours are a few kilobytes. */
+#define WINDOW_SIZE  (1024 * 1024)
+#define WINDOW_AHEAD (256 * 1024)
+
+/* kf_store_reader_set_window_for_testing() */
+static gsize window_size = WINDOW_SIZE;
+static gsize window_ahead = WINDOW_AHEAD;
 
 static GQuark
 text_hash_quark (void)
@@ -236,14 +256,55 @@ model_info_clear (ModelInfo *info)
   memset (info, 0, sizeof *info);
 }
 
+/* Where r->p is in the whole text, for messages. */
+static gsize
+position (const Reader *r)
+{
+  return r->base + (gsize) (r->p - r->start);
+}
+
 static gboolean
 fail (Reader     *r,
       GError    **error,
       const char *what)
 {
   g_set_error (error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
-               "At byte %" G_GSIZE_FORMAT ": %s", (gsize) (r->p - r->start), what);
+               "At byte %" G_GSIZE_FORMAT ": %s", position (r), what);
   return FALSE;
+}
+
+/* Streaming: keeps WINDOW_AHEAD bytes (or the rest of the text) after r->p
+ * in the window, moving what is left to its start and pulling more. Only
+ * called between list elements, when nothing points into the text. */
+static void
+refill (Reader *r)
+{
+  char *window = (char *) r->start;
+  gsize left;
+
+  if (r->pull == NULL || r->eof || (gsize) (r->end - r->p) >= window_ahead)
+    return;
+  left = r->end - r->p;
+  memmove (window, r->p, left);
+  r->base += r->p - window;
+  r->p = window;
+  r->end = window + left;
+  while (!r->eof && r->end < window + window_size)
+    {
+      gssize n = r->pull (r->pull_data, r->end, window + window_size - r->end);
+
+      if (n < 0 || (n > 0 && memchr (r->end, '\0', n) != NULL))
+        {
+          /* the whole-text parse reports these */
+          r->stream_failed = TRUE;
+          r->eof = TRUE;
+        }
+      else if (n == 0)
+        r->eof = TRUE;
+      else
+        r->end += n;
+    }
+  *r->end = '\0';
 }
 
 static inline void
@@ -901,7 +962,7 @@ parse_model (Reader     *r,
       if (r->model_error == NULL)
         g_set_error (&r->model_error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
                      "Before byte %" G_GSIZE_FORMAT ": the field “%s” of a %s has a wrong value",
-                     (gsize) (r->p - r->start), bad_field, g_type_name (info->type));
+                     position (r), bad_field, g_type_name (info->type));
       return TRUE;
     }
   hash = hash_text (start, r->p - start);
@@ -929,7 +990,7 @@ release_parsed_text (Reader *r)
   static gsize page_size;
   guintptr from, to;
 
-  if ((gsize) (r->p - r->released) < RELEASE_STEP)
+  if (r->pull != NULL || (gsize) (r->p - r->released) < RELEASE_STEP)
     return;
   if (page_size == 0)
     page_size = (gsize) sysconf (_SC_PAGESIZE);
@@ -954,6 +1015,7 @@ parse_model_array (Reader     *r,
     return TRUE;
   for (gboolean more = TRUE; more;)
     {
+      refill (r);
       skip_ws (r);
       if (into == NULL || r->model_error != NULL)
         {
@@ -964,7 +1026,7 @@ parse_model_array (Reader     *r,
         {
           g_set_error (&r->model_error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
                        "At byte %" G_GSIZE_FORMAT ": a list element is not an object",
-                       (gsize) (r->p - r->start));
+                       position (r));
           if (!skip_value (r, 2, error))
             return FALSE;
         }
@@ -1020,7 +1082,7 @@ parse_list_member (FileParse   *fp,
       if (r->model_error == NULL)
         g_set_error (&r->model_error, KF_STORE_ERROR, KF_STORE_ERROR_DAMAGED,
                      "At byte %" G_GSIZE_FORMAT ": “%s” is not a list",
-                     (gsize) (r->p - r->start), name);
+                     position (r), name);
       return skip_value (r, 1, error);
     }
   return parse_model_array (r,
@@ -1092,6 +1154,18 @@ parse_top_object (FileParse  *fp,
           return FALSE;
       }
   skip_ws (r);
+  if (r->pull != NULL)
+    {
+      /* only white space may follow, however much of it */
+      while (r->p == r->end && !r->eof)
+        {
+          refill (r);
+          skip_ws (r);
+        }
+      if (r->p != r->end || !r->eof)
+        return fail (r, error, "text after the end of the JSON object");
+      return TRUE;
+    }
   if (r->p != r->start + length)
     return fail (r, error, "text after the end of the JSON object");
   return TRUE;
@@ -1118,6 +1192,40 @@ check_format (FileParse  *fp,
   return FALSE;
 }
 
+/* The parse of kf_store_reader_parse() and kf_store_reader_parse_stream(),
+ * once fp->r holds the text (or its first window). */
+static gboolean
+parse_file (FileParse        *fp,
+            gsize             length,
+            KfStoreContents  *contents,
+            GError          **error)
+{
+  gboolean ok;
+
+  memset (contents, 0, sizeof *contents);
+  contents->keypairs = g_ptr_array_new_with_free_func (g_object_unref);
+  contents->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  fp->contents = contents;
+  model_info_init (&fp->keypair_info, KF_TYPE_KEYPAIR);
+  model_info_init (&fp->connection_info, KF_TYPE_CONNECTION);
+
+  if (fp->r.pull == NULL && memchr (fp->r.p, '\0', length) != NULL)
+    {
+      fp->r.p = memchr (fp->r.p, '\0', length);
+      ok = fail (&fp->r, error, "a NUL byte");
+    }
+  else
+    ok = parse_top_object (fp, length, error) && check_format (fp, error);
+
+  g_clear_error (&fp->r.model_error);
+  g_free (fp->format);
+  model_info_clear (&fp->keypair_info);
+  model_info_clear (&fp->connection_info);
+  if (!ok)
+    kf_store_contents_clear (contents);
+  return ok;
+}
+
 gboolean
 kf_store_reader_parse (char              *data,
                        gsize              length,
@@ -1126,33 +1234,46 @@ kf_store_reader_parse (char              *data,
                        KfStoreContents   *contents,
                        GError           **error)
 {
-  FileParse fp = { .r = { data, data, NULL, reuse, reuse_data, data } };
-  gboolean ok;
+  FileParse fp = { .r = { .p = data, .start = data, .reuse = reuse, .reuse_data = reuse_data, .released = data } };
 
   g_return_val_if_fail (data[length] == '\0', FALSE);
 
-  memset (contents, 0, sizeof *contents);
-  contents->keypairs = g_ptr_array_new_with_free_func (g_object_unref);
-  contents->connections = g_ptr_array_new_with_free_func (g_object_unref);
-  fp.contents = contents;
-  model_info_init (&fp.keypair_info, KF_TYPE_KEYPAIR);
-  model_info_init (&fp.connection_info, KF_TYPE_CONNECTION);
+  return parse_file (&fp, length, contents, error);
+}
 
-  if (memchr (data, '\0', length) != NULL)
+gboolean
+kf_store_reader_parse_stream (KfStoreReaderPull  pull,
+                              gpointer           pull_data,
+                              KfStoreReuseFunc   reuse,
+                              gpointer           reuse_data,
+                              KfStoreContents   *contents,
+                              gsize             *length)
+{
+  g_autofree char *window = g_malloc (window_size + 1);
+  FileParse fp = { .r = { .p = window, .start = window, .reuse = reuse, .reuse_data = reuse_data,
+                          .released = window, .pull = pull, .pull_data = pull_data, .end = window } };
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  *window = '\0';
+  refill (&fp.r);
+  ok = parse_file (&fp, 0, contents, &error);
+  if (fp.r.stream_failed)
     {
-      fp.r.p = memchr (data, '\0', length);
-      ok = fail (&fp.r, error, "a NUL byte");
+      kf_store_contents_clear (contents);
+      ok = FALSE;
     }
-  else
-    ok = parse_top_object (&fp, length, error) && check_format (&fp, error);
-
-  g_clear_error (&fp.r.model_error);
-  g_free (fp.format);
-  model_info_clear (&fp.keypair_info);
-  model_info_clear (&fp.connection_info);
-  if (!ok)
-    kf_store_contents_clear (contents);
+  *length = fp.r.base + (gsize) (fp.r.end - fp.r.start);
   return ok;
+}
+
+void
+kf_store_reader_set_window_for_testing (gsize size,
+                                        gsize ahead)
+{
+  g_assert (ahead > 0 && ahead <= size);
+  window_size = size;
+  window_ahead = ahead;
 }
 
 GObject *

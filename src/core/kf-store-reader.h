@@ -49,6 +49,28 @@ gboolean  kf_store_reader_parse          (char             *data,
                                           KfStoreContents  *contents,
                                           GError          **error);
 
+/* Puts up to @size more bytes of the text into @buf: returns how many, 0 at
+ * the end of the text, or -1 when reading failed. */
+typedef gssize (*KfStoreReaderPull) (gpointer  user_data,
+                                     char     *buf,
+                                     gsize     size);
+
+/* Parses a store file as kf_store_reader_parse() does, a window of 1 MiB at
+ * a time pulled through @pull, so the whole text never sits in memory.
+ * TRUE: @contents holds exactly what kf_store_reader_parse() would have
+ * made of the text, and *@length is its size. FALSE (nothing in @contents):
+ * the window could not do, and the caller parses the whole text with
+ * kf_store_reader_parse(), which says exactly what is wrong. That is any
+ * damage, a read error, a NUL byte, and an element (a key pair or a
+ * connection) longer than what is left of the window when it starts: at
+ * least 256 KiB. */
+gboolean  kf_store_reader_parse_stream   (KfStoreReaderPull pull,
+                                          gpointer          pull_data,
+                                          KfStoreReuseFunc  reuse,
+                                          gpointer          reuse_data,
+                                          KfStoreContents  *contents,
+                                          gsize            *length);
+
 /* The hash of the text an object was built from (0: none, e.g. it was changed
  * since); on 32-bit systems only its lower half is kept. */
 guint64   kf_store_reader_get_text_hash  (GObject         *object);

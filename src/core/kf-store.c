@@ -443,6 +443,59 @@ forget_file (KfStore *self)
   g_clear_pointer (&self->serial, g_free);
 }
 
+typedef enum
+{
+  READ_PARSED,
+  READ_MISSING,
+  READ_DAMAGED,   /* @error: what is wrong with the text */
+  READ_FAILED,    /* @error: why it could not be read */
+} ReadOutcome;
+
+/* Reads and parses the file a window at a time (kf_store_reader_parse_stream()),
+ * or, when the window cannot do, as a whole, which says what is wrong. The
+ * whole text of 10,000 + 10,000 items is 17.8 MB: allocating and filling it
+ * was most of what the start-up load cost the main thread running beside
+ * it (bench/bench-startup.sh). @background: the worker of a background
+ * reload, which calls the tests' hook once the file is open. */
+static ReadOutcome
+read_contents (KfStoreFile       *file,
+               KfStoreReuseFunc   reuse,
+               gpointer           reuse_data,
+               gboolean           background,
+               KfStoreContents   *contents,
+               KfStoreFileStamp  *stamp,
+               GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0;
+  ReadOutcome outcome;
+  int fd = kf_store_file_open (file, stamp, &local_error);
+
+  if (fd < 0)
+    {
+      if (local_error == NULL)
+        return READ_MISSING;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return READ_FAILED;
+    }
+  if (background && reload_hook != NULL)
+    reload_hook (file, reload_hook_data);
+
+  if (kf_store_reader_parse_stream (kf_store_file_pull, GINT_TO_POINTER (fd), reuse, reuse_data,
+                                    contents, &length))
+    outcome = READ_PARSED;
+  else if (!kf_store_file_read_fd (file, fd, &text, &length, error))
+    outcome = READ_FAILED;
+  else if (kf_store_reader_parse (text, length, reuse, reuse_data, contents, error))
+    outcome = READ_PARSED;
+  else
+    outcome = READ_DAMAGED;
+  close (fd);
+  stamp->size = length;
+  return outcome;
+}
+
 /* Reads the file into the lists. Without the lock a damaged file is read
  * again under the lock before it is moved aside, as another process may be
  * replacing it at that moment; so @lock_fd is -1 or the held lock. */
@@ -452,24 +505,28 @@ reload (KfStore  *self,
         gboolean  force,
         GError  **error)
 {
-  g_autofree char *data = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *backup = NULL;
   KfStoreContents contents = { 0 };
   KfStoreFileStamp stamp;
-  gsize length;
-  gboolean parsed;
+  ReadOutcome outcome;
 
   if (!force && !file_changed (self))
     return TRUE;
 
-  if (!kf_store_file_read (self->file, &data, &length, &stamp, error))
+  /* nothing to reuse in an empty store: skip the lookups */
+  outcome = read_contents (self->file,
+                           g_hash_table_size (self->keypairs_by_id) + g_hash_table_size (self->connections_by_id) > 0
+                           ? reuse_unchanged : NULL,
+                           self, FALSE, &contents, &stamp, &local_error);
+  if (outcome == READ_FAILED)
     {
       forget_file (self);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
-  if (data == NULL)
+  if (outcome == READ_MISSING)
     {
       clear_contents (self);
       self->known = TRUE;
@@ -479,14 +536,7 @@ reload (KfStore  *self,
       return TRUE;
     }
 
-  /* nothing to reuse in an empty store: skip the lookups; the text is
-   * used up by the parse and freed before the lists are built */
-  parsed = kf_store_reader_parse (data, length,
-                                  g_hash_table_size (self->keypairs_by_id) + g_hash_table_size (self->connections_by_id) > 0
-                                  ? reuse_unchanged : NULL,
-                                  self, &contents, &local_error);
-  g_clear_pointer (&data, g_free);
-  if (parsed && apply_contents (self, contents.keypairs, contents.connections, &local_error))
+  if (outcome == READ_PARSED && apply_contents (self, contents.keypairs, contents.connections, &local_error))
     {
       self->known = TRUE;
       self->stamp = stamp;
@@ -673,18 +723,12 @@ reload_thread (GTask        *task,
                GCancellable *cancellable)
 {
   ReloadJob *job = data;
-  g_autofree char *text = NULL;
-  gsize length;
 
-  if (!kf_store_file_read (job->file, &text, &length, &job->stamp, NULL) || text == NULL)
-    return;
-  if (reload_hook != NULL)
-    reload_hook (job, reload_hook_data);
   job->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < job->objects->len; i++)
     g_hash_table_insert (job->by_id, (char *) object_id (job->objects->pdata[i]), GUINT_TO_POINTER (i));
-  job->usable = kf_store_reader_parse (text, length, job->objects->len > 0 ? reuse_from_snapshot : NULL,
-                                       job, &job->contents, NULL);
+  job->usable = read_contents (job->file, job->objects->len > 0 ? reuse_from_snapshot : NULL, job,
+                               TRUE, &job->contents, &job->stamp, NULL) == READ_PARSED;
 }
 
 static void start_background_reload (KfStore *self);

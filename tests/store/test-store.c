@@ -353,6 +353,103 @@ test_reader_agrees (void)
 /* Thousands of random edits of a real store file: the reader never reads
  * out of bounds or crashes, and answers either with models or DAMAGED /
  * NEWER_VERSION (run under valgrind or ASan to see the first part). */
+static char *
+object_json (GObject *object)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  kf_serialize_object (object, builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* A KfStoreReaderPull over a buffer, in pieces of 1 to @max_piece bytes
+ * (at random when @rand is set). */
+typedef struct
+{
+  const char *data;
+  gsize       len;
+  gsize       at;
+  GRand      *rand;
+  guint       max_piece;
+} MemoryPull;
+
+static gssize
+pull_memory (gpointer data,
+             char    *buf,
+             gsize    size)
+{
+  MemoryPull *m = data;
+  gsize n = MIN (size, m->len - m->at);
+
+  if (m->max_piece > 0)
+    {
+      /* not inside MIN(): it evaluates twice */
+      gsize piece = m->rand ? (gsize) g_rand_int_range (m->rand, 1, m->max_piece + 1) : m->max_piece;
+      n = MIN (n, piece);
+    }
+  memcpy (buf, m->data + m->at, n);
+  m->at += n;
+  return (gssize) n;
+}
+
+/* Both parses of @text: the streaming one, when it succeeds, gives what the
+ * whole-text one gives (same serial and version, objects of the same texts
+ * in the same order). Returns whether the streaming one succeeded. */
+static gboolean
+stream_agrees (const char *text,
+               gsize       len,
+               GRand      *rand,
+               guint       max_piece)
+{
+  g_autofree char *copy = g_malloc (len + 1);
+  g_autoptr(GError) error = NULL;
+  KfStoreContents whole = { 0 }, streamed = { 0 };
+  MemoryPull m = { text, len, 0, rand, max_piece };
+  gsize streamed_len = 0;
+  gboolean whole_ok, stream_ok;
+
+  memcpy (copy, text, len);
+  copy[len] = '\0';
+  whole_ok = kf_store_reader_parse (copy, len, NULL, NULL, &whole, &error);
+  stream_ok = kf_store_reader_parse_stream (pull_memory, &m, NULL, NULL, &streamed, &streamed_len);
+  if (stream_ok)
+    {
+      g_assert_true (whole_ok);
+      g_assert_cmpuint (streamed_len, ==, len);
+      g_assert_cmpstr (streamed.serial, ==, whole.serial);
+      g_assert_cmpint (streamed.version, ==, whole.version);
+      g_assert_cmpuint (streamed.keypairs->len, ==, whole.keypairs->len);
+      g_assert_cmpuint (streamed.connections->len, ==, whole.connections->len);
+      for (guint i = 0; i < whole.keypairs->len; i++)
+        g_assert_cmpuint (kf_store_reader_get_text_hash (streamed.keypairs->pdata[i]), ==,
+                          kf_store_reader_get_text_hash (whole.keypairs->pdata[i]));
+      for (guint i = 0; i < whole.connections->len; i++)
+        {
+          g_autofree char *a = object_json (streamed.connections->pdata[i]);
+          g_autofree char *b = object_json (whole.connections->pdata[i]);
+          const char *id_a = kf_connection_get_id (streamed.connections->pdata[i]);
+          const char *id_b = kf_connection_get_id (whole.connections->pdata[i]);
+
+          g_assert_cmpuint (kf_store_reader_get_text_hash (streamed.connections->pdata[i]), ==,
+                            kf_store_reader_get_text_hash (whole.connections->pdata[i]));
+          /* an element without an id gets a new random one in each parse */
+          if (g_str_equal (id_a, id_b))
+            g_assert_cmpstr (a, ==, b);
+          else
+            g_assert_true (g_uuid_string_is_valid (id_a) && g_uuid_string_is_valid (id_b));
+        }
+    }
+  else
+    g_assert_null (streamed.keypairs);
+  kf_store_contents_clear (&whole);
+  kf_store_contents_clear (&streamed);
+  return stream_ok;
+}
+
 static void
 test_reader_mutations (void)
 {
@@ -362,7 +459,12 @@ test_reader_mutations (void)
   g_autoptr(GRand) rand = g_rand_new_with_seed (17);
   const guint8 *orig = g_bytes_get_data (original, NULL);
   gsize orig_len = g_bytes_get_size (original);
-  guint ok = 0, damaged = 0;
+  guint ok = 0, damaged = 0, streamed = 0;
+
+  /* a window of 4 KiB, 2 KiB of it ahead of each element: this store's
+   * elements (up to ~1.5 KiB) cross its edges, and grown ones outgrow it */
+  kf_store_reader_set_window_for_testing (4096, 2048);
+  g_assert_true (stream_agrees ((const char *) orig, orig_len, NULL, 0));
 
   for (guint round = 0; round < 20000; round++)
     {
@@ -411,6 +513,8 @@ test_reader_mutations (void)
         char *data = g_malloc (len + 1);
         memcpy (data, buf->data, len);
         data[len] = '\0';
+        if (stream_agrees (buf->len > 0 ? (const char *) buf->data : "", len, rand, 700))
+          streamed++;
         if (kf_store_reader_parse (data, len, NULL, NULL, &contents, &error))
           {
             ok++;
@@ -433,6 +537,50 @@ test_reader_mutations (void)
   g_test_message ("%u parsed, %u refused", ok, damaged);
   g_assert_cmpuint (damaged, >, 10000);
   g_assert_cmpuint (ok, >, 100);
+  /* the mutations that leave the JSON whole mostly stream, too */
+  g_assert_cmpuint (streamed, >, ok / 2);
+  kf_store_reader_set_window_for_testing (1024 * 1024, 256 * 1024);
+}
+
+/* The window reader on a store of 2,000 + 2,000 items (3.6 MB, four
+ * windows), pulled as a file would be and in random pieces; and on an
+ * element longer than the window, where it hands over to the whole-text
+ * parse, which loads it. (The window is 1 MiB with at least 256 KiB ahead
+ * of each element; longer elements stream when they happen to fit.) */
+static void
+test_reader_stream (void)
+{
+  g_autofree char *path = new_store_path ();
+  g_autoptr(KfStore) store = make_store (path, 2000, TRUE);
+  g_autoptr(GBytes) text = read_bytes (path);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr(GString) big = g_string_new (NULL);
+  g_autoptr(KfStore) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *member = "\"keypairs\": [\n{";
+  const char *at;
+
+  g_assert_cmpuint (g_bytes_get_size (text), >, 3 * 1024 * 1024);
+  g_assert_true (stream_agrees (g_bytes_get_data (text, NULL), g_bytes_get_size (text), NULL, 0));
+  g_assert_true (stream_agrees (g_bytes_get_data (text, NULL), g_bytes_get_size (text), rand, 65536));
+
+  /* an unknown member of 2 MiB in the first key pair: ignored, as any
+   * unknown member is, but the element is longer than the whole window */
+  g_string_append_len (big, g_bytes_get_data (text, NULL), g_bytes_get_size (text));
+  at = strstr (big->str, member);
+  g_assert_nonnull (at);
+  {
+    g_autofree char *padding = g_strnfill (2 * 1024 * 1024, 'A');
+    g_autofree char *insert = g_strdup_printf ("\"x-padding\": \"%s\", ", padding);
+    g_string_insert (big, at - big->str + strlen (member), insert);
+  }
+  g_assert_false (stream_agrees (big->str, big->len, NULL, 0));
+  write_bytes (path, big->str, big->len);
+  reloaded = kf_store_new (path);
+  g_assert_true (kf_store_load (reloaded, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_keypairs (reloaded)), ==, 2000);
+  g_assert_cmpuint (g_list_model_get_n_items (kf_store_get_connections (reloaded)), ==, 2000);
 }
 
 static void
@@ -1053,6 +1201,7 @@ main (int    argc,
   g_test_add_func ("/store/file-format", test_file_format);
   g_test_add_func ("/store/reader-agrees-with-json-glib", test_reader_agrees);
   g_test_add_func ("/store/damaged/reader-mutations", test_reader_mutations);
+  g_test_add_func ("/store/reader-stream", test_reader_stream);
   g_test_add_func ("/store/damaged/garbage", test_garbage);
   g_test_add_func ("/store/damaged/truncated", test_truncated);
   g_test_add_func ("/store/damaged/versions-and-content", test_versions_and_content);
