@@ -29,10 +29,9 @@ bin="$build/bench/bench-startup"
 "$bin" fill "$n"
 
 # One bus and X server for all runs; bare and app alternate so drift hits both.
-# -noreset, as a desktop's display server never resets: with resets, each
-# run started beside the server tidying up after the one before, and the
-# bare window (started after the app's exit) paid more for it than the app;
-# the ratio read ~0.07 lower on forky than without resets.
+# -noreset, as a desktop's display server never resets. With resets, the
+# same build read ~0.07 lower on forky: on a freshly reset server the bare
+# window started ~3 ms slower and the app ~5 ms faster (why, not found).
 dbus-run-session -- xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp -noreset' \
   bash -c 'for i in $(seq "$2"); do "$1" bare | sed "s/^/bare /"; "$1" app | sed "s/^/app /"; done' \
   _ "$bin" "$runs" 2>/dev/null > "$tmp/results"

@@ -36,6 +36,21 @@ cpu_ms (void)
   return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
+/* Another writer's change: connection @i of @other gets a new test message. */
+static void
+edit_connection (KfStore    *other,
+                 guint       i,
+                 const char *message)
+{
+  g_autoptr(KfConnection) stored = g_list_model_get_item (kf_store_get_connections (other), i);
+  g_autoptr(KfConnection) edited = kf_connection_copy (stored);
+  g_autoptr(GError) error = NULL;
+
+  kf_connection_set_test_message (edited, message);
+  if (!kf_store_update_connection (other, edited, &error))
+    g_error ("%s", error->message);
+}
+
 static void
 set_true (gboolean *flag)
 {
@@ -116,15 +131,10 @@ main (int    argc,
   {
     g_autoptr(KfStore) store = kf_store_new (path);
     g_autoptr(KfStore) other = kf_store_new (path);
-    g_autoptr(KfConnection) edited = NULL;
 
     if (!kf_store_load (store, &error) || !kf_store_load (other, &error))
       g_error ("%s", error->message);
-    edited = kf_connection_copy (g_list_model_get_item (kf_store_get_connections (other), 1));
-    g_object_unref (g_list_model_get_item (kf_store_get_connections (other), 1));
-    kf_connection_set_test_message (edited, "edited again");
-    if (!kf_store_update_connection (other, edited, &error))
-      g_error ("%s", error->message);
+    edit_connection (other, 1, "edited again");
     t = g_get_monotonic_time ();
     if (!kf_store_reload_if_changed (store, &error))
       g_error ("%s", error->message);
@@ -136,7 +146,6 @@ main (int    argc,
   {
     g_autoptr(KfStore) store = kf_store_new (path);
     g_autoptr(KfStore) other = kf_store_new (path);
-    g_autoptr(KfConnection) edited = NULL;
     gboolean reloaded = FALSE;
     gint64 last, deadline;
 
@@ -144,11 +153,7 @@ main (int    argc,
       g_error ("%s", error->message);
     kf_store_watch (store);
     g_signal_connect_swapped (store, "reloaded", G_CALLBACK (set_true), &reloaded);
-    edited = kf_connection_copy (g_list_model_get_item (kf_store_get_connections (other), 2));
-    g_object_unref (g_list_model_get_item (kf_store_get_connections (other), 2));
-    kf_connection_set_test_message (edited, "edited while watched");
-    if (!kf_store_update_connection (other, edited, &error))
-      g_error ("%s", error->message);
+    edit_connection (other, 2, "edited while watched");
     /* a 1 ms tick keeps the loop turning; each turn's gap is a stall */
     g_timeout_add (1, keep_ticking, &reloaded);
     last = g_get_monotonic_time ();

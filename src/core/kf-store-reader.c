@@ -84,7 +84,8 @@ typedef struct
 } Reader;
 
 /* The window's size, and how much of it must lie ahead of an element. An
- * element longer than that stops a streaming parse (see
+ * element that does not fit in what is left of the window when it starts
+ * (at least WINDOW_AHEAD) stops a streaming parse (see
  * kf_store_reader_parse_stream()); ours are a few kilobytes. */
 #define WINDOW_SIZE  (1024 * 1024)
 #define WINDOW_AHEAD (256 * 1024)
@@ -273,7 +274,7 @@ fail (Reader     *r,
   return FALSE;
 }
 
-/* Streaming: keeps WINDOW_AHEAD bytes (or the rest of the text) after r->p
+/* Streaming: keeps window_ahead bytes (or the rest of the text) after r->p
  * in the window, moving what is left to its start and pulling more. Only
  * called between list elements, when nothing points into the text. */
 static void

@@ -709,13 +709,6 @@ reuse_from_snapshot (GType       type,
   return g_object_ref (job->objects->pdata[i]);
 }
 
-static const char *
-object_id (GObject *object)
-{
-  return KF_IS_KEYPAIR (object) ? kf_keypair_get_id (KF_KEYPAIR (object))
-                                : kf_connection_get_id (KF_CONNECTION (object));
-}
-
 static void
 reload_thread (GTask        *task,
                gpointer      source,
@@ -726,7 +719,12 @@ reload_thread (GTask        *task,
 
   job->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < job->objects->len; i++)
-    g_hash_table_insert (job->by_id, (char *) object_id (job->objects->pdata[i]), GUINT_TO_POINTER (i));
+    {
+      gpointer object = job->objects->pdata[i];
+      const char *id = KF_IS_KEYPAIR (object) ? keypair_id (object) : connection_id (object);
+
+      g_hash_table_insert (job->by_id, (char *) id, GUINT_TO_POINTER (i));
+    }
   job->usable = read_contents (job->file, job->objects->len > 0 ? reuse_from_snapshot : NULL, job,
                                TRUE, &job->contents, &job->stamp, NULL) == READ_PARSED;
 }
