@@ -47,13 +47,18 @@ def med(kind, key):
 bare, app = med("bare", "first_frame_ms"), med("app", "first_frame_ms")
 print(f"runs: {len(rows['app'])}, rows per list: {rows['app'][0]['rows']}")
 print(f"first frame: bare {bare:.1f} ms, app {app:.1f} ms, ratio {app / bare:.2f} (goal <= 1.3)")
-# Both start-ups come in two modes some 12 ms apart (GTK's own start-up, the
-# bare window too), so a batch's medians move with how its runs fall: the
-# quartiles show where they fell.
+# The bare window comes in two modes some 12 ms apart, and a batch's median
+# moves with how its runs fall: the quartiles show where they fell. Its slow
+# mode is GTK re-reading the icon theme on the main thread in activate, 7 ms
+# more activate_cpu_ms (GTK's early read in a worker thread was thrown away
+# when GtkApplication and libadwaita added their icon paths; see
+# kf-application.c, which has that read queued again for the app).
 def quartiles(kind):
     q = statistics.quantiles([float(r["first_frame_ms"]) for r in rows[kind]], n=4)
     return f"{q[0]:.1f} / {q[2]:.1f}"
 print(f"first frame quartiles (25 % / 75 %): bare {quartiles('bare')} ms, app {quartiles('app')} ms")
+print(f"main thread CPU in activate (build and present the window): bare {med('bare', 'activate_cpu_ms'):.1f} ms, "
+      f"app {med('app', 'activate_cpu_ms'):.1f} ms")
 full = med("app", "rows_complete_ms")
 print(f"frame with all 200 row widgets built: app {full:.1f} ms, ratio {full / bare:.2f}")
 print(f"peak RSS at first frame: bare {med('bare', 'peak_rss_kb') / 1024:.1f} MiB, "
