@@ -79,7 +79,7 @@ on_listed (GObject      *source,
     g_debug ("no agent to list: %s", error->message);
   g_clear_pointer (&state->blobs, g_ptr_array_unref);
   state->blobs = blobs;
-  kf_list_page_refresh (kf_window_get_keypairs_page (state->window));
+  kf_window_refresh_page (state->window, TRUE);
 }
 
 /* Asks the agent what it holds (the agent named by SSH_AUTH_SOCK now). */

@@ -169,7 +169,7 @@ refresh_times (gpointer data)
 {
   CheckState *state = data;
 
-  kf_list_page_refresh (kf_window_get_connections_page (state->window));
+  kf_window_refresh_page (state->window, FALSE);
   return G_SOURCE_CONTINUE;
 }
 

@@ -71,7 +71,7 @@ static void
 on_renamed (KfWindow *window)
 {
   /* The Connections list shows key pair names too. */
-  kf_list_page_refresh (kf_window_get_connections_page (window));
+  kf_window_refresh_page (window, FALSE);
 }
 
 static void

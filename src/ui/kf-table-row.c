@@ -94,6 +94,9 @@ update_accessible (KfTableRow *self)
   g_autoptr(GString) description = g_string_new (NULL);
   GtkWidget *target = gtk_widget_get_parent (GTK_WIDGET (self));
 
+  /* A table bound before its columns came has no name to give yet. */
+  if (self->texts->len == 0)
+    return;
   /* The list's row is what a screen reader moves through. */
   if (target == NULL)
     target = GTK_WIDGET (self);

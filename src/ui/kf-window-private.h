@@ -48,6 +48,11 @@ void   kf_rotation_actions_install     (KfWindow     *window);
 /* Asks about an unfinished rotation, if there is one (done once at start); TRUE when it asked. */
 gboolean kf_rotation_actions_check_pending (KfWindow   *window);
 void   kf_check_actions_install        (KfWindow     *window);
+/* Redraws the shown rows of page @keypairs (else Connections) when their
+ * values changed outside the store's notifications; a page not built yet
+ * draws fresh when first shown, so it is left unbuilt. */
+void   kf_window_refresh_page          (KfWindow     *window,
+                                        gboolean      keypairs);
 /* The header bar (Check All puts its progress strip right under it). */
 GtkWidget *kf_window_get_header_bar    (KfWindow     *window);
 /* Whether the SSH agent held @keypair's key when last asked. */

@@ -24,9 +24,13 @@ struct _KfWindow
   GMenuModel           *primary_menu;   /* the menu_button's, built when first opened */
   GtkToggleButton      *search_button;
   AdwViewStack         *view_stack;
+  AdwBin               *connections_bin;
+  AdwBin               *keypairs_bin;
+  AdwViewSwitcherBar   *switcher_bar;
+
+  /* Built when first shown or asked for (ensure_page), in the bins above */
   KfListPage           *connections_page;
   KfListPage           *keypairs_page;
-  AdwViewSwitcherBar   *switcher_bar;
 
   KfStore              *store;
   KfVault              *vault;
@@ -284,11 +288,9 @@ keypair_fields (gpointer     item,
 }
 
 static void
-setup_pages (KfWindow *self)
+setup_connections_page (KfWindow   *self,
+                        KfListPage *page)
 {
-  KfListPage *page;
-
-  page = self->connections_page;
   kf_list_page_set_model (page, kf_store_get_connections (self->store));
   kf_list_page_set_fields_func (page, connection_fields);
   kf_list_page_append_column (page, _("Name"), "name", NULL, NULL, 16, TRUE);
@@ -301,8 +303,12 @@ setup_pages (KfWindow *self)
   kf_list_page_set_badge_func (page, check_state_badge);
   kf_list_page_append_column (page, _("Last Checked"), "tested-at", format_last_test, self, 32, FALSE);
   kf_list_page_set_menu_func (page, connection_menu_func, self);
+}
 
-  page = self->keypairs_page;
+static void
+setup_keypairs_page (KfWindow   *self,
+                     KfListPage *page)
+{
   kf_list_page_set_model (page, kf_store_get_keypairs (self->store));
   kf_list_page_set_fields_func (page, keypair_fields);
   kf_list_page_append_column (page, _("Name"), "name", NULL, NULL, 16, TRUE);
@@ -315,14 +321,59 @@ setup_pages (KfWindow *self)
   kf_list_page_set_menu_func (page, keypair_menu_func, self);
 }
 
+static void on_item_activated   (KfWindow *self, GObject *item, KfListPage *page);
+static void on_delete_requested (KfWindow *self, GObject *item, KfListPage *page);
+
+/* A page is built when it is first shown or asked for, not at start-up:
+ * the hidden page cost 3.4 ms of the main thread before the first frame
+ * (activate_cpu_ms, bench/bench-startup.sh, Debian 12), for a page that
+ * most start-ups never show. */
+static KfListPage *
+ensure_page (KfWindow *self,
+             gboolean  keypairs)
+{
+  KfListPage **slot = keypairs ? &self->keypairs_page : &self->connections_page;
+  KfListPage *page;
+
+  if (*slot != NULL)
+    return *slot;
+
+  if (keypairs)
+    page = g_object_new (KF_TYPE_LIST_PAGE,
+                         "empty-icon-name", "dialog-password-symbolic",
+                         "empty-title", _("No SSH Keypairs"),
+                         "empty-description", _("Generate a new key pair or import an existing one"),
+                         "add-label", _("Add Key Pair"),
+                         "add-action-name", "win.keypair-add",
+                         "search-placeholder", _("Search by name, type, fingerprint or comment"),
+                         NULL);
+  else
+    page = g_object_new (KF_TYPE_LIST_PAGE,
+                         "empty-icon-name", "network-server-symbolic",
+                         "empty-title", _("No SSH Connections"),
+                         "empty-description", _("Add a connection to a NAS or any SSH server"),
+                         "add-label", _("Add Connection"),
+                         "add-action-name", "win.connection-add",
+                         "search-placeholder", _("Search by name, host or user"),
+                         NULL);
+  *slot = page;
+  /* Columns first: a page put into a shown window binds its rows at once. */
+  if (keypairs)
+    setup_keypairs_page (self, page);
+  else
+    setup_connections_page (self, page);
+  g_signal_connect_swapped (page, "item-activated", G_CALLBACK (on_item_activated), self);
+  g_signal_connect_swapped (page, "delete-requested", G_CALLBACK (on_delete_requested), self);
+  adw_bin_set_child (keypairs ? self->keypairs_bin : self->connections_bin, GTK_WIDGET (page));
+  return page;
+}
+
 /* Pages */
 
 static KfListPage *
 visible_page (KfWindow *self)
 {
-  if (g_strcmp0 (kf_window_get_visible_page (self), "keypairs") == 0)
-    return self->keypairs_page;
-  return self->connections_page;
+  return ensure_page (self, g_strcmp0 (kf_window_get_visible_page (self), "keypairs") == 0);
 }
 
 static const PageActions *
@@ -384,8 +435,8 @@ on_delete_requested (KfWindow   *self,
 static void
 on_store_reloaded (KfWindow *self)
 {
-  kf_list_page_refresh (self->connections_page);
-  kf_list_page_refresh (self->keypairs_page);
+  kf_window_refresh_page (self, FALSE);
+  kf_window_refresh_page (self, TRUE);
 }
 
 /* Actions */
@@ -450,7 +501,6 @@ kf_window_constructed (GObject *object)
 
   /* Creating a vault makes no keyring call: start-up stays off the Secret Service. */
   self->vault = kf_vault_new (self->store);
-  setup_pages (self);
   g_signal_connect_object (self->store, "reloaded", G_CALLBACK (on_store_reloaded), self, G_CONNECT_SWAPPED);
 
   kf_connection_actions_install (self);
@@ -475,6 +525,9 @@ kf_window_dispose (GObject *object)
   if (self->view_stack != NULL)
     g_signal_handlers_disconnect_by_data (self->view_stack, self);
 
+  /* The pages go with their bins. */
+  self->connections_page = NULL;
+  self->keypairs_page = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), KF_TYPE_WINDOW);
 
   G_OBJECT_CLASS (kf_window_parent_class)->dispose (object);
@@ -558,8 +611,8 @@ kf_window_class_init (KfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KfWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, view_stack);
-  gtk_widget_class_bind_template_child (widget_class, KfWindow, connections_page);
-  gtk_widget_class_bind_template_child (widget_class, KfWindow, keypairs_page);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, connections_bin);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, keypairs_bin);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, switcher_bar);
 }
 
@@ -597,11 +650,6 @@ kf_window_init (KfWindow *self)
   g_signal_connect (self, "action-added", G_CALLBACK (on_action_added_or_removed), NULL);
   g_signal_connect (self, "action-removed", G_CALLBACK (on_action_added_or_removed), NULL);
   g_signal_connect (self, "action-enabled-changed", G_CALLBACK (on_action_added_or_removed), NULL);
-
-  g_signal_connect_swapped (self->connections_page, "item-activated", G_CALLBACK (on_item_activated), self);
-  g_signal_connect_swapped (self->keypairs_page, "item-activated", G_CALLBACK (on_item_activated), self);
-  g_signal_connect_swapped (self->connections_page, "delete-requested", G_CALLBACK (on_delete_requested), self);
-  g_signal_connect_swapped (self->keypairs_page, "delete-requested", G_CALLBACK (on_delete_requested), self);
 }
 
 KfWindow *
@@ -674,7 +722,20 @@ kf_window_get_connections_page (KfWindow *self)
 {
   g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
 
-  return self->connections_page;
+  return ensure_page (self, FALSE);
+}
+
+void
+kf_window_refresh_page (KfWindow *self,
+                        gboolean  keypairs)
+{
+  KfListPage *page;
+
+  g_return_if_fail (KF_IS_WINDOW (self));
+
+  page = keypairs ? self->keypairs_page : self->connections_page;
+  if (page != NULL)
+    kf_list_page_refresh (page);
 }
 
 GtkWidget *
@@ -690,5 +751,5 @@ kf_window_get_keypairs_page (KfWindow *self)
 {
   g_return_val_if_fail (KF_IS_WINDOW (self), NULL);
 
-  return self->keypairs_page;
+  return ensure_page (self, TRUE);
 }

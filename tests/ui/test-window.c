@@ -922,8 +922,19 @@ keypair_rows_attached (gpointer data)
   return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (view))) == 60;
 }
 
-/* The page not on screen at start-up (Key Pairs) builds no row widgets
- * until it is shown; then a screenful comes first, every row right after. */
+static guint
+count_list_pages (GtkWidget *widget)
+{
+  guint n = KF_IS_LIST_PAGE (widget) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += count_list_pages (child);
+  return n;
+}
+
+/* The page not on screen at start-up (Key Pairs) is not built until it is
+ * shown or asked for, and then builds no row widgets while hidden; shown, a
+ * screenful comes first, every row right after. */
 static void
 test_hidden_page_builds_no_rows (void)
 {
@@ -943,6 +954,9 @@ test_hidden_page_builds_no_rows (void)
 
   app = ui_test_start_app (&window);
   g_assert_cmpstr (kf_window_get_visible_page (window), ==, "connections");
+  /* Nor is the hidden page built at start-up: only the page shown is. */
+  ui_test_wait_frame (GTK_WIDGET (window));
+  g_assert_cmpuint (count_list_pages (GTK_WIDGET (window)), ==, 1);
   connection_view = GTK_LIST_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_connections_page (window)),
                                                  GTK_TYPE_LIST_VIEW, NULL, FALSE));
   keypair_view = GTK_LIST_VIEW (ui_test_find (GTK_WIDGET (kf_window_get_keypairs_page (window)),
@@ -955,6 +969,8 @@ test_hidden_page_builds_no_rows (void)
   ui_test_wait_frame (GTK_WIDGET (window));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (keypair_view))), >, 0);
   ui_test_wait_until (keypair_rows_attached, keypair_view, 10);
+  g_assert_cmpuint (count_list_pages (GTK_WIDGET (window)), ==, 2);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (kf_window_get_keypairs_page (window))));
 
   ui_test_stop_app (g_steal_pointer (&app));
 }
