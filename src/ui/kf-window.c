@@ -524,6 +524,8 @@ kf_window_dispose (GObject *object)
   g_clear_pointer (&self->search_binding, g_binding_unbind);
   if (self->view_stack != NULL)
     g_signal_handlers_disconnect_by_data (self->view_stack, self);
+  /* Keeping Add in step asks for the visible page, which would build one. */
+  g_signal_handlers_disconnect_by_func (self, on_action_added_or_removed, NULL);
 
   /* The pages go with their bins. */
   self->connections_page = NULL;
