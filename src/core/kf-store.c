@@ -149,6 +149,15 @@ set_list_items (GListStore *store,
   guint old_n, new_n = items->len;
   guint prefix = 0, suffix = 0;
 
+  /* A first load: nothing to keep, one splice (the walk below would end in
+   * that splice, after hashing every object and reading every item back). */
+  if (g_list_model_get_n_items (model) == 0)
+    {
+      if (new_n > 0)
+        g_list_store_splice (store, 0, 0, items->pdata, new_n);
+      return;
+    }
+
   for (guint i = 0; i < items->len; i++)
     g_hash_table_add (wanted, items->pdata[i]);
 
