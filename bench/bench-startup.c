@@ -266,6 +266,14 @@ finish (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* At the end of activate, bare or app: the window is presented. */
+static void
+on_activate_end (void)
+{
+  activate_end_ms = ms_since (t_main);
+  activate_cpu_ms = thread_cpu_ms () - activate_cpu_begin_ms;
+}
+
 static void
 on_bare_activate (GtkApplication *app)
 {
@@ -277,8 +285,7 @@ on_bare_activate (GtkApplication *app)
   adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), box);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   gtk_window_present (GTK_WINDOW (window));
-  activate_end_ms = ms_since (t_main);
-  activate_cpu_ms = thread_cpu_ms () - activate_cpu_begin_ms;
+  on_activate_end ();
   watch_first_frame (GTK_WINDOW (window));
   g_idle_add (finish, app);
 }
@@ -287,8 +294,7 @@ on_bare_activate (GtkApplication *app)
 static void
 on_app_activate_after (GtkApplication *app)
 {
-  activate_end_ms = ms_since (t_main);
-  activate_cpu_ms = thread_cpu_ms () - activate_cpu_begin_ms;
+  on_activate_end ();
   watch_first_frame (gtk_application_get_active_window (app));
   g_idle_add (finish, app);
 }

@@ -144,8 +144,8 @@ set_list_items (GListStore *store,
                 GPtrArray  *items)
 {
   GListModel *model = G_LIST_MODEL (store);
-  g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) wanted = NULL;
+  g_autoptr(GHashTable) present = NULL;
   guint old_n, new_n = items->len;
   guint prefix = 0, suffix = 0;
 
@@ -158,6 +158,8 @@ set_list_items (GListStore *store,
       return;
     }
 
+  wanted = g_hash_table_new (NULL, NULL);
+  present = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < items->len; i++)
     g_hash_table_add (wanted, items->pdata[i]);
 

@@ -324,6 +324,33 @@ setup_keypairs_page (KfWindow   *self,
 static void on_item_activated   (KfWindow *self, GObject *item, KfListPage *page);
 static void on_delete_requested (KfWindow *self, GObject *item, KfListPage *page);
 
+/* What a page shows with no items, and how its table is set up. */
+typedef struct
+{
+  const PageActions *actions;
+  const char        *empty_icon_name;
+  const char        *empty_title;          /* N_() */
+  const char        *empty_description;    /* N_() */
+  const char        *add_label;            /* N_() */
+  const char        *search_placeholder;   /* N_() */
+  void             (*setup) (KfWindow   *self,
+                             KfListPage *page);
+} PageInfo;
+
+static const PageInfo connections_info = {
+  &connection_actions, "network-server-symbolic",
+  N_("No SSH Connections"), N_("Add a connection to a NAS or any SSH server"),
+  N_("Add Connection"), N_("Search by name, host or user"),
+  setup_connections_page,
+};
+
+static const PageInfo keypairs_info = {
+  &keypair_actions, "dialog-password-symbolic",
+  N_("No SSH Keypairs"), N_("Generate a new key pair or import an existing one"),
+  N_("Add Key Pair"), N_("Search by name, type, fingerprint or comment"),
+  setup_keypairs_page,
+};
+
 /* A page is built when it is first shown or asked for, not at start-up:
  * the hidden page cost 3.4 ms of the main thread before the first frame
  * (activate_cpu_ms, bench/bench-startup.sh, Debian 12), for a page that
@@ -333,35 +360,25 @@ ensure_page (KfWindow *self,
              gboolean  keypairs)
 {
   KfListPage **slot = keypairs ? &self->keypairs_page : &self->connections_page;
+  const PageInfo *info = keypairs ? &keypairs_info : &connections_info;
+  g_autofree char *add_action = NULL;
   KfListPage *page;
 
   if (*slot != NULL)
     return *slot;
 
-  if (keypairs)
-    page = g_object_new (KF_TYPE_LIST_PAGE,
-                         "empty-icon-name", "dialog-password-symbolic",
-                         "empty-title", _("No SSH Keypairs"),
-                         "empty-description", _("Generate a new key pair or import an existing one"),
-                         "add-label", _("Add Key Pair"),
-                         "add-action-name", "win.keypair-add",
-                         "search-placeholder", _("Search by name, type, fingerprint or comment"),
-                         NULL);
-  else
-    page = g_object_new (KF_TYPE_LIST_PAGE,
-                         "empty-icon-name", "network-server-symbolic",
-                         "empty-title", _("No SSH Connections"),
-                         "empty-description", _("Add a connection to a NAS or any SSH server"),
-                         "add-label", _("Add Connection"),
-                         "add-action-name", "win.connection-add",
-                         "search-placeholder", _("Search by name, host or user"),
-                         NULL);
+  add_action = g_strconcat ("win.", info->actions->add, NULL);
+  page = g_object_new (KF_TYPE_LIST_PAGE,
+                       "empty-icon-name", info->empty_icon_name,
+                       "empty-title", _(info->empty_title),
+                       "empty-description", _(info->empty_description),
+                       "add-label", _(info->add_label),
+                       "add-action-name", add_action,
+                       "search-placeholder", _(info->search_placeholder),
+                       NULL);
   *slot = page;
   /* Columns first: a page put into a shown window binds its rows at once. */
-  if (keypairs)
-    setup_keypairs_page (self, page);
-  else
-    setup_connections_page (self, page);
+  info->setup (self, page);
   g_signal_connect_swapped (page, "item-activated", G_CALLBACK (on_item_activated), self);
   g_signal_connect_swapped (page, "delete-requested", G_CALLBACK (on_delete_requested), self);
   adw_bin_set_child (keypairs ? self->keypairs_bin : self->connections_bin, GTK_WIDGET (page));
