@@ -15,7 +15,10 @@ kf_ui_set_tooltip (GtkWidget  *widget,
 {
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  gtk_widget_set_tooltip_text (widget, tooltip);
+  /* In GTK 4.8 each call asks the X server where the pointer is, four
+   * round trips, even when the text is the same. */
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) != 0)
+    gtk_widget_set_tooltip_text (widget, tooltip);
   if (tooltip != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
   else
