@@ -17,6 +17,7 @@ struct _KfWindow
 
   /* template */
   AdwToastOverlay      *toast_overlay;
+  GtkBox               *content_box;
   AdwHeaderBar         *header_bar;
   GtkButton            *add_button;
   AdwViewSwitcherTitle *switcher_title;
@@ -26,7 +27,10 @@ struct _KfWindow
   AdwViewStack         *view_stack;
   AdwBin               *connections_bin;
   AdwBin               *keypairs_bin;
+
+  /* Built when the window is first narrow enough (on_title_visible_changed) */
   AdwViewSwitcherBar   *switcher_bar;
+  guint                 switcher_bar_idle;
 
   /* Built when first shown or asked for (ensure_page), in the bins above */
   KfListPage           *connections_page;
@@ -539,6 +543,9 @@ kf_window_dispose (GObject *object)
   KfWindow *self = (KfWindow *) object;
 
   g_clear_pointer (&self->search_binding, g_binding_unbind);
+  if (self->switcher_title != NULL)
+    g_signal_handlers_disconnect_by_data (self->switcher_title, self);
+  g_clear_handle_id (&self->switcher_bar_idle, g_source_remove);
   if (self->view_stack != NULL)
     g_signal_handlers_disconnect_by_data (self->view_stack, self);
   /* Keeping Add in step asks for the visible page, which would build one. */
@@ -623,6 +630,7 @@ kf_window_class_init (KfWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/keyferry/Keyferry/kf-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KfWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, KfWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, add_button);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, switcher_title);
@@ -632,7 +640,6 @@ kf_window_class_init (KfWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KfWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, connections_bin);
   gtk_widget_class_bind_template_child (widget_class, KfWindow, keypairs_bin);
-  gtk_widget_class_bind_template_child (widget_class, KfWindow, switcher_bar);
 }
 
 /* The main menu's popover is built the first time it opens, not at
@@ -652,12 +659,41 @@ create_main_menu (GtkMenuButton *button,
   gtk_menu_button_set_popover (button, popover);
 }
 
+/* A narrow window has its page switcher in a bar at the bottom. A wide one
+ * never needs that bar, whose buttons are some 30 widgets (0.7 ms of the
+ * window's start-up CPU): it is built the first time the header's switcher
+ * gives way to the title. From an idle, as that happens while GTK allocates
+ * the header bar, where no widget may be added. */
+static gboolean
+build_switcher_bar (gpointer data)
+{
+  KfWindow *self = data;
+
+  self->switcher_bar_idle = 0;
+  self->switcher_bar = ADW_VIEW_SWITCHER_BAR (adw_view_switcher_bar_new ());
+  adw_view_switcher_bar_set_stack (self->switcher_bar, self->view_stack);
+  g_object_bind_property (self->switcher_title, "title-visible", self->switcher_bar, "reveal", G_BINDING_SYNC_CREATE);
+  gtk_box_append (self->content_box, GTK_WIDGET (self->switcher_bar));
+  kf_ui_name_icon_controls (GTK_WIDGET (self->switcher_bar));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_title_visible_changed (KfWindow *self)
+{
+  if (self->switcher_bar == NULL && self->switcher_bar_idle == 0 &&
+      adw_view_switcher_title_get_title_visible (self->switcher_title))
+    self->switcher_bar_idle = g_idle_add (build_switcher_bar, self);
+}
+
 static void
 kf_window_init (KfWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   kf_ui_name_icon_controls (GTK_WIDGET (self));
   gtk_menu_button_set_create_popup_func (self->menu_button, create_main_menu, self, NULL);
+  g_signal_connect_object (self->switcher_title, "notify::title-visible",
+                           G_CALLBACK (on_title_visible_changed), self, G_CONNECT_SWAPPED);
 
   self->settings = g_settings_new (KF_APP_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_GET | G_SETTINGS_BIND_GET_NO_CHANGES);

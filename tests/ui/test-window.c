@@ -612,10 +612,19 @@ test_app_actions (void)
 static gboolean
 bar_revealed (gpointer data)
 {
-  return adw_view_switcher_bar_get_reveal (data);
+  GtkWidget *bar = ui_test_find (data, ADW_TYPE_VIEW_SWITCHER_BAR, NULL, FALSE);
+
+  return bar != NULL && adw_view_switcher_bar_get_reveal (ADW_VIEW_SWITCHER_BAR (bar));
 }
 
-/* A narrow window moves the page switcher to a bar at the bottom. */
+static gboolean
+bar_hidden (gpointer data)
+{
+  return !bar_revealed (data);
+}
+
+/* A narrow window moves the page switcher to a bar at the bottom. A wide
+ * one never builds that bar. */
 static void
 test_narrow_window (void)
 {
@@ -625,12 +634,13 @@ test_narrow_window (void)
 
   write_store (FALSE);
   app = ui_test_start_app (&window);
-  bar = ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR, NULL, FALSE);
-  g_assert_nonnull (bar);
-  g_assert_false (adw_view_switcher_bar_get_reveal (ADW_VIEW_SWITCHER_BAR (bar)));
+  ui_test_wait_frame (GTK_WIDGET (window));
+  ui_test_spin (100);
+  g_assert_null (ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR, NULL, FALSE));
 
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
-  ui_test_wait_until (bar_revealed, bar, 10);
+  ui_test_wait_until (bar_revealed, window, 10);
+  bar = ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR, NULL, FALSE);
   /* Let the switchers' transitions end before looking. */
   ui_test_spin (600);
   g_assert_true (gtk_widget_get_mapped (bar));
@@ -679,6 +689,11 @@ test_narrow_window (void)
         ui_test_spin (50);
       }
   }
+
+  /* Wide again: the header has the switcher, the bar hides. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  ui_test_wait_until (bar_hidden, window, 10);
+  g_assert_true (ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR, NULL, FALSE) == bar);
 
   ui_test_stop_app (g_steal_pointer (&app));
 }
