@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     gsize length = 0;
     gboolean whole_ok = contents.keypairs != NULL;
 
-    if (kf_store_reader_parse_stream (pull, &p, NULL, NULL, &streamed, &length))
+    if (kf_store_reader_parse_stream (pull, &p, NULL, NULL, FALSE, &streamed, &length))
       {
         g_assert (whole_ok);
         g_assert (length == size);

@@ -63,11 +63,13 @@ typedef gssize (*KfStoreReaderPull) (gpointer  user_data,
  * kf_store_reader_parse(), which says exactly what is wrong. That is any
  * damage, a read error, a NUL byte, and an element (a key pair or a
  * connection) longer than what is left of the window when it starts: at
- * least 256 KiB. */
+ * least 256 KiB. @yields: give up the CPU now and then, for a load beside a
+ * starting GUI (kf_store_load_yielding()). */
 gboolean  kf_store_reader_parse_stream   (KfStoreReaderPull pull,
                                           gpointer          pull_data,
                                           KfStoreReuseFunc  reuse,
                                           gpointer          reuse_data,
+                                          gboolean          yields,
                                           KfStoreContents  *contents,
                                           gsize            *length);
 

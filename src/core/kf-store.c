@@ -69,6 +69,7 @@ struct _KfStore
   gboolean      reload_after_save;
   struct _ReloadJob *reload_job;     /* the background reload in flight */
   gboolean      reload_again;        /* the file changed again meanwhile */
+  gboolean      load_yields;         /* in kf_store_load_yielding() */
 };
 
 G_DEFINE_FINAL_TYPE (KfStore, kf_store, G_TYPE_OBJECT)
@@ -467,12 +468,14 @@ typedef enum
  * whole text of 10,000 + 10,000 items is 17.8 MB: allocating and filling it
  * was most of what the start-up load cost the main thread running beside
  * it (bench/bench-startup.sh). @background: the worker of a background
- * reload, which calls the tests' hook once the file is open. */
+ * reload, which calls the tests' hook once the file is open. @yields: see
+ * kf_store_load_yielding(). */
 static ReadOutcome
 read_contents (KfStoreFile       *file,
                KfStoreReuseFunc   reuse,
                gpointer           reuse_data,
                gboolean           background,
+               gboolean           yields,
                KfStoreContents   *contents,
                KfStoreFileStamp  *stamp,
                GError           **error)
@@ -494,7 +497,7 @@ read_contents (KfStoreFile       *file,
     reload_hook (file, reload_hook_data);
 
   if (kf_store_reader_parse_stream (kf_store_file_pull, GINT_TO_POINTER (fd), reuse, reuse_data,
-                                    contents, &length))
+                                    yields, contents, &length))
     outcome = READ_PARSED;
   else if (!kf_store_file_read_fd (file, fd, &text, &length, error))
     outcome = READ_FAILED;
@@ -529,7 +532,7 @@ reload (KfStore  *self,
   outcome = read_contents (self->file,
                            g_hash_table_size (self->keypairs_by_id) + g_hash_table_size (self->connections_by_id) > 0
                            ? reuse_unchanged : NULL,
-                           self, FALSE, &contents, &stamp, &local_error);
+                           self, FALSE, self->load_yields, &contents, &stamp, &local_error);
   if (outcome == READ_FAILED)
     {
       forget_file (self);
@@ -620,6 +623,21 @@ kf_store_load (KfStore  *self,
 
   ok = reload (self, -1, TRUE, error);
   emit_pending (self);
+  return ok;
+}
+
+gboolean
+kf_store_load_yielding (KfStore  *self,
+                        GError  **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (KF_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  self->load_yields = TRUE;
+  ok = kf_store_load (self, error);
+  self->load_yields = FALSE;
   return ok;
 }
 
@@ -737,7 +755,7 @@ reload_thread (GTask        *task,
       g_hash_table_insert (job->by_id, (char *) id, GUINT_TO_POINTER (i));
     }
   job->usable = read_contents (job->file, job->objects->len > 0 ? reuse_from_snapshot : NULL, job,
-                               TRUE, &job->contents, &job->stamp, NULL) == READ_PARSED;
+                               TRUE, FALSE, &job->contents, &job->stamp, NULL) == READ_PARSED;
 }
 
 static void start_background_reload (KfStore *self);

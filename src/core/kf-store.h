@@ -78,6 +78,10 @@ const char   *kf_store_get_path                (KfStore       *self);
  * where it is and the store read-only until a load succeeds. */
 gboolean      kf_store_load                    (KfStore       *self,
                                                 GError       **error);
+/* kf_store_load(), for a thread beside a starting GUI: the read gives up the
+ * CPU after every few hundred items (see kf-store-reader.c). */
+gboolean      kf_store_load_yielding           (KfStore       *self,
+                                                GError       **error);
 /* Re-read the file if another process changed it since we last read/wrote it. */
 gboolean      kf_store_reload_if_changed       (KfStore       *self,
                                                 GError       **error);

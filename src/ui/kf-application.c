@@ -268,7 +268,7 @@ preload_store (gpointer data)
   KfApplication *self = data;
 
   self->store = kf_store_new (NULL);
-  kf_store_load (self->store, &self->load_error);
+  kf_store_load_yielding (self->store, &self->load_error);
   return NULL;
 }
 
