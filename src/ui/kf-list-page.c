@@ -43,10 +43,15 @@ struct _KfListPage
   GtkWidget          *table_box;
   GtkListView        *list_view;
   GtkWidget          *header;         /* KfTableHeader, first in table_box */
+  /* The status pages, built when first shown (show_state) */
   AdwStatusPage      *empty_page;
-  char               *empty_icon_name;
   AdwStatusPage      *no_results_page;
   GtkButton          *empty_add_button;
+  char               *empty_icon_name;
+  char               *empty_title;
+  char               *empty_description;
+  char               *add_label;
+  char               *add_action_name;
   GtkWidget          *row_menu;       /* GtkPopoverMenu, child of the page; NULL until first opened */
   GtkWidget          *menu_row;       /* weak: the row whose menu is open */
   GtkWidget          *menu_button;    /* weak: the ⋮ that opened it, if one did */
@@ -192,19 +197,63 @@ match_item (gpointer item,
   return TRUE;
 }
 
-/* The status pages' 128 px icons have no pre-rendered size in Adwaita:
- * each is drawn from SVG, which loads librsvg (6.5 MiB) and took 12% of the
- * first frame with 10,000 rows (profiled). They are set only once their
- * page is on screen. */
 static void
-show_state_icon (KfListPage *self)
+apply_add_button (KfListPage *self)
+{
+  gtk_button_set_label (self->empty_add_button, self->add_label);
+  kf_ui_name_icon_controls (GTK_WIDGET (self->empty_add_button));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_add_button), self->add_action_name);
+}
+
+static void
+build_empty_page (KfListPage *self)
+{
+  GtkWidget *button = gtk_button_new ();
+
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "pill");
+  gtk_widget_add_css_class (button, "suggested-action");
+  self->empty_add_button = GTK_BUTTON (button);
+  apply_add_button (self);
+  self->empty_page = ADW_STATUS_PAGE (adw_status_page_new ());
+  adw_status_page_set_title (self->empty_page, self->empty_title);
+  adw_status_page_set_description (self->empty_page, self->empty_description);
+  adw_status_page_set_child (self->empty_page, button);
+  gtk_stack_add_named (self->stack, GTK_WIDGET (self->empty_page), "empty");
+}
+
+static void
+build_no_results_page (KfListPage *self)
+{
+  self->no_results_page = ADW_STATUS_PAGE (adw_status_page_new ());
+  adw_status_page_set_title (self->no_results_page, _("No Results Found"));
+  adw_status_page_set_description (self->no_results_page, _("Try a different search"));
+  gtk_stack_add_named (self->stack, GTK_WIDGET (self->no_results_page), "no-results");
+}
+
+/* Shows the state's page once the page is on screen. A list with items
+ * never needs the status pages, some 30 widgets: they are built the first
+ * time one is shown. Their 128 px icons have no pre-rendered size in
+ * Adwaita: each is drawn from SVG, which loads librsvg (6.5 MiB) and took
+ * 12% of the first frame with 10,000 rows (profiled). */
+static void
+show_state (KfListPage *self)
 {
   if (!gtk_widget_get_mapped (GTK_WIDGET (self)) && !self->mapping)
     return;
   if (g_strcmp0 (self->state, "empty") == 0)
-    adw_status_page_set_icon_name (self->empty_page, self->empty_icon_name);
+    {
+      if (self->empty_page == NULL)
+        build_empty_page (self);
+      adw_status_page_set_icon_name (self->empty_page, self->empty_icon_name);
+    }
   else if (g_strcmp0 (self->state, "no-results") == 0)
-    adw_status_page_set_icon_name (self->no_results_page, "edit-find-symbolic");
+    {
+      if (self->no_results_page == NULL)
+        build_no_results_page (self);
+      adw_status_page_set_icon_name (self->no_results_page, "edit-find-symbolic");
+    }
+  gtk_stack_set_visible_child_name (self->stack, self->state);
 }
 
 static void
@@ -215,8 +264,7 @@ set_state (KfListPage *self,
     return;
 
   self->state = state;
-  show_state_icon (self);
-  gtk_stack_set_visible_child_name (self->stack, state);
+  show_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -343,7 +391,7 @@ kf_list_page_map (GtkWidget *widget)
       defer_row_growth (self);
     }
   self->mapping = TRUE;
-  show_state_icon (self);
+  show_state (self);
   self->mapping = FALSE;
 
   GTK_WIDGET_CLASS (kf_list_page_parent_class)->map (widget);
@@ -781,6 +829,10 @@ kf_list_page_dispose (GObject *object)
   g_clear_weak_pointer (&self->menu_row);
   g_clear_pointer (&self->row_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), KF_TYPE_LIST_PAGE);
+  /* They went with the template's stack. */
+  self->empty_page = NULL;
+  self->no_results_page = NULL;
+  self->empty_add_button = NULL;
 
   g_clear_object (&self->selection);
   g_clear_object (&self->rows);
@@ -799,6 +851,10 @@ kf_list_page_finalize (GObject *object)
 
   g_free (self->search_text);
   g_free (self->empty_icon_name);
+  g_free (self->empty_title);
+  g_free (self->empty_description);
+  g_free (self->add_label);
+  g_free (self->add_action_name);
   g_array_unref (self->tokens);
   g_hash_table_unref (self->bound_rows);
 
@@ -819,16 +875,16 @@ kf_list_page_get_property (GObject    *object,
       g_value_set_string (value, self->empty_icon_name);
       break;
     case PROP_EMPTY_TITLE:
-      g_value_set_string (value, adw_status_page_get_title (self->empty_page));
+      g_value_set_string (value, self->empty_title);
       break;
     case PROP_EMPTY_DESCRIPTION:
-      g_value_set_string (value, adw_status_page_get_description (self->empty_page));
+      g_value_set_string (value, self->empty_description);
       break;
     case PROP_ADD_LABEL:
-      g_value_set_string (value, gtk_button_get_label (self->empty_add_button));
+      g_value_set_string (value, self->add_label);
       break;
     case PROP_ADD_ACTION_NAME:
-      g_value_set_string (value, gtk_actionable_get_action_name (GTK_ACTIONABLE (self->empty_add_button)));
+      g_value_set_string (value, self->add_action_name);
       break;
     case PROP_SEARCH_PLACEHOLDER:
       /* No accessor before GTK 4.10, only the property. */
@@ -861,20 +917,31 @@ kf_list_page_set_property (GObject      *object,
     case PROP_EMPTY_ICON_NAME:
       g_free (self->empty_icon_name);
       self->empty_icon_name = g_value_dup_string (value);
-      show_state_icon (self);
+      show_state (self);
       break;
     case PROP_EMPTY_TITLE:
-      adw_status_page_set_title (self->empty_page, g_value_get_string (value));
+      g_free (self->empty_title);
+      self->empty_title = g_value_dup_string (value);
+      if (self->empty_page != NULL)
+        adw_status_page_set_title (self->empty_page, self->empty_title);
       break;
     case PROP_EMPTY_DESCRIPTION:
-      adw_status_page_set_description (self->empty_page, g_value_get_string (value));
+      g_free (self->empty_description);
+      self->empty_description = g_value_dup_string (value);
+      if (self->empty_page != NULL)
+        adw_status_page_set_description (self->empty_page, self->empty_description);
       break;
     case PROP_ADD_LABEL:
-      gtk_button_set_label (self->empty_add_button, g_value_get_string (value));
-      kf_ui_name_icon_controls (GTK_WIDGET (self->empty_add_button));
+      g_free (self->add_label);
+      self->add_label = g_value_dup_string (value);
+      if (self->empty_add_button != NULL)
+        apply_add_button (self);
       break;
     case PROP_ADD_ACTION_NAME:
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_add_button), g_value_get_string (value));
+      g_free (self->add_action_name);
+      self->add_action_name = g_value_dup_string (value);
+      if (self->empty_add_button != NULL)
+        apply_add_button (self);
       break;
     case PROP_SEARCH_PLACEHOLDER:
       g_object_set_property (G_OBJECT (self->search_entry), "placeholder-text", value);
@@ -931,9 +998,6 @@ kf_list_page_class_init (KfListPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KfListPage, stack);
   gtk_widget_class_bind_template_child (widget_class, KfListPage, table_box);
   gtk_widget_class_bind_template_child (widget_class, KfListPage, list_view);
-  gtk_widget_class_bind_template_child (widget_class, KfListPage, empty_page);
-  gtk_widget_class_bind_template_child (widget_class, KfListPage, no_results_page);
-  gtk_widget_class_bind_template_child (widget_class, KfListPage, empty_add_button);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_list_view_activate);
 
@@ -1002,8 +1066,8 @@ kf_list_page_init (KfListPage *self)
   g_signal_connect (context, "pressed", G_CALLBACK (on_context_click), self);
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (context));
 
+  /* Shown as such once mapped (show_state). */
   self->state = "empty";
-  gtk_stack_set_visible_child_name (self->stack, self->state);
 }
 
 static void
