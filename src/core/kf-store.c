@@ -633,7 +633,6 @@ kf_store_load_yielding (KfStore  *self,
   gboolean ok;
 
   g_return_val_if_fail (KF_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   self->load_yields = TRUE;
   ok = kf_store_load (self, error);
