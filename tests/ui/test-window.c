@@ -624,6 +624,23 @@ bar_hidden (gpointer data)
   return !bar_revealed (data);
 }
 
+/* A window that starts narrow (its saved size) builds the bottom bar too. */
+static void
+test_narrow_start (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (KF_APP_ID);
+  KfWindow *window;
+
+  write_store (FALSE);
+  g_settings_set_int (settings, "window-width", 360);
+  g_settings_set_int (settings, "window-height", 640);
+  app = ui_test_start_app (&window);
+  ui_test_wait_until (bar_revealed, window, 10);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 400);
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 /* A narrow window moves the page switcher to a bar at the bottom. A wide
  * one never builds that bar. */
 static void
@@ -1052,6 +1069,7 @@ main (int   argc,
   ui_test_add ("/ui/window/window-size-saved", test_window_size_saved);
   ui_test_add ("/ui/window/app-actions", test_app_actions);
   ui_test_add ("/ui/window/narrow-window", test_narrow_window);
+  ui_test_add ("/ui/window/narrow-start", test_narrow_start);
   ui_test_add ("/ui/window/table-widens-back", test_table_widens_back);
   ui_test_add ("/ui/window/row-menus", test_row_menus);
   ui_test_add ("/ui/window/row-keys", test_row_keys);
