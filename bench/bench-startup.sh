@@ -49,10 +49,11 @@ print(f"runs: {len(rows['app'])}, rows per list: {rows['app'][0]['rows']}")
 print(f"first frame: bare {bare:.1f} ms, app {app:.1f} ms, ratio {app / bare:.2f} (goal <= 1.3)")
 # The bare window comes in two modes some 12 ms apart, and a batch's median
 # moves with how its runs fall: the quartiles show where they fell. Its slow
-# mode is GTK re-reading the icon theme on the main thread in activate, 7 ms
-# more activate_cpu_ms (GTK's early read in a worker thread was thrown away
-# when GtkApplication and libadwaita added their icon paths; see
-# kf-application.c, which has that read queued again for the app).
+# mode is GTK's early read of the icon theme, in a worker thread, holding
+# the theme's lock when GtkApplication adds the app's icon path: the main
+# thread waits ~7.5 ms for it, and then reads the theme again in activate,
+# 7 ms more activate_cpu_ms. The app waits the same in about half its runs
+# (it has the second read done in the worker; see kf-application.c).
 def quartiles(kind):
     q = statistics.quantiles([float(r["first_frame_ms"]) for r in rows[kind]], n=4)
     return f"{q[0]:.1f} / {q[2]:.1f}"

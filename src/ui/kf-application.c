@@ -152,15 +152,19 @@ set_heap_growth (gboolean loading)
 
 /* GTK starts reading the icon theme in a worker thread when it creates the
  * theme, early in its start-up. Then GtkApplication and libadwaita add their
- * resource paths, and if that reading had already finished, an addition
- * throws it away: the window's first icon then reads the whole theme again on
- * the main thread. On forky that happened in every run, and the window took
- * 2.6 ms more CPU to build (18.8 ms, against 16.2 ms with this); on Debian 12
- * in about one run in five, for 7 ms. Now that every path is in, a
- * notification of the icon theme setting, whose value is unchanged, has GTK
- * queue that read again in its worker thread (theme_changed__mainthread_unlocked
- * in gtkicontheme.c), beside the store preload's join and the window's
- * construction. Measured with bench/bench-startup.sh's activate_cpu_ms. */
+ * resource paths, and an addition throws that reading away. If the worker
+ * still holds the theme's lock then, the main thread first waits for the
+ * whole reading: 7.3 to 7.9 ms, in about half the runs on Debian 12, the
+ * bare window's as ours (uprobes on gtk_icon_theme_add_resource_path);
+ * nothing done before chaining up avoided it. Afterwards, the window's first
+ * icon would read the whole theme again on the main thread: on forky in
+ * every run, 2.6 ms more CPU to build the window (18.8 ms, against 16.2 ms
+ * with this); on Debian 12 7 ms, whenever the reading was thrown away. Now
+ * that every path is in, a notification of the icon theme setting, whose
+ * value is unchanged, has GTK queue that read again in its worker thread
+ * (theme_changed__mainthread_unlocked in gtkicontheme.c), beside the store
+ * preload's join and the window's construction. Measured with
+ * bench/bench-startup.sh's activate_cpu_ms. */
 static void
 reload_icon_theme_in_thread (void)
 {
