@@ -52,8 +52,8 @@ print(f"first frame: bare {bare:.1f} ms, app {app:.1f} ms, ratio {app / bare:.2f
 # mode is GTK's early read of the icon theme, in a worker thread, holding
 # the theme's lock when GtkApplication adds the app's icon path: the main
 # thread waits ~7.5 ms for it, and then reads the theme again in activate,
-# 7 ms more activate_cpu_ms. The app waits the same in about half its runs
-# (it has the second read done in the worker; see kf-application.c).
+# 7 ms more activate_cpu_ms. The app has no resource base path, so nothing is
+# added after the reading starts (see kf_application_new).
 def quartiles(kind):
     q = statistics.quantiles([float(r["first_frame_ms"]) for r in rows[kind]], n=4)
     return f"{q[0]:.1f} / {q[2]:.1f}"

@@ -48,6 +48,18 @@ quit_activated (GSimpleAction *action,
   g_application_quit (app);
 }
 
+/* Installed, the icon is in the hicolor theme. Run from a build tree, it is
+ * only in our resources: adding that path then makes GTK read the icon theme
+ * once more, here rather than at every start-up (see kf_application_new). */
+static void
+ensure_app_icon (void)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+
+  if (!gtk_icon_theme_has_icon (theme, KF_APP_ID))
+    gtk_icon_theme_add_resource_path (theme, "/io/github/keyferry/Keyferry/icons");
+}
+
 static void
 about_activated (GSimpleAction *action,
                  GVariant      *parameter,
@@ -57,6 +69,7 @@ about_activated (GSimpleAction *action,
   static const char *developers[] = { "The Keyferry authors", NULL };
   GtkWidget *about;
 
+  ensure_app_icon ();
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", gtk_application_get_active_window (app),
                         "modal", TRUE,
@@ -150,21 +163,27 @@ set_heap_growth (gboolean loading)
 #endif
 }
 
-/* GTK starts reading the icon theme in a worker thread when it creates the
- * theme, early in its start-up. Then GtkApplication and libadwaita add their
- * resource paths, and an addition throws that reading away. If the worker
- * still holds the theme's lock then, the main thread first waits for the
- * whole reading: 7.3 to 7.9 ms, in about half the runs on Debian 12, the
- * bare window's as ours (uprobes on gtk_icon_theme_add_resource_path);
- * nothing done before chaining up avoided it. Afterwards, the window's first
- * icon would read the whole theme again on the main thread: on forky in
- * every run, 2.6 ms more CPU to build the window (18.8 ms, against 16.2 ms
- * with this); on Debian 12 7 ms, whenever the reading was thrown away. Now
- * that every path is in, a notification of the icon theme setting, whose
- * value is unchanged, has GTK queue that read again in its worker thread
+/* Our own style sheet, which AdwApplication would load from a resource base
+ * path (see kf_application_new). */
+static void
+load_style (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (provider, "/io/github/keyferry/Keyferry/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/* GTK reads the icon theme in a worker thread from the theme's creation, in
+ * libadwaita's start-up. Yet with GTK 4.24 (forky) the window's first icon
+ * reads it all again on the main thread (why, not found): 2.9 ms more CPU to
+ * build the window (16.9 against 14.0 ms, medians of 30 paired runs of
+ * bench/bench-startup's activate_cpu_ms). A notification of the icon theme
+ * setting, whose value is unchanged, has GTK queue that reading in its worker
  * (theme_changed__mainthread_unlocked in gtkicontheme.c), beside the store
- * preload's join and the window's construction. Measured with
- * bench/bench-startup.sh's activate_cpu_ms. */
+ * preload's join and the window's construction. With GTK 4.8 (Debian 12) it
+ * makes no measurable difference. */
 static void
 reload_icon_theme_in_thread (void)
 {
@@ -185,6 +204,7 @@ kf_application_startup (GApplication *app)
   static const char *check_all_accels[] = { "F5", NULL };
 
   G_APPLICATION_CLASS (kf_application_parent_class)->startup (app);
+  load_style ();
   reload_icon_theme_in_thread ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries, G_N_ELEMENTS (app_entries), app);
@@ -289,7 +309,18 @@ kf_application_new (void)
   return g_object_new (KF_TYPE_APPLICATION,
                        "application-id", KF_APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
-                       "resource-base-path", "/io/github/keyferry/Keyferry",
+                       /* With a base path, GtkApplication adds <path>/icons to the icon
+                        * theme in its startup, just after GTK has begun reading the theme
+                        * in a worker thread, and libadwaita adds its own path a few
+                        * milliseconds later. An addition throws that reading away, and
+                        * waits for it if the worker holds the theme's lock: on Debian 12
+                        * in 8 of 20 start-ups, 7.7 to 9.0 ms each (uprobes on
+                        * gtk_icon_theme_add_resource_path, bench/bench-startup's app).
+                        * Without one, libadwaita's is the only addition, and it waited
+                        * in none of 20. What the base path would load, we load
+                        * ourselves: style.css in startup, the icon for About
+                        * (ensure_app_icon). */
+                       "resource-base-path", NULL,
                        NULL);
 }
 

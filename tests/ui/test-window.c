@@ -545,6 +545,29 @@ strv_has (char **strv,
   return g_strv_contains ((const char * const *) strv, value);
 }
 
+/* style.css is loaded without a resource base path (load_style in
+ * kf-application.c): its .key-text rule pads by 12 px on each side. */
+static void
+test_style_sheet (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+  GtkWidget *plain, *styled;
+  int plain_width, styled_width;
+
+  write_store (FALSE);
+  app = ui_test_start_app (&window);
+  plain = g_object_ref_sink (gtk_label_new ("ssh-ed25519"));
+  styled = g_object_ref_sink (gtk_label_new ("ssh-ed25519"));
+  gtk_widget_add_css_class (styled, "key-text");
+  gtk_widget_measure (plain, GTK_ORIENTATION_HORIZONTAL, -1, &plain_width, NULL, NULL, NULL);
+  gtk_widget_measure (styled, GTK_ORIENTATION_HORIZONTAL, -1, &styled_width, NULL, NULL, NULL);
+  g_assert_cmpint (styled_width - plain_width, ==, 24);
+  g_object_unref (plain);
+  g_object_unref (styled);
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 static void
 test_app_actions (void)
 {
@@ -567,7 +590,17 @@ test_app_actions (void)
       g_assert_true (strv_has (set, accels[i].accel));
     }
 
+  /* Start-up leaves our icons out of the icon theme (kf_application_new);
+   * About adds them when the icon is not installed, as here. */
+  {
+    GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+    g_auto(GStrv) paths = gtk_icon_theme_get_resource_path (theme);
+
+    g_assert_false (paths != NULL && strv_has (paths, "/io/github/keyferry/Keyferry/icons"));
+    g_assert_false (gtk_icon_theme_has_icon (theme, KF_APP_ID));
+  }
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gdk_display_get_default ()), KF_APP_ID));
   about = ui_test_find_toplevel (ADW_TYPE_ABOUT_WINDOW);
   g_assert_nonnull (about);
   g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Keyferry");
@@ -1068,6 +1101,7 @@ main (int   argc,
   ui_test_add ("/ui/window/ssh-command-quoting", test_ssh_command_quoting);
   ui_test_add ("/ui/window/window-size-saved", test_window_size_saved);
   ui_test_add ("/ui/window/app-actions", test_app_actions);
+  ui_test_add ("/ui/window/style-sheet", test_style_sheet);
   ui_test_add ("/ui/window/narrow-window", test_narrow_window);
   ui_test_add ("/ui/window/narrow-start", test_narrow_start);
   ui_test_add ("/ui/window/table-widens-back", test_table_widens_back);
