@@ -40,6 +40,33 @@ typedef struct
  * resolution. A handful of entries; kept for the life of the process. */
 static GPtrArray *font_sizes;
 
+/* The widest digit's advance as @context lays digits out, in pixels. Pango's
+ * own approximate digit width comes from the font map's default options,
+ * which round advances to whole pixels; GTK 4.10 and later lay text out
+ * without that rounding (gtk-hint-font-metrics off), and there DejaVu Sans
+ * 10's digits are 8.48 px, not 8: a five-digit port did not fit a column
+ * sized for five digits (test /ui/window/port-shown-whole). */
+static double
+widest_digit (PangoContext *context)
+{
+  g_autoptr(PangoLayout) layout = pango_layout_new (context);
+  PangoLayoutIter *iter;
+  int widest = 0;
+
+  pango_layout_set_text (layout, "0123456789", -1);
+  iter = pango_layout_get_iter (layout);
+  do
+    {
+      PangoLayoutRun *run = pango_layout_iter_get_run_readonly (iter);
+
+      for (int i = 0; run != NULL && i < run->glyphs->num_glyphs; i++)
+        widest = MAX (widest, run->glyphs->glyphs[i].geometry.width);
+    }
+  while (pango_layout_iter_next_run (iter));
+  pango_layout_iter_free (iter);
+  return widest / (double) PANGO_SCALE;
+}
+
 static FontSize *
 font_size_new (PangoContext *context)
 {
@@ -51,10 +78,10 @@ font_size_new (PangoContext *context)
   size->language = pango_context_get_language (context);
   size->resolution = pango_cairo_context_get_resolution (context);
   metrics = pango_context_get_metrics (context, size->font, size->language);
-  /* As GtkInscription measures: the wider of an average letter and digit,
-   * and the font's line height. */
-  size->char_width = MAX (pango_font_metrics_get_approximate_char_width (metrics),
-                          pango_font_metrics_get_approximate_digit_width (metrics)) / (double) PANGO_SCALE;
+  /* The wider of an average letter and the widest digit (as laid out), and
+   * the font's line height. */
+  size->char_width = MAX (pango_font_metrics_get_approximate_char_width (metrics) / (double) PANGO_SCALE,
+                          widest_digit (context));
   height = pango_font_metrics_get_height (metrics);
   if (height <= 0)
     height = pango_font_metrics_get_ascent (metrics) + pango_font_metrics_get_descent (metrics);

@@ -772,6 +772,72 @@ visible_columns (GtkWidget *header)
   return n;
 }
 
+/* The widest @digits-digit number in @widget's font, in pixels. */
+static int
+widest_number_width (GtkWidget *widget,
+                     guint      digits)
+{
+  int widest = 0;
+
+  for (char d = '0'; d <= '9'; d++)
+    {
+      g_autofree char *number = g_strnfill (digits, d);
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, number);
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      widest = MAX (widest, width);
+    }
+  return widest;
+}
+
+/* A port has up to five digits, and the Port column shows any of them
+ * whole, in the default font and after a font change (the Flatpak, with
+ * GTK 4.24, showed 56839 as "568…": see widest_digit in kf-cell-text.c). */
+static void
+test_port_shown_whole (void)
+{
+  g_autoptr(KfApplication) app = NULL;
+  KfWindow *window;
+  GtkWidget *row;
+  KfTableColumns *columns;
+
+  write_store (FALSE);
+  {
+    g_autoptr(KfStore) store = kf_store_new (NULL);
+    g_autoptr(KfConnection) far = kf_connection_new ("Far NAS");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (kf_store_load (store, &error));
+    kf_connection_set_host (far, "far.example.org");
+    kf_connection_set_port (far, 65535);
+    kf_connection_set_username (far, "root");
+    g_assert_true (kf_store_add_connection (store, far, &error));
+    g_assert_no_error (error);
+  }
+  app = ui_test_start_app (&window);
+
+  /* The default font; then GNOME's size, and a larger one in a wider window. */
+  for (guint i = 0; i < 3; i++)
+    {
+      int table, x, cell;
+
+      if (i > 0)
+        g_object_set (gtk_settings_get_default (), "gtk-font-name", i == 1 ? "Sans 11" : "Sans 14", NULL);
+      gtk_window_set_default_size (GTK_WINDOW (window), i < 2 ? 1000 : 1600, 700);
+      ui_test_spin (300);
+      row = ui_test_find (GTK_WIDGET (window), KF_TYPE_TABLE_ROW, "Far NAS", TRUE);
+      g_assert_nonnull (row);
+      g_assert_cmpstr (kf_table_row_get_cell_text (KF_TABLE_ROW (row), 2), ==, "65535");
+      columns = kf_table_row_get_columns (KF_TABLE_ROW (row));
+      g_assert_true (kf_table_columns_get_shown (columns, 2));
+      table = gtk_widget_get_width (row) - kf_table_columns_get_trailing (columns);
+      g_assert_true (kf_table_columns_get_cell (columns, table, 2, &x, &cell));
+      g_assert_cmpint (widest_number_width (row, 5), <=, cell - 2 * KF_TABLE_CELL_PADDING);
+    }
+  ui_test_stop_app (g_steal_pointer (&app));
+}
+
 static void
 test_table_widens_back (void)
 {
@@ -1105,6 +1171,7 @@ main (int   argc,
   ui_test_add ("/ui/window/narrow-window", test_narrow_window);
   ui_test_add ("/ui/window/narrow-start", test_narrow_start);
   ui_test_add ("/ui/window/table-widens-back", test_table_widens_back);
+  ui_test_add ("/ui/window/port-shown-whole", test_port_shown_whole);
   ui_test_add ("/ui/window/row-menus", test_row_menus);
   ui_test_add ("/ui/window/row-keys", test_row_keys);
   ui_test_add ("/ui/window/all-rows-after-first-frame", test_all_rows_after_first_frame);
