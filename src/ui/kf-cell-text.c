@@ -31,13 +31,16 @@ typedef struct
   PangoFontDescription *font;
   PangoLanguage        *language;
   double                resolution;
+  cairo_font_options_t *options;
+  gboolean              round_positions;
   double                char_width;
   int                   line_height;
 } FontSize;
 
 /* Keyed by what decides a font's size: its description, the language
- * (approximate widths are taken from a sample text of it) and the
- * resolution. A handful of entries; kept for the life of the process. */
+ * (approximate widths are taken from a sample text of it), the resolution,
+ * and the font options and glyph rounding (hinting moves advances: see
+ * widest_digit). A handful of entries; kept for the life of the process. */
 static GPtrArray *font_sizes;
 
 /* The widest digit's advance as @context lays digits out, in pixels. Pango's
@@ -67,16 +70,28 @@ widest_digit (PangoContext *context)
   return widest / (double) PANGO_SCALE;
 }
 
+/* Font options as a context holds them: NULL for the defaults. */
+static gboolean
+same_font_options (const cairo_font_options_t *a,
+                   const cairo_font_options_t *b)
+{
+  return a == b || (a != NULL && b != NULL && cairo_font_options_equal (a, b));
+}
+
 static FontSize *
 font_size_new (PangoContext *context)
 {
   FontSize *size = g_new0 (FontSize, 1);
+  const cairo_font_options_t *options;
   PangoFontMetrics *metrics;
   int height;
 
   size->font = pango_font_description_copy (pango_context_get_font_description (context));
   size->language = pango_context_get_language (context);
   size->resolution = pango_cairo_context_get_resolution (context);
+  options = pango_cairo_context_get_font_options (context);
+  size->options = options != NULL ? cairo_font_options_copy (options) : NULL;
+  size->round_positions = pango_context_get_round_glyph_positions (context);
   metrics = pango_context_get_metrics (context, size->font, size->language);
   /* The wider of an average letter and the widest digit (as laid out), and
    * the font's line height. */
@@ -97,6 +112,8 @@ font_size_of (GtkWidget *widget)
   const PangoFontDescription *font = pango_context_get_font_description (context);
   PangoLanguage *language = pango_context_get_language (context);
   double resolution = pango_cairo_context_get_resolution (context);
+  gboolean round_positions = pango_context_get_round_glyph_positions (context);
+  const cairo_font_options_t *options = pango_cairo_context_get_font_options (context);
   FontSize *size;
 
   if (font_sizes == NULL)
@@ -105,6 +122,7 @@ font_size_of (GtkWidget *widget)
     {
       size = g_ptr_array_index (font_sizes, i);
       if (size->language == language && size->resolution == resolution &&
+          size->round_positions == round_positions && same_font_options (size->options, options) &&
           pango_font_description_equal (size->font, font))
         return size;
     }

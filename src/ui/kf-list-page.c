@@ -812,6 +812,15 @@ kf_list_page_css_changed (GtkWidget         *widget,
   update_font (KF_LIST_PAGE (widget));
 }
 
+/* Resolution, hinting and rounding move the font's widths as well. */
+static void
+kf_list_page_system_setting_changed (GtkWidget        *widget,
+                                     GtkSystemSetting  setting)
+{
+  GTK_WIDGET_CLASS (kf_list_page_parent_class)->system_setting_changed (widget, setting);
+  update_font (KF_LIST_PAGE (widget));
+}
+
 static void
 kf_list_page_dispose (GObject *object)
 {
@@ -1007,6 +1016,7 @@ kf_list_page_class_init (KfListPageClass *klass)
   widget_class->size_allocate = kf_list_page_size_allocate;
   widget_class->realize = kf_list_page_realize;
   widget_class->css_changed = kf_list_page_css_changed;
+  widget_class->system_setting_changed = kf_list_page_system_setting_changed;
 }
 
 static void
